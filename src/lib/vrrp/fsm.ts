@@ -1,0 +1,380 @@
+/**
+ * The VRRP state machine (RFC 3768 section 6.4, RFC 5798 section 6.4) plus
+ * keepalived's FAULT state. Pure: time comes in as a monotonic `now` (ms) on
+ * every call, and the machine answers with actions (send an advert, change
+ * state) for the driver to perform. `deadline()` says when `tick()` must be
+ * called next. No timers, sockets or clocks in here.
+ */
+import { type Advert, type Auth, compareAddr, type DecodedAdvert, type DropReason, type VrrpVersion } from './packet';
+
+export type State = 'INIT' | 'BACKUP' | 'MASTER' | 'FAULT';
+
+export interface FsmParams {
+  name: string;
+  vrid: number;
+  version: VrrpVersion;
+  /** Configured (base) priority 1..255. */
+  priority: number;
+  /** Our advertisement interval in centiseconds. */
+  intervalCs: number;
+  preempt: boolean;
+  /** keepalived `preempt_delay`, ms (0: none). */
+  preemptDelayMs: number;
+  /** Our primary address (the source of our adverts; tie-break). */
+  primaryAddr: string;
+  /** v2 authentication. */
+  auth: Auth;
+  /** Virtual addresses we advertise (mismatches are only counted). */
+  addrs: string[];
+}
+
+export type Action =
+  | { kind: 'send'; priority: number }
+  | { kind: 'transition'; from: State; to: State; reason: string };
+
+export interface FsmStats {
+  rxAdverts: number;
+  txAdverts: number;
+  rxPriorityZero: number;
+  txPriorityZero: number;
+  becameMaster: number;
+  addrMismatch: number;
+  drops: Partial<Record<DropReason, number>>;
+}
+
+/** Microseconds → milliseconds, kept exact to the microsecond. */
+const us = (n: number) => n / 1000;
+
+/**
+ * Skew_Time in ms. v2: (256 - Priority) / 256 s; v3: ((256 - Priority) *
+ * Master_Adver_Interval) / 256, computed in microseconds like keepalived.
+ */
+export function skewTimeMs(version: VrrpVersion, priority: number, masterIntervalCs: number): number {
+  if (version === 2) return us(Math.floor(((256 - priority) * 1_000_000) / 256));
+  return us(Math.floor(((256 - priority) * masterIntervalCs * 10_000) / 256));
+}
+
+/** Master_Down_Interval in ms: 3 * Master_Adver_Interval + Skew_Time. */
+export function masterDownIntervalMs(version: VrrpVersion, priority: number, masterIntervalCs: number): number {
+  return 3 * masterIntervalCs * 10 + skewTimeMs(version, priority, masterIntervalCs);
+}
+
+/** One tracked object's contribution (keepalived semantics). */
+export interface TrackStatus {
+  name: string;
+  up: boolean;
+  /** 0: down means FAULT; > 0: added while up; < 0: added while down. */
+  weight: number;
+}
+
+/** Effective priority from the base priority and tracked objects. */
+export function effectivePriority(base: number, tracks: TrackStatus[]): { priority: number; fault: string | null } {
+  let p = base;
+  let fault: string | null = null;
+  let changed = false;
+  for (const t of tracks) {
+    if (t.weight === 0) {
+      if (!t.up && !fault) fault = t.name;
+    } else if ((t.weight > 0 && t.up) || (t.weight < 0 && !t.up)) {
+      p += t.weight;
+      changed = true;
+    }
+  }
+  if (changed) p = Math.max(1, Math.min(254, p));
+  return { priority: p, fault };
+}
+
+export class VrrpFsm {
+  state: State = 'INIT';
+  readonly params: FsmParams;
+  /** Current effective priority. */
+  priority: number;
+  /** Master_Adver_Interval (v3 learns it from the master), cs. */
+  masterIntervalCs: number;
+  /** Address of the current master (ours when MASTER). */
+  masterAddr: string | null = null;
+  masterPriority: number | null = null;
+  lastTransition: { at: number; from: State; to: State; reason: string } | null = null;
+  readonly stats: FsmStats = {
+    rxAdverts: 0,
+    txAdverts: 0,
+    rxPriorityZero: 0,
+    txPriorityZero: 0,
+    becameMaster: 0,
+    addrMismatch: 0,
+    drops: {},
+  };
+  private timer: { kind: 'adver' | 'masterDown'; at: number } | null = null;
+  private faultReason: string | null = null;
+  /** preempt_delay: when the delay (counted from the first lower-priority advert) ends. */
+  private preemptAt: number | null = null;
+
+  constructor(params: FsmParams) {
+    this.params = { ...params };
+    this.priority = params.priority;
+    this.masterIntervalCs = params.intervalCs;
+  }
+
+  /** When tick() must next be called (monotonic ms), or null. */
+  deadline(): number | null {
+    return this.timer ? this.timer.at : null;
+  }
+
+  timerKind(): 'adver' | 'masterDown' | null {
+    return this.timer ? this.timer.kind : null;
+  }
+
+  get advertIntervalMs(): number {
+    return this.params.intervalCs * 10;
+  }
+
+  masterDownMs(): number {
+    return masterDownIntervalMs(this.params.version, this.priority, this.masterIntervalCs);
+  }
+
+  skewMs(): number {
+    return skewTimeMs(this.params.version, this.priority, this.masterIntervalCs);
+  }
+
+  /** The advert we send, at the given priority. */
+  advert(priority = this.priority): Advert {
+    const p = this.params;
+    return { version: p.version, vrid: p.vrid, priority, intervalCs: p.intervalCs, addrs: p.addrs, auth: p.auth };
+  }
+
+  drop(reason: DropReason): void {
+    this.stats.drops[reason] = (this.stats.drops[reason] ?? 0) + 1;
+  }
+
+  private go(to: State, reason: string, now: number, out: Action[]): void {
+    const from = this.state;
+    if (from === to) return;
+    this.state = to;
+    this.lastTransition = { at: now, from, to, reason };
+    if (to === 'MASTER') {
+      this.stats.becameMaster++;
+      this.masterAddr = this.params.primaryAddr;
+      this.masterPriority = this.priority;
+      this.preemptAt = null;
+    }
+    out.push({ kind: 'transition', from, to, reason });
+  }
+
+  private send(priority: number, out: Action[]): void {
+    this.stats.txAdverts++;
+    if (priority === 0) this.stats.txPriorityZero++;
+    out.push({ kind: 'send', priority });
+  }
+
+  private becomeMaster(now: number, reason: string, out: Action[]): void {
+    this.send(this.priority, out);
+    this.timer = { kind: 'adver', at: now + this.advertIntervalMs };
+    this.go('MASTER', reason, now, out);
+  }
+
+  private becomeBackup(now: number, reason: string, out: Action[], downMs = this.masterDownMs()): void {
+    this.timer = { kind: 'masterDown', at: now + downMs };
+    this.go('BACKUP', reason, now, out);
+  }
+
+  /** Startup event. */
+  start(now: number): Action[] {
+    const out: Action[] = [];
+    if (this.state !== 'INIT') return out;
+    this.masterIntervalCs = this.params.intervalCs;
+    if (this.faultReason) {
+      this.timer = null;
+      this.go('FAULT', `tracked object down: ${this.faultReason}`, now, out);
+    } else if (this.priority === 255) this.becomeMaster(now, 'address owner (priority 255)', out);
+    else this.becomeBackup(now, 'startup', out);
+    return out;
+  }
+
+  /** Timer expiry: call when now >= deadline(). */
+  tick(now: number): Action[] {
+    const out: Action[] = [];
+    const t = this.timer;
+    if (!t || now < t.at) return out;
+    if (t.kind === 'adver' && this.state === 'MASTER') {
+      this.send(this.priority, out);
+      // keep the cadence; if we are badly late do not send a burst
+      const next = t.at + this.advertIntervalMs;
+      this.timer = { kind: 'adver', at: next > now ? next : now + this.advertIntervalMs };
+    } else if (t.kind === 'masterDown' && this.state === 'BACKUP') {
+      this.masterAddr = null;
+      this.becomeMaster(now, 'master down timer expired', out);
+    } else this.timer = null;
+    return out;
+  }
+
+  /**
+   * Instance-level receive checks (RFC 3768 7.1 items that depend on the
+   * configuration). Returns the drop reason or null when the advert is for us.
+   */
+  check(adv: DecodedAdvert, src: string): DropReason | null {
+    const p = this.params;
+    if (adv.vrid !== p.vrid) return 'vrid';
+    if (adv.version !== p.version) return 'version';
+    if (src === p.primaryAddr) return 'own';
+    if (p.version === 2) {
+      const a = adv.auth ?? { type: 'none' };
+      if (a.type !== p.auth.type) return 'auth-type';
+      if (a.type === 'pass' && p.auth.type === 'pass' && a.password !== p.auth.password.slice(0, 8)) return 'auth-mismatch';
+      if (adv.intervalCs !== Math.round(p.intervalCs / 100) * 100) return 'interval';
+    }
+    return null;
+  }
+
+  /** A validated advert from `src` for our VRID (the driver ran check() first, or call receive() which does). */
+  receive(adv: DecodedAdvert, src: string, now: number): Action[] {
+    const out: Action[] = [];
+    const bad = this.check(adv, src);
+    if (bad) {
+      this.drop(bad);
+      return out;
+    }
+    this.stats.rxAdverts++;
+    if (adv.priority === 0) this.stats.rxPriorityZero++;
+    if (adv.addrs.length !== this.params.addrs.length || adv.addrs.some((a, i) => a !== this.params.addrs[i])) this.stats.addrMismatch++;
+    if (this.state === 'BACKUP') {
+      if (adv.priority === 0) {
+        this.timer = { kind: 'masterDown', at: now + this.skewMs() };
+        this.masterPriority = 0;
+        return out;
+      }
+      let accept = !this.params.preempt || adv.priority >= this.priority;
+      if (!accept && this.params.preemptDelayMs > 0) {
+        if (this.preemptAt === null) this.preemptAt = now + this.params.preemptDelayMs;
+        if (now < this.preemptAt) accept = true;
+      }
+      if (accept) {
+        if (this.params.version === 3) this.masterIntervalCs = adv.intervalCs;
+        this.masterAddr = src;
+        this.masterPriority = adv.priority;
+        this.timer = { kind: 'masterDown', at: now + this.masterDownMs() };
+      }
+      return out;
+    }
+    if (this.state === 'MASTER') {
+      if (adv.priority === 0) {
+        this.send(this.priority, out);
+        this.timer = { kind: 'adver', at: now + this.advertIntervalMs };
+        return out;
+      }
+      const higher = adv.priority > this.priority || (adv.priority === this.priority && compareAddr(src, this.params.primaryAddr) > 0);
+      if (higher) {
+        if (this.params.version === 3) this.masterIntervalCs = adv.intervalCs;
+        this.masterAddr = src;
+        this.masterPriority = adv.priority;
+        this.becomeBackup(now, `higher priority advert from ${src} (priority ${adv.priority})`, out);
+      } else {
+        // keepalived: a lower-priority master exists; answer at once to force the election
+        this.send(this.priority, out);
+        this.timer = { kind: 'adver', at: now + this.advertIntervalMs };
+      }
+    }
+    // INIT / FAULT: ignore
+    return out;
+  }
+
+  /** New effective priority (tracking). */
+  setPriority(priority: number, now: number): Action[] {
+    const out: Action[] = [];
+    if (priority === this.priority) return out;
+    this.priority = priority;
+    if (this.state === 'MASTER') {
+      // advertise the new priority at once so a better backup can preempt
+      this.send(priority, out);
+      this.timer = { kind: 'adver', at: now + this.advertIntervalMs };
+    }
+    return out;
+  }
+
+  /** Tracked fault on (reason) or off (null). */
+  setFault(reason: string | null, now: number): Action[] {
+    const out: Action[] = [];
+    const was = this.faultReason;
+    this.faultReason = reason;
+    if (reason && !was) {
+      if (this.state === 'MASTER') this.send(0, out);
+      if (this.state !== 'INIT') {
+        this.timer = null;
+        this.masterAddr = null;
+        this.go('FAULT', `tracked object down: ${reason}`, now, out);
+      }
+    } else if (!reason && was && this.state === 'FAULT') {
+      this.masterIntervalCs = this.params.intervalCs;
+      if (this.priority === 255) this.becomeMaster(now, 'fault cleared (address owner)', out);
+      else this.becomeBackup(now, 'fault cleared', out);
+    }
+    return out;
+  }
+
+  get fault(): string | null {
+    return this.faultReason;
+  }
+
+  /** Sync group: follow a peer member's state. */
+  follow(to: 'MASTER' | 'BACKUP' | 'FAULT', reason: string, now: number): Action[] {
+    const out: Action[] = [];
+    if (this.state === to || this.state === 'INIT') return out;
+    if (this.state === 'FAULT' && this.faultReason) return out;
+    if (to === 'MASTER') {
+      this.becomeMaster(now, reason, out);
+    } else if (to === 'BACKUP') {
+      if (this.state === 'MASTER') this.send(0, out);
+      this.becomeBackup(now, reason, out);
+    } else {
+      if (this.state === 'MASTER') this.send(0, out);
+      this.timer = null;
+      this.go('FAULT', reason, now, out);
+    }
+    return out;
+  }
+
+  /** Shutdown event: a master sends a priority-0 advert; everything stops. */
+  shutdown(now: number): Action[] {
+    const out: Action[] = [];
+    if (this.state === 'MASTER') this.send(0, out);
+    this.timer = null;
+    this.go('INIT', 'shutdown', now, out);
+    return out;
+  }
+}
+
+/**
+ * vrrp_sync_group: members move together. When one member becomes MASTER the
+ * others follow; when one drops to BACKUP or FAULT the others follow (FAULT
+ * dominates). `apply` runs the members' actions through `emit`.
+ */
+export class SyncGroup {
+  constructor(
+    readonly name: string,
+    readonly members: VrrpFsm[],
+  ) {}
+
+  /** Propagate `origin`'s transitions found in `actions`; returns actions per member. */
+  propagate(origin: VrrpFsm, actions: Action[], now: number): Map<VrrpFsm, Action[]> {
+    const res = new Map<VrrpFsm, Action[]>();
+    for (const a of actions) {
+      if (a.kind !== 'transition') continue;
+      if (a.to === 'INIT') continue;
+      const anyFault = this.members.find((m) => m.fault);
+      for (const m of this.members) {
+        if (m === origin) continue;
+        let acts: Action[];
+        if (a.to === 'MASTER' && anyFault) {
+          // a faulty member pins the group out of MASTER
+          acts = origin.follow('FAULT', `sync group ${this.name}: member ${anyFault.params.name} in FAULT`, now);
+          const list = res.get(origin) ?? [];
+          list.push(...acts);
+          res.set(origin, list);
+          continue;
+        }
+        acts = m.follow(a.to, `sync group ${this.name}: ${origin.params.name} became ${a.to}`, now);
+        if (acts.length) res.set(m, [...(res.get(m) ?? []), ...acts]);
+      }
+    }
+    return res;
+  }
+}

@@ -1,0 +1,318 @@
+import * as assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  type Action,
+  effectivePriority,
+  type FsmParams,
+  masterDownIntervalMs,
+  skewTimeMs,
+  SyncGroup,
+  VrrpFsm,
+} from '../../src/lib/vrrp/fsm';
+import type { DecodedAdvert } from '../../src/lib/vrrp/packet';
+
+const P = (o: Partial<FsmParams> = {}): FsmParams => ({
+  name: 'VI_1',
+  vrid: 51,
+  version: 3,
+  priority: 100,
+  intervalCs: 100,
+  preempt: true,
+  preemptDelayMs: 0,
+  primaryAddr: '192.0.2.1',
+  auth: { type: 'none' },
+  addrs: ['192.0.2.100'],
+  ...o,
+});
+
+const adv = (priority: number, o: Partial<DecodedAdvert> = {}): DecodedAdvert => ({
+  version: 3,
+  vrid: 51,
+  priority,
+  intervalCs: 100,
+  addrs: ['192.0.2.100'],
+  checksum: 0,
+  ...o,
+});
+
+/** A fake monotonic clock driving the machine like the daemon does. */
+class Clock {
+  now = 0;
+  log: Action[] = [];
+  constructor(readonly fsm: VrrpFsm) {}
+  /** Advance to `t`, firing every deadline on the way (at its exact time). */
+  to(t: number): Action[] {
+    const out: Action[] = [];
+    for (;;) {
+      const d = this.fsm.deadline();
+      if (d === null || d > t) break;
+      this.now = d;
+      out.push(...this.fsm.tick(d));
+    }
+    this.now = t;
+    this.log.push(...out);
+    return out;
+  }
+  rx(a: DecodedAdvert, src: string): Action[] {
+    const out = this.fsm.receive(a, src, this.now);
+    this.log.push(...out);
+    return out;
+  }
+}
+
+const transitions = (acts: Action[]) => acts.filter((a) => a.kind === 'transition').map((a) => (a.kind === 'transition' ? a.to : ''));
+const sends = (acts: Action[]) => acts.filter((a) => a.kind === 'send').map((a) => (a.kind === 'send' ? a.priority : -1));
+
+describe('vrrp timers (RFC formulas)', () => {
+  it('v2 Skew_Time = (256-prio)/256 s', () => {
+    assert.equal(skewTimeMs(2, 100, 100), 609.375);
+    assert.equal(masterDownIntervalMs(2, 100, 100), 3609.375);
+    assert.equal(skewTimeMs(2, 255, 100), 3.906);
+  });
+  it('v3 Skew_Time = ((256-prio)*Master_Adver_Interval)/256 (centiseconds)', () => {
+    assert.equal(skewTimeMs(3, 100, 100), 609.375);
+    assert.equal(skewTimeMs(3, 100, 10), 60.937);
+    assert.equal(masterDownIntervalMs(3, 100, 1), 30 + 6.093);
+    assert.equal(masterDownIntervalMs(3, 254, 100), 3000 + 7.812);
+  });
+});
+
+describe('vrrp fsm transitions (fake clock)', () => {
+  it('INIT -> BACKUP on startup, BACKUP -> MASTER after Master_Down_Interval', () => {
+    const f = new VrrpFsm(P());
+    const c = new Clock(f);
+    assert.deepEqual(transitions(f.start(0)), ['BACKUP']);
+    assert.equal(f.deadline(), 3609.375);
+    assert.deepEqual(c.to(3609), []);
+    const acts = c.to(3610);
+    assert.deepEqual(transitions(acts), ['MASTER']);
+    assert.deepEqual(sends(acts), [100]);
+    assert.equal(f.lastTransition?.reason, 'master down timer expired');
+    assert.equal(f.lastTransition?.at, 3609.375);
+  });
+  it('priority 255 (address owner) goes straight to MASTER', () => {
+    const f = new VrrpFsm(P({ priority: 255 }));
+    const acts = f.start(0);
+    assert.deepEqual(transitions(acts), ['MASTER']);
+    assert.deepEqual(sends(acts), [255]);
+  });
+  it('MASTER advertises every Advertisement_Interval', () => {
+    const f = new VrrpFsm(P({ priority: 255, intervalCs: 10 }));
+    const c = new Clock(f);
+    f.start(0);
+    assert.deepEqual(sends(c.to(1000)), new Array(10).fill(255));
+  });
+  it('an advert resets the master down timer; v3 learns the master interval', () => {
+    const f = new VrrpFsm(P());
+    const c = new Clock(f);
+    f.start(0);
+    c.to(3000);
+    c.rx(adv(150, { intervalCs: 50 }), '192.0.2.2');
+    assert.equal(f.masterIntervalCs, 50);
+    assert.equal(f.deadline(), 3000 + masterDownIntervalMs(3, 100, 50));
+    assert.equal(f.masterAddr, '192.0.2.2');
+    c.to(4800);
+    assert.equal(f.state, 'BACKUP');
+    c.to(5000);
+    assert.equal(f.state, 'MASTER');
+  });
+  it('v2 does not learn the interval: a mismatch is dropped', () => {
+    const f = new VrrpFsm(P({ version: 2 }));
+    f.start(0);
+    assert.deepEqual(f.receive(adv(150, { version: 2, intervalCs: 200, auth: { type: 'none' } }), '192.0.2.2', 10), []);
+    assert.equal(f.stats.drops.interval, 1);
+    assert.equal(f.stats.rxAdverts, 0);
+  });
+  it('BACKUP receiving priority 0 takes over after Skew_Time', () => {
+    const f = new VrrpFsm(P());
+    const c = new Clock(f);
+    f.start(0);
+    c.to(1000);
+    c.rx(adv(150), '192.0.2.2');
+    c.to(2000);
+    c.rx(adv(0), '192.0.2.2');
+    assert.equal(f.deadline(), 2000 + 609.375);
+    assert.deepEqual(transitions(c.to(2610)), ['MASTER']);
+  });
+  it('MASTER receiving a higher priority goes BACKUP; lower priority is answered at once', () => {
+    const f = new VrrpFsm(P({ priority: 255 }));
+    const c = new Clock(f);
+    f.start(0);
+    const low = c.rx(adv(100), '192.0.2.9');
+    assert.deepEqual(sends(low), [255]);
+    assert.equal(f.state, 'MASTER');
+    const g = new VrrpFsm(P({ priority: 100 }));
+    const d = new Clock(g);
+    g.start(0);
+    d.to(4000);
+    assert.equal(g.state, 'MASTER');
+    assert.deepEqual(transitions(d.rx(adv(200), '192.0.2.2')), ['BACKUP']);
+    assert.equal(g.deadline(), 4000 + masterDownIntervalMs(3, 100, 100));
+  });
+  it('MASTER receiving priority 0 sends an advert at once', () => {
+    const f = new VrrpFsm(P({ priority: 255 }));
+    f.start(0);
+    assert.deepEqual(sends(f.receive(adv(0), '192.0.2.2', 50)), [255]);
+    assert.equal(f.deadline(), 1050);
+  });
+  it('equal priorities: the higher primary address wins', () => {
+    const lo = new VrrpFsm(P({ primaryAddr: '192.0.2.1' }));
+    const hi = new VrrpFsm(P({ primaryAddr: '192.0.2.2' }));
+    for (const f of [lo, hi]) {
+      f.start(0);
+      f.tick(4000);
+      assert.equal(f.state, 'MASTER');
+    }
+    assert.deepEqual(transitions(lo.receive(adv(100), '192.0.2.2', 4001)), ['BACKUP']);
+    assert.deepEqual(sends(hi.receive(adv(100), '192.0.2.1', 4001)), [100]);
+    assert.equal(hi.state, 'MASTER');
+  });
+  it('preempt: a higher-priority BACKUP ignores a lower master and takes over', () => {
+    const f = new VrrpFsm(P({ priority: 200 }));
+    const c = new Clock(f);
+    f.start(0);
+    for (let t = 0; t < 3000; t += 1000) {
+      c.to(t);
+      c.rx(adv(100), '192.0.2.2');
+    }
+    c.to(masterDownIntervalMs(3, 200, 100) + 1);
+    assert.equal(f.state, 'MASTER');
+  });
+  it('nopreempt: a higher-priority BACKUP stays BACKUP while the master advertises', () => {
+    const f = new VrrpFsm(P({ priority: 200, preempt: false }));
+    const c = new Clock(f);
+    f.start(0);
+    for (let t = 0; t < 20000; t += 1000) {
+      c.to(t);
+      c.rx(adv(100), '192.0.2.2');
+    }
+    assert.equal(f.state, 'BACKUP');
+    c.to(30000);
+    assert.equal(f.state, 'MASTER');
+  });
+  it('preempt_delay: waits the delay from the first lower-priority advert', () => {
+    const f = new VrrpFsm(P({ priority: 200, preemptDelayMs: 5000 }));
+    const c = new Clock(f);
+    f.start(0);
+    let becameAt = -1;
+    for (let t = 1000; t < 20000; t += 1000) {
+      c.to(t);
+      if (f.state === 'MASTER' && becameAt < 0) becameAt = f.lastTransition!.at;
+      if (f.state === 'BACKUP') c.rx(adv(100), '192.0.2.2');
+    }
+    // first lower advert at 1000, delay ends at 6000; last accepted advert at 5000 -> master down at 5000 + MDI
+    assert.equal(becameAt, 5000 + masterDownIntervalMs(3, 200, 100));
+  });
+  it('drops adverts with another VRID, version or own source, and v2 auth mismatches', () => {
+    const f = new VrrpFsm(P({ version: 2, auth: { type: 'pass', password: 's3cret' } }));
+    f.start(0);
+    const v2 = (o: Partial<DecodedAdvert>) => adv(150, { version: 2, auth: { type: 'pass', password: 's3cret' }, ...o });
+    f.receive(v2({ vrid: 52 }), '192.0.2.2', 1);
+    f.receive(v2({ version: 3 }), '192.0.2.2', 1);
+    f.receive(v2({}), '192.0.2.1', 1);
+    f.receive(v2({ auth: { type: 'pass', password: 'wrong' } }), '192.0.2.2', 1);
+    f.receive(v2({ auth: { type: 'none' } }), '192.0.2.2', 1);
+    assert.deepEqual(f.stats.drops, { vrid: 1, version: 1, own: 1, 'auth-mismatch': 1, 'auth-type': 1 });
+    f.receive(v2({}), '192.0.2.2', 1);
+    assert.equal(f.stats.rxAdverts, 1);
+    assert.equal(f.masterAddr, '192.0.2.2');
+  });
+  it('counts address-list mismatches but accepts the advert', () => {
+    const f = new VrrpFsm(P());
+    f.start(0);
+    f.receive(adv(150, { addrs: ['192.0.2.200'] }), '192.0.2.2', 1);
+    assert.equal(f.stats.addrMismatch, 1);
+    assert.equal(f.masterAddr, '192.0.2.2');
+  });
+  it('FAULT: a tracked object down leaves MASTER with a priority-0 advert; clearing returns to BACKUP', () => {
+    const f = new VrrpFsm(P({ priority: 255 }));
+    f.start(0);
+    const a = f.setFault('eth1', 10);
+    assert.deepEqual(sends(a), [0]);
+    assert.deepEqual(transitions(a), ['FAULT']);
+    assert.equal(f.deadline(), null);
+    assert.deepEqual(f.receive(adv(100), '192.0.2.2', 20), []);
+    assert.equal(f.state, 'FAULT');
+    const g = new VrrpFsm(P());
+    g.setFault('chk', 0);
+    assert.deepEqual(transitions(g.start(0)), ['FAULT']);
+    assert.deepEqual(transitions(g.setFault(null, 100)), ['BACKUP']);
+    assert.equal(g.deadline(), 100 + masterDownIntervalMs(3, 100, 100));
+  });
+  it('priority changes while MASTER are advertised at once', () => {
+    const f = new VrrpFsm(P({ priority: 255 }));
+    f.start(0);
+    assert.deepEqual(sends(f.setPriority(90, 5)), [90]);
+    assert.equal(f.skewMs(), skewTimeMs(3, 90, 100));
+  });
+  it('shutdown: MASTER sends priority 0 and stops; BACKUP stops silently', () => {
+    const f = new VrrpFsm(P({ priority: 255 }));
+    f.start(0);
+    const a = f.shutdown(100);
+    assert.deepEqual(sends(a), [0]);
+    assert.deepEqual(transitions(a), ['INIT']);
+    assert.equal(f.deadline(), null);
+    const g = new VrrpFsm(P());
+    g.start(0);
+    assert.deepEqual(sends(g.shutdown(1)), []);
+    assert.equal(f.stats.txPriorityZero, 1);
+  });
+  it('a late tick after a stall sends one advert, not a burst', () => {
+    const f = new VrrpFsm(P({ priority: 255, intervalCs: 10 }));
+    f.start(0);
+    assert.deepEqual(sends(f.tick(1000)), [255]);
+    assert.equal(f.deadline(), 1100);
+  });
+});
+
+describe('vrrp effective priority', () => {
+  it('applies weights like keepalived', () => {
+    assert.deepEqual(effectivePriority(100, [{ name: 'a', up: true, weight: 10 }]), { priority: 110, fault: null });
+    assert.deepEqual(effectivePriority(100, [{ name: 'a', up: false, weight: 10 }]), { priority: 100, fault: null });
+    assert.deepEqual(effectivePriority(100, [{ name: 'a', up: false, weight: -30 }]), { priority: 70, fault: null });
+    assert.deepEqual(effectivePriority(100, [{ name: 'a', up: true, weight: -30 }]), { priority: 100, fault: null });
+    assert.deepEqual(effectivePriority(100, [{ name: 'eth1', up: false, weight: 0 }]), { priority: 100, fault: 'eth1' });
+    assert.deepEqual(effectivePriority(250, [{ name: 'a', up: true, weight: 50 }]), { priority: 254, fault: null });
+    assert.deepEqual(effectivePriority(10, [{ name: 'a', up: false, weight: -50 }]), { priority: 1, fault: null });
+    assert.deepEqual(effectivePriority(255, []), { priority: 255, fault: null });
+  });
+});
+
+describe('vrrp sync group', () => {
+  it('members follow MASTER, BACKUP and FAULT together', () => {
+    const a = new VrrpFsm(P({ name: 'A', vrid: 1 }));
+    const b = new VrrpFsm(P({ name: 'B', vrid: 2 }));
+    const g = new SyncGroup('G', [a, b]);
+    a.start(0);
+    b.start(0);
+    // A's timer fires first
+    const acts = a.tick(4000);
+    const res = g.propagate(a, acts, 4000);
+    assert.equal(b.state, 'MASTER');
+    assert.deepEqual(transitions(res.get(b) ?? []), ['MASTER']);
+    // B sees a higher priority master -> both BACKUP
+    const back = b.receive(adv(200, { vrid: 2 }), '192.0.2.2', 4100);
+    g.propagate(b, back, 4100);
+    assert.equal(a.state, 'BACKUP');
+    // A faults -> B faults
+    const f = a.setFault('eth1', 4200);
+    g.propagate(a, f, 4200);
+    assert.equal(b.state, 'FAULT');
+    // A's fault clears -> B returns to BACKUP too
+    const c = a.setFault(null, 4300);
+    g.propagate(a, c, 4300);
+    assert.equal(a.state, 'BACKUP');
+    assert.equal(b.state, 'BACKUP');
+  });
+  it('a faulty member keeps the group out of MASTER', () => {
+    const a = new VrrpFsm(P({ name: 'A', vrid: 1 }));
+    const b = new VrrpFsm(P({ name: 'B', vrid: 2 }));
+    const g = new SyncGroup('G', [a, b]);
+    b.setFault('chk', 0);
+    a.start(0);
+    b.start(0);
+    g.propagate(a, a.tick(4000), 4000);
+    assert.equal(a.state, 'FAULT');
+    assert.equal(b.state, 'FAULT');
+  });
+});
