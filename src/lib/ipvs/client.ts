@@ -1,0 +1,322 @@
+/**
+ * Thin socket adapter: one generic netlink socket per process (the `netlink`
+ * npm package's raw socket), the "IPVS" family resolved once, requests
+ * pipelined many to a sendmsg with one ACK each, dumps for services and
+ * destinations. All encoding/decoding is in ./codec.
+ */
+import {
+  encodeGetDests,
+  encodeGetFamily,
+  encodeGetService,
+  encodeGetServices,
+  encodeOp,
+  encodeSimple,
+  decodeDaemon,
+  decodeDest,
+  decodeFamily,
+  decodeInfo,
+  decodeService,
+  decodeTimeouts,
+  genlAttrs,
+  parseMessages,
+  type NlMessage,
+} from './codec';
+import { Cmd, CmdAttr, GENL_ID_CTRL, IPVS_GENL_NAME, NETLINK_GENERIC, NLMSG_DONE, NLMSG_ERROR } from './constants';
+import { ERRNO, IpvsError, IpvsUnavailableError, type OpKind } from './errors';
+import type { Daemon, Dest, Info, Op, Service, ServiceKey, ServiceWithDests, Timeouts } from './types';
+
+interface RawSocket {
+  on(ev: 'message', cb: (msg: Buffer) => void): unknown;
+  on(ev: 'error', cb: (err: Error) => void): unknown;
+  send(msg: Uint8Array | Uint8Array[], options?: { port?: number }, cb?: (err?: Error) => void): void;
+  address(): { port: number };
+  close(): void;
+  ref(): void;
+  unref(): void;
+  setRecvBufferSize(n: number): unknown;
+  setSendBufferSize(n: number): unknown;
+}
+
+interface Pending {
+  dump: boolean;
+  items: NlMessage[];
+  resolve: (items: NlMessage[]) => void;
+  reject: (err: Error) => void;
+  kind: OpKind;
+}
+
+export interface ClientOptions {
+  /** Per-request timeout in ms (default 30 s). */
+  timeoutMs?: number;
+  /** Max requests per sendmsg window (default 200). */
+  window?: number;
+}
+
+/** Result of one operation in a batch: 0 on success, else the kernel errno. */
+export type OpResult = { errno: 0 } | { errno: number; error: IpvsError };
+
+export class IpvsClient {
+  private seq = Math.floor(Math.random() * 0x7fffffff) + 1;
+  private readonly pending = new Map<number, Pending>();
+  private readonly pid: number;
+  private closed = false;
+  family = 0;
+  private readonly timeoutMs: number;
+  private readonly window: number;
+
+  private constructor(
+    private readonly sock: RawSocket,
+    opts: ClientOptions,
+  ) {
+    this.pid = sock.address().port;
+    this.timeoutMs = opts.timeoutMs ?? 30_000;
+    this.window = opts.window ?? 200;
+    sock.on('message', (buf) => this.onData(buf));
+    sock.on('error', (err) => this.failAll(err));
+    sock.unref();
+  }
+
+  /** Open the socket and resolve the IPVS family (IpvsUnavailableError if missing). */
+  static async open(opts: ClientOptions = {}): Promise<IpvsClient> {
+    // Lazy: keeps `hactl --help` from loading the native addon.
+    const { RawNetlinkSocket } = require('netlink') as { RawNetlinkSocket: new (proto: number, o?: object) => RawSocket };
+    const sock = new RawNetlinkSocket(NETLINK_GENERIC);
+    try {
+      sock.setRecvBufferSize(4 << 20);
+      sock.setSendBufferSize(4 << 20);
+    } catch {
+      /* best effort */
+    }
+    const c = new IpvsClient(sock, opts);
+    try {
+      const [reply] = await c.request(encodeGetFamily(IPVS_GENL_NAME, 0), false, 'resolve', GENL_ID_CTRL);
+      if (!reply) throw new IpvsUnavailableError();
+      c.family = decodeFamily(reply).id;
+    } catch (e) {
+      c.close();
+      if (e instanceof IpvsError && e.errno === ERRNO.ENOENT) throw new IpvsUnavailableError();
+      throw e;
+    }
+    return c;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      this.sock.close();
+    } catch {
+      /* ignore */
+    }
+    this.failAll(new Error('netlink socket closed'));
+  }
+
+  private nextSeq(): number {
+    const s = this.seq;
+    this.seq = (this.seq % 0x7fffffff) + 1;
+    return s;
+  }
+
+  private failAll(err: Error): void {
+    const all = [...this.pending.values()];
+    this.pending.clear();
+    for (const p of all) p.reject(err);
+    if (!this.closed) this.sock.unref();
+  }
+
+  private onData(buf: Buffer): void {
+    let msgs: NlMessage[];
+    try {
+      msgs = parseMessages(buf);
+    } catch (e) {
+      this.failAll(e as Error);
+      return;
+    }
+    for (const m of msgs) {
+      const p = this.pending.get(m.seq);
+      if (!p) continue;
+      if (m.type === NLMSG_ERROR) {
+        const err = -m.payload.readInt32LE(0);
+        this.settle(m.seq);
+        if (err === 0) p.resolve(p.items);
+        else p.reject(new IpvsError(p.kind, err));
+      } else if (m.type === NLMSG_DONE) {
+        this.settle(m.seq);
+        p.resolve(p.items);
+      } else {
+        p.items.push(m);
+      }
+    }
+  }
+
+  private settle(seq: number): void {
+    this.pending.delete(seq);
+    if (this.pending.size === 0 && !this.closed) this.sock.unref();
+  }
+
+  /** Register a pending request for `seq`. */
+  private expect(seq: number, dump: boolean, kind: OpKind): Promise<NlMessage[]> {
+    return new Promise<NlMessage[]>((resolve, reject) => {
+      if (this.pending.size === 0) this.sock.ref();
+      const timer = setTimeout(() => {
+        if (this.pending.delete(seq)) reject(new Error(`no reply from the kernel within ${this.timeoutMs} ms`));
+      }, this.timeoutMs);
+      timer.unref();
+      this.pending.set(seq, {
+        dump,
+        items: [],
+        kind,
+        resolve: (v) => {
+          clearTimeout(timer);
+          resolve(v);
+        },
+        reject: (e) => {
+          clearTimeout(timer);
+          reject(e);
+        },
+      });
+    });
+  }
+
+  private sendRaw(msgs: Buffer[]): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.sock.send(msgs.length === 1 ? msgs[0] : msgs, { port: 0 }, (err) => (err ? reject(err) : resolve()));
+    });
+  }
+
+  /** One request (message built with seq placeholder 0 is re-sequenced here). */
+  private async request(msg: Buffer, dump: boolean, kind: OpKind, _type?: number): Promise<NlMessage[]> {
+    const seq = this.nextSeq();
+    msg.writeUInt32LE(seq, 8);
+    msg.writeUInt32LE(this.pid, 12);
+    const p = this.expect(seq, dump, kind);
+    await this.sendRaw([msg]);
+    return p;
+  }
+
+  /**
+   * Apply operations in order, pipelined (windows of many requests per
+   * sendmsg), one ACK each. Never throws for kernel errors: returns one
+   * result per op. `stopOnError` stops sending after the first window that
+   * had a failure (the remaining ops get errno -1).
+   */
+  async apply(ops: Op[], opts: { stopOnError?: boolean } = {}): Promise<OpResult[]> {
+    const results: OpResult[] = new Array(ops.length);
+    let failed = false;
+    for (let start = 0; start < ops.length; start += this.window) {
+      if (failed && opts.stopOnError) {
+        for (let i = start; i < ops.length; i++) results[i] = { errno: -1, error: new IpvsError(ops[i].kind, -1, 'not attempted') };
+        break;
+      }
+      const end = Math.min(ops.length, start + this.window);
+      const msgs: Buffer[] = [];
+      const waits: Promise<NlMessage[]>[] = [];
+      for (let i = start; i < end; i++) {
+        const seq = this.nextSeq();
+        msgs.push(encodeOp(ops[i], this.family, seq, this.pid));
+        waits.push(this.expect(seq, false, ops[i].kind));
+      }
+      const sent = this.sendRaw(msgs);
+      const settled = await Promise.allSettled([sent, ...waits]);
+      if (settled[0].status === 'rejected') throw settled[0].reason;
+      for (let i = start; i < end; i++) {
+        const s = settled[i - start + 1];
+        if (s.status === 'fulfilled') results[i] = { errno: 0 };
+        else {
+          const e = s.reason;
+          if (!(e instanceof IpvsError)) throw e;
+          results[i] = { errno: e.errno, error: e };
+          failed = true;
+        }
+      }
+    }
+    return results;
+  }
+
+  /** Apply one operation; throws IpvsError with ipvsadm's message on failure. */
+  async exec(op: Op): Promise<void> {
+    const [r] = await this.apply([op]);
+    if (r.errno !== 0) throw (r as { error: IpvsError }).error;
+  }
+
+  async getInfo(): Promise<Info> {
+    const [m] = await this.request(encodeSimple(Cmd.GET_INFO, this.family, 0), false, 'get-info');
+    return decodeInfo(genlAttrs(m));
+  }
+
+  async getServices(): Promise<Service[]> {
+    const items = await this.request(encodeGetServices(this.family, 0), true, 'get-services');
+    const out: Service[] = [];
+    for (const m of items) {
+      const a = genlAttrs(m).get(CmdAttr.SERVICE);
+      if (a) out.push(decodeService(a));
+    }
+    return out;
+  }
+
+  async getService(key: ServiceKey): Promise<Service> {
+    const items = await this.request(encodeGetService(key, this.family, 0), false, 'get-service');
+    const a = items[0] && genlAttrs(items[0]).get(CmdAttr.SERVICE);
+    if (!a) throw new IpvsError('get-service', ERRNO.ESRCH);
+    return decodeService(a);
+  }
+
+  async getDests(svc: ServiceKey): Promise<Dest[]> {
+    const items = await this.request(encodeGetDests(svc, this.family, 0), true, 'get-dests');
+    const out: Dest[] = [];
+    for (const m of items) {
+      const a = genlAttrs(m).get(CmdAttr.DEST);
+      if (a) out.push(decodeDest(a, svc.af));
+    }
+    return out;
+  }
+
+  /** Whole table: services, each with its destinations (kernel order). */
+  async getTable(): Promise<ServiceWithDests[]> {
+    const svcs = await this.getServices();
+    const out: ServiceWithDests[] = [];
+    for (const s of svcs) out.push({ ...s, dests: await this.getDests(s) });
+    return out;
+  }
+
+  async getTimeouts(): Promise<Timeouts> {
+    const [m] = await this.request(encodeSimple(Cmd.GET_CONFIG, this.family, 0), false, 'get-timeout');
+    return decodeTimeouts(genlAttrs(m));
+  }
+
+  async getDaemons(): Promise<Daemon[]> {
+    const items = await this.request(encodeSimple(Cmd.GET_DAEMON, this.family, 0, true), true, 'get-daemon');
+    const out: Daemon[] = [];
+    for (const m of items) {
+      const a = genlAttrs(m).get(CmdAttr.DAEMON);
+      if (a) out.push(decodeDaemon(a));
+    }
+    return out;
+  }
+}
+
+let shared: Promise<IpvsClient> | null = null;
+
+/** The process-wide client (opened on first use). */
+export function ipvs(opts: ClientOptions = {}): Promise<IpvsClient> {
+  if (!shared) {
+    shared = IpvsClient.open(opts);
+    shared.catch(() => {
+      shared = null;
+    });
+  }
+  return shared;
+}
+
+/** Close the process-wide client if open. */
+export async function closeIpvs(): Promise<void> {
+  const s = shared;
+  shared = null;
+  if (s) {
+    try {
+      (await s).close();
+    } catch {
+      /* never opened */
+    }
+  }
+}

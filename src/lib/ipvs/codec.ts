@@ -1,0 +1,486 @@
+/**
+ * Pure codec between plain IPVS objects and generic netlink bytes: requests
+ * (nlmsghdr + genlmsghdr + attributes) and the kernel's replies. No I/O.
+ *
+ * Byte orders follow the kernel/libipvs conventions: ports (service, dest,
+ * tunnel) and the IPv4 persistence netmask / sync group are network order;
+ * every other integer is host order (little-endian on the targets we run on).
+ */
+import { AF_INET, AF_INET6 } from './constants';
+import {
+  Cmd,
+  CmdAttr,
+  CTRL_ATTR_FAMILY_ID,
+  CTRL_ATTR_FAMILY_NAME,
+  CTRL_ATTR_VERSION,
+  CTRL_CMD_GETFAMILY,
+  DaemonAttr,
+  DestAttr,
+  GENL_ID_CTRL,
+  IPVS_GENL_VERSION,
+  InfoAttr,
+  NLA_F_NESTED,
+  NLM_F_ACK,
+  NLM_F_DUMP,
+  NLM_F_REQUEST,
+  NLMSG_DONE,
+  NLMSG_ERROR,
+  StatsAttr,
+  SvcAttr,
+  SvcFlag,
+} from './constants';
+import { addrBytes, formatAddr, formatIPv6, parseIPv6 } from './addr';
+import type { Daemon, Dest, Family, Info, Op, Service, ServiceKey, Stats, Timeouts } from './types';
+
+// ---------------------------------------------------------------- writing
+
+/** Growable little buffer writer for netlink attributes. */
+export class AttrWriter {
+  private buf: Buffer;
+  private len = 0;
+  constructor(size = 256) {
+    this.buf = Buffer.alloc(size);
+  }
+  private ensure(n: number): void {
+    if (this.len + n <= this.buf.length) return;
+    const nb = Buffer.alloc(Math.max(this.buf.length * 2, this.len + n));
+    this.buf.copy(nb, 0, 0, this.len);
+    this.buf = nb;
+  }
+  /** Raw attribute with its payload, padded to 4 bytes. */
+  put(type: number, data: Uint8Array): this {
+    const alen = 4 + data.length;
+    const padded = (alen + 3) & ~3;
+    this.ensure(padded);
+    this.buf.writeUInt16LE(alen, this.len);
+    this.buf.writeUInt16LE(type, this.len + 2);
+    Buffer.from(data.buffer, data.byteOffset, data.byteLength).copy(this.buf, this.len + 4);
+    this.buf.fill(0, this.len + alen, this.len + padded);
+    this.len += padded;
+    return this;
+  }
+  u8(type: number, v: number): this {
+    return this.put(type, Uint8Array.of(v & 0xff));
+  }
+  u16(type: number, v: number): this {
+    const b = Buffer.alloc(2);
+    b.writeUInt16LE(v & 0xffff, 0);
+    return this.put(type, b);
+  }
+  be16(type: number, v: number): this {
+    const b = Buffer.alloc(2);
+    b.writeUInt16BE(v & 0xffff, 0);
+    return this.put(type, b);
+  }
+  u32(type: number, v: number): this {
+    const b = Buffer.alloc(4);
+    b.writeUInt32LE(v >>> 0, 0);
+    return this.put(type, b);
+  }
+  be32(type: number, v: number): this {
+    const b = Buffer.alloc(4);
+    b.writeUInt32BE(v >>> 0, 0);
+    return this.put(type, b);
+  }
+  /** NUL-terminated string. */
+  str(type: number, s: string): this {
+    const b = Buffer.alloc(Buffer.byteLength(s) + 1);
+    b.write(s, 0);
+    return this.put(type, b);
+  }
+  nest(type: number, inner: AttrWriter): this {
+    return this.put(type | NLA_F_NESTED, inner.bytes());
+  }
+  bytes(): Buffer {
+    return this.buf.subarray(0, this.len);
+  }
+}
+
+/** Netlink message: 16-byte nlmsghdr + 4-byte genlmsghdr + attributes. */
+export function genlMessage(type: number, flags: number, seq: number, pid: number, cmd: number, version: number, attrs: Uint8Array): Buffer {
+  const len = 20 + attrs.length;
+  const b = Buffer.alloc(len);
+  b.writeUInt32LE(len, 0);
+  b.writeUInt16LE(type, 4);
+  b.writeUInt16LE(flags, 6);
+  b.writeUInt32LE(seq >>> 0, 8);
+  b.writeUInt32LE(pid >>> 0, 12);
+  b[16] = cmd;
+  b[17] = version;
+  b.writeUInt16LE(0, 18);
+  Buffer.from(attrs.buffer, attrs.byteOffset, attrs.byteLength).copy(b, 20);
+  return b;
+}
+
+/** nlctrl CTRL_CMD_GETFAMILY request for a family name. */
+export function encodeGetFamily(name: string, seq: number, pid = 0): Buffer {
+  const w = new AttrWriter(32).str(CTRL_ATTR_FAMILY_NAME, name);
+  return genlMessage(GENL_ID_CTRL, NLM_F_REQUEST | NLM_F_ACK, seq, pid, CTRL_CMD_GETFAMILY, 1, w.bytes());
+}
+
+/** Service key attributes (AF + FWMARK, or AF + PROTOCOL + ADDR + PORT). */
+function serviceKeyAttrs(w: AttrWriter, s: ServiceKey): void {
+  w.u16(SvcAttr.AF, s.af);
+  if (s.fwmark) {
+    w.u32(SvcAttr.FWMARK, s.fwmark);
+  } else {
+    w.u16(SvcAttr.PROTOCOL, s.protocol);
+    w.put(SvcAttr.ADDR, addrBytes(s.af, s.addr));
+    w.be16(SvcAttr.PORT, s.port);
+  }
+}
+
+/** The nested IPVS_CMD_ATTR_SERVICE contents; `full` adds sched/flags/timeout/netmask/pe. */
+export function encodeService(s: ServiceKey | Service, full: boolean): AttrWriter {
+  const w = new AttrWriter(96);
+  serviceKeyAttrs(w, s);
+  if (full) {
+    const f = s as Service;
+    w.str(SvcAttr.SCHED_NAME, f.sched);
+    if (f.pe) w.str(SvcAttr.PE_NAME, f.pe);
+    const flags = Buffer.alloc(8);
+    flags.writeUInt32LE(f.flags >>> 0, 0);
+    flags.writeUInt32LE(0xffffffff, 4);
+    w.put(SvcAttr.FLAGS, flags);
+    w.u32(SvcAttr.TIMEOUT, f.timeout);
+    if (f.af === AF_INET6) w.u32(SvcAttr.NETMASK, f.netmask);
+    else w.be32(SvcAttr.NETMASK, f.netmask);
+  }
+  return w;
+}
+
+/** The nested IPVS_CMD_ATTR_DEST contents; `full` adds forwarding, weight, thresholds, tunnel. */
+export function encodeDest(d: Dest, full: boolean): AttrWriter {
+  const w = new AttrWriter(96);
+  w.u16(DestAttr.ADDR_FAMILY, d.af);
+  w.put(DestAttr.ADDR, addrBytes(d.af, d.addr));
+  w.be16(DestAttr.PORT, d.port);
+  if (full) {
+    w.u32(DestAttr.FWD_METHOD, d.fwd);
+    w.u32(DestAttr.WEIGHT, d.weight);
+    w.u8(DestAttr.TUN_TYPE, d.tunType);
+    w.be16(DestAttr.TUN_PORT, d.tunPort);
+    w.u16(DestAttr.TUN_FLAGS, d.tunFlags);
+    w.u32(DestAttr.U_THRESH, d.uThresh);
+    w.u32(DestAttr.L_THRESH, d.lThresh);
+  }
+  return w;
+}
+
+export function encodeDaemon(d: Daemon, full: boolean): AttrWriter {
+  const w = new AttrWriter(64);
+  w.u32(DaemonAttr.STATE, d.state);
+  w.str(DaemonAttr.MCAST_IFN, d.ifname);
+  w.u32(DaemonAttr.SYNC_ID, d.syncId);
+  if (full) {
+    if (d.maxLen) w.u16(DaemonAttr.SYNC_MAXLEN, d.maxLen);
+    if (d.port) w.u16(DaemonAttr.MCAST_PORT, d.port);
+    if (d.ttl) w.u8(DaemonAttr.MCAST_TTL, d.ttl);
+    if (d.group) {
+      const v6 = parseIPv6(d.group);
+      if (v6 && d.group.includes(':')) w.put(DaemonAttr.MCAST_GROUP6, v6);
+      else w.put(DaemonAttr.MCAST_GROUP, addrBytes(AF_INET, d.group).subarray(0, 4));
+    }
+  }
+  return w;
+}
+
+/** Command number and attribute payload of an operation. */
+export function encodeOpPayload(op: Op): { cmd: number; attrs: Buffer } {
+  const w = new AttrWriter(192);
+  let cmd: number;
+  switch (op.kind) {
+    case 'add-service':
+      cmd = Cmd.NEW_SERVICE;
+      w.nest(CmdAttr.SERVICE, encodeService(op.svc, true));
+      break;
+    case 'edit-service':
+      cmd = Cmd.SET_SERVICE;
+      w.nest(CmdAttr.SERVICE, encodeService(op.svc, true));
+      break;
+    case 'del-service':
+      cmd = Cmd.DEL_SERVICE;
+      w.nest(CmdAttr.SERVICE, encodeService(op.svc, false));
+      break;
+    case 'add-dest':
+      cmd = Cmd.NEW_DEST;
+      w.nest(CmdAttr.SERVICE, encodeService(op.svc, false));
+      w.nest(CmdAttr.DEST, encodeDest(op.dest, true));
+      break;
+    case 'edit-dest':
+      cmd = Cmd.SET_DEST;
+      w.nest(CmdAttr.SERVICE, encodeService(op.svc, false));
+      w.nest(CmdAttr.DEST, encodeDest(op.dest, true));
+      break;
+    case 'del-dest':
+      cmd = Cmd.DEL_DEST;
+      w.nest(CmdAttr.SERVICE, encodeService(op.svc, false));
+      w.nest(CmdAttr.DEST, encodeDest(op.dest, false));
+      break;
+    case 'flush':
+      cmd = Cmd.FLUSH;
+      break;
+    case 'zero':
+      cmd = Cmd.ZERO;
+      if (op.svc) w.nest(CmdAttr.SERVICE, encodeService(op.svc, false));
+      break;
+    case 'set-timeout':
+      cmd = Cmd.SET_CONFIG;
+      w.u32(CmdAttr.TIMEOUT_TCP, op.timeouts.tcp);
+      w.u32(CmdAttr.TIMEOUT_TCP_FIN, op.timeouts.tcpFin);
+      w.u32(CmdAttr.TIMEOUT_UDP, op.timeouts.udp);
+      break;
+    case 'start-daemon':
+      cmd = Cmd.NEW_DAEMON;
+      w.nest(CmdAttr.DAEMON, encodeDaemon(op.daemon, true));
+      break;
+    case 'stop-daemon':
+      cmd = Cmd.DEL_DAEMON;
+      w.nest(CmdAttr.DAEMON, encodeDaemon(op.daemon, false));
+      break;
+  }
+  return { cmd, attrs: w.bytes() };
+}
+
+/** Full request message for an operation (REQUEST|ACK). */
+export function encodeOp(op: Op, family: number, seq: number, pid = 0): Buffer {
+  const { cmd, attrs } = encodeOpPayload(op);
+  return genlMessage(family, NLM_F_REQUEST | NLM_F_ACK, seq, pid, cmd, IPVS_GENL_VERSION, attrs);
+}
+
+/** GET_SERVICE dump request. */
+export function encodeGetServices(family: number, seq: number, pid = 0): Buffer {
+  return genlMessage(family, NLM_F_REQUEST | NLM_F_ACK | NLM_F_DUMP, seq, pid, Cmd.GET_SERVICE, IPVS_GENL_VERSION, Buffer.alloc(0));
+}
+
+/** GET_SERVICE for one service (not a dump). */
+export function encodeGetService(svc: ServiceKey, family: number, seq: number, pid = 0): Buffer {
+  const w = new AttrWriter(64).nest(CmdAttr.SERVICE, encodeService(svc, false));
+  return genlMessage(family, NLM_F_REQUEST | NLM_F_ACK, seq, pid, Cmd.GET_SERVICE, IPVS_GENL_VERSION, w.bytes());
+}
+
+/** GET_DEST dump request for one service. */
+export function encodeGetDests(svc: ServiceKey, family: number, seq: number, pid = 0): Buffer {
+  const w = new AttrWriter(64).nest(CmdAttr.SERVICE, encodeService(svc, false));
+  return genlMessage(family, NLM_F_REQUEST | NLM_F_ACK | NLM_F_DUMP, seq, pid, Cmd.GET_DEST, IPVS_GENL_VERSION, w.bytes());
+}
+
+/** A request without attributes (GET_INFO, GET_CONFIG), or a dump (GET_DAEMON). */
+export function encodeSimple(cmd: number, family: number, seq: number, dump = false, pid = 0): Buffer {
+  const flags = NLM_F_REQUEST | NLM_F_ACK | (dump ? NLM_F_DUMP : 0);
+  return genlMessage(family, flags, seq, pid, cmd, IPVS_GENL_VERSION, Buffer.alloc(0));
+}
+
+// ---------------------------------------------------------------- reading
+
+export interface NlMessage {
+  type: number;
+  flags: number;
+  seq: number;
+  pid: number;
+  /** Bytes after the 16-byte nlmsghdr. */
+  payload: Buffer;
+}
+
+/** Split a datagram into netlink messages (NLMSG_ALIGN 4). Throws on truncation. */
+export function parseMessages(buf: Buffer): NlMessage[] {
+  const out: NlMessage[] = [];
+  let off = 0;
+  while (off + 16 <= buf.length) {
+    const len = buf.readUInt32LE(off);
+    if (len < 16 || off + len > buf.length) throw new Error(`truncated netlink message (len ${len} at ${off} of ${buf.length})`);
+    out.push({
+      type: buf.readUInt16LE(off + 4),
+      flags: buf.readUInt16LE(off + 6),
+      seq: buf.readUInt32LE(off + 8),
+      pid: buf.readUInt32LE(off + 12),
+      payload: buf.subarray(off + 16, off + len),
+    });
+    off += (len + 3) & ~3;
+  }
+  return out;
+}
+
+/** Attributes by type (NLA_F_NESTED / BYTEORDER bits masked); last one wins. */
+export function parseAttrs(buf: Buffer): Map<number, Buffer> {
+  const m = new Map<number, Buffer>();
+  let off = 0;
+  while (off + 4 <= buf.length) {
+    const len = buf.readUInt16LE(off);
+    const type = buf.readUInt16LE(off + 2) & 0x3fff;
+    if (len < 4 || off + len > buf.length) break;
+    m.set(type, buf.subarray(off + 4, off + len));
+    off += (len + 3) & ~3;
+  }
+  return m;
+}
+
+/** Error/ACK message: errno (positive, 0 = ACK) and the sequence of the request it answers. */
+export function decodeError(msg: NlMessage): { errno: number; seq: number } {
+  const err = msg.payload.readInt32LE(0);
+  return { errno: -err, seq: msg.seq };
+}
+
+export function isError(msg: NlMessage): boolean {
+  return msg.type === NLMSG_ERROR;
+}
+export function isDone(msg: NlMessage): boolean {
+  return msg.type === NLMSG_DONE;
+}
+
+/** Generic netlink attributes of a message (after the 4-byte genlmsghdr). */
+export function genlAttrs(msg: NlMessage): Map<number, Buffer> {
+  return parseAttrs(msg.payload.subarray(4));
+}
+
+function u16(b: Buffer | undefined): number {
+  return b && b.length >= 2 ? b.readUInt16LE(0) : 0;
+}
+function be16(b: Buffer | undefined): number {
+  return b && b.length >= 2 ? b.readUInt16BE(0) : 0;
+}
+function u32(b: Buffer | undefined): number {
+  return b && b.length >= 4 ? b.readUInt32LE(0) : 0;
+}
+function u64(b: Buffer | undefined): number {
+  if (!b) return 0;
+  if (b.length >= 8) return Number(b.readBigUInt64LE(0));
+  return u32(b);
+}
+function cstr(b: Buffer | undefined): string {
+  if (!b) return '';
+  const z = b.indexOf(0);
+  return b.subarray(0, z < 0 ? b.length : z).toString('latin1');
+}
+
+export function decodeStats(b: Buffer, is64: boolean): Stats {
+  const a = parseAttrs(b);
+  const g = is64 ? u64 : u32;
+  return {
+    conns: g(a.get(StatsAttr.CONNS)),
+    inpkts: g(a.get(StatsAttr.INPKTS)),
+    outpkts: g(a.get(StatsAttr.OUTPKTS)),
+    inbytes: u64(a.get(StatsAttr.INBYTES)),
+    outbytes: u64(a.get(StatsAttr.OUTBYTES)),
+    cps: g(a.get(StatsAttr.CPS)),
+    inpps: g(a.get(StatsAttr.INPPS)),
+    outpps: g(a.get(StatsAttr.OUTPPS)),
+    inbps: g(a.get(StatsAttr.INBPS)),
+    outbps: g(a.get(StatsAttr.OUTBPS)),
+  };
+}
+
+/** Nested service attributes → Service. */
+export function decodeService(b: Buffer): Service {
+  const a = parseAttrs(b);
+  const af = (u16(a.get(SvcAttr.AF)) || AF_INET) as Family;
+  const fwmark = u32(a.get(SvcAttr.FWMARK));
+  const addrB = a.get(SvcAttr.ADDR);
+  const flagsB = a.get(SvcAttr.FLAGS);
+  const flags = flagsB && flagsB.length >= 8 ? (flagsB.readUInt32LE(0) & flagsB.readUInt32LE(4)) >>> 0 : u32(flagsB);
+  const nm = a.get(SvcAttr.NETMASK);
+  const svc: Service = {
+    af,
+    protocol: fwmark ? 0 : u16(a.get(SvcAttr.PROTOCOL)),
+    addr: addrB ? formatAddr(af, addrB) : af === AF_INET6 ? '::' : '0.0.0.0',
+    port: be16(a.get(SvcAttr.PORT)),
+    fwmark,
+    sched: cstr(a.get(SvcAttr.SCHED_NAME)),
+    flags: (flags & ~SvcFlag.HASHED) >>> 0,
+    timeout: u32(a.get(SvcAttr.TIMEOUT)),
+    netmask: nm && nm.length >= 4 ? (af === AF_INET6 ? nm.readUInt32LE(0) : nm.readUInt32BE(0)) : af === AF_INET6 ? 128 : 0xffffffff,
+    pe: cstr(a.get(SvcAttr.PE_NAME)),
+  };
+  const s64 = a.get(SvcAttr.STATS64);
+  const s32 = a.get(SvcAttr.STATS);
+  if (s64) {
+    svc.stats = decodeStats(s64, true);
+    svc.stats64 = true;
+  } else if (s32) {
+    svc.stats = decodeStats(s32, false);
+    svc.stats64 = false;
+  }
+  return svc;
+}
+
+/** Nested dest attributes → Dest (`svcAf` when the kernel omits ADDR_FAMILY). */
+export function decodeDest(b: Buffer, svcAf: Family): Dest {
+  const a = parseAttrs(b);
+  const afB = a.get(DestAttr.ADDR_FAMILY);
+  const af = (afB ? u16(afB) : svcAf) as Family;
+  const addrB = a.get(DestAttr.ADDR);
+  const d: Dest = {
+    af,
+    addr: addrB ? formatAddr(af, addrB) : af === AF_INET6 ? '::' : '0.0.0.0',
+    port: be16(a.get(DestAttr.PORT)),
+    fwd: u32(a.get(DestAttr.FWD_METHOD)) & 7,
+    weight: u32(a.get(DestAttr.WEIGHT)) | 0,
+    uThresh: u32(a.get(DestAttr.U_THRESH)),
+    lThresh: u32(a.get(DestAttr.L_THRESH)),
+    tunType: a.get(DestAttr.TUN_TYPE)?.[0] ?? 0,
+    tunPort: be16(a.get(DestAttr.TUN_PORT)),
+    tunFlags: u16(a.get(DestAttr.TUN_FLAGS)),
+    activeConns: u32(a.get(DestAttr.ACTIVE_CONNS)),
+    inactConns: u32(a.get(DestAttr.INACT_CONNS)),
+    persistConns: u32(a.get(DestAttr.PERSIST_CONNS)),
+  };
+  const s64 = a.get(DestAttr.STATS64);
+  const s32 = a.get(DestAttr.STATS);
+  if (s64) d.stats = decodeStats(s64, true);
+  else if (s32) d.stats = decodeStats(s32, false);
+  return d;
+}
+
+export function decodeDaemon(b: Buffer): Daemon {
+  const a = parseAttrs(b);
+  const d: Daemon = {
+    state: u32(a.get(DaemonAttr.STATE)),
+    ifname: cstr(a.get(DaemonAttr.MCAST_IFN)),
+    syncId: u32(a.get(DaemonAttr.SYNC_ID)),
+  };
+  const ml = a.get(DaemonAttr.SYNC_MAXLEN);
+  if (ml) d.maxLen = u16(ml);
+  const port = a.get(DaemonAttr.MCAST_PORT);
+  if (port) d.port = u16(port);
+  const ttl = a.get(DaemonAttr.MCAST_TTL);
+  if (ttl) d.ttl = ttl[0];
+  const g4 = a.get(DaemonAttr.MCAST_GROUP);
+  const g6 = a.get(DaemonAttr.MCAST_GROUP6);
+  if (g4) d.group = formatAddr(AF_INET, g4);
+  else if (g6) d.group = formatIPv6(g6);
+  return d;
+}
+
+/** GET_CONFIG reply attributes → timeouts. */
+export function decodeTimeouts(attrs: Map<number, Buffer>): Timeouts {
+  return {
+    tcp: u32(attrs.get(CmdAttr.TIMEOUT_TCP)),
+    tcpFin: u32(attrs.get(CmdAttr.TIMEOUT_TCP_FIN)),
+    udp: u32(attrs.get(CmdAttr.TIMEOUT_UDP)),
+  };
+}
+
+export function decodeInfo(attrs: Map<number, Buffer>): Info {
+  return { version: u32(attrs.get(InfoAttr.VERSION)), connTabSize: u32(attrs.get(InfoAttr.CONN_TAB_SIZE)) };
+}
+
+/** Family id and version from a CTRL_CMD_NEWFAMILY reply. */
+export function decodeFamily(msg: NlMessage): { id: number; version: number } {
+  const a = genlAttrs(msg);
+  return { id: u16(a.get(CTRL_ATTR_FAMILY_ID)), version: u32(a.get(CTRL_ATTR_VERSION)) };
+}
+
+/** Build a canonical ServiceKey (normalising the address text). */
+export function serviceKey(s: ServiceKey): ServiceKey {
+  return { af: s.af, protocol: s.fwmark ? 0 : s.protocol, addr: s.fwmark ? (s.af === AF_INET6 ? '::' : '0.0.0.0') : s.addr, port: s.fwmark ? 0 : s.port, fwmark: s.fwmark };
+}
+
+/** Stable identity string of a service. */
+export function serviceId(s: ServiceKey): string {
+  return s.fwmark ? `fwm:${s.af}:${s.fwmark}` : `${s.protocol}:${s.af === AF_INET6 ? `[${s.addr}]` : s.addr}:${s.port}`;
+}
+
+/** Stable identity string of a destination within a service. */
+export function destId(d: Pick<Dest, 'af' | 'addr' | 'port'>): string {
+  return d.af === AF_INET6 ? `[${d.addr}]:${d.port}` : `${d.addr}:${d.port}`;
+}
