@@ -1,0 +1,10 @@
+{
+  "targets": [
+    {
+      "target_name": "hactl_packet",
+      "sources": ["packet.c"],
+      "cflags": ["-std=gnu11", "-Wall", "-Wextra", "-O2"],
+      "defines": ["NAPI_VERSION=8"]
+    }
+  ]
+}
