@@ -1,0 +1,178 @@
+/**
+ * HTTP_GET / SSL_GET I/O: one GET per URL over a fresh connection, read until
+ * the server closes, with keepalived's per-operation timeout (connect_timeout
+ * bounds the connect, the handshake and every wait for data, not the whole
+ * transfer). Failure messages are keepalived's (genhash prints them as is).
+ */
+import type * as net from 'node:net';
+import { buildHttpRequest, HttpResponseReader, statusAccepted, formatStatusCodes } from './http-proto';
+import type { HttpHeaderInfo } from './http-proto';
+import { ConnectFailure, connectTcp, fwmarkUnsupported, tlsHandshake } from './net';
+import type { AttemptResult, HttpCheckOptions, HttpUrl } from './types';
+
+export interface FetchSpec {
+  host: string;
+  port: number;
+  bindto?: string;
+  bindPort?: number;
+  fwmark?: number;
+  connectTimeoutMs: number;
+  ssl: boolean;
+  /** Server name for SNI (undefined = no SNI). */
+  sni?: string;
+  path: string;
+  protocol: HttpCheckOptions['httpProtocol'];
+  virtualhost?: string;
+  /** Keep up to this many body bytes for display (-v). */
+  keepBody?: number;
+}
+
+export interface FetchOutcome {
+  /** keepalived's failure message (e.g. "Timeout WEB read"), undefined when the response was read to EOF. */
+  error?: string;
+  /** Connection-level failure kind, for genhash's wording. */
+  connectFailure?: ConnectFailure['code'];
+  request: Buffer;
+  header?: HttpHeaderInfo;
+  /** MD5 of the body as keepalived computes it (only when a header was received). */
+  digest?: string;
+  anyData: boolean;
+  bodyBytes: number;
+  hashedBytes: number;
+  body?: Buffer;
+  connectMs?: number;
+  firstByteMs?: number;
+  totalMs: number;
+}
+
+export async function fetchUrl(spec: FetchSpec): Promise<FetchOutcome> {
+  const t0 = performance.now();
+  const request = buildHttpRequest({
+    path: spec.path,
+    protocol: spec.protocol,
+    virtualhost: spec.virtualhost,
+    host: spec.host,
+    port: spec.port,
+  });
+  const out: FetchOutcome = { request, anyData: false, bodyBytes: 0, hashedBytes: 0, totalMs: 0 };
+  const fw = fwmarkUnsupported(spec.fwmark);
+  if (fw) {
+    out.error = fw;
+    out.totalMs = performance.now() - t0;
+    return out;
+  }
+  let sock: net.Socket | undefined;
+  try {
+    try {
+      sock = await connectTcp({
+        host: spec.host,
+        port: spec.port,
+        bindto: spec.bindto,
+        bindPort: spec.bindPort,
+        connectTimeoutMs: spec.connectTimeoutMs,
+      });
+      if (spec.ssl) sock = await tlsHandshake(sock, spec.sni, spec.connectTimeoutMs);
+    } catch (e) {
+      const f = e instanceof ConnectFailure ? e : new ConnectFailure(String(e), 'error');
+      out.connectFailure = f.code;
+      out.error = f.message;
+      return out;
+    }
+    out.connectMs = performance.now() - t0;
+    const reader = new HttpResponseReader(1 << 20, spec.keepBody ?? 0);
+    const s = sock;
+    const end = await new Promise<'eof' | 'timeout' | 'error' | 'write-error'>((resolve) => {
+      let settled = false;
+      const settle = (v: 'eof' | 'timeout' | 'error' | 'write-error') => {
+        if (settled) return;
+        settled = true;
+        s.setTimeout(0);
+        resolve(v);
+      };
+      s.setTimeout(spec.connectTimeoutMs);
+      s.on('timeout', () => settle('timeout'));
+      s.on('data', (chunk: Buffer) => {
+        if (out.firstByteMs === undefined) out.firstByteMs = performance.now() - t0;
+        reader.push(chunk);
+        if (reader.headerTooLarge) settle('error');
+      });
+      s.on('end', () => settle('eof'));
+      s.on('close', () => settle('eof'));
+      s.on('error', () => settle(reader.anyData ? 'error' : 'write-error'));
+      s.write(request);
+    });
+    out.anyData = reader.anyData;
+    out.header = reader.header;
+    out.bodyBytes = reader.bodyBytes;
+    out.hashedBytes = reader.hashedBytes;
+    if (spec.keepBody) out.body = reader.bodySample();
+    if (end === 'timeout') {
+      if (spec.ssl) {
+        // check_ssl.c: a timeout before the header is complete fails; after it,
+        // the data read so far is hashed as if the server had closed.
+        if (!reader.header) out.error = 'Timeout SSL read';
+      } else out.error = reader.anyData ? 'Timeout HTTP read' : 'Timeout WEB read';
+    } else if (end === 'error') {
+      out.error = reader.headerTooLarge ? 'Read error with (response header larger than 1 MiB)' : 'Read error with';
+    } else if (end === 'write-error') {
+      out.error = 'Read error with';
+    }
+    if (!out.error || (spec.ssl && end === 'timeout')) out.digest = reader.digest();
+    return out;
+  } finally {
+    sock?.destroy();
+    out.totalMs = performance.now() - t0;
+  }
+}
+
+/** The Host header keepalived uses: url, checker, real server, virtual server (already folded into o.virtualhost). */
+export function effectiveVhost(o: HttpCheckOptions, url: HttpUrl): string | undefined {
+  return url.virtualhost ?? o.virtualhost;
+}
+
+/** Check one URL once: keepalived's http_handle_response verdict. */
+export async function httpUrlAttempt(o: HttpCheckOptions, url: HttpUrl): Promise<AttemptResult> {
+  const vhost = effectiveVhost(o, url);
+  const r = await fetchUrl({
+    host: o.host,
+    port: o.port,
+    bindto: o.bindto,
+    bindPort: o.bindPort,
+    fwmark: o.fwmark,
+    connectTimeoutMs: o.connectTimeoutMs,
+    ssl: o.kind === 'ssl',
+    sni: o.kind === 'ssl' && o.enableSni ? vhost : undefined,
+    path: url.path,
+    protocol: o.httpProtocol,
+    virtualhost: vhost,
+  });
+  const detail: Record<string, unknown> = {
+    url: url.path,
+    status: r.header?.statusCode,
+    digest: r.digest,
+    bodyBytes: r.bodyBytes,
+    connectMs: r.connectMs,
+    firstByteMs: r.firstByteMs,
+  };
+  if (r.error) {
+    if (r.connectFailure === 'refused') return { ok: false, reason: `${url.path}: connection refused`, detail };
+    return { ok: false, reason: `${url.path}: ${r.error}`, detail };
+  }
+  if (!r.header) return { ok: false, reason: `${url.path}: Read, no data received`, detail };
+  const code = r.header.statusCode;
+  if (!statusAccepted(code, url.statusCodes)) {
+    return {
+      ok: false,
+      reason: `${url.path}: HTTP status code error (got ${code}, expected ${formatStatusCodes(url.statusCodes)})`,
+      detail,
+    };
+  }
+  if (url.digest && r.digest !== url.digest) {
+    return { ok: false, reason: `${url.path}: MD5 digest error (got ${r.digest}, expected ${url.digest})`, detail };
+  }
+  return {
+    ok: true,
+    reason: url.digest ? `${url.path}: MD5 digest success (status ${code})` : `${url.path}: HTTP status code success (${code})`,
+    detail,
+  };
+}

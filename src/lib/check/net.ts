@@ -1,0 +1,90 @@
+/**
+ * Thin socket helpers shared by the TCP-based checkers: connect with
+ * keepalived's connection options (bindto, bind_port, connect_timeout) and
+ * report failures with keepalived's wording. Every socket is destroyed on every
+ * path (no leaks on timeout).
+ */
+import * as net from 'node:net';
+import * as tls from 'node:tls';
+import type { ConnOptions } from './types';
+
+export class ConnectFailure extends Error {
+  constructor(
+    message: string,
+    readonly code: 'timeout' | 'refused' | 'error',
+  ) {
+    super(message);
+  }
+}
+
+export function fwmarkUnsupported(fwmark: number | undefined): string | undefined {
+  if (fwmark === undefined || fwmark === 0) return undefined;
+  return `fwmark ${fwmark} cannot be applied: setting SO_MARK needs a native addon, which hactl does not ship (run without fwmark, or mark with an nftables rule on the checker's source address/port)`;
+}
+
+/** TCP connect bounded by connectTimeoutMs. Resolves with the connected socket. */
+export function connectTcp(o: ConnOptions): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const sock = net.connect({
+      host: o.host,
+      port: o.port,
+      localAddress: o.bindto,
+      localPort: o.bindPort,
+      family: net.isIP(o.host) || undefined,
+    });
+    let done = false;
+    const finish = (err?: ConnectFailure) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      sock.removeListener('connect', onConnect);
+      sock.removeListener('error', onError);
+      if (err) {
+        sock.destroy();
+        reject(err);
+      } else resolve(sock);
+    };
+    const onConnect = () => finish();
+    const onError = (e: NodeJS.ErrnoException) => {
+      if (e.code === 'ECONNREFUSED') finish(new ConnectFailure('Connection refused', 'refused'));
+      else finish(new ConnectFailure(`Error connecting (${e.code ?? e.message})`, 'error'));
+    };
+    const timer = setTimeout(() => finish(new ConnectFailure('Timeout connecting', 'timeout')), o.connectTimeoutMs);
+    sock.once('connect', onConnect);
+    sock.once('error', onError);
+  });
+}
+
+/** TLS handshake over a connected socket, bounded by timeoutMs. No certificate verification (as keepalived). */
+export function tlsHandshake(sock: net.Socket, servername: string | undefined, timeoutMs: number): Promise<tls.TLSSocket> {
+  return new Promise((resolve, reject) => {
+    const t = tls.connect({
+      socket: sock,
+      servername: servername && !net.isIP(servername) ? servername : undefined,
+      rejectUnauthorized: false,
+    });
+    let done = false;
+    const finish = (err?: Error) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      t.removeListener('secureConnect', onOk);
+      t.removeListener('error', onErr);
+      if (err) {
+        t.destroy();
+        sock.destroy();
+        reject(err);
+      } else resolve(t);
+    };
+    const onOk = () => finish();
+    const onErr = (e: Error) => finish(new ConnectFailure(`SSL handshake/communication error connecting (${e.message})`, 'error'));
+    const timer = setTimeout(() => finish(new ConnectFailure('Timeout connecting', 'timeout')), timeoutMs);
+    t.once('secureConnect', onOk);
+    t.once('error', onErr);
+  });
+}
+
+export function describeTarget(host: string, port?: number): string {
+  if (port === undefined) return host;
+  return net.isIPv6(host) ? `[${host}]:${port}` : `${host}:${port}`;
+}

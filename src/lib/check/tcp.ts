@@ -1,0 +1,17 @@
+/** TCP_CHECK: up when a TCP connection completes within connect_timeout (check_tcp.c). */
+import { ConnectFailure, connectTcp, fwmarkUnsupported } from './net';
+import type { AttemptResult, TcpCheckOptions } from './types';
+
+export async function tcpAttempt(o: TcpCheckOptions): Promise<AttemptResult> {
+  const fw = fwmarkUnsupported(o.fwmark);
+  if (fw) return { ok: false, reason: fw };
+  const t0 = performance.now();
+  try {
+    const s = await connectTcp(o);
+    s.destroy();
+    return { ok: true, reason: 'TCP connection succeeded', detail: { connectMs: performance.now() - t0 } };
+  } catch (e) {
+    const msg = e instanceof ConnectFailure ? e.message : String(e);
+    return { ok: false, reason: `TCP connection failed: ${msg}` };
+  }
+}
