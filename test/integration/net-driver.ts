@@ -1,0 +1,113 @@
+/**
+ * Test driver for the net adapters: run inside a namespace with
+ * `ip netns exec NS node dist/test/integration/net-driver.js '<json>'`.
+ * (A Node process cannot switch namespaces itself, so the tests drive the
+ * library through this script.) Not a test file itself.
+ *
+ *   {"ops":[{"op":"addAddress", "dev":"eth0", ...spec}, ...]}  -> JSON array of results
+ *   {"watch":true}        -> one JSON line per link event, until killed
+ *   {"sniff":"eth0","proto":2054,"ms":1500} -> JSON array of frames (hex) received
+ */
+import { ETH_P_ALL } from '../../src/lib/net/arp';
+import { announce } from '../../src/lib/net/announce';
+import { PacketSocket } from '../../src/lib/net/packet';
+import { Rtnl, watchLinks } from '../../src/lib/net/rtnl';
+
+type Op = Record<string, unknown> & { op: string; dev?: string };
+
+async function main(): Promise<void> {
+  const req = JSON.parse(process.argv[2] ?? '{}');
+  if (req.watch) {
+    const w = watchLinks((ev) => process.stdout.write(`${JSON.stringify(ev)}\n`));
+    process.stdout.write('{"ready":true}\n');
+    process.on('SIGTERM', () => {
+      w.close();
+      process.exit(0);
+    });
+    return;
+  }
+  if (req.sniff) {
+    const nl = Rtnl.open();
+    const link = await nl.linkByName(req.sniff);
+    nl.close();
+    if (!link) throw new Error(`no ${req.sniff}`);
+    const s = new PacketSocket(link.index, req.proto ?? ETH_P_ALL);
+    const frames: { hex: string; pkttype: number }[] = [];
+    s.onFrame((f, t) => frames.push({ hex: f.toString('hex'), pkttype: t }));
+    process.stdout.write('{"ready":true}\n');
+    setTimeout(() => {
+      s.close();
+      process.stdout.write(`${JSON.stringify(frames)}\n`);
+    }, req.ms ?? 1000);
+    return;
+  }
+  const nl = Rtnl.open();
+  const out: unknown[] = [];
+  try {
+    for (const o of req.ops as Op[]) {
+      const { op, dev, ...spec } = o;
+      const idx = dev ? (await nl.linkByName(dev))?.index : undefined;
+      if (dev && idx === undefined) throw new Error(`no device ${dev}`);
+      try {
+        switch (op) {
+          case 'listLinks':
+            out.push(await nl.listLinks());
+            break;
+          case 'listAddresses':
+            out.push(await nl.listAddresses());
+            break;
+          case 'addAddress':
+            out.push(await nl.addAddress({ ...(spec as object), index: idx! } as never));
+            break;
+          case 'delAddress':
+            out.push(await nl.delAddress({ ...(spec as object), index: idx! } as never));
+            break;
+          case 'createMacvlan':
+            out.push(await nl.createMacvlan({ ...(spec as object), parent: idx! } as never));
+            break;
+          case 'deleteLink':
+            out.push(await nl.deleteLink(idx!));
+            break;
+          case 'setLinkUp':
+            out.push(await nl.setLinkUp(idx!, spec.up as boolean));
+            break;
+          case 'addRoute':
+            out.push(await nl.addRoute({ ...(spec as object), index: idx } as never));
+            break;
+          case 'delRoute':
+            out.push(await nl.delRoute({ ...(spec as object), index: idx } as never));
+            break;
+          case 'listRoutes':
+            out.push(await nl.listRoutes(spec.family as 4 | 6, spec.table as number | undefined));
+            break;
+          case 'addRule':
+            out.push(await nl.addRule(spec as never));
+            break;
+          case 'delRule':
+            out.push(await nl.delRule(spec as never));
+            break;
+          case 'listRules':
+            out.push(await nl.listRules(spec.family as 4 | 6));
+            break;
+          case 'announce': {
+            const link = (await nl.linkByIndex(idx!))!;
+            out.push(announce({ ifindex: idx!, mac: (spec.mac as string) ?? link.mac, addresses: spec.addresses as string[], repeat: spec.repeat as number }));
+            break;
+          }
+          default:
+            throw new Error(`unknown op ${op}`);
+        }
+      } catch (e) {
+        out.push({ error: (e as Error).message, code: (e as { code?: string }).code });
+      }
+    }
+  } finally {
+    nl.close();
+  }
+  process.stdout.write(`${JSON.stringify(out ?? null)}\n`);
+}
+
+main().catch((e) => {
+  process.stderr.write(`driver: ${(e as Error).stack}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,137 @@
+// biome-ignore-all lint/suspicious/noExplicitAny: test code reading untyped JSON from `ip -j` and the driver
+/**
+ * AF_PACKET addon for real: a GARP / unsolicited NA sent from one namespace
+ * is captured by tcpdump (independent decoder, checksum check) and by our own
+ * receive path in another, and updates the peer's neighbour table.
+ */
+import * as assert from 'node:assert/strict';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { parseArp, parseNa } from '../../src/lib/net/arp';
+import { packetUnavailable } from '../../src/lib/net/packet';
+import { type Host, Lab, netnsUnavailable, sh } from '../helpers/netns';
+
+const DRIVER = path.join(__dirname, 'net-driver.js');
+const skip = netnsUnavailable() ?? packetUnavailable();
+let tcpdump: string | null = null;
+try {
+  execFileSync('tcpdump', ['--version'], { stdio: 'ignore' });
+  tcpdump = 'tcpdump';
+} catch {
+  /* optional */
+}
+
+function drive(ns: string, req: object): any {
+  return JSON.parse(sh('ip', ['netns', 'exec', ns, process.execPath, DRIVER, JSON.stringify(req)]));
+}
+
+/** Start a process and resolve once its stdout/stderr contains `marker`. */
+function startAndWait(lab: Lab, ns: string, cmd: string, args: string[], marker: RegExp, streams: 'stdout' | 'stderr'): Promise<{ child: ChildProcess; out: () => string }> {
+  const child = lab.spawn(ns, cmd, args);
+  let text = '';
+  let err = '';
+  child.stdout?.on('data', (d) => (text += d));
+  child.stderr?.on('data', (d) => (err += d));
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`${cmd} did not start: ${err}`)), 5000);
+    const poll = () => {
+      if (marker.test(streams === 'stdout' ? text : err)) {
+        clearTimeout(t);
+        resolve({ child, out: () => text });
+      } else setTimeout(poll, 20);
+    };
+    poll();
+  });
+}
+
+function exited(child: ChildProcess, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    const t = setTimeout(() => {
+      child.kill('SIGKILL');
+      resolve();
+    }, ms);
+    child.on('exit', () => {
+      clearTimeout(t);
+      resolve();
+    });
+  });
+}
+
+describe('net: AF_PACKET sending and receiving in namespaces', { skip: skip ?? false, timeout: 60_000 }, () => {
+  let lab: Lab;
+  let a: Host;
+  let b: Host;
+  let aMac: string;
+  before(() => {
+    lab = new Lab('npk');
+    a = lab.addHost('a', ['198.51.100.1/24']);
+    b = lab.addHost('b', ['198.51.100.2/24']);
+    lab.nsExec(a.ns, 'ip', ['addr', 'add', '2001:db8::1/64', 'dev', 'eth0', 'nodad']);
+    lab.nsExec(b.ns, 'ip', ['addr', 'add', '2001:db8::2/64', 'dev', 'eth0', 'nodad']);
+    aMac = JSON.parse(lab.nsExec(a.ns, 'ip', ['-j', 'link', 'show', 'eth0']))[0].address;
+  });
+  after(() => lab?.cleanup());
+
+  it('a GARP from A updates B`s existing neighbour entry and is decoded by our receiver and tcpdump', async () => {
+    // B has a stale entry for the VIP pointing elsewhere (as after a failover).
+    lab.nsExec(b.ns, 'ip', ['neigh', 'replace', '198.51.100.100', 'lladdr', '02:00:00:00:00:99', 'dev', 'eth0', 'nud', 'stale']);
+    const sniff = await startAndWait(lab, b.ns, process.execPath, [DRIVER, JSON.stringify({ sniff: 'eth0', proto: 0x0806, ms: 1500 })], /ready/, 'stdout');
+    const td = tcpdump ? await startAndWait(lab, b.ns, 'tcpdump', ['-l', '-n', '-e', '-vv', '-c', '3', '-i', 'eth0', 'arp'], /listening/, 'stderr') : null;
+    const sent = drive(a.ns, { ops: [{ op: 'announce', dev: 'eth0', addresses: ['198.51.100.100'], repeat: 3 }] })[0];
+    assert.equal(sent, 3);
+    await exited(sniff.child, 5000);
+    const frames = JSON.parse(sniff.out().trim().split('\n').pop()!) as { hex: string }[];
+    const garps = frames.map((f) => parseArp(Buffer.from(f.hex, 'hex'))).filter((p) => p?.senderIp === '198.51.100.100');
+    assert.equal(garps.length, 3, 'three GARPs received');
+    assert.equal(garps[0]!.senderMac, aMac);
+    assert.equal(garps[0]!.targetMac, 'ff:ff:ff:ff:ff:ff');
+    const neigh = JSON.parse(lab.nsExec(b.ns, 'ip', ['-j', 'neigh', 'show', '198.51.100.100']));
+    assert.equal(neigh[0].lladdr, aMac, 'neighbour entry moved to A');
+    if (td) {
+      await exited(td.child, 5000);
+      assert.match(td.out(), new RegExp(`${aMac} > ff:ff:ff:ff:ff:ff, ethertype ARP .*Request who-has 198\\.51\\.100\\.100 \\(ff:ff:ff:ff:ff:ff\\) tell 198\\.51\\.100\\.100`));
+    }
+  });
+
+  it('an unsolicited NA from A (checksum verified by tcpdump) updates B`s IPv6 neighbour entry', async () => {
+    lab.nsExec(b.ns, 'ip', ['neigh', 'replace', '2001:db8::100', 'lladdr', '02:00:00:00:00:98', 'dev', 'eth0', 'nud', 'stale']);
+    const sniff = await startAndWait(lab, b.ns, process.execPath, [DRIVER, JSON.stringify({ sniff: 'eth0', proto: 0x86dd, ms: 1500 })], /ready/, 'stdout');
+    const td = tcpdump ? await startAndWait(lab, b.ns, 'tcpdump', ['-l', '-n', '-vv', '-c', '1', '-i', 'eth0', 'icmp6 and ip6[40] == 136'], /listening/, 'stderr') : null;
+    const sent = drive(a.ns, { ops: [{ op: 'announce', dev: 'eth0', addresses: ['2001:db8::100'] }] })[0];
+    assert.equal(sent, 1);
+    await exited(sniff.child, 5000);
+    const frames = JSON.parse(sniff.out().trim().split('\n').pop()!) as { hex: string }[];
+    const nas = frames.map((f) => parseNa(Buffer.from(f.hex, 'hex'))).filter((p) => p?.target === '2001:db8::100');
+    assert.equal(nas.length, 1);
+    assert.equal(nas[0]!.checksumOk, true);
+    assert.equal(nas[0]!.override, true);
+    assert.equal(nas[0]!.targetMac, aMac);
+    const neigh = JSON.parse(lab.nsExec(b.ns, 'ip', ['-j', '-6', 'neigh', 'show', '2001:db8::100']));
+    assert.equal(neigh[0].lladdr, aMac, 'IPv6 neighbour entry moved to A');
+    if (td) {
+      await exited(td.child, 5000);
+      assert.match(td.out(), /neighbor advertisement, length 32, tgt is 2001:db8::100, Flags \[override\]/);
+      assert.doesNotMatch(td.out(), /bad icmp6 cksum/);
+      assert.match(td.out(), /icmp6 sum ok/);
+    }
+  });
+
+  it('bad input fails before anything is sent', () => {
+    const r = drive(a.ns, { ops: [{ op: 'announce', dev: 'eth0', addresses: ['198.51.100.100', 'nope'] }] })[0];
+    assert.match(r.error, /invalid address "nope"/);
+  });
+
+  it('opening a packet socket on a missing ifindex reports ENODEV', () => {
+    const out = sh('ip', [
+      'netns',
+      'exec',
+      a.ns,
+      process.execPath,
+      '-e',
+      `const {PacketSocket}=require(${JSON.stringify(path.join(__dirname, '../../src/lib/net/packet.js'))});try{new PacketSocket(999999,0x0806)}catch(e){console.log(e.code)}`,
+    ]);
+    assert.equal(out.trim(), 'ENODEV');
+  });
+});
