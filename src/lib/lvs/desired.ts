@@ -1,0 +1,123 @@
+/**
+ * The IPVS table the daemon wants, computed from the virtual server specs and
+ * their health state (state.ts). Pure. This is the table keepalived's checker
+ * process converges to (ipwrapper.c / ipvswrapper.c):
+ *
+ * - a real server is in its services with its effective weight when it is
+ *   alive and no sorry server is standing in for the pool;
+ * - otherwise an `inhibit_on_failure` real server stays with weight 0 and
+ *   any other real server is absent;
+ * - a sorry server is in with weight 1 while the quorum is lost; with
+ *   `sorry_server_inhibit` it otherwise stays with weight 0;
+ * - destinations that are not NAT take the service's port (0 for fwmark).
+ */
+import { AF_INET6, Fwd, SvcFlag } from '../ipvs/constants';
+import type { LvsState, VirtualServerState } from './state';
+import { type Dest, destKey, realWeight, type Service, type ServiceKey, svcKey, type VirtualServerSpec } from './types';
+
+export interface WantedService {
+  service: Service;
+  dests: Map<string, Dest>;
+  /** The virtual server (FMT_VS) this service belongs to. */
+  vsId: string;
+}
+
+export type IpvsTable = Map<string, WantedService>;
+
+/** The service object keepalived sends for one key of a virtual server (ipvs_set_srule). */
+export function serviceFor(v: VirtualServerSpec, key: ServiceKey): Service {
+  const persistent = v.persistenceTimeout > 0;
+  const defMask = key.af === AF_INET6 ? 128 : 0xffffffff;
+  return {
+    af: key.af,
+    protocol: key.protocol,
+    addr: key.addr,
+    port: key.port,
+    fwmark: key.fwmark,
+    sched: v.sched,
+    flags: (v.flags & ~(SvcFlag.PERSISTENT | SvcFlag.HASHED)) | (persistent ? SvcFlag.PERSISTENT : 0),
+    timeout: persistent ? v.persistenceTimeout : 0,
+    netmask: persistent && v.persistenceNetmask !== undefined ? v.persistenceNetmask : defMask,
+    pe: persistent ? v.pe : '',
+  };
+}
+
+interface DestInput {
+  addr: string;
+  af: number;
+  port: number;
+  fwd: number;
+  uThresh: number;
+  lThresh: number;
+  tunType: number;
+  tunPort: number;
+  tunFlags: number;
+}
+
+function destFor(key: ServiceKey, d: DestInput, weight: number): Dest {
+  const port = d.fwd === Fwd.MASQ ? d.port : key.fwmark ? 0 : key.port;
+  return {
+    af: d.af as Dest['af'],
+    addr: d.addr,
+    port,
+    fwd: d.fwd,
+    weight,
+    uThresh: d.uThresh,
+    lThresh: d.lThresh,
+    tunType: d.tunType,
+    tunPort: d.tunPort,
+    tunFlags: d.tunFlags,
+  };
+}
+
+/** Destinations of one virtual server (before per-service port mapping), keyed by real-server address|port. */
+export function wantedDests(v: VirtualServerState, sorryActive: boolean): { input: DestInput; weight: number }[] {
+  const out = new Map<string, { input: DestInput; weight: number }>();
+  for (const rs of v.rs.values()) {
+    const r = rs.spec;
+    if (rs.alive && !sorryActive) out.set(destKey(r), { input: r, weight: realWeight(rs.effectiveWeight) });
+    else if (r.inhibitOnFailure) out.set(destKey(r), { input: r, weight: 0 });
+  }
+  const ss = v.spec.sorryServer;
+  if (ss) {
+    if (sorryActive) out.set(destKey(ss), { input: { ...ss, uThresh: 0, lThresh: 0 }, weight: 1 });
+    else if (ss.inhibit && !out.has(destKey(ss))) out.set(destKey(ss), { input: { ...ss, uThresh: 0, lThresh: 0 }, weight: 0 });
+  }
+  return [...out.values()];
+}
+
+/** The whole wanted table for the current state. */
+export function desiredTable(state: LvsState): IpvsTable {
+  const table: IpvsTable = new Map();
+  for (const v of state.vs.values()) {
+    const dests = wantedDests(v, state.sorryActive(v));
+    for (const key of v.spec.services) {
+      const k = svcKey(key);
+      if (table.has(k)) continue; // the first virtual server using a service wins (keepalived rejects duplicates)
+      const m = new Map<string, Dest>();
+      for (const d of dests) {
+        const dest = destFor(key, d.input, d.weight);
+        m.set(destKey(dest), dest);
+      }
+      table.set(k, { service: serviceFor(v.spec, key), dests: m, vsId: v.id });
+    }
+  }
+  return table;
+}
+
+/** Fields of a service that an edit can change. */
+export function serviceDiffers(a: Service, b: Service): boolean {
+  if (a.sched !== b.sched || a.flags !== b.flags) return true;
+  if (!(a.flags & SvcFlag.PERSISTENT)) return false;
+  return a.timeout !== b.timeout || a.netmask !== b.netmask || (a.pe || '') !== (b.pe || '');
+}
+
+export function destDiffers(a: Dest, b: Dest): boolean {
+  return (
+    a.weight !== b.weight ||
+    a.fwd !== b.fwd ||
+    a.uThresh !== b.uThresh ||
+    a.lThresh !== b.lThresh ||
+    (a.fwd === Fwd.TUNNEL && (a.tunType !== b.tunType || a.tunPort !== b.tunPort || a.tunFlags !== b.tunFlags))
+  );
+}

@@ -1,0 +1,527 @@
+/**
+ * The LVS reconciler: keeps IPVS equal to the table desired.ts computes from
+ * the health state, runs each checker every delay_loop, reloads (SIGHUP)
+ * by applying only the difference, and removes what it manages on stop.
+ *
+ * All I/O goes through three small ports, so the whole loop runs in unit
+ * tests with an in-memory IPVS, fake checkers and a fake clock:
+ * - IpvsPort: list the live table, apply a batch of operations;
+ * - CheckerPort: run one checker once (retries included);
+ * - TimerClock: now / setTimeout / clearTimeout.
+ */
+import { DaemonState } from '../ipvs/constants';
+import type { Daemon } from '../ipvs/types';
+import { desiredTable, destDiffers, type IpvsTable, serviceDiffers } from './desired';
+import { LvsState } from './state';
+import {
+  type CheckOutcome,
+  type CheckerSpec,
+  type Dest,
+  destKey,
+  fmtTrio,
+  type LvsEvent,
+  type LvsSpec,
+  type Op,
+  type RealServerSpec,
+  type Service,
+  type ServiceWithDests,
+  svcKey,
+  type VirtualServerSpec,
+} from './types';
+
+export type OpResult = { ok: true } | { ok: false; error: string };
+
+export interface IpvsPort {
+  /** The live IPVS table. */
+  list(): Promise<ServiceWithDests[]>;
+  /** Apply a batch in order; one result per operation (never throws for a refused operation). */
+  apply(ops: Op[]): Promise<OpResult[]>;
+}
+
+export interface CheckerPort {
+  /** Run one checker once against its real server (retries included). Must settle; `signal` aborts it. */
+  run(check: CheckerSpec, rs: RealServerSpec, vs: VirtualServerSpec, signal: AbortSignal): Promise<CheckOutcome>;
+}
+
+export interface TimerClock {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export const realTimerClock: TimerClock = {
+  now: () => Date.now(),
+  setTimeout: (fn, ms) => {
+    const t = setTimeout(fn, ms);
+    t.unref?.();
+    return t;
+  },
+  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+};
+
+export interface ReconcilerOptions {
+  ipvs: IpvsPort;
+  checkers: CheckerPort;
+  clock: TimerClock;
+  /** Notify scripts, FIFO lines and log lines. */
+  onEvent?: (ev: LvsEvent) => void;
+  /** [0,1): the random part of the first check's delay (keepalived: 1 s + random warmup). */
+  random?: () => number;
+  /** keepalived --dont-release-ipvs: leave IPVS as it is on stop. */
+  dontRelease?: boolean;
+  /** ha_suspend: is this address configured on the host? (default: always) */
+  vipPresent?: (addr: string) => boolean;
+  rsInitNotifies?: boolean;
+}
+
+/** One line per real server / checker for `hactl vrrp status`. */
+export interface LvsStatus {
+  virtualServers: {
+    id: string;
+    services: string[];
+    sched: string;
+    quorum: number;
+    hysteresis: number;
+    quorumUp: boolean;
+    weightSum: number;
+    sorryServer?: { addr: string; port: number; active: boolean };
+    realServers: {
+      addr: string;
+      port: number;
+      alive: boolean;
+      weight: number;
+      effectiveWeight: number;
+      inhibitOnFailure: boolean;
+      inIpvs: boolean;
+      ipvsWeight?: number;
+      lastChangeAt?: number;
+      checkers: {
+        id: string;
+        type: string;
+        up: boolean;
+        runs: number;
+        lastRunAt?: number;
+        lastReason?: string;
+        lastFailure?: { at: number; reason: string };
+      }[];
+    }[];
+  }[];
+  syncDaemon?: { interface: string; syncId: number; state: 'master' | 'backup' | 'none' };
+  lastIpvsError?: string;
+}
+
+/** Live table restricted to what we compare (and keep as our model of the kernel). */
+function tableFromLive(live: ServiceWithDests[]): IpvsTable {
+  const t: IpvsTable = new Map();
+  for (const s of live) {
+    const { dests, stats: _s, stats64: _s64, ...svc } = s;
+    const m = new Map<string, Dest>();
+    for (const d of dests) m.set(destKey(d), { ...d });
+    t.set(svcKey(svc), { service: svc as Service, dests: m, vsId: '' });
+  }
+  return t;
+}
+
+/**
+ * Operations turning `live` into `wanted` for the services we manage: services
+ * in `wanted`, plus those in `owned` that are no longer wanted (deleted).
+ * Services of others are never touched. Unchanged destinations produce nothing.
+ */
+export function planOps(live: IpvsTable, wanted: IpvsTable, owned: Iterable<string>): Op[] {
+  const adds: Op[] = [];
+  const edits: Op[] = [];
+  const dels: Op[] = [];
+  for (const [k, w] of wanted) {
+    const l = live.get(k);
+    if (!l) {
+      adds.push({ kind: 'add-service', svc: w.service });
+      for (const d of w.dests.values()) adds.push({ kind: 'add-dest', svc: w.service, dest: d });
+      continue;
+    }
+    if (serviceDiffers(l.service, w.service)) edits.push({ kind: 'edit-service', svc: w.service });
+    for (const [dk, d] of w.dests) {
+      const ld = l.dests.get(dk);
+      if (!ld) adds.push({ kind: 'add-dest', svc: w.service, dest: d });
+      else if (destDiffers(ld, d)) edits.push({ kind: 'edit-dest', svc: w.service, dest: d });
+    }
+    for (const [dk, ld] of l.dests) if (!w.dests.has(dk)) dels.push({ kind: 'del-dest', svc: w.service, dest: ld });
+  }
+  for (const k of owned) {
+    if (wanted.has(k)) continue;
+    const l = live.get(k);
+    if (l) dels.push({ kind: 'del-service', svc: l.service });
+  }
+  return [...adds, ...edits, ...dels];
+}
+
+/** Apply one successful operation to our model of the kernel table. */
+function applyToModel(t: IpvsTable, op: Op): void {
+  switch (op.kind) {
+    case 'add-service':
+    case 'edit-service': {
+      const k = svcKey(op.svc);
+      const cur = t.get(k);
+      t.set(k, { service: { ...op.svc }, dests: cur?.dests ?? new Map(), vsId: cur?.vsId ?? '' });
+      return;
+    }
+    case 'del-service':
+      t.delete(svcKey(op.svc));
+      return;
+    case 'add-dest':
+    case 'edit-dest':
+      t.get(svcKey(op.svc))?.dests.set(destKey(op.dest), { ...op.dest });
+      return;
+    case 'del-dest':
+      t.get(svcKey(op.svc))?.dests.delete(destKey(op.dest));
+      return;
+    default:
+      return;
+  }
+}
+
+function svcLabel(s: Service): string {
+  if (s.fwmark) return `FWM ${s.fwmark}${s.af === 10 ? ' IPv6' : ''}`;
+  const proto = s.protocol === 6 ? 'TCP' : s.protocol === 17 ? 'UDP' : s.protocol === 132 ? 'SCTP' : String(s.protocol);
+  return `${proto} ${s.af === 10 ? `[${s.addr}]` : s.addr}:${s.port}`;
+}
+
+function opLabel(op: Op): string {
+  switch (op.kind) {
+    case 'add-service':
+    case 'edit-service':
+      return `${op.kind} ${svcLabel(op.svc)}`;
+    case 'del-service':
+      return `${op.kind} ${svcLabel(op.svc as Service)}`;
+    case 'add-dest':
+    case 'edit-dest':
+    case 'del-dest':
+      return `${op.kind} ${svcLabel(op.svc as Service)} -> ${op.dest.addr}:${op.dest.port}`;
+    default:
+      return op.kind;
+  }
+}
+
+interface Scheduled {
+  vs: VirtualServerSpec;
+  rs: RealServerSpec;
+  check: CheckerSpec;
+  timer?: unknown;
+  abort?: AbortController;
+  running: boolean;
+}
+
+export class LvsReconciler {
+  readonly state: LvsState;
+  private spec: LvsSpec = { virtualServers: [] };
+  private readonly o: ReconcilerOptions;
+  private model: IpvsTable = new Map();
+  private readonly owned = new Set<string>();
+  private scheduled: Scheduled[] = [];
+  private generation = 0;
+  private chain: Promise<void> = Promise.resolve();
+  private dirty = false;
+  private syncing = false;
+  private stopped = false;
+  private started = false;
+  private lastIpvsError?: string;
+  private syncRole: 'master' | 'backup' | 'none' = 'none';
+  /** Operations applied so far (for tests and the status). */
+  readonly applied: Op[] = [];
+
+  constructor(o: ReconcilerOptions) {
+    this.o = o;
+    this.state = new LvsState({ rsInitNotifies: o.rsInitNotifies, fifo: true });
+  }
+
+  private emit(evs: LvsEvent[]): void {
+    for (const e of evs) this.o.onEvent?.(e);
+  }
+
+  /** Start: read the live table, install what the configuration wants, start the checkers. */
+  async start(spec: LvsSpec): Promise<void> {
+    this.spec = spec;
+    this.started = true;
+    this.emit(this.state.init(spec, this.o.clock.now()));
+    this.model = tableFromLive(await this.o.ipvs.list());
+    await this.sync();
+    if (spec.syncDaemon) await this.setSyncDaemonRole('backup');
+    this.schedule(true);
+  }
+
+  /** SIGHUP: new configuration; only the difference reaches IPVS. */
+  async reload(spec: LvsSpec): Promise<void> {
+    await this.enqueue(async () => {
+      const prevSync = this.spec.syncDaemon;
+      this.spec = spec;
+      this.cancelAll();
+      this.emit(this.state.reload(spec, this.o.clock.now()));
+      await this.syncNow();
+      if (JSON.stringify(prevSync) !== JSON.stringify(spec.syncDaemon)) {
+        const role = this.syncRole;
+        if (prevSync && role !== 'none') await this.daemonOp('stop-daemon', prevSync, role);
+        this.syncRole = 'none';
+        if (spec.syncDaemon) await this.setSyncDaemonRole(role === 'none' ? 'backup' : role);
+      }
+      this.schedule(true);
+    });
+  }
+
+  /** SIGTERM: stop the checkers; remove the managed services unless dontRelease. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.cancelAll();
+    await this.enqueue(async () => {
+      this.emit(this.state.shutdown());
+      if (this.o.dontRelease) return;
+      const ops: Op[] = [];
+      for (const k of this.owned) {
+        const l = this.model.get(k);
+        if (l) ops.push({ kind: 'del-service', svc: l.service });
+      }
+      await this.applyOps(ops);
+      if (this.spec.syncDaemon && this.syncRole !== 'none') await this.daemonOp('stop-daemon', this.spec.syncDaemon, this.syncRole);
+      this.syncRole = 'none';
+    });
+  }
+
+  /** Start (or switch) the kernel's connection sync daemon (lvs_sync_daemon). */
+  async setSyncDaemonRole(role: 'master' | 'backup'): Promise<void> {
+    const sd = this.spec.syncDaemon;
+    if (!sd || this.syncRole === role) return;
+    if (this.syncRole !== 'none') await this.daemonOp('stop-daemon', sd, this.syncRole);
+    await this.daemonOp('start-daemon', sd, role);
+    this.syncRole = role;
+  }
+
+  private async daemonOp(kind: 'start-daemon' | 'stop-daemon', sd: NonNullable<LvsSpec['syncDaemon']>, role: 'master' | 'backup'): Promise<void> {
+    const daemon: Daemon = {
+      state: role === 'master' ? DaemonState.MASTER : DaemonState.BACKUP,
+      ifname: sd.interface,
+      syncId: sd.syncId,
+      maxLen: sd.maxLen,
+      group: sd.group ?? '',
+      port: sd.port,
+      ttl: sd.ttl,
+    };
+    const [r] = await this.o.ipvs.apply([{ kind, daemon }]);
+    if (r && !r.ok) {
+      this.lastIpvsError = `${kind} ${role} on ${sd.interface}: ${r.error}`;
+      this.emit([{ kind: 'log', message: `IPVS: ${this.lastIpvsError}` }]);
+    }
+  }
+
+  /** Resolves when no reconciliation is pending or running. */
+  async idle(): Promise<void> {
+    for (;;) {
+      const c = this.chain;
+      await c;
+      if (c === this.chain && !this.dirty && !this.syncing) return;
+    }
+  }
+
+  private enqueue(fn: () => Promise<void>): Promise<void> {
+    const p = this.chain.then(fn, fn);
+    this.chain = p.catch(() => {});
+    return p;
+  }
+
+  /** Ask for a reconciliation; several requests while one runs coalesce into one more pass. */
+  requestSync(): void {
+    if (this.dirty) return;
+    this.dirty = true;
+    void this.enqueue(async () => {
+      if (!this.dirty) return;
+      await this.syncNow();
+    });
+  }
+
+  private async sync(): Promise<void> {
+    await this.enqueue(() => this.syncNow());
+  }
+
+  private async syncNow(): Promise<void> {
+    this.dirty = false;
+    this.syncing = true;
+    try {
+      const wanted = desiredTable(this.state);
+      const ops = planOps(this.model, wanted, this.owned);
+      for (const k of wanted.keys()) this.owned.add(k);
+      const ok = await this.applyOps(ops);
+      for (const k of [...this.owned]) if (!wanted.has(k) && !this.model.has(k)) this.owned.delete(k);
+      if (!ok) {
+        // Something was refused: re-read the kernel so the next pass starts from the truth.
+        this.model = tableFromLive(await this.o.ipvs.list());
+      }
+    } finally {
+      this.syncing = false;
+    }
+  }
+
+  private async applyOps(ops: Op[]): Promise<boolean> {
+    if (ops.length === 0) return true;
+    let results: OpResult[];
+    try {
+      results = await this.o.ipvs.apply(ops);
+    } catch (e) {
+      this.lastIpvsError = e instanceof Error ? e.message : String(e);
+      this.emit([{ kind: 'log', message: `IPVS: ${this.lastIpvsError}` }]);
+      return false;
+    }
+    let allOk = true;
+    ops.forEach((op, i) => {
+      const r = results[i] ?? { ok: false, error: 'no reply' };
+      if (r.ok) {
+        applyToModel(this.model, op);
+        this.applied.push(op);
+      } else {
+        const msg = `${opLabel(op)}: ${r.error}`;
+        // The first refusal of a batch is the cause; later ones usually follow from it.
+        if (allOk) this.lastIpvsError = msg;
+        allOk = false;
+        this.emit([{ kind: 'log', message: `IPVS: ${msg}` }]);
+      }
+    });
+    return allOk;
+  }
+
+  // --- checkers --------------------------------------------------------------
+
+  private cancelAll(): void {
+    this.generation++;
+    for (const s of this.scheduled) {
+      if (s.timer !== undefined) this.o.clock.clearTimeout(s.timer);
+      s.abort?.abort();
+    }
+    this.scheduled = [];
+  }
+
+  private schedule(first: boolean): void {
+    if (this.stopped) return;
+    const gen = this.generation;
+    for (const vs of this.spec.virtualServers) {
+      for (const rs of vs.realServers) {
+        for (const check of rs.checkers) {
+          const s: Scheduled = { vs, rs, check, running: false };
+          this.scheduled.push(s);
+          // keepalived: first run after BOOTSTRAP_DELAY (1 s) + random(0..warmup); warmup defaults to delay_loop.
+          const warmup = (check as CheckerSpec & { warmupMs?: number }).warmupMs ?? check.delayLoopMs;
+          const delay = first ? 1000 + Math.floor((this.o.random ?? Math.random)() * warmup) : check.delayLoopMs;
+          this.arm(s, delay, gen);
+        }
+      }
+    }
+  }
+
+  private arm(s: Scheduled, delay: number, gen: number): void {
+    s.timer = this.o.clock.setTimeout(() => {
+      s.timer = undefined;
+      void this.fire(s, gen);
+    }, delay);
+  }
+
+  private suspended(vs: VirtualServerSpec): boolean {
+    if (!vs.haSuspend || !this.o.vipPresent) return false;
+    return !vs.vips.every((a) => this.o.vipPresent!(a));
+  }
+
+  private async fire(s: Scheduled, gen: number): Promise<void> {
+    if (gen !== this.generation || this.stopped) return;
+    if (this.suspended(s.vs)) {
+      this.arm(s, s.check.delayLoopMs, gen);
+      return;
+    }
+    s.running = true;
+    s.abort = new AbortController();
+    let out: CheckOutcome;
+    const t0 = this.o.clock.now();
+    try {
+      out = await this.o.checkers.run(s.check, s.rs, s.vs, s.abort.signal);
+    } catch (e) {
+      out = { up: false, reason: `checker error: ${e instanceof Error ? e.message : String(e)}` };
+    }
+    s.running = false;
+    if (gen !== this.generation || this.stopped) return;
+    if (out.durationMs === undefined) out = { ...out, durationMs: this.o.clock.now() - t0 };
+    const evs = this.state.checkerResult(s.vs.id, `${s.rs.addr}|${s.rs.port}`, s.check.id, out, this.o.clock.now());
+    this.emit(evs);
+    this.requestSync();
+    this.arm(s, s.check.delayLoopMs, gen);
+  }
+
+  // --- status ---------------------------------------------------------------
+
+  status(): LvsStatus {
+    const wanted = desiredTable(this.state);
+    return {
+      virtualServers: [...this.state.vs.values()].map((v) => {
+        const firstKey = v.spec.services[0] ? svcKey(v.spec.services[0]) : '';
+        const live = this.model.get(firstKey);
+        const ss = v.spec.sorryServer;
+        return {
+          id: v.id,
+          services: v.spec.services.map((k) => svcLabel(wanted.get(svcKey(k))?.service ?? (k as Service))),
+          sched: v.spec.sched,
+          quorum: v.spec.quorum,
+          hysteresis: v.spec.hysteresis,
+          quorumUp: v.quorumUp,
+          weightSum: this.state.weightSum(v),
+          sorryServer: ss ? { addr: ss.addr, port: ss.port, active: this.state.sorryActive(v) } : undefined,
+          realServers: [...v.rs.values()].map((rs) => {
+            const d = live ? [...live.dests.values()].find((x) => x.addr === rs.spec.addr && (x.port === rs.spec.port || rs.spec.fwd !== 0)) : undefined;
+            return {
+              addr: rs.spec.addr,
+              port: rs.spec.port,
+              alive: rs.alive,
+              weight: rs.spec.weight,
+              effectiveWeight: rs.effectiveWeight,
+              inhibitOnFailure: rs.spec.inhibitOnFailure,
+              inIpvs: !!d,
+              ipvsWeight: d?.weight,
+              lastChangeAt: rs.lastChangeAt,
+              checkers: [...rs.checkers.values()].map((c) => ({
+                id: c.id,
+                type: c.type,
+                up: c.isUp,
+                runs: c.runs,
+                lastRunAt: c.lastRunAt,
+                lastReason: c.lastReason,
+                lastFailure: c.lastFailure,
+              })),
+            };
+          }),
+        };
+      }),
+      syncDaemon: this.spec.syncDaemon ? { interface: this.spec.syncDaemon.interface, syncId: this.spec.syncDaemon.syncId, state: this.syncRole } : undefined,
+      lastIpvsError: this.lastIpvsError,
+    };
+  }
+
+  /** Our model of the kernel table (what we believe IPVS holds for every service seen). */
+  modelTable(): IpvsTable {
+    return this.model;
+  }
+
+  isStarted(): boolean {
+    return this.started;
+  }
+}
+
+/** Text rendering of the status (appended to `hactl vrrp status`). */
+export function formatLvsStatus(st: LvsStatus, now = Date.now()): string {
+  const lines: string[] = [];
+  for (const v of st.virtualServers) {
+    const ss = v.sorryServer ? `, sorry server ${v.sorryServer.addr}:${v.sorryServer.port}${v.sorryServer.active ? ' (ACTIVE)' : ''}` : '';
+    lines.push(`Virtual server ${v.id} (${v.services.join(', ')}), ${v.sched}, quorum ${v.quorumUp ? 'UP' : 'DOWN'} (${v.weightSum}/${v.quorum}±${v.hysteresis})${ss}`);
+    for (const r of v.realServers) {
+      const w = r.inIpvs ? `weight ${r.ipvsWeight}` : 'not in IPVS';
+      lines.push(`  ${fmtTrio(r.addr, '', r.port).replace(']::', ']:')} ${r.alive ? 'UP' : 'DOWN'} (${w}${r.inhibitOnFailure ? ', inhibit_on_failure' : ''})`);
+      for (const c of r.checkers) {
+        const fail = c.lastFailure ? `, last failure ${Math.round((now - c.lastFailure.at) / 1000)}s ago: ${c.lastFailure.reason}` : '';
+        lines.push(`    ${c.type} ${c.up ? 'up' : 'down'}${c.runs ? `, ${c.runs} runs, last: ${c.lastReason ?? ''}` : ', not run yet'}${fail}`);
+      }
+    }
+  }
+  if (st.syncDaemon) lines.push(`LVS sync daemon: ${st.syncDaemon.state} on ${st.syncDaemon.interface}, syncid ${st.syncDaemon.syncId}`);
+  if (st.lastIpvsError) lines.push(`Last IPVS error: ${st.lastIpvsError}`);
+  return lines.join('\n') + (lines.length ? '\n' : '');
+}
