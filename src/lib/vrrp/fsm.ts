@@ -65,6 +65,8 @@ export interface TrackStatus {
   up: boolean;
   /** 0: down means FAULT; > 0: added while up; < 0: added while down. */
   weight: number;
+  /** track_file: a value added as is (weight * file value); overrides up/weight. */
+  delta?: number;
 }
 
 /** Effective priority from the base priority and tracked objects. */
@@ -73,7 +75,10 @@ export function effectivePriority(base: number, tracks: TrackStatus[]): { priori
   let fault: string | null = null;
   let changed = false;
   for (const t of tracks) {
-    if (t.weight === 0) {
+    if (t.delta !== undefined) {
+      p += t.delta;
+      changed = true;
+    } else if (t.weight === 0) {
       if (!t.up && !fault) fault = t.name;
     } else if ((t.weight > 0 && t.up) || (t.weight < 0 && !t.up)) {
       p += t.weight;

@@ -1,0 +1,349 @@
+/**
+ * The VRRP daemon's own configuration types, and the mapping from the typed
+ * keepalived.conf model (src/lib/conf/model.ts). Pure: no I/O.
+ */
+import type { KeepalivedConfig, ScriptRef, VirtualIp, VrrpInstance } from '../conf/model';
+import type { Auth, Family, VrrpVersion } from './packet';
+
+export interface VipConfig {
+  /** address without prefix */
+  address: string;
+  prefix: number;
+  family: Family;
+  dev?: string;
+  label?: string;
+  scope?: string;
+  brd?: string;
+  noprefixroute?: boolean;
+  nodad?: boolean;
+}
+
+export interface RouteConfig {
+  dst: string;
+  gw?: string;
+  dev?: string;
+  src?: string;
+  table?: number;
+  metric?: number;
+  scope?: string;
+  type?: 'unicast' | 'local' | 'blackhole' | 'unreachable' | 'prohibit' | 'throw';
+}
+
+export interface RuleConfig {
+  family: Family;
+  from?: string;
+  to?: string;
+  table?: number;
+  priority?: number;
+  iif?: string;
+  oif?: string;
+  fwmark?: number;
+}
+
+export interface TrackRefConfig {
+  name: string;
+  /** undefined: the tracked object's own weight (scripts/files) or 0 (interfaces) */
+  weight?: number;
+  reverse: boolean;
+}
+
+export interface Command {
+  argv: string[];
+  user?: string;
+  group?: string;
+}
+
+export interface NotifyConfig {
+  master?: Command;
+  backup?: Command;
+  fault?: Command;
+  stop?: Command;
+  generic?: Command;
+}
+
+export interface InstanceConfig {
+  name: string;
+  interface: string;
+  vrid: number;
+  version: VrrpVersion;
+  family: Family;
+  priority: number;
+  initialState?: 'MASTER' | 'BACKUP';
+  intervalCs: number;
+  preempt: boolean;
+  preemptDelayMs: number;
+  accept: boolean;
+  auth: Auth;
+  vips: VipConfig[];
+  excludedVips: VipConfig[];
+  routes: RouteConfig[];
+  rules: RuleConfig[];
+  unicastPeers: string[];
+  unicastSrcIp?: string;
+  mcastSrcIp?: string;
+  /** macvlan name when use_vmac is set */
+  vmac?: string;
+  vmacXmitBase: boolean;
+  garpMasterDelayMs: number;
+  garpMasterRepeat: number;
+  garpMasterRefreshMs: number;
+  garpMasterRefreshRepeat: number;
+  trackInterfaces: TrackRefConfig[];
+  trackScripts: TrackRefConfig[];
+  trackFiles: TrackRefConfig[];
+  dontTrackPrimary: boolean;
+  notify: NotifyConfig;
+}
+
+export interface ScriptConfig {
+  name: string;
+  command: Command;
+  intervalMs: number;
+  timeoutMs: number;
+  weight: number;
+  reverse: boolean;
+  rise: number;
+  fall: number;
+  initFail: boolean;
+}
+
+export interface TrackFileConfig {
+  name: string;
+  path: string;
+  weight: number;
+  reverse: boolean;
+}
+
+export interface SyncGroupConfig {
+  name: string;
+  members: string[];
+  notify: NotifyConfig;
+}
+
+export interface DaemonConfig {
+  routerId?: string;
+  instances: InstanceConfig[];
+  scripts: ScriptConfig[];
+  trackFiles: TrackFileConfig[];
+  syncGroups: SyncGroupConfig[];
+  notifyFifo?: string;
+  scriptUser?: { user: string; group?: string };
+  enableScriptSecurity: boolean;
+}
+
+export interface MapProblem {
+  where: string;
+  message: string;
+}
+
+function cmd(r: ScriptRef | undefined): Command | undefined {
+  if (!r || r.argv.length === 0) return undefined;
+  return { argv: [...r.argv], user: r.user, group: r.group };
+}
+
+function vip(v: VirtualIp): VipConfig {
+  return {
+    address: v.address.address,
+    prefix: v.prefix,
+    family: v.family === 'inet6' ? 6 : 4,
+    dev: v.dev,
+    label: v.label,
+    scope: v.scope,
+    brd: v.brd,
+    noprefixroute: v.noprefixroute,
+    nodad: v.nodad,
+  };
+}
+
+const ROUTE_TYPES = new Set(['unicast', 'local', 'blackhole', 'unreachable', 'prohibit', 'throw']);
+
+function tableNumber(t: string | undefined): number | undefined {
+  if (t === undefined) return undefined;
+  if (/^\d+$/.test(t)) return Number(t);
+  return { main: 254, local: 255, default: 253 }[t];
+}
+
+/** Map the keepalived.conf model to the daemon configuration. */
+export function fromModel(model: KeepalivedConfig): { config: DaemonConfig; problems: MapProblem[] } {
+  const problems: MapProblem[] = [];
+  const g = model.global_defs;
+  const gv = g.vrrp;
+  const instances: InstanceConfig[] = [];
+  const where = (i: VrrpInstance) => `${i.pos.file}:${i.pos.line}: vrrp_instance ${i.name}`;
+  for (const i of model.vrrp_instances) {
+    if (!i.interface) {
+      problems.push({ where: where(i), message: 'no `interface`' });
+      continue;
+    }
+    if (i.virtual_router_id === undefined) {
+      problems.push({ where: where(i), message: 'no `virtual_router_id`' });
+      continue;
+    }
+    const version: VrrpVersion = i.version ?? gv.version ?? 2;
+    const v4 = i.virtual_ipaddress.filter((v) => v.family === 'inet');
+    const v6 = i.virtual_ipaddress.filter((v) => v.family === 'inet6');
+    const family: Family = v4.length === 0 && v6.length > 0 ? 6 : 4;
+    if (family === 6 && version === 2) problems.push({ where: where(i), message: 'IPv6 virtual addresses need `version 3`' });
+    let auth: Auth = { type: 'none' };
+    if (i.authentication && version === 2) {
+      if (i.authentication.auth_type === 'AH') {
+        problems.push({ where: where(i), message: 'auth_type AH is not supported by hactl (obsolete IPsec AH): use PASS or no authentication' });
+      } else if (i.authentication.auth_type === 'PASS') {
+        auth = { type: 'pass', password: (i.authentication.auth_pass ?? '').slice(0, 8) };
+      }
+    }
+    const advert = i.advert_int ?? 1;
+    const intervalCs = version === 2 ? Math.max(1, Math.round(advert)) * 100 : Math.max(1, Math.min(4095, Math.round(advert * 100)));
+    const priority = i.priority ?? (i.state === 'MASTER' ? 100 : 100);
+    const mainVips = family === 6 ? v6 : v4;
+    // addresses of the other family go in the excluded list (not advertised), like keepalived
+    const other = family === 6 ? v4 : v6;
+    const vmac = i.use_vmac === undefined ? undefined : i.use_vmac === true ? `vrrp.${i.virtual_router_id}` : i.use_vmac;
+    instances.push({
+      name: i.name,
+      interface: i.interface,
+      vrid: i.virtual_router_id,
+      version,
+      family,
+      priority,
+      initialState: i.state,
+      intervalCs,
+      preempt: !i.nopreempt,
+      preemptDelayMs: Math.round((i.preempt_delay ?? 0) * 1000),
+      accept: i.accept ?? !gv.strict,
+      auth,
+      vips: mainVips.map(vip),
+      excludedVips: [...other.map(vip), ...i.virtual_ipaddress_excluded.map(vip)],
+      routes: i.virtual_routes.map((r) => ({
+        dst: r.to ? (r.to.prefix !== undefined ? `${r.to.address}/${r.to.prefix}` : r.to.address) : 'default',
+        gw: r.via?.address,
+        dev: r.dev,
+        src: r.src?.address,
+        table: tableNumber(r.table),
+        metric: r.metric,
+        scope: r.scope,
+        type: r.type && ROUTE_TYPES.has(r.type) ? (r.type as RouteConfig['type']) : undefined,
+      })),
+      rules: i.virtual_rules.map((r) => ({
+        family: (r.from ?? r.to)?.family === 'inet6' ? 6 : 4,
+        from: r.from ? `${r.from.address}/${r.from.prefix ?? (r.from.family === 'inet6' ? 128 : 32)}` : undefined,
+        to: r.to ? `${r.to.address}/${r.to.prefix ?? (r.to.family === 'inet6' ? 128 : 32)}` : undefined,
+        table: tableNumber(r.table),
+        priority: r.preference,
+        iif: r.iif,
+        oif: r.oif,
+        fwmark: r.fwmark !== undefined ? Number(r.fwmark) : undefined,
+      })),
+      unicastPeers: i.unicast_peer.map((p) => p.address.address),
+      unicastSrcIp: i.unicast_src_ip?.address,
+      mcastSrcIp: i.mcast_src_ip?.address,
+      vmac,
+      vmacXmitBase: i.vmac_xmit_base,
+      garpMasterDelayMs: Math.round((i.garp_master_delay ?? gv.garp_master_delay ?? 5) * 1000),
+      garpMasterRepeat: i.garp_master_repeat ?? gv.garp_master_repeat ?? 5,
+      garpMasterRefreshMs: Math.round((i.garp_master_refresh ?? gv.garp_master_refresh ?? 0) * 1000),
+      garpMasterRefreshRepeat: i.garp_master_refresh_repeat ?? gv.garp_master_refresh_repeat ?? 1,
+      trackInterfaces: i.track_interface.map((t) => ({ name: t.name, weight: t.weight, reverse: t.reverse })),
+      trackScripts: i.track_script.map((t) => ({ name: t.name, weight: t.weight, reverse: t.reverse })),
+      trackFiles: i.track_file.map((t) => ({ name: t.name, weight: t.weight, reverse: t.reverse })),
+      dontTrackPrimary: i.dont_track_primary,
+      notify: {
+        master: cmd(i.notify_master),
+        backup: cmd(i.notify_backup),
+        fault: cmd(i.notify_fault),
+        stop: cmd(i.notify_stop),
+        generic: cmd(i.notify),
+      },
+    });
+  }
+  // duplicate VRID on the same interface and family
+  const seen = new Map<string, string>();
+  for (const i of instances) {
+    const k = `${i.interface}/${i.family}/${i.vrid}`;
+    const prev = seen.get(k);
+    if (prev) problems.push({ where: `vrrp_instance ${i.name}`, message: `VRID ${i.vrid} on ${i.interface} is also used by ${prev}` });
+    seen.set(k, i.name);
+  }
+  const scripts: ScriptConfig[] = [];
+  for (const s of model.vrrp_scripts) {
+    const c = cmd(s.script);
+    if (!c) {
+      problems.push({ where: `${s.pos.file}:${s.pos.line}: vrrp_script ${s.name}`, message: 'no `script`' });
+      continue;
+    }
+    if (s.user) {
+      c.user = s.user;
+      c.group = s.group;
+    }
+    const intervalMs = Math.round((s.interval ?? 1) * 1000);
+    scripts.push({
+      name: s.name,
+      command: c,
+      intervalMs,
+      timeoutMs: s.timeout !== undefined ? Math.round(s.timeout * 1000) : intervalMs,
+      weight: s.weight ?? 0,
+      reverse: s.weight_reverse,
+      rise: s.rise ?? 1,
+      fall: s.fall ?? 1,
+      initFail: s.init_fail,
+    });
+  }
+  const trackFiles: TrackFileConfig[] = [];
+  for (const f of model.track_files) {
+    if (!f.file) {
+      problems.push({ where: `${f.pos.file}:${f.pos.line}: track_file ${f.name}`, message: 'no `file`' });
+      continue;
+    }
+    trackFiles.push({ name: f.name, path: f.file, weight: f.weight ?? 1, reverse: f.weight_reverse });
+  }
+  const names = new Set(instances.map((i) => i.name));
+  const syncGroups: SyncGroupConfig[] = model.vrrp_sync_groups.map((s) => {
+    for (const m of s.group) if (!names.has(m.name)) problems.push({ where: `vrrp_sync_group ${s.name}`, message: `unknown instance ${m.name}` });
+    return {
+      name: s.name,
+      members: s.group.map((m) => m.name).filter((n) => names.has(n)),
+      notify: {
+        master: cmd(s.notify_master),
+        backup: cmd(s.notify_backup),
+        fault: cmd(s.notify_fault),
+        stop: cmd(s.notify_stop),
+        generic: cmd(s.notify),
+      },
+    };
+  });
+  for (const i of instances) {
+    for (const t of i.trackScripts)
+      if (!scripts.some((s) => s.name === t.name)) problems.push({ where: `vrrp_instance ${i.name}`, message: `track_script ${t.name}: no such vrrp_script` });
+    for (const t of i.trackFiles)
+      if (!trackFiles.some((s) => s.name === t.name)) problems.push({ where: `vrrp_instance ${i.name}`, message: `track_file ${t.name}: no such track_file` });
+  }
+  const fifo = gv.notify_fifo ?? g.notify_fifo;
+  return {
+    config: {
+      routerId: g.router_id,
+      instances,
+      scripts,
+      trackFiles,
+      syncGroups,
+      notifyFifo: typeof fifo === 'string' ? fifo : fifo?.argv[0],
+      scriptUser: g.script_user ? { user: g.script_user.user, group: g.script_user.group } : undefined,
+      enableScriptSecurity: g.enable_script_security,
+    },
+    problems,
+  };
+}
+
+/** keepalived's notify arguments: TYPE NAME STATE PRIORITY. */
+export function notifyArgs(type: 'INSTANCE' | 'GROUP', name: string, state: string, priority: number): string[] {
+  return [type, name, state, String(priority)];
+}
+
+/** Instances whose definition changed in a way that needs a restart (not just a priority/tracking change). */
+export function instanceKey(i: InstanceConfig): string {
+  return `${i.interface}/${i.family}/${i.vrid}`;
+}
+
+/** True when two instance configs are identical. */
+export function sameInstance(a: InstanceConfig, b: InstanceConfig): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}

@@ -1,0 +1,176 @@
+/**
+ * Control socket (unix stream; one request line, one JSON answer), the
+ * Prometheus /metrics endpoint, the status renderer and config loading.
+ */
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as net from 'node:net';
+import { type DaemonConfig, fromModel } from './config';
+import type { DaemonStatus } from './daemon';
+
+export const DEFAULT_CONTROL_SOCKET = '/run/hactl/vrrp.sock';
+
+export function serveControl(path: string, status: () => DaemonStatus): net.Server {
+  try {
+    if (fs.statSync(path).isSocket()) fs.unlinkSync(path);
+  } catch {
+    /* absent */
+  }
+  const srv = net.createServer((c) => {
+    let buf = '';
+    c.setEncoding('utf8');
+    c.on('data', (d) => {
+      buf += d;
+      if (!buf.includes('\n')) return;
+      const cmd = buf.split('\n')[0].trim();
+      if (cmd === 'status') c.end(`${JSON.stringify(status())}\n`);
+      else c.end(`${JSON.stringify({ error: `unknown request "${cmd.slice(0, 40)}"` })}\n`);
+    });
+    c.on('error', () => {});
+    c.setTimeout(5000, () => c.destroy());
+  });
+  srv.listen(path);
+  return srv;
+}
+
+export function queryControl(path: string, timeoutMs = 3000): Promise<DaemonStatus> {
+  return new Promise((resolve, reject) => {
+    const c = net.createConnection(path);
+    let buf = '';
+    const t = setTimeout(() => {
+      c.destroy();
+      reject(new Error(`no answer from ${path} within ${timeoutMs} ms`));
+    }, timeoutMs);
+    c.setEncoding('utf8');
+    c.on('connect', () => c.write('status\n'));
+    c.on('data', (d) => {
+      buf += d;
+    });
+    c.on('end', () => {
+      clearTimeout(t);
+      try {
+        const j = JSON.parse(buf);
+        if (j.error) reject(new Error(j.error));
+        else resolve(j as DaemonStatus);
+      } catch {
+        reject(new Error(`bad answer from ${path}`));
+      }
+    });
+    c.on('error', (e) => {
+      clearTimeout(t);
+      reject(e);
+    });
+  });
+}
+
+const STATE_NUM = { INIT: 0, BACKUP: 1, MASTER: 2, FAULT: 3 } as const;
+
+/** Prometheus text exposition of the status. */
+export function metricsText(s: DaemonStatus): string {
+  const out: string[] = [];
+  const esc = (v: string) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+  const metric = (name: string, help: string, type: string, rows: [Record<string, string>, number][]) => {
+    out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
+    for (const [labels, v] of rows) {
+      const l = Object.entries(labels)
+        .map(([k, x]) => `${k}="${esc(x)}"`)
+        .join(',');
+      out.push(`${name}${l ? `{${l}}` : ''} ${v}`);
+    }
+  };
+  const I = s.instances;
+  metric('hactl_vrrp_state', 'VRRP state (0 init, 1 backup, 2 master, 3 fault)', 'gauge', I.map((i) => [{ instance: i.name }, STATE_NUM[i.state]]));
+  metric('hactl_vrrp_priority', 'Effective priority', 'gauge', I.map((i) => [{ instance: i.name }, i.effectivePriority]));
+  metric('hactl_vrrp_adverts_received_total', 'Adverts received', 'counter', I.map((i) => [{ instance: i.name }, i.counters.rxAdverts]));
+  metric('hactl_vrrp_adverts_sent_total', 'Adverts sent', 'counter', I.map((i) => [{ instance: i.name }, i.counters.txAdverts]));
+  metric('hactl_vrrp_became_master_total', 'Transitions to MASTER', 'counter', I.map((i) => [{ instance: i.name }, i.counters.becameMaster]));
+  const drops: [Record<string, string>, number][] = [];
+  for (const i of I) for (const [r, n] of Object.entries(i.counters.drops)) drops.push([{ instance: i.name, reason: r }, n ?? 0]);
+  for (const [r, n] of Object.entries(s.drops)) drops.push([{ instance: '', reason: r }, n ?? 0]);
+  metric('hactl_vrrp_dropped_total', 'Packets dropped, by reason', 'counter', drops);
+  metric('hactl_vrrp_loop_stalls_total', 'Timers that ran late (event loop stalls)', 'counter', [[{}, s.stalls]]);
+  return `${out.join('\n')}\n`;
+}
+
+export function serveMetrics(addr: string, status: () => DaemonStatus): http.Server {
+  const m = addr.match(/^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/);
+  if (!m) throw new Error(`--metrics: expected ADDR:PORT, got "${addr}"`);
+  const host = m[1] ?? (m[2] || '127.0.0.1');
+  const port = Number(m[3]);
+  const srv = http.createServer((req, res) => {
+    if (req.url === '/metrics') {
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
+      res.end(metricsText(status()));
+    } else {
+      res.writeHead(404);
+      res.end('not found\n');
+    }
+  });
+  srv.listen(port, host);
+  return srv;
+}
+
+/** Human-readable status table. */
+export function renderStatus(s: DaemonStatus): string {
+  const lines: string[] = [];
+  lines.push(`hactl vrrp: pid ${s.pid}${s.routerId ? `, router_id ${s.routerId}` : ''}, up ${(s.uptimeMs / 1000).toFixed(0)} s`);
+  const hdr = ['INSTANCE', 'IF', 'VRID', 'VER', 'STATE', 'PRIO', 'MASTER', 'RX', 'TX', 'DROPS', 'LAST TRANSITION'];
+  const rows = s.instances.map((i) => {
+    const drops = Object.values(i.counters.drops).reduce((a: number, b) => a + (b ?? 0), 0);
+    const lt = i.lastTransition ? `${i.lastTransition.from}->${i.lastTransition.to} ${(i.lastTransition.agoMs / 1000).toFixed(1)}s ago: ${i.lastTransition.reason}` : '-';
+    return [
+      i.name,
+      i.interface,
+      String(i.vrid),
+      `v${i.version}${i.family === 6 ? '/6' : ''}`,
+      i.fault ? `${i.state}(${i.fault})` : i.state,
+      i.effectivePriority === i.basePriority ? String(i.basePriority) : `${i.effectivePriority}(${i.basePriority})`,
+      i.masterAddr ? `${i.masterAddr}${i.masterPriority !== null ? `/${i.masterPriority}` : ''}` : '-',
+      String(i.counters.rxAdverts),
+      String(i.counters.txAdverts),
+      String(drops),
+      lt,
+    ];
+  });
+  const w = hdr.map((h, k) => Math.max(h.length, ...rows.map((r) => r[k].length)));
+  const fmt = (r: string[]) =>
+    r
+      .map((c, k) => (k === r.length - 1 ? c : c.padEnd(w[k])))
+      .join('  ')
+      .trimEnd();
+  lines.push(fmt(hdr), ...rows.map(fmt));
+  const gd = Object.entries(s.drops);
+  if (gd.length) lines.push(`dropped before instance lookup: ${gd.map(([k, v]) => `${k}=${v}`).join(' ')}`);
+  if (s.stalls) lines.push(`event-loop stalls: ${s.stalls} (max ${s.maxStallMs} ms late)`);
+  return `${lines.join('\n')}\n`;
+}
+
+export interface LoadResult {
+  config?: DaemonConfig;
+  errors: string[];
+  warnings: string[];
+}
+
+/** Load keepalived.conf through the conf engine and map it. */
+export function loadDaemonConfig(path: string, configId?: string): LoadResult {
+  // biome-ignore lint/suspicious/noExplicitAny: the conf engine is a sibling module
+  let conf: any;
+  try {
+    const mod = '../conf';
+    conf = require(mod);
+  } catch {
+    conf = undefined;
+  }
+  if (!conf || typeof conf.loadConfig !== 'function')
+    return { errors: ['the keepalived.conf engine (src/lib/conf) is not available in this build'], warnings: [] };
+  const r = conf.loadConfig(path, { configId });
+  const diags: { file: string; line: number; col: number; severity: string; message: string; rule: string }[] = r.diagnostics ?? [];
+  const fmt = (d: (typeof diags)[number]) => `${d.file}:${d.line}:${d.col}: ${d.severity}: ${d.message} [${d.rule}]`;
+  const errors = diags.filter((d) => d.severity === 'error').map(fmt);
+  const warnings = diags.filter((d) => d.severity !== 'error').map(fmt);
+  if (errors.length || !r.model) return { errors: errors.length ? errors : ['configuration could not be read'], warnings };
+  const { config, problems } = fromModel(r.model);
+  for (const p of problems) errors.push(`${p.where}: ${p.message}`);
+  if (config.instances.length === 0) errors.push(`${path}: no vrrp_instance to run`);
+  return { config: errors.length ? undefined : config, errors, warnings };
+}

@@ -1,0 +1,812 @@
+/**
+ * The VRRP daemon runtime ("scheduler"): drives one VrrpFsm per instance with
+ * monotonic timers, moves packets between the channels and the machines,
+ * applies state changes (VIPs, routes, rules, announcements, notify scripts)
+ * and runs the trackers. Every effect goes through injected dependencies so
+ * the whole runtime runs in-process against fakes in unit tests.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import type { Command, DaemonConfig, InstanceConfig, NotifyConfig, ScriptConfig } from './config';
+import { instanceKey, notifyArgs } from './config';
+import { type Action, effectivePriority, type State, SyncGroup, type TrackStatus, VrrpFsm } from './fsm';
+import type { NetOps } from './netops';
+import {
+  type DecodedAdvert,
+  type DropReason,
+  decodeIpv4Packet,
+  decodeVrrp,
+  encodeIpv4Packet,
+  encodeVrrp,
+  PacketError,
+  VRRP_MCAST_V4,
+  VRRP_MCAST_V6,
+} from './packet';
+import type { Channel, ChannelFactory, RxPacket } from './transport';
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+export type Logger = (level: LogLevel, msg: string, fields?: Record<string, unknown>) => void;
+
+export interface Timers {
+  set(fn: () => void, ms: number): unknown;
+  clear(h: unknown): void;
+}
+
+export interface ExecResult {
+  code: number | null;
+  timedOut: boolean;
+}
+
+export interface DaemonDeps {
+  channels: ChannelFactory;
+  net: NetOps;
+  /** monotonic milliseconds */
+  clock: () => number;
+  timers: Timers;
+  /** run a command (argv, never a shell); resolves when it exits or times out */
+  exec: (cmd: Command, extraArgs: string[], timeoutMs: number) => Promise<ExecResult>;
+  log: Logger;
+  /** read a track_file (undefined when missing) */
+  readFile?: (path: string) => string | undefined;
+  writeFifo?: (path: string, line: string) => void;
+}
+
+export interface InstanceStatus {
+  name: string;
+  interface: string;
+  vrid: number;
+  version: number;
+  family: number;
+  state: State;
+  basePriority: number;
+  effectivePriority: number;
+  advertIntervalMs: number;
+  masterAddr: string | null;
+  masterPriority: number | null;
+  fault: string | null;
+  vips: string[];
+  lastTransition: { from: State; to: State; reason: string; agoMs: number } | null;
+  counters: {
+    rxAdverts: number;
+    txAdverts: number;
+    rxPriorityZero: number;
+    txPriorityZero: number;
+    becameMaster: number;
+    addrMismatch: number;
+    drops: Partial<Record<DropReason, number>>;
+  };
+}
+
+export interface DaemonStatus {
+  pid: number;
+  routerId?: string;
+  uptimeMs: number;
+  stalls: number;
+  maxStallMs: number;
+  drops: Partial<Record<DropReason | 'unknown-vrid', number>>;
+  instances: InstanceStatus[];
+}
+
+class Instance {
+  fsm: VrrpFsm;
+  chan!: Channel;
+  src = '';
+  ipId = 0;
+  timer: unknown = null;
+  garpTimers: unknown[] = [];
+  /** serialises address changes */
+  ops: Promise<void> = Promise.resolve();
+  /** VIPs currently installed by us (keys) */
+  installed = false;
+  group?: SyncGroup;
+  groupCfg?: DaemonConfig['syncGroups'][number];
+  linkUp = new Map<string, boolean>();
+
+  constructor(public cfg: InstanceConfig) {
+    this.fsm = new VrrpFsm(Instance.params(cfg, ''));
+  }
+
+  static params(cfg: InstanceConfig, primary: string) {
+    return {
+      name: cfg.name,
+      vrid: cfg.vrid,
+      version: cfg.version,
+      priority: cfg.priority,
+      intervalCs: cfg.intervalCs,
+      preempt: cfg.preempt,
+      preemptDelayMs: cfg.preemptDelayMs,
+      primaryAddr: primary,
+      auth: cfg.auth,
+      addrs: cfg.vips.map((v) => v.address),
+    };
+  }
+
+  get sendIf(): string {
+    return this.cfg.vmac && !this.cfg.vmacXmitBase ? this.cfg.vmac : this.cfg.interface;
+  }
+}
+
+class ScriptRunner {
+  up: boolean;
+  private ok = 0;
+  private bad = 0;
+  private timer: unknown = null;
+  private running = false;
+  private stopped = false;
+  constructor(
+    readonly cfg: ScriptConfig,
+    private readonly deps: DaemonDeps,
+    private readonly onChange: () => void,
+  ) {
+    this.up = !cfg.initFail;
+  }
+  start(): void {
+    this.schedule(0);
+  }
+  private schedule(ms: number): void {
+    if (this.stopped) return;
+    this.timer = this.deps.timers.set(() => this.run(), ms);
+  }
+  private async run(): Promise<void> {
+    if (this.stopped || this.running) return;
+    this.running = true;
+    let success = false;
+    try {
+      const r = await this.deps.exec(this.cfg.command, [], this.cfg.timeoutMs);
+      success = !r.timedOut && r.code === 0;
+    } catch {
+      success = false;
+    }
+    this.running = false;
+    if (this.stopped) return;
+    const was = this.up;
+    if (success) {
+      this.bad = 0;
+      this.ok++;
+      if (!this.up && this.ok >= this.cfg.rise) this.up = true;
+    } else {
+      this.ok = 0;
+      this.bad++;
+      if (this.up && this.bad >= this.cfg.fall) this.up = false;
+    }
+    if (was !== this.up) {
+      this.deps.log('info', `vrrp_script ${this.cfg.name} ${this.up ? 'succeeded' : 'failed'}`, { script: this.cfg.name, up: this.up });
+      this.onChange();
+    }
+    this.schedule(this.cfg.intervalMs);
+  }
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) this.deps.timers.clear(this.timer);
+  }
+}
+
+export class VrrpDaemon {
+  private cfg: DaemonConfig;
+  private instances = new Map<string, Instance>();
+  private channels = new Map<string, Channel>();
+  private scripts = new Map<string, ScriptRunner>();
+  private fileValues = new Map<string, number>();
+  private fileTimer: unknown = null;
+  private linkWatch: { close(): void } | null = null;
+  private readonly started: number;
+  private stalls = 0;
+  private maxStallMs = 0;
+  private readonly drops: DaemonStatus['drops'] = {};
+  private stopping = false;
+
+  constructor(
+    cfg: DaemonConfig,
+    private readonly deps: DaemonDeps,
+  ) {
+    this.cfg = cfg;
+    this.started = deps.clock();
+  }
+
+  // ------------------------------------------------------------ lifecycle
+
+  async start(): Promise<void> {
+    for (const s of this.cfg.scripts) this.addScript(s);
+    for (const ic of this.cfg.instances) this.instances.set(instanceKey(ic), new Instance(ic));
+    this.buildGroups();
+    this.linkWatch = this.deps.net.watchLinks((l) => this.onLink(l.name, l.up));
+    this.pollFiles();
+    for (const inst of this.instances.values()) await this.startInstance(inst);
+    for (const r of this.scripts.values()) r.start();
+  }
+
+  private addScript(s: ScriptConfig): void {
+    const r = new ScriptRunner(s, this.deps, () => this.retrack());
+    this.scripts.set(s.name, r);
+  }
+
+  private buildGroups(): void {
+    const byName = new Map([...this.instances.values()].map((i) => [i.cfg.name, i]));
+    for (const i of this.instances.values()) {
+      i.group = undefined;
+      i.groupCfg = undefined;
+    }
+    for (const g of this.cfg.syncGroups) {
+      const members = g.members.map((m) => byName.get(m)).filter((x): x is Instance => !!x);
+      const sg = new SyncGroup(
+        g.name,
+        members.map((m) => m.fsm),
+      );
+      for (const m of members) {
+        m.group = sg;
+        m.groupCfg = g;
+      }
+    }
+  }
+
+  private channelFor(inst: Instance): Channel {
+    const ifname = inst.cfg.interface;
+    const key = `${ifname}/${inst.cfg.family}`;
+    let ch = this.channels.get(key);
+    if (!ch) {
+      ch = this.deps.channels.open(
+        ifname,
+        inst.cfg.family,
+        (p) => this.onPacket(ifname, p),
+        (e) => this.deps.log('error', `socket error on ${ifname}: ${e.message}`),
+      );
+      this.channels.set(key, ch);
+    }
+    return ch;
+  }
+
+  private async startInstance(inst: Instance): Promise<void> {
+    const c = inst.cfg;
+    const link = await this.deps.net.link(c.interface);
+    if (!link) throw new Error(`vrrp_instance ${c.name}: interface ${c.interface} does not exist`);
+    inst.linkUp.set(c.interface, link.up);
+    for (const t of c.trackInterfaces) {
+      const l = await this.deps.net.link(t.name);
+      inst.linkUp.set(t.name, !!l?.up);
+    }
+    const src =
+      c.unicastSrcIp ?? c.mcastSrcIp ?? (await this.deps.net.primaryAddress(c.interface, c.family)) ?? (c.family === 4 ? '0.0.0.0' : '::');
+    inst.src = src;
+    inst.fsm.params.primaryAddr = src;
+    if (c.vmac) await this.deps.net.ensureVmac(c.interface, c.vmac, c.vrid, c.family);
+    inst.chan = this.channelFor(inst);
+    this.applyTracking(inst, false);
+    // clean slate: our VIPs must not be present while not MASTER
+    await this.removeAddresses(inst);
+    const acts = inst.fsm.start(this.deps.clock());
+    this.handle(inst, acts, true);
+  }
+
+  // ------------------------------------------------------------ packets
+
+  private countDrop(reason: DropReason | 'unknown-vrid'): void {
+    this.drops[reason] = (this.drops[reason] ?? 0) + 1;
+  }
+
+  /** Entry point for received packets (public for tests and fuzzing). */
+  onPacket(ifname: string, p: RxPacket): void {
+    if (this.stopping) return;
+    let adv: DecodedAdvert;
+    let src: string;
+    try {
+      if (p.family === 4) {
+        const d = decodeIpv4Packet(p.raw);
+        adv = d.advert;
+        src = d.ip.src;
+      } else {
+        adv = decodeVrrp(p.payload, { family: 6, src: p.src, dst: p.dst, ttl: p.hopLimit });
+        src = p.src;
+      }
+    } catch (e) {
+      if (e instanceof PacketError) {
+        this.countDrop(e.reason);
+        this.deps.log('debug', `dropped packet on ${ifname}: ${e.message}`, { reason: e.reason });
+        return;
+      }
+      this.countDrop('truncated');
+      return;
+    }
+    const inst = this.instances.get(`${ifname}/${p.family}/${adv.vrid}`);
+    if (!inst) {
+      this.countDrop('unknown-vrid');
+      return;
+    }
+    if (inst.cfg.unicastPeers.length > 0 && !inst.cfg.unicastPeers.includes(src)) {
+      inst.fsm.drop('own');
+      return;
+    }
+    const acts = inst.fsm.receive(adv, src, this.deps.clock());
+    this.handle(inst, acts);
+  }
+
+  private sendAdvert(inst: Instance, priority: number): void {
+    const adv = inst.fsm.advert(priority);
+    const dsts = inst.cfg.unicastPeers.length > 0 ? inst.cfg.unicastPeers : [inst.cfg.family === 4 ? VRRP_MCAST_V4 : VRRP_MCAST_V6];
+    for (const dst of dsts) {
+      try {
+        if (inst.cfg.family === 4) {
+          inst.ipId = (inst.ipId % 0xffff) + 1;
+          inst.chan.send(encodeIpv4Packet(adv, { src: inst.src, dst, id: inst.ipId }), dst);
+        } else inst.chan.send(encodeVrrp(adv, { family: 6, src: inst.src, dst }), dst);
+      } catch (e) {
+        this.deps.log('error', `${inst.cfg.name}: cannot send advert: ${(e as Error).message}`);
+      }
+    }
+  }
+
+  // ------------------------------------------------------------ timers
+
+  private schedule(inst: Instance): void {
+    if (inst.timer) this.deps.timers.clear(inst.timer);
+    inst.timer = null;
+    const d = inst.fsm.deadline();
+    if (d === null || this.stopping) return;
+    const delay = Math.max(0, d - this.deps.clock());
+    inst.timer = this.deps.timers.set(() => this.onTimer(inst), delay);
+  }
+
+  private onTimer(inst: Instance): void {
+    inst.timer = null;
+    if (this.stopping) return;
+    const d = inst.fsm.deadline();
+    if (d === null) return;
+    let now = this.deps.clock();
+    const late = now - d;
+    const slack = Math.max(20, inst.fsm.advertIntervalMs / 2);
+    if (late > slack) {
+      this.stalls++;
+      this.maxStallMs = Math.max(this.maxStallMs, late);
+      this.deps.log('warn', `event loop stalled: ${inst.cfg.name} timer ran ${late.toFixed(1)} ms late`, { instance: inst.cfg.name, lateMs: late });
+    }
+    if (inst.fsm.timerKind() === 'masterDown') {
+      // Timer safety: before declaring the master down, read every advert
+      // already queued in the kernel (a stalled loop may not have seen them).
+      inst.chan.drain();
+      now = this.deps.clock();
+      const nd = inst.fsm.deadline();
+      if (nd === null || nd > now || inst.fsm.timerKind() !== 'masterDown') {
+        this.schedule(inst);
+        return;
+      }
+    }
+    this.handle(inst, inst.fsm.tick(now));
+  }
+
+  // ------------------------------------------------------------ actions
+
+  private handle(inst: Instance, acts: Action[], fromStart = false): void {
+    for (const a of acts) {
+      if (a.kind === 'send') this.sendAdvert(inst, a.priority);
+      else this.onTransition(inst, a.from, a.to, a.reason, fromStart);
+    }
+    if (inst.group && acts.some((a) => a.kind === 'transition')) {
+      const res = inst.group.propagate(inst.fsm, acts, this.deps.clock());
+      for (const [fsm, macts] of res) {
+        const m = [...this.instances.values()].find((i) => i.fsm === fsm);
+        if (!m) continue;
+        for (const a of macts) {
+          if (a.kind === 'send') this.sendAdvert(m, a.priority);
+          else this.onTransition(m, a.from, a.to, a.reason, false);
+        }
+        this.schedule(m);
+      }
+      const states = new Set(inst.group.members.map((m) => m.state));
+      if (states.size === 1 && inst.groupCfg) {
+        const st = [...states][0];
+        if (st !== 'INIT') this.notify(inst.groupCfg.notify, 'GROUP', inst.groupCfg.name, st, 0);
+      }
+    }
+    this.schedule(inst);
+  }
+
+  private onTransition(inst: Instance, from: State, to: State, reason: string, _fromStart: boolean): void {
+    const c = inst.cfg;
+    this.deps.log('info', `(${c.name}) Entering ${to} STATE (${reason})`, {
+      instance: c.name,
+      from,
+      to,
+      reason,
+      priority: inst.fsm.priority,
+    });
+    for (const t of inst.garpTimers) this.deps.timers.clear(t);
+    inst.garpTimers = [];
+    if (to === 'MASTER') {
+      inst.ops = inst.ops.then(async () => {
+        if (inst.fsm.state !== 'MASTER') return;
+        await this.addAddresses(inst);
+        if (inst.fsm.state !== 'MASTER') return;
+        await this.garpBurst(inst, c.garpMasterRepeat);
+        if (c.garpMasterDelayMs > 0)
+          inst.garpTimers.push(
+            this.deps.timers.set(() => {
+              if (inst.fsm.state === 'MASTER') void this.garpBurst(inst, c.garpMasterRepeat);
+            }, c.garpMasterDelayMs),
+          );
+        if (c.garpMasterRefreshMs > 0) this.refreshLoop(inst);
+      });
+    } else if (from === 'MASTER' || to === 'FAULT' || to === 'BACKUP') {
+      inst.ops = inst.ops.then(() => this.removeAddresses(inst));
+    }
+    if (to !== 'INIT') this.notify(c.notify, 'INSTANCE', c.name, to, inst.fsm.priority);
+  }
+
+  private refreshLoop(inst: Instance): void {
+    inst.garpTimers.push(
+      this.deps.timers.set(() => {
+        if (inst.fsm.state !== 'MASTER') return;
+        void this.garpBurst(inst, inst.cfg.garpMasterRefreshRepeat);
+        this.refreshLoop(inst);
+      }, inst.cfg.garpMasterRefreshMs),
+    );
+  }
+
+  private async garpBurst(inst: Instance, repeat: number): Promise<void> {
+    const addrs = [...inst.cfg.vips, ...inst.cfg.excludedVips].filter((v) => !v.dev || v.dev === inst.cfg.interface).map((v) => v.address);
+    try {
+      await this.deps.net.announce(inst.cfg.vmac ?? inst.cfg.interface, addrs, repeat);
+    } catch (e) {
+      this.deps.log('warn', `${inst.cfg.name}: gratuitous ARP/NA failed: ${(e as Error).message}`);
+    }
+  }
+
+  private async addAddresses(inst: Instance): Promise<void> {
+    const c = inst.cfg;
+    inst.installed = true;
+    for (const v of [...c.vips, ...c.excludedVips]) {
+      try {
+        await this.deps.net.addVip(v, c.interface);
+      } catch (e) {
+        this.deps.log('error', `${c.name}: cannot add ${v.address}/${v.prefix}: ${(e as Error).message}`);
+      }
+    }
+    for (const r of c.routes)
+      await this.deps.net.addRoute(r).catch((e: Error) => this.deps.log('error', `${c.name}: cannot add route ${r.dst}: ${e.message}`));
+    for (const r of c.rules)
+      await this.deps.net.addRule(r).catch((e: Error) => this.deps.log('error', `${c.name}: cannot add rule: ${e.message}`));
+  }
+
+  private async removeAddresses(inst: Instance, cfg: InstanceConfig = inst.cfg): Promise<void> {
+    inst.installed = false;
+    for (const r of cfg.rules) await this.deps.net.delRule(r).catch(() => {});
+    for (const r of cfg.routes) await this.deps.net.delRoute(r).catch(() => {});
+    for (const v of [...cfg.vips, ...cfg.excludedVips]) {
+      try {
+        await this.deps.net.delVip(v, cfg.interface);
+      } catch (e) {
+        this.deps.log('warn', `${cfg.name}: cannot remove ${v.address}: ${(e as Error).message}`);
+      }
+    }
+  }
+
+  private notify(n: NotifyConfig, type: 'INSTANCE' | 'GROUP', name: string, state: State, priority: number): void {
+    const specific = state === 'MASTER' ? n.master : state === 'BACKUP' ? n.backup : state === 'FAULT' ? n.fault : undefined;
+    if (specific) void this.runNotify(specific, []);
+    if (n.generic) void this.runNotify(n.generic, notifyArgs(type, name, state, priority));
+    if (this.cfg.notifyFifo && this.deps.writeFifo) {
+      try {
+        this.deps.writeFifo(this.cfg.notifyFifo, `${type} "${name}" ${state} ${priority}\n`);
+      } catch (e) {
+        this.deps.log('warn', `notify_fifo ${this.cfg.notifyFifo}: ${(e as Error).message}`);
+      }
+    }
+  }
+
+  private notifyStop(inst: Instance): Promise<unknown> {
+    const n = inst.cfg.notify;
+    const ps: Promise<unknown>[] = [];
+    if (n.stop) ps.push(this.runNotify(n.stop, []));
+    if (n.generic) ps.push(this.runNotify(n.generic, notifyArgs('INSTANCE', inst.cfg.name, 'STOP', inst.fsm.priority)));
+    if (this.cfg.notifyFifo && this.deps.writeFifo) {
+      try {
+        this.deps.writeFifo(this.cfg.notifyFifo, `INSTANCE "${inst.cfg.name}" STOP ${inst.fsm.priority}\n`);
+      } catch {
+        /* reader gone */
+      }
+    }
+    return Promise.all(ps);
+  }
+
+  private async runNotify(cmd: Command, args: string[]): Promise<void> {
+    const c: Command = { ...cmd, user: cmd.user ?? this.cfg.scriptUser?.user, group: cmd.group ?? this.cfg.scriptUser?.group };
+    try {
+      const r = await this.deps.exec(c, args, 30_000);
+      if (r.code !== 0) this.deps.log('warn', `notify ${cmd.argv[0]} exited with ${r.timedOut ? 'timeout' : r.code}`);
+    } catch (e) {
+      this.deps.log('warn', `notify ${cmd.argv[0]}: ${(e as Error).message}`);
+    }
+  }
+
+  // ------------------------------------------------------------ tracking
+
+  private onLink(name: string, up: boolean): void {
+    let changed = false;
+    for (const inst of this.instances.values()) {
+      if (!inst.linkUp.has(name)) continue;
+      if (inst.linkUp.get(name) !== up) {
+        inst.linkUp.set(name, up);
+        changed = true;
+        this.deps.log('info', `${inst.cfg.name}: interface ${name} is ${up ? 'up' : 'down'}`);
+      }
+    }
+    if (changed) this.retrack();
+  }
+
+  private pollFiles(): void {
+    if (this.cfg.trackFiles.length === 0 || !this.deps.readFile) return;
+    let changed = false;
+    for (const f of this.cfg.trackFiles) {
+      const txt = this.deps.readFile(f.path);
+      const v = txt === undefined ? 0 : Number.parseInt(txt.trim(), 10) || 0;
+      if (this.fileValues.get(f.name) !== v) {
+        changed = this.fileValues.has(f.name) || changed || v !== 0;
+        this.fileValues.set(f.name, v);
+      }
+    }
+    if (changed) this.retrack();
+    this.fileTimer = this.deps.timers.set(() => this.pollFiles(), 500);
+  }
+
+  private tracks(inst: Instance): TrackStatus[] {
+    const c = inst.cfg;
+    const out: TrackStatus[] = [];
+    if (!c.dontTrackPrimary) out.push({ name: c.interface, up: inst.linkUp.get(c.interface) ?? true, weight: 0 });
+    for (const t of c.trackInterfaces) {
+      const up = inst.linkUp.get(t.name) ?? false;
+      out.push({ name: t.name, up: t.reverse ? !up : up, weight: t.weight ?? 0 });
+    }
+    for (const t of c.trackScripts) {
+      const r = this.scripts.get(t.name);
+      if (!r) continue;
+      const w = t.weight ?? r.cfg.weight;
+      const rev = t.reverse || r.cfg.reverse;
+      out.push({ name: `script ${t.name}`, up: rev ? !r.up : r.up, weight: w });
+    }
+    for (const t of c.trackFiles) {
+      const f = this.cfg.trackFiles.find((x) => x.name === t.name);
+      if (!f) continue;
+      const v = this.fileValues.get(t.name) ?? 0;
+      const w = t.weight ?? f.weight;
+      if (w === 0) out.push({ name: `file ${t.name}`, up: v === 0, weight: 0 });
+      else out.push({ name: `file ${t.name}`, up: true, weight: w, delta: (t.reverse || f.reverse ? -1 : 1) * v * w });
+    }
+    return out;
+  }
+
+  private applyTracking(inst: Instance, act = true): void {
+    const { priority, fault } = effectivePriority(inst.cfg.priority, this.tracks(inst));
+    const now = this.deps.clock();
+    const acts: Action[] = [];
+    if (act) {
+      acts.push(...inst.fsm.setFault(fault, now));
+      acts.push(...inst.fsm.setPriority(priority, now));
+      this.handle(inst, acts);
+    } else {
+      inst.fsm.setFault(fault, now);
+      inst.fsm.priority = priority;
+    }
+  }
+
+  private retrack(): void {
+    if (this.stopping) return;
+    for (const inst of this.instances.values()) if (inst.fsm.state !== 'INIT') this.applyTracking(inst);
+  }
+
+  // ------------------------------------------------------------ reload / stop
+
+  /** SIGHUP: apply only the difference. An instance that stays MASTER keeps its VIPs. */
+  async reload(next: DaemonConfig): Promise<{ added: string[]; removed: string[]; changed: string[] }> {
+    const res = { added: [] as string[], removed: [] as string[], changed: [] as string[] };
+    const nextKeys = new Map(next.instances.map((i) => [instanceKey(i), i]));
+    // removed instances
+    for (const [k, inst] of this.instances) {
+      if (nextKeys.has(k)) continue;
+      res.removed.push(inst.cfg.name);
+      this.handle(inst, inst.fsm.shutdown(this.deps.clock()));
+      await inst.ops;
+      await this.removeAddresses(inst);
+      this.instances.delete(k);
+    }
+    // scripts: restart changed ones
+    const oldScripts = new Map(this.cfg.scripts.map((s) => [s.name, s]));
+    for (const s of next.scripts) {
+      const o = oldScripts.get(s.name);
+      if (o && JSON.stringify(o) === JSON.stringify(s)) continue;
+      this.scripts.get(s.name)?.stop();
+      this.addScript(s);
+      this.scripts.get(s.name)?.start();
+    }
+    for (const s of this.cfg.scripts) {
+      if (!next.scripts.some((n) => n.name === s.name)) {
+        this.scripts.get(s.name)?.stop();
+        this.scripts.delete(s.name);
+      }
+    }
+    const prevCfg = this.cfg;
+    this.cfg = next;
+    for (const [k, ic] of nextKeys) {
+      const inst = this.instances.get(k);
+      if (!inst) {
+        const ni = new Instance(ic);
+        this.instances.set(k, ni);
+        res.added.push(ic.name);
+        continue;
+      }
+      const old = inst.cfg;
+      if (JSON.stringify(old) === JSON.stringify(ic)) continue;
+      res.changed.push(ic.name);
+      inst.cfg = ic;
+      const p = inst.fsm.params;
+      const src = ic.unicastSrcIp ?? ic.mcastSrcIp ?? inst.src;
+      Object.assign(p, Instance.params(ic, src));
+      inst.src = src;
+      if (inst.fsm.state === 'MASTER') {
+        // add new VIPs first, then remove the ones that went away: no gap
+        const key = (v: { address: string; prefix: number; dev?: string }) => `${v.address}/${v.prefix}@${v.dev ?? ''}`;
+        const newKeys = new Set([...ic.vips, ...ic.excludedVips].map(key));
+        const gone = [...old.vips, ...old.excludedVips].filter((v) => !newKeys.has(key(v)));
+        inst.ops = inst.ops.then(async () => {
+          await this.addAddresses(inst);
+          for (const v of gone) await this.deps.net.delVip(v, old.interface).catch(() => {});
+          const rkey = JSON.stringify;
+          for (const r of old.routes) if (!ic.routes.some((n) => rkey(n) === rkey(r))) await this.deps.net.delRoute(r).catch(() => {});
+          for (const r of old.rules) if (!ic.rules.some((n) => rkey(n) === rkey(r))) await this.deps.net.delRule(r).catch(() => {});
+        });
+      }
+    }
+    void prevCfg;
+    this.buildGroups();
+    for (const inst of this.instances.values()) if (inst.fsm.state === 'INIT' && res.added.includes(inst.cfg.name)) await this.startInstance(inst);
+    this.retrack();
+    return res;
+  }
+
+  /** SIGTERM: priority-0 adverts, VIPs removed, notify_stop. */
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    const now = this.deps.clock();
+    for (const inst of this.instances.values()) {
+      const acts = inst.fsm.shutdown(now);
+      for (const a of acts) if (a.kind === 'send') this.sendAdvert(inst, a.priority);
+      this.deps.log('info', `(${inst.cfg.name}) Stopping (was ${acts.find((a) => a.kind === 'transition')?.kind ? 'running' : 'idle'})`);
+    }
+    this.stopping = true;
+    for (const inst of this.instances.values()) {
+      if (inst.timer) this.deps.timers.clear(inst.timer);
+      for (const t of inst.garpTimers) this.deps.timers.clear(t);
+    }
+    for (const r of this.scripts.values()) r.stop();
+    if (this.fileTimer) this.deps.timers.clear(this.fileTimer);
+    this.linkWatch?.close();
+    const all: Promise<unknown>[] = [];
+    for (const inst of this.instances.values()) {
+      all.push(
+        inst.ops
+          .then(() => this.removeAddresses(inst))
+          .then(() => (inst.cfg.vmac ? this.deps.net.deleteLink(inst.cfg.vmac).catch(() => {}) : undefined))
+          .then(() => this.notifyStop(inst)),
+      );
+    }
+    await Promise.all(all);
+    // let the priority-0 adverts leave before the sockets close
+    await new Promise((r) => setTimeout(r, 20));
+    for (const ch of this.channels.values()) ch.close();
+    this.channels.clear();
+  }
+
+  // ------------------------------------------------------------ status
+
+  status(): DaemonStatus {
+    const now = this.deps.clock();
+    return {
+      pid: process.pid,
+      routerId: this.cfg.routerId,
+      uptimeMs: Math.round(now - this.started),
+      stalls: this.stalls,
+      maxStallMs: Math.round(this.maxStallMs * 10) / 10,
+      drops: { ...this.drops },
+      instances: [...this.instances.values()].map((i) => ({
+        name: i.cfg.name,
+        interface: i.cfg.interface,
+        vrid: i.cfg.vrid,
+        version: i.cfg.version,
+        family: i.cfg.family,
+        state: i.fsm.state,
+        basePriority: i.cfg.priority,
+        effectivePriority: i.fsm.priority,
+        advertIntervalMs: i.fsm.advertIntervalMs,
+        masterAddr: i.fsm.state === 'MASTER' ? i.src : i.fsm.masterAddr,
+        masterPriority: i.fsm.state === 'MASTER' ? i.fsm.priority : i.fsm.masterPriority,
+        fault: i.fsm.fault,
+        vips: i.cfg.vips.map((v) => `${v.address}/${v.prefix}`),
+        lastTransition: i.fsm.lastTransition
+          ? {
+              from: i.fsm.lastTransition.from,
+              to: i.fsm.lastTransition.to,
+              reason: i.fsm.lastTransition.reason,
+              agoMs: Math.round(now - i.fsm.lastTransition.at),
+            }
+          : null,
+        counters: {
+          rxAdverts: i.fsm.stats.rxAdverts,
+          txAdverts: i.fsm.stats.txAdverts,
+          rxPriorityZero: i.fsm.stats.rxPriorityZero,
+          txPriorityZero: i.fsm.stats.txPriorityZero,
+          becameMaster: i.fsm.stats.becameMaster,
+          addrMismatch: i.fsm.stats.addrMismatch,
+          drops: { ...i.fsm.stats.drops },
+        },
+      })),
+    };
+  }
+}
+
+// ------------------------------------------------------------ real deps
+
+/** Resolve a user name to uid/gid from /etc/passwd (no shell). */
+function lookupUser(user: string, group?: string): { uid: number; gid: number } | undefined {
+  try {
+    const line = fs
+      .readFileSync('/etc/passwd', 'utf8')
+      .split('\n')
+      .find((l) => l.split(':')[0] === user);
+    if (!line) return undefined;
+    const f = line.split(':');
+    let gid = Number(f[3]);
+    if (group) {
+      const g = fs
+        .readFileSync('/etc/group', 'utf8')
+        .split('\n')
+        .find((l) => l.split(':')[0] === group);
+      if (g) gid = Number(g.split(':')[2]);
+    }
+    return { uid: Number(f[2]), gid };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Run argv (never through a shell) with a timeout; SIGKILL on timeout. */
+export function execArgv(cmd: Command, extra: string[], timeoutMs: number): Promise<ExecResult> {
+  return new Promise((resolve) => {
+    const ids = cmd.user ? lookupUser(cmd.user, cmd.group) : undefined;
+    let child: ChildProcess;
+    try {
+      child = spawn(cmd.argv[0], [...cmd.argv.slice(1), ...extra], {
+        stdio: 'ignore',
+        uid: ids?.uid,
+        gid: ids?.gid,
+        shell: false,
+      });
+    } catch {
+      resolve({ code: 127, timedOut: false });
+      return;
+    }
+    let timedOut = false;
+    const t = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, timeoutMs);
+    child.on('error', () => {
+      clearTimeout(t);
+      resolve({ code: 127, timedOut });
+    });
+    child.on('exit', (code) => {
+      clearTimeout(t);
+      resolve({ code, timedOut });
+    });
+  });
+}
+
+export function writeFifo(path: string, line: string): void {
+  const fd = fs.openSync(path, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK | fs.constants.O_APPEND);
+  try {
+    fs.writeSync(fd, line);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+export const realTimers: Timers = {
+  set: (fn, ms) => setTimeout(fn, ms),
+  clear: (h) => clearTimeout(h as NodeJS.Timeout),
+};

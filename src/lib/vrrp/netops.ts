@@ -1,0 +1,153 @@
+/**
+ * What the VRRP daemon needs from the host's network stack, as a small
+ * interface (fake in unit tests), and its real implementation on top of the
+ * net helper (src/lib/net: rtnetlink, AF_PACKET announcements).
+ */
+import type { RouteConfig, RuleConfig, VipConfig } from './config';
+
+export interface LinkState {
+  index: number;
+  name: string;
+  mac: string;
+  up: boolean;
+}
+
+export interface NetOps {
+  link(name: string): Promise<LinkState | undefined>;
+  /** First (primary) address of the interface for the family (IPv6: link-local). */
+  primaryAddress(ifname: string, family: 4 | 6): Promise<string | undefined>;
+  addVip(v: VipConfig, ifname: string): Promise<void>;
+  delVip(v: VipConfig, ifname: string): Promise<void>;
+  addRoute(r: RouteConfig): Promise<void>;
+  delRoute(r: RouteConfig): Promise<void>;
+  addRule(r: RuleConfig): Promise<void>;
+  delRule(r: RuleConfig): Promise<void>;
+  /** Gratuitous ARP / unsolicited NA for the addresses, `repeat` times each. */
+  announce(ifname: string, addrs: string[], repeat: number): Promise<void>;
+  /** Create (or reuse) the macvlan for use_vmac with 00:00:5e:00:01:VRID; returns its name. */
+  ensureVmac(parent: string, name: string, vrid: number, family: 4 | 6): Promise<void>;
+  deleteLink(name: string): Promise<void>;
+  /** Link up/down notifications (carrier and admin state). */
+  watchLinks(cb: (l: LinkState) => void): { close(): void };
+  close(): void;
+}
+
+const ignore = (codes: string[]) => (e: unknown) => {
+  const code = (e as { code?: string }).code ?? '';
+  if (!codes.includes(code)) throw e;
+};
+
+export class RealNetOps implements NetOps {
+  // biome-ignore lint/suspicious/noExplicitAny: net helper module loaded lazily
+  private readonly net: any;
+  // biome-ignore lint/suspicious/noExplicitAny: Rtnl instance
+  private readonly nl: any;
+
+  constructor() {
+    this.net = require('../net');
+    this.nl = this.net.Rtnl.open();
+  }
+
+  private async index(name: string): Promise<number> {
+    const l = await this.nl.linkByName(name);
+    if (!l) throw Object.assign(new Error(`interface ${name} not found`), { code: 'ENODEV' });
+    return l.index;
+  }
+
+  async link(name: string): Promise<LinkState | undefined> {
+    const l = await this.nl.linkByName(name);
+    return l ? { index: l.index, name: l.name, mac: l.mac, up: l.up && l.lowerUp } : undefined;
+  }
+
+  async primaryAddress(ifname: string, family: 4 | 6): Promise<string | undefined> {
+    const idx = await this.index(ifname);
+    const addrs: { index: number; address: string; scope: string | number; flags: string[] }[] = await this.nl.listAddresses(family);
+    const mine = addrs.filter((a) => a.index === idx && !a.flags.includes('secondary'));
+    if (family === 6) return mine.find((a) => a.address.startsWith('fe80'))?.address ?? mine[0]?.address;
+    return mine[0]?.address;
+  }
+
+  async addVip(v: VipConfig, ifname: string): Promise<void> {
+    const index = await this.index(v.dev ?? ifname);
+    await this.nl
+      .addAddress({
+        index,
+        address: `${v.address}/${v.prefix}`,
+        label: v.label,
+        scope: v.scope,
+        broadcast: v.brd,
+        nodad: v.family === 6 ? (v.nodad ?? true) : undefined,
+        noprefixroute: v.noprefixroute || undefined,
+      })
+      .catch(ignore(['EEXIST']));
+  }
+
+  async delVip(v: VipConfig, ifname: string): Promise<void> {
+    const index = await this.index(v.dev ?? ifname).catch(() => undefined);
+    if (index === undefined) return;
+    await this.nl.delAddress({ index, address: `${v.address}/${v.prefix}` }).catch(ignore(['EADDRNOTAVAIL', 'ENOENT', 'ESRCH', 'ENODEV']));
+  }
+
+  private async routeSpec(r: RouteConfig) {
+    return {
+      dst: r.dst,
+      gw: r.gw,
+      index: r.dev ? await this.index(r.dev) : undefined,
+      table: r.table,
+      metric: r.metric,
+      scope: r.scope,
+      src: r.src,
+      type: r.type,
+      protocol: 18,
+    };
+  }
+
+  async addRoute(r: RouteConfig): Promise<void> {
+    await this.nl.addRoute({ ...(await this.routeSpec(r)), replace: true });
+  }
+
+  async delRoute(r: RouteConfig): Promise<void> {
+    await this.nl.delRoute(await this.routeSpec(r)).catch(ignore(['ESRCH', 'ENOENT', 'ENODEV']));
+  }
+
+  async addRule(r: RuleConfig): Promise<void> {
+    await this.nl.addRule(r).catch(ignore(['EEXIST']));
+  }
+
+  async delRule(r: RuleConfig): Promise<void> {
+    await this.nl.delRule(r).catch(ignore(['ENOENT', 'ESRCH']));
+  }
+
+  async announce(ifname: string, addrs: string[], repeat: number): Promise<void> {
+    const l = await this.link(ifname);
+    if (!l || addrs.length === 0) return;
+    this.net.announce({ ifindex: l.index, mac: l.mac, addresses: addrs, repeat });
+  }
+
+  async ensureVmac(parent: string, name: string, vrid: number, family: 4 | 6): Promise<void> {
+    const existing = await this.nl.linkByName(name);
+    if (!existing) {
+      const p = await this.index(parent);
+      await this.nl.createMacvlan({ parent: p, name, mac: this.net.vrrpVirtualMac(vrid, family), mode: 'private' });
+    }
+    const l = await this.nl.linkByName(name);
+    if (l && !l.up) await this.nl.setLinkUp(l.index, true);
+  }
+
+  async deleteLink(name: string): Promise<void> {
+    const l = await this.nl.linkByName(name);
+    if (l) await this.nl.deleteLink(l.index).catch(ignore(['ENODEV']));
+  }
+
+  watchLinks(cb: (l: LinkState) => void): { close(): void } {
+    return this.net.watchLinks(
+      (ev: { type: string; link: { index: number; name: string; mac: string; up: boolean; lowerUp: boolean } }) =>
+        cb({ index: ev.link.index, name: ev.link.name, mac: ev.link.mac, up: ev.type !== 'del' && ev.link.up && ev.link.lowerUp }),
+      () => {},
+    );
+  }
+
+  close(): void {
+    this.nl.close();
+  }
+}

@@ -1,0 +1,208 @@
+/**
+ * Raw IP protocol 112 channels (one per interface and family), shared by
+ * every instance on that interface, dispatching by VRID in the daemon.
+ *
+ * IPv4: raw-socket with IP_HDRINCL; we send the full IPv4 packet we encode
+ * (keepalived's header) and receive the full IPv4 packet (TTL visible).
+ * IPv6: raw-socket for sending (hop limit 255 via IPV6_MULTICAST_HOPS /
+ * IPV6_UNICAST_HOPS) and group membership; receiving goes through an
+ * AF_PACKET socket (net helper) when available, because a raw IPv6 socket
+ * via raw-socket cannot return the hop limit or the destination.
+ */
+import * as fs from 'node:fs';
+import { bufToIpv6, VRRP_MCAST_V4, VRRP_MCAST_V6, VRRP_PROTO, ipv4ToBuf, ipv6ToBuf } from './packet';
+
+// setsockopt constants (Linux)
+const SOL_SOCKET = 1;
+const SO_BINDTODEVICE = 25;
+const SO_RCVBUF = 8;
+const IPPROTO_IP = 0;
+const IP_HDRINCL = 3;
+const IP_MULTICAST_IF = 32;
+const IP_MULTICAST_LOOP = 34;
+const IP_ADD_MEMBERSHIP = 35;
+const IPPROTO_IPV6 = 41;
+const IPV6_UNICAST_HOPS = 16;
+const IPV6_MULTICAST_IF = 17;
+const IPV6_MULTICAST_HOPS = 18;
+const IPV6_MULTICAST_LOOP = 19;
+const IPV6_JOIN_GROUP = 20;
+const IPV6_TCLASS = 67;
+
+/** What a channel hands to the daemon. */
+export type RxPacket =
+  | { family: 4; raw: Buffer }
+  | { family: 6; src: string; dst: string; hopLimit?: number; payload: Buffer };
+
+export interface Channel {
+  readonly ifname: string;
+  readonly family: 4 | 6;
+  /** IPv4: a full IPv4 packet (IP_HDRINCL); IPv6: the VRRP message. */
+  send(buf: Buffer, dst: string): void;
+  /** Read everything queued in the kernel now, synchronously (timer safety). */
+  drain(): number;
+  close(): void;
+}
+
+export interface ChannelFactory {
+  open(ifname: string, family: 4 | 6, onPacket: (p: RxPacket) => void, onError: (e: Error) => void): Channel;
+}
+
+interface RawSocketLike {
+  setOption(level: number, option: number, value: Buffer | number, length?: number): void;
+  send(buf: Buffer, off: number, len: number, addr: string, cb: (err: Error | null, bytes: number) => void): void;
+  on(ev: 'message', cb: (buf: Buffer, src: string) => void): void;
+  on(ev: 'error', cb: (e: Error) => void): void;
+  close(): void;
+  wrap: { recv(buf: Buffer, cb: (buf: Buffer, bytes: number, src: string) => void): void };
+  buffer: Buffer;
+}
+
+function ifindexOf(ifname: string): number {
+  const s = fs.readFileSync(`/sys/class/net/${ifname}/ifindex`, 'utf8').trim();
+  return Number(s);
+}
+
+class RawChannel implements Channel {
+  private readonly sock: RawSocketLike;
+  private pkt?: { close(): void; stopReceiving(): void };
+  private closed = false;
+
+  constructor(
+    readonly ifname: string,
+    readonly family: 4 | 6,
+    private readonly onPacket: (p: RxPacket) => void,
+    onError: (e: Error) => void,
+  ) {
+    // biome-ignore lint/suspicious/noExplicitAny: untyped JS module
+    const raw: any = require('raw-socket');
+    const ifindex = ifindexOf(ifname);
+    this.sock = raw.createSocket({
+      addressFamily: family === 4 ? raw.AddressFamily.IPv4 : raw.AddressFamily.IPv6,
+      protocol: VRRP_PROTO,
+      bufferSize: 9000,
+    }) as RawSocketLike;
+    const s = this.sock;
+    s.on('error', (e) => {
+      if (!this.closed) onError(e);
+    });
+    const name = Buffer.from(`${ifname}\0`);
+    s.setOption(SOL_SOCKET, SO_BINDTODEVICE, name, name.length);
+    try {
+      s.setOption(SOL_SOCKET, SO_RCVBUF, 1 << 20);
+    } catch {
+      /* keep the default */
+    }
+    if (family === 4) {
+      s.setOption(IPPROTO_IP, IP_HDRINCL, 1);
+      const mreqn = Buffer.alloc(12);
+      ipv4ToBuf(VRRP_MCAST_V4).copy(mreqn, 0);
+      mreqn.writeInt32LE(ifindex, 8);
+      s.setOption(IPPROTO_IP, IP_ADD_MEMBERSHIP, mreqn, 12);
+      const mif = Buffer.alloc(12);
+      mif.writeInt32LE(ifindex, 8);
+      s.setOption(IPPROTO_IP, IP_MULTICAST_IF, mif, 12);
+      s.setOption(IPPROTO_IP, IP_MULTICAST_LOOP, 0);
+      s.on('message', (buf) => this.onPacket({ family: 4, raw: Buffer.from(buf) }));
+    } else {
+      s.setOption(IPPROTO_IPV6, IPV6_MULTICAST_HOPS, 255);
+      s.setOption(IPPROTO_IPV6, IPV6_UNICAST_HOPS, 255);
+      s.setOption(IPPROTO_IPV6, IPV6_MULTICAST_IF, ifindex);
+      s.setOption(IPPROTO_IPV6, IPV6_MULTICAST_LOOP, 0);
+      try {
+        s.setOption(IPPROTO_IPV6, IPV6_TCLASS, 0xc0);
+      } catch {
+        /* older kernels */
+      }
+      const mreq = Buffer.alloc(20);
+      ipv6ToBuf(VRRP_MCAST_V6).copy(mreq, 0);
+      mreq.writeUInt32LE(ifindex, 16);
+      s.setOption(IPPROTO_IPV6, IPV6_JOIN_GROUP, mreq, 20);
+      let viaPacket = false;
+      try {
+        // biome-ignore lint/suspicious/noExplicitAny: optional sibling module
+        const net: any = require('../net');
+        if (net.packetUnavailable() === null) {
+          const ps = new net.PacketSocket(ifindex, 0x86dd);
+          ps.onFrame((frame: Buffer, pkttype: number) => {
+            if (pkttype === 4) return; // our own
+            const p = parseIpv6Frame(frame);
+            if (p) this.onPacket(p);
+          });
+          this.pkt = ps;
+          viaPacket = true;
+        }
+      } catch {
+        viaPacket = false;
+      }
+      if (viaPacket) {
+        // the raw socket still receives: discard its copies
+        s.on('message', () => {});
+      } else {
+        s.on('message', (buf, src) => this.onPacket({ family: 6, src, dst: VRRP_MCAST_V6, payload: Buffer.from(buf) }));
+      }
+    }
+  }
+
+  send(buf: Buffer, dst: string): void {
+    if (this.closed) return;
+    this.sock.send(buf, 0, buf.length, dst, () => {});
+  }
+
+  drain(): number {
+    let n = 0;
+    if (this.closed || this.pkt) return 0;
+    for (; n < 1000; n++) {
+      try {
+        this.sock.wrap.recv(this.sock.buffer, (b, bytes, src) => {
+          const copy = Buffer.from(b.subarray(0, bytes));
+          if (this.family === 4) this.onPacket({ family: 4, raw: copy });
+          else this.onPacket({ family: 6, src, dst: VRRP_MCAST_V6, payload: copy });
+        });
+      } catch {
+        break; // EAGAIN: queue empty
+      }
+    }
+    return n;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      this.pkt?.stopReceiving();
+      this.pkt?.close();
+    } catch {
+      /* gone */
+    }
+    this.sock.close();
+  }
+}
+
+/** Parse an Ethernet frame carrying IPv6 + VRRP (no extension headers). */
+export function parseIpv6Frame(frame: Buffer): RxPacket | null {
+  if (frame.length < 14 + 40) return null;
+  let off = 12;
+  let et = frame.readUInt16BE(off);
+  if (et === 0x8100) {
+    off += 4;
+    et = frame.readUInt16BE(off);
+  }
+  if (et !== 0x86dd) return null;
+  const ip = off + 2;
+  if (frame.length < ip + 40 || frame[ip] >> 4 !== 6) return null;
+  if (frame[ip + 6] !== VRRP_PROTO) return null;
+  const plen = frame.readUInt16BE(ip + 4);
+  const payload = frame.subarray(ip + 40, Math.min(frame.length, ip + 40 + plen));
+  return {
+    family: 6,
+    src: bufToIpv6(frame, ip + 8),
+    dst: bufToIpv6(frame, ip + 24),
+    hopLimit: frame[ip + 7],
+    payload: Buffer.from(payload),
+  };
+}
+
+export const rawChannels: ChannelFactory = {
+  open: (ifname, family, onPacket, onError) => new RawChannel(ifname, family, onPacket, onError),
+};

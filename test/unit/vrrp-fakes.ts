@@ -1,0 +1,226 @@
+/**
+ * In-process fakes for the VRRP daemon: a virtual clock with timers, a
+ * shared "link" carrying packets between daemons, and a NetOps that records
+ * address changes. Used by the daemon and fuzz tests.
+ */
+import type { Command, DaemonConfig, InstanceConfig } from '../../src/lib/vrrp/config';
+import type { DaemonDeps, ExecResult, LogLevel } from '../../src/lib/vrrp/daemon';
+import type { LinkState, NetOps } from '../../src/lib/vrrp/netops';
+import type { Channel, ChannelFactory, RxPacket } from '../../src/lib/vrrp/transport';
+
+export class VirtualClock {
+  now = 0;
+  private seq = 0;
+  private timers = new Map<number, { at: number; fn: () => void; seq: number }>();
+  set = (fn: () => void, ms: number): unknown => {
+    const id = ++this.seq;
+    this.timers.set(id, { at: this.now + Math.max(0, ms), fn, seq: id });
+    return id;
+  };
+  clear = (h: unknown): void => {
+    this.timers.delete(h as number);
+  };
+  /** Run timers in time order up to `t` (inclusive); `between` runs after each timer (for microtasks). */
+  async advance(t: number, onEach?: () => void): Promise<void> {
+    for (;;) {
+      let next: [number, { at: number; fn: () => void; seq: number }] | undefined;
+      for (const e of this.timers) if (!next || e[1].at < next[1].at || (e[1].at === next[1].at && e[1].seq < next[1].seq)) next = e;
+      if (!next || next[1].at > t) break;
+      this.timers.delete(next[0]);
+      this.now = Math.max(this.now, next[1].at);
+      next[1].fn();
+      onEach?.();
+      await flush();
+    }
+    this.now = Math.max(this.now, t);
+    await flush();
+  }
+  /** Jump the clock without running timers (an event-loop stall). */
+  stall(ms: number): void {
+    this.now += ms;
+  }
+  pending(): number {
+    return this.timers.size;
+  }
+}
+
+export async function flush(): Promise<void> {
+  for (let i = 0; i < 20; i++) await Promise.resolve();
+}
+
+/** A broadcast link. `mode` 'immediate' delivers at once; 'queued' holds packets until poll()/drain(). */
+export class FakeLink {
+  channels: FakeChannel[] = [];
+  sent: { from: string; buf: Buffer; dst: string; at: number }[] = [];
+  queued = false;
+  constructor(readonly clock: VirtualClock) {}
+}
+
+export class FakeChannel implements Channel {
+  readonly queue: RxPacket[] = [];
+  muted = false;
+  closed = false;
+  constructor(
+    readonly link: FakeLink,
+    readonly node: string,
+    readonly ifname: string,
+    readonly family: 4 | 6,
+    private readonly onPacket: (p: RxPacket) => void,
+  ) {}
+  send(buf: Buffer, dst: string): void {
+    if (this.closed || this.muted) return;
+    this.link.sent.push({ from: this.node, buf, dst, at: this.link.clock.now });
+    for (const c of this.link.channels) {
+      if (c === this || c.closed || c.family !== this.family) continue;
+      const p: RxPacket = this.family === 4 ? { family: 4, raw: Buffer.from(buf) } : { family: 6, src: 'fe80::1', dst, hopLimit: 255, payload: buf };
+      if (this.link.queued) c.queue.push(p);
+      else c.onPacket(p);
+    }
+  }
+  /** Deliver one queued packet, as one event-loop poll would. */
+  poll(): void {
+    const p = this.queue.shift();
+    if (p) this.onPacket(p);
+  }
+  drain(): number {
+    let n = 0;
+    while (this.queue.length) {
+      this.poll();
+      n++;
+    }
+    return n;
+  }
+  close(): void {
+    this.closed = true;
+  }
+}
+
+export class FakeNet implements NetOps {
+  addrs = new Set<string>();
+  ops: string[] = [];
+  announced: string[] = [];
+  links = new Map<string, boolean>();
+  private watchers: ((l: LinkState) => void)[] = [];
+  constructor(
+    readonly primary: string,
+    readonly mac = '02:00:00:00:00:01',
+  ) {
+    this.links.set('eth0', true);
+  }
+  async link(name: string): Promise<LinkState | undefined> {
+    if (!this.links.has(name)) return undefined;
+    return { index: 2, name, mac: this.mac, up: this.links.get(name)! };
+  }
+  async primaryAddress(): Promise<string | undefined> {
+    return this.primary;
+  }
+  async addVip(v: { address: string; prefix: number }): Promise<void> {
+    this.ops.push(`add ${v.address}/${v.prefix}`);
+    this.addrs.add(`${v.address}/${v.prefix}`);
+  }
+  async delVip(v: { address: string; prefix: number }): Promise<void> {
+    if (this.addrs.delete(`${v.address}/${v.prefix}`)) this.ops.push(`del ${v.address}/${v.prefix}`);
+  }
+  async addRoute(r: { dst: string }): Promise<void> {
+    this.ops.push(`route add ${r.dst}`);
+  }
+  async delRoute(r: { dst: string }): Promise<void> {
+    this.ops.push(`route del ${r.dst}`);
+  }
+  async addRule(): Promise<void> {}
+  async delRule(): Promise<void> {}
+  async announce(_ifname: string, addrs: string[], repeat: number): Promise<void> {
+    for (let i = 0; i < repeat; i++) this.announced.push(...addrs);
+  }
+  async ensureVmac(): Promise<void> {}
+  async deleteLink(): Promise<void> {}
+  watchLinks(cb: (l: LinkState) => void): { close(): void } {
+    this.watchers.push(cb);
+    return { close: () => {} };
+  }
+  setLink(name: string, up: boolean): void {
+    this.links.set(name, up);
+    for (const w of this.watchers) w({ index: 2, name, mac: this.mac, up });
+  }
+  close(): void {}
+}
+
+export interface Node {
+  name: string;
+  net: FakeNet;
+  chan?: FakeChannel;
+  deps: DaemonDeps;
+  logs: string[];
+  execs: { argv: string[]; extra: string[] }[];
+  execResult: (cmd: Command) => ExecResult;
+}
+
+export function makeNode(link: FakeLink, name: string, primary: string): Node {
+  const net = new FakeNet(primary);
+  const node: Node = {
+    name,
+    net,
+    logs: [],
+    execs: [],
+    execResult: () => ({ code: 0, timedOut: false }),
+    deps: undefined as unknown as DaemonDeps,
+  };
+  const channels: ChannelFactory = {
+    open: (ifname, family, onPacket) => {
+      const c = new FakeChannel(link, name, ifname, family, onPacket);
+      link.channels.push(c);
+      node.chan = c;
+      return c;
+    },
+  };
+  node.deps = {
+    channels,
+    net,
+    clock: () => link.clock.now,
+    timers: { set: link.clock.set, clear: link.clock.clear },
+    exec: async (cmd, extra) => {
+      node.execs.push({ argv: cmd.argv, extra });
+      return node.execResult(cmd);
+    },
+    log: (level: LogLevel, msg: string) => {
+      node.logs.push(`${link.clock.now.toFixed(3)} ${level} ${msg}`);
+    },
+  };
+  return node;
+}
+
+export function instance(o: Partial<InstanceConfig> = {}): InstanceConfig {
+  return {
+    name: 'VI_1',
+    interface: 'eth0',
+    vrid: 51,
+    version: 3,
+    family: 4,
+    priority: 100,
+    intervalCs: 100,
+    preempt: true,
+    preemptDelayMs: 0,
+    accept: true,
+    auth: { type: 'none' },
+    vips: [{ address: '192.0.2.100', prefix: 24, family: 4 }],
+    excludedVips: [],
+    routes: [],
+    rules: [],
+    unicastPeers: [],
+    vmacXmitBase: false,
+    garpMasterDelayMs: 5000,
+    garpMasterRepeat: 5,
+    garpMasterRefreshMs: 0,
+    garpMasterRefreshRepeat: 1,
+    trackInterfaces: [],
+    trackScripts: [],
+    trackFiles: [],
+    dontTrackPrimary: false,
+    notify: {},
+    ...o,
+  };
+}
+
+export function daemonConfig(instances: InstanceConfig[], o: Partial<DaemonConfig> = {}): DaemonConfig {
+  return { instances, scripts: [], trackFiles: [], syncGroups: [], enableScriptSecurity: false, ...o };
+}
