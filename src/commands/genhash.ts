@@ -1,10 +1,103 @@
+import { Flags } from '@oclif/core';
 import { HactlCommand } from '../lib/cli/base';
-import { HactlError } from '../lib/cli/errors';
+import { HactlError, UsageError } from '../lib/cli/errors';
+import { genhash, genhashJson, genhashVerbose } from '../lib/check/genhash';
+import { parseHttpProtocol } from '../lib/check/http-proto';
 
-export default class Stub extends HactlCommand {
-  static override description = 'Compute the digest of a page as keepalived genhash (not implemented yet: see issue #4)';
-  static override strict = false;
+const VERBOSE_BODY = 2048;
+
+export default class Genhash extends HactlCommand {
+  static override summary = 'Compute the MD5 digest of a page for HTTP_GET/SSL_GET (keepalived genhash)';
+  static override description = `Fetches URL from SERVER:PORT exactly as keepalived's HTTP_GET/SSL_GET checker does
+(GET ... HTTP/1.0, User-Agent: KeepAliveClient, Host: SERVER:PORT or the virtual host) and prints the MD5
+of the body, the line to paste into a url { digest ... } block. Same request bytes and same output line as
+keepalived 2.2.7's genhash: the body is hashed as received (chunked encoding is not decoded, redirects are
+not followed), truncated at Content-Length when the server sends one.
+
+Differences from keepalived's genhash:
+  - exit status 1 when no digest could be computed (connection failed, timeout, no HTTP header);
+    keepalived's genhash exits 0 even then. The failure line is the same as keepalived's.
+  - -s also takes a host name (resolved once; the Host header then carries the resolved address
+    unless -V is given, as keepalived's checker would send for that real server).
+  - -t defaults to 5 seconds (keepalived's genhash waits forever); like keepalived it bounds the
+    connect, the TLS handshake and each wait for data, not the whole transfer.
+  - -v prints a readable dump (request, status, headers, body excerpt, timing) instead of hex;
+    --json prints status, headers, digest and timing as JSON.
+  - -m FWMARK is refused: setting SO_MARK on a TCP socket needs a native addon hactl does not ship.`;
+
+  static override examples = [
+    '<%= config.bin %> genhash -s 192.0.2.10 -p 80 -u /health',
+    '<%= config.bin %> genhash -S -I -V www.example.com -s 192.0.2.10 -p 443 -u /',
+    '<%= config.bin %> genhash -s web1.example.com -p 8080 -u /status -P 1.1 -t 3 --json',
+  ];
+
+  static override flags = {
+    server: Flags.string({ char: 's', summary: 'Server address (IPv4, IPv6 or host name).', required: true }),
+    port: Flags.string({ char: 'p', summary: 'Server port.', required: true }),
+    url: Flags.string({ char: 'u', summary: 'URL path to fetch, e.g. /index.html.', required: true }),
+    'use-ssl': Flags.boolean({ char: 'S', summary: 'Use TLS (SSL_GET); the certificate is not verified, as keepalived.' }),
+    'use-sni': Flags.boolean({ char: 'I', summary: 'Send SNI in the TLS handshake (the -V virtual host).' }),
+    'use-virtualhost': Flags.string({ char: 'V', summary: 'Virtual host for the Host header (and SNI with -I).' }),
+    protocol: Flags.string({ char: 'P', summary: "HTTP protocol: 1.0 (default), 1.0c (1.0 + 'Connection: close') or 1.1.", default: '1.0' }),
+    timeout: Flags.string({ char: 't', summary: 'Timeout in seconds for connect and each read (default 5).' }),
+    fwmark: Flags.string({ char: 'm', summary: 'Firewall mark (refused: see description).' }),
+    verbose: Flags.boolean({ char: 'v', summary: 'Readable dump of request, response header, body excerpt and timing.' }),
+    json: Flags.boolean({ summary: 'Print a JSON report (status, headers, digest, time).' }),
+  };
+
   async run(): Promise<void> {
-    throw new HactlError('`hactl genhash` is not implemented yet (issue #4)', { exitCode: 3 });
+    const { flags } = await this.parse(Genhash);
+    const port = Number(flags.port);
+    if (!/^\d+$/.test(flags.port) || port < 1 || port > 65535) {
+      throw new UsageError(`invalid port number '${flags.port}' (expected 1-65535)`);
+    }
+    const protocol = parseHttpProtocol(flags.protocol);
+    if (!protocol) throw new UsageError(`invalid HTTP protocol version '${flags.protocol}' (expected 1.0, 1.0c or 1.1)`);
+    let timeoutMs = 5000;
+    if (flags.timeout !== undefined) {
+      if (!/^\s*\d+$/.test(flags.timeout) || Number(flags.timeout) < 1) {
+        throw new UsageError(`invalid timeout '${flags.timeout}' (expected whole seconds, at least 1)`);
+      }
+      timeoutMs = Number(flags.timeout) * 1000;
+    }
+    if (flags.fwmark !== undefined) {
+      throw new UsageError(`-m/--fwmark ${flags.fwmark} cannot be honoured: setting SO_MARK on a TCP socket needs a native addon`, {
+        hint: 'run without -m, or mark the traffic with an nftables rule matching the destination',
+      });
+    }
+    if (flags['use-sni'] && !flags['use-virtualhost']) {
+      throw new UsageError('-I/--use-sni needs -V/--use-virtualhost: SNI sends the virtual host name');
+    }
+    if (!flags.url.startsWith('/')) this.warn(`url '${flags.url}' does not start with '/': sent as is`);
+    let report: Awaited<ReturnType<typeof genhash>>;
+    try {
+      report = await genhash({
+        server: flags.server,
+        port,
+        url: flags.url,
+        ssl: flags['use-ssl'],
+        sni: flags['use-sni'],
+        virtualhost: flags['use-virtualhost'],
+        protocol,
+        timeoutMs,
+        keepBody: flags.verbose ? VERBOSE_BODY : 0,
+      });
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new HactlError(`cannot resolve server '${flags.server}'${code ? ` (${code})` : ''}`, {
+        exitCode: 2,
+        hint: 'give an IP address or a resolvable host name',
+      });
+    }
+    if (flags.json) {
+      process.stdout.write(`${JSON.stringify(genhashJson(report), null, 2)}\n`);
+    } else if (flags.verbose) {
+      process.stdout.write(genhashVerbose(report, VERBOSE_BODY));
+    } else if (report.onStderr) {
+      process.stderr.write(`${report.line}\n`);
+    } else {
+      process.stdout.write(`${report.line}\n`);
+    }
+    if (report.digest === undefined) process.exitCode = 1;
   }
 }

@@ -107,17 +107,15 @@ export async function fetchUrl(spec: FetchSpec): Promise<FetchOutcome> {
     out.hashedBytes = reader.hashedBytes;
     if (spec.keepBody) out.body = reader.bodySample();
     if (end === 'timeout') {
-      if (spec.ssl) {
-        // check_ssl.c: a timeout before the header is complete fails; after it,
-        // the data read so far is hashed as if the server had closed.
-        if (!reader.header) out.error = 'Timeout SSL read';
-      } else out.error = reader.anyData ? 'Timeout HTTP read' : 'Timeout WEB read';
+      // check_ssl.c reports every read timeout as "Timeout SSL read".
+      if (spec.ssl) out.error = 'Timeout SSL read';
+      else out.error = reader.anyData ? 'Timeout HTTP read' : 'Timeout WEB read';
     } else if (end === 'error') {
       out.error = reader.headerTooLarge ? 'Read error with (response header larger than 1 MiB)' : 'Read error with';
     } else if (end === 'write-error') {
       out.error = 'Read error with';
     }
-    if (!out.error || (spec.ssl && end === 'timeout')) out.digest = reader.digest();
+    if (!out.error) out.digest = reader.digest();
     return out;
   } finally {
     sock?.destroy();

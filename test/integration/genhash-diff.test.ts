@@ -1,0 +1,293 @@
+/**
+ * Differential tests: hactl genhash against keepalived 2.2.7's genhash, on
+ * servers this test starts on 127.0.0.1 (raw TCP so every byte is ours, and
+ * Node's https for TLS/SNI). Same request bytes, same output line wherever
+ * keepalived prints a digest; where it does not, the same failure line and
+ * hactl exits 1.
+ */
+import * as assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as https from 'node:https';
+import type * as net from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { bigBody, hactlAsync, rawHttpServer, run, selfSignedCert, which } from './check-helpers';
+
+const GENHASH = which('genhash');
+const skip = GENHASH ? false : 'keepalived genhash not installed (apt-get install keepalived)';
+const BIG = bigBody(10 * 1024 * 1024);
+const md5 = (b: Buffer | string) => createHash('md5').update(b).digest('hex');
+
+function respond(sock: net.Socket, req: Buffer): void {
+  const line = req.toString('latin1').split('\r\n')[0];
+  const p = line.split(' ')[1] ?? '/';
+  const host = /\r\nHost: ([^\r]*)\r\n/.exec(req.toString('latin1'))?.[1] ?? '';
+  const send = (s: string | Buffer): void => {
+    sock.end(s);
+  };
+  switch (p) {
+    case '/small':
+      send('HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 6\r\n\r\nhello\n');
+      return;
+    case '/empty':
+      send('HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n');
+      return;
+    case '/noclen':
+      send('HTTP/1.0 200 OK\r\n\r\nno content length here\n');
+      return;
+    case '/big': {
+      sock.write(`HTTP/1.0 200 OK\r\nContent-Length: ${BIG.length}\r\n\r\n`);
+      send(BIG);
+      return;
+    }
+    case '/big-noclen': {
+      sock.write('HTTP/1.0 200 OK\r\n\r\n');
+      send(BIG);
+      return;
+    }
+    case '/chunked':
+      sock.write('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n');
+      sock.write('5\r\nhello\r\n');
+      setTimeout(() => send('6\r\n world\r\n0\r\n\r\n'), 50);
+      return;
+    case '/redirect':
+      send('HTTP/1.0 302 Found\r\nLocation: /small\r\nContent-Length: 9\r\n\r\nmoved...\n');
+      return;
+    case '/short-clen':
+      send('HTTP/1.0 200 OK\r\nContent-Length: 4\r\n\r\nhello world\n');
+      return;
+    case '/long-clen':
+      send('HTTP/1.0 200 OK\r\nContent-Length: 400\r\n\r\nhello world\n');
+      return;
+    case '/error':
+      send('HTTP/1.0 500 Internal Server Error\r\n\r\nboom\n');
+      return;
+    case '/slow': {
+      // Body trickles in over ~1.2 s; each gap (300 ms) stays under the 2 s timeout.
+      sock.write('HTTP/1.0 200 OK\r\n\r\n');
+      let i = 0;
+      const t = setInterval(() => {
+        if (sock.destroyed) return clearInterval(t);
+        if (i++ < 4) sock.write(`part ${i}\n`);
+        else {
+          clearInterval(t);
+          send('end\n');
+        }
+      }, 300);
+      return;
+    }
+    case '/stall':
+      sock.write('HTTP/1.0 200 OK\r\n\r\npartial');
+      return; // never ends
+    case '/silent':
+      return; // reads the request, never answers
+    case '/lf-only':
+      send('HTTP/1.0 200 OK\nX: y\n\nbody\n');
+      return;
+    case '/reset':
+      sock.resetAndDestroy();
+      return;
+    case '/vhost':
+      send(`HTTP/1.0 200 OK\r\n\r\nvirtual host is ${host}\n`);
+      return;
+    default:
+      send('HTTP/1.0 404 Not Found\r\n\r\nnot found\n');
+      return;
+  }
+}
+
+describe('hactl genhash vs keepalived genhash', { skip, timeout: 240_000 }, () => {
+  let srv: Awaited<ReturnType<typeof rawHttpServer>>;
+  before(async () => {
+    srv = await rawHttpServer(respond);
+  });
+  after(async () => {
+    await srv?.close();
+  });
+
+  async function both(args: string[]) {
+    const [k, h] = await Promise.all([run(GENHASH!, args, 20_000), hactlAsync(['genhash', ...args], 20_000)]);
+    return { k, h };
+  }
+
+  const digestCases: Array<[string, string[], string | null]> = [
+    ['small body', ['/small'], md5('hello\n')],
+    ['empty body', ['/empty'], md5('')],
+    ['body without Content-Length', ['/noclen'], md5('no content length here\n')],
+    ['10 MB body', ['/big'], md5(BIG)],
+    ['10 MB body without Content-Length', ['/big-noclen'], md5(BIG)],
+    ['chunked body (hashed raw, not decoded)', ['/chunked'], md5('5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n')],
+    ['redirect (not followed)', ['/redirect'], md5('moved...\n')],
+    ['Content-Length shorter than the body', ['/short-clen'], md5('hell')],
+    ['Content-Length longer than the body', ['/long-clen'], md5('hello world\n')],
+    ['500 status (genhash ignores the status)', ['/error'], md5('boom\n')],
+    ['slow trickling body', ['/slow'], md5('part 1\npart 2\npart 3\npart 4\nend\n')],
+  ];
+  for (const [name, [url], expected] of digestCases) {
+    it(`same digest line: ${name}`, async () => {
+      const { k, h } = await both(['-s', '127.0.0.1', '-p', String(srv.port), '-u', url, '-t', '2']);
+      assert.equal(k.stdout, `${expected}\n`, `keepalived genhash printed ${JSON.stringify(k.stdout)}`);
+      assert.equal(h.stdout, k.stdout, `hactl: ${h.stderr}`);
+      assert.equal(h.status, 0);
+    });
+  }
+
+  for (const proto of ['1.0', '1.0c', '1.1']) {
+    for (const vhost of [undefined, 'www.example.com']) {
+      it(`same request bytes: -P ${proto}${vhost ? ` -V ${vhost}` : ''}`, async () => {
+        const args = ['-s', '127.0.0.1', '-p', String(srv.port), '-u', '/vhost', '-P', proto, '-t', '2'];
+        if (vhost) args.push('-V', vhost);
+        const n = srv.requests.length;
+        const k = await run(GENHASH!, args);
+        const h = await hactlAsync(['genhash', ...args]);
+        const [rk, rh] = srv.requests.slice(n);
+        assert.ok(rk && rh, 'both requests captured');
+        assert.equal(rh.toString('latin1'), rk.toString('latin1'));
+        assert.match(rk.toString('latin1'), /^GET \/vhost HTTP\/1\.[01]\r\nUser-Agent: KeepAliveClient\r\n/);
+        assert.equal(h.stdout, k.stdout);
+        assert.equal(h.status, 0);
+      });
+    }
+  }
+
+  const failCases: Array<[string, string, string]> = [
+    ['stalled body', '/stall', 'Timeout HTTP read\n'],
+    ['server that never answers', '/silent', 'Timeout WEB read\n'],
+  ];
+  for (const [name, url, line] of failCases) {
+    it(`same failure line, hactl exits 1: ${name}`, async () => {
+      const { k, h } = await both(['-s', '127.0.0.1', '-p', String(srv.port), '-u', url, '-t', '1']);
+      assert.equal(k.stdout, line);
+      assert.equal(k.status, 0, 'keepalived genhash exits 0 even without a digest');
+      assert.equal(h.stdout, k.stdout);
+      assert.equal(h.status, 1);
+      assert.ok(h.ms < 5000, `bounded by -t (took ${h.ms} ms)`);
+    });
+  }
+
+  it('response without CRLFCRLF: "no data received" on stderr, hactl exits 1', async () => {
+    const { k, h } = await both(['-s', '127.0.0.1', '-p', String(srv.port), '-u', '/lf-only', '-t', '2']);
+    assert.equal(k.stdout, '');
+    assert.match(k.stderr, /no data received from remote webserver/);
+    assert.equal(h.stdout, '');
+    assert.match(h.stderr, /no data received from remote webserver/);
+    assert.equal(h.status, 1);
+  });
+
+  it('connection refused: same line, hactl exits 1', async () => {
+    const closed = await rawHttpServer(() => {});
+    const port = closed.port;
+    await closed.close();
+    const { k, h } = await both(['-s', '127.0.0.1', '-p', String(port), '-u', '/', '-t', '2']);
+    assert.equal(k.stdout, 'Connection failed\n');
+    assert.equal(h.stdout, k.stdout);
+    assert.equal(h.status, 1);
+  });
+
+  it('connection reset: no digest from either, hactl exits 1', async () => {
+    const { k, h } = await both(['-s', '127.0.0.1', '-p', String(srv.port), '-u', '/reset', '-t', '2']);
+    assert.doesNotMatch(k.stdout, /^[0-9a-f]{32}$/m);
+    assert.equal(h.status, 1);
+    assert.doesNotMatch(h.stdout, /^[0-9a-f]{32}$/m);
+  });
+
+  it('-s accepts a host name (keepalived genhash does not)', async () => {
+    const k = await run(GENHASH!, ['-s', 'localhost', '-p', String(srv.port), '-u', '/small']);
+    assert.match(k.stderr, /server should be an IP/);
+    const h = await hactlAsync(['genhash', '-s', 'localhost', '-p', String(srv.port), '-u', '/small', '-t', '2']);
+    assert.equal(h.stdout, `${md5('hello\n')}\n`, h.stderr);
+  });
+
+  it('--json reports status, headers, digest and time', async () => {
+    const h = await hactlAsync(['genhash', '-s', '127.0.0.1', '-p', String(srv.port), '-u', '/small', '--json']);
+    assert.equal(h.status, 0, h.stderr);
+    const j = JSON.parse(h.stdout);
+    assert.equal(j.status, 200);
+    assert.equal(j.digest, md5('hello\n'));
+    assert.equal(j.headers['content-type'], 'text/plain');
+    assert.equal(typeof j.time.totalMs, 'number');
+    assert.equal(j.error, null);
+  });
+
+  it('-v prints a readable dump ending with the digest line', async () => {
+    const h = await hactlAsync(['genhash', '-v', '-s', '127.0.0.1', '-p', String(srv.port), '-u', '/small']);
+    assert.equal(h.status, 0, h.stderr);
+    assert.match(h.stdout, /> GET \/small HTTP\/1\.0/);
+    assert.match(h.stdout, /< HTTP\/1\.0 200 OK/);
+    assert.match(h.stdout, /< Content-Type: text\/plain/);
+    assert.ok(h.stdout.endsWith(`${md5('hello\n')}\n`));
+  });
+
+  it('bad usage exits 2 with a precise message', async () => {
+    const a = await hactlAsync(['genhash', '-s', '127.0.0.1', '-p', '70000', '-u', '/']);
+    assert.equal(a.status, 2);
+    assert.match(a.stderr, /invalid port number '70000'/);
+    const b = await hactlAsync(['genhash', '-s', '127.0.0.1', '-p', '80', '-u', '/', '-P', '2.0']);
+    assert.equal(b.status, 2);
+    assert.match(b.stderr, /invalid HTTP protocol version '2.0'/);
+    const c = await hactlAsync(['genhash', '-s', '127.0.0.1', '-p', '80']);
+    assert.equal(c.status, 2);
+  });
+});
+
+describe('hactl genhash vs keepalived genhash over TLS', { skip: skip || (which('openssl') ? false : 'openssl missing'), timeout: 120_000 }, () => {
+  let server: https.Server;
+  let port = 0;
+  let certDir = '';
+  before(async () => {
+    const c = selfSignedCert('hactl-test.invalid')!;
+    certDir = c.dir;
+    server = https.createServer({ key: c.key, cert: c.cert }, (req, res) => {
+      const sni = (req.socket as import('node:tls').TLSSocket).servername || 'none';
+      if (req.url === '/stall') {
+        res.writeHead(200);
+        res.write('partial');
+        return;
+      }
+      res.writeHead(200, { 'Content-Type': 'text/plain' });
+      res.end(`sni=${sni} host=${req.headers.host}\n`);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    port = (server.address() as net.AddressInfo).port;
+  });
+  after(() => {
+    server?.closeAllConnections();
+    server?.close();
+    if (certDir) fs.rmSync(certDir, { recursive: true, force: true });
+  });
+
+  const cases: Array<[string, string[], string]> = [
+    ['self-signed certificate', [], 'sni=none host=127.0.0.1:PORT\n'],
+    ['SNI with a virtual host', ['-I', '-V', 'www.example.com'], 'sni=www.example.com host=www.example.com\n'],
+    ['virtual host without SNI', ['-V', 'www.example.com'], 'sni=none host=www.example.com\n'],
+  ];
+  for (const [name, extra, body] of cases) {
+    it(`same digest line: ${name}`, async () => {
+      const args = ['-S', '-s', '127.0.0.1', '-p', String(port), '-u', '/', '-t', '3', ...extra];
+      const [k, h] = await Promise.all([run(GENHASH!, args), hactlAsync(['genhash', ...args])]);
+      const expected = md5(body.replace('PORT', String(port)));
+      assert.equal(k.stdout, `${expected}\n`, `keepalived: ${k.stdout}${k.stderr}`);
+      assert.equal(h.stdout, k.stdout, h.stderr);
+      assert.equal(h.status, 0);
+    });
+  }
+
+  it('TLS to a plain-text port: no digest from either', async () => {
+    const plain = await rawHttpServer((s) => s.end('HTTP/1.0 200 OK\r\n\r\nplain\n'));
+    try {
+      const args = ['-S', '-s', '127.0.0.1', '-p', String(plain.port), '-u', '/', '-t', '2'];
+      const [k, h] = await Promise.all([run(GENHASH!, args), hactlAsync(['genhash', ...args])]);
+      assert.doesNotMatch(k.stdout, /^[0-9a-f]{32}$/m);
+      assert.doesNotMatch(h.stdout, /^[0-9a-f]{32}$/m);
+      assert.equal(h.status, 1);
+    } finally {
+      await plain.close();
+    }
+  });
+
+  it('stalled TLS body: same line from both', async () => {
+    const args = ['-S', '-s', '127.0.0.1', '-p', String(port), '-u', '/stall', '-t', '1'];
+    const [k, h] = await Promise.all([run(GENHASH!, args), hactlAsync(['genhash', ...args])]);
+    assert.equal(h.stdout, k.stdout, `keepalived ${JSON.stringify(k.stdout)} hactl ${JSON.stringify(h.stdout)} ${h.stderr}`);
+  });
+});
