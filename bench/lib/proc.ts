@@ -122,7 +122,7 @@ export const RSS_WRAPPER = `
 const fs = require('node:fs');
 const out = process.env.HACTL_RSS_OUT;
 process.on('exit', () => { try { fs.writeFileSync(out, String(process.resourceUsage().maxRSS)); } catch {} });
-const [bin, ...args] = process.argv.slice(2);
+const [bin, ...args] = process.argv.slice(1);
 process.argv = [process.argv[0], bin, ...args];
 require(bin);
 `;
@@ -133,11 +133,15 @@ export interface MeasuredRun extends Captured {
 }
 
 /** Run a node script file (e.g. bin/hactl) with args, capturing output and peak RSS. */
-export async function runNodeMeasured(script: string, args: string[], opts: RunOptions = {}): Promise<MeasuredRun> {
+export async function runNodeMeasured(
+  script: string,
+  args: string[],
+  opts: RunOptions & { nodeFlags?: string[] } = {},
+): Promise<MeasuredRun> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'hactl-rss-'));
   const rssFile = path.join(tmp, 'rss');
   try {
-    const r = await run(process.execPath, ['-e', RSS_WRAPPER, script, ...args], {
+    const r = await run(process.execPath, [...(opts.nodeFlags ?? []), '-e', RSS_WRAPPER, script, ...args], {
       ...opts,
       env: { ...(opts.env ?? process.env), HACTL_RSS_OUT: rssFile },
     });

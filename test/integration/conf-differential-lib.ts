@@ -3,6 +3,7 @@
  * keepalived -t output, classifying verdicts, matching line-numbered messages
  * against hactl diagnostics. No I/O except listConfigFiles/readVerdicts.
  */
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
@@ -141,4 +142,13 @@ export function readVerdicts(tsv: string): Map<string, RecordedVerdict> {
     m.set(file!, { file: file!, exitCode: Number(code), firstMessage: first ?? '' });
   }
   return m;
+}
+
+/** Why `hactl conf lint` cannot be judged yet (still the exit-3 stub), or null. HACTL_DIFF_FORCE=1 ignores the stub. */
+export function lintStubReason(hactlBin: string, sample: string): string | null {
+  const probe = spawnSync(process.execPath, [hactlBin, 'conf', 'lint', '--format', 'json', sample], { encoding: 'utf8', timeout: 60_000 });
+  if (probe.status === 3 && /not implemented/i.test(probe.stderr + probe.stdout) && !process.env.HACTL_DIFF_FORCE) {
+    return '`hactl conf lint` is still a stub (exit 3)';
+  }
+  return null;
 }

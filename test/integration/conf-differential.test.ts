@@ -36,6 +36,7 @@ import {
   hostDependentMessages,
   keepalivedLineRefs,
   keepalivedVerdict,
+  lintStubReason,
   listConfigFiles,
   parseLintJson,
   readVerdicts,
@@ -103,12 +104,7 @@ function skipReason(): string | null {
   if (spawnSync('keepalived', ['-v'], { stdio: 'ignore' }).error) return 'keepalived is not installed (apt-get install keepalived)';
   if (spawnSync('unshare', ['--version'], { stdio: 'ignore' }).error) return 'unshare (util-linux) is not installed';
   if (!fs.existsSync(SAMPLES)) return `corpus not found at ${SAMPLES}`;
-  const probe = spawnSync(process.execPath, [HACTL, 'conf', 'lint', '--format', 'json', path.join(MUTANTS, 'ok-vrrp-minimal.conf')], {
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
-  if (probe.status === 3 && /not implemented/i.test(probe.stderr + probe.stdout) && !process.env.HACTL_DIFF_FORCE) return '`hactl conf lint` is still a stub (exit 3)';
-  return null;
+  return lintStubReason(HACTL, path.join(MUTANTS, 'ok-vrrp-minimal.conf'));
 }
 
 interface CaseResult {
