@@ -1,0 +1,1488 @@
+/**
+ * Statement tree -> typed KeepalivedConfig. Checks every keyword against the
+ * tables in schema.ts (unknown keyword with "did you mean", missing values,
+ * extra words, duplicates, ranges, types, deprecations) and fills the model.
+ * Keyword-level problems only; cross-object validation lives in validate.ts.
+ * Pure; iterative over blocks of bounded depth.
+ */
+import type {
+  Checker,
+  CheckerKind,
+  Diagnostic,
+  GarpGroup,
+  GlobalDefs,
+  HttpUrl,
+  IpAddress,
+  KeepalivedConfig,
+  NodeBase,
+  Pos,
+  RawEntry,
+  RealServer,
+  RouteEntry,
+  RuleEntry,
+  ScriptRef,
+  SslDefs,
+  SyncGroup,
+  TrackFile,
+  TrackRef,
+  VirtualIp,
+  VirtualServer,
+  VirtualServerGroup,
+  VrrpInstance,
+  VrrpScript,
+  VrrpTrackProcess,
+  VsGroupEntry,
+} from './model';
+import type { Stmt } from './parser';
+import { type Spec, TABLES } from './schema';
+import { parseBool, parseDecimal, parseInteger, parseIp, suggest } from './values';
+
+type Value = number | boolean | string | string[] | undefined;
+
+interface Seen {
+  stmt: Stmt;
+  value: Value;
+}
+
+export class Builder {
+  constructor(private readonly diags: Diagnostic[]) {}
+
+  d(pos: Pos, severity: 'error' | 'warning', message: string, rule: string): void {
+    this.diags.push({ file: pos.file, line: pos.line, col: pos.col, severity, message, rule });
+  }
+
+  argPos(s: Stmt, i: number): Pos {
+    const t = s.args[i];
+    return t ? { file: s.pos.file, line: s.pos.line, col: t.col } : s.pos;
+  }
+
+  /**
+   * Check the statements of one block against a table. Returns, per keyword,
+   * the occurrences with their parsed values. Unknown keywords are reported.
+   */
+  walk(stmts: Stmt[], tableName: string, where: string, node?: NodeBase): Map<string, Seen[]> {
+    const table = TABLES[tableName];
+    const seen = new Map<string, Seen[]>();
+    for (const s of stmts) {
+      if (s.keyword === '{') {
+        this.d(s.pos, 'error', `'{' without a keyword in ${where}`, 'brace');
+        continue;
+      }
+      const spec = table[s.keyword];
+      if (!spec) {
+        const hint = suggest(s.keyword, Object.keys(table));
+        this.d(s.pos, 'error', `unknown keyword '${s.keyword}' in ${where}${hint ? `; did you mean '${hint}'?` : ''}`, 'unknown-keyword');
+        continue;
+      }
+      const prev = seen.get(s.keyword);
+      if (prev && !spec.multi) {
+        const p = prev[prev.length - 1].stmt.pos;
+        this.d(s.pos, 'warning', `'${s.keyword}' given twice in ${where} (first at line ${p.line}); keepalived uses the last one`, 'duplicate-keyword');
+      }
+      if (spec.dep) this.d(s.pos, 'warning', spec.dep, 'deprecated');
+      const value = this.value(s, spec, where);
+      if (node) {
+        node.at[s.keyword] = s.pos;
+      }
+      const list = prev ?? [];
+      list.push({ stmt: s, value });
+      if (!prev) seen.set(s.keyword, list);
+    }
+    return seen;
+  }
+
+  private value(s: Stmt, spec: Spec, where: string): Value {
+    const k = s.keyword;
+    if (spec.k === 'block') {
+      if (!s.block) {
+        this.d(s.pos, 'error', `missing '{' at beginning of '${k}' block`, 'brace');
+      }
+      return undefined;
+    }
+    if (spec.k === 'vblock') {
+      if (!s.block) this.d(s.pos, 'error', `missing '{' after '${k}' (it takes a block of entries)`, 'brace');
+      return undefined;
+    }
+    if (s.block) {
+      this.d(s.open ?? s.pos, 'error', `'${k}' does not take a '{' block`, 'unexpected-block');
+    }
+    const a = s.args;
+    const needs = spec.k !== 'flag' && spec.k !== 'optbool' && spec.k !== 'optwords';
+    if (needs && a.length === 0) {
+      this.d(s.pos, 'error', `'${k}' is missing a parameter (keepalived stops reading the configuration here)`, 'missing-parameter');
+      return undefined;
+    }
+    const extraFrom = (n: number) => {
+      if (!spec.rest && a.length > n) {
+        const extra = a
+          .slice(n)
+          .map((t) => t.text)
+          .join(' ');
+        this.d(this.argPos(s, n), 'warning', `extra word${a.length - n > 1 ? 's' : ''} after '${k}${n ? ` ${a[0].text}` : ''}': '${extra}' (keepalived ignores ${a.length - n > 1 ? 'them' : 'it'})`, 'extra-args');
+      }
+    };
+    switch (spec.k) {
+      case 'flag':
+        // keepalived accepts (and ignores) words after most flags; only report them.
+        if (a.length > 0 && !spec.rest) {
+          const b = parseBool(a[0].text);
+          if (!b.ok) extraFrom(0);
+          else extraFrom(1);
+          return b.ok ? b.value : true;
+        }
+        return true;
+      case 'optbool': {
+        if (a.length === 0) return true;
+        const b = parseBool(a[0].text);
+        if (!b.ok) {
+          this.d(this.argPos(s, 0), 'error', `invalid ${where} ${k} parameter ${a[0].text}`, 'bool');
+          return undefined;
+        }
+        extraFrom(1);
+        return b.value;
+      }
+      case 'bool': {
+        const b = parseBool(a[0].text);
+        if (!b.ok) {
+          this.d(this.argPos(s, 0), 'error', `${k}: ${b.message}`, 'bool');
+          return undefined;
+        }
+        extraFrom(1);
+        return b.value;
+      }
+      case 'int': {
+        const r = parseInteger(a[0].text, spec.min!, spec.max!);
+        extraFrom(1);
+        if (!r.ok) {
+          this.d(this.argPos(s, 0), 'error', `${k}: ${r.message}`, r.message.startsWith('invalid') ? 'number' : 'range');
+          return undefined;
+        }
+        return r.value;
+      }
+      case 'num': {
+        const r = parseDecimal(a[0].text, spec.min!, spec.max!);
+        extraFrom(1);
+        if (!r.ok) {
+          this.d(this.argPos(s, 0), 'error', `${k}: ${r.message}`, r.message.startsWith('invalid') ? 'number' : 'range');
+          return undefined;
+        }
+        return r.value;
+      }
+      case 'enum': {
+        extraFrom(1);
+        if (!spec.values!.includes(a[0].text)) {
+          const hint = suggest(a[0].text, spec.values!);
+          this.d(this.argPos(s, 0), 'error', `${k}: invalid value '${a[0].text}' (expected ${spec.values!.join('|')})${hint ? `; did you mean '${hint}'?` : ''}`, 'enum');
+          return undefined;
+        }
+        return a[0].text;
+      }
+      case 'word':
+      case 'ip':
+        extraFrom(1);
+        return a[0].text;
+      default:
+        return a.map((t) => t.text);
+    }
+  }
+
+  // -------------------------------------------------------------------------
+
+  build(root: Stmt[], files: string[]): KeepalivedConfig {
+    const filePos: Pos = { file: files[0] ?? '', line: 1, col: 1 };
+    const cfg: KeepalivedConfig = {
+      files,
+      global_defs: emptyGlobal(filePos),
+      static_ipaddress: [],
+      static_routes: [],
+      static_rules: [],
+      vrrp_scripts: [],
+      vrrp_track_processes: [],
+      track_files: [],
+      vrrp_sync_groups: [],
+      garp_groups: [],
+      vrrp_instances: [],
+      virtual_server_groups: [],
+      virtual_servers: [],
+      extra: [],
+    };
+    const top = this.walk(root, 'top', 'the top level');
+    for (const [kw, list] of top) {
+      for (const { stmt: s } of list) {
+        const name = s.args[0]?.text;
+        const body = s.block ?? [];
+        switch (kw) {
+          case 'global_defs':
+            this.globalDefs(body, cfg.global_defs, s);
+            break;
+          case 'static_ipaddress':
+            for (const e of body) {
+              const v = this.vip(e, 'static_ipaddress');
+              if (v) cfg.static_ipaddress.push(v);
+            }
+            break;
+          case 'static_routes':
+            for (const e of body) cfg.static_routes.push(this.route(e));
+            break;
+          case 'static_rules':
+            for (const e of body) cfg.static_rules.push(this.rule(e));
+            break;
+          case 'vrrp_script':
+            if (this.named(s, kw)) cfg.vrrp_scripts.push(this.vrrpScript(s, name!));
+            break;
+          case 'vrrp_track_process':
+            if (this.named(s, kw)) cfg.vrrp_track_processes.push(this.trackProcess(s, name!));
+            break;
+          case 'track_file':
+          case 'vrrp_track_file':
+            if (this.named(s, kw)) cfg.track_files.push(this.trackFile(s, name!));
+            break;
+          case 'vrrp_sync_group':
+            if (this.named(s, kw)) cfg.vrrp_sync_groups.push(this.syncGroup(s, name!));
+            break;
+          case 'garp_group':
+            cfg.garp_groups.push(this.garpGroup(s));
+            break;
+          case 'vrrp_instance':
+            if (this.named(s, kw)) cfg.vrrp_instances.push(this.vrrpInstance(s, name!));
+            break;
+          case 'virtual_server_group':
+            if (this.named(s, kw)) cfg.virtual_server_groups.push(this.vsGroup(s, name!));
+            break;
+          case 'virtual_server': {
+            const vs = this.virtualServer(s);
+            if (vs) cfg.virtual_servers.push(vs);
+            break;
+          }
+          case 'SSL':
+            cfg.ssl = this.ssl(s);
+            break;
+          case 'net_namespace':
+            cfg.global_defs.net_namespace = s.args[0]?.text;
+            break;
+          case 'instance':
+            cfg.global_defs.instance = s.args[0]?.text;
+            break;
+          default:
+            cfg.extra.push(raw(s));
+        }
+      }
+    }
+    return cfg;
+  }
+
+  private named(s: Stmt, kw: string): boolean {
+    if (s.args.length === 0) {
+      this.d(s.pos, 'error', `${kw} must have a name`, 'missing-name');
+      return false;
+    }
+    if (s.args.length > 1) this.d(this.argPos(s, 1), 'warning', `extra words after '${kw} ${s.args[0].text}': '${s.args.slice(1).map((t) => t.text).join(' ')}'`, 'extra-args');
+    return !!s.block;
+  }
+
+  private script(s: Stmt, withUser: boolean): ScriptRef {
+    const argv = s.args.map((t) => t.text);
+    // keepalived: a quoted first word is the whole command line; unquoted words are the command.
+    let command: string;
+    let user: string | undefined;
+    let group: string | undefined;
+    if (s.args[0]?.quoted) {
+      command = argv[0];
+      if (withUser && argv.length > 1) {
+        user = argv[1];
+        group = argv[2];
+      }
+    } else command = argv.join(' ');
+    return { command, argv: splitCommand(command), user, group, pos: s.pos };
+  }
+
+  private ip(s: Stmt, i: number, opts: { allowPrefix?: boolean } = {}): IpAddress | undefined {
+    const t = s.args[i];
+    if (!t) return undefined;
+    const r = parseIp(t.text, opts);
+    if (!r.ok) {
+      this.d(this.argPos(s, i), 'error', `${s.keyword}: ${r.message}`, 'address');
+      return undefined;
+    }
+    return r.value;
+  }
+
+  private globalDefs(body: Stmt[], g: GlobalDefs, s: Stmt): void {
+    if (g.pos.line === 1 && g.pos.col === 1 && Object.keys(g.at).length === 0) g.pos = s.pos;
+    const m = this.walk(body, 'global_defs', 'global_defs', g);
+    const one = (k: string) => {
+      const l = m.get(k);
+      return l ? l[l.length - 1] : undefined;
+    };
+    const str = (k: string) => one(k)?.value as string | undefined;
+    const numv = (k: string) => one(k)?.value as number | undefined;
+    const flag = (k: string) => (one(k) ? one(k)!.value !== false : false);
+    g.router_id = str('router_id') ?? g.router_id;
+    const ne = one('notification_email');
+    if (ne) for (const e of ne.stmt.block ?? []) g.notification_email.push(e.keyword, ...e.args.map((t) => t.text));
+    g.notification_email_from = str('notification_email_from') ?? g.notification_email_from;
+    const smtp = one('smtp_server');
+    if (smtp) {
+      const a = smtp.stmt.args;
+      const ipr = parseIp(a[0].text, { allowPrefix: false });
+      let port: number | undefined;
+      if (a[1]) {
+        const p = parseInteger(a[1].text, 1, 65535);
+        if (p.ok) port = p.value;
+        else this.d(this.argPos(smtp.stmt, 1), 'error', `smtp_server port: ${p.message}`, 'range');
+      }
+      g.smtp_server = { address: ipr.ok ? ipr.value : a[0].text, port, pos: smtp.stmt.pos };
+    }
+    g.smtp_helo_name = str('smtp_helo_name') ?? g.smtp_helo_name;
+    g.smtp_connect_timeout = numv('smtp_connect_timeout') ?? g.smtp_connect_timeout;
+    const su = one('script_user');
+    if (su) {
+      const a = su.stmt.args;
+      g.script_user = { user: a[0].text, group: a[1]?.text, pos: su.stmt.pos };
+      if (a.length > 2) this.d(this.argPos(su.stmt, 2), 'warning', `extra words after 'script_user ${a[0].text} ${a[1].text}'`, 'extra-args');
+    }
+    if (one('enable_script_security')) g.enable_script_security = true;
+    const map: [string, keyof GlobalDefs['vrrp']][] = [
+      ['vrrp_garp_master_delay', 'garp_master_delay'],
+      ['vrrp_garp_master_repeat', 'garp_master_repeat'],
+      ['vrrp_garp_master_refresh', 'garp_master_refresh'],
+      ['vrrp_garp_master_refresh_repeat', 'garp_master_refresh_repeat'],
+      ['vrrp_garp_interval', 'garp_interval'],
+      ['vrrp_gna_interval', 'gna_interval'],
+      ['vrrp_priority', 'priority'],
+      ['vrrp_rt_priority', 'rt_priority'],
+      ['vrrp_startup_delay', 'startup_delay'],
+    ];
+    const vr = g.vrrp as unknown as Record<string, unknown>;
+    for (const [kw, field] of map) if (numv(kw) !== undefined) vr[field] = numv(kw);
+    if (numv('vrrp_version') !== undefined) g.vrrp.version = numv('vrrp_version') as 2 | 3;
+    for (const [kw, field] of [
+      ['vrrp_lower_prio_no_advert', 'lower_prio_no_advert'],
+      ['vrrp_higher_prio_send_advert', 'higher_prio_send_advert'],
+    ] as const) {
+      const o = one(kw);
+      if (o) g.vrrp[field] = o.value !== false;
+    }
+    if (one('vrrp_strict')) g.vrrp.strict = true;
+    if (one('vrrp_skip_check_adv_addr')) g.vrrp.skip_check_adv_addr = flag('vrrp_skip_check_adv_addr');
+    if (one('vrrp_check_unicast_src')) g.vrrp.check_unicast_src = true;
+    if (one('vrrp_no_swap')) g.vrrp.no_swap = true;
+    if (one('vrrp_min_garp')) g.vrrp.min_garp = flag('vrrp_min_garp');
+    for (const [kw, field] of [
+      ['vrrp_mcast_group4', 'mcast_group4'],
+      ['vrrp_mcast_group6', 'mcast_group6'],
+    ] as const) {
+      const o = one(kw);
+      if (o) {
+        const r = this.ip(o.stmt, 0, { allowPrefix: false });
+        if (r) {
+          if ((field === 'mcast_group4') !== (r.family === 'inet')) this.d(this.argPos(o.stmt, 0), 'error', `${kw}: wrong address family for '${r.text}'`, 'address');
+          else g.vrrp[field] = r;
+        }
+      }
+    }
+    const ipt = one('vrrp_iptables');
+    if (ipt) g.vrrp.iptables = ipt.value as string[];
+    const ips = one('vrrp_ipsets');
+    if (ips) g.vrrp.ipsets = ips.value as string[];
+    if (one('checker_priority')) g.checker.priority = numv('checker_priority');
+    if (one('checker_rt_priority')) g.checker.rt_priority = numv('checker_rt_priority');
+    if (one('checker_no_swap')) g.checker.no_swap = true;
+    if (one('checker_log_all_failures')) g.checker.log_all_failures = flag('checker_log_all_failures');
+    const nf = one('notify_fifo');
+    if (nf) g.notify_fifo = (nf.value as string[])[0];
+    const nfs = one('notify_fifo_script');
+    if (nfs) g.notify_fifo_script = this.script(nfs.stmt, true);
+    const vnf = one('vrrp_notify_fifo');
+    if (vnf) g.vrrp.notify_fifo = (vnf.value as string[])[0];
+    const lnf = one('lvs_notify_fifo');
+    if (lnf) g.checker.notify_fifo = (lnf.value as string[])[0];
+    const lsd = one('lvs_sync_daemon');
+    if (lsd) {
+      const a = lsd.stmt.args;
+      const lsdv: NonNullable<GlobalDefs['lvs_sync_daemon']> = { interface: a[0].text, instance: a[1]?.text ?? '', pos: lsd.stmt.pos };
+      if (!a[1]) this.d(lsd.stmt.pos, 'error', 'lvs_sync_daemon requires interface, VRRP instance', 'missing-parameter');
+      for (let i = 2; i < a.length; i++) {
+        const key = a[i].text;
+        const v = a[i + 1]?.text;
+        const numk: Record<string, [number, number]> = { id: [0, 255], maxlen: [1, 65507], port: [1, 65535], ttl: [1, 255] };
+        if (key in numk && v !== undefined) {
+          const r = parseInteger(v, numk[key][0], numk[key][1]);
+          if (r.ok) (lsdv as unknown as Record<string, number>)[key] = r.value;
+          else this.d(this.argPos(lsd.stmt, i + 1), 'error', `lvs_sync_daemon ${key}: ${r.message}`, 'range');
+          i++;
+        } else if (key === 'group' && v !== undefined) {
+          const r = parseIp(v, { allowPrefix: false });
+          if (r.ok) lsdv.group = r.value;
+          else this.d(this.argPos(lsd.stmt, i + 1), 'error', `lvs_sync_daemon group: ${r.message}`, 'address');
+          i++;
+        } else {
+          this.d(this.argPos(lsd.stmt, i), 'error', `Unknown option ${key} specified for lvs_sync_daemon`, 'unknown-option');
+        }
+      }
+      g.lvs_sync_daemon = lsdv;
+    }
+    const lt = one('lvs_timeouts');
+    if (lt) {
+      const a = lt.stmt.args;
+      const v: NonNullable<GlobalDefs['lvs_timeouts']> = { pos: lt.stmt.pos };
+      for (let i = 0; i < a.length; i++) {
+        const key = a[i].text as 'tcp' | 'tcpfin' | 'udp';
+        if (key !== 'tcp' && key !== 'tcpfin' && key !== 'udp') {
+          this.d(this.argPos(lt.stmt, i), 'error', `Unknown option ${a[i].text} specified for lvs_timeouts`, 'unknown-option');
+          continue;
+        }
+        const r = parseInteger(a[i + 1]?.text ?? '', 1, 86400 * 31);
+        if (r.ok) v[key] = r.value;
+        else this.d(this.argPos(lt.stmt, i + 1), 'error', `lvs_timeouts ${key}: ${r.message}`, 'range');
+        i++;
+      }
+      g.lvs_timeouts = v;
+    }
+    if (one('lvs_flush')) g.lvs_flush = true;
+    if (one('dynamic_interfaces')) g.dynamic_interfaces = true;
+    g.default_interface = str('default_interface') ?? g.default_interface;
+    g.snmp_socket = str('snmp_socket') ?? g.snmp_socket;
+    for (const k of ['enable_traps', 'enable_snmp_vrrp', 'enable_snmp_checker', 'enable_snmp_rfc', 'enable_dbus'] as const) if (one(k)) g[k] = true;
+    if (one('enable_snmp_keepalived')) g.enable_snmp_vrrp = true;
+    g.net_namespace = str('net_namespace') ?? g.net_namespace;
+    g.instance = str('instance') ?? g.instance;
+    const mp = one('max_auto_priority');
+    if (mp) {
+      const a = mp.stmt.args;
+      if (a.length === 0) g.max_auto_priority = 99;
+      else {
+        const r = parseInteger(a[0].text, -1, 99);
+        if (r.ok) g.max_auto_priority = r.value;
+        else this.d(this.argPos(mp.stmt, 0), 'error', `max_auto_priority: ${r.message}`, 'range');
+      }
+    }
+    this.keepExtras(m, g, [
+      'router_id',
+      'notification_email',
+      'notification_email_from',
+      'smtp_server',
+      'smtp_helo_name',
+      'smtp_connect_timeout',
+      'script_user',
+      'enable_script_security',
+      'lvs_sync_daemon',
+      'lvs_timeouts',
+    ]);
+  }
+
+  /** Keep keywords without a typed field in `extra` (nothing is lost). */
+  private keepExtras(m: Map<string, Seen[]>, node: NodeBase, typed: string[]): void {
+    for (const [k, list] of m) {
+      if (typed.includes(k)) continue;
+      for (const { stmt } of list) node.extra.push(raw(stmt));
+    }
+  }
+
+  vip(e: Stmt, where: string): VirtualIp | undefined {
+    const words = [e.keyword, ...e.args.map((t) => t.text)];
+    const at = e.pos;
+    const r = parseIp(e.keyword);
+    if (!r.ok) {
+      this.d(at, 'error', `${where}: invalid IP address '${e.keyword}'`, 'address');
+      return undefined;
+    }
+    const a = r.value;
+    const v: VirtualIp = {
+      pos: at,
+      address: a,
+      family: a.family,
+      prefix: a.prefix ?? (a.family === 'inet' ? 32 : 128),
+      noprefixroute: false,
+      nodad: false,
+      home: false,
+      words,
+    };
+    const args = e.args;
+    for (let i = 0; i < args.length; i++) {
+      const key = args[i].text;
+      const val = args[i + 1]?.text;
+      const p = { file: at.file, line: at.line, col: args[i].col };
+      const needVal = (): string | undefined => {
+        if (val === undefined) {
+          this.d(p, 'error', `${where}: '${key}' needs a value`, 'missing-parameter');
+          return undefined;
+        }
+        i++;
+        return val;
+      };
+      switch (key) {
+        case 'dev':
+          v.dev = needVal();
+          break;
+        case 'label':
+          v.label = needVal();
+          if (v.label && v.label.length > 15) this.d(p, 'error', `${where}: label '${v.label}' is longer than 15 characters`, 'range');
+          break;
+        case 'scope': {
+          const sv = needVal();
+          if (sv !== undefined) {
+            if (!['site', 'link', 'host', 'nowhere', 'global'].includes(sv) && !/^\d+$/.test(sv)) this.d(p, 'error', `${where}: invalid scope '${sv}'`, 'enum');
+            v.scope = sv;
+          }
+          break;
+        }
+        case 'brd':
+        case 'broadcast': {
+          const bv = needVal();
+          if (bv !== undefined) {
+            if (bv !== '+' && bv !== '-' && !parseIp(bv, { allowPrefix: false }).ok) this.d(p, 'error', `${where}: invalid broadcast address '${bv}'`, 'address');
+            v.brd = bv;
+          }
+          break;
+        }
+        case 'peer': {
+          const pv = needVal();
+          if (pv !== undefined) {
+            const pr = parseIp(pv);
+            if (pr.ok) v.peer = pr.value;
+            else this.d(p, 'error', `${where}: invalid peer address '${pv}'`, 'address');
+          }
+          break;
+        }
+        case 'track_group':
+          v.track_group = needVal();
+          break;
+        case 'noprefixroute':
+          v.noprefixroute = true;
+          break;
+        case 'nodad':
+          v.nodad = true;
+          break;
+        case 'home':
+          v.home = true;
+          break;
+        case 'autojoin':
+        case '-autojoin':
+          break;
+        case 'preferred_lft':
+        case 'valid_lft':
+          needVal();
+          break;
+        default:
+          this.d(p, 'error', `Unknown configuration entry '${key}' for ip address - ignoring`, 'unknown-option');
+      }
+    }
+    return v;
+  }
+
+  route(e: Stmt): RouteEntry {
+    const words = [e.keyword, ...e.args.map((t) => t.text)];
+    const r: RouteEntry = { pos: e.pos, words };
+    const toks = [{ text: e.keyword, col: e.pos.col }, ...e.args];
+    let i = 0;
+    const ROUTE_TYPES = ['unicast', 'blackhole', 'unreachable', 'prohibit', 'local', 'broadcast', 'anycast', 'multicast', 'throw', 'nat'];
+    const setDest = (t: { text: string; col: number }) => {
+      const dst = t.text;
+      if (r.to) {
+        this.d({ ...e.pos, col: t.col }, 'error', `unknown route option '${dst}'`, 'unknown-option');
+        return;
+      }
+      if (dst === 'default') r.to = { family: 'inet', address: '0.0.0.0', prefix: 0, text: 'default' };
+      else {
+        const p = parseIp(dst);
+        if (p.ok) r.to = p.value;
+        else {
+          this.d({ ...e.pos, col: t.col }, 'error', `Invalid route destination '${dst}'`, 'address');
+          r.to = { family: 'inet', address: '0.0.0.0', prefix: 0, text: dst };
+        }
+      }
+    };
+    for (; i < toks.length; i++) {
+      const key = toks[i].text;
+      const val = toks[i + 1]?.text;
+      const p = { ...e.pos, col: toks[i].col };
+      const ipv = (): IpAddress | undefined => {
+        i++;
+        if (val === undefined) {
+          this.d(p, 'error', `route: '${key}' needs an address`, 'missing-parameter');
+          return undefined;
+        }
+        const pr = parseIp(val);
+        if (!pr.ok) {
+          this.d(p, 'error', `route: invalid ${key} address '${val}'`, 'address');
+          return undefined;
+        }
+        return pr.value;
+      };
+      switch (key) {
+        case 'via':
+          r.via = ipv();
+          break;
+        case 'gw':
+        case 'or':
+          this.d(p, 'warning', `"${key}" for routes is deprecated. Please use "${key === 'gw' ? 'via' : 'nexthop'}"`, 'deprecated');
+          if (key === 'gw') r.via = ipv();
+          else ipv();
+          break;
+        case 'src':
+          r.src = ipv();
+          break;
+        case 'dev':
+        case 'oif':
+          r.dev = val;
+          i++;
+          break;
+        case 'table':
+          r.table = val;
+          i++;
+          break;
+        case 'metric':
+        case 'preference':
+        case 'priority': {
+          const n = parseInteger(val ?? '', 0, 4294967295);
+          if (n.ok) r.metric = n.value;
+          else this.d(p, 'error', `route ${key}: ${n.message}`, 'number');
+          i++;
+          break;
+        }
+        case 'scope':
+          r.scope = val;
+          i++;
+          break;
+        case 'to':
+          if (toks[i + 1]) setDest(toks[i + 1]);
+          i++;
+          break;
+        case 'unicast':
+        case 'blackhole':
+        case 'unreachable':
+        case 'prohibit':
+        case 'local':
+        case 'broadcast':
+        case 'anycast':
+        case 'multicast':
+        case 'throw':
+        case 'nat':
+          if (ROUTE_TYPES.includes(key)) r.type = key;
+          break;
+        case 'nexthop':
+        case 'onlink':
+        case 'no_track':
+        case 'pervasive':
+          break;
+        case 'weight':
+        case 'protocol':
+        case 'tos':
+        case 'dsfield':
+        case 'realms':
+        case 'mtu':
+        case 'advmss':
+        case 'rtt':
+        case 'rttvar':
+        case 'reordering':
+        case 'window':
+        case 'cwnd':
+        case 'ssthresh':
+        case 'initcwnd':
+        case 'initrwnd':
+        case 'features':
+        case 'quickack':
+        case 'congctl':
+        case 'pref':
+        case 'hoplimit':
+        case 'rto_min':
+        case 'fastopen_no_cookie':
+        case 'ttl-propagate':
+        case 'from':
+        case 'encap':
+        case 'expires':
+        case 'lock':
+          if (key !== 'lock') i++;
+          break;
+        default:
+          setDest(toks[i]);
+      }
+    }
+    if (!r.to) this.d(e.pos, 'error', 'route without destination', 'missing-parameter');
+    return r;
+  }
+
+  rule(e: Stmt): RuleEntry {
+    const toks = [{ text: e.keyword, col: e.pos.col }, ...e.args];
+    const r: RuleEntry = { pos: e.pos, words: toks.map((t) => t.text) };
+    for (let i = 0; i < toks.length; i++) {
+      const key = toks[i].text;
+      const val = toks[i + 1]?.text;
+      const p = { ...e.pos, col: toks[i].col };
+      const ipv = (): IpAddress | undefined => {
+        i++;
+        if (val === undefined) {
+          this.d(p, 'error', `rule: '${key}' needs a value`, 'missing-parameter');
+          return undefined;
+        }
+        if (val === 'all') return undefined;
+        const pr = parseIp(val);
+        if (!pr.ok) {
+          this.d({ ...e.pos, col: toks[i].col }, 'error', `Invalid rule ${key} address ${val}`, 'address');
+          return undefined;
+        }
+        return pr.value;
+      };
+      switch (key) {
+        case 'from':
+          r.from = ipv();
+          break;
+        case 'to':
+          r.to = ipv();
+          break;
+        case 'table':
+        case 'lookup':
+          r.table = val;
+          i++;
+          break;
+        case 'preference':
+        case 'priority':
+        case 'pref':
+        case 'prio': {
+          const n = parseInteger(val ?? '', 0, 4294967295);
+          if (n.ok) r.preference = n.value;
+          else this.d(p, 'error', `rule ${key}: ${n.message}`, 'number');
+          i++;
+          break;
+        }
+        case 'iif':
+          r.iif = val;
+          i++;
+          break;
+        case 'oif':
+          r.oif = val;
+          i++;
+          break;
+        case 'fwmark':
+          r.fwmark = val;
+          i++;
+          break;
+        case 'not':
+        case 'no_track':
+        case 'l3mdev':
+          break;
+        case 'tos':
+        case 'dsfield':
+        case 'realms':
+        case 'goto':
+        case 'suppress_prefixlength':
+        case 'suppress_ifgroup':
+        case 'uidrange':
+        case 'sport':
+        case 'dport':
+        case 'ipproto':
+        case 'protocol':
+        case 'tun_id':
+        case 'action':
+        case 'type':
+          i++;
+          break;
+        default:
+          this.d(p, 'error', `unknown rule option '${key}'`, 'unknown-option');
+      }
+    }
+    if (r.preference === undefined) this.d(e.pos, 'warning', 'Rule has no preference specified - keepalived picks one. This is probably not what you want.', 'rule-preference');
+    return r;
+  }
+
+  private trackRefs(s: Stmt | undefined, what: string, min: number, max: number): TrackRef[] {
+    const out: TrackRef[] = [];
+    if (!s) return out;
+    for (const e of s.block ?? []) {
+      const ref: TrackRef = { pos: e.pos, name: e.keyword, reverse: false };
+      const a = e.args;
+      for (let i = 0; i < a.length; i++) {
+        const p = { ...e.pos, col: a[i].col };
+        if (a[i].text === 'weight') {
+          const r = parseInteger(a[i + 1]?.text ?? '', min, max);
+          if (r.ok) ref.weight = r.value;
+          else this.d(p, 'error', `${what} ${e.keyword} weight: ${r.message}`, 'range');
+          i++;
+        } else if (a[i].text === 'reverse') ref.reverse = true;
+        else if (a[i].text === 'noreverse') ref.reverse = false;
+        else this.d(p, 'error', `unknown ${what} option '${a[i].text}' for ${e.keyword}`, 'unknown-option');
+      }
+      out.push(ref);
+    }
+    return out;
+  }
+
+  private vrrpScript(s: Stmt, name: string): VrrpScript {
+    const n: VrrpScript = { pos: s.pos, at: {}, extra: [], name, weight_reverse: false, init_fail: false };
+    const m = this.walk(s.block ?? [], 'vrrp_script', `vrrp_script ${name}`, n);
+    const last = (k: string) => m.get(k)?.at(-1);
+    const sc = last('script');
+    if (sc) n.script = this.script(sc.stmt, true);
+    n.interval = last('interval')?.value as number | undefined;
+    n.timeout = last('timeout')?.value as number | undefined;
+    const wt = last('weight');
+    if (wt) {
+      n.weight = wt.value as number | undefined;
+      const rest = wt.stmt.args.slice(1);
+      if (rest[0]?.text === 'reverse') n.weight_reverse = true;
+      else if (rest[0] && rest[0].text !== 'noreverse') this.d(this.argPos(wt.stmt, 1), 'warning', `extra word after 'weight ${wt.stmt.args[0].text}': '${rest[0].text}'`, 'extra-args');
+    }
+    n.rise = last('rise')?.value as number | undefined;
+    n.fall = last('fall')?.value as number | undefined;
+    const u = last('user');
+    if (u) {
+      n.user = u.stmt.args[0]?.text;
+      n.group = u.stmt.args[1]?.text;
+    }
+    n.init_fail = !!last('init_fail');
+    return n;
+  }
+
+  private trackProcess(s: Stmt, name: string): VrrpTrackProcess {
+    const n: VrrpTrackProcess = { pos: s.pos, at: {}, extra: [], name, weight_reverse: false, full_command: false };
+    const m = this.walk(s.block ?? [], 'vrrp_track_process', `vrrp_track_process ${name}`, n);
+    const last = (k: string) => m.get(k)?.at(-1);
+    const p = last('process');
+    if (p) n.process = (p.value as string[]).join(' ');
+    n.param_match = last('param_match')?.value as string | undefined;
+    const wt = last('weight');
+    if (wt) {
+      n.weight = wt.value as number | undefined;
+      n.weight_reverse = wt.stmt.args[1]?.text === 'reverse';
+    }
+    n.quorum = last('quorum')?.value as number | undefined;
+    n.quorum_max = last('quorum_max')?.value as number | undefined;
+    n.fork_delay = last('fork_delay')?.value as number | undefined;
+    n.terminate_delay = last('terminate_delay')?.value as number | undefined;
+    n.delay = last('delay')?.value as number | undefined;
+    n.full_command = !!last('full_command');
+    return n;
+  }
+
+  private trackFile(s: Stmt, name: string): TrackFile {
+    const n: TrackFile = { pos: s.pos, at: {}, extra: [], name, weight_reverse: false };
+    const m = this.walk(s.block ?? [], 'track_file', `track_file ${name}`, n);
+    const last = (k: string) => m.get(k)?.at(-1);
+    n.file = last('file')?.value as string | undefined;
+    const wt = last('weight');
+    if (wt) {
+      n.weight = wt.value as number | undefined;
+      n.weight_reverse = wt.stmt.args[1]?.text === 'reverse';
+    }
+    const inf = last('init_file');
+    if (inf) {
+      const a = inf.stmt.args.map((t) => t.text);
+      const v = a[0] !== undefined && a[0] !== 'overwrite' ? Number.parseInt(a[0], 10) : undefined;
+      n.init_file = { value: v, overwrite: a.includes('overwrite'), pos: inf.stmt.pos };
+    }
+    return n;
+  }
+
+  private syncGroup(s: Stmt, name: string): SyncGroup {
+    const n: SyncGroup = {
+      pos: s.pos,
+      at: {},
+      extra: [],
+      name,
+      group: [],
+      track_interface: [],
+      track_script: [],
+      track_file: [],
+      track_process: [],
+      global_tracking: false,
+      sync_group_tracking_weight: false,
+    };
+    const m = this.walk(s.block ?? [], 'vrrp_sync_group', `vrrp_sync_group ${name}`, n);
+    const last = (k: string) => m.get(k)?.at(-1);
+    const g = m.get('group');
+    if (g) {
+      if (g.length > 1) this.d(g[1].stmt.pos, 'warning', `Group list already specified for sync group ${name}`, 'duplicate-keyword');
+      for (const e of g[0].stmt.block ?? []) {
+        n.group.push({ name: e.keyword, pos: e.pos });
+        for (const a of e.args) n.group.push({ name: a.text, pos: { ...e.pos, col: a.col } });
+      }
+    }
+    n.track_interface = this.trackRefs(last('track_interface')?.stmt, 'track_interface', -254, 254);
+    n.track_script = this.trackRefs(last('track_script')?.stmt, 'track_script', -254, 254);
+    n.track_file = this.trackRefs(last('track_file')?.stmt, 'track_file', -254, 254);
+    n.track_process = this.trackRefs(last('track_process')?.stmt, 'track_process', -254, 254);
+    for (const k of ['notify_master', 'notify_backup', 'notify_fault', 'notify_stop', 'notify'] as const) {
+      const x = last(k);
+      if (x) n[k] = this.script(x.stmt, true);
+    }
+    const sa = last('smtp_alert');
+    if (sa) n.smtp_alert = sa.value !== false;
+    n.global_tracking = !!last('global_tracking');
+    n.sync_group_tracking_weight = !!last('sync_group_tracking_weight');
+    return n;
+  }
+
+  private garpGroup(s: Stmt): GarpGroup {
+    const n: GarpGroup = { pos: s.pos, at: {}, extra: [], interfaces: [] };
+    const m = this.walk(s.block ?? [], 'garp_group', 'garp_group', n);
+    n.garp_interval = m.get('garp_interval')?.at(-1)?.value as number | undefined;
+    n.gna_interval = m.get('gna_interval')?.at(-1)?.value as number | undefined;
+    n.interface = m.get('interface')?.at(-1)?.value as string | undefined;
+    for (const e of m.get('interfaces')?.at(-1)?.stmt.block ?? []) n.interfaces.push(e.keyword);
+    return n;
+  }
+
+  private vrrpInstance(s: Stmt, name: string): VrrpInstance {
+    const n: VrrpInstance = {
+      pos: s.pos,
+      at: {},
+      extra: [],
+      name,
+      virtual_ipaddress: [],
+      virtual_ipaddress_excluded: [],
+      virtual_routes: [],
+      virtual_rules: [],
+      unicast_peer: [],
+      track_interface: [],
+      track_script: [],
+      track_file: [],
+      track_process: [],
+      track_bfd: [],
+      nopreempt: false,
+      preempt: false,
+      vmac_xmit_base: false,
+      dont_track_primary: false,
+      native_ipv6: false,
+    };
+    const where = `vrrp_instance ${name}`;
+    const m = this.walk(s.block ?? [], 'vrrp_instance', where, n);
+    const last = (k: string) => m.get(k)?.at(-1);
+    const st = last('state');
+    if (st) {
+      const v = st.value as string;
+      if (v === 'MASTER' || v === 'BACKUP') n.state = v;
+      else {
+        this.d(this.argPos(st.stmt, 0), 'error', `(${name}) unknown state '${v}', defaulting to BACKUP${suggest(v, ['MASTER', 'BACKUP']) ? `; did you mean '${suggest(v, ['MASTER', 'BACKUP'])}'?` : ''}`, 'enum');
+        n.state = 'BACKUP';
+      }
+    }
+    n.interface = last('interface')?.value as string | undefined;
+    n.virtual_router_id = last('virtual_router_id')?.value as number | undefined;
+    n.priority = last('priority')?.value as number | undefined;
+    n.advert_int = last('advert_int')?.value as number | undefined;
+    const ver = last('version');
+    if (ver && ver.value !== undefined) n.version = ver.value as 2 | 3;
+    const auth = last('authentication');
+    if (auth) {
+      const a: NonNullable<VrrpInstance['authentication']> = { pos: auth.stmt.pos, at: {} };
+      const am = this.walk(auth.stmt.block ?? [], 'authentication', `${where} authentication`);
+      const at = am.get('auth_type')?.at(-1);
+      if (at) {
+        a.at.auth_type = at.stmt.pos;
+        const v = at.value as string;
+        if (v === 'PASS' || v === 'AH') a.auth_type = v;
+        else this.d(this.argPos(at.stmt, 0), 'error', `unknown authentication type '${v}' (PASS or AH)`, 'enum');
+      }
+      const ap = am.get('auth_pass')?.at(-1);
+      if (ap) {
+        a.at.auth_pass = ap.stmt.pos;
+        a.auth_pass = ap.value as string;
+      }
+      n.authentication = a;
+    }
+    for (const k of ['virtual_ipaddress', 'virtual_ipaddress_excluded'] as const) {
+      for (const occ of m.get(k) ?? []) {
+        for (const e of occ.stmt.block ?? []) {
+          const v = this.vip(e, k);
+          if (v) n[k].push(v);
+        }
+      }
+    }
+    for (const occ of m.get('virtual_routes') ?? []) for (const e of occ.stmt.block ?? []) n.virtual_routes.push(this.route(e));
+    for (const occ of m.get('virtual_rules') ?? []) for (const e of occ.stmt.block ?? []) n.virtual_rules.push(this.rule(e));
+    for (const k of ['unicast_src_ip', 'mcast_src_ip'] as const) {
+      const x = last(k);
+      if (x) n[k] = this.ip(x.stmt, 0, { allowPrefix: false });
+    }
+    for (const occ of m.get('unicast_peer') ?? []) {
+      for (const e of occ.stmt.block ?? []) {
+        const r = parseIp(e.keyword);
+        if (!r.ok) {
+          this.d(e.pos, 'error', `(${name}) unicast_peer: invalid IP address '${e.keyword}'`, 'address');
+          continue;
+        }
+        const peer: VrrpInstance['unicast_peer'][number] = { pos: e.pos, address: r.value, words: [e.keyword, ...e.args.map((t) => t.text)] };
+        for (let i = 0; i < e.args.length; i++) {
+          const key = e.args[i].text;
+          if (key === 'min_ttl' || key === 'max_ttl') {
+            const v = parseInteger(e.args[i + 1]?.text ?? '', 0, 255);
+            if (v.ok) peer[key] = v.value;
+            else this.d({ ...e.pos, col: e.args[i].col }, 'error', `unicast_peer ${key}: ${v.message}`, 'range');
+            i++;
+          } else this.d({ ...e.pos, col: e.args[i].col }, 'error', `(${name}) unknown unicast_peer option '${key}'`, 'unknown-option');
+        }
+        n.unicast_peer.push(peer);
+      }
+    }
+    n.track_interface = this.trackRefs(last('track_interface')?.stmt, 'track_interface', -254, 254);
+    n.track_script = this.trackRefs(last('track_script')?.stmt, 'track_script', -254, 254);
+    n.track_file = this.trackRefs(last('track_file')?.stmt, 'track_file', -254, 254);
+    n.track_process = this.trackRefs(last('track_process')?.stmt, 'track_process', -254, 254);
+    n.track_bfd = this.trackRefs(last('track_bfd')?.stmt, 'track_bfd', -253, 253);
+    n.nopreempt = !!last('nopreempt');
+    n.preempt = !!last('preempt');
+    n.preempt_delay = last('preempt_delay')?.value as number | undefined;
+    const acc = last('accept');
+    const nacc = last('no_accept');
+    if (acc || nacc) {
+      const accLine = acc ? acc.stmt.pos.line * 1e6 + acc.stmt.pos.col : -1;
+      const naccLine = nacc ? nacc.stmt.pos.line * 1e6 + nacc.stmt.pos.col : -1;
+      n.accept = accLine > naccLine;
+    }
+    const vm = last('use_vmac');
+    if (vm) n.use_vmac = (vm.value as string[])[0] ?? true;
+    n.vmac_xmit_base = !!last('vmac_xmit_base');
+    n.dont_track_primary = !!last('dont_track_primary');
+    for (const k of [
+      'garp_master_delay',
+      'garp_master_repeat',
+      'garp_master_refresh',
+      'garp_master_refresh_repeat',
+      'garp_lower_prio_delay',
+      'garp_lower_prio_repeat',
+      'debug',
+    ] as const) {
+      const x = last(k);
+      if (x && x.value !== undefined) n[k] = x.value as number;
+    }
+    for (const k of ['lower_prio_no_advert', 'higher_prio_send_advert', 'smtp_alert', 'strict_mode'] as const) {
+      const x = last(k);
+      if (x && x.value !== undefined) n[k] = x.value as boolean;
+    }
+    for (const k of ['notify_master', 'notify_backup', 'notify_fault', 'notify_stop', 'notify_deleted', 'notify_master_rx_lower_pri', 'notify'] as const) {
+      const x = last(k);
+      if (x) n[k] = this.script(x.stmt, true);
+    }
+    n.native_ipv6 = !!last('native_ipv6');
+    n.lvs_sync_daemon_interface = last('lvs_sync_daemon_interface')?.value as string | undefined;
+    this.keepExtras(m, n, Object.keys(TYPED_VRRP));
+    return n;
+  }
+
+  private vsGroup(s: Stmt, name: string): VirtualServerGroup {
+    const n: VirtualServerGroup = { pos: s.pos, at: {}, extra: [], name, entries: [] };
+    for (const e of s.block ?? []) {
+      const ent: VsGroupEntry = { pos: e.pos, words: [e.keyword, ...e.args.map((t) => t.text)] };
+      if (e.keyword === 'fwmark') {
+        const r = parseInteger(e.args[0]?.text ?? '', 1, 4294967295);
+        if (r.ok) ent.fwmark = r.value;
+        else this.d(e.pos, 'error', `virtual_server_group ${name}: fwmark: ${r.message}`, 'number');
+      } else {
+        const m = /^(.*?)(?:-(\d+|[0-9a-fA-F]+))?$/.exec(e.keyword)!;
+        let r = parseIp(e.keyword);
+        if (!r.ok && m[2] !== undefined) {
+          r = parseIp(m[1]);
+          if (r.ok) ent.range_end = Number.parseInt(m[2], r.value.family === 'inet' ? 10 : 16);
+        }
+        if (!r.ok) {
+          this.d(e.pos, 'error', `virtual_server_group ${name}: invalid address '${e.keyword}'`, 'address');
+          continue;
+        }
+        ent.address = r.value;
+        if (e.args[0]) {
+          const p = parseInteger(e.args[0].text, 0, 65535);
+          if (p.ok) ent.port = p.value;
+          else this.d({ ...e.pos, col: e.args[0].col }, 'error', `virtual_server_group ${name}: port: ${p.message}`, 'range');
+        }
+        if (e.args.length > 1) this.d({ ...e.pos, col: e.args[1].col }, 'warning', `extra words after '${e.keyword} ${e.args[0].text}'`, 'extra-args');
+      }
+      n.entries.push(ent);
+    }
+    return n;
+  }
+
+  private virtualServer(s: Stmt): VirtualServer | undefined {
+    const a = s.args;
+    const vs: VirtualServer = {
+      pos: s.pos,
+      at: {},
+      extra: [],
+      alpha: false,
+      omega: false,
+      ha_suspend: false,
+      sorry_server_inhibit: false,
+      ops: false,
+      inhibit_on_failure: false,
+      lb_flags: [],
+      real_servers: [],
+    };
+    if (a.length === 0) {
+      this.d(s.pos, 'error', 'virtual_server needs an address and port, fwmark N, or group NAME', 'missing-parameter');
+      return undefined;
+    }
+    let label: string;
+    if (a[0].text === 'fwmark') {
+      const r = parseInteger(a[1]?.text ?? '', 1, 4294967295);
+      if (r.ok) vs.fwmark = r.value;
+      else this.d(this.argPos(s, 1), 'error', `virtual_server fwmark: ${r.message}`, 'number');
+      label = `FWM ${a[1]?.text ?? ''}`;
+    } else if (a[0].text === 'group') {
+      vs.group = a[1]?.text;
+      if (!vs.group) this.d(s.pos, 'error', 'virtual_server group needs a name', 'missing-parameter');
+      label = `group ${vs.group}`;
+    } else {
+      const r = parseIp(a[0].text, { allowPrefix: false });
+      if (!r.ok) this.d(this.argPos(s, 0), 'error', `virtual_server: ${r.message}`, 'address');
+      else vs.address = r.value;
+      if (a[1]) {
+        const p = parseInteger(a[1].text, 0, 65535);
+        if (p.ok) vs.port = p.value;
+        else this.d(this.argPos(s, 1), 'error', `virtual_server port: ${p.message}`, 'range');
+      }
+      if (a.length > 2) this.d(this.argPos(s, 2), 'warning', `extra words after 'virtual_server ${a[0].text} ${a[1].text}'`, 'extra-args');
+      label = `${a[0].text}${a[1] ? ` ${a[1].text}` : ''}`;
+    }
+    if (!s.block) return undefined;
+    const where = `virtual_server ${label}`;
+    const m = this.walk(s.block, 'virtual_server', where, vs);
+    const last = (k: string) => m.get(k)?.at(-1);
+    const ipf = last('ip_family');
+    if (ipf) {
+      if (ipf.value === 'inet' || ipf.value === 'inet6') vs.ip_family = ipf.value;
+      else this.d(this.argPos(ipf.stmt, 0), 'error', `unknown address family ${ipf.value}`, 'enum');
+    }
+    vs.delay_loop = last('delay_loop')?.value as number | undefined;
+    const algo = last('lb_algo') ?? last('lvs_sched');
+    if (algo) {
+      const v = algo.value as string;
+      const ALGOS = ['rr', 'wrr', 'lc', 'wlc', 'lblc', 'lblcr', 'dh', 'sh', 'sed', 'nq', 'fo', 'ovf', 'mh', 'twos'];
+      if (!ALGOS.includes(v)) this.d(this.argPos(algo.stmt, 0), 'error', `invalid scheduler '${v}'${suggest(v, ALGOS) ? `; did you mean '${suggest(v, ALGOS)}'?` : ''}`, 'enum');
+      vs.lb_algo = v;
+    }
+    const kind = last('lb_kind') ?? last('lvs_method');
+    if (kind) {
+      const v = kind.value as string;
+      if (v === 'NAT' || v === 'DR' || v === 'TUN') vs.lb_kind = v;
+      else this.d(this.argPos(kind.stmt, 0), 'error', `invalid forwarding method '${v}' (NAT|DR|TUN)`, 'enum');
+    }
+    vs.persistence_timeout = last('persistence_timeout')?.value as number | undefined;
+    const pg = last('persistence_granularity');
+    if (pg) {
+      const v = pg.value as string;
+      const r = parseIp(v, { allowPrefix: false });
+      if (r.ok) vs.persistence_granularity = r.value;
+      else if (/^\d+$/.test(v) && Number(v) <= 128) vs.persistence_granularity = Number(v);
+      else this.d(this.argPos(pg.stmt, 0), 'error', `invalid persistence_granularity '${v}'`, 'address');
+    }
+    vs.persistence_engine = last('persistence_engine')?.value as string | undefined;
+    const proto = last('protocol');
+    if (proto) {
+      const v = proto.value as string;
+      if (v === 'TCP' || v === 'UDP' || v === 'SCTP') vs.protocol = v;
+      else this.d(this.argPos(proto.stmt, 0), 'error', `unknown protocol '${v}' (TCP|UDP|SCTP)`, 'enum');
+    }
+    vs.quorum = last('quorum')?.value as number | undefined;
+    vs.hysteresis = last('hysteresis')?.value as number | undefined;
+    for (const k of ['quorum_up', 'quorum_down'] as const) {
+      const x = last(k);
+      if (x) vs[k] = this.script(x.stmt, true);
+    }
+    vs.alpha = !!last('alpha');
+    vs.omega = !!last('omega');
+    vs.ha_suspend = !!last('ha_suspend');
+    vs.ops = !!last('ops');
+    const ss = last('sorry_server');
+    if (ss) {
+      const r = this.ip(ss.stmt, 0, { allowPrefix: false });
+      let port: number | undefined;
+      if (ss.stmt.args[1]) {
+        const p = parseInteger(ss.stmt.args[1].text, 0, 65535);
+        if (p.ok) port = p.value;
+        else this.d(this.argPos(ss.stmt, 1), 'error', `sorry_server port: ${p.message}`, 'range');
+      }
+      if (r) vs.sorry_server = { address: r, port, pos: ss.stmt.pos };
+    }
+    const ssi = last('sorry_server_inhibit');
+    vs.sorry_server_inhibit = !!ssi && ssi.value !== false;
+    vs.sorry_server_lvs_method = last('sorry_server_lvs_method')?.value as string | undefined;
+    vs.virtualhost = last('virtualhost')?.value as string | undefined;
+    const iof = last('inhibit_on_failure');
+    vs.inhibit_on_failure = !!iof && iof.value !== false;
+    vs.retry = last('retry')?.value as number | undefined;
+    vs.delay_before_retry = last('delay_before_retry')?.value as number | undefined;
+    vs.warmup = last('warmup')?.value as number | undefined;
+    vs.connect_timeout = last('connect_timeout')?.value as number | undefined;
+    for (const f of ['hashed', 'flag_1', 'flag_2', 'flag_3', 'sh_port', 'sh_fallback', 'mh_port', 'mh_fallback']) if (last(f)) vs.lb_flags.push(f);
+    const sa = last('smtp_alert');
+    if (sa) vs.smtp_alert = sa.value !== false;
+    for (const occ of m.get('real_server') ?? []) {
+      const rs = this.realServer(occ.stmt, where);
+      if (rs) vs.real_servers.push(rs);
+    }
+    return vs;
+  }
+
+  private realServer(s: Stmt, vsWhere: string): RealServer | undefined {
+    const a = s.args;
+    if (a.length === 0) {
+      this.d(s.pos, 'error', 'real_server needs an address', 'missing-parameter');
+      return undefined;
+    }
+    const r = parseIp(a[0].text, { allowPrefix: false });
+    if (!r.ok) {
+      this.d(this.argPos(s, 0), 'error', `real_server: ${r.message}`, 'address');
+      return undefined;
+    }
+    const rs: RealServer = { pos: s.pos, at: {}, extra: [], address: r.value, inhibit_on_failure: false, checkers: [] };
+    if (a[1]) {
+      const p = parseInteger(a[1].text, 0, 65535);
+      if (p.ok) rs.port = p.value;
+      else this.d(this.argPos(s, 1), 'error', `real_server port: ${p.message}`, 'range');
+    }
+    if (a.length > 2) this.d(this.argPos(s, 2), 'warning', `extra words after 'real_server ${a[0].text} ${a[1].text}'`, 'extra-args');
+    if (!s.block) return undefined;
+    const where = `real_server ${a[0].text}${a[1] ? ` ${a[1].text}` : ''} of ${vsWhere}`;
+    const m = this.walk(s.block, 'real_server', where, rs);
+    const last = (k: string) => m.get(k)?.at(-1);
+    rs.weight = last('weight')?.value as number | undefined;
+    const iof = last('inhibit_on_failure');
+    rs.inhibit_on_failure = !!iof && iof.value !== false;
+    for (const k of ['notify_up', 'notify_down'] as const) {
+      const x = last(k);
+      if (x) rs[k] = this.script(x.stmt, true);
+    }
+    for (const k of ['uthreshold', 'lthreshold', 'delay_loop', 'retry', 'delay_before_retry', 'warmup'] as const) {
+      const x = last(k);
+      if (x && x.value !== undefined) rs[k] = x.value as number;
+    }
+    for (const k of ['alpha', 'smtp_alert'] as const) {
+      const x = last(k);
+      if (x && x.value !== undefined) rs[k] = x.value as boolean;
+    }
+    rs.virtualhost = last('virtualhost')?.value as string | undefined;
+    for (const s2 of s.block) {
+      if (!CHECKER_KINDS.includes(s2.keyword as CheckerKind) || !s2.block) continue;
+      rs.checkers.push(this.checker(s2, s2.keyword as CheckerKind, where));
+    }
+    return rs;
+  }
+
+  private checker(s: Stmt, kind: CheckerKind, rsWhere: string): Checker {
+    const c = emptyChecker(s.pos, kind);
+    const table = kind === 'SSL_GET' ? 'HTTP_GET' : kind;
+    const where = `${kind} of ${rsWhere}`;
+    const m = this.walk(s.block ?? [], table, where, c);
+    this.checkerFields(m, c);
+    if (kind === 'HTTP_GET' || kind === 'SSL_GET') {
+      for (const occ of m.get('url') ?? []) {
+        const u: HttpUrl = { pos: occ.stmt.pos, at: {}, extra: [], status_code: [], regex_no_match: false };
+        const um = this.walk(occ.stmt.block ?? [], 'url', `url of ${where}`, u);
+        const last = (k: string) => um.get(k)?.at(-1);
+        u.path = last('path')?.value as string | undefined;
+        const dg = last('digest');
+        if (dg) {
+          const v = dg.value as string;
+          if (!/^[0-9a-fA-F]{32}$/.test(v)) this.d(this.argPos(dg.stmt, 0), 'error', `digest '${v}' is not a 32-hex-digit MD5 value`, 'digest');
+          u.digest = v.toLowerCase();
+        }
+        const scd = last('status_code');
+        if (scd) {
+          for (let i = 0; i < scd.stmt.args.length; i++) {
+            const t = scd.stmt.args[i].text;
+            const mm = /^(\d{3})(?:-(\d{3}))?$/.exec(t);
+            if (!mm || Number(mm[1]) < 100 || Number(mm[2] ?? mm[1]) > 599 || Number(mm[2] ?? mm[1]) < Number(mm[1])) {
+              this.d(this.argPos(scd.stmt, i), 'error', `invalid HTTP status code '${t}' (100-599 or a range like 200-299)`, 'range');
+              continue;
+            }
+            u.status_code.push({ from: Number(mm[1]), to: Number(mm[2] ?? mm[1]) });
+          }
+        }
+        u.virtualhost = last('virtualhost')?.value as string | undefined;
+        u.regex = last('regex')?.value as string | undefined;
+        u.regex_no_match = !!last('regex_no_match');
+        c.url.push(u);
+      }
+      c.virtualhost = m.get('virtualhost')?.at(-1)?.value as string | undefined;
+      c.http_protocol = m.get('http_protocol')?.at(-1)?.value as string | undefined;
+      const sni = m.get('enable_sni')?.at(-1);
+      if (sni) c.enable_sni = sni.value !== false;
+    } else if (kind === 'SMTP_CHECK') {
+      c.helo_name = m.get('helo_name')?.at(-1)?.value as string | undefined;
+      for (const occ of m.get('host') ?? []) {
+        const h = emptyChecker(occ.stmt.pos, 'SMTP_CHECK');
+        const hm = this.walk(occ.stmt.block ?? [], 'SMTP_HOST', `host of ${where}`, h);
+        this.checkerFields(hm, h);
+        c.host.push(h);
+      }
+    } else if (kind === 'MISC_CHECK') {
+      const mp = m.get('misc_path')?.at(-1);
+      if (mp) c.misc_path = this.script(mp.stmt, true);
+      c.misc_timeout = m.get('misc_timeout')?.at(-1)?.value as number | undefined;
+      c.misc_dynamic = !!m.get('misc_dynamic');
+      const u = m.get('user')?.at(-1);
+      if (u) {
+        c.user = u.stmt.args[0]?.text;
+        c.group = u.stmt.args[1]?.text;
+      }
+    } else if (kind === 'DNS_CHECK') {
+      const t = m.get('type')?.at(-1);
+      if (t) {
+        const TYPES = ['A', 'NS', 'CNAME', 'SOA', 'MX', 'TXT', 'AAAA'];
+        const v = (t.value as string).toUpperCase();
+        if (!TYPES.includes(v)) this.d(this.argPos(t.stmt, 0), 'error', `DNS_CHECK: unknown type '${t.value}' (${TYPES.join('|')})`, 'enum');
+        c.type = v;
+      }
+      c.name = m.get('name')?.at(-1)?.value as string | undefined;
+    } else if (kind === 'UDP_CHECK') {
+      c.payload = m.get('payload')?.at(-1)?.value as string | undefined;
+      const rr = m.get('require_reply')?.at(-1);
+      if (rr) c.require_reply = (rr.value as string[])[0] ?? true;
+    } else if (kind === 'FILE_CHECK') {
+      c.track_file = m.get('track_file')?.at(-1)?.value as string | undefined;
+      c.weight = m.get('weight')?.at(-1)?.value as number | undefined;
+    } else if (kind === 'BFD_CHECK') {
+      c.name_bfd = m.get('name')?.at(-1)?.value as string | undefined;
+      c.weight = m.get('weight')?.at(-1)?.value as number | undefined;
+    }
+    return c;
+  }
+
+  private checkerFields(m: Map<string, Seen[]>, c: Checker): void {
+    const last = (k: string) => m.get(k)?.at(-1);
+    for (const k of ['connect_ip', 'bindto'] as const) {
+      const x = last(k);
+      if (x) c[k] = this.ip(x.stmt, 0, { allowPrefix: false });
+    }
+    for (const k of ['connect_port', 'bind_port', 'connect_timeout', 'delay_before_retry', 'warmup', 'delay_loop', 'fwmark'] as const) {
+      const x = last(k);
+      if (x && x.value !== undefined) c[k] = x.value as number;
+    }
+    const rt = last('retry') ?? last('nb_get_retry');
+    if (rt && rt.value !== undefined) c.retry = rt.value as number;
+    c.bind_if = last('bind_if')?.value as string | undefined;
+    const al = last('alpha');
+    if (al) c.alpha = al.value !== false;
+  }
+
+  private ssl(s: Stmt): SslDefs {
+    const n: SslDefs = { pos: s.pos, at: {}, extra: [] };
+    const m = this.walk(s.block ?? [], 'SSL', 'SSL', n);
+    for (const k of ['password', 'ca', 'certificate', 'key'] as const) n[k] = m.get(k)?.at(-1)?.value as string | undefined;
+    return n;
+  }
+}
+
+const TYPED_VRRP: Record<string, true> = Object.fromEntries(
+  [
+    'state',
+    'interface',
+    'virtual_router_id',
+    'priority',
+    'advert_int',
+    'version',
+    'authentication',
+    'virtual_ipaddress',
+    'virtual_ipaddress_excluded',
+    'virtual_routes',
+    'virtual_rules',
+    'unicast_src_ip',
+    'mcast_src_ip',
+    'unicast_peer',
+    'track_interface',
+    'track_script',
+    'track_file',
+    'track_process',
+    'track_bfd',
+    'nopreempt',
+    'preempt',
+    'preempt_delay',
+    'accept',
+    'no_accept',
+    'use_vmac',
+    'vmac_xmit_base',
+    'dont_track_primary',
+    'garp_master_delay',
+    'garp_master_repeat',
+    'garp_master_refresh',
+    'garp_master_refresh_repeat',
+    'garp_lower_prio_delay',
+    'garp_lower_prio_repeat',
+    'debug',
+    'lower_prio_no_advert',
+    'higher_prio_send_advert',
+    'smtp_alert',
+    'strict_mode',
+    'notify_master',
+    'notify_backup',
+    'notify_fault',
+    'notify_stop',
+    'notify_deleted',
+    'notify_master_rx_lower_pri',
+    'notify',
+    'native_ipv6',
+    'lvs_sync_daemon_interface',
+  ].map((k) => [k, true]),
+);
+
+export const CHECKER_KINDS: CheckerKind[] = ['HTTP_GET', 'SSL_GET', 'TCP_CHECK', 'SMTP_CHECK', 'MISC_CHECK', 'DNS_CHECK', 'UDP_CHECK', 'PING_CHECK', 'FILE_CHECK', 'BFD_CHECK'];
+
+function emptyChecker(pos: Pos, kind: CheckerKind): Checker {
+  return { pos, at: {}, extra: [], kind, url: [], host: [], misc_dynamic: false };
+}
+
+export function emptyGlobal(pos: Pos): GlobalDefs {
+  return {
+    pos,
+    at: {},
+    extra: [],
+    notification_email: [],
+    enable_script_security: false,
+    vrrp: { strict: false, skip_check_adv_addr: false, check_unicast_src: false, no_swap: false, min_garp: false },
+    checker: { no_swap: false, log_all_failures: false },
+    lvs_flush: false,
+    dynamic_interfaces: false,
+    enable_traps: false,
+    enable_snmp_vrrp: false,
+    enable_snmp_checker: false,
+    enable_snmp_rfc: false,
+    enable_dbus: false,
+  };
+}
+
+export function raw(s: Stmt): RawEntry {
+  const r: RawEntry = { keyword: s.keyword, args: s.args.map((t) => t.text), pos: s.pos };
+  if (s.block) {
+    // Iterative copy (blocks are depth-bounded, but avoid recursion anyway).
+    r.block = [];
+    const stack: [Stmt[], RawEntry[]][] = [[s.block, r.block]];
+    while (stack.length) {
+      const [src, dst] = stack.pop()!;
+      for (const c of src) {
+        const e: RawEntry = { keyword: c.keyword, args: c.args.map((t) => t.text), pos: c.pos };
+        if (c.block) {
+          e.block = [];
+          stack.push([c.block, e.block]);
+        }
+        dst.push(e);
+      }
+    }
+  }
+  return r;
+}
+
+/** Split a command line like keepalived: spaces separate, '...' and "..." group. */
+export function splitCommand(cmd: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  let q: string | null = null;
+  let has = false;
+  for (const ch of cmd) {
+    if (q) {
+      if (ch === q) q = null;
+      else cur += ch;
+    } else if (ch === "'" || ch === '"') {
+      q = ch;
+      has = true;
+    } else if (ch === ' ' || ch === '\t') {
+      if (cur || has) out.push(cur);
+      cur = '';
+      has = false;
+    } else {
+      cur += ch;
+      has = true;
+    }
+  }
+  if (cur || has) out.push(cur);
+  return out;
+}

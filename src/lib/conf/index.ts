@@ -1,0 +1,69 @@
+/**
+ * Public entry of the keepalived.conf engine: `loadConfig(path)` reads a
+ * config (and its includes) through a FileReader and returns the typed model
+ * plus every diagnostic. It never throws for config problems. Other areas
+ * (vrrp daemon, checkers, dump) consume the model from here.
+ */
+import { Builder } from './build';
+import type { Diagnostic, KeepalivedConfig } from './model';
+import { TreeBuilder } from './parser';
+import { Preprocessor } from './preprocess';
+import type { FileReader } from './reader';
+import { validate } from './validate';
+
+export type { Diagnostic, KeepalivedConfig } from './model';
+export type { FileReader } from './reader';
+export { memoryReader } from './reader';
+
+export interface LoadOptions {
+  /** `@id` conditional lines and ${_INSTANCE}; default: the hostname's first label (the caller passes it). */
+  configId?: string;
+  env?: Record<string, string | undefined>;
+  reader?: FileReader;
+  random?: () => number;
+}
+
+export interface LoadResult {
+  model: KeepalivedConfig;
+  diagnostics: Diagnostic[];
+  /** A main file could not be read (keepalived's "fatal", exit 4). */
+  fatal: boolean;
+}
+
+function defaultReader(): FileReader {
+  // Loaded lazily so that the pure engine does not pull node:fs for in-memory use.
+  return (require('./node-reader') as typeof import('./node-reader')).nodeReader;
+}
+
+function defaultConfigId(): string {
+  try {
+    const os = require('node:os') as typeof import('node:os');
+    return os.hostname().split('.')[0];
+  } catch {
+    return '';
+  }
+}
+
+/** Parse one main config file (with its includes) into the typed model. */
+export function loadConfig(path: string, opts: LoadOptions = {}): LoadResult {
+  const diagnostics: Diagnostic[] = [];
+  const reader = opts.reader ?? defaultReader();
+  const tree = new TreeBuilder(diagnostics);
+  let lastFile = path;
+  let lastLine = 0;
+  const pre = new Preprocessor(
+    reader,
+    { configId: opts.configId ?? defaultConfigId(), env: opts.env ?? (typeof process !== 'undefined' ? process.env : {}), random: opts.random },
+    diagnostics,
+    (l) => {
+      lastFile = l.file;
+      lastLine = l.line;
+      tree.line(l);
+    },
+  );
+  pre.runMain(path);
+  const root = tree.end(lastFile, lastLine);
+  const model = new Builder(diagnostics).build(root, pre.files);
+  if (pre.fatal.length === 0) validate(model, root, diagnostics);
+  return { model, diagnostics, fatal: pre.fatal.length > 0 };
+}

@@ -1,0 +1,112 @@
+/**
+ * Line tokeniser with keepalived 2.2.7's rules: words are separated by spaces
+ * and tabs, `#` and `!` start a comment anywhere outside quotes, `"` quotes
+ * (adjacent quoted/unquoted parts join into one word; `'` is not a quote),
+ * `{` and `}` outside quotes are words of their own. Problems keepalived would
+ * silently mis-read (non-breaking spaces, typographic quotes, control bytes)
+ * are reported. Pure.
+ */
+import type { Diagnostic, Pos } from './model';
+
+export interface Token {
+  text: string;
+  /** 1-based column of the token's first character. */
+  col: number;
+  quoted: boolean;
+}
+
+export interface LexProblem {
+  col: number;
+  severity: 'error' | 'warning';
+  message: string;
+  rule: string;
+}
+
+const SMART = /[\u201c\u201d\u2018\u2019\u201e\u00ab\u00bb]/;
+
+/**
+ * Split one line (without its newline) into tokens. `problems` receives
+ * positioned diagnostics (columns only; the caller adds file and line).
+ */
+export function tokenizeLine(line: string, problems: LexProblem[]): Token[] {
+  const out: Token[] = [];
+  const n = line.length;
+  let i = 0;
+  while (i < n) {
+    let c = line.charCodeAt(i);
+    if (c === 32 || c === 9 || c === 13 || c === 11 || c === 12) {
+      i++;
+      continue;
+    }
+    if (c === 0xa0 || c === 0x2007 || c === 0x202f || c === 0x3000 || c === 0x2002 || c === 0x2003) {
+      problems.push({
+        col: i + 1,
+        severity: 'error',
+        message: `non-breaking or typographic space (U+${c.toString(16).toUpperCase().padStart(4, '0')}): keepalived reads it as part of a word; use a plain space`,
+        rule: 'nbsp',
+      });
+      i++;
+      continue;
+    }
+    if (c === 35 || c === 33) break; // # !
+    if (c === 123 || c === 125) {
+      out.push({ text: line[i], col: i + 1, quoted: false });
+      i++;
+      continue;
+    }
+    // A word, possibly with quoted parts.
+    const start = i;
+    let text = '';
+    let quoted = false;
+    while (i < n) {
+      c = line.charCodeAt(i);
+      if (c === 32 || c === 9 || c === 13 || c === 11 || c === 12 || c === 0xa0) break;
+      if (c === 35 || c === 33 || c === 123 || c === 125) break;
+      if (c === 34) {
+        const close = line.indexOf('"', i + 1);
+        quoted = true;
+        if (close < 0) {
+          problems.push({ col: i + 1, severity: 'error', message: `unterminated quote: '${line.trim()}'`, rule: 'unterminated-quote' });
+          text += line.slice(i + 1);
+          i = n;
+          break;
+        }
+        text += line.slice(i + 1, close);
+        i = close + 1;
+        continue;
+      }
+      text += line[i];
+      i++;
+    }
+    const sm = SMART.exec(text);
+    if (sm) {
+      problems.push({
+        col: start + 1,
+        severity: 'error',
+        message: `typographic quote ${sm[0]} (U+${sm[0].charCodeAt(0).toString(16).toUpperCase()}) in '${text}': keepalived does not treat it as a quote; use "`,
+        rule: 'smart-quote',
+      });
+    }
+    out.push({ text, col: start + 1, quoted });
+  }
+  return out;
+}
+
+/** True when the byte buffer looks binary (NUL bytes or many control bytes in the first 8 KiB). */
+export function binaryOffset(data: Uint8Array): number {
+  const lim = Math.min(data.length, 8192);
+  let ctrl = 0;
+  for (let i = 0; i < lim; i++) {
+    const b = data[i];
+    if (b === 0) return i;
+    if (b < 32 && b !== 9 && b !== 10 && b !== 13 && b !== 12 && b !== 11) {
+      ctrl++;
+      if (ctrl > 8) return i;
+    }
+  }
+  return -1;
+}
+
+export function diag(pos: Pos, severity: 'error' | 'warning', message: string, rule: string): Diagnostic {
+  return { file: pos.file, line: pos.line, col: pos.col, severity, message, rule };
+}

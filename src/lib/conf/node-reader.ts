@@ -1,0 +1,82 @@
+/**
+ * FileReader backed by node:fs (the thin I/O adapter of the config engine).
+ * Globs are expanded by walking only the directories the pattern needs.
+ */
+import * as fs from 'node:fs';
+import { type FileReader, globToRegExp, hasGlob } from './reader';
+
+function globWalk(pattern: string): string[] {
+  const parts = pattern.split('/').filter((p, i) => p !== '' || i === 0);
+  let current: string[] = [pattern.startsWith('/') ? '/' : '.'];
+  const start = pattern.startsWith('/') ? 1 : 0;
+  for (let i = start; i < parts.length; i++) {
+    const part = parts[i];
+    const last = i === parts.length - 1;
+    const next: string[] = [];
+    for (const dir of current) {
+      const join = (n: string) => (dir === '/' ? `/${n}` : `${dir}/${n}`);
+      if (!hasGlob(part)) {
+        const p = join(part);
+        if (last ? fs.existsSync(p) : isDir(p)) next.push(p);
+        continue;
+      }
+      const re = globToRegExp(part);
+      let names: string[] = [];
+      try {
+        names = fs.readdirSync(dir);
+      } catch {
+        continue;
+      }
+      for (const n of names.sort()) {
+        if (n.startsWith('.') && !part.startsWith('.')) continue;
+        if (!re.test(n)) continue;
+        const p = join(n);
+        if (last || isDir(p)) next.push(p);
+      }
+    }
+    current = next;
+    if (current.length > 10000) break;
+  }
+  return current.sort();
+}
+
+function isDir(p: string): boolean {
+  try {
+    return fs.statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+export const nodeReader: FileReader = {
+  read(path, maxBytes) {
+    let fd: number | undefined;
+    try {
+      const st = fs.statSync(path);
+      if (st.isDirectory()) return { ok: false, code: 'EISDIR', message: 'is a directory' };
+      if (st.isFile() && st.size > maxBytes) return { ok: false, code: 'ETOOBIG', message: `larger than ${maxBytes} bytes` };
+      fd = fs.openSync(path, 'r');
+      const chunks: Buffer[] = [];
+      let total = 0;
+      const buf = Buffer.allocUnsafe(1 << 20);
+      for (;;) {
+        const n = fs.readSync(fd, buf, 0, buf.length, null);
+        if (n <= 0) break;
+        total += n;
+        if (total > maxBytes) return { ok: false, code: 'ETOOBIG', message: `larger than ${maxBytes} bytes` };
+        chunks.push(Buffer.from(buf.subarray(0, n)));
+      }
+      return { ok: true, data: Buffer.concat(chunks, total) };
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return { ok: false, code: 'ENOENT', message: 'no such file or directory' };
+      if (code === 'EACCES' || code === 'EPERM') return { ok: false, code: 'EACCES', message: 'permission denied' };
+      if (code === 'EISDIR') return { ok: false, code: 'EISDIR', message: 'is a directory' };
+      return { ok: false, code: 'EOTHER', message: (e as Error).message };
+    } finally {
+      if (fd !== undefined) fs.closeSync(fd);
+    }
+  },
+  glob: globWalk,
+  cwd: () => process.cwd(),
+};

@@ -1,0 +1,501 @@
+/**
+ * keepalived.conf pre-processor (keepalived.conf(5) "ADVANCED CONFIGURATION"):
+ * reads files through a FileReader, follows `include` and its checked variants
+ * (includer/includem/includew/includeb/includea, globs relative to the
+ * including file), detects include cycles, applies `@id` / `@^id` conditional
+ * lines, `$NAME=value` definitions (multi-line with `\`), `${NAME}` / `$NAME`
+ * substitution with the built-ins (${_PWD}, ${_INSTANCE}, ${_RANDOM [MIN
+ * [MAX]]}, ${_HASH}, ${_BANG}, ${_ENV VAR}), and `~SEQ` / `~SEQx` / `~LST`
+ * repetition. Each resulting line is tokenised and handed to `emit` in order,
+ * so memory stays proportional to one line plus the consumer's model.
+ * Pure apart from the injected reader.
+ */
+import { binaryOffset, diag, type LexProblem, type Token, tokenizeLine } from './lexer';
+import type { Diagnostic, Pos } from './model';
+import { dirname, type FileReader, hasGlob, resolvePath } from './reader';
+
+export interface PreprocessOptions {
+  /** For `@id` lines and ${_INSTANCE}. */
+  configId: string;
+  env: Record<string, string | undefined>;
+  /** Random source for ${_RANDOM} (tests inject a fixed one). */
+  random?: () => number;
+  /** Largest file read (bytes). Default 64 MiB. */
+  maxFileBytes?: number;
+  /** Most lines produced by all expansions together. Default 4,000,000. */
+  maxLines?: number;
+}
+
+export interface EmittedLine {
+  tokens: Token[];
+  file: string;
+  line: number;
+}
+
+/** How a main file failed to open (for exit code 4). */
+export interface FatalOpen {
+  file: string;
+  message: string;
+}
+
+const MAX_INCLUDE_DEPTH = 32;
+const MAX_SUBST_PASSES = 64;
+const INCLUDE_WORDS = new Set(['include', 'includer', 'includem', 'includew', 'includeb', 'includea']);
+const HASH = '\ue000';
+const BANG = '\ue001';
+
+interface Def {
+  lines: string[];
+}
+
+/** Position of the first unquoted `#` or `!` (comment start), or -1. */
+export function commentStart(s: string): number {
+  let q = false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 34) q = !q;
+    else if (!q && (c === 35 || c === 33)) return i;
+  }
+  return -1;
+}
+
+export class Preprocessor {
+  readonly files: string[] = [];
+  readonly fatal: FatalOpen[] = [];
+  private readonly defs = new Map<string, Def>();
+  private readonly stack: string[] = [];
+  private produced = 0;
+  private overflowReported = false;
+  private readonly maxFileBytes: number;
+  private readonly maxLines: number;
+  private readonly random: () => number;
+
+  constructor(
+    private readonly reader: FileReader,
+    private readonly opts: PreprocessOptions,
+    private readonly diags: Diagnostic[],
+    private readonly emit: (l: EmittedLine) => void,
+  ) {
+    this.maxFileBytes = opts.maxFileBytes ?? 64 * 1024 * 1024;
+    this.maxLines = opts.maxLines ?? 4_000_000;
+    this.random = opts.random ?? Math.random;
+  }
+
+  /** Process a main file (as given on the command line). */
+  runMain(path: string): void {
+    const abs = resolvePath(this.reader.cwd(), path);
+    const r = this.reader.read(abs, this.maxFileBytes);
+    if (!r.ok) {
+      const what =
+        r.code === 'ENOENT'
+          ? 'no such file'
+          : r.code === 'EISDIR'
+            ? 'is a directory, not a config file'
+            : r.code === 'EACCES'
+              ? 'permission denied'
+              : r.code === 'ETOOBIG'
+                ? `file too large (${r.message})`
+                : r.message;
+      this.fatal.push({ file: path, message: `cannot read ${path}: ${what}` });
+      this.diags.push({ file: path, line: 0, col: 0, severity: 'error', message: `cannot read ${path}: ${what}`, rule: 'file-unreadable' });
+      return;
+    }
+    this.processFile(path, abs, r.data);
+  }
+
+  private processFile(display: string, abs: string, data: Uint8Array): void {
+    this.files.push(display);
+    const bin = binaryOffset(data);
+    if (bin >= 0) {
+      this.diags.push({
+        file: display,
+        line: lineOfOffset(data, bin),
+        col: 1,
+        severity: 'error',
+        message: `${display} looks like a binary file (control byte 0x${data[bin].toString(16).padStart(2, '0')} at offset ${bin}), not a keepalived config; skipped`,
+        rule: 'binary-file',
+      });
+      return;
+    }
+    let text = new TextDecoder('utf-8').decode(data);
+    if (text.charCodeAt(0) === 0xfeff) {
+      this.diags.push({
+        file: display,
+        line: 1,
+        col: 1,
+        severity: 'error',
+        message: 'UTF-8 byte order mark at the start of the file: keepalived reads it as part of the first keyword; save the file without BOM',
+        rule: 'bom',
+      });
+      text = text.slice(1);
+    }
+    const bad = text.indexOf('\ufffd');
+    if (bad >= 0) {
+      const line = countLines(text, bad);
+      this.diags.push({ file: display, line, col: 1, severity: 'warning', message: 'invalid UTF-8 sequence', rule: 'encoding' });
+    }
+    this.stack.push(abs);
+    let crReported = false;
+    const pwd = dirname(abs);
+    let pos = 0;
+    let lineNo = 0;
+    const n = text.length;
+    // Pending multi-line definition.
+    let pendingDef: { name: string; lines: string[] } | null = null;
+    while (pos <= n) {
+      if (this.produced > this.maxLines) break;
+      let end = text.indexOf('\n', pos);
+      if (end < 0) end = n;
+      if (pos === n && end === n) break;
+      let raw = text.slice(pos, end);
+      pos = end + 1;
+      lineNo++;
+      if (raw.endsWith('\r')) {
+        raw = raw.slice(0, -1);
+        if (!crReported) {
+          crReported = true;
+          this.diags.push({
+            file: display,
+            line: lineNo,
+            col: raw.length + 1,
+            severity: 'warning',
+            message: 'CRLF line ending (DOS format); keepalived expects LF: convert with dos2unix',
+            rule: 'crlf',
+          });
+        }
+      }
+      if (pendingDef) {
+        const cont = raw.trimEnd().endsWith('\\');
+        const body = cont ? raw.trimEnd().slice(0, -1) : raw;
+        pendingDef.lines.push(stripComment(body));
+        if (!cont) {
+          this.defs.set(pendingDef.name, { lines: pendingDef.lines.filter((l) => l.trim() !== '') });
+          pendingDef = null;
+        }
+        continue;
+      }
+      const ctx: LineCtx = { file: display, abs, pwd, line: lineNo };
+      // Multi-line definition start: `$NAME=... \`
+      const t = raw.trimStart();
+      if (t.startsWith('$') && raw.trimEnd().endsWith('\\')) {
+        const m = /^\$([A-Za-z_][A-Za-z0-9_]*)=(.*)\\\s*$/.exec(t);
+        if (m) {
+          pendingDef = { name: m[1], lines: [] };
+          const first = stripComment(m[2]);
+          if (first.trim() !== '') pendingDef.lines.push(first);
+          continue;
+        }
+      }
+      this.processLine(raw, ctx, 0, raw.length - t.length);
+    }
+    if (pendingDef) this.defs.set(pendingDef.name, { lines: pendingDef.lines });
+    this.stack.pop();
+  }
+
+  /** One logical line: include, conditional, definition, ~SEQ/~LST, substitution, emit. */
+  private processLine(raw: string, ctx: LineCtx, depth: number, colBase: number): void {
+    if (this.produced > this.maxLines) {
+      if (!this.overflowReported) {
+        this.overflowReported = true;
+        this.diags.push(
+          diag(
+            { file: ctx.file, line: ctx.line, col: 1 },
+            'error',
+            `configuration expands to more than ${this.maxLines} lines; stopped reading`,
+            'expansion-limit',
+          ),
+        );
+      }
+      return;
+    }
+    let s = stripComment(raw);
+    let t = s.trimStart();
+    if (t === '') return;
+    colBase += s.length - t.length;
+    // include (detected before conditionals/substitution, like keepalived).
+    const firstWord = /^(\S+)/.exec(t)?.[1] ?? '';
+    if (INCLUDE_WORDS.has(firstWord)) {
+      this.include(firstWord, t.slice(firstWord.length), ctx, colBase);
+      return;
+    }
+    // Conditional lines.
+    if (t.startsWith('@')) {
+      const m = /^@(\^?)(\S*)/.exec(t)!;
+      const neg = m[1] === '^';
+      const id = m[2];
+      const match = id === this.opts.configId;
+      if (neg === match) return;
+      const rest = t.slice(m[0].length);
+      const r2 = rest.trimStart();
+      colBase += m[0].length + (rest.length - r2.length);
+      t = r2;
+      s = t;
+      if (t === '') return;
+    }
+    // Definitions.
+    if (t.startsWith('$')) {
+      const m = /^\$([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(t);
+      if (m) {
+        this.defs.set(m[1], { lines: [m[2].trim()] });
+        return;
+      }
+    }
+    // ~SEQ / ~SEQx / ~LST
+    if (t.startsWith('~SEQ') || t.startsWith('~LST')) {
+      this.repeat(t, ctx, depth, colBase);
+      return;
+    }
+    // Substitution.
+    let substituted = false;
+    if (t.includes('$')) {
+      const r = this.substitute(t, ctx);
+      if (r !== t) {
+        substituted = true;
+        t = r;
+      }
+    }
+    if (substituted && t.includes('\n')) {
+      if (depth > 16) {
+        this.diags.push(diag({ file: ctx.file, line: ctx.line, col: colBase + 1 }, 'error', 'definitions nested too deeply (more than 16 levels)', 'definition-depth'));
+        return;
+      }
+      for (const l of t.split('\n')) this.processLine(l, ctx, depth + 1, colBase);
+      return;
+    }
+    if (substituted) {
+      // A substitution can produce a definition, a conditional, or a comment.
+      const again = t.trimStart();
+      if (again.startsWith('@') || /^\$[A-Za-z_][A-Za-z0-9_]*=/.test(again) || again.startsWith('~SEQ') || again.startsWith('~LST')) {
+        if (depth > 16) return;
+        this.processLine(t, ctx, depth + 1, colBase);
+        return;
+      }
+    }
+    const problems: LexProblem[] = [];
+    const tokens = tokenizeLine(t, problems);
+    for (const p of problems) this.diags.push(diag({ file: ctx.file, line: ctx.line, col: colBase + p.col }, p.severity, p.message, p.rule));
+    if (tokens.length === 0) return;
+    for (const tok of tokens) {
+      tok.col += colBase;
+      if (tok.text.includes(HASH) || tok.text.includes(BANG)) tok.text = tok.text.replaceAll(HASH, '#').replaceAll(BANG, '!');
+    }
+    this.produced++;
+    this.emit({ tokens, file: ctx.file, line: ctx.line });
+  }
+
+  private substitute(t: string, ctx: LineCtx): string {
+    let cur = t;
+    for (let pass = 0; pass < MAX_SUBST_PASSES; pass++) {
+      let changed = false;
+      const next = cur.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)((?:\s+[^}\s]+)*)\s*\}|\$([A-Za-z_][A-Za-z0-9_]*)(?=\s|$)/g, (all, n1, extra, n2) => {
+        const name = (n1 ?? n2) as string;
+        const v = this.lookup(name, (extra ?? '').trim(), ctx);
+        if (v === undefined) return all;
+        changed = true;
+        return v;
+      });
+      if (!changed) return next;
+      cur = next;
+      if (cur.length > 1_000_000) {
+        this.diags.push(diag({ file: ctx.file, line: ctx.line, col: 1 }, 'error', 'parameter substitution grows without bound (recursive definition?)', 'definition-loop'));
+        return '';
+      }
+    }
+    this.diags.push(diag({ file: ctx.file, line: ctx.line, col: 1 }, 'error', `parameter substitution did not settle after ${MAX_SUBST_PASSES} passes (recursive definition?)`, 'definition-loop'));
+    return cur;
+  }
+
+  private lookup(name: string, extra: string, ctx: LineCtx): string | undefined {
+    switch (name) {
+      case '_PWD':
+        return ctx.pwd;
+      case '_INSTANCE':
+        return this.opts.configId;
+      case '_HASH':
+        return HASH;
+      case '_BANG':
+        return BANG;
+      case '_RANDOM': {
+        const parts = extra.split(/\s+/).filter(Boolean);
+        const min = parts[0] !== undefined ? Number.parseInt(parts[0], 10) : 0;
+        const max = parts[1] !== undefined ? Number.parseInt(parts[1], 10) : 32767;
+        if (!Number.isFinite(min) || !Number.isFinite(max) || max < min) return String(min || 0);
+        return String(min + Math.floor(this.random() * (max - min + 1)));
+      }
+      case '_ENV': {
+        const v = this.opts.env[extra];
+        return v ?? '';
+      }
+    }
+    if (extra) return undefined;
+    const d = this.defs.get(name);
+    if (!d) return undefined;
+    return d.lines.join('\n');
+  }
+
+  private repeat(t: string, ctx: LineCtx, depth: number, colBase: number): void {
+    const m = /^~(SEQx?|LST)\(/.exec(t);
+    const at = { file: ctx.file, line: ctx.line, col: colBase + 1 };
+    if (!m) {
+      this.diags.push(diag(at, 'error', `malformed ~SEQ/~LST: '${t}'`, 'seq-syntax'));
+      return;
+    }
+    // Find the matching ')', allowing {..} groups inside ~LST.
+    let i = m[0].length;
+    let level = 1;
+    for (; i < t.length && level > 0; i++) {
+      if (t[i] === '(') level++;
+      else if (t[i] === ')') level--;
+    }
+    if (level !== 0) {
+      this.diags.push(diag(at, 'error', `missing ')' in ${m[0].slice(0, -1)}(...)`, 'seq-syntax'));
+      return;
+    }
+    const inner = t.slice(m[0].length, i - 1);
+    const rest = t.slice(i);
+    const bodyCol = colBase + i + (rest.length - rest.trimStart().length);
+    if (depth > 16) {
+      this.diags.push(diag(at, 'error', '~SEQ/~LST nested too deeply', 'seq-syntax'));
+      return;
+    }
+    if (m[1] === 'LST') {
+      const parsed = parseLst(inner);
+      if (typeof parsed === 'string') {
+        this.diags.push(diag(at, 'error', `~LST: ${parsed}`, 'seq-syntax'));
+        return;
+      }
+      for (const vals of parsed.values) {
+        if (vals.length !== parsed.vars.length) {
+          this.diags.push(diag(at, 'error', `~LST: ${parsed.vars.length} variables but a value group has ${vals.length} values`, 'seq-syntax'));
+          return;
+        }
+        for (let k = 0; k < parsed.vars.length; k++) this.defs.set(parsed.vars[k], { lines: [vals[k]] });
+        this.processLine(rest, ctx, depth + 1, bodyCol);
+        if (this.produced > this.maxLines) return;
+      }
+      return;
+    }
+    const args = inner.split(',').map((a) => a.trim());
+    const name = args[0];
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name ?? '') || args.length < 2 || args.length > 4) {
+      this.diags.push(diag(at, 'error', `~${m[1]}(var, [start,] [step,] end): bad arguments '${inner}'`, 'seq-syntax'));
+      return;
+    }
+    const nums = args.slice(1).map((a) => (/^[-+]?(0x[0-9a-f]+|\d+)$/i.test(a) ? Number.parseInt(a, a.toLowerCase().includes('0x') ? 16 : 10) * (a.startsWith('-') && a.toLowerCase().includes('0x') ? -1 : 1) : Number.NaN));
+    if (nums.some((x) => Number.isNaN(x))) {
+      this.diags.push(diag(at, 'error', `~${m[1]}: non-numeric argument in '${inner}'`, 'seq-syntax'));
+      return;
+    }
+    let start: number;
+    let step: number;
+    let end: number;
+    if (nums.length === 1) {
+      end = nums[0];
+      start = end >= 0 ? 1 : -1;
+      step = end >= start ? 1 : -1;
+    } else if (nums.length === 2) {
+      [start, end] = nums;
+      step = end >= start ? 1 : -1;
+    } else [start, step, end] = nums;
+    if (step === 0 || (step > 0 && start > end) || (step < 0 && start < end)) {
+      if (step === 0) this.diags.push(diag(at, 'error', `~${m[1]}: step is 0`, 'seq-syntax'));
+      return;
+    }
+    const hex = m[1] === 'SEQx';
+    for (let v = start; step > 0 ? v <= end : v >= end; v += step) {
+      this.defs.set(name, { lines: [hex ? v.toString(16) : String(v)] });
+      this.processLine(rest, ctx, depth + 1, bodyCol);
+      if (this.produced > this.maxLines) return;
+    }
+  }
+
+  private include(kind: string, restRaw: string, ctx: LineCtx, colBase: number): void {
+    const problems: LexProblem[] = [];
+    const toks = tokenizeLine(restRaw, problems);
+    const at: Pos = { file: ctx.file, line: ctx.line, col: colBase + 1 };
+    if (toks.length === 0) {
+      this.diags.push(diag(at, 'error', `'${kind}' needs a file name`, 'missing-parameter'));
+      return;
+    }
+    const name = toks[0].text;
+    const pattern = resolvePath(ctx.pwd, name);
+    const checked = kind !== 'include';
+    const isGlob = hasGlob(name);
+    const matches = isGlob ? this.reader.glob(pattern) : [pattern];
+    if (isGlob && matches.length === 0) {
+      if (kind === 'includem' || kind === 'includew' || kind === 'includeb' || kind === 'includea') {
+        this.diags.push(diag(at, 'error', `${kind} ${name}: no file matches`, 'missing-include'));
+      } else if (kind === 'include') {
+        this.diags.push(diag(at, 'warning', `include ${name}: no file matches (keepalived silently ignores this)`, 'missing-include'));
+      }
+      return;
+    }
+    if (this.stack.length >= MAX_INCLUDE_DEPTH) {
+      this.diags.push(diag(at, 'error', `includes nested deeper than ${MAX_INCLUDE_DEPTH} levels`, 'include-depth'));
+      return;
+    }
+    for (const f of matches) {
+      if (this.stack.includes(f)) {
+        const chain = [...this.stack.slice(this.stack.indexOf(f)), f].join(' -> ');
+        this.diags.push(diag(at, 'error', `include cycle: ${chain}`, 'include-cycle'));
+        continue;
+      }
+      const r = this.reader.read(f, this.maxFileBytes);
+      if (!r.ok) {
+        const why = r.code === 'ENOENT' ? 'no such file' : r.code === 'EISDIR' ? 'is a directory' : r.message;
+        const sev = checked || r.code !== 'ENOENT' ? 'error' : 'warning';
+        this.diags.push(
+          diag(at, sev, `${kind} ${name}: ${why}${r.code === 'ENOENT' && !checked ? " (keepalived only prints \"Config files missing\" and carries on)" : ''}`, 'missing-include'),
+        );
+        continue;
+      }
+      const display = f;
+      this.processFile(display, f, r.data);
+    }
+  }
+}
+
+interface LineCtx {
+  file: string;
+  abs: string;
+  pwd: string;
+  line: number;
+}
+
+function stripComment(s: string): string {
+  const c = commentStart(s);
+  return c < 0 ? s : s.slice(0, c);
+}
+
+function countLines(text: string, upto: number): number {
+  let n = 1;
+  for (let i = text.indexOf('\n'); i >= 0 && i < upto; i = text.indexOf('\n', i + 1)) n++;
+  return n;
+}
+
+function lineOfOffset(data: Uint8Array, off: number): number {
+  let n = 1;
+  for (let i = 0; i < off; i++) if (data[i] === 10) n++;
+  return n;
+}
+
+/** `~LST(var, v1, v2)` or `~LST({a, b}, {1,2}, {3,4})`. */
+export function parseLst(inner: string): { vars: string[]; values: string[][] } | string {
+  const items: string[] = [];
+  let depth = 0;
+  let cur = '';
+  for (const ch of inner) {
+    if (ch === '{') depth++;
+    if (ch === '}') depth--;
+    if (ch === ',' && depth === 0) {
+      items.push(cur.trim());
+      cur = '';
+    } else cur += ch;
+  }
+  items.push(cur.trim());
+  if (items.length < 2) return 'needs a variable and at least one value';
+  const group = (s: string) => (s.startsWith('{') && s.endsWith('}') ? s.slice(1, -1).split(',').map((x) => x.trim()) : [s]);
+  const vars = group(items[0]);
+  if (!vars.every((v) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(v))) return `bad variable name in '${items[0]}'`;
+  return { vars, values: items.slice(1).map(group) };
+}

@@ -1,0 +1,207 @@
+/**
+ * Cross-object validation of a built model: the checks keepalived 2.2.7 makes
+ * after parsing (missing VRID, no VIP, strict-mode conflicts, AH with MASTER,
+ * unknown track scripts, empty sync groups, fwmark with protocol, ...) and the
+ * extra rules hactl adds (duplicate VIPs, identical virtual servers, VRID
+ * clashes, undefined references, mixed families, nopreempt with MASTER,
+ * unicast_peer with a prefix, auth_pass > 8, empty config). Pure.
+ */
+import type { Diagnostic, KeepalivedConfig, Pos, VirtualServer } from './model';
+import type { Stmt } from './parser';
+
+function push(diags: Diagnostic[], pos: Pos, severity: 'error' | 'warning', message: string, rule: string): void {
+  diags.push({ file: pos.file, line: pos.line, col: pos.col, severity, message, rule });
+}
+
+export function vsKey(vs: VirtualServer): string {
+  if (vs.fwmark !== undefined) return `fwmark ${vs.fwmark}${vs.ip_family ? ` ${vs.ip_family}` : ''}`;
+  if (vs.group !== undefined) return `group ${vs.group}`;
+  return `${vs.address?.address ?? '?'} ${vs.port ?? 0} ${vs.protocol ?? 'TCP'}`;
+}
+
+export function validate(cfg: KeepalivedConfig, root: Stmt[], diags: Diagnostic[]): void {
+  const g = cfg.global_defs;
+  if (root.length === 0 && cfg.files.length > 0) {
+    push(diags, { file: cfg.files[0], line: 1, col: 1 }, 'warning', 'empty configuration: no keyword at all (keepalived would run with nothing to do)', 'empty-config');
+  }
+  const scripts = new Map(cfg.vrrp_scripts.map((s) => [s.name, s]));
+  const trackFiles = new Set(cfg.track_files.map((s) => s.name));
+  const processes = new Set(cfg.vrrp_track_processes.map((s) => s.name));
+  const bfds = new Set(cfg.extra.filter((e) => e.keyword === 'bfd_instance').map((e) => e.args[0]));
+  const instances = new Map(cfg.vrrp_instances.map((i) => [i.name, i]));
+
+  // Duplicate names.
+  const dupNames = <T extends { name: string; pos: Pos }>(list: T[], what: string) => {
+    const seen = new Map<string, T>();
+    for (const x of list) {
+      const p = seen.get(x.name);
+      if (p) push(diags, x.pos, 'error', `${what} ${x.name} already defined at ${p.pos.file}:${p.pos.line}`, 'duplicate-name');
+      else seen.set(x.name, x);
+    }
+  };
+  dupNames(cfg.vrrp_instances, 'vrrp instance');
+  dupNames(cfg.vrrp_scripts, 'vrrp_script');
+  dupNames(cfg.vrrp_sync_groups, 'vrrp sync group');
+  dupNames(cfg.virtual_server_groups, 'virtual_server_group');
+
+  for (const s of cfg.vrrp_scripts) {
+    if (!s.script) push(diags, s.pos, 'error', `No script set for vrrp_script ${s.name} - removing`, 'script-missing');
+  }
+
+  const usedScripts = new Set<string>();
+  const vipSeen = new Map<string, { pos: Pos; inst: string }>();
+  const vridSeen = new Map<string, { pos: Pos; inst: string }>();
+
+  for (const inst of cfg.vrrp_instances) {
+    const n = inst.name;
+    const strict = inst.strict_mode ?? g.vrrp.strict;
+    const version = inst.version ?? g.vrrp.version ?? 2;
+    if (inst.virtual_router_id === undefined) push(diags, inst.pos, 'error', `(${n}) the virtual router id must be set`, 'vrid-missing');
+    if (inst.virtual_ipaddress.length === 0 && inst.virtual_ipaddress_excluded.length === 0) {
+      push(diags, inst.pos, 'error', `(${n}) No VIP specified; at least one is sensible`, 'no-vip');
+    }
+    if (!inst.interface && !g.default_interface && inst.unicast_peer.length === 0) {
+      push(diags, inst.pos, 'warning', `(${n}) no interface specified (keepalived falls back to its default interface)`, 'no-interface');
+    }
+    if (inst.authentication) {
+      const a = inst.authentication;
+      if (strict) push(diags, a.pos, 'error', `(${n}) Strict mode does not support authentication. Ignoring.`, 'strict-auth');
+      else if (version === 3) push(diags, a.pos, 'error', `(${n}) VRRPv3 does not support authentication; remove the authentication block`, 'auth-v3');
+      if (a.auth_pass !== undefined && a.auth_pass.length > 8) {
+        push(diags, a.at.auth_pass ?? a.pos, 'warning', `(${n}) auth_pass is ${a.auth_pass.length} characters; keepalived truncates it to 8 ('${a.auth_pass.slice(0, 8)}'), which must match the peers`, 'auth-pass-length');
+      }
+      if (a.auth_type === 'PASS' && a.auth_pass === undefined) push(diags, a.pos, 'error', `(${n}) auth_type PASS without auth_pass`, 'auth-pass-missing');
+      if (a.auth_type === 'AH' && inst.state === 'MASTER') {
+        push(diags, inst.at.state ?? inst.pos, 'error', `(${n}) Initial state master is incompatible with AH authentication - clearing`, 'ah-master');
+      }
+    }
+    if (strict && inst.state === 'MASTER' && (inst.priority ?? 100) !== 255) {
+      push(diags, inst.at.state ?? inst.pos, 'error', `(${n}) State MASTER must match being address owner (strict mode needs priority 255)`, 'strict-master');
+    }
+    if (strict && inst.unicast_peer.length > 0) push(diags, inst.at.unicast_peer ?? inst.pos, 'error', `(${n}) Strict mode does not support unicast peers`, 'strict-unicast');
+    if (strict && inst.accept === true && version === 2) {
+      push(diags, inst.at.accept ?? inst.pos, 'warning', `(${n}) warning - accept mode for VRRP version 2 does not comply with RFC3768 - resetting`, 'strict-accept');
+    }
+    if (inst.nopreempt && inst.state === 'MASTER') {
+      push(diags, inst.at.nopreempt ?? inst.pos, 'warning', `(${n}) nopreempt will not work with initial state MASTER - clearing`, 'nopreempt-master');
+    }
+    if (inst.advert_int !== undefined && version === 2 && !Number.isInteger(inst.advert_int)) {
+      push(diags, inst.at.advert_int ?? inst.pos, 'warning', `(${n}) VRRPv2 advertisement interval ${inst.advert_int}s must be an integer. rounding`, 'advert-int');
+    }
+    for (const p of inst.unicast_peer) {
+      if (p.address.prefix !== undefined) push(diags, p.pos, 'warning', `(${n}) unicast_peer ${p.address.text} has a prefix length; a peer is one address (write ${p.address.address})`, 'unicast-peer-prefix');
+    }
+    // Families.
+    const fams = new Set<string>();
+    for (const v of inst.virtual_ipaddress) fams.add(v.family);
+    const srcFam = inst.unicast_src_ip?.family ?? inst.mcast_src_ip?.family;
+    for (const p of inst.unicast_peer) {
+      if (srcFam && p.address.family !== srcFam) push(diags, p.pos, 'error', `(${n}) unicast_peer ${p.address.text} is not of the same family as the source address`, 'mixed-family');
+    }
+    if (inst.unicast_peer.length > 1) {
+      const pf = new Set(inst.unicast_peer.map((p) => p.address.family));
+      if (pf.size > 1) push(diags, inst.unicast_peer[0].pos, 'error', `(${n}) unicast peers mix IPv4 and IPv6`, 'mixed-family');
+    }
+    if (fams.size > 1) {
+      const first = inst.virtual_ipaddress[0].family;
+      const odd = inst.virtual_ipaddress.find((v) => v.family !== first)!;
+      push(diags, odd.pos, 'warning', `(${n}) virtual_ipaddress mixes IPv4 and IPv6 (keepalived sends ${first === 'inet' ? 'IPv4' : 'IPv6'} adverts; put the other family in virtual_ipaddress_excluded or another instance)`, 'mixed-family');
+    }
+    // Duplicate VIPs (within and across instances).
+    for (const v of [...inst.virtual_ipaddress, ...inst.virtual_ipaddress_excluded]) {
+      const key = `${v.address.address}/${v.prefix}${v.dev ? `%${v.dev}` : ''}`;
+      const prev = vipSeen.get(key);
+      if (prev) push(diags, v.pos, 'warning', `duplicate VIP ${v.address.text} (also at ${prev.pos.file}:${prev.pos.line} in ${prev.inst})`, 'duplicate-vip');
+      else vipSeen.set(key, { pos: v.pos, inst: n });
+    }
+    // VRID clash on one interface.
+    if (inst.virtual_router_id !== undefined && inst.interface) {
+      const fam = inst.virtual_ipaddress[0]?.family ?? 'inet';
+      const key = `${inst.interface}/${inst.virtual_router_id}/${fam}/${inst.unicast_peer.length ? 'u' : 'm'}`;
+      const prev = vridSeen.get(key);
+      if (prev) {
+        push(diags, inst.at.virtual_router_id ?? inst.pos, 'error', `(${n}) virtual_router_id ${inst.virtual_router_id} on ${inst.interface} is already used by ${prev.inst} (${prev.pos.file}:${prev.pos.line})`, 'vrid-clash');
+      } else vridSeen.set(key, { pos: inst.at.virtual_router_id ?? inst.pos, inst: n });
+    }
+    // References.
+    for (const t of inst.track_script) {
+      usedScripts.add(t.name);
+      if (!scripts.has(t.name)) push(diags, t.pos, 'error', `(${n}) track script ${t.name} not found, ignoring...`, 'undefined-reference');
+      else if (!scripts.get(t.name)!.script) push(diags, t.pos, 'error', `(${n}) track script ${t.name} not found, ignoring...`, 'undefined-reference');
+    }
+    for (const t of inst.track_file) if (!trackFiles.has(t.name)) push(diags, t.pos, 'error', `(${n}) track file ${t.name} not found, ignoring...`, 'undefined-reference');
+    for (const t of inst.track_process) if (!processes.has(t.name)) push(diags, t.pos, 'error', `(${n}) track process ${t.name} not found, ignoring...`, 'undefined-reference');
+    for (const t of inst.track_bfd) if (!bfds.has(t.name)) push(diags, t.pos, 'error', `(${n}) track bfd ${t.name} not found, ignoring...`, 'undefined-reference');
+    for (const r of inst.virtual_routes) {
+      if (!r.dev && !r.words.includes('no_track') && r.type !== 'blackhole' && r.type !== 'unreachable' && r.type !== 'prohibit') {
+        push(diags, r.pos, 'warning', `cannot track route ${r.to?.text ?? '?'} with no interface specified, not tracking`, 'route-no-interface');
+      } else if (!r.dev && !r.words.includes('no_track')) {
+        push(diags, r.pos, 'warning', `cannot track route ${r.to?.text ?? '?'} with no interface specified, not tracking`, 'route-no-interface');
+      }
+    }
+  }
+  for (const sg of cfg.vrrp_sync_groups) {
+    for (const t of sg.track_script) usedScripts.add(t.name);
+    let found = 0;
+    for (const m of sg.group) {
+      if (!instances.has(m.name)) push(diags, m.pos, 'error', `Virtual router ${m.name} specified in sync group ${sg.name} doesn't exist - ignoring`, 'undefined-reference');
+      else found++;
+    }
+    if (found === 0) push(diags, sg.pos, 'error', `Sync group ${sg.name} has no virtual router(s). removing`, 'sync-group-empty');
+    else if (found === 1) push(diags, sg.pos, 'warning', `Sync group ${sg.name} has only 1 virtual router(s) - this probably isn't what you want`, 'sync-group-single');
+    for (const t of sg.track_script) if (!scripts.has(t.name)) push(diags, t.pos, 'error', `(${sg.name}) track script ${t.name} not found, ignoring...`, 'undefined-reference');
+    for (const t of sg.track_file) if (!trackFiles.has(t.name)) push(diags, t.pos, 'error', `(${sg.name}) track file ${t.name} not found, ignoring...`, 'undefined-reference');
+  }
+  // Instances in more than one sync group.
+  const inGroup = new Map<string, string>();
+  for (const sg of cfg.vrrp_sync_groups) {
+    for (const m of sg.group) {
+      const prev = inGroup.get(m.name);
+      if (prev && prev !== sg.name) push(diags, m.pos, 'error', `vrrp instance ${m.name} is already in sync group ${prev}`, 'sync-group-member');
+      inGroup.set(m.name, sg.name);
+    }
+  }
+  if (g.lvs_sync_daemon?.instance && !instances.has(g.lvs_sync_daemon.instance)) {
+    push(diags, g.lvs_sync_daemon.pos, 'error', `lvs_sync_daemon: vrrp instance ${g.lvs_sync_daemon.instance} not found`, 'undefined-reference');
+  }
+
+  // Virtual servers.
+  const vsGroups = new Set(cfg.virtual_server_groups.map((x) => x.name));
+  const vsSeen = new Map<string, VirtualServer>();
+  for (const vs of cfg.virtual_servers) {
+    const label = vs.fwmark !== undefined ? `FWM ${vs.fwmark}` : vs.group !== undefined ? `group ${vs.group}` : `${vs.address?.text ?? '?'}:${vs.port ?? 0}`;
+    if (vs.fwmark !== undefined && vs.protocol !== undefined) {
+      push(diags, vs.at.protocol ?? vs.pos, 'warning', `Warning: Virtual server ${label}: protocol specified for fwmark - protocol will be ignored`, 'fwmark-protocol');
+    }
+    if (vs.group !== undefined && !vsGroups.has(vs.group)) push(diags, vs.pos, 'error', `Virtual server group ${vs.group} specified but not configured`, 'undefined-reference');
+    const key = vsKey(vs);
+    const prev = vsSeen.get(key);
+    if (prev) {
+      const same = JSON.stringify(stripPos(vs)) === JSON.stringify(stripPos(prev));
+      push(
+        diags,
+        vs.pos,
+        same ? 'warning' : 'error',
+        same ? `virtual_server ${label} is identical to the one at ${prev.pos.file}:${prev.pos.line}` : `virtual_server ${label} is defined twice (also at ${prev.pos.file}:${prev.pos.line})`,
+        same ? 'duplicate-virtual-server' : 'duplicate-virtual-server',
+      );
+    } else vsSeen.set(key, vs);
+    const rsSeen = new Map<string, Pos>();
+    for (const rs of vs.real_servers) {
+      const k = `${rs.address.address}:${rs.port ?? vs.port ?? 0}`;
+      const p = rsSeen.get(k);
+      if (p) push(diags, rs.pos, 'warning', `real_server ${rs.address.text} ${rs.port ?? ''} appears twice in virtual_server ${label} (also at line ${p.line})`, 'duplicate-real-server');
+      else rsSeen.set(k, rs.pos);
+      if (vs.address && rs.address.family !== vs.address.family && vs.lb_kind !== 'TUN') {
+        push(diags, rs.pos, 'error', `real_server ${rs.address.text} is not of the same address family as virtual_server ${label}`, 'mixed-family');
+      }
+    }
+    if (vs.sorry_server && vs.address && vs.sorry_server.address.family !== vs.address.family) {
+      push(diags, vs.sorry_server.pos, 'error', `sorry_server ${vs.sorry_server.address.text} is not of the same address family as virtual_server ${label}`, 'mixed-family');
+    }
+  }
+}
+
+function stripPos(v: unknown): unknown {
+  return JSON.parse(JSON.stringify(v, (k, val) => (k === 'pos' || k === 'at' || k === 'line' || k === 'col' || k === 'file' ? undefined : val)));
+}
