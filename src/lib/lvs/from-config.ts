@@ -64,7 +64,8 @@ function protoName(n: number): 'tcp' | 'udp' | 'sctp' | 'none' {
 
 function schedFlags(flags: string[]): number {
   let f = 0;
-  for (const x of flags) {
+  for (const raw of flags) {
+    const x = raw.replace(/_/g, '-');
     if (x === 'flag-1' || x === 'sh-fallback' || x === 'mh-fallback') f |= SvcFlag.SCHED1;
     else if (x === 'flag-2' || x === 'sh-port' || x === 'mh-port') f |= SvcFlag.SCHED2;
     else if (x === 'flag-3') f |= SvcFlag.SCHED3;

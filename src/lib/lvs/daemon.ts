@@ -1,0 +1,354 @@
+/**
+ * The LVS half of `hactl vrrp run` (keepalived's checker process, `-C`):
+ * loads keepalived.conf, runs the reconciler with the real IPVS client and
+ * the real checkers, handles SIGHUP (reload, only the difference) and
+ * SIGTERM/SIGINT (remove what it manages unless --dont-release-ipvs), and
+ * answers `status` on a unix control socket.
+ *
+ * `lvsHalf()` is the single entry point `src/commands/vrrp/run.ts` calls: with
+ * --lvs-only (or a configuration without vrrp_instance) it runs the LVS half
+ * in this process and returns true; by default it starts the LVS half as a
+ * child process (`--lvs-only`, like keepalived forks its checker child) when
+ * the configuration has virtual servers, and returns false so the VRRP half
+ * runs here; with --vrrp-only it does nothing.
+ */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { HactlError } from '../cli/errors';
+import { loadConfig } from '../conf/index';
+import type { KeepalivedConfig } from '../conf/model';
+import type { IpvsClient } from '../ipvs/client';
+import { realCheckers } from './checkers';
+import { lvsSpecFromConfig } from './from-config';
+import { type IpvsPort, LvsReconciler, type LvsStatus, realTimerClock } from './reconciler';
+import type { LvsEvent, LvsSpec } from './types';
+
+export type LvsLog = (level: 'info' | 'warn' | 'error' | 'debug', msg: string) => void;
+
+export const DEFAULT_LVS_CONTROL_SOCKET = '/run/hactl/lvs.sock';
+
+/** The LVS control socket that goes with a VRRP control socket path. */
+export function lvsSocketFor(vrrpSock: string | undefined): string {
+  if (!vrrpSock) return DEFAULT_LVS_CONTROL_SOCKET;
+  return vrrpSock.endsWith('.sock') ? `${vrrpSock.slice(0, -5)}-lvs.sock` : `${vrrpSock}-lvs`;
+}
+
+/** IpvsPort on src/lib/ipvs's netlink client. */
+export function netlinkIpvsPort(c: IpvsClient): IpvsPort {
+  return {
+    list: () => c.getTable(),
+    apply: async (ops) => (await c.apply(ops)).map((r) => (r.errno === 0 ? { ok: true as const } : { ok: false as const, error: 'error' in r ? r.error.message : `errno ${r.errno}` })),
+  };
+}
+
+export interface LoadedLvs {
+  spec?: LvsSpec;
+  model?: KeepalivedConfig;
+  errors: string[];
+  warnings: string[];
+}
+
+/** keepalived.conf -> LvsSpec, with the conf engine's diagnostics (errors refuse the file). */
+export function loadLvsSpec(file: string, configId?: string): LoadedLvs {
+  const r = loadConfig(file, { configId });
+  const fmt = (d: { file: string; line: number; col: number; severity: string; message: string; rule: string }) =>
+    `${d.file}:${d.line}:${d.col}: ${d.severity}: ${d.message} [${d.rule}]`;
+  const errors = r.diagnostics.filter((d) => d.severity === 'error').map(fmt);
+  const warnings = r.diagnostics.filter((d) => d.severity !== 'error').map(fmt);
+  if (r.fatal || errors.length) return { errors: errors.length ? errors : [`${file}: cannot be read`], warnings, model: r.model };
+  const m = lvsSpecFromConfig(r.model);
+  return { spec: m.spec, model: r.model, errors: [], warnings: [...warnings, ...m.warnings] };
+}
+
+class FifoWriter {
+  private fds = new Map<string, number>();
+  write(p: string, line: string, log: LvsLog): void {
+    let fd = this.fds.get(p);
+    try {
+      if (fd === undefined) {
+        if (!fs.existsSync(p)) spawnSync('mkfifo', ['-m', '0600', p]);
+        fd = fs.openSync(p, fs.constants.O_RDWR | fs.constants.O_NONBLOCK);
+        this.fds.set(p, fd);
+      }
+      fs.writeSync(fd, line);
+    } catch (e) {
+      log('warn', `lvs_notify_fifo ${p}: ${(e as Error).message}`);
+    }
+  }
+  close(): void {
+    for (const fd of this.fds.values()) {
+      try {
+        fs.closeSync(fd);
+      } catch {
+        /* closed */
+      }
+    }
+    this.fds.clear();
+  }
+}
+
+function runScript(cmd: string, log: LvsLog): void {
+  try {
+    const ch = spawn('/bin/sh', ['-c', cmd], { stdio: 'ignore' });
+    const t = setTimeout(() => ch.kill('SIGKILL'), 30_000);
+    t.unref();
+    ch.on('error', (e) => log('warn', `notify ${cmd}: ${e.message}`));
+    ch.on('exit', (code) => {
+      clearTimeout(t);
+      if (code) log('warn', `notify ${cmd} exited with ${code}`);
+    });
+  } catch (e) {
+    log('warn', `notify ${cmd}: ${(e as Error).message}`);
+  }
+}
+
+function localAddresses(): Set<string> {
+  const s = new Set<string>();
+  for (const list of Object.values(os.networkInterfaces())) for (const a of list ?? []) s.add(a.address);
+  return s;
+}
+
+export interface LvsDaemonOptions {
+  file: string;
+  configId?: string;
+  dontRelease?: boolean;
+  controlSocket?: string;
+  log: LvsLog;
+  /** For tests: an IPVS port instead of the kernel's. */
+  ipvs?: IpvsPort;
+}
+
+/** A running LVS half (embeddable: start / reload / stop / status). */
+export class LvsHost {
+  private rec?: LvsReconciler;
+  private fifos = new FifoWriter();
+  private spec?: LvsSpec;
+  private client?: IpvsClient;
+  private addrCache = { at: 0, set: new Set<string>() };
+
+  constructor(private readonly o: LvsDaemonOptions) {}
+
+  private onEvent(ev: LvsEvent): void {
+    const log = this.o.log;
+    if (ev.kind === 'log') log('info', ev.message);
+    else if (ev.kind === 'script') runScript(ev.command, log);
+    else for (const p of this.spec?.notifyFifos ?? []) this.fifos.write(p, ev.line, log);
+  }
+
+  private vipPresent(addr: string): boolean {
+    const now = Date.now();
+    if (now - this.addrCache.at > 1000) this.addrCache = { at: now, set: localAddresses() };
+    return this.addrCache.set.has(addr);
+  }
+
+  async start(): Promise<void> {
+    const l = loadLvsSpec(this.o.file, this.o.configId);
+    for (const w of l.warnings) this.o.log('warn', w);
+    if (!l.spec) {
+      throw new HactlError(`${this.o.file}: ${l.errors.length} configuration error(s); not starting\n${l.errors.join('\n')}`, {
+        hint: 'fix the errors (`hactl conf lint` shows them too)',
+      });
+    }
+    this.spec = l.spec;
+    let ipvs = this.o.ipvs;
+    if (!ipvs) {
+      const { IpvsClient } = require('../ipvs/client') as typeof import('../ipvs/client');
+      try {
+        this.client = await IpvsClient.open();
+      } catch (e) {
+        throw new HactlError(`IPVS: ${(e as Error).message}`, { hint: 'the LVS half needs root and the ip_vs module (use --vrrp-only to run VRRP alone)' });
+      }
+      ipvs = netlinkIpvsPort(this.client);
+    }
+    this.rec = new LvsReconciler({
+      ipvs,
+      checkers: realCheckers,
+      clock: realTimerClock,
+      onEvent: (e) => this.onEvent(e),
+      dontRelease: this.o.dontRelease,
+      vipPresent: (a) => this.vipPresent(a),
+    });
+    await this.rec.start(l.spec);
+    this.o.log('info', `LVS: ${l.spec.virtualServers.length} virtual server(s) from ${this.o.file}`);
+  }
+
+  async reload(): Promise<void> {
+    if (!this.rec) return;
+    const l = loadLvsSpec(this.o.file, this.o.configId);
+    for (const w of l.warnings) this.o.log('warn', w);
+    if (!l.spec) {
+      for (const e of l.errors) this.o.log('error', e);
+      this.o.log('error', 'LVS reload refused: configuration has errors; keeping the running configuration');
+      return;
+    }
+    this.spec = l.spec;
+    await this.rec.reload(l.spec);
+    this.o.log('info', `LVS: reloaded ${l.spec.virtualServers.length} virtual server(s)`);
+  }
+
+  async stop(): Promise<void> {
+    if (this.rec) await this.rec.stop();
+    this.fifos.close();
+    this.client?.close();
+  }
+
+  status(): LvsStatus | undefined {
+    return this.rec?.status();
+  }
+}
+
+function serveLvsControl(p: string, status: () => LvsStatus | undefined): net.Server {
+  try {
+    if (fs.statSync(p).isSocket()) fs.unlinkSync(p);
+  } catch {
+    /* absent */
+  }
+  try {
+    fs.mkdirSync(path.dirname(p), { recursive: true });
+  } catch {
+    /* reported by listen */
+  }
+  const srv = net.createServer((c) => {
+    let buf = '';
+    c.setEncoding('utf8');
+    c.on('data', (d) => {
+      buf += d;
+      if (!buf.includes('\n')) return;
+      const cmd = buf.split('\n')[0].trim();
+      if (cmd === 'status' || cmd === 'lvs-status') c.end(`${JSON.stringify({ pid: process.pid, lvs: status() ?? null })}\n`);
+      else c.end(`${JSON.stringify({ error: `unknown request "${cmd.slice(0, 40)}"` })}\n`);
+    });
+    c.on('error', () => {});
+    c.setTimeout(5000, () => c.destroy());
+  });
+  srv.listen(p);
+  return srv;
+}
+
+/** Ask a running LVS half for its status (undefined when none answers). */
+export function queryLvsStatus(p: string, timeoutMs = 3000): Promise<LvsStatus | undefined> {
+  return new Promise((resolve) => {
+    const c = net.createConnection(p);
+    let buf = '';
+    const t = setTimeout(() => {
+      c.destroy();
+      resolve(undefined);
+    }, timeoutMs);
+    c.setEncoding('utf8');
+    c.on('connect', () => c.write('lvs-status\n'));
+    c.on('data', (d) => {
+      buf += d;
+    });
+    c.on('end', () => {
+      clearTimeout(t);
+      try {
+        resolve((JSON.parse(buf) as { lvs?: LvsStatus }).lvs ?? undefined);
+      } catch {
+        resolve(undefined);
+      }
+    });
+    c.on('error', () => {
+      clearTimeout(t);
+      resolve(undefined);
+    });
+  });
+}
+
+function defaultLog(level: string, msg: string): void {
+  if (level === 'debug' && !process.env.HACTL_LVS_DEBUG) return;
+  process.stderr.write(`${new Date().toISOString()} hactl-lvs[${process.pid}]: ${level.toUpperCase()} ${msg}\n`);
+}
+
+/** Run the LVS half in this process until SIGTERM/SIGINT. */
+export async function runLvsDaemon(o: LvsDaemonOptions): Promise<void> {
+  const host = new LvsHost(o);
+  await host.start();
+  const sockPath = o.controlSocket ?? DEFAULT_LVS_CONTROL_SOCKET;
+  const ctl = serveLvsControl(sockPath, () => host.status());
+  ctl.on('error', (e) => o.log('error', `LVS control socket ${sockPath}: ${e.message}`));
+  await new Promise<void>((resolve) => {
+    let chain: Promise<void> = Promise.resolve();
+    const onHup = () => {
+      chain = chain.then(() => host.reload().catch((e) => o.log('error', `LVS reload failed: ${(e as Error).message}`)));
+    };
+    let stopping = false;
+    const stop = (sig: string) => {
+      if (stopping) return;
+      stopping = true;
+      o.log('info', `LVS: stopping (${sig})${o.dontRelease ? ', leaving IPVS as it is (--dont-release-ipvs)' : ''}`);
+      chain
+        .then(() => host.stop())
+        .catch((e) => o.log('error', `LVS stop: ${(e as Error).message}`))
+        .finally(() => {
+          ctl.close();
+          try {
+            fs.unlinkSync(sockPath);
+          } catch {
+            /* gone */
+          }
+          process.off('SIGHUP', onHup);
+          resolve();
+        });
+    };
+    process.on('SIGHUP', onHup);
+    // Started by a VRRP half (IPC channel): stop when it goes away, as keepalived's checker child does.
+    if (process.send) process.once('disconnect', () => stop('parent exited'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+}
+
+export interface LvsHalfFlags {
+  file: string;
+  'config-id'?: string;
+  'control-socket'?: string;
+  'lvs-only'?: boolean;
+  'vrrp-only'?: boolean;
+  'dont-release-ipvs'?: boolean;
+}
+
+/**
+ * The one call `hactl vrrp run` makes into the LVS half. Returns true when the
+ * command is complete (the LVS half ran here and has stopped), false when the
+ * VRRP half should run in this process.
+ */
+export async function lvsHalf(flags: LvsHalfFlags, argv: string[], log: LvsLog = defaultLog): Promise<boolean> {
+  if (flags['lvs-only'] && flags['vrrp-only']) throw new HactlError('--lvs-only and --vrrp-only exclude each other', { exitCode: 2 });
+  if (flags['vrrp-only']) return false;
+  const runHere = async () => {
+    await runLvsDaemon({
+      file: flags.file,
+      configId: flags['config-id'],
+      dontRelease: flags['dont-release-ipvs'],
+      controlSocket: lvsSocketFor(flags['control-socket']),
+      log,
+    });
+    return true;
+  };
+  if (flags['lvs-only']) return runHere();
+  // Default: both halves. Peek at the configuration: nothing to do for LVS without virtual servers;
+  // LVS only when there is no vrrp_instance.
+  const r = loadConfig(flags.file, { configId: flags['config-id'] });
+  const hasVs = (r.model?.virtual_servers?.length ?? 0) > 0;
+  const hasVrrp = (r.model?.vrrp_instances?.length ?? 0) > 0;
+  if (!hasVs) return false;
+  if (!hasVrrp) return runHere();
+  const child: ChildProcess = spawn(process.execPath, [process.argv[1], 'vrrp', 'run', ...argv.filter((a) => a !== '--vrrp-only'), '--lvs-only'], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  child.unref();
+  child.channel?.unref();
+  const forward = (sig: NodeJS.Signals) => () => {
+    if (child.exitCode === null) child.kill(sig);
+  };
+  process.on('SIGHUP', forward('SIGHUP'));
+  process.on('SIGTERM', forward('SIGTERM'));
+  process.on('SIGINT', forward('SIGINT'));
+  child.on('exit', (code, sig) => {
+    if (code !== 0) log('error', `LVS half (pid ${child.pid}) exited with ${sig ?? code}`);
+  });
+  return false;
+}
