@@ -70,7 +70,12 @@ virtual_server fwmark 5 {
 virtual_server 192.0.2.11 53 {
   protocol UDP
   ops
-  real_server 127.0.0.7 53 { MISC_CHECK { misc_path "/bin/true" misc_dynamic } }
+  real_server 127.0.0.7 53 {
+    MISC_CHECK {
+      misc_path "/bin/true"
+      misc_dynamic
+    }
+  }
 }
 `;
 
