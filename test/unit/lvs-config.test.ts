@@ -39,7 +39,7 @@ virtual_server 192.0.2.10 80 {
   hysteresis 1
   sorry_server 127.0.0.9 8080
   sorry_server_inhibit
-  real_server 127.0.0.1 8080 {
+  real_server 127.0.0.1 80 {
     weight 2
     inhibit_on_failure
     notify_up "/bin/echo up"
