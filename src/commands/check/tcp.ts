@@ -1,10 +1,21 @@
-import { HactlCommand } from '../../lib/cli/base';
-import { HactlError } from '../../lib/cli/errors';
+import { CheckCommand, commonFlags, outputFlags, retryFlags, targetArg } from '../../lib/check/cli';
 
-export default class Stub extends HactlCommand {
-  static override description = 'Run a TCP_CHECK once (not implemented yet: see issue #4)';
-  static override strict = false;
+export default class CheckTcp extends CheckCommand {
+  protected readonly kind = 'tcp' as const;
+  static override summary = 'Run a TCP_CHECK once';
+  static override description = `Up when a TCP connection to the real server completes within connect_timeout.
+Exit status: 0 up, 1 down, 2 bad usage.`;
+  static override examples = ['<%= config.bin %> check tcp 192.0.2.10:80', '<%= config.bin %> check tcp 192.0.2.10:3306 --connect-timeout 2 --retry 0 --json'];
+  static override args = targetArg;
+  static override flags = {
+
+    ...commonFlags,
+    ...retryFlags,
+    ...outputFlags,
+  };
+
   async run(): Promise<void> {
-    throw new HactlError('`hactl check tcp` is not implemented yet (issue #4)', { exitCode: 3 });
+    const { args, flags } = await this.parse(CheckTcp);
+    await this.runChecker(args.target, flags);
   }
 }
