@@ -1,0 +1,124 @@
+/**
+ * bench/startup: start-up cost of hactl against a bare `node -e 0`, in one run.
+ *
+ *   node dist/bench/startup.js [--runs N] [--json] [--check]
+ *
+ * Commands are interleaved round-robin (so machine noise hits all of them
+ * alike), after 3 warm-up rounds. Reports min / median / p90 wall time and the
+ * ratio of medians against `node -e 0`. Target (issue 2): ratio <= 1.5 for
+ * `hactl --version` and `hactl conf lint examples/keepalived.conf`.
+ * Reference one-shot tools (ipvsadm --version, keepalived --version) are timed
+ * too when installed. --check exits 1 when a target is missed.
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fmtMs, summarize, table } from './lib/stats';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const HACTL = path.join(ROOT, 'bin', 'hactl');
+const EXAMPLE = path.join(ROOT, 'examples', 'keepalived.conf');
+const TARGET = 1.5;
+
+interface Cmd {
+  name: string;
+  cmd: string;
+  args: string[];
+  /** ratio target against node -e 0, if any */
+  target?: number;
+  /** exit codes that count as a successful run */
+  okExit: number[];
+  /** reference tool: dropped with a note (not fatal) when it cannot run here */
+  optional?: boolean;
+}
+
+function parseArgs(argv: string[]): { runs: number; json: boolean; check: boolean } {
+  let runs = 40;
+  const i = argv.indexOf('--runs');
+  if (i >= 0) runs = Number(argv[i + 1]);
+  if (!Number.isInteger(runs) || runs < 1) {
+    process.stderr.write('bench/startup: --runs needs a positive integer\n');
+    process.exit(1);
+  }
+  return { runs, json: argv.includes('--json'), check: argv.includes('--check') };
+}
+
+function available(cmd: string, args: string[]): boolean {
+  const r = spawnSync(cmd, args, { stdio: 'ignore', timeout: 10_000 });
+  return !r.error;
+}
+
+function timeOnce(c: Cmd): { ms: number; status: number | null; stderr: string } {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(c.cmd, c.args, { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' }, encoding: 'utf8', timeout: 30_000 });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  return { ms, status: r.status, stderr: r.stderr ?? '' };
+}
+
+function main(): void {
+  const { runs, json, check } = parseArgs(process.argv.slice(2));
+  const node = process.execPath;
+  const cmds: Cmd[] = [
+    { name: 'node -e 0', cmd: node, args: ['-e', '0'], okExit: [0] },
+    { name: 'hactl --version', cmd: node, args: [HACTL, '--version'], target: TARGET, okExit: [0] },
+  ];
+  const notes: string[] = [];
+  if (fs.existsSync(EXAMPLE)) {
+    // 0 clean, 5 warnings: either way the lint ran to the end.
+    cmds.push({ name: 'hactl conf lint examples/keepalived.conf', cmd: node, args: [HACTL, 'conf', 'lint', EXAMPLE], target: TARGET, okExit: [0, 5] });
+  } else {
+    notes.push(`skipped hactl conf lint: ${path.relative(ROOT, EXAMPLE)} does not exist`);
+  }
+  if (available('ipvsadm', ['--version'])) cmds.push({ name: 'ipvsadm --version (reference)', cmd: 'ipvsadm', args: ['--version'], okExit: [0], optional: true });
+  if (available('keepalived', ['--version'])) cmds.push({ name: 'keepalived --version (reference)', cmd: 'keepalived', args: ['--version'], okExit: [0], optional: true });
+
+  // Sanity: every command must run successfully once before timing.
+  for (const c of [...cmds]) {
+    const r = timeOnce(c);
+    if (r.status === null || !c.okExit.includes(r.status)) {
+      const why = `\`${c.name}\` exited ${r.status}: ${r.stderr.trim().split('\n')[0] ?? ''}`;
+      if (c.optional) {
+        notes.push(`skipped ${why}`);
+        cmds.splice(cmds.indexOf(c), 1);
+        continue;
+      }
+      process.stderr.write(`bench/startup: \`${c.name}\` exited ${r.status}: ${r.stderr.trim().split('\n')[0] ?? ''}\n`);
+      process.exit(1);
+    }
+  }
+  const samples = new Map<string, number[]>(cmds.map((c) => [c.name, []]));
+  for (let round = -3; round < runs; round++) {
+    for (const c of cmds) {
+      const { ms } = timeOnce(c);
+      if (round >= 0) samples.get(c.name)!.push(ms);
+    }
+  }
+  const base = summarize(samples.get('node -e 0')!);
+  const results = cmds.map((c) => {
+    const s = summarize(samples.get(c.name)!);
+    const ratio = s.median / base.median;
+    return { name: c.name, ...s, ratio, target: c.target ?? null, met: c.target === undefined ? null : ratio <= c.target };
+  });
+  if (json) {
+    process.stdout.write(`${JSON.stringify({ runs, node: process.version, results, notes }, null, 2)}\n`);
+  } else {
+    process.stdout.write(`bench/startup: ${runs} runs each (interleaved, 3 warm-up rounds), node ${process.version}\n\n`);
+    process.stdout.write(
+      `${table(
+        ['command', 'min', 'median', 'p90', 'ratio (median / node -e 0)', 'target'],
+        results.map((r) => [
+          r.name,
+          fmtMs(r.min),
+          fmtMs(r.median),
+          fmtMs(r.p90),
+          `${r.ratio.toFixed(2)}x`,
+          r.target === null ? '' : `<= ${r.target}x ${r.met ? 'met' : 'MISSED'}`,
+        ]),
+      )}\n`,
+    );
+    for (const n of notes) process.stdout.write(`note: ${n}\n`);
+  }
+  if (check && results.some((r) => r.met === false)) process.exit(1);
+}
+
+main();
