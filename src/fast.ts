@@ -7,14 +7,21 @@ type FastHandler = (argv: string[]) => Promise<number>;
 
 const handlers: Record<string, () => FastHandler> = {
   // 'conf lint': () => require('./lib/conf/lint-cli').fastMain,
+  // IPVS (issue #7): parsed with ipvsadm's own rules in src/lib/ipvs/cli.
+  'ipvsadm ': () => require('./lib/ipvs/cli').ipvsadmFast,
+  ...Object.fromEntries(
+    ['vs add', 'vs edit', 'vs del', 'vs list', 'vs zero', 'rs add', 'rs edit', 'rs del'].map((v) => [v, () => require('./lib/ipvs/cli').fast(v)]),
+  ),
 };
 
 export function tryFast(argv: string[]): boolean {
+  // `hactl ipvsadm ...` is ipvsadm's command line, -h included (issue #7).
+  if (argv[0] === 'ipvsadm') argv = ['ipvsadm', '', ...argv.slice(1)];
   if (argv.length < 2) return false;
   const key = `${argv[0]} ${argv[1]}`;
   const load = handlers[key];
   if (!load) return false;
-  if (argv.includes('--help') || argv.includes('-h')) return false;
+  if (argv[0] !== 'ipvsadm' && (argv.includes('--help') || argv.includes('-h'))) return false;
   const rest = argv.slice(2);
   load()(rest).then(
     (code) => {

@@ -1,0 +1,11 @@
+import { IpvsCommand, destFlags, serviceFlags } from '../../lib/ipvs/oclif';
+
+export default class RsDel extends IpvsCommand {
+  static override description = 'Remove a real server (ipvsadm -d)';
+  static override examples = [
+    '<%= config.bin %> rs del -t 192.0.2.10:80 -r 198.51.100.11:8080 -m -w 3',
+    '<%= config.bin %> rs del -f 7 -r 203.0.113.5 -i --tun-type gue --tun-port 6080 --tun-csum',
+  ];
+  static override flags = { ...serviceFlags, ...destFlags };
+  protected readonly verb = 'rs del' as const;
+}

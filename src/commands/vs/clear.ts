@@ -1,0 +1,8 @@
+import { IpvsCommand, yesFlag } from '../../lib/ipvs/oclif';
+
+export default class VsClear extends IpvsCommand {
+  static override description = 'Delete every virtual service (ipvsadm -C); asks first unless --yes';
+  static override examples = ['<%= config.bin %> vs clear --yes'];
+  static override flags = { ...yesFlag };
+  protected readonly verb = 'vs clear' as const;
+}

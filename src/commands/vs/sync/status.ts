@@ -1,0 +1,8 @@
+import { IpvsCommand, outputFlags } from '../../../lib/ipvs/oclif';
+
+export default class VsSyncStatus extends IpvsCommand {
+  static override description = 'Show the running sync daemons (ipvsadm -L --daemon)';
+  static override examples = ['<%= config.bin %> vs sync status'];
+  static override flags = { json: outputFlags.json };
+  protected readonly verb = 'vs sync status' as const;
+}

@@ -1,0 +1,819 @@
+/**
+ * ipvsadm 1.31's own command line (popt semantics, its option/command table,
+ * its messages and exit codes), and the -S/-R rule file format. Pure.
+ */
+import { inetAton, formatIPv4, formatIPv6, parseIPv6 } from './addr';
+import {
+  AF_INET,
+  AF_INET6,
+  DaemonState,
+  DEFAULT_PERSISTENT_TIMEOUT,
+  DEFAULT_SCHEDULER,
+  Fwd,
+  FWD_MASK,
+  IPPROTO_SCTP,
+  IPPROTO_TCP,
+  IPPROTO_UDP,
+  MAX_TIMEOUT,
+  SVC_SCHED_FLAGS,
+  SvcFlag,
+  TunFlag,
+} from './constants';
+import type { ListFormat } from './format';
+import type { Daemon, Dest, Family, Service, Timeouts } from './types';
+
+export type IpvsadmCmd =
+  | 'add-service'
+  | 'edit-service'
+  | 'delete-service'
+  | 'flush'
+  | 'list'
+  | 'add-server'
+  | 'delete-server'
+  | 'edit-server'
+  | 'set'
+  | 'start-daemon'
+  | 'stop-daemon'
+  | 'restore'
+  | 'save'
+  | 'zero'
+  | 'help'
+  | 'version';
+
+const _CMD_NAMES: IpvsadmCmd[] = [
+  'add-service',
+  'edit-service',
+  'delete-service',
+  'flush',
+  'list',
+  'add-server',
+  'delete-server',
+  'edit-server',
+  'set',
+  'start-daemon',
+  'stop-daemon',
+  'restore',
+  'save',
+  'zero',
+];
+
+export const OPT = {
+  NUMERIC: 0,
+  CONNECTION: 1,
+  SERVICE: 2,
+  SCHEDULER: 3,
+  PERSISTENT: 4,
+  NETMASK: 5,
+  SERVER: 6,
+  FORWARD: 7,
+  WEIGHT: 8,
+  UTHRESHOLD: 9,
+  LTHRESHOLD: 10,
+  MCAST: 11,
+  TIMEOUT: 12,
+  DAEMON: 13,
+  STATS: 14,
+  RATE: 15,
+  THRESHOLDS: 16,
+  PERSISTENTCONN: 17,
+  NOSORT: 18,
+  SYNCID: 19,
+  EXACT: 20,
+  ONEPACKET: 21,
+  PE: 22,
+  SCHED_FLAGS: 23,
+  MCAST_GROUP: 24,
+  MCAST_PORT: 25,
+  MCAST_TTL: 26,
+  SYNC_MAXLEN: 27,
+  TUN_INFO: 28,
+  TUN_TYPE: 29,
+  TUN_PORT: 30,
+  TUN_NOCSUM: 31,
+  TUN_CSUM: 32,
+  TUN_REMCSUM: 33,
+} as const;
+
+const OPT_NAMES = [
+  'numeric',
+  'connection',
+  'service-address',
+  'scheduler',
+  'persistent',
+  'netmask',
+  'real-server',
+  'forwarding-method',
+  'weight',
+  'u-threshold',
+  'l-threshold',
+  'mcast-interface',
+  'timeout',
+  'daemon',
+  'stats',
+  'rate',
+  'thresholds',
+  'persistent-conn',
+  'nosort',
+  'syncid',
+  'exact',
+  'ops',
+  'pe',
+  'sched-flags',
+  'mcast-group',
+  'mcast-port',
+  'mcast-ttl',
+  'sync-maxlen',
+  'tun-info',
+  'tun-type',
+  'tun-port',
+  'tun-nocsum',
+  'tun-csum',
+  'tun-remcsum',
+];
+
+/** commands_v_options: '+' compulsory, 'x' illegal, '1' exclusive, ' ' optional (one char per OPT). */
+const TABLE: Record<string, string> = {
+  'add-service': 'xx+   xxxxxxxxxxxxxxx   xxxxxxxxxx',
+  'edit-service': 'xx+   xxxxxxxxxxxxxxx   xxxxxxxxxx',
+  'delete-service': 'xx+xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx',
+  flush: 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx',
+  list: ' 11xxxxxxxxx11       xxxxxxx xxxxx',
+  'add-server': 'xx+xxx+    xxxxxxxxxxxxxxxxxx     ',
+  'delete-server': 'xx+xxx+xxxxxxxxxxxxxxxxxxxxxxxxxxx',
+  'edit-server': 'xx+xxx+    xxxxxxxxxxxxxxxxxx     ',
+  set: 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx',
+  'start-daemon': 'xxxxxxxxxxx xxxxxxx xxxx    xxxxxx',
+  'stop-daemon': 'xxxxxxxxxxxxxxxxxxx xxxxxxxxxxxxxx',
+  restore: 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx',
+  save: ' xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx',
+  zero: 'xx xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx',
+};
+
+/** tunnel_types_v_options over [tun-port, nocsum, csum, remcsum]. */
+const TUN_TABLE = ['xxxx', '+111', 'x11x'];
+const TUN_OPTS = [OPT.TUN_PORT, OPT.TUN_NOCSUM, OPT.TUN_CSUM, OPT.TUN_REMCSUM];
+const TUN_NAMES = ['ipip', 'gue', 'gre'];
+
+/** A command-line error: ipvsadm's message and exit status. */
+export class IpvsadmArgError extends Error {
+  readonly exitCode: number;
+  /** Print "Try `ipvsadm -h' ..." after the message. */
+  readonly tryHelp: boolean;
+  constructor(message: string, exitCode = 2, tryHelp = false) {
+    super(message);
+    this.name = 'IpvsadmArgError';
+    this.exitCode = exitCode;
+    this.tryHelp = tryHelp;
+  }
+}
+
+function fail(msg: string): never {
+  throw new IpvsadmArgError(msg, 2);
+}
+
+export interface IpvsadmCommand {
+  cmd: IpvsadmCmd;
+  options: Set<number>;
+  fmt: ListFormat;
+  svc: Service;
+  dest: Dest;
+  timeouts: Timeouts;
+  daemon: Daemon;
+}
+
+export interface ParseOptions {
+  /** Parsing a line of a -R stream (forbids a nested -R). */
+  readingStdin?: boolean;
+  /** getservbyname(name, proto) → port, for named ports. */
+  serviceToPort?: (name: string, proto: string) => number | undefined;
+  /** gethostbyname(name) → IPv4 text, for host names. */
+  hostToAddr?: (name: string) => string | undefined;
+}
+
+/** strtol(s, 10) whole-string, within [min, max], else -1 (string_to_number). */
+export function stringToNumber(s: string, min: number, max: number): number {
+  if (!/^[ \t\n\v\f\r]*[+-]?\d+$/.test(s)) return -1;
+  const n = Number(s.trim());
+  if (!Number.isFinite(n) || n < min || n > max) return -1;
+  return n;
+}
+
+interface ParsedAddr {
+  result: number; // 0 none, 1 addr, 3 addr+port
+  af: Family;
+  addr: string;
+  port: number;
+}
+
+/** parse_service: host[:port], [v6]:port, v6. */
+export function parseServiceArg(buf: string, proto: number, opts: ParseOptions = {}): ParsedAddr {
+  const none: ParsedAddr = { result: 0, af: AF_INET, addr: '0.0.0.0', port: 0 };
+  if (/^\d*$/.test(buf)) return none;
+  let s = buf;
+  let portStr: string | null = null;
+  if (s[0] === '[') {
+    s = s.slice(1);
+    const close = s.indexOf(']');
+    if (close < 0) return none;
+    const rest = s.slice(close + 1);
+    s = s.slice(0, close);
+    if (rest[0] !== ':') return none;
+    portStr = rest.slice(1);
+  }
+  let af: Family;
+  let addr: string;
+  const v6 = parseIPv6(s);
+  if (v6) {
+    af = AF_INET6;
+    addr = formatIPv6(v6);
+  } else {
+    const c = s.lastIndexOf(':');
+    if (c >= 0) {
+      portStr = s.slice(c + 1);
+      s = s.slice(0, c);
+    }
+    const v4 = inetAton(s);
+    const viaName = v4 ? undefined : opts.hostToAddr?.(s);
+    if (v4) addr = formatIPv4(v4);
+    else if (viaName) addr = viaName;
+    else return none;
+    af = AF_INET;
+  }
+  let port = 0;
+  let result = 1;
+  if (portStr !== null) {
+    result |= 2;
+    const n = stringToNumber(portStr, 0, 65535);
+    if (n !== -1) port = n;
+    else {
+      const pn = opts.serviceToPort?.(portStr, proto === IPPROTO_UDP ? 'udp' : proto === IPPROTO_SCTP ? 'sctp' : 'tcp');
+      if (pn === undefined) return none;
+      port = pn;
+    }
+  }
+  return { result, af, addr, port };
+}
+
+function parseTimeout(buf: string | null, min: number, max: number): number {
+  if (buf === null) return DEFAULT_PERSISTENT_TIMEOUT;
+  const i = stringToNumber(buf, min, max);
+  if (i === -1) fail(`invalid timeout value \`${buf}' specified`);
+  return i;
+}
+
+function parseFwmark(buf: string): number {
+  const ok = /^[ \t]*[+-]?\d+$/.test(buf);
+  const l = ok ? Number(buf.trim()) : Number.NaN;
+  if (!ok || !(l > 0) || l > 0xffffffff) fail(`invalid fwmark value \`${buf}' specified`);
+  return l;
+}
+
+function parseSchedFlags(sched: string, arg: string): number {
+  let flags = 0;
+  const s = sched || DEFAULT_SCHEDULER;
+  const list = arg.split(',').filter((x) => x !== '');
+  if (list.length === 0) list.push(arg);
+  for (const f of list) {
+    if (f === 'flag-1') flags |= SvcFlag.SCHED1;
+    else if (f === 'flag-2') flags |= SvcFlag.SCHED2;
+    else if (f === 'flag-3') flags |= SvcFlag.SCHED3;
+    else if (f === 'sh-fallback' || f === 'sh-port') {
+      flags |= f === 'sh-fallback' ? SvcFlag.SCHED1 : SvcFlag.SCHED2;
+      if (s !== 'sh') fail(`incompatible scheduler flag \`${f}'`);
+    } else if (f === 'mh-fallback' || f === 'mh-port') {
+      flags |= f === 'mh-fallback' ? SvcFlag.SCHED1 : SvcFlag.SCHED2;
+      if (s !== 'mh') fail(`incompatible scheduler flag \`${f}'`);
+    } else fail(`invalid scheduler flag \`${f}'`);
+  }
+  return flags;
+}
+
+interface OptDef {
+  long: string;
+  short?: string;
+  arg: 'none' | 'required' | 'optional';
+  tag: string;
+}
+
+const DEFS: OptDef[] = [
+  { long: 'add-service', short: 'A', arg: 'none', tag: 'A' },
+  { long: 'edit-service', short: 'E', arg: 'none', tag: 'E' },
+  { long: 'delete-service', short: 'D', arg: 'none', tag: 'D' },
+  { long: 'clear', short: 'C', arg: 'none', tag: 'C' },
+  { long: 'list', short: 'L', arg: 'none', tag: 'L' },
+  { long: 'list', short: 'l', arg: 'none', tag: 'L' },
+  { long: 'zero', short: 'Z', arg: 'none', tag: 'Z' },
+  { long: 'add-server', short: 'a', arg: 'none', tag: 'a' },
+  { long: 'edit-server', short: 'e', arg: 'none', tag: 'e' },
+  { long: 'delete-server', short: 'd', arg: 'none', tag: 'd' },
+  { long: 'set', arg: 'none', tag: 'set' },
+  { long: 'help', short: 'h', arg: 'none', tag: 'h' },
+  { long: 'version', short: 'v', arg: 'none', tag: 'v' },
+  { long: 'restore', short: 'R', arg: 'none', tag: 'R' },
+  { long: 'save', short: 'S', arg: 'none', tag: 'S' },
+  { long: 'start-daemon', arg: 'required', tag: 'start-daemon' },
+  { long: 'stop-daemon', arg: 'required', tag: 'stop-daemon' },
+  { long: 'tcp-service', short: 't', arg: 'required', tag: 't' },
+  { long: 'udp-service', short: 'u', arg: 'required', tag: 'u' },
+  { long: 'sctp-service', arg: 'required', tag: 'sctp' },
+  // hactl's shorter spelling (ipvsadm itself only knows --sctp-service).
+  { long: 'sctp', arg: 'required', tag: 'sctp' },
+  { long: 'fwmark-service', short: 'f', arg: 'required', tag: 'f' },
+  { long: 'scheduler', short: 's', arg: 'required', tag: 's' },
+  { long: 'persistent', short: 'p', arg: 'optional', tag: 'p' },
+  { long: 'netmask', short: 'M', arg: 'required', tag: 'M' },
+  { long: 'real-server', short: 'r', arg: 'required', tag: 'r' },
+  { long: 'masquerading', short: 'm', arg: 'none', tag: 'm' },
+  { long: 'ipip', short: 'i', arg: 'none', tag: 'i' },
+  { long: 'gatewaying', short: 'g', arg: 'none', tag: 'g' },
+  { long: 'weight', short: 'w', arg: 'required', tag: 'w' },
+  { long: 'u-threshold', short: 'x', arg: 'required', tag: 'x' },
+  { long: 'l-threshold', short: 'y', arg: 'required', tag: 'y' },
+  { long: 'numeric', short: 'n', arg: 'none', tag: 'n' },
+  { long: 'connection', short: 'c', arg: 'none', tag: 'c' },
+  { long: 'mcast-interface', arg: 'required', tag: 'mcast-interface' },
+  { long: 'syncid', arg: 'required', tag: 'syncid' },
+  { long: 'timeout', arg: 'none', tag: 'timeout' },
+  { long: 'daemon', arg: 'none', tag: 'daemon' },
+  { long: 'stats', arg: 'none', tag: 'stats' },
+  { long: 'rate', arg: 'none', tag: 'rate' },
+  { long: 'thresholds', arg: 'none', tag: 'thresholds' },
+  { long: 'persistent-conn', arg: 'none', tag: 'persistent-conn' },
+  { long: 'nosort', arg: 'none', tag: 'nosort' },
+  { long: 'sort', arg: 'none', tag: 'sort' },
+  { long: 'exact', short: 'X', arg: 'none', tag: 'X' },
+  { long: 'ipv6', short: '6', arg: 'none', tag: '6' },
+  { long: 'ops', short: 'o', arg: 'none', tag: 'o' },
+  { long: 'pe', arg: 'required', tag: 'pe' },
+  { long: 'sched-flags', short: 'b', arg: 'required', tag: 'b' },
+  { long: 'mcast-group', arg: 'required', tag: 'mcast-group' },
+  { long: 'mcast-port', arg: 'required', tag: 'mcast-port' },
+  { long: 'mcast-ttl', arg: 'required', tag: 'mcast-ttl' },
+  { long: 'sync-maxlen', arg: 'required', tag: 'sync-maxlen' },
+  { long: 'tun-info', arg: 'none', tag: 'tun-info' },
+  { long: 'tun-type', arg: 'required', tag: 'tun-type' },
+  { long: 'tun-port', arg: 'required', tag: 'tun-port' },
+  { long: 'tun-nocsum', arg: 'none', tag: 'tun-nocsum' },
+  { long: 'tun-csum', arg: 'none', tag: 'tun-csum' },
+  { long: 'tun-remcsum', arg: 'none', tag: 'tun-remcsum' },
+];
+
+interface Tok {
+  tag: string;
+  arg: string | null;
+  raw: string;
+}
+
+/** popt-like tokenizer: returns options in order and the leftover arguments. Throws popt errors. */
+function tokenize(argv: string[]): { opts: Tok[]; rest: string[]; bad?: { opt: string; err: string; at: number } } {
+  const opts: Tok[] = [];
+  const rest: string[] = [];
+  let i = 0;
+  while (i < argv.length) {
+    const a = argv[i++];
+    if (a === '--') {
+      rest.push(...argv.slice(i));
+      break;
+    }
+    if (a.startsWith('--')) {
+      const eq = a.indexOf('=');
+      const name = eq >= 0 ? a.slice(2, eq) : a.slice(2);
+      const def = DEFS.find((d) => d.long === name);
+      if (!def) return { opts, rest, bad: { opt: a, err: 'unknown option', at: opts.length } };
+      let arg: string | null = null;
+      if (def.arg !== 'none') {
+        if (eq >= 0) arg = a.slice(eq + 1);
+        else if (def.arg === 'required') {
+          if (i >= argv.length) return { opts, rest, bad: { opt: a, err: 'missing argument', at: opts.length } };
+          arg = argv[i++];
+        } else if (i < argv.length && !argv[i].startsWith('-')) arg = argv[i++];
+      }
+      opts.push({ tag: def.tag, arg, raw: a });
+      continue;
+    }
+    if (a.startsWith('-') && a.length > 1) {
+      for (let j = 1; j < a.length; j++) {
+        const ch = a[j];
+        const def = DEFS.find((d) => d.short === ch);
+        if (!def) return { opts, rest, bad: { opt: `-${ch}`, err: 'unknown option', at: opts.length } };
+        if (def.arg === 'none') {
+          opts.push({ tag: def.tag, arg: null, raw: `-${ch}` });
+          continue;
+        }
+        const inline = a.slice(j + 1);
+        let arg: string | null = null;
+        if (inline !== '') arg = inline.startsWith('=') ? inline.slice(1) : inline;
+        else if (def.arg === 'required') {
+          if (i >= argv.length) return { opts, rest, bad: { opt: `-${ch}`, err: 'missing argument', at: opts.length } };
+          arg = argv[i++];
+        } else if (i < argv.length && !argv[i].startsWith('-')) arg = argv[i++];
+        opts.push({ tag: def.tag, arg, raw: `-${ch}` });
+        break;
+      }
+      continue;
+    }
+    rest.push(a);
+  }
+  return { opts, rest };
+}
+
+function emptyService(): Service {
+  return { af: AF_INET, protocol: 0, addr: '0.0.0.0', port: 0, fwmark: 0, sched: '', flags: 0, timeout: 0, netmask: 0xffffffff, pe: '' };
+}
+
+/** Parse one ipvsadm command line (argv without the program name). */
+export function parseIpvsadmArgs(argv: string[], popts: ParseOptions = {}): IpvsadmCommand {
+  const ce: IpvsadmCommand = {
+    cmd: 'list',
+    options: new Set<number>(),
+    fmt: {},
+    svc: emptyService(),
+    dest: { af: AF_INET, addr: '0.0.0.0', port: 0, fwd: Fwd.DROUTE, weight: 1, uThresh: 0, lThresh: 0, tunType: 0, tunPort: 0, tunFlags: 0 },
+    timeouts: { tcp: 0, tcpFin: 0, udp: 0 },
+    daemon: { state: 0, ifname: '', syncId: 0 },
+  };
+  const { opts, rest, bad } = tokenize(argv);
+  if (opts.length === 0 || bad?.at === 0) throw new IpvsadmArgError('', 255, true);
+  const first = opts[0];
+  const cmdOf: Record<string, IpvsadmCmd> = {
+    A: 'add-service',
+    E: 'edit-service',
+    D: 'delete-service',
+    a: 'add-server',
+    e: 'edit-server',
+    d: 'delete-server',
+    C: 'flush',
+    L: 'list',
+    Z: 'zero',
+    set: 'set',
+    R: 'restore',
+    S: 'save',
+    'start-daemon': 'start-daemon',
+    'stop-daemon': 'stop-daemon',
+    h: 'help',
+    v: 'version',
+  };
+  const cmd = cmdOf[first.tag];
+  if (!cmd) throw new IpvsadmArgError('', 255, true);
+  ce.cmd = cmd;
+  if (cmd === 'help' || cmd === 'version') return ce;
+  if (cmd === 'start-daemon' || cmd === 'stop-daemon') {
+    if (first.arg === 'master') ce.daemon.state = DaemonState.MASTER;
+    else if (first.arg === 'backup') ce.daemon.state = DaemonState.BACKUP;
+    else fail(cmd === 'start-daemon' ? 'illegal start-daemon parameter specified' : 'illegal start_daemon specified');
+  }
+  const set = (o: number) => {
+    if (ce.options.has(o)) fail(`multiple '${OPT_NAMES[o]}' options specified`);
+    ce.options.add(o);
+  };
+  let schedFlagsArg = '';
+  const svc = ce.svc;
+  const dest = ce.dest;
+  for (let k = 1; k < opts.length; k++) {
+    const { tag, arg } = opts[k];
+    const optarg = arg ?? '';
+    switch (tag) {
+      case 't':
+      case 'u':
+      case 'sctp': {
+        set(OPT.SERVICE);
+        svc.protocol = tag === 't' ? IPPROTO_TCP : tag === 'u' ? IPPROTO_UDP : IPPROTO_SCTP;
+        const p = parseServiceArg(optarg, svc.protocol, popts);
+        if (!(p.result & 1)) fail('illegal virtual server address[:port] specified');
+        svc.af = p.af;
+        svc.addr = p.addr;
+        svc.port = p.port;
+        if (p.af === AF_INET6) svc.netmask = 128;
+        break;
+      }
+      case 'f':
+        set(OPT.SERVICE);
+        svc.af = AF_INET;
+        svc.protocol = IPPROTO_TCP;
+        svc.fwmark = parseFwmark(optarg);
+        break;
+      case 's':
+        set(OPT.SCHEDULER);
+        svc.sched = optarg.slice(0, 15);
+        break;
+      case 'p':
+        set(OPT.PERSISTENT);
+        svc.flags |= SvcFlag.PERSISTENT;
+        svc.timeout = parseTimeout(arg, 1, MAX_TIMEOUT);
+        break;
+      case 'M':
+        set(OPT.NETMASK);
+        if (svc.af !== AF_INET6) {
+          const m = inetAton(optarg);
+          if (!m) fail('illegal virtual server persistent mask specified');
+          svc.netmask = m.readUInt32BE(0);
+        } else {
+          const n = Number.parseInt(optarg, 10);
+          svc.netmask = Number.isNaN(n) ? 0 : n;
+          if (svc.netmask < 1 || svc.netmask > 128) fail('illegal ipv6 netmask specified');
+        }
+        break;
+      case 'r': {
+        set(OPT.SERVER);
+        const p = parseServiceArg(optarg, svc.protocol, popts);
+        if (!(p.result & 1)) fail('illegal real server address[:port] specified');
+        dest.af = p.af;
+        dest.addr = p.addr;
+        dest.port = p.result === 1 ? svc.port : p.port;
+        break;
+      }
+      case 'i':
+        set(OPT.FORWARD);
+        dest.fwd = Fwd.TUNNEL;
+        break;
+      case 'g':
+        set(OPT.FORWARD);
+        dest.fwd = Fwd.DROUTE;
+        break;
+      case 'm':
+        set(OPT.FORWARD);
+        dest.fwd = Fwd.MASQ;
+        break;
+      case 'w':
+        set(OPT.WEIGHT);
+        dest.weight = stringToNumber(optarg, 0, 65535);
+        if (dest.weight === -1) fail('illegal weight specified');
+        break;
+      case 'x':
+        set(OPT.UTHRESHOLD);
+        dest.uThresh = stringToNumber(optarg, 0, 2147483647);
+        if (dest.uThresh === -1) fail('illegal u_threshold specified');
+        break;
+      case 'y':
+        set(OPT.LTHRESHOLD);
+        dest.lThresh = stringToNumber(optarg, 0, 2147483647);
+        if (dest.lThresh === -1) fail('illegal l_threshold specified');
+        break;
+      case 'c':
+        set(OPT.CONNECTION);
+        break;
+      case 'n':
+        set(OPT.NUMERIC);
+        ce.fmt.numeric = true;
+        break;
+      case 'mcast-interface':
+        set(OPT.MCAST);
+        ce.daemon.ifname = optarg.slice(0, 15);
+        break;
+      case 'syncid':
+        set(OPT.SYNCID);
+        ce.daemon.syncId = stringToNumber(optarg, 0, 255);
+        if (ce.daemon.syncId === -1) fail('illegal syncid specified');
+        break;
+      case 'timeout':
+        set(OPT.TIMEOUT);
+        break;
+      case 'daemon':
+        set(OPT.DAEMON);
+        break;
+      case 'stats':
+        set(OPT.STATS);
+        ce.fmt.stats = true;
+        break;
+      case 'rate':
+        set(OPT.RATE);
+        ce.fmt.rate = true;
+        break;
+      case 'thresholds':
+        set(OPT.THRESHOLDS);
+        ce.fmt.thresholds = true;
+        break;
+      case 'persistent-conn':
+        set(OPT.PERSISTENTCONN);
+        ce.fmt.persistentConn = true;
+        break;
+      case 'nosort':
+        set(OPT.NOSORT);
+        ce.fmt.nosort = true;
+        break;
+      case 'sort':
+        break;
+      case 'X':
+        set(OPT.EXACT);
+        ce.fmt.exact = true;
+        break;
+      case '6':
+        if (svc.fwmark) {
+          svc.af = AF_INET6;
+          svc.netmask = 128;
+        } else fail('-6 used before -f\n');
+        break;
+      case 'o':
+        set(OPT.ONEPACKET);
+        svc.flags |= SvcFlag.ONEPACKET;
+        break;
+      case 'pe':
+        set(OPT.PE);
+        svc.pe = optarg.slice(0, 16);
+        break;
+      case 'b':
+        set(OPT.SCHED_FLAGS);
+        schedFlagsArg = optarg.slice(0, 127);
+        break;
+      case 'mcast-group': {
+        set(OPT.MCAST_GROUP);
+        if (optarg.includes(':')) {
+          const g = parseIPv6(optarg);
+          if (g?.[0] !== 0xff) fail(`invalid IPv6 mcast-group \`${optarg}'`);
+          ce.daemon.group = formatIPv6(g);
+        } else {
+          const g = /^\d+\.\d+\.\d+\.\d+$/.test(optarg) ? inetAton(optarg) : null;
+          if (!g || (g[0] & 0xf0) !== 0xe0) fail(`invalid IPv4 mcast-group \`${optarg}'`);
+          ce.daemon.group = formatIPv4(g);
+        }
+        break;
+      }
+      case 'mcast-port': {
+        set(OPT.MCAST_PORT);
+        const n = stringToNumber(optarg, 1, 65535);
+        if (n === -1) fail('illegal mcast-port specified');
+        ce.daemon.port = n;
+        break;
+      }
+      case 'mcast-ttl': {
+        set(OPT.MCAST_TTL);
+        const n = stringToNumber(optarg, 1, 255);
+        if (n === -1) fail('illegal mcast-ttl specified');
+        ce.daemon.ttl = n;
+        break;
+      }
+      case 'sync-maxlen': {
+        set(OPT.SYNC_MAXLEN);
+        const n = stringToNumber(optarg, 1, 65535 - 20 - 8);
+        if (n === -1) fail('illegal sync-maxlen specified');
+        ce.daemon.maxLen = n;
+        break;
+      }
+      case 'tun-info':
+        set(OPT.TUN_INFO);
+        ce.fmt.tunInfo = true;
+        break;
+      case 'tun-type': {
+        set(OPT.TUN_TYPE);
+        const t = TUN_NAMES.indexOf(optarg);
+        if (t < 0) fail('illegal tunnel type specified');
+        dest.tunType = t;
+        break;
+      }
+      case 'tun-port': {
+        set(OPT.TUN_PORT);
+        const n = stringToNumber(optarg, 1, 65535);
+        if (n === -1) fail('illegal tunnel port specified');
+        dest.tunPort = n;
+        break;
+      }
+      case 'tun-nocsum':
+        set(OPT.TUN_NOCSUM);
+        dest.tunFlags |= TunFlag.NOCSUM;
+        break;
+      case 'tun-csum':
+        set(OPT.TUN_CSUM);
+        dest.tunFlags |= TunFlag.CSUM;
+        break;
+      case 'tun-remcsum':
+        set(OPT.TUN_REMCSUM);
+        dest.tunFlags |= TunFlag.REMCSUM;
+        break;
+      default:
+        // A second command word, or anything else unexpected here.
+        fail(`invalid option \`${opts[k].raw}'`);
+    }
+  }
+  if (bad) throw new IpvsadmArgError(`${bad.opt}: ${bad.err}`, 255, false);
+  const args = [...rest];
+  if (cmd === 'set') {
+    if (args.length >= 3) {
+      ce.timeouts.tcp = parseTimeout(args.shift()!, 0, MAX_TIMEOUT);
+      ce.timeouts.tcpFin = parseTimeout(args.shift()!, 0, MAX_TIMEOUT);
+      ce.timeouts.udp = parseTimeout(args.shift()!, 0, MAX_TIMEOUT);
+    } else fail('--set option requires 3 timeout values');
+  }
+  if (args.length > 0) fail(`unexpected argument ${args[0]}`);
+  if (schedFlagsArg) {
+    svc.flags &= ~SVC_SCHED_FLAGS;
+    svc.flags |= parseSchedFlags(svc.sched, schedFlagsArg);
+  }
+  if (cmd === 'restore' && popts.readingStdin) throw new IpvsadmArgError('', 255, true);
+  genericOptCheck(cmd, ce.options);
+  if (cmd === 'add-service' || cmd === 'edit-service') {
+    if (!svc.fwmark && !svc.port && !(svc.flags & SvcFlag.PERSISTENT)) fail('Zero port specified for non-persistent service');
+    if (svc.flags & SvcFlag.ONEPACKET && !svc.fwmark && svc.protocol !== IPPROTO_UDP) fail('One-Packet Scheduling is only for UDP virtual services');
+    if (!svc.sched) svc.sched = DEFAULT_SCHEDULER;
+  }
+  if (cmd === 'start-daemon' && !ce.daemon.ifname) ce.daemon.ifname = 'eth0';
+  const fwd = dest.fwd & FWD_MASK;
+  if (cmd === 'add-server' || cmd === 'edit-server') {
+    if (!svc.fwmark && (fwd === Fwd.TUNNEL || fwd === Fwd.DROUTE)) dest.port = svc.port;
+    if (dest.af !== svc.af && fwd !== Fwd.TUNNEL) fail('Different address family is allowed only for tunneling servers');
+    const tunOpts = [OPT.TUN_TYPE, OPT.TUN_PORT, OPT.TUN_NOCSUM, OPT.TUN_CSUM, OPT.TUN_REMCSUM].some((o) => ce.options.has(o));
+    if (tunOpts && fwd !== Fwd.TUNNEL) fail('Tunnel options conflict with forward method');
+    tunnelOptCheck(dest.tunType, ce.options);
+  }
+  if (cmd === 'list') {
+    const o = ce.options;
+    const a = o.has(OPT.CONNECTION) || o.has(OPT.TIMEOUT) || o.has(OPT.DAEMON);
+    const b = o.has(OPT.STATS) || o.has(OPT.RATE) || o.has(OPT.THRESHOLDS);
+    if ((a && b) || ((o.has(OPT.TIMEOUT) || o.has(OPT.DAEMON)) && o.has(OPT.PERSISTENTCONN))) fail('options conflicts in the list command');
+  }
+  return ce;
+}
+
+function genericOptCheck(cmd: IpvsadmCmd, options: Set<number>): void {
+  const row = TABLE[cmd];
+  if (!row) return;
+  let last = 0;
+  let count = 0;
+  for (let j = 0; j < OPT_NAMES.length; j++) {
+    const c = row[j];
+    if (!options.has(j)) {
+      if (c === '+') fail(`You need to supply the '${OPT_NAMES[j]}' option for the '${cmd}' command`);
+    } else {
+      if (c === 'x') fail(`Illegal '${OPT_NAMES[j]}' option with the '${cmd}' command`);
+      if (c === '1') {
+        count++;
+        if (count === 1) {
+          last = j;
+          continue;
+        }
+        fail(`The option '${OPT_NAMES[j]}' conflicts with the '${OPT_NAMES[last]}' option in the '${cmd}' command`);
+      }
+    }
+  }
+}
+
+function tunnelOptCheck(tunType: number, options: Set<number>): void {
+  const row = TUN_TABLE[tunType];
+  if (!row) return;
+  let last = 0;
+  let count = 0;
+  for (let j = 0; j < TUN_OPTS.length; j++) {
+    const k = TUN_OPTS[j];
+    const c = row[j];
+    if (!options.has(k)) {
+      if (c === '+') fail(`You need to supply the '${OPT_NAMES[k]}' option for the '${TUN_NAMES[tunType]}' tunnel type`);
+    } else {
+      if (c === 'x') fail(`Illegal '${OPT_NAMES[k]}' option with the '${TUN_NAMES[tunType]}' tunnel type`);
+      if (c === '1') {
+        count++;
+        if (count === 1) {
+          last = k;
+          continue;
+        }
+        fail(`The option '${OPT_NAMES[k]}' conflicts with the '${OPT_NAMES[last]}' option in the '${TUN_NAMES[tunType]}' tunnel type`);
+      }
+    }
+  }
+}
+
+/** Split a rule-file line into words (whitespace, with "double" and 'single' quotes). */
+export function splitWords(line: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  let inWord = false;
+  let q: string | null = null;
+  for (const ch of line) {
+    if (q) {
+      if (ch === q) q = null;
+      else cur += ch;
+      continue;
+    }
+    if (ch === '"' || ch === "'") {
+      q = ch;
+      inWord = true;
+      continue;
+    }
+    if (/\s/.test(ch)) {
+      if (inWord) out.push(cur);
+      cur = '';
+      inWord = false;
+      continue;
+    }
+    cur += ch;
+    inWord = true;
+  }
+  if (inWord) out.push(cur);
+  return out;
+}
+
+export interface RuleLine {
+  line: number;
+  text: string;
+  args: string[];
+}
+
+/** Lines of an ipvsadm -S / -R stream with their 1-based numbers (blank and # lines skipped). */
+export function ruleLines(text: string): RuleLine[] {
+  const out: RuleLine[] = [];
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const t = lines[i].replace(/\r$/, '');
+    if (!t.trim() || t.trim().startsWith('#')) continue;
+    out.push({ line: i + 1, text: t, args: splitWords(t) });
+  }
+  return out;
+}

@@ -1,0 +1,307 @@
+/**
+ * The `hactl vs|rs|save|restore|ipvsadm` front ends. They take raw argv (so
+ * ipvsadm's option syntax, including `-p [TIMEOUT]`, works unchanged) and are
+ * shared by the oclif command classes and the oclif-free fast path
+ * (src/fast.ts). Output is ipvsadm's; errors are one hactl line.
+ */
+import * as fs from 'node:fs';
+import { IpvsadmArgError, type IpvsadmCommand, OPT, parseIpvsadmArgs } from './argv';
+import type { IpvsClient } from './client';
+import { serviceKey } from './codec';
+import { IpvsError, IpvsUnavailableError } from './errors';
+import { protocolName, schedFlags, tableJson } from './format';
+import { commandToOp, type Io, ipvsadmMain, listOutput, processIo, systemParseOptions } from './run';
+import type { ServiceWithDests } from './types';
+
+export type Verb =
+  | 'vs add'
+  | 'vs edit'
+  | 'vs del'
+  | 'vs clear'
+  | 'vs zero'
+  | 'vs list'
+  | 'vs timeout'
+  | 'vs sync start'
+  | 'vs sync stop'
+  | 'vs sync status'
+  | 'rs add'
+  | 'rs edit'
+  | 'rs del'
+  | 'save';
+
+const PREFIX: Record<Verb, string[]> = {
+  'vs add': ['-A'],
+  'vs edit': ['-E'],
+  'vs del': ['-D'],
+  'vs clear': ['-C'],
+  'vs zero': ['-Z'],
+  'vs list': ['-L'],
+  'vs timeout': ['-L', '--timeout'],
+  'vs sync start': ['--start-daemon'],
+  'vs sync stop': ['--stop-daemon'],
+  'vs sync status': ['-L', '--daemon'],
+  'rs add': ['-a'],
+  'rs edit': ['-e'],
+  'rs del': ['-d'],
+  save: ['-S'],
+};
+
+/** A user-facing failure: message, optional hint, exit status. */
+export class CliFailure extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number,
+    readonly hint?: string,
+  ) {
+    super(message);
+  }
+}
+
+function colorOk(stream: { isTTY?: boolean }): boolean {
+  return !!stream.isTTY && process.env.NO_COLOR === undefined && process.env.TERM !== 'dumb';
+}
+
+export function printFailure(e: CliFailure, io: Io = processIo): void {
+  const red = colorOk(process.stderr) ? (s: string) => `\u001b[31m${s}\u001b[39m` : (s: string) => s;
+  io.err(`${red('hactl: error:')} ${e.message}\n`);
+  if (e.hint) io.err(`hint: ${e.hint}\n`);
+}
+
+/** Clearer wording for ipvsadm's usage messages (the original text stays recognisable). */
+function clarify(verb: Verb, msg: string): CliFailure {
+  const m = /^You need to supply the '([^']+)' option/.exec(msg);
+  if (m) {
+    const what: Record<string, string> = {
+      'service-address': 'the virtual service: give -t|-u|--sctp ADDR:PORT or -f MARK',
+      'real-server': 'the real server: give -r ADDR[:PORT]',
+    };
+    return new CliFailure(`missing ${what[m[1]] ?? `--${m[1]}`}`, 2, `see \`hactl ${verb} --help\``);
+  }
+  const ill = /^Illegal '([^']+)' option with the '([^']+)' command$/.exec(msg);
+  if (ill) return new CliFailure(`option --${ill[1]} cannot be used with \`hactl ${verb}\``, 2, `see \`hactl ${verb} --help\``);
+  return new CliFailure(msg.replace(/\n+$/, ''), 2, `see \`hactl ${verb} --help\``);
+}
+
+function isTty(): boolean {
+  return !!process.stdin.isTTY && !!process.stdout.isTTY;
+}
+
+/** Split hactl-only flags from the ipvsadm-style argv. */
+function takeFlags(argv: string[], names: string[]): { rest: string[]; got: Set<string> } {
+  const got = new Set<string>();
+  const rest: string[] = [];
+  for (const a of argv) {
+    if (names.includes(a)) got.add(a);
+    else rest.push(a);
+  }
+  return { rest, got };
+}
+
+async function openClient(): Promise<IpvsClient> {
+  const { ipvs } = await import('./client');
+  try {
+    return await ipvs();
+  } catch (e) {
+    if (e instanceof IpvsUnavailableError) throw new CliFailure(e.message, 2, 'run `modprobe ip_vs` as root, or use a kernel built with CONFIG_IP_VS');
+    throw e;
+  }
+}
+
+function svcLabel(s: ServiceWithDests): string {
+  if (s.fwmark) return `FWM ${s.fwmark}${s.af === 10 ? ' IPv6' : ''} ${s.sched}`;
+  return `${protocolName(s.protocol)} ${s.af === 10 ? `[${s.addr}]` : s.addr}:${s.port} ${s.sched}`;
+}
+
+function svcArgs(s: ServiceWithDests): string[] {
+  if (s.fwmark) return s.af === 10 ? ['-f', String(s.fwmark), '-6'] : ['-f', String(s.fwmark)];
+  const opt = s.protocol === 6 ? '-t' : s.protocol === 17 ? '-u' : '--sctp';
+  return [opt, s.af === 10 ? `[${s.addr}]:${s.port}` : `${s.addr}:${s.port}`];
+}
+
+/** On a TTY, ask for what is missing; without one, name the missing flag. */
+async function promptMissing(verb: Verb, argv: string[], err: IpvsadmArgError): Promise<string[] | null> {
+  const m = /^You need to supply the '(service-address|real-server)' option/.exec(err.message);
+  if (!m || !isTty()) return null;
+  const prompts = await import('@inquirer/prompts');
+  const c = await openClient();
+  if (m[1] === 'service-address') {
+    if (verb === 'vs add') {
+      const proto = await prompts.select({ message: 'Protocol', choices: ['tcp', 'udp', 'sctp', 'fwmark'].map((v) => ({ value: v })) });
+      if (proto === 'fwmark') return [...argv, '-f', await prompts.input({ message: 'Firewall mark' })];
+      const addr = await prompts.input({ message: 'Virtual address:port (e.g. 192.0.2.10:80)' });
+      return [...argv, proto === 'tcp' ? '-t' : proto === 'udp' ? '-u' : '--sctp', addr];
+    }
+    const table = await c.getTable();
+    if (table.length === 0) throw new CliFailure('no virtual services exist yet', 1, 'create one with `hactl vs add`');
+    const pick = await prompts.select({ message: 'Virtual service', choices: table.map((s, i) => ({ name: svcLabel(s), value: i })) });
+    return [...argv, ...svcArgs(table[pick])];
+  }
+  if (verb === 'rs del' || verb === 'rs edit') {
+    const parsed = parseIpvsadmArgs([...PREFIX[verb], ...argv, '-r', '0.0.0.1'].filter((a) => a !== '--yes'), systemParseOptions());
+    const dests = await c.getDests(serviceKey(parsed.svc)).catch(() => []);
+    if (dests.length > 0) {
+      const pick = await prompts.select({ message: 'Real server', choices: dests.map((d, i) => ({ name: `${d.af === 10 ? `[${d.addr}]` : d.addr}:${d.port} weight ${d.weight}`, value: i })) });
+      const d = dests[pick];
+      return [...argv, '-r', d.af === 10 ? `[${d.addr}]:${d.port}` : `${d.addr}:${d.port}`];
+    }
+  }
+  return [...argv, '-r', await prompts.input({ message: 'Real server address[:port]' })];
+}
+
+async function confirm(message: string, yes: boolean, verb: Verb): Promise<void> {
+  if (yes) return;
+  if (!isTty()) throw new CliFailure(`\`hactl ${verb}\` needs confirmation: add --yes (no terminal to ask on)`, 2);
+  const prompts = await import('@inquirer/prompts');
+  const ok = await prompts.confirm({ message, default: false });
+  if (!ok) throw new CliFailure('cancelled', 1);
+}
+
+function renderPretty(table: ServiceWithDests[], tty: boolean): string {
+  const Table = require('cli-table3') as new (o: object) => { push(r: unknown[]): void; toString(): string };
+  const t = new Table({
+    head: ['Service', 'Scheduler', 'Flags', 'Real server', 'Forward', 'Weight', 'Active', 'Inactive'],
+    style: tty ? {} : { head: [], border: [] },
+  });
+  const rows = tableJson(table) as Array<Record<string, unknown>>;
+  table.forEach((s, i) => {
+    const r = rows[i] as { dests: Array<Record<string, unknown>> };
+    const flags = [schedFlags(s), s.flags & 1 ? `persistent ${s.timeout}` : '', s.flags & 4 ? 'ops' : '', s.pe ? `pe ${s.pe}` : ''].filter(Boolean).join(' ');
+    const name = s.fwmark ? `FWM ${s.fwmark}${s.af === 10 ? ' IPv6' : ''}` : `${protocolName(s.protocol)} ${s.af === 10 ? `[${s.addr}]` : s.addr}:${s.port}`;
+    if (r.dests.length === 0) t.push([name, s.sched, flags, '', '', '', '', '']);
+    r.dests.forEach((d, j) => {
+      const addr = d.family === 'inet6' ? `[${d.address}]:${d.port}` : `${d.address}:${d.port}`;
+      t.push([j === 0 ? name : '', j === 0 ? s.sched : '', j === 0 ? flags : '', addr, d.forward, d.weight, d.activeConns, d.inactiveConns]);
+    });
+  });
+  return `${t.toString()}\n`;
+}
+
+/**
+ * `hactl vs ...`, `hactl rs ...`, `hactl save`: ipvsadm semantics with hactl
+ * errors. Returns the exit status.
+ */
+export async function vsMain(verb: Verb, rawArgv: string[], io: Io = processIo): Promise<number> {
+  try {
+    return await vsRun(verb, rawArgv, io);
+  } catch (e) {
+    if (e instanceof CliFailure) {
+      printFailure(e, io);
+      return e.exitCode;
+    }
+    if (e instanceof IpvsError) {
+      printFailure(new CliFailure(e.message, 1), io);
+      return 1;
+    }
+    if (e instanceof Error && (e.name === 'ExitPromptError' || e.name === 'AbortPromptError')) {
+      printFailure(new CliFailure('cancelled', 1), io);
+      return 1;
+    }
+    printFailure(new CliFailure(e instanceof Error ? e.message : String(e), 1), io);
+    return 1;
+  } finally {
+    const { closeIpvs } = await import('./client');
+    await closeIpvs();
+  }
+}
+
+async function vsRun(verb: Verb, rawArgv: string[], io: Io): Promise<number> {
+  const { rest, got } = takeFlags(rawArgv, ['--json', '--pretty', '--yes', '-y']);
+  let argv = rest;
+  // `-y` is ipvsadm's --l-threshold; only treat it as --yes for the commands without thresholds.
+  if (got.has('-y') && (verb === 'rs add' || verb === 'rs edit')) argv = rawArgv.filter((a) => a !== '--json' && a !== '--pretty' && a !== '--yes');
+  const yes = got.has('--yes') || (got.has('-y') && verb !== 'rs add' && verb !== 'rs edit');
+  if (verb === 'vs timeout' && argv.includes('--set')) {
+    argv = argv.filter((a) => a !== '--set');
+    return vsApply(verb, ['--set', ...argv], io);
+  }
+  let ce: IpvsadmCommand;
+  try {
+    ce = parseIpvsadmArgs([...PREFIX[verb], ...argv], systemParseOptions());
+  } catch (e) {
+    if (!(e instanceof IpvsadmArgError)) throw e;
+    if (e.tryHelp || e.exitCode === 255) throw new CliFailure(e.message || `unexpected argument in: ${argv.join(' ')}`, 2, `see \`hactl ${verb} --help\``);
+    const more = await promptMissing(verb, argv, e);
+    if (!more) throw clarify(verb, e.message);
+    try {
+      ce = parseIpvsadmArgs([...PREFIX[verb], ...more], systemParseOptions());
+    } catch (e2) {
+      if (e2 instanceof IpvsadmArgError) throw clarify(verb, e2.message);
+      throw e2;
+    }
+  }
+  if (ce.cmd === 'list' || ce.cmd === 'save') {
+    const c = await openClient();
+    const res = await listOutput(c, ce);
+    if (got.has('--json')) io.out(`${JSON.stringify(res.json, null, 2)}\n`);
+    else if (got.has('--pretty') && !ce.options.has(OPT.CONNECTION) && !ce.options.has(OPT.TIMEOUT) && !ce.options.has(OPT.DAEMON)) {
+      const table = ce.options.has(OPT.SERVICE) ? [{ ...(await c.getService(serviceKey(ce.svc))), dests: await c.getDests(serviceKey(ce.svc)) }] : await c.getTable();
+      io.out(renderPretty(ce.options.has(OPT.SERVICE) ? table : (await import('./format')).sortServices(table), !!process.stdout.isTTY));
+    } else io.out(res.text);
+    return 0;
+  }
+  if (ce.cmd === 'delete-service') await confirm('Delete this virtual service and all its real servers?', yes, verb);
+  if (ce.cmd === 'flush') await confirm('Delete ALL virtual services?', yes, verb);
+  const op = commandToOp(ce);
+  if (!op) return 0;
+  const c = await openClient();
+  await c.exec(op);
+  return 0;
+}
+
+async function vsApply(verb: Verb, argv: string[], _io: Io): Promise<number> {
+  let ce: IpvsadmCommand;
+  try {
+    ce = parseIpvsadmArgs(argv, systemParseOptions());
+  } catch (e) {
+    if (e instanceof IpvsadmArgError) throw clarify(verb, e.message || 'bad arguments');
+    throw e;
+  }
+  const op = commandToOp(ce);
+  if (!op) return 0;
+  const c = await openClient();
+  await c.exec(op);
+  return 0;
+}
+
+/** `hactl ipvsadm ARGS...`: ipvsadm itself. */
+export async function ipvsadmFast(argv: string[]): Promise<number> {
+  const code = await ipvsadmMain(argv, processIo, () => fs.readFileSync(0, 'latin1'));
+  return code;
+}
+
+/** Fast-path entry for a verb (see src/fast.ts). */
+export function fast(verb: Verb): (argv: string[]) => Promise<number> {
+  return (argv) => vsMain(verb, argv);
+}
+
+/** `hactl restore [FILE|-] [--append] [--dry-run] [--json]`. */
+export async function restoreMain(rawArgv: string[], io: Io = processIo): Promise<number> {
+  try {
+    const { rest, got } = takeFlags(rawArgv, ['--append', '--dry-run', '--json', '-n']);
+    const unknown = rest.filter((a) => a.startsWith('-') && a !== '-');
+    if (unknown.length) throw new CliFailure(`unknown option ${unknown[0]}`, 2, 'see `hactl restore --help`');
+    if (rest.length > 1) throw new CliFailure(`one FILE at most, got: ${rest.join(' ')}`, 2, 'see `hactl restore --help`');
+    const { readRules, restoreRun } = await import('./restore');
+    let text: string;
+    try {
+      text = readRules(rest[0]);
+    } catch (e) {
+      throw new CliFailure(`cannot read ${rest[0] ?? 'standard input'}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, 2);
+    }
+    const c = await openClient();
+    return await restoreRun(c, text, { append: got.has('--append'), dryRun: got.has('--dry-run'), json: got.has('--json') }, io);
+  } catch (e) {
+    if (e instanceof CliFailure) {
+      printFailure(e, io);
+      return e.exitCode;
+    }
+    if (e instanceof IpvsError) {
+      printFailure(new CliFailure(e.message, 1), io);
+      return 1;
+    }
+    throw e;
+  } finally {
+    const { closeIpvs } = await import('./client');
+    await closeIpvs();
+  }
+}
