@@ -217,6 +217,7 @@ function wrapErr(e: unknown, what: string): NetError {
     EADDRNOTAVAIL: 'address not assigned',
     EPERM: 'operation not permitted (root/CAP_NET_ADMIN needed)',
     EOPNOTSUPP: 'not supported by this kernel',
+    ENOTSUP: 'not supported by this kernel',
     EINVAL: 'invalid argument',
     ENETUNREACH: 'network unreachable (gateway not on a connected subnet)',
     ENOENT: 'no such entry',
