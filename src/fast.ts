@@ -6,7 +6,7 @@
 type FastHandler = (argv: string[]) => Promise<number>;
 
 const handlers: Record<string, () => FastHandler> = {
-  // 'conf lint': () => require('./lib/conf/lint-cli').fastMain,
+  'conf lint': () => require('./lib/conf/lint-cli').fastMain,
   // IPVS (issue #7): parsed with ipvsadm's own rules in src/lib/ipvs/cli.
   'ipvsadm ': () => require('./lib/ipvs/cli').ipvsadmFast,
   ...Object.fromEntries(

@@ -1,10 +1,35 @@
+/** `hactl conf lint`: thin oclif wrapper around lib/conf/lint-cli (same core as the fast path). */
+import { Args, Flags } from '@oclif/core';
 import { HactlCommand } from '../../lib/cli/base';
-import { HactlError } from '../../lib/cli/errors';
+import { runLint } from '../../lib/conf/lint-cli';
 
-export default class Stub extends HactlCommand {
-  static override description = 'Validate keepalived.conf files (not implemented yet: see issue #2)';
+export default class ConfLint extends HactlCommand {
+  static override description =
+    'Validate keepalived.conf files like `keepalived -t`, plus extra rules (duplicates, references, cluster consistency). Exit: 0 clean, 4 fatal, 5 errors/warnings, 6 script-security violation, 1 bad usage.';
   static override strict = false;
+  static override args = { file: Args.string({ description: 'config file(s)', required: true }) };
+  static override flags = {
+    format: Flags.string({ description: 'output format', options: ['text', 'json', 'sarif'], default: 'text' }),
+    'warnings-ok': Flags.boolean({ description: 'exit 0 when there are only warnings' }),
+    host: Flags.boolean({ description: 'also check this host: interfaces and script programs exist' }),
+    'config-id': Flags.string({ description: 'config id for @id lines (default: hostname up to the first dot)' }),
+    cluster: Flags.boolean({ description: 'the FILEs are the nodes of one cluster: check them against each other' }),
+  };
+  static override examples = [
+    '<%= config.bin %> conf lint /etc/keepalived/keepalived.conf',
+    '<%= config.bin %> conf lint --format json keepalived.conf',
+    '<%= config.bin %> conf lint --host --config-id lb1 keepalived.conf',
+    '<%= config.bin %> conf lint --cluster lb1.conf lb2.conf',
+  ];
+
   async run(): Promise<void> {
-    throw new HactlError('`hactl conf lint` is not implemented yet (issue #2)', { exitCode: 3 });
+    const { argv, flags } = await this.parse(ConfLint);
+    process.exitCode = runLint(argv as string[], {
+      format: flags.format as 'text' | 'json' | 'sarif',
+      warningsOk: flags['warnings-ok'],
+      host: flags.host,
+      configId: flags['config-id'],
+      cluster: flags.cluster,
+    });
   }
 }

@@ -145,6 +145,7 @@ export function editDistance(a: string, b: string): number {
 
 /** Closest candidate within a distance proportional to the word's length. */
 export function suggest(word: string, candidates: Iterable<string>): string | undefined {
+  if (word.length > 64) return undefined;
   let best: string | undefined;
   let bestD = Number.POSITIVE_INFINITY;
   const lw = word.toLowerCase();

@@ -1,0 +1,151 @@
+/**
+ * `hactl conf lint` core: load each file, add host checks (only with a
+ * HostProbe, i.e. --host) and the script-security rule, optionally compare
+ * the nodes of one cluster, and compute keepalived-compatible exit codes
+ * (0 clean, 4 fatal, 5 errors/warnings, 6 script-security violation).
+ * Pure: the file reader and the host probe are injected.
+ */
+import { checkCluster } from './cluster';
+import { loadConfig } from './index';
+import type { Diagnostic, KeepalivedConfig, ScriptRef } from './model';
+import type { FileReader } from './reader';
+
+export interface HostProbe {
+  interfaceExists(name: string): boolean;
+  /** Is `program` (absolute, or a bare name searched in PATH) an existing executable? */
+  programExists(program: string): boolean;
+}
+
+export interface LintOptions {
+  files: string[];
+  warningsOk?: boolean;
+  configId?: string;
+  cluster?: boolean;
+  env?: Record<string, string | undefined>;
+  reader?: FileReader;
+  /** Present only with --host. */
+  host?: HostProbe;
+}
+
+export interface LintResult {
+  files: string[];
+  diagnostics: Diagnostic[];
+  exitCode: number;
+  models: KeepalivedConfig[];
+}
+
+const SYSTEM_DIRS = ['/bin/', '/sbin/', '/usr/bin/', '/usr/sbin/'];
+
+/** Every script command of a model with where it is used. */
+export function allScripts(cfg: KeepalivedConfig): { ref: ScriptRef; kind: 'track' | 'notify' | 'check' }[] {
+  const out: { ref: ScriptRef; kind: 'track' | 'notify' | 'check' }[] = [];
+  for (const s of cfg.vrrp_scripts) if (s.script) out.push({ ref: s.script, kind: 'track' });
+  const notifyKeys = ['notify_master', 'notify_backup', 'notify_fault', 'notify_stop', 'notify_deleted', 'notify_master_rx_lower_pri', 'notify'] as const;
+  for (const i of cfg.vrrp_instances) for (const k of notifyKeys) if (i[k]) out.push({ ref: i[k]!, kind: 'notify' });
+  for (const g of cfg.vrrp_sync_groups) for (const k of ['notify_master', 'notify_backup', 'notify_fault', 'notify_stop', 'notify'] as const) if (g[k]) out.push({ ref: g[k]!, kind: 'notify' });
+  for (const vs of cfg.virtual_servers) {
+    for (const k of ['quorum_up', 'quorum_down'] as const) if (vs[k]) out.push({ ref: vs[k]!, kind: 'notify' });
+    for (const rs of vs.real_servers) {
+      for (const k of ['notify_up', 'notify_down'] as const) if (rs[k]) out.push({ ref: rs[k]!, kind: 'notify' });
+      for (const c of rs.checkers) if (c.misc_path) out.push({ ref: c.misc_path, kind: 'check' });
+    }
+  }
+  return out;
+}
+
+function d(pos: { file: string; line: number; col: number }, severity: 'error' | 'warning', message: string, rule: string): Diagnostic {
+  return { file: pos.file, line: pos.line, col: pos.col, severity, message, rule };
+}
+
+/** Offline guess: programs in system directories (or bare command names) are taken to exist. */
+function staticallyPresent(program: string): boolean {
+  if (!program.includes('/')) return /^[A-Za-z0-9_.+-]+$/.test(program);
+  return SYSTEM_DIRS.some((dir) => program.startsWith(dir));
+}
+
+function scriptChecks(cfg: KeepalivedConfig, host: HostProbe | undefined, diags: Diagnostic[]): boolean {
+  let violation = false;
+  const secure = cfg.global_defs.enable_script_security;
+  for (const { ref, kind } of allScripts(cfg)) {
+    const prog = ref.argv[0] ?? '';
+    const exists = host ? host.programExists(prog) : staticallyPresent(prog);
+    if (host && !exists) {
+      if (kind === 'track') diags.push(d(ref.pos, 'error', `script '${prog}' not found or not executable: keepalived disables this track script`, 'script-not-found'));
+      else diags.push(d(ref.pos, 'warning', `${kind === 'check' ? 'check' : 'notify'} script '${prog}' not found or not executable on this host`, 'script-not-found'));
+      continue;
+    }
+    if (!host && !exists && kind === 'track' && !secure) {
+      diags.push(
+        d(ref.pos, 'warning', `track script '${prog}' runs without enable_script_security: keepalived -t exits 6 (SECURITY VIOLATION) where it exists, 5 where it does not`, 'script-security'),
+      );
+      continue;
+    }
+    if (exists && !secure) {
+      violation = true;
+      diags.push(
+        d(ref.pos, 'error', `SECURITY VIOLATION - scripts are being executed but script_security not enabled ('${prog}'); add enable_script_security to global_defs`, 'script-security'),
+      );
+    }
+  }
+  return violation;
+}
+
+function interfaceChecks(cfg: KeepalivedConfig, host: HostProbe, diags: Diagnostic[]): void {
+  const seen = new Set<string>();
+  const check = (name: string | undefined, pos: { file: string; line: number; col: number }, what: string) => {
+    if (!name) return;
+    if (host.interfaceExists(name)) return;
+    const key = `${name}@${pos.file}:${pos.line}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    diags.push(d(pos, 'error', `WARNING - interface ${name} for ${what} doesn't exist`, 'interface-missing'));
+  };
+  for (const i of cfg.vrrp_instances) {
+    check(i.interface, i.at.interface ?? i.pos, `vrrp_instance ${i.name}`);
+    for (const t of i.track_interface) check(t.name, t.pos, `track_interface of ${i.name}`);
+    for (const v of i.virtual_ipaddress) check(v.dev, v.pos, `ip address ${v.address.text}`);
+    for (const r of i.virtual_routes) check(r.dev, r.pos, 'VROUTE');
+  }
+  for (const v of cfg.static_ipaddress) check(v.dev, v.pos, `ip address ${v.address.text}`);
+  for (const r of cfg.static_routes) check(r.dev, r.pos, 'static route');
+}
+
+export function lint(opts: LintOptions): LintResult {
+  const diagnostics: Diagnostic[] = [];
+  const files: string[] = [];
+  const models: KeepalivedConfig[] = [];
+  let fatal = false;
+  let security = false;
+  for (const f of opts.files) {
+    const r = loadConfig(f, { configId: opts.configId, env: opts.env, reader: opts.reader });
+    files.push(...(r.model.files.length ? r.model.files : [f]));
+    diagnostics.push(...r.diagnostics);
+    if (r.fatal) {
+      fatal = true;
+      continue;
+    }
+    models.push(r.model);
+    if (scriptChecks(r.model, opts.host, diagnostics)) security = true;
+    if (opts.host) interfaceChecks(r.model, opts.host, diagnostics);
+  }
+  if (opts.cluster && models.length >= 2) diagnostics.push(...checkCluster(models));
+  let exitCode = 0;
+  const counts = diagnostics.some((x) => x.rule !== 'file-unreadable' && (x.severity === 'error' || !opts.warningsOk));
+  if (fatal) exitCode = 4;
+  if (counts) exitCode = 5;
+  if (security) exitCode = 6;
+  return { files, diagnostics: capDiagnostics(diagnostics), exitCode, models };
+}
+
+const MAX_DIAGS = 5000;
+
+/** Bound the output: at most MAX_DIAGS diagnostics, each message at most 400 characters. */
+function capDiagnostics(list: Diagnostic[]): Diagnostic[] {
+  const out = list.length > MAX_DIAGS ? list.slice(0, MAX_DIAGS) : list;
+  for (const x of out) if (x.message.length > 400) x.message = `${x.message.slice(0, 200)}…(${x.message.length} characters)`;
+  if (list.length > MAX_DIAGS) {
+    const last = list[MAX_DIAGS];
+    out.push({ ...last, severity: 'error', message: `${list.length - MAX_DIAGS} more diagnostics not shown`, rule: 'too-many-diagnostics' });
+  }
+  return out;
+}
