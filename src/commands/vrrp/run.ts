@@ -4,6 +4,7 @@ import { performance } from 'node:perf_hooks';
 import { Flags } from '@oclif/core';
 import { HactlCommand } from '../../lib/cli/base';
 import { HactlError } from '../../lib/cli/errors';
+import { lvsHalf } from '../../lib/lvs/daemon';
 import { DEFAULT_CONTROL_SOCKET, loadDaemonConfig, serveControl, serveMetrics } from '../../lib/vrrp/control';
 import { execArgv, type Logger, realTimers, VrrpDaemon, writeFifo } from '../../lib/vrrp/daemon';
 import { RealNetOps } from '../../lib/vrrp/netops';
@@ -29,11 +30,16 @@ Refuses to start when the configuration has errors (they are printed with file:l
     'control-socket': Flags.string({ description: 'unix socket for `hactl vrrp status`', default: DEFAULT_CONTROL_SOCKET }),
     'log-format': Flags.string({ description: 'log line format', options: ['text', 'json'], default: 'text' }),
     metrics: Flags.string({ description: 'serve Prometheus metrics on ADDR:PORT (/metrics)' }),
+    // LVS half (keepalived's checker process, src/lib/lvs): keepalived -P / -C / --dont-release-ipvs
+    'vrrp-only': Flags.boolean({ description: 'run only VRRP (keepalived -P), not the virtual_server health checks' }),
+    'lvs-only': Flags.boolean({ description: 'run only the virtual_server health checks and IPVS (keepalived -C)' }),
+    'dont-release-ipvs': Flags.boolean({ description: 'leave the IPVS services in place on exit (keepalived --dont-release-ipvs)' }),
   };
 
   async run(): Promise<void> {
     const { flags } = await this.parse(VrrpRun);
     if (!fs.existsSync(flags.file)) throw new HactlError(`configuration file ${flags.file} does not exist`, { exitCode: 1 });
+    if (await lvsHalf(flags, this.argv)) return; // LVS half: src/lib/lvs/daemon.ts
     const loaded = loadDaemonConfig(flags.file, flags['config-id']);
     for (const w of loaded.warnings) process.stderr.write(`warning: ${w}\n`);
     if (!loaded.config) {
