@@ -1,0 +1,207 @@
+/**
+ * Mapping from the keepalived.conf model (src/lib/conf) to checker options:
+ * which checkers keepalived would run for a real server, with keepalived's
+ * inheritance (checker, then real_server, then virtual_server, then the
+ * per-checker default) for connect_timeout, retry, delay_before_retry,
+ * delay_loop and virtualhost. Pure.
+ *
+ * warmup is not applied: it only scatters keepalived's first checks at start-up
+ * (`hactl check config --warmup` applies it when wanted).
+ */
+import type { Checker, KeepalivedConfig, RealServer, VirtualServer } from '../conf/model';
+import { parseIpv4, parseIpv6 } from '../conf/values';
+import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_DELAY_LOOP_MS, defaultDelayBeforeRetryMs, defaultRetry } from './defaults';
+import { parseDnsType } from './dns-codec';
+import { parseHexStr } from './hexstr';
+import { parseHttpProtocol } from './http-proto';
+import { SMTP_DEFAULT_HELO } from './smtp-proto';
+import { formatTarget } from './target';
+import type { CheckKind, CheckOptions, ConnOptions, HttpUrl } from './types';
+
+export interface ConfChecker {
+  vs: string;
+  rs: string;
+  /** keepalived's checker keyword (HTTP_GET, ...). */
+  keyword: string;
+  /** file:line of the checker block. */
+  where: string;
+  options?: CheckOptions;
+  /** Why hactl cannot run this checker (FILE_CHECK, BFD_CHECK, bad values). */
+  skipped?: string;
+  rsWeight: number;
+}
+
+const KINDS: Partial<Record<Checker['kind'], CheckKind>> = {
+  HTTP_GET: 'http',
+  SSL_GET: 'ssl',
+  TCP_CHECK: 'tcp',
+  SMTP_CHECK: 'smtp',
+  MISC_CHECK: 'misc',
+  DNS_CHECK: 'dns',
+  UDP_CHECK: 'udp',
+  PING_CHECK: 'ping',
+};
+
+/** Canonical form of an address for comparisons (IPv6 compressed lower case). */
+export function canonicalAddress(s: string): string | null {
+  return parseIpv4(s) ?? parseIpv6(s);
+}
+
+export function vsLabel(vs: VirtualServer): string {
+  if (vs.fwmark !== undefined) return `fwmark ${vs.fwmark}`;
+  if (vs.group !== undefined) return `group ${vs.group}`;
+  return formatTarget(vs.address?.address ?? '?', vs.port);
+}
+
+export function rsLabel(rs: RealServer): string {
+  return formatTarget(rs.address.address, rs.port);
+}
+
+/** Does `spec` (ADDR:PORT, "fwmark N", "group NAME" or a group name) name this virtual server? */
+export function matchesVs(vs: VirtualServer, spec: string): boolean {
+  const s = spec.trim();
+  const fm = /^fwmark\s+(\d+)$/i.exec(s);
+  if (fm) return vs.fwmark === Number(fm[1]);
+  const gm = /^group\s+(\S+)$/i.exec(s);
+  if (gm) return vs.group === gm[1];
+  if (vs.group !== undefined && vs.group === s) return true;
+  const { host, port } = splitHostPort(s);
+  const a = canonicalAddress(host);
+  return a !== null && vs.address?.address === a && (port === undefined || vs.port === port);
+}
+
+export function splitHostPort(s: string): { host: string; port?: number } {
+  const m6 = /^\[([^\]]+)\](?::(\d+))?$/.exec(s);
+  if (m6) return { host: m6[1], port: m6[2] !== undefined ? Number(m6[2]) : undefined };
+  if ((s.match(/:/g) ?? []).length > 1) return { host: s };
+  const i = s.lastIndexOf(':');
+  if (i < 0) return { host: s };
+  return { host: s.slice(0, i), port: Number(s.slice(i + 1)) };
+}
+
+export function matchesRs(rs: RealServer, spec: string): boolean {
+  const { host, port } = splitHostPort(spec.trim());
+  const a = canonicalAddress(host);
+  return a !== null && rs.address.address === a && (port === undefined || rs.port === port);
+}
+
+const sec = (x: number | undefined) => (x === undefined ? undefined : Math.round(x * 1000));
+
+function extraValue(c: Checker, keyword: string): string | undefined {
+  const e = c.extra.filter((x) => x.keyword === keyword).at(-1);
+  return e?.args[0];
+}
+
+export function checkerOptions(vs: VirtualServer, rs: RealServer, c: Checker): CheckOptions {
+  const kind = KINDS[c.kind];
+  if (!kind) throw new Error(`${c.kind} is not a network checker; hactl does not run it`);
+  const delayLoopMs = sec(c.delay_loop ?? rs.delay_loop ?? vs.delay_loop) ?? DEFAULT_DELAY_LOOP_MS;
+  const retry = {
+    retry: c.retry ?? rs.retry ?? vs.retry ?? defaultRetry(kind),
+    delayBeforeRetryMs: sec(c.delay_before_retry ?? rs.delay_before_retry ?? vs.delay_before_retry) ?? defaultDelayBeforeRetryMs(kind, delayLoopMs),
+    warmupMs: 0,
+  };
+  const conn = (x: Checker, parent?: ConnOptions): ConnOptions => ({
+    host: x.connect_ip?.address ?? parent?.host ?? rs.address.address,
+    port: x.connect_port ?? parent?.port ?? rs.port ?? vs.port ?? 0,
+    bindto: x.bindto?.address ?? parent?.bindto,
+    bindPort: x.bind_port ?? parent?.bindPort,
+    fwmark: x.fwmark ?? parent?.fwmark,
+    connectTimeoutMs: sec(x.connect_timeout) ?? parent?.connectTimeoutMs ?? sec(vs.connect_timeout) ?? DEFAULT_CONNECT_TIMEOUT_MS,
+  });
+  const co = conn(c);
+  switch (kind) {
+    case 'http':
+    case 'ssl': {
+      const urls: HttpUrl[] = c.url
+        .filter((u) => u.path !== undefined)
+        .map((u) => ({
+          path: u.path!,
+          digest: u.digest,
+          statusCodes: u.status_code.length ? u.status_code.map((s) => [s.from, s.to] as const) : undefined,
+          virtualhost: u.virtualhost,
+        }));
+      const proto = parseHttpProtocol(c.http_protocol ?? '1.0') ?? '1.0';
+      return {
+        kind,
+        ...co,
+        ...retry,
+        urls,
+        httpProtocol: proto,
+        virtualhost: c.virtualhost ?? rs.virtualhost ?? vs.virtualhost,
+        enableSni: Boolean(c.enable_sni),
+      };
+    }
+    case 'tcp':
+      return { kind, ...co, ...retry };
+    case 'smtp':
+      return { kind, ...co, ...retry, heloName: c.helo_name ?? SMTP_DEFAULT_HELO, hosts: c.host.map((h) => conn(h, co)) };
+    case 'dns': {
+      const t = parseDnsType(c.type ?? 'SOA') ?? 'SOA';
+      return { kind, ...co, ...retry, type: t, name: c.name ?? '.' };
+    }
+    case 'udp': {
+      const rr = c.require_reply;
+      const reply = typeof rr === 'string' ? parseHexStr(rr, true) : undefined;
+      const minL = extraValue(c, 'min_reply_length');
+      const maxL = extraValue(c, 'max_reply_length');
+      return {
+        kind,
+        ...co,
+        ...retry,
+        payload: c.payload ? parseHexStr(c.payload, false).data : undefined,
+        requireReply: rr !== undefined,
+        replyData: reply?.data,
+        replyMask: reply?.mask,
+        minReplyLength: minL !== undefined ? Number(minL) : 0,
+        maxReplyLength: maxL !== undefined ? Number(maxL) : 255,
+      };
+    }
+    case 'ping':
+      return { kind, host: co.host, bindto: co.bindto, fwmark: co.fwmark, connectTimeoutMs: co.connectTimeoutMs, ...retry };
+    case 'misc': {
+      if (!c.misc_path) throw new Error('MISC_CHECK without misc_path');
+      return {
+        kind,
+        ...retry,
+        miscPath: c.misc_path.command,
+        miscTimeoutMs: sec(c.misc_timeout) ?? delayLoopMs,
+        miscDynamic: c.misc_dynamic,
+        user: c.user ?? c.misc_path.user,
+        group: c.group ?? c.misc_path.group,
+        rsWeight: rs.weight ?? 1,
+      };
+    }
+  }
+}
+
+export interface RsSelection {
+  matches: ConfChecker[];
+  /** Real servers that matched (label list), to report "no checker" cases. */
+  servers: Array<{ vs: string; rs: string; weight: number }>;
+}
+
+/** Every checker keepalived would run for the real server(s) matching rsSpec (and vsSpec). */
+export function checkersFor(model: KeepalivedConfig, rsSpec: string, vsSpec?: string): RsSelection {
+  const out: RsSelection = { matches: [], servers: [] };
+  for (const vs of model.virtual_servers) {
+    if (vsSpec !== undefined && !matchesVs(vs, vsSpec)) continue;
+    for (const rs of vs.real_servers) {
+      if (!matchesRs(rs, rsSpec)) continue;
+      const v = vsLabel(vs);
+      const r = rsLabel(rs);
+      out.servers.push({ vs: v, rs: r, weight: rs.weight ?? 1 });
+      for (const c of rs.checkers) {
+        const where = `${c.pos.file}:${c.pos.line}`;
+        const entry: ConfChecker = { vs: v, rs: r, keyword: c.kind, where, rsWeight: rs.weight ?? 1 };
+        try {
+          entry.options = checkerOptions(vs, rs, c);
+        } catch (e) {
+          entry.skipped = e instanceof Error ? e.message : String(e);
+        }
+        out.matches.push(entry);
+      }
+    }
+  }
+  return out;
+}
