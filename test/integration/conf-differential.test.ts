@@ -18,7 +18,8 @@
  * Disagreements fail unless EXPLAINED below gives the reason.
  *
  * HACTL_DIFF_REPORT=/path/report.json writes every result for inspection;
- * HACTL_DIFF_FORCE=1 runs even while `hactl conf lint` is a stub.
+ * HACTL_DIFF_FORCE=1 runs even while `hactl conf lint` is a stub; HACTL_DIFF_BIN=script.js
+ * judges another build with the same CLI.
  */
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -48,6 +49,8 @@ const MUTANTS = path.join(ROOT, 'test', 'fixtures', 'conf-mutants');
 const KT_TIMEOUT_MS = 30_000;
 const HACTL_TIMEOUT_MS = 60_000;
 const PARALLEL = 3;
+/** The lint under test: bin/hactl, or HACTL_DIFF_BIN (a node script with the same CLI) to judge another build. */
+const LINT_BIN = process.env.HACTL_DIFF_BIN ?? HACTL;
 
 /** Why a disagreement is expected. Keys: "samples/FILE" or "mutants/FILE". */
 interface Explanation {
@@ -104,7 +107,7 @@ function skipReason(): string | null {
   if (spawnSync('keepalived', ['-v'], { stdio: 'ignore' }).error) return 'keepalived is not installed (apt-get install keepalived)';
   if (spawnSync('unshare', ['--version'], { stdio: 'ignore' }).error) return 'unshare (util-linux) is not installed';
   if (!fs.existsSync(SAMPLES)) return `corpus not found at ${SAMPLES}`;
-  return lintStubReason(HACTL, path.join(MUTANTS, 'ok-vrrp-minimal.conf'));
+  return lintStubReason(LINT_BIN, path.join(MUTANTS, 'ok-vrrp-minimal.conf'));
 }
 
 interface CaseResult {
@@ -115,7 +118,7 @@ interface CaseResult {
 }
 
 function lintArgs(file: string, host: boolean): string[] {
-  return [HACTL, 'conf', 'lint', '--format', 'json', ...(host ? ['--host'] : []), file];
+  return [LINT_BIN, 'conf', 'lint', '--format', 'json', ...(host ? ['--host'] : []), file];
 }
 
 async function runCase(ns: KtNamespace, def: CaseDef): Promise<CaseResult> {
