@@ -43,9 +43,25 @@ export class RealNetOps implements NetOps {
   // biome-ignore lint/suspicious/noExplicitAny: Rtnl instance
   private readonly nl: any;
 
+  /** rtnetlink requests are serialised: concurrent dumps on one socket interleave. */
+  private queue: Promise<unknown> = Promise.resolve();
+
   constructor() {
     this.net = require('../net');
-    this.nl = this.net.Rtnl.open();
+    const nl = this.net.Rtnl.open();
+    // biome-ignore lint/suspicious/noExplicitAny: proxying untyped methods
+    this.nl = new Proxy(nl, {
+      get: (target, prop) => {
+        const v = target[prop];
+        if (typeof v !== 'function') return v;
+        if (prop === 'close') return v.bind(target);
+        return (...args: unknown[]) => {
+          const run = this.queue.then(() => v.apply(target, args));
+          this.queue = run.catch(() => {});
+          return run;
+        };
+      },
+    });
   }
 
   private async index(name: string): Promise<number> {

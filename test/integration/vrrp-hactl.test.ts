@@ -1,0 +1,277 @@
+/**
+ * Acceptance: hactl VRRP nodes in network namespaces on one bridge.
+ * Timings are measured from the client's capture timestamps.
+ */
+import * as assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import { describe, it } from 'node:test';
+import { masterDownIntervalMs, skewTimeMs } from '../../src/lib/vrrp/fsm';
+import { instanceBlock, sleep, VrrpLab, vrrpConf, vrrpLabUnavailable } from './vrrp-lab';
+
+const skip = vrrpLabUnavailable() ?? undefined;
+const VIP = '198.51.100.100';
+const TOL = 50;
+
+/** A second interface to track: a veth pair inside the node (the dummy module may be missing). */
+function addTrackLink(l: VrrpLab, ns: string): void {
+  l.lab.nsExec(ns, 'ip', ['link', 'add', 'eth1', 'type', 'veth', 'peer', 'name', 'eth1p']);
+  l.lab.nsExec(ns, 'ip', ['link', 'set', 'eth1p', 'up']);
+  l.lab.nsExec(ns, 'ip', ['link', 'set', 'eth1', 'up']);
+}
+
+async function withLab(tag: string, n: number, fn: (l: VrrpLab) => Promise<void>): Promise<void> {
+  const l = new VrrpLab(tag, n);
+  try {
+    await fn(l);
+  } finally {
+    l.cleanup();
+  }
+}
+
+describe('vrrp acceptance: hactl nodes', { skip, timeout: 240_000 }, () => {
+  it('election, SIGKILL failover (<= Master_Down_Interval + 50 ms), GARP moves the neighbour, preemption, graceful stop (<= Skew_Time + 50 ms)', { timeout: 60_000 }, async () => {
+    await withLab('kil', 2, async (l) => {
+      const [n1, n2] = l.nodes;
+      const cap = l.startCapture();
+      await sleep(300);
+      l.startHactl(n1, vrrpConf({ prio: 150 }));
+      l.startHactl(n2, vrrpConf({ prio: 100 }));
+      await l.waitState(n1, 'MASTER', 8000);
+      await l.waitState(n2, 'BACKUP', 2000);
+      await sleep(300);
+      assert.ok(l.hasAddr(n1, VIP), 'master holds the VIP');
+      assert.ok(!l.hasAddr(n2, VIP), 'backup does not');
+      assert.ok(l.ping(VIP), 'client reaches the VIP');
+      assert.equal(l.neighMac(VIP), l.mac(n1));
+
+      // SIGKILL the master
+      l.kill(n1);
+      const killedAt = Date.now();
+      await l.waitState(n2, 'MASTER', 6000);
+      await sleep(300);
+      const last1 = cap.adverts.filter((a) => a.src === n1.addr && a.t < killedAt + 5).pop()!;
+      const first2 = cap.firstAfter(n2.addr, last1.t)!;
+      const took = first2.t - last1.t;
+      const mdi = masterDownIntervalMs(2, 100, 100);
+      assert.ok(took <= mdi + TOL, `takeover ${took.toFixed(1)} ms > ${mdi} + ${TOL}`);
+      assert.ok(took >= mdi - TOL, `takeover ${took.toFixed(1)} ms is earlier than Master_Down_Interval ${mdi}`);
+      assert.ok(l.hasAddr(n2, VIP));
+      assert.equal(l.neighMac(VIP), l.mac(n2), 'GARP moved the client neighbour entry to the new master');
+      process.stderr.write(`# SIGKILL failover: ${took.toFixed(1)} ms (Master_Down_Interval ${mdi} ms)\n`);
+
+      // the higher priority comes back and preempts
+      const back = Date.now();
+      l.startHactl(n1, vrrpConf({ prio: 150 }));
+      await l.waitState(n1, 'MASTER', 8000);
+      await l.waitState(n2, 'BACKUP', 2000);
+      await sleep(300);
+      assert.ok(!l.hasAddr(n2, VIP), 'old master released the VIP');
+      assert.equal(l.neighMac(VIP), l.mac(n1));
+      const dual = cap.maxDualMaster(51, 1000, back);
+      assert.ok(dual <= 1000, `two masters for ${dual} ms`);
+
+      // graceful stop
+      await sleep(1200);
+      const code = await l.stop(n1);
+      assert.equal(code, 0, 'SIGTERM exits 0');
+      await l.waitState(n2, 'MASTER', 3000);
+      await sleep(200);
+      const zero = cap.adverts.filter((a) => a.src === n1.addr && a.prio === 0).pop();
+      assert.ok(zero, 'priority-0 advert sent on SIGTERM');
+      const first = cap.firstAfter(n2.addr, zero.t)!;
+      const skew = skewTimeMs(2, 100, 100);
+      const g = first.t - zero.t;
+      assert.ok(g <= skew + TOL, `graceful takeover ${g.toFixed(1)} ms > Skew_Time ${skew} + ${TOL}`);
+      assert.ok(!l.hasAddr(n1, VIP), 'VIP removed on SIGTERM');
+      process.stderr.write(`# SIGTERM takeover: ${g.toFixed(1)} ms (Skew_Time ${skew} ms)\n`);
+    });
+  });
+
+  it('nopreempt: a higher priority that starts later stays BACKUP', { timeout: 30_000 }, async () => {
+    await withLab('npr', 2, async (l) => {
+      const [n1, n2] = l.nodes;
+      l.startHactl(n2, vrrpConf({ prio: 100, version: 3, advert: 0.2, nopreempt: true }));
+      await l.waitState(n2, 'MASTER', 4000);
+      l.startHactl(n1, vrrpConf({ prio: 150, version: 3, advert: 0.2, nopreempt: true }));
+      await l.waitState(n1, 'BACKUP', 4000);
+      await sleep(2500);
+      assert.equal(await l.state(n1), 'BACKUP');
+      assert.equal(await l.state(n2), 'MASTER');
+      const s = await l.status(n1);
+      assert.equal(s?.instances[0].masterAddr, n2.addr);
+      assert.equal(s?.instances[0].masterPriority, 100);
+    });
+  });
+
+  it('equal priorities elect exactly one master and stay stable', { timeout: 30_000 }, async () => {
+    await withLab('eqp', 3, async (l) => {
+      const cap = l.startCapture();
+      await sleep(300);
+      for (const n of l.nodes) l.startHactl(n, vrrpConf({ prio: 100, version: 3, advert: 0.2 }));
+      const end = Date.now() + 10_000;
+      while (Date.now() < end) {
+        const st = await Promise.all(l.nodes.map((n) => l.state(n)));
+        if (st.includes('MASTER') && st.every((x) => x)) break;
+        await sleep(100);
+      }
+      await sleep(2000);
+      const states = await Promise.all(l.nodes.map((n) => l.state(n)));
+      assert.equal(states.filter((s) => s === 'MASTER').length, 1, states.join(','));
+      const t = Date.now() - 1500;
+      const srcs = new Set(cap.adverts.filter((a) => a.t > t).map((a) => a.src));
+      assert.equal(srcs.size, 1, `one advertiser in the last 1.5 s: ${[...srcs]}`);
+    });
+  });
+
+  it('unicast mode: unicast_src_ip / unicast_peer, failover measured from the backup log', { timeout: 40_000 }, async () => {
+    await withLab('uni', 2, async (l) => {
+      const [n1, n2] = l.nodes;
+      l.startHactl(n1, vrrpConf({ prio: 150, unicast: { src: n1.addr, peers: [n2.addr] } }));
+      l.startHactl(n2, vrrpConf({ prio: 100, unicast: { src: n2.addr, peers: [n1.addr] } }));
+      await l.waitState(n1, 'MASTER', 8000);
+      await l.waitState(n2, 'BACKUP', 2000);
+      await sleep(1500);
+      const s2 = await l.status(n2);
+      assert.ok((s2?.instances[0].counters.rxAdverts ?? 0) >= 1, 'backup receives unicast adverts');
+      assert.equal(s2?.instances[0].masterAddr, n1.addr);
+      l.kill(n1);
+      const killed = Date.now();
+      await l.waitState(n2, 'MASTER', 6000);
+      const entry = n2.logs.find((x) => x.json && /Entering MASTER/.test(String(x.json.msg)))!;
+      const took = Date.parse(String(entry.json!.ts)) - killed;
+      const mdi = masterDownIntervalMs(2, 100, 100);
+      assert.ok(took <= mdi + TOL, `unicast takeover ${took} ms after the kill > ${mdi} + ${TOL}`);
+      assert.ok(l.hasAddr(n2, VIP));
+    });
+  });
+
+  it('track_interface down -> FAULT and the peer takes over; up -> preempts back', { timeout: 40_000 }, async () => {
+    await withLab('tif', 2, async (l) => {
+      const [n1, n2] = l.nodes;
+      addTrackLink(l, n1.host.ns);
+      l.startHactl(n1, vrrpConf({ prio: 150, version: 3, advert: 0.2, extra: '  track_interface {\n    eth1\n  }\n' }));
+      l.startHactl(n2, vrrpConf({ prio: 100, version: 3, advert: 0.2 }));
+      await l.waitState(n1, 'MASTER', 5000);
+      await l.waitState(n2, 'BACKUP', 2000);
+      l.lab.nsExec(n1.host.ns, 'ip', ['link', 'set', 'eth1', 'down']);
+      await l.waitState(n1, 'FAULT', 2000);
+      await l.waitState(n2, 'MASTER', 2000);
+      await sleep(200);
+      assert.ok(!l.hasAddr(n1, VIP));
+      assert.ok(l.hasAddr(n2, VIP));
+      assert.match((await l.status(n1))!.instances[0].lastTransition!.reason, /eth1/);
+      l.lab.nsExec(n1.host.ns, 'ip', ['link', 'set', 'eth1', 'up']);
+      await l.waitState(n1, 'MASTER', 4000);
+      await l.waitState(n2, 'BACKUP', 2000);
+    });
+  });
+
+  it('a failing vrrp_script lowers the priority and the peer preempts', { timeout: 40_000 }, async () => {
+    await withLab('scr', 2, async (l) => {
+      const [n1, n2] = l.nodes;
+      const flag = `${l.dir}/healthy`;
+      fs.writeFileSync(flag, '');
+      const top = `vrrp_script chk {\n  script "/usr/bin/test -f ${flag}"\n  interval 1\n  weight -60\n  fall 1\n  rise 1\n}\n`;
+      l.startHactl(n1, vrrpConf({ prio: 150, version: 3, advert: 0.2, top, extra: '  track_script {\n    chk\n  }\n' }));
+      l.startHactl(n2, vrrpConf({ prio: 100, version: 3, advert: 0.2 }));
+      await l.waitState(n1, 'MASTER', 5000);
+      await l.waitState(n2, 'BACKUP', 2000);
+      fs.unlinkSync(flag);
+      await l.waitState(n2, 'MASTER', 5000);
+      await l.waitState(n1, 'BACKUP', 2000);
+      assert.equal((await l.status(n1))!.instances[0].effectivePriority, 90);
+      fs.writeFileSync(flag, '');
+      await l.waitState(n1, 'MASTER', 5000);
+    });
+  });
+
+  it('sync group: a fault in one member moves every member to the peer', { timeout: 40_000 }, async () => {
+    await withLab('syn', 2, async (l) => {
+      const [n1, n2] = l.nodes;
+      addTrackLink(l, n1.host.ns);
+      const conf = (prio: number, track: boolean) =>
+        `global_defs {\n  router_id sg\n}\nvrrp_sync_group G {\n  group {\n    VI_1\n    VI_2\n  }\n}\n${instanceBlock({
+          name: 'VI_1',
+          vrid: 51,
+          prio,
+          version: 3,
+          advert: 0.2,
+        })}${instanceBlock({
+          name: 'VI_2',
+          vrid: 52,
+          prio,
+          version: 3,
+          advert: 0.2,
+          vips: ['198.51.100.101/24'],
+          extra: track ? '  track_interface {\n    eth1\n  }\n' : '',
+        })}`;
+      l.startHactl(n1, conf(150, true));
+      l.startHactl(n2, conf(100, false));
+      await l.waitState(n1, 'MASTER', 5000, 'VI_1');
+      await l.waitState(n1, 'MASTER', 2000, 'VI_2');
+      await l.waitState(n2, 'BACKUP', 2000, 'VI_1');
+      l.lab.nsExec(n1.host.ns, 'ip', ['link', 'set', 'eth1', 'down']);
+      await l.waitState(n2, 'MASTER', 3000, 'VI_1');
+      await l.waitState(n2, 'MASTER', 3000, 'VI_2');
+      assert.equal(await l.state(n1, 'VI_1'), 'FAULT');
+      assert.equal(await l.state(n1, 'VI_2'), 'FAULT');
+      await sleep(200);
+      assert.ok(l.hasAddr(n2, VIP) && l.hasAddr(n2, '198.51.100.101'));
+      assert.ok(!l.hasAddr(n1, VIP) && !l.hasAddr(n1, '198.51.100.101'));
+    });
+  });
+
+  it('SIGHUP applies only the difference: the MASTER keeps its VIP (address monitor proves it)', { timeout: 40_000 }, async () => {
+    await withLab('hup', 2, async (l) => {
+      const [n1, n2] = l.nodes;
+      const cap = l.startCapture();
+      l.startHactl(n1, vrrpConf({ prio: 150, version: 3, advert: 0.2 }));
+      l.startHactl(n2, vrrpConf({ prio: 100, version: 3, advert: 0.2 }));
+      await l.waitState(n1, 'MASTER', 5000);
+      await sleep(500);
+      const mon = spawn('ip', ['netns', 'exec', n1.host.ns, 'ip', 'monitor', 'address'], { stdio: ['ignore', 'pipe', 'ignore'] });
+      let events = '';
+      mon.stdout.on('data', (d) => {
+        events += d;
+      });
+      try {
+        await sleep(300);
+        const t0 = Date.now();
+        fs.writeFileSync(n1.conf, vrrpConf({ prio: 150, version: 3, advert: 0.2, vips: ['198.51.100.100/24', '198.51.100.102/24'] }));
+        n1.proc!.kill('SIGHUP');
+        const end = Date.now() + 3000;
+        while (!l.hasAddr(n1, '198.51.100.102') && Date.now() < end) await sleep(50);
+        assert.ok(l.hasAddr(n1, '198.51.100.102'), 'new VIP added on reload');
+        await sleep(500);
+        assert.ok(l.hasAddr(n1, VIP));
+        assert.ok(!/Deleted.*198\.51\.100\.100/.test(events), `VIP was deleted during reload:\n${events}`);
+        assert.match(events, /198\.51\.100\.102/);
+        assert.equal(await l.state(n1), 'MASTER');
+        assert.equal(await l.state(n2), 'BACKUP');
+        const mine = cap.from(n1.addr).filter((a) => a.t >= t0 - 300);
+        for (let i = 1; i < mine.length; i++) assert.ok(mine[i].t - mine[i - 1].t < 300, 'advert cadence kept during reload');
+        assert.equal(
+          cap.adverts.filter((a) => a.src === n2.addr && a.t >= t0).length,
+          0,
+          'the backup never advertised',
+        );
+      } finally {
+        mon.kill('SIGKILL');
+      }
+    });
+  });
+
+  it('refuses to start on configuration errors and prints them', { timeout: 20_000 }, async () => {
+    await withLab('bad', 1, async (l) => {
+      const [n1] = l.nodes;
+      const p = l.startHactl(n1, 'vrrp_instance VI_1 {\n  interface eth0\n  priority 100\n  virtual_ipaddress {\n    198.51.100.100/24\n  }\n}\n');
+      const code = await new Promise<number | null>((r) => p.once('exit', (c) => r(c)));
+      assert.notEqual(code, 0);
+      const text = n1.logs.map((x) => x.line).join('\n');
+      assert.match(text, /virtual router id|virtual_router_id/);
+      assert.match(text, /not starting/);
+      assert.doesNotMatch(text, /at .*\.js:\d+/, 'no stack trace');
+    });
+  });
+});

@@ -1,0 +1,346 @@
+/**
+ * Namespace lab helpers for the VRRP acceptance tests: start hactl / keepalived
+ * nodes, capture VRRP and ARP on a client host, wait for states, measure
+ * failover times from capture timestamps.
+ */
+import { type ChildProcess, execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { queryControl } from '../../src/lib/vrrp/control';
+import type { DaemonStatus } from '../../src/lib/vrrp/daemon';
+import { HACTL } from '../helpers/cli';
+import { type Host, Lab, netnsUnavailable } from '../helpers/netns';
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export function vrrpLabUnavailable(): string | null {
+  const r = netnsUnavailable();
+  if (r) return r;
+  for (const bin of ['tcpdump']) {
+    try {
+      execFileSync(bin, ['--version'], { stdio: 'ignore' });
+    } catch {
+      return `${bin} not installed`;
+    }
+  }
+  return null;
+}
+
+export function keepalivedUnavailable(): string | null {
+  try {
+    execFileSync('keepalived', ['--version'], { stdio: 'ignore' });
+    return null;
+  } catch {
+    return 'keepalived not installed';
+  }
+}
+
+export interface Advert {
+  t: number;
+  src: string;
+  dst: string;
+  vrid: number;
+  prio: number;
+  version: number;
+}
+
+/** tcpdump on the client, line-buffered, epoch timestamps. */
+export class Capture {
+  adverts: Advert[] = [];
+  arps: { t: number; line: string }[] = [];
+  private buf = '';
+  constructor(readonly proc: ChildProcess) {
+    proc.stdout?.setEncoding('utf8');
+    proc.stdout?.on('data', (d: string) => {
+      this.buf += d;
+      let i = this.buf.indexOf('\n');
+      while (i >= 0) {
+        this.line(this.buf.slice(0, i));
+        this.buf = this.buf.slice(i + 1);
+        i = this.buf.indexOf('\n');
+      }
+    });
+  }
+  private line(l: string): void {
+    const m = l.match(/^(\d+\.\d+) IP6? (\S+) > (\S+): VRRPv(\d), Advertisement, vrid (\d+), prio (\d+)/);
+    if (m) {
+      this.adverts.push({ t: Number(m[1]) * 1000, src: m[2], dst: m[3].replace(/:$/, ''), version: Number(m[4]), vrid: Number(m[5]), prio: Number(m[6]) });
+      return;
+    }
+    const a = l.match(/^(\d+\.\d+) ARP/);
+    if (a) this.arps.push({ t: Number(a[1]) * 1000, line: l });
+  }
+  from(src: string, vrid?: number): Advert[] {
+    return this.adverts.filter((a) => a.src === src && (vrid === undefined || a.vrid === vrid));
+  }
+  last(src: string, vrid?: number): Advert | undefined {
+    const f = this.from(src, vrid);
+    return f[f.length - 1];
+  }
+  /** First advert from `src` (priority > 0) after time t. */
+  firstAfter(src: string, t: number, vrid?: number): Advert | undefined {
+    return this.adverts.find((a) => a.src === src && a.t > t && a.prio > 0 && (vrid === undefined || a.vrid === vrid));
+  }
+  /**
+   * Longest time two sources advertised as master at once: each source's
+   * master periods are runs of prio>0 adverts with gaps <= 1.5 intervals,
+   * extended by one interval; returns the largest overlap between sources.
+   */
+  maxDualMaster(vrid: number, intervalMs: number, since = 0): number {
+    const periods = new Map<string, [number, number][]>();
+    for (const a of this.adverts) {
+      if (a.vrid !== vrid || a.t < since) continue;
+      const list = periods.get(a.src) ?? [];
+      if (a.prio === 0) {
+        // leaving: the period ends now
+        const p = list[list.length - 1];
+        if (p) p[1] = Math.min(p[1], a.t);
+        periods.set(a.src, list);
+        continue;
+      }
+      const p = list[list.length - 1];
+      if (p && a.t - (p[1] - intervalMs) <= 1.5 * intervalMs) p[1] = a.t + intervalMs;
+      else list.push([a.t, a.t + intervalMs]);
+      periods.set(a.src, list);
+    }
+    let worst = 0;
+    const srcs = [...periods.keys()];
+    for (let i = 0; i < srcs.length; i++)
+      for (let j = i + 1; j < srcs.length; j++)
+        for (const [a0, a1] of periods.get(srcs[i])!)
+          for (const [b0, b1] of periods.get(srcs[j])!) worst = Math.max(worst, Math.min(a1, b1) - Math.max(a0, b0));
+    return worst;
+  }
+}
+
+export interface Node {
+  name: string;
+  host: Host;
+  addr: string;
+  kind: 'hactl' | 'keepalived';
+  proc?: ChildProcess;
+  conf: string;
+  sock: string;
+  logs: { t: number; line: string; json?: Record<string, unknown> }[];
+  pidFiles: string[];
+}
+
+export class VrrpLab {
+  readonly lab: Lab;
+  readonly dir: string;
+  readonly client: Host;
+  readonly nodes: Node[] = [];
+  capture?: Capture;
+
+  constructor(tag: string, n: number, opts: { v6?: boolean } = {}) {
+    this.lab = new Lab(tag);
+    this.dir = fs.mkdtempSync(path.join(os.tmpdir(), `hactl-vrrp-${tag}-`));
+    try {
+      for (let i = 1; i <= n; i++) {
+        const addrs = [`198.51.100.${i}/24`];
+        if (opts.v6) addrs.push(`2001:db8::${i}/64`);
+        const host = this.lab.addHost(`n${i}`, addrs);
+        this.nodes.push({
+          name: `n${i}`,
+          host,
+          addr: `198.51.100.${i}`,
+          kind: 'hactl',
+          conf: path.join(this.dir, `n${i}.conf`),
+          sock: path.join(this.dir, `n${i}.sock`),
+          logs: [],
+          pidFiles: [],
+        });
+      }
+      this.client = this.lab.addHost('client', ['198.51.100.50/24']);
+    } catch (e) {
+      this.cleanup();
+      throw e;
+    }
+  }
+
+  startCapture(): Capture {
+    const p = this.lab.spawn(this.client.ns, 'tcpdump', ['-i', 'eth0', '-nn', '-tt', '-l', '-U', 'vrrp or arp']);
+    this.capture = new Capture(p);
+    return this.capture;
+  }
+
+  private collect(node: Node, p: ChildProcess): void {
+    for (const s of [p.stdout, p.stderr]) {
+      let buf = '';
+      s?.setEncoding('utf8');
+      s?.on('data', (d: string) => {
+        buf += d;
+        let i = buf.indexOf('\n');
+        while (i >= 0) {
+          const line = buf.slice(0, i);
+          buf = buf.slice(i + 1);
+          let json: Record<string, unknown> | undefined;
+          try {
+            json = line.startsWith('{') ? JSON.parse(line) : undefined;
+          } catch {
+            json = undefined;
+          }
+          node.logs.push({ t: Date.now(), line, json });
+          if (process.env.HACTL_VRRP_TEST_LOG) process.stderr.write(`[${node.name}] ${line}\n`);
+          i = buf.indexOf('\n');
+        }
+      });
+    }
+  }
+
+  startHactl(node: Node, conf: string): ChildProcess {
+    fs.writeFileSync(node.conf, conf);
+    node.kind = 'hactl';
+    node.logs = [];
+    const p = this.lab.spawn(node.host.ns, process.execPath, [HACTL, 'vrrp', 'run', '-f', node.conf, '--control-socket', node.sock, '--log-format', 'json']);
+    node.proc = p;
+    this.collect(node, p);
+    return p;
+  }
+
+  startKeepalived(node: Node, conf: string): ChildProcess {
+    fs.writeFileSync(node.conf, conf);
+    node.kind = 'keepalived';
+    node.logs = [];
+    const pid = path.join(this.dir, `${node.name}-ka.pid`);
+    const vpid = path.join(this.dir, `${node.name}-ka-vrrp.pid`);
+    const cpid = path.join(this.dir, `${node.name}-ka-chk.pid`);
+    node.pidFiles = [pid, vpid];
+    const p = this.lab.spawn(node.host.ns, 'keepalived', ['-n', '-l', '-D', '-G', '-P', '-f', node.conf, '-p', pid, '-r', vpid, '-c', cpid]);
+    node.proc = p;
+    this.collect(node, p);
+    return p;
+  }
+
+  /** Pid of the process doing VRRP (keepalived: its VRRP child). */
+  vrrpPid(node: Node): number | undefined {
+    if (node.kind === 'hactl') return node.proc?.pid;
+    try {
+      return Number(fs.readFileSync(node.pidFiles[1], 'utf8').trim());
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** SIGKILL the VRRP process (and keepalived's parent, so it does not respawn). */
+  kill(node: Node): void {
+    if (node.kind === 'keepalived') {
+      for (const f of node.pidFiles.slice().reverse()) {
+        try {
+          process.kill(Number(fs.readFileSync(f, 'utf8').trim()), 'SIGKILL');
+        } catch {
+          /* gone */
+        }
+      }
+    }
+    node.proc?.kill('SIGKILL');
+  }
+
+  /** SIGTERM and wait for exit; returns the exit code. */
+  async stop(node: Node, timeoutMs = 8000): Promise<number | null> {
+    const p = node.proc;
+    if (!p || p.exitCode !== null || p.signalCode !== null) return p?.exitCode ?? null;
+    const done = new Promise<number | null>((r) => p.once('exit', (c) => r(c)));
+    p.kill('SIGTERM');
+    const code = await Promise.race([done, sleep(timeoutMs).then(() => -999)]);
+    if (code === -999) this.kill(node);
+    return code;
+  }
+
+  async status(node: Node): Promise<DaemonStatus | undefined> {
+    try {
+      return await queryControl(node.sock, 2000);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** State of instance `inst` on a node: hactl via control socket, keepalived via its log. */
+  async state(node: Node, inst = 'VI_1'): Promise<string | undefined> {
+    if (node.kind === 'hactl') return (await this.status(node))?.instances.find((i) => i.name === inst)?.state;
+    let st: string | undefined;
+    for (const l of node.logs) {
+      const m = l.line.match(/\((\S+)\) Entering (\w+) STATE/);
+      if (m && m[1] === inst) st = m[2];
+    }
+    return st;
+  }
+
+  async waitState(node: Node, want: string, timeoutMs: number, inst = 'VI_1'): Promise<void> {
+    const end = Date.now() + timeoutMs;
+    let st: string | undefined;
+    while (Date.now() < end) {
+      st = await this.state(node, inst);
+      if (st === want) return;
+      await sleep(50);
+    }
+    throw new Error(`${node.name} (${node.kind}) ${inst}: state ${st ?? 'unknown'}, expected ${want} within ${timeoutMs} ms\n${node.logs
+      .slice(-15)
+      .map((l) => l.line)
+      .join('\n')}`);
+  }
+
+  hasAddr(node: Node, addr: string): boolean {
+    return this.lab.nsExec(node.host.ns, 'ip', ['-o', 'addr', 'show']).includes(` ${addr}/`);
+  }
+
+  mac(node: Node): string {
+    const out = this.lab.nsExec(node.host.ns, 'ip', ['-o', 'link', 'show', 'dev', node.host.ifname]);
+    return out.match(/link\/ether (\S+)/)![1];
+  }
+
+  neighMac(addr: string): string | undefined {
+    const out = this.lab.nsExec(this.client.ns, 'ip', ['neigh', 'show', addr], { allowFail: true });
+    return out.match(/lladdr (\S+)/)?.[1];
+  }
+
+  ping(addr: string): boolean {
+    return this.lab.nsExec(this.client.ns, 'ping', ['-c', '1', '-W', '1', addr], { allowFail: true }).includes('1 received');
+  }
+
+  cleanup(): void {
+    for (const n of this.nodes) if (n.kind === 'keepalived' || n.proc) this.kill(n);
+    this.lab.cleanup();
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** A keepalived.conf for one instance. */
+export function vrrpConf(o: {
+  name?: string;
+  vrid?: number;
+  prio: number;
+  version?: 2 | 3;
+  advert?: number;
+  auth?: string;
+  vips?: string[];
+  nopreempt?: boolean;
+  state?: 'MASTER' | 'BACKUP';
+  extra?: string;
+  unicast?: { src: string; peers: string[] };
+  globalExtra?: string;
+  top?: string;
+}): string {
+  const name = o.name ?? 'VI_1';
+  return `${o.top ?? ''}global_defs {
+  router_id ${name}_test
+${o.globalExtra ?? ''}}
+${instanceBlock({ ...o, name })}`;
+}
+
+export function instanceBlock(o: Parameters<typeof vrrpConf>[0]): string {
+  return `vrrp_instance ${o.name ?? 'VI_1'} {
+  state ${o.state ?? 'BACKUP'}
+  interface eth0
+  virtual_router_id ${o.vrid ?? 51}
+  priority ${o.prio}
+  advert_int ${o.advert ?? 1}
+  version ${o.version ?? 2}
+${o.nopreempt ? '  nopreempt\n' : ''}${o.auth ? `  authentication {\n    auth_type PASS\n    auth_pass ${o.auth}\n  }\n` : ''}${
+    o.unicast ? `  unicast_src_ip ${o.unicast.src}\n  unicast_peer {\n${o.unicast.peers.map((p) => `    ${p}\n`).join('')}  }\n` : ''
+  }  virtual_ipaddress {
+${(o.vips ?? ['198.51.100.100/24']).map((v) => `    ${v} dev eth0\n`).join('')}  }
+${o.extra ?? ''}}
+`;
+}
