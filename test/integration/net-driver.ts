@@ -7,8 +7,10 @@
  *   {"ops":[{"op":"addAddress", "dev":"eth0", ...spec}, ...]}  -> JSON array of results
  *   {"watch":true}        -> one JSON line per link event, until killed
  *   {"sniff":"eth0","proto":2054,"ms":1500} -> JSON array of frames (hex) received
+ *   {"arpProbe":"198.51.100.100","dev":"eth0"} -> sorted MACs that answered our who-has
  */
-import { ETH_P_ALL } from '../../src/lib/net/arp';
+import { buildArpRequest, ETH_P_ALL, ETH_P_ARP, parseArp } from '../../src/lib/net/arp';
+import { parseIp, parseMac } from '../../src/lib/net/ip';
 import { announce } from '../../src/lib/net/announce';
 import { PacketSocket } from '../../src/lib/net/packet';
 import { Rtnl, watchLinks } from '../../src/lib/net/rtnl';
@@ -24,6 +26,27 @@ async function main(): Promise<void> {
       w.close();
       process.exit(0);
     });
+    return;
+  }
+  if (req.arpProbe) {
+    // send who-has for req.arpProbe from req.dev, report the MACs that answer
+    const nl = Rtnl.open();
+    const link = await nl.linkByName(req.dev ?? 'eth0');
+    const addr = (await nl.listAddresses(4)).find((a) => a.index === link?.index);
+    nl.close();
+    if (!link || !addr) throw new Error('no interface/address to probe from');
+    const s = new PacketSocket(link.index, ETH_P_ARP);
+    const macs = new Set<string>();
+    s.onFrame((f) => {
+      const p = parseArp(f);
+      if (p && p.op === 2 && p.senderIp === req.arpProbe) macs.add(p.senderMac);
+    });
+    const frame = buildArpRequest(parseMac(link.mac)!, parseIp(addr.address)!.bytes, parseIp(req.arpProbe)!.bytes);
+    for (let i = 0; i < (req.count ?? 3); i++) setTimeout(() => s.send(frame), i * 100);
+    setTimeout(() => {
+      s.close();
+      process.stdout.write(`${JSON.stringify([...macs].sort())}\n`);
+    }, req.ms ?? 1000);
     return;
   }
   if (req.sniff) {

@@ -27,7 +27,7 @@ export function readRecord(file: string): Record_ | undefined {
     text = fs.readFileSync(file, 'utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw e;
+    throw new Error(`cannot read the state file ${file}: ${(e as Error).message}`);
   }
   try {
     const r = JSON.parse(text) as Record_;
@@ -102,6 +102,9 @@ export function systemOps(nl: Rtnl, sysctl: Sysctl): Ops {
         await nl.createLink(ifname, linkKind);
       } catch (e) {
         const code = (e as { code?: string }).code;
+        // creating the first ipip/ip6tnl device auto-loads the module, which
+        // itself creates the fallback tunl0/ip6tnl0: then it is there anyway.
+        if (code === 'EEXIST' && (await nl.linkByName(ifname))) return;
         if (code === 'EOPNOTSUPP' || code === 'ENOTSUP' || code === 'ENOENT') {
           throw new Error(
             `this kernel cannot create ${linkKind} devices (${code}): load the module first (modprobe ${linkKind === 'ipip' ? 'ipip' : 'ip6_tunnel'}), which also creates ${ifname}`,
@@ -111,7 +114,13 @@ export function systemOps(nl: Rtnl, sysctl: Sysctl): Ops {
       }
     },
     async deleteLink(ifname) {
-      await nl.deleteLink(await index(ifname));
+      const i = await index(ifname);
+      try {
+        await nl.deleteLink(i);
+      } catch {
+        // fallback tunnel devices (tunl0, ip6tnl0) cannot be deleted: leave them down
+        await nl.setLinkUp(i, false);
+      }
     },
     async setLinkUp(ifname, up) {
       await nl.setLinkUp(await index(ifname), up);
