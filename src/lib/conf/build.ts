@@ -809,7 +809,7 @@ export class Builder {
   }
 
   private vrrpScript(s: Stmt, name: string): VrrpScript {
-    const n: VrrpScript = { pos: s.pos, at: {}, extra: [], name, weight_reverse: false, init_fail: false };
+    const n: VrrpScript = { pos: s.pos, at: {}, extra: [], name, weight_reverse: false, init_fail: false, end: s.close };
     const m = this.walk(s.block ?? [], 'vrrp_script', `vrrp_script ${name}`, n);
     const last = (k: string) => m.get(k)?.at(-1);
     const sc = last('script');

@@ -17,9 +17,27 @@ function executable(p: string): boolean {
   }
 }
 
+/** Interface names of the current network namespace (/proc/net/dev follows the netns; /sys may not). */
+function interfaces(): Set<string> {
+  const s = new Set<string>();
+  try {
+    for (const line of fs.readFileSync('/proc/net/dev', 'utf8').split('\n').slice(2)) {
+      const i = line.indexOf(':');
+      if (i > 0) s.add(line.slice(0, i).trim());
+    }
+  } catch {
+    /* no procfs: nothing exists */
+  }
+  return s;
+}
+
 export function nodeHostProbe(env: NodeJS.ProcessEnv = process.env): HostProbe {
+  let ifs: Set<string> | undefined;
   return {
-    interfaceExists: (name) => name.length > 0 && !name.includes('/') && fs.existsSync(`/sys/class/net/${name}`),
+    interfaceExists: (name) => {
+      ifs ??= interfaces();
+      return ifs.has(name);
+    },
     programExists: (program) => {
       if (!program) return false;
       if (program.includes('/')) return executable(program);

@@ -59,6 +59,8 @@ export interface NodeBase {
   at: Record<string, Pos>;
   /** Accepted keywords that are not modelled by a typed field. */
   extra: RawEntry[];
+  /** Position of the closing `}` of the block (when present). */
+  end?: Pos;
 }
 
 /** A script invocation (`notify_master "/path arg"`, `script ...`, `misc_path ...`). */

@@ -45,7 +45,7 @@ export function validate(cfg: KeepalivedConfig, root: Stmt[], diags: Diagnostic[
   dupNames(cfg.virtual_server_groups, 'virtual_server_group');
 
   for (const s of cfg.vrrp_scripts) {
-    if (!s.script) push(diags, s.pos, 'error', `No script set for vrrp_script ${s.name} - removing`, 'script-missing');
+    if (!s.script) push(diags, s.end ?? s.pos, 'error', `No script set for vrrp_script ${s.name} - removing`, 'script-missing');
   }
 
   const usedScripts = new Set<string>();
@@ -159,6 +159,21 @@ export function validate(cfg: KeepalivedConfig, root: Stmt[], diags: Diagnostic[
       const prev = inGroup.get(m.name);
       if (prev && prev !== sg.name) push(diags, m.pos, 'error', `vrrp instance ${m.name} is already in sync group ${prev}`, 'sync-group-member');
       inGroup.set(m.name, sg.name);
+    }
+  }
+  // keepalived: weighted tracking inside a sync group is ignored (unless sync_group_tracking_weight).
+  for (const sg of cfg.vrrp_sync_groups) {
+    if (sg.sync_group_tracking_weight) continue;
+    for (const m of sg.group) {
+      const inst = instances.get(m.name);
+      if (!inst) continue;
+      for (const t of inst.track_script) {
+        const w = t.weight ?? scripts.get(t.name)?.weight ?? 0;
+        if (w !== 0 && scripts.has(t.name)) push(diags, t.pos, 'warning', `(${inst.name}) ignoring tracked script ${t.name} with weights due to SYNC group`, 'sync-group-weight');
+      }
+      for (const t of inst.track_interface) {
+        if ((t.weight ?? 0) !== 0) push(diags, t.pos, 'warning', `(${inst.name}) ignoring weight of tracked interface ${t.name} due to SYNC group`, 'sync-group-weight');
+      }
     }
   }
   if (g.lvs_sync_daemon?.instance && !instances.has(g.lvs_sync_daemon.instance)) {
