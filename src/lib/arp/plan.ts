@@ -490,9 +490,11 @@ export function vipsInKeepalivedConf(text: string): Set<string> {
       if (t === '{') {
         depth++;
         if (vipDepth < 0 && (prev === 'virtual_ipaddress' || prev === 'virtual_ipaddress_excluded')) vipDepth = depth;
+        first = true;
       } else if (t === '}') {
         if (depth === vipDepth) vipDepth = -1;
         depth--;
+        first = true;
       } else {
         // the address is the first word of each line of the block
         if (first && vipDepth >= 0 && depth === vipDepth) {
