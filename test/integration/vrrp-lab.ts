@@ -207,7 +207,7 @@ export class VrrpLab {
     const vpid = path.join(this.dir, `${node.name}-ka-vrrp.pid`);
     const cpid = path.join(this.dir, `${node.name}-ka-chk.pid`);
     node.pidFiles = [pid, vpid];
-    const p = this.lab.spawn(node.host.ns, 'keepalived', ['-n', '-l', '-D', '-G', '-P', '-f', node.conf, '-p', pid, '-r', vpid, '-c', cpid]);
+    const p = this.lab.spawn(node.host.ns, 'keepalived', ['-n', '-l', '-D', '-G', '-P', '-R', '-f', node.conf, '-p', pid, '-r', vpid, '-c', cpid]);
     node.proc = p;
     this.collect(node, p);
     return p;

@@ -49,7 +49,6 @@ export class RealNetOps implements NetOps {
   constructor() {
     this.net = require('../net');
     const nl = this.net.Rtnl.open();
-    // biome-ignore lint/suspicious/noExplicitAny: proxying untyped methods
     this.nl = new Proxy(nl, {
       get: (target, prop) => {
         const v = target[prop];

@@ -1,0 +1,110 @@
+/**
+ * Interop with the real keepalived 2.2.7 on the same VRID: hactl as master
+ * and as backup, VRRPv2 with and without PASS authentication, and VRRPv3.
+ * One master at a time: never two for longer than one advert interval.
+ */
+import * as assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { masterDownIntervalMs, skewTimeMs } from '../../src/lib/vrrp/fsm';
+import { keepalivedUnavailable, sleep, VrrpLab, vrrpConf, vrrpLabUnavailable } from './vrrp-lab';
+
+const skip = vrrpLabUnavailable() ?? keepalivedUnavailable() ?? undefined;
+const VIP = '198.51.100.100';
+const TOL = 50;
+
+const modes: { label: string; version: 2 | 3; advert: number; auth?: string }[] = [
+  { label: 'VRRPv2, no auth', version: 2, advert: 1 },
+  { label: 'VRRPv2, PASS auth', version: 2, advert: 1, auth: 's3cret' },
+  { label: 'VRRPv3, 0.5 s', version: 3, advert: 0.5 },
+];
+
+describe('vrrp interop with keepalived 2.2.7', { skip, timeout: 400_000 }, () => {
+  for (const m of modes) {
+    const ivl = m.advert * 1000;
+    const conf = (prio: number) => vrrpConf({ prio, version: m.version, advert: m.advert, auth: m.auth });
+    const mdi = (prio: number) => masterDownIntervalMs(m.version, prio, m.advert * 100);
+    const skew = (prio: number) => skewTimeMs(m.version, prio, m.advert * 100);
+
+    it(`${m.label}: hactl MASTER, keepalived BACKUP; keepalived takes over on SIGKILL; hactl preempts back`, { timeout: 60_000 }, async () => {
+      const l = new VrrpLab('kab', 2);
+      try {
+        const [h, k] = l.nodes;
+        const cap = l.startCapture();
+        await sleep(300);
+        l.startHactl(h, conf(150));
+        await l.waitState(h, 'MASTER', 4 * ivl + 4000);
+        l.startKeepalived(k, conf(100));
+        await l.waitState(k, 'BACKUP', 3000);
+        await sleep(2 * ivl);
+        assert.equal(await l.state(k), 'BACKUP', 'keepalived accepts hactl as master');
+        assert.ok(l.hasAddr(h, VIP) && !l.hasAddr(k, VIP));
+        assert.equal(cap.from(k.addr).filter((a) => a.prio > 0).length, 0, 'keepalived never advertised as master');
+        l.kill(h);
+        await l.waitState(k, 'MASTER', 4 * ivl + 3000);
+        await sleep(300);
+        assert.ok(l.hasAddr(k, VIP));
+        l.startHactl(h, conf(150));
+        await l.waitState(h, 'MASTER', 4 * ivl + 4000);
+        await l.waitState(k, 'BACKUP', 3000);
+        await sleep(ivl + 300);
+        assert.ok(l.hasAddr(h, VIP) && !l.hasAddr(k, VIP));
+        const dual = cap.maxDualMaster(51, ivl);
+        assert.ok(dual <= ivl, `two masters for ${dual.toFixed(0)} ms (> ${ivl})`);
+      } finally {
+        l.cleanup();
+      }
+    });
+
+    it(`${m.label}: keepalived MASTER, hactl BACKUP; hactl takes over on SIGTERM (Skew_Time) and on SIGKILL (Master_Down_Interval)`, { timeout: 60_000 }, async () => {
+      const l = new VrrpLab('kba', 2);
+      try {
+        const [k, h] = l.nodes;
+        const cap = l.startCapture();
+        await sleep(300);
+        l.startHactl(h, conf(100));
+        l.startKeepalived(k, conf(150));
+        await l.waitState(k, 'MASTER', 4 * ivl + 4000);
+        await l.waitState(h, 'BACKUP', 3000);
+        await sleep(2 * ivl);
+        const s = await l.status(h);
+        assert.equal(s?.instances[0].state, 'BACKUP');
+        assert.equal(s?.instances[0].masterAddr, k.addr);
+        assert.ok((s?.instances[0].counters.rxAdverts ?? 0) >= 1);
+        assert.deepEqual(s?.instances[0].counters.drops, {}, 'no keepalived advert dropped');
+        // graceful: keepalived sends priority 0
+        await l.stop(k);
+        await l.waitState(h, 'MASTER', 3000);
+        await sleep(300);
+        const zero = cap.adverts.filter((a) => a.src === k.addr && a.prio === 0).pop();
+        assert.ok(zero, 'keepalived sent priority 0');
+        const first = cap.firstAfter(h.addr, zero.t)!;
+        const g = first.t - zero.t;
+        assert.ok(g <= skew(100) + TOL, `hactl took ${g.toFixed(1)} ms after priority 0 (Skew_Time ${skew(100)})`);
+        process.stderr.write(`# ${m.label}: hactl backup after keepalived SIGTERM: ${g.toFixed(1)} ms (Skew_Time ${skew(100)})\n`);
+        assert.ok(l.hasAddr(h, VIP));
+        // keepalived comes back with the higher priority and preempts
+        l.startKeepalived(k, conf(150));
+        await l.waitState(k, 'MASTER', 4 * ivl + 4000);
+        await l.waitState(h, 'BACKUP', 3000);
+        await sleep(2 * ivl);
+        assert.ok(!l.hasAddr(h, VIP), 'hactl released the VIP');
+        // hard kill of keepalived's VRRP process
+        const before = cap.adverts.length;
+        l.kill(k);
+        const killedAt = Date.now();
+        await l.waitState(h, 'MASTER', 4 * ivl + 3000);
+        await sleep(300);
+        const lastK = cap.adverts.filter((a) => a.src === k.addr && a.t < killedAt + 5).pop()!;
+        const firstH = cap.firstAfter(h.addr, lastK.t)!;
+        const took = firstH.t - lastK.t;
+        assert.ok(cap.adverts.length > before);
+        assert.ok(took <= mdi(100) + TOL, `hactl took ${took.toFixed(1)} ms after keepalived's last advert (Master_Down_Interval ${mdi(100)})`);
+        process.stderr.write(`# ${m.label}: hactl backup after keepalived SIGKILL: ${took.toFixed(1)} ms (MDI ${mdi(100)})\n`);
+        const dual = cap.maxDualMaster(51, ivl);
+        assert.ok(dual <= ivl, `two masters for ${dual.toFixed(0)} ms (> ${ivl})`);
+      } finally {
+        l.cleanup();
+      }
+    });
+  }
+});
