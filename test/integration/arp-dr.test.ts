@@ -251,8 +251,11 @@ describe('arp: LVS-DR real server / director setup (issue 6 acceptance)', { skip
     fs.writeFileSync(conf, `vrrp_instance VI_1 {\n  interface eth0\n  virtual_router_id 51\n  virtual_ipaddress {\n    198.51.100.200/24 dev eth0 label eth0:1\n  }\n}\n`);
     const w = hactl(director, ['arp', 'director-setup', '--vip', '198.51.100.200', '--iface', 'eth0', '--mode', 'nat', '--config', conf, '--dry-run']);
     assert.equal(w.status, 0, w.stderr);
-    assert.match(w.stderr, /VIP 198\.51\.100\.200 is in a virtual_ipaddress block .*VRRP daemon/);
+    assert.match(w.stderr, /VIP 198\.51\.100\.200 is in a virtual_ipaddress block of vrrp_instance VI_1 \(.*keepalived\.conf:5\).*VRRP daemon/);
     assert.match(w.stdout, /sysctl net\.ipv4\.ip_forward: 0 -> 1/);
+    const missing = hactl(director, ['arp', 'director-setup', '--vip', '198.51.100.201', '--iface', 'eth0', '--config', path.join(tmp, 'nope.conf')]);
+    assert.equal(missing.status, 1);
+    assert.match(missing.stderr, /cannot read --config .*nope\.conf/);
     const n = hactl(director, ['arp', 'director-setup', '--vip', '198.51.100.201', '--iface', 'eth0', '--mode', 'nat', '--config', conf]);
     assert.equal(n.status, 0, n.stderr);
     assert.equal(n.stderr, '', 'no warning for a VIP not in the config');

@@ -13,7 +13,6 @@ import {
   recordApplied,
   type Request,
   type Snapshot,
-  vipsInKeepalivedConf,
 } from '../../src/lib/arp/plan';
 
 const KEYS = ['all', 'eth0', 'lo'].flatMap((d) => [`net.ipv4.conf.${d}.arp_ignore`, `net.ipv4.conf.${d}.arp_announce`]);
@@ -215,24 +214,6 @@ describe('arp planner: director and status', () => {
         .map((c) => c.what),
       ['VIP 198.51.100.100 not on other interfaces'],
     );
-  });
-
-  it('finds VIPs in keepalived.conf virtual_ipaddress blocks only', () => {
-    const conf = `
-vrrp_instance VI_1 {
-  virtual_ipaddress {
-    198.51.100.100/24 dev eth0 brd 198.51.100.255 label eth0:1
-    2001:DB8::100
-  }
-  virtual_ipaddress_excluded { 203.0.113.5 }
-  unicast_peer {
-    198.51.100.2
-  }
-  # virtual_ipaddress { 192.0.2.99 }
-}
-virtual_server 198.51.100.200 80 {
-}`;
-    assert.deepEqual([...vipsInKeepalivedConf(conf)].sort(), ['198.51.100.100', '2001:db8::100', '203.0.113.5']);
   });
 
   it('parseVips canonicalizes', () => {

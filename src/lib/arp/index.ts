@@ -2,9 +2,9 @@
  * `hactl arp ...` use cases: glue between the pure planner (plan.ts), the
  * applier (apply.ts) and the real machine (system.ts). Commands stay thin.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { HactlError, UsageError } from '../cli/errors';
+import { loadConfig } from '../conf';
 import { Rtnl } from '../net/rtnl';
 import { Sysctl } from '../net/sysctl';
 import { ApplyError, applyPlan, type Ops } from './apply';
@@ -27,7 +27,6 @@ import {
   recordSysctls,
   type Request,
   type Role,
-  vipsInKeepalivedConf,
 } from './plan';
 import { readRecord, removeRecord, snapshot, stateDir, statePath, systemOps, writeRecord } from './system';
 
@@ -103,20 +102,7 @@ export async function runSetup(o: SetupOptions): Promise<number> {
   const dir = stateDir(o.stateDir);
   const file = statePath(dir, o.role);
   if (o.config) {
-    let text: string;
-    try {
-      text = fs.readFileSync(o.config, 'utf8');
-    } catch (e) {
-      throw new HactlError(`cannot read --config ${o.config}: ${(e as Error).message}`);
-    }
-    const owned = vipsInKeepalivedConf(text);
-    for (const v of parseVips(o.vips, o.role)) {
-      if (owned.has(v.address)) {
-        o.warn(
-          `warning: VIP ${v.address} is in a virtual_ipaddress block of ${o.config}: in an HA setup the VRRP daemon (hactl vrrp run / keepalived) owns it and adds/removes it on failover; configure it here only for a director without VRRP`,
-        );
-      }
-    }
+    for (const w of vrrpOwnedVips(o.config, o.vips, o.role)) o.warn(w);
   }
   const sysctl = new Sysctl();
   return withRtnl(async (nl) => {
@@ -168,6 +154,31 @@ export async function runSetup(o: SetupOptions): Promise<number> {
     o.out(`recorded in ${file} (teardown: hactl arp ${o.role}-teardown)`);
     return 0;
   });
+}
+
+/**
+ * Warnings for VIPs that a keepalived.conf's vrrp_instance owns (virtual_ipaddress
+ * or virtual_ipaddress_excluded), through the config engine's loadConfig.
+ */
+export function vrrpOwnedVips(config: string, vips: string[], role: Role): string[] {
+  const { model, fatal } = loadConfig(config);
+  if (fatal) throw new HactlError(`cannot read --config ${config}`, { hint: 'check the path (hactl conf lint FILE shows details)' });
+  const owned = new Map<string, string>();
+  for (const inst of model.vrrp_instances) {
+    for (const v of [...inst.virtual_ipaddress, ...inst.virtual_ipaddress_excluded]) {
+      if (!owned.has(v.address.address)) owned.set(v.address.address, `vrrp_instance ${inst.name} (${v.pos.file}:${v.pos.line})`);
+    }
+  }
+  const out: string[] = [];
+  for (const v of parseVips(vips, role)) {
+    const where = owned.get(v.address);
+    if (where) {
+      out.push(
+        `warning: VIP ${v.address} is in a virtual_ipaddress block of ${where}: in an HA setup the VRRP daemon (hactl vrrp run / keepalived) owns it and moves it on failover; configure it here only on a director without VRRP`,
+      );
+    }
+  }
+  return out;
 }
 
 async function rollback(applied: Change[], ops: Ops, warn: (l: string) => void): Promise<void> {
