@@ -65,23 +65,54 @@ interface Explanation {
 /** hactl is stricter than keepalived -t on purpose (issue 2, "Beyond keepalived"), in both modes. */
 const beyond = (reason: string): Explanation => ({ verdict: reason, offline: reason });
 
+/** keepalived does not skip the body of an unknown block: it reports every inner line (and the closing braces) again. */
+const CASCADE =
+  "keepalived does not skip the body of an unknown or misplaced block and reports each inner line (and closing brace) as 'Unknown keyword'; hactl reports the root cause once, on the first line, and skips the body";
+
+/** hactl --host checks that notify/check programs exist; keepalived -t checks only track scripts. */
+const HOST_SCRIPTS = 'with --host hactl checks that notify / MISC_CHECK programs exist (issue 2); keepalived -t checks only vrrp_script programs';
+
 const EXPLAINED: Record<string, Explanation> = {
+  // hactl is stricter than keepalived -t on purpose (issue 2, "Beyond keepalived")
   'mutants/empty.conf': beyond('hactl flags an empty config, which keepalived -t wrongly accepts'),
   'mutants/comments-only.conf': beyond('hactl flags a config without any statement (empty config), which keepalived -t accepts'),
   'mutants/dup-priority.conf': beyond('hactl flags a duplicated keyword (priority twice); keepalived silently keeps the last'),
   'mutants/dup-vip.conf': beyond('hactl flags a duplicate VIP; keepalived -t accepts it'),
+  'samples/keepalived.conf.vrrp': beyond('hactl flags VIP 192.168.200.18 listed twice in VI_1 (lines 28 and 32, once with a label); keepalived -t accepts it'),
   'mutants/dup-vs.conf': beyond('hactl flags identical virtual_server blocks; keepalived -t accepts them'),
   'mutants/extra-words-priority.conf': beyond("hactl flags extra words after a value ('priority 100 200'); keepalived ignores them"),
   'mutants/extra-words-state.conf': beyond("hactl flags extra words after a value ('state BACKUP now'); keepalived ignores them"),
   'mutants/addr-unicast-peer-prefix.conf': beyond('hactl flags a unicast_peer with a prefix length; keepalived -t accepts it'),
   'mutants/include-missing.conf': beyond('hactl flags a missing include file; keepalived -t only prints "Config files missing" and exits 0'),
+  'mutants/include-glob-nomatch.conf': beyond('hactl flags an include glob that matches no file; keepalived -t ignores it silently'),
   'mutants/include-cycle.conf': beyond(
     'hactl reports the include cycle; keepalived -t runs out of file descriptors ("Too many open files") and still exits 0',
   ),
+  'mutants/include-self.conf': {
+    lines:
+      'keepalived follows the self-include until "Too many open files" and so sees VI_1 (line 3) defined again; hactl stops at the cycle and reports it on line 2',
+  },
   'mutants/ref-vsg-undefined.conf': beyond('hactl flags a virtual_server group that is not defined; keepalived -t accepts it silently'),
-  'mutants/unicast-peer-dup.conf': beyond('hactl flags a duplicated unicast_peer; keepalived -t accepts it'),
-  'mutants/notify-missing.conf': {
-    verdict: 'with --host hactl checks that notify scripts exist; keepalived -t does not check notify scripts',
+  'mutants/lex-crlf.conf': beyond('hactl warns about CRLF line endings (issue 2: "CRLF (warn)"); keepalived -t accepts them silently'),
+  'mutants/notify-missing.conf': { verdict: HOST_SCRIPTS },
+  'samples/keepalived.conf.misc_check': { verdict: HOST_SCRIPTS },
+  'samples/keepalived.conf.misc_check_arg': { verdict: HOST_SCRIPTS },
+  'samples/keepalived.conf.quorum': { verdict: HOST_SCRIPTS },
+  'samples/keepalived.conf.vrrp.scripts': { verdict: HOST_SCRIPTS },
+  'samples/keepalived.conf.vrrp.sync': { verdict: HOST_SCRIPTS },
+  // same problem, different line
+  'mutants/addr-vs-mixed-family.conf': {
+    lines: 'keepalived reports the family mismatch at the closing brace of the real_server block (line 10); hactl on the real_server line (6)',
+  },
+  // keepalived's error recovery cascades; hactl reports the root cause once
+  'mutants/typo-block-name.conf': { lines: CASCADE },
+  'mutants/typo-checker.conf': { lines: `${CASCADE} (line 11: the '}' that keepalived sees as one too many)` },
+  'mutants/check-ping-unknown-kw.conf': { lines: `${CASCADE} (lines 9 and 13)` },
+  'mutants/vs-real-server-toplevel.conf': { lines: CASCADE },
+  // the verdict of lex-bom.conf is a lint bug (BOM not diagnosed, see KNOWN-DIFFERENCES.md); its lines 2-9 are the cascade
+  'mutants/lex-bom.conf': { lines: `the BOM glued to 'vrrp_instance' makes it unknown: ${CASCADE} (lines 2-9)` },
+  'mutants/vars-undefined.conf': {
+    lines: `\${PRIO} is undefined, so keepalived keeps it literally and its '{' opens a block: ${CASCADE} (lines 7-10)`,
   },
 };
 
