@@ -147,8 +147,8 @@ export const DaemonState = { NONE: 0, MASTER: 1, BACKUP: 2 } as const;
 export const SCHEDNAME_MAXLEN = 16;
 export const PENAME_MAXLEN = 16;
 export const IFNAME_MAXLEN = 16;
-/** ipvsadm's default persistence timeout (IPVS_SVC_PERSISTENT_TIMEOUT). */
-export const DEFAULT_PERSISTENT_TIMEOUT = 300;
+/** ipvsadm's default persistence timeout (IPVS_SVC_PERSISTENT_TIMEOUT, 6 min). */
+export const DEFAULT_PERSISTENT_TIMEOUT = 360;
 export const DEFAULT_SCHEDULER = 'wlc';
 /** ipvsadm MAX_TIMEOUT: 31 days. */
 export const MAX_TIMEOUT = 86400 * 31;

@@ -218,8 +218,10 @@ function cmpAddrMixed(a: Dest, b: Dest): number {
 
 function serviceName(s: Service, fmt: ListFormat, names: NameResolver): string {
   if (s.fwmark) {
-    if (fmt.rule) return s.af === AF_INET6 ? `-f ${s.fwmark} -6` : `-f ${s.fwmark}`;
-    return s.af === AF_INET6 ? `FWM  ${s.fwmark} IPv6` : `FWM  ${s.fwmark}`;
+    // ipvsadm prints the mark with %d.
+    const mark = s.fwmark | 0;
+    if (fmt.rule) return s.af === AF_INET6 ? `-f ${mark} -6` : `-f ${mark}`;
+    return s.af === AF_INET6 ? `FWM  ${mark} IPv6` : `FWM  ${mark}`;
   }
   const v = addrPort(s.af, s.addr, s.port, s.protocol, fmt, names);
   if (fmt.rule) return `${protocolOption(s.protocol)} ${v}`;

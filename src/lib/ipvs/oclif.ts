@@ -18,7 +18,7 @@ export const serviceFlags = {
 
 export const svcOptionFlags = {
   scheduler: Flags.string({ char: 's', description: 'scheduler: rr|wrr|lc|wlc|lblc|lblcr|dh|sh|sed|nq|fo|ovf|mh (default wlc)' }),
-  persistent: Flags.string({ char: 'p', description: 'persistent service, optional timeout in seconds (default 300)', helpValue: '[TIMEOUT]' }),
+  persistent: Flags.string({ char: 'p', description: 'persistent service, optional timeout in seconds (default 360)', helpValue: '[TIMEOUT]' }),
   netmask: Flags.string({ char: 'M', description: 'persistence granularity mask (IPv4 mask, or prefix length for IPv6)' }),
   'sched-flags': Flags.string({ char: 'b', description: 'scheduler flags, comma-separated (sh-fallback, sh-port, mh-fallback, mh-port, flag-1..3)' }),
   ops: Flags.boolean({ char: 'o', description: 'one-packet scheduling (UDP)' }),
