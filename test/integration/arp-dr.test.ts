@@ -171,6 +171,20 @@ describe('arp: LVS-DR real server / director setup (issue 6 acceptance)', { skip
     ];
     const fresh = lab.addHost('rs3', ['198.51.100.13/24']);
     const snap = sysSnapshot(fresh);
+    // not root: refused before anything (status and --dry-run work unprivileged)
+    const asNobody = (args: string[]) =>
+      spawnSync('ip', ['netns', 'exec', fresh.ns, 'setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, HACTL, ...args], {
+        encoding: 'utf8',
+        timeout: 30_000,
+        env: { ...process.env, NO_COLOR: '1', HOME: '/tmp', HACTL_STATE_DIR: '/nonexistent/hactl-state' },
+      });
+    const nr = asNobody(['arp', 'realserver-setup', '--vip', '198.51.100.101', '--iface', 'eth0']);
+    assert.equal(nr.status, 4, nr.stderr);
+    assert.match(nr.stderr, /must run as root/);
+    assert.equal(asNobody(['arp', 'realserver-setup', '--vip', '198.51.100.101', '--iface', 'eth0', '--dry-run']).status, 0);
+    const ns = asNobody(['arp', 'realserver-status', '--vip', '198.51.100.101', '--iface', 'eth0']);
+    assert.equal(ns.status, 1, ns.stderr);
+    assert.match(ns.stdout, /MISSING/);
     for (const [args, re, code] of cases) {
       const r = hactl(fresh, ['arp', 'realserver-setup', ...args]);
       assert.equal(r.status, code, `${args.join(' ')}: ${r.stderr}`);

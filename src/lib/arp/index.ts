@@ -99,6 +99,7 @@ export async function runSetup(o: SetupOptions): Promise<number> {
   } catch (e) {
     toHactl(e);
   }
+  if (!o.dryRun) requireRoot(`hactl arp ${o.role}-setup`);
   const dir = stateDir(o.stateDir);
   const file = statePath(dir, o.role);
   if (o.config) {
@@ -133,7 +134,6 @@ export async function runSetup(o: SetupOptions): Promise<number> {
       for (const [i, c] of plan.entries()) o.out(`  ${i + 1}. ${describe(c)}`);
       return 0;
     }
-    requireRoot(`hactl arp ${o.role}-setup`);
     const ops = systemOps(nl, sysctl);
     let applied: Change[] = [];
     try {
@@ -250,6 +250,7 @@ export interface TeardownOptions extends CommonOptions {
 }
 
 export async function runTeardown(o: TeardownOptions): Promise<number> {
+  if (!o.dryRun) requireRoot(`hactl arp ${o.role}-teardown`);
   const file = statePath(stateDir(o.stateDir), o.role);
   let rec: Record_ | undefined;
   try {
@@ -272,7 +273,6 @@ export async function runTeardown(o: TeardownOptions): Promise<number> {
       for (const [i, c] of plan.entries()) o.out(`  ${i + 1}. ${describe(c)}`);
       return 0;
     }
-    requireRoot(`hactl arp ${o.role}-teardown`);
     let applied: Change[] = [];
     try {
       applied = await applyPlan(plan, systemOps(nl, sysctl), o.warn);
