@@ -54,7 +54,7 @@ describe('ipvs format: details', () => {
   it('connection expiry is MM:SS and the pe columns appear with --persistent-conn', () => {
     const proc = 'Pro FromIP   FPrt ToIP     TPrt DestIP   DPrt State       Expires PEName PEData\nUDP C0000201 0035 C0000202 0035 C0000203 0035 UDP              125 sip abc\n';
     const plain = formatConnections(proc, { numeric: true });
-    assert.match(plain, /^UDP 02:05  UDP         192\.0\.2\.1:53 {7}192\.0\.2\.2:53 {7}192\.0\.2\.3:53\n/m);
+    assert.match(plain, /^UDP 02:05 {2}UDP {9}192\.0\.2\.1:53 {7}192\.0\.2\.2:53 {7}192\.0\.2\.3:53\n/m);
     const pc = formatConnections(proc, { numeric: true, persistentConn: true });
     assert.match(pc, /pe name {10}pe_data\n/);
     assert.match(pc, /192\.0\.2\.3:53 {5}sip {16}abc\n$/);
