@@ -311,6 +311,17 @@ export function fromModel(model: KeepalivedConfig): { config: DaemonConfig; prob
       },
     };
   });
+  // keepalived: members of a sync group ignore tracked objects with weights
+  // unless the group sets sync_group_tracking_weight
+  for (const g of model.vrrp_sync_groups) {
+    if (g.sync_group_tracking_weight) continue;
+    for (const i of instances) {
+      if (!g.group.some((m) => m.name === i.name)) continue;
+      i.trackScripts = i.trackScripts.filter((t) => (t.weight ?? scripts.find((s) => s.name === t.name)?.weight ?? 0) === 0);
+      i.trackInterfaces = i.trackInterfaces.filter((t) => (t.weight ?? 0) === 0);
+      i.trackFiles = i.trackFiles.filter((t) => (t.weight ?? trackFiles.find((f) => f.name === t.name)?.weight ?? 0) === 0);
+    }
+  }
   for (const i of instances) {
     for (const t of i.trackScripts)
       if (!scripts.some((s) => s.name === t.name)) problems.push({ where: `vrrp_instance ${i.name}`, message: `track_script ${t.name}: no such vrrp_script` });

@@ -1,0 +1,173 @@
+import * as assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { loadConfig, memoryReader } from '../../src/lib/conf';
+import { fromModel, notifyArgs } from '../../src/lib/vrrp/config';
+
+function map(text: string) {
+  const r = loadConfig('/etc/keepalived/keepalived.conf', { reader: memoryReader({ '/etc/keepalived/keepalived.conf': text }), configId: 'x', env: {} });
+  return { ...fromModel(r.model), diagnostics: r.diagnostics };
+}
+
+describe('vrrp config mapping from keepalived.conf', () => {
+  it('maps an instance with every field the daemon uses', () => {
+    const { config, problems } = map(`
+global_defs {
+  router_id lb1
+  vrrp_garp_master_delay 2
+}
+vrrp_script chk {
+  script "/usr/bin/test -f /run/ok"
+  interval 2
+  timeout 1
+  weight -30
+  rise 2
+  fall 3
+}
+vrrp_instance VI_1 {
+  state MASTER
+  interface eth0
+  virtual_router_id 51
+  priority 150
+  advert_int 1
+  nopreempt
+  preempt_delay 5
+  authentication {
+    auth_type PASS
+    auth_pass s3cret-long
+  }
+  unicast_src_ip 192.0.2.1
+  unicast_peer {
+    192.0.2.2
+  }
+  virtual_ipaddress {
+    192.0.2.100/24 dev eth0 label eth0:vip
+    192.0.2.101
+  }
+  virtual_ipaddress_excluded {
+    2001:db8::100/64
+  }
+  virtual_routes {
+    198.51.100.0/24 via 192.0.2.254 dev eth0
+  }
+  track_interface {
+    eth1 weight -20
+  }
+  track_script {
+    chk
+  }
+  notify "/usr/local/bin/notify arg1"
+  notify_master /usr/local/bin/master
+}
+`);
+    assert.deepEqual(problems, []);
+    const i = config.instances[0];
+    assert.equal(config.routerId, 'lb1');
+    assert.equal(i.vrid, 51);
+    assert.equal(i.version, 2);
+    assert.equal(i.family, 4);
+    assert.equal(i.priority, 150);
+    assert.equal(i.initialState, 'MASTER');
+    assert.equal(i.intervalCs, 100);
+    assert.equal(i.preempt, false);
+    assert.equal(i.preemptDelayMs, 5000);
+    assert.deepEqual(i.auth, { type: 'pass', password: 's3cret-l' });
+    assert.deepEqual(i.unicastPeers, ['192.0.2.2']);
+    assert.equal(i.unicastSrcIp, '192.0.2.1');
+    assert.deepEqual(
+      i.vips.map((v) => [v.address, v.prefix, v.label]),
+      [
+        ['192.0.2.100', 24, 'eth0:vip'],
+        ['192.0.2.101', 32, undefined],
+      ],
+    );
+    assert.deepEqual(
+      i.excludedVips.map((v) => v.address),
+      ['2001:db8::100'],
+    );
+    assert.equal(i.routes[0].dst, '198.51.100.0/24');
+    assert.equal(i.routes[0].gw, '192.0.2.254');
+    assert.deepEqual(i.trackInterfaces, [{ name: 'eth1', weight: -20, reverse: false }]);
+    assert.equal(i.garpMasterDelayMs, 2000);
+    assert.deepEqual(i.notify.generic?.argv, ['/usr/local/bin/notify', 'arg1']);
+    assert.deepEqual(i.notify.master?.argv, ['/usr/local/bin/master']);
+    const s = config.scripts[0];
+    assert.deepEqual([s.intervalMs, s.timeoutMs, s.weight, s.rise, s.fall], [2000, 1000, -30, 2, 3]);
+    assert.deepEqual(s.command.argv, ['/usr/bin/test', '-f', '/run/ok']);
+  });
+
+  it('v3: centisecond intervals and IPv6 instances', () => {
+    const { config } = map(`
+vrrp_instance V6 {
+  interface eth0
+  virtual_router_id 7
+  priority 100
+  version 3
+  advert_int 0.05
+  virtual_ipaddress {
+    2001:db8::1/64
+  }
+}
+`);
+    const i = config.instances[0];
+    assert.equal(i.intervalCs, 5);
+    assert.equal(i.family, 6);
+    assert.equal(i.version, 3);
+  });
+
+  it('rejects AH authentication with a clear message', () => {
+    const { problems, diagnostics } = map(`
+vrrp_instance VI_1 {
+  interface eth0
+  virtual_router_id 51
+  priority 100
+  authentication {
+    auth_type AH
+    auth_pass x
+  }
+  virtual_ipaddress {
+    192.0.2.100
+  }
+}
+`);
+    const all = [...problems.map((p) => p.message), ...diagnostics.map((d) => d.message)].join('\n');
+    assert.match(all, /AH/);
+  });
+
+  it('sync group members ignore weighted tracked objects (keepalived semantics)', () => {
+    const { config } = map(`
+vrrp_script w {
+  script "/bin/true"
+  weight -10
+}
+vrrp_script f {
+  script "/bin/true"
+}
+vrrp_sync_group G {
+  group {
+    A
+  }
+}
+vrrp_instance A {
+  interface eth0
+  virtual_router_id 1
+  priority 100
+  virtual_ipaddress {
+    192.0.2.1
+  }
+  track_script {
+    w
+    f
+  }
+}
+`);
+    assert.deepEqual(
+      config.instances[0].trackScripts.map((t) => t.name),
+      ['f'],
+    );
+    assert.deepEqual(config.syncGroups[0].members, ['A']);
+  });
+
+  it('notify arguments are keepalived\'s: TYPE NAME STATE PRIORITY', () => {
+    assert.deepEqual(notifyArgs('INSTANCE', 'VI_1', 'MASTER', 150), ['INSTANCE', 'VI_1', 'MASTER', '150']);
+  });
+});
