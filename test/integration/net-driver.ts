@@ -9,7 +9,7 @@
  *   {"sniff":"eth0","proto":2054,"ms":1500} -> JSON array of frames (hex) received
  *   {"arpProbe":"198.51.100.100","dev":"eth0"} -> sorted MACs that answered our who-has
  */
-import { buildArpRequest, ETH_P_ALL, ETH_P_ARP, parseArp } from '../../src/lib/net/arp';
+import { buildArpRequest, buildGarp, ETH_P_ALL, ETH_P_ARP, parseArp } from '../../src/lib/net/arp';
 import { parseIp, parseMac } from '../../src/lib/net/ip';
 import { announce } from '../../src/lib/net/announce';
 import { PacketSocket } from '../../src/lib/net/packet';
@@ -112,6 +112,25 @@ async function main(): Promise<void> {
           case 'listRules':
             out.push(await nl.listRules(spec.family as 4 | 6));
             break;
+          case 'benchAddr': {
+            // add then delete N /32s on the device; returns elapsed ms
+            const n = spec.n as number;
+            const t0 = process.hrtime.bigint();
+            for (let i = 0; i < n; i++) await nl.addAddress({ index: idx!, address: `203.0.113.${i + 1}/32` });
+            for (let i = 0; i < n; i++) await nl.delAddress({ index: idx!, address: `203.0.113.${i + 1}/32` });
+            out.push(Number(process.hrtime.bigint() - t0) / 1e6);
+            break;
+          }
+          case 'benchGarp': {
+            const link = (await nl.linkByIndex(idx!))!;
+            const s = new PacketSocket(idx!, ETH_P_ARP);
+            const frame = buildGarp(parseMac(link.mac)!, parseIp('198.51.100.250')!.bytes);
+            const t0 = process.hrtime.bigint();
+            for (let i = 0; i < (spec.n as number); i++) s.send(frame);
+            out.push(Number(process.hrtime.bigint() - t0) / 1e6);
+            s.close();
+            break;
+          }
           case 'announce': {
             const link = (await nl.linkByIndex(idx!))!;
             out.push(announce({ ifindex: idx!, mac: (spec.mac as string) ?? link.mac, addresses: spec.addresses as string[], repeat: spec.repeat as number }));

@@ -5,7 +5,7 @@
  * receive path in another, and updates the peer's neighbour table.
  */
 import * as assert from 'node:assert/strict';
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync } from 'node:child_process';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parseArp, parseNa } from '../../src/lib/net/arp';
@@ -116,6 +116,13 @@ describe('net: AF_PACKET sending and receiving in namespaces', { skip: skip ?? f
       assert.doesNotMatch(td.out(), /bad icmp6 cksum/);
       assert.match(td.out(), /icmp6 sum ok/);
     }
+  });
+
+  it('measures GARP send rate on a veth', () => {
+    const n = 2000;
+    const ms = drive(a.ns, { ops: [{ op: 'benchGarp', dev: 'eth0', n }] })[0] as number;
+    assert.ok(ms > 0);
+    process.stdout.write(`# packet addon: ${n} GARPs sent in ${ms.toFixed(1)} ms (${Math.round((n / ms) * 1000)} frames/s)\n`);
   });
 
   it('bad input fails before anything is sent', () => {

@@ -15,7 +15,8 @@
  * - rtnl.ts: `const nl = Rtnl.open()` … `nl.close()`. Every method rejects
  *   with NetError (`.code` = errno name: EEXIST, EADDRNOTAVAIL, ENODEV, EPERM…).
  *     listLinks() / linkByName(name) / linkByIndex(i) -> LinkInfo
- *       {index, name, mac, up, lowerUp, running, mtu, kind?, parentIndex?, loopback, noarp}
+ *       {index, name, mac, up, lowerUp, running, mtu, kind?, parentIndex?, loopback, noarp,
+ *        operstate: 'up'|'down'|'lowerlayerdown'|'unknown'|…}
  *     setLinkUp(index, up)
  *     createMacvlan({parent, name, mac?, mode: 'private'|'bridge'|…}) -> LinkInfo (created down)
  *     createLink(name, kind, {data?, parent?, mac?, up?}); deleteLink(index)

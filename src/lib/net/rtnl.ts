@@ -42,7 +42,11 @@ export interface LinkInfo {
   masterIndex?: number;
   loopback: boolean;
   noarp: boolean;
+  /** RFC 2863 operational state: 'up', 'down', 'lowerlayerdown', 'dormant', 'unknown'... */
+  operstate: string;
 }
+
+const OPERSTATES = ['unknown', 'notpresent', 'down', 'lowerlayerdown', 'testing', 'dormant', 'up'];
 
 export type ScopeName = 'global' | 'site' | 'link' | 'host' | 'nowhere';
 const SCOPES: Record<ScopeName, number> = { global: 0, site: 200, link: 253, host: 254, nowhere: 255 };
@@ -250,6 +254,7 @@ function toLink(m: rt.LinkMessage): LinkInfo {
     masterIndex: a.master,
     loopback: !!f.loopback,
     noarp: !!f.noarp,
+    operstate: OPERSTATES[a.operstate ?? 0] ?? String(a.operstate),
   };
 }
 
