@@ -5,7 +5,7 @@
  * receive path in another, and updates the peer's neighbour table.
  */
 import * as assert from 'node:assert/strict';
-import { type ChildProcess, execFileSync } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parseArp, parseNa } from '../../src/lib/net/arp';
@@ -128,6 +128,27 @@ describe('net: AF_PACKET sending and receiving in namespaces', { skip: skip ?? f
   it('bad input fails before anything is sent', () => {
     const r = drive(a.ns, { ops: [{ op: 'announce', dev: 'eth0', addresses: ['198.51.100.100', 'nope'] }] })[0];
     assert.match(r.error, /invalid address "nope"/);
+  });
+
+  it('socket lifecycle: send after close is EBADF, double close is harmless, unref lets the process exit', () => {
+    const mod = JSON.stringify(path.join(__dirname, '../../src/lib/net/packet.js'));
+    const script = `
+      const {PacketSocket}=require(${mod});
+      const s=new PacketSocket(1, 0x0806);
+      s.onFrame(()=>{});
+      s.close(); s.close();
+      try { s.send(Buffer.alloc(42)); console.log('sent?'); } catch (e) { console.log(e.code); }
+      const t=new PacketSocket(1, 0x0806);
+      t.onFrame(()=>{});
+      t.unref();
+      try { t.send(Buffer.alloc(10)); } catch (e) { console.log(e.message); }
+      for (let i=0;i<200;i++) new PacketSocket(1, 0x0806); // finalizers close these
+      if (global.gc) global.gc();
+    `;
+    const r = spawnSync('ip', ['netns', 'exec', a.ns, process.execPath, '--expose-gc', '-e', script], { encoding: 'utf8', timeout: 10_000 });
+    assert.equal(r.signal, null, 'exited by itself (unref), not killed by the timeout');
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(r.stdout.trim().split('\n'), ['EBADF', 'frame shorter than an Ethernet header']);
   });
 
   it('opening a packet socket on a missing ifindex reports ENODEV', () => {
