@@ -108,12 +108,16 @@ export function virtualServersForSize(bytes: number, realServersPerVs = 4): numb
   return Math.ceil(bytes / one);
 }
 
-/** Write `bytes` bytes of a repeated pattern without holding them in memory. */
+/**
+ * Write at least `bytes` bytes of a repeated pattern without holding them in
+ * memory. Only whole repetitions are written (a line pattern stays whole lines).
+ */
 export function writeRepeated(file: string, pattern: string, bytes: number): void {
   const unit = Buffer.from(pattern.repeat(Math.max(1, Math.floor((1 << 20) / pattern.length))));
+  const one = Buffer.byteLength(pattern);
   const fd = fs.openSync(file, 'w');
   try {
-    let left = bytes;
+    let left = Math.ceil(bytes / one) * one;
     while (left > 0) {
       const n = Math.min(left, unit.length);
       fs.writeSync(fd, unit, 0, n);
