@@ -93,16 +93,8 @@ export class Builder {
 
   private value(s: Stmt, spec: Spec, where: string): Value {
     const k = s.keyword;
-    if (spec.k === 'block') {
-      if (!s.block) {
-        this.d(s.pos, 'error', `missing '{' at beginning of '${k}' block`, 'brace');
-      }
-      return undefined;
-    }
-    if (spec.k === 'vblock') {
-      if (!s.block) this.d(s.pos, 'error', `missing '{' after '${k}' (it takes a block of entries)`, 'brace');
-      return undefined;
-    }
+    // A missing '{' is reported by the TreeBuilder.
+    if (spec.k === 'block' || spec.k === 'vblock') return undefined;
     if (s.block) {
       this.d(s.open ?? s.pos, 'error', `'${k}' does not take a '{' block`, 'unexpected-block');
     }

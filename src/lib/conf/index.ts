@@ -5,6 +5,7 @@
  * (vrrp daemon, checkers, dump) consume the model from here.
  */
 import { Builder } from './build';
+import { DiagnosticList } from './diagnostics';
 import type { Diagnostic, KeepalivedConfig } from './model';
 import { TreeBuilder } from './parser';
 import { Preprocessor } from './preprocess';
@@ -46,7 +47,7 @@ function defaultConfigId(): string {
 
 /** Parse one main config file (with its includes) into the typed model. */
 export function loadConfig(path: string, opts: LoadOptions = {}): LoadResult {
-  const diagnostics: Diagnostic[] = [];
+  const diagnostics = new DiagnosticList();
   const reader = opts.reader ?? defaultReader();
   const tree = new TreeBuilder(diagnostics);
   let lastFile = path;
@@ -65,5 +66,5 @@ export function loadConfig(path: string, opts: LoadOptions = {}): LoadResult {
   const root = tree.end(lastFile, lastLine);
   const model = new Builder(diagnostics).build(root, pre.files);
   if (pre.fatal.length === 0) validate(model, root, diagnostics);
-  return { model, diagnostics, fatal: pre.fatal.length > 0 };
+  return { model, diagnostics: diagnostics.finish(), fatal: pre.fatal.length > 0 };
 }

@@ -75,8 +75,15 @@ export function tokenizeLine(line: string, problems: LexProblem[]): Token[] {
         i = close + 1;
         continue;
       }
-      text += line[i];
-      i++;
+      // Copy the run of plain characters at once.
+      let j = i + 1;
+      while (j < n) {
+        const d = line.charCodeAt(j);
+        if (d === 32 || d === 9 || d === 13 || d === 11 || d === 12 || d === 0xa0 || d === 35 || d === 33 || d === 123 || d === 125 || d === 34) break;
+        j++;
+      }
+      text += line.slice(i, j);
+      i = j;
     }
     const sm = SMART.exec(text);
     if (sm) {

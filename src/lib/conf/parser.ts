@@ -1,14 +1,22 @@
 /**
- * Block structure: turns the pre-processed token lines into a tree of
- * statements (`keyword args... [{ children }]`). `{` may end the keyword's line
- * or start the next one; `}` may share a line with anything (keepalived 2.2.7
- * splits lines at braces). Uses an explicit stack (no recursion), caps nesting
- * at MAX_DEPTH with a precise error, and reports unbalanced braces like
- * keepalived does. Pure.
+ * Block structure, the way keepalived 2.2.7 reads it: turns pre-processed
+ * token lines into a tree of statements (`keyword args... [{ children }]`)
+ * while tracking which keyword table is active, because keepalived only opens
+ * a block for keywords that have one:
+ *  - `{` may end the keyword's line or start the next one; `}` may share a
+ *    line with anything (keepalived splits lines at braces);
+ *  - after an unknown or value-less keyword a `{` is "unexpected" and ignored,
+ *    so the lines inside stay at the current level and the next `}` closes the
+ *    enclosing block (exactly keepalived's recovery, so line numbers match);
+ *  - inside value blocks (virtual_ipaddress, unicast_peer, ...) every line is
+ *    an entry and only `}` ends the block;
+ *  - a block keyword without `{` is reported and its block is absent.
+ * Uses an explicit stack (no recursion) and caps nesting at MAX_DEPTH. Pure.
  */
 import type { Token } from './lexer';
 import type { Diagnostic, Pos } from './model';
 import type { EmittedLine } from './preprocess';
+import { TABLES } from './schema';
 
 export interface Stmt {
   keyword: string;
@@ -24,47 +32,84 @@ export interface Stmt {
 
 export const MAX_DEPTH = 32;
 
+/** What the active table says about a keyword. */
+type Kind = { t: 'block'; table: string } | { t: 'values' } | { t: 'leaf' } | { t: 'unknown' };
+
+const VALUES = '#values';
+const RAW = 'raw';
+
+function classify(table: string, keyword: string): Kind {
+  if (table === RAW) return { t: 'leaf' };
+  const spec = TABLES[table]?.[keyword];
+  if (!spec) return { t: 'unknown' };
+  if (spec.k === 'block') return { t: 'block', table: spec.table ?? RAW };
+  if (spec.k === 'vblock') return { t: 'values' };
+  return { t: 'leaf' };
+}
+
+interface Frame {
+  stmt: Stmt;
+  table: string;
+}
+
 export class TreeBuilder {
   readonly root: Stmt[] = [];
-  private readonly stack: Stmt[] = [];
+  private readonly stack: Frame[] = [];
   private cur: Stmt | null = null;
-  /** Last statement finished by an end of line at the current level (may take a `{` on the next line). */
-  private lastLineStmt: Stmt | null = null;
-  private skipDepth = 0;
-  private skipStart: Pos | null = null;
+  /** A block keyword whose line ended without `{`: the next token decides. */
+  private awaiting: { stmt: Stmt; kind: Kind } | null = null;
 
   constructor(private readonly diags: Diagnostic[]) {}
 
+  private table(): string {
+    return this.stack.length ? this.stack[this.stack.length - 1].table : 'top';
+  }
+
   private children(): Stmt[] {
     const top = this.stack[this.stack.length - 1];
-    return top ? top.block! : this.root;
+    return top ? top.stmt.block! : this.root;
   }
 
-  private finish(): void {
-    if (this.cur) {
-      this.children().push(this.cur);
-      this.lastLineStmt = this.cur;
-      this.cur = null;
-    }
+  private err(at: Pos, message: string, rule: string, severity: 'error' | 'warning' = 'error'): void {
+    this.diags.push({ file: at.file, line: at.line, col: at.col, severity, message, rule });
   }
 
-  private open(s: Stmt, at: Pos): void {
+  private open(s: Stmt, at: Pos, table: string): void {
     if (this.stack.length >= MAX_DEPTH) {
-      this.skipDepth = 1;
-      this.skipStart = at;
-      this.diags.push({
-        file: at.file,
-        line: at.line,
-        col: at.col,
-        severity: 'error',
-        message: `blocks nested deeper than ${MAX_DEPTH} levels; keepalived.conf never needs more than 5 (skipping this block)`,
-        rule: 'nesting-depth',
-      });
+      this.err(at, `blocks nested deeper than ${MAX_DEPTH} levels; keepalived.conf never needs more than 5 (block ignored)`, 'nesting-depth');
       return;
     }
     s.block = [];
     s.open = at;
-    this.stack.push(s);
+    this.stack.push({ stmt: s, table });
+  }
+
+  /** Resolve a pending block keyword when the next token is not `{`. */
+  private settleAwaiting(): void {
+    const a = this.awaiting;
+    if (!a) return;
+    this.awaiting = null;
+    if (a.kind.t === 'values') {
+      // keepalived reads the value lines up to the next '}' even without '{'.
+      this.err(a.stmt.pos, `missing '{' after '${a.stmt.keyword}'; keepalived reads the following lines up to '}' as its values`, 'brace', 'warning');
+      this.open(a.stmt, a.stmt.pos, VALUES);
+    } else {
+      this.err(a.stmt.pos, `missing '{' at beginning of '${a.stmt.keyword}' block`, 'brace');
+    }
+  }
+
+  /** A statement is complete: attach it; return how a following `{` is to be treated. */
+  private finish(openFollows: boolean): void {
+    const s = this.cur;
+    if (!s) return;
+    this.cur = null;
+    this.children().push(s);
+    const table = this.table();
+    if (table === VALUES) return;
+    const kind = classify(table, s.keyword);
+    if (kind.t === 'block' || kind.t === 'values') {
+      if (!openFollows) this.awaiting = { stmt: s, kind };
+    }
   }
 
   line(l: EmittedLine): void {
@@ -72,67 +117,91 @@ export class TreeBuilder {
     for (let i = 0; i < toks.length; i++) {
       const t = toks[i];
       const at: Pos = { file: l.file, line: l.line, col: t.col };
-      const brace = !t.quoted && (t.text === '{' || t.text === '}');
-      if (this.skipDepth > 0) {
-        if (brace && t.text === '{') this.skipDepth++;
-        else if (brace && t.text === '}') this.skipDepth--;
-        continue;
-      }
-      if (brace && t.text === '{') {
-        if (this.cur) {
-          const s = this.cur;
-          this.cur = null;
-          this.children().push(s);
-          this.lastLineStmt = null;
-          this.open(s, at);
-        } else if (this.lastLineStmt && !this.lastLineStmt.block) {
-          const s = this.lastLineStmt;
-          this.lastLineStmt = null;
-          this.open(s, at);
-        } else {
-          // A bare block: keep it as an anonymous statement so its contents are checked.
-          const s: Stmt = { keyword: '{', pos: at, args: [] };
-          this.children().push(s);
-          this.lastLineStmt = null;
-          this.open(s, at);
-        }
-        continue;
-      }
-      if (brace && t.text === '}') {
-        this.finish();
-        this.lastLineStmt = null;
-        const s = this.stack.pop();
-        if (!s) {
-          this.diags.push({ file: at.file, line: at.line, col: at.col, severity: 'error', message: "extra '}' found", rule: 'brace' });
+      const isOpen = !t.quoted && t.text === '{';
+      const isClose = !t.quoted && t.text === '}';
+      if (this.awaiting) {
+        if (isOpen) {
+          const a = this.awaiting;
+          this.awaiting = null;
+          this.open(a.stmt, at, a.kind.t === 'values' ? VALUES : (a.kind as { table: string }).table);
           continue;
         }
-        s.close = at;
+        this.settleAwaiting();
+      }
+      const table = this.table();
+      if (isOpen) {
+        if (table === VALUES) {
+          // keepalived takes a '{' inside a value block as an entry of its own.
+          this.finishValue();
+          this.children().push({ keyword: '{', pos: at, args: [] });
+          continue;
+        }
+        const s = this.cur;
+        if (s && table === RAW) {
+          this.cur = null;
+          this.children().push(s);
+          this.open(s, at, RAW);
+        } else if (s) {
+          this.cur = null;
+          this.children().push(s);
+          const kind = classify(table, s.keyword);
+          if (kind.t === 'block') this.open(s, at, kind.table);
+          else if (kind.t === 'values') this.open(s, at, VALUES);
+          else if (kind.t === 'leaf') this.err(at, `unexpected '{' after '${s.keyword}' (it does not take a block) - ignoring`, 'brace');
+          else this.err(at, `unexpected '{' - ignoring (after unknown keyword '${s.keyword}', so the lines up to the next '}' stay in the enclosing block)`, 'brace');
+        } else {
+          this.err(at, "unexpected '{' - ignoring", 'brace');
+        }
         continue;
       }
-      if (!this.cur) {
-        this.cur = { keyword: t.text, pos: at, args: [] };
-        this.lastLineStmt = null;
-      } else this.cur.args.push(t);
+      if (isClose) {
+        if (this.cur) {
+          if (table === VALUES) this.finishValue();
+          else this.finish(false);
+          if (this.awaiting) this.settleAwaiting();
+        }
+        const f = this.stack.pop();
+        if (!f) {
+          this.err(at, "extra '}' found", 'brace');
+          continue;
+        }
+        f.stmt.close = at;
+        continue;
+      }
+      if (!this.cur) this.cur = { keyword: t.text, pos: at, args: [] };
+      else this.cur.args.push(t);
     }
-    this.finish();
+    if (this.cur) {
+      if (this.table() === VALUES) this.finishValue();
+      else this.finish(false);
+    }
+  }
+
+  private finishValue(): void {
+    if (this.cur) {
+      this.children().push(this.cur);
+      this.cur = null;
+    }
   }
 
   end(eofFile: string, eofLine: number): Stmt[] {
-    this.finish();
-    if (this.skipDepth > 0 && this.skipStart) {
-      // already reported
-    }
-    for (let i = this.stack.length - 1; i >= 0; i--) {
-      const s = this.stack[i];
+    if (this.cur) this.finish(false);
+    if (this.awaiting) this.settleAwaiting();
+    if (this.stack.length > 0) {
+      const n = this.stack.length;
+      const s = this.stack[n - 1].stmt;
       const at = s.open ?? s.pos;
-      this.diags.push({
-        file: at.file,
-        line: at.line,
-        col: at.col,
-        severity: 'error',
-        message: `'{' of '${s.keyword}' is never closed (missing '}' before the end of ${eofFile}:${eofLine})`,
-        rule: 'brace',
-      });
+      this.err(
+        at,
+        `There ${n === 1 ? 'is' : 'are'} ${n} missing '}'${n === 1 ? '' : 's'} at the end of ${eofFile}:${eofLine} (the innermost unclosed block is '${s.keyword}', opened here)`,
+        'brace',
+      );
+      // Also point at every other unclosed block (bounded).
+      for (let i = n - 2; i >= 0 && i >= n - 20; i--) {
+        const o = this.stack[i].stmt;
+        const p = o.open ?? o.pos;
+        this.err(p, `'{' of '${o.keyword}' is never closed`, 'brace');
+      }
     }
     this.stack.length = 0;
     return this.root;

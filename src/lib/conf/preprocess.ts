@@ -22,7 +22,7 @@ export interface PreprocessOptions {
   random?: () => number;
   /** Largest file read (bytes). Default 64 MiB. */
   maxFileBytes?: number;
-  /** Most lines produced by all expansions together. Default 4,000,000. */
+  /** Most lines produced by ~SEQ/~LST/multi-line definitions together. Default 1,000,000. */
   maxLines?: number;
 }
 
@@ -39,6 +39,7 @@ export interface FatalOpen {
 }
 
 const MAX_INCLUDE_DEPTH = 32;
+const MAX_LINE = 65536;
 const MAX_SUBST_PASSES = 64;
 const INCLUDE_WORDS = new Set(['include', 'includer', 'includem', 'includew', 'includeb', 'includea']);
 const HASH = '\ue000';
@@ -65,6 +66,8 @@ export class Preprocessor {
   private readonly defs = new Map<string, Def>();
   private readonly stack: string[] = [];
   private produced = 0;
+  /** Lines made by expansions (~SEQ, ~LST, multi-line definitions), and loop iterations. */
+  private expanded = 0;
   private overflowReported = false;
   private readonly maxFileBytes: number;
   private readonly maxLines: number;
@@ -77,7 +80,7 @@ export class Preprocessor {
     private readonly emit: (l: EmittedLine) => void,
   ) {
     this.maxFileBytes = opts.maxFileBytes ?? 64 * 1024 * 1024;
-    this.maxLines = opts.maxLines ?? 4_000_000;
+    this.maxLines = opts.maxLines ?? 1_000_000;
     this.random = opts.random ?? Math.random;
   }
 
@@ -143,13 +146,24 @@ export class Preprocessor {
     // Pending multi-line definition.
     let pendingDef: { name: string; lines: string[] } | null = null;
     while (pos <= n) {
-      if (this.produced > this.maxLines) break;
       let end = text.indexOf('\n', pos);
       if (end < 0) end = n;
       if (pos === n && end === n) break;
+      lineNo++;
+      if (end - pos > MAX_LINE) {
+        this.diags.push({
+          file: display,
+          line: lineNo,
+          col: 1,
+          severity: 'error',
+          message: `line ${lineNo} is ${end - pos} characters long (limit ${MAX_LINE}); skipped`,
+          rule: 'line-too-long',
+        });
+        pos = end + 1;
+        continue;
+      }
       let raw = text.slice(pos, end);
       pos = end + 1;
-      lineNo++;
       if (raw.endsWith('\r')) {
         raw = raw.slice(0, -1);
         if (!crReported) {
@@ -194,14 +208,15 @@ export class Preprocessor {
 
   /** One logical line: include, conditional, definition, ~SEQ/~LST, substitution, emit. */
   private processLine(raw: string, ctx: LineCtx, depth: number, colBase: number): void {
-    if (this.produced > this.maxLines) {
+    if (depth > 0) this.expanded++;
+    if (depth > 0 && this.expanded > this.maxLines) {
       if (!this.overflowReported) {
         this.overflowReported = true;
         this.diags.push(
           diag(
             { file: ctx.file, line: ctx.line, col: 1 },
             'error',
-            `configuration expands to more than ${this.maxLines} lines; stopped reading`,
+            `~SEQ/~LST/$DEFINITION expansion makes more than ${this.maxLines} lines; stopped reading (keepalived would run out of memory or hang)`,
             'expansion-limit',
           ),
         );
@@ -371,7 +386,7 @@ export class Preprocessor {
         }
         for (let k = 0; k < parsed.vars.length; k++) this.defs.set(parsed.vars[k], { lines: [vals[k]] });
         this.processLine(rest, ctx, depth + 1, bodyCol);
-        if (this.produced > this.maxLines) return;
+        if (this.expanded > this.maxLines) return;
       }
       return;
     }
@@ -405,7 +420,7 @@ export class Preprocessor {
     for (let v = start; step > 0 ? v <= end : v >= end; v += step) {
       this.defs.set(name, { lines: [hex ? v.toString(16) : String(v)] });
       this.processLine(rest, ctx, depth + 1, bodyCol);
-      if (this.produced > this.maxLines) return;
+      if (this.expanded > this.maxLines) return;
     }
   }
 

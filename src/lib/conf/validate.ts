@@ -57,7 +57,7 @@ export function validate(cfg: KeepalivedConfig, root: Stmt[], diags: Diagnostic[
     const strict = inst.strict_mode ?? g.vrrp.strict;
     const version = inst.version ?? g.vrrp.version ?? 2;
     if (inst.virtual_router_id === undefined) push(diags, inst.pos, 'error', `(${n}) the virtual router id must be set`, 'vrid-missing');
-    if (inst.virtual_ipaddress.length === 0 && inst.virtual_ipaddress_excluded.length === 0) {
+    if (inst.virtual_ipaddress.length === 0) {
       push(diags, inst.pos, 'error', `(${n}) No VIP specified; at least one is sensible`, 'no-vip');
     }
     if (!inst.interface && !g.default_interface && inst.unicast_peer.length === 0) {
@@ -70,7 +70,7 @@ export function validate(cfg: KeepalivedConfig, root: Stmt[], diags: Diagnostic[
       if (a.auth_pass !== undefined && a.auth_pass.length > 8) {
         push(diags, a.at.auth_pass ?? a.pos, 'warning', `(${n}) auth_pass is ${a.auth_pass.length} characters; keepalived truncates it to 8 ('${a.auth_pass.slice(0, 8)}'), which must match the peers`, 'auth-pass-length');
       }
-      if (a.auth_type === 'PASS' && a.auth_pass === undefined) push(diags, a.pos, 'error', `(${n}) auth_type PASS without auth_pass`, 'auth-pass-missing');
+      if (a.auth_pass === undefined) push(diags, a.pos, 'error', `(${n}) Authentication specified but no password given. Ignoring`, 'auth-pass-missing');
       if (a.auth_type === 'AH' && inst.state === 'MASTER') {
         push(diags, inst.at.state ?? inst.pos, 'error', `(${n}) Initial state master is incompatible with AH authentication - clearing`, 'ah-master');
       }
