@@ -132,6 +132,18 @@ describe('arp: LVS-DR real server / director setup (issue 6 acceptance)', { skip
     lab.nsExec(client.ns, 'ip', ['neigh', 'del', VIP, 'dev', 'eth0']);
   });
 
+  it('IPv6: the VIP on lo is not advertised by neighbour discovery, yet accepted when sent to the RS MAC', () => {
+    lab.nsExec(client.ns, 'ip', ['addr', 'add', '2001:db8::10/64', 'dev', 'eth0', 'nodad']);
+    for (const h of [rs1, rs2]) lab.nsExec(h.ns, 'ip', ['addr', 'add', `2001:db8::${h === rs1 ? '11' : '12'}/64`, 'dev', 'eth0', 'nodad']);
+    const unresolved = spawnSync('ip', ['netns', 'exec', client.ns, 'ping', '-6', '-c', '1', '-W', '2', VIP6], { encoding: 'utf8', timeout: 10_000 });
+    assert.notEqual(unresolved.status, 0, 'nobody answers neighbour solicitations for the VIP');
+    const n = JSON.parse(lab.nsExec(client.ns, 'ip', ['-j', '-6', 'neigh', 'show', VIP6]));
+    assert.ok(n.length === 0 || !n[0].lladdr, `no neighbour entry resolved: ${JSON.stringify(n)}`);
+    lab.nsExec(client.ns, 'ip', ['-6', 'neigh', 'replace', VIP6, 'lladdr', mac[rs2.ns], 'dev', 'eth0', 'nud', 'permanent']);
+    assert.match(lab.nsExec(client.ns, 'ping', ['-6', '-c', '1', '-W', '2', VIP6]), /1 received/);
+    lab.nsExec(client.ns, 'ip', ['-6', 'neigh', 'del', VIP6, 'dev', 'eth0']);
+  });
+
   it('status: ok when complete (text and --json), and detects each missing piece', () => {
     const ok = hactl(rs2, ['arp', 'realserver-status']);
     assert.equal(ok.status, 0, ok.stdout + ok.stderr);
