@@ -165,6 +165,27 @@ describe('net: rtnetlink adapter in namespaces', { skip: skip ?? false, timeout:
     process.stdout.write(`# rtnetlink: ${n} add + ${n} del in ${ms.toFixed(1)} ms; ip(8): ${ipMs.toFixed(0)} ms (ratio ${(ipMs / ms).toFixed(1)}x)\n`);
   });
 
+  it('IPv6 routes and rules', () => {
+    drive(a.ns, [{ op: 'addAddress', dev: 'eth0', address: '2001:db8:1::1/64', nodad: true }]);
+    const r = drive(a.ns, [
+      { op: 'addRoute', dst: '2001:db8:2::/48', gw: '2001:db8:1::fe', table: 200, metric: 10 },
+      { op: 'addRule', from: '2001:db8:1::/64', table: 200, priority: 300 },
+    ]);
+    assert.deepEqual(r, [null, null]);
+    const rt = ipj(a.ns, ['-6', 'route', 'show', 'table', '200']);
+    assert.deepEqual([rt[0].dst, rt[0].gateway, rt[0].metric], ['2001:db8:2::/48', '2001:db8:1::fe', 10]);
+    const rule = ipj(a.ns, ['-6', 'rule', 'show']).find((x: any) => x.priority === 300);
+    assert.equal(rule.src, '2001:db8:1::');
+    assert.equal(rule.table, '200');
+    drive(a.ns, [
+      { op: 'delRoute', dst: '2001:db8:2::/48', gw: '2001:db8:1::fe', table: 200, metric: 10 },
+      { op: 'delRule', from: '2001:db8:1::/64', table: 200, priority: 300 },
+      { op: 'delAddress', dev: 'eth0', address: '2001:db8:1::1/64' },
+    ]);
+    assert.equal(ipj(a.ns, ['-6', 'route', 'show', 'table', '200']).length, 0);
+    assert.ok(!ipj(a.ns, ['-6', 'rule', 'show']).some((x: any) => x.priority === 300));
+  });
+
   it('the link watcher sees a cable pull and the reconnect', async () => {
     const child = spawn('ip', ['netns', 'exec', b.ns, process.execPath, DRIVER, JSON.stringify({ watch: true })], { stdio: ['ignore', 'pipe', 'pipe'] });
     const events: any[] = [];
