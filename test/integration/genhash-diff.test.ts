@@ -191,6 +191,28 @@ describe('hactl genhash vs keepalived genhash', { skip, timeout: 240_000 }, () =
     assert.doesNotMatch(h.stdout, /^[0-9a-f]{32}$/m);
   });
 
+  it('IPv6 server: same request bytes ([addr]:port Host) and digest', async (t) => {
+    let v6: Awaited<ReturnType<typeof rawHttpServer>> | undefined;
+    try {
+      v6 = await rawHttpServer(respond, '::1');
+    } catch {
+      t.skip('no IPv6 loopback (::1) on this machine');
+      return;
+    }
+    try {
+      const args = ['-s', '::1', '-p', String(v6.port), '-u', '/vhost', '-t', '2'];
+      const k = await run(GENHASH!, args);
+      const h = await hactlAsync(['genhash', ...args]);
+      const [rk, rh] = v6.requests;
+      assert.match(rk.toString('latin1'), new RegExp(`Host: \\[::1\\]:${v6.port}\r\n`));
+      assert.equal(rh.toString('latin1'), rk.toString('latin1'));
+      assert.match(k.stdout, /^[0-9a-f]{32}\n$/);
+      assert.equal(h.stdout, k.stdout);
+    } finally {
+      await v6.close();
+    }
+  });
+
   it('-s accepts a host name (keepalived genhash does not)', async () => {
     const k = await run(GENHASH!, ['-s', 'localhost', '-p', String(srv.port), '-u', '/small']);
     assert.match(k.stderr, /server should be an IP/);
@@ -271,6 +293,17 @@ describe('hactl genhash vs keepalived genhash over TLS', { skip: skip || (which(
       assert.equal(h.status, 0);
     });
   }
+
+  it('hactl check ssl with enable_sni and the digest genhash printed: up', async () => {
+    const args = ['-S', '-I', '-V', 'www.example.com', '-s', '127.0.0.1', '-p', String(port), '-u', '/', '-t', '3'];
+    const k = await run(GENHASH!, args);
+    const digest = k.stdout.trim();
+    const up = await hactlAsync(['check', 'ssl', `127.0.0.1:${port}`, '--path', '/', '--digest', digest, '--virtualhost', 'www.example.com', '--enable-sni', '--retry', '0']);
+    assert.equal(up.status, 0, up.stdout + up.stderr);
+    const noSni = await hactlAsync(['check', 'ssl', `127.0.0.1:${port}`, '--path', '/', '--digest', digest, '--virtualhost', 'www.example.com', '--retry', '0']);
+    assert.equal(noSni.status, 1, 'without SNI the body (and digest) differs');
+    assert.match(noSni.stdout, /MD5 digest error/);
+  });
 
   it('TLS to a plain-text port: no digest from either', async () => {
     const plain = await rawHttpServer((s) => s.end('HTTP/1.0 200 OK\r\n\r\nplain\n'));
