@@ -65,7 +65,6 @@ export class Preprocessor {
   readonly fatal: FatalOpen[] = [];
   private readonly defs = new Map<string, Def>();
   private readonly stack: string[] = [];
-  private produced = 0;
   /** Lines made by expansions (~SEQ, ~LST, multi-line definitions), and loop iterations. */
   private expanded = 0;
   private overflowReported = false;
@@ -120,7 +119,7 @@ export class Preprocessor {
       });
       return;
     }
-    let text = new TextDecoder('utf-8').decode(data);
+    let text = new TextDecoder('utf-8', { ignoreBOM: true }).decode(data);
     if (text.charCodeAt(0) === 0xfeff) {
       this.diags.push({
         file: display,
@@ -200,7 +199,7 @@ export class Preprocessor {
           continue;
         }
       }
-      this.processLine(raw, ctx, 0, raw.length - t.length);
+      this.processLine(raw, ctx, 0, 0);
     }
     if (pendingDef) this.defs.set(pendingDef.name, { lines: pendingDef.lines });
     this.stack.pop();
@@ -294,7 +293,7 @@ export class Preprocessor {
       tok.col += colBase;
       if (tok.text.includes(HASH) || tok.text.includes(BANG)) tok.text = tok.text.replaceAll(HASH, '#').replaceAll(BANG, '!');
     }
-    this.produced++;
+
     this.emit({ tokens, file: ctx.file, line: ctx.line });
   }
 
