@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${NAME} is keepalived.conf syntax in these fixtures
 /**
  * Unit tests of the keepalived.conf engine: lexer, pre-processor (with an
  * in-memory FileReader), typed values and ranges, block structure, model.
