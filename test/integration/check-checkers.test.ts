@@ -226,6 +226,13 @@ describe('MISC_CHECK', { timeout: 60_000 }, () => {
     await sleep(100);
     assert.equal(alive(pid), false);
   });
+  it('user: the script runs as that user', { skip: process.getuid?.() === 0 ? false : 'needs root' }, async () => {
+    const r = await runCheck(opts('misc', undefined, { 'misc-path': `/bin/sh -c 'test "$(id -u)" = 65534'`, user: 'nobody' }));
+    assert.equal(r.up, true, r.reason);
+    const bad = await runCheck(opts('misc', undefined, { 'misc-path': '/bin/true', user: 'no-such-user-hactl' }));
+    assert.equal(bad.up, false);
+    assert.match(bad.reason, /unknown user 'no-such-user-hactl'/);
+  });
   it('missing program: down with the reason', async () => {
     const r = await runCheck(opts('misc', undefined, { 'misc-path': '/nonexistent/check' }));
     assert.equal(r.up, false);

@@ -162,6 +162,8 @@ export class HttpResponseReader {
   constructor(
     private readonly maxHeaderBytes = 1 << 20,
     private readonly keepBodySample = 0,
+    /** keepalived only hashes when a digest is configured (genhash always does). */
+    private readonly hash = true,
   ) {}
 
   push(chunk: Buffer): void {
@@ -201,7 +203,7 @@ export class HttpResponseReader {
     if (cl !== undefined) take = Math.max(0, Math.min(chunk.length, cl - this.bodyBytes));
     if (take > 0) {
       const part = take === chunk.length ? chunk : chunk.subarray(0, take);
-      this.md5.update(part);
+      if (this.hash) this.md5.update(part);
       this.hashedBytes += take;
       if (this.sampleLen < this.keepBodySample) {
         const s = part.subarray(0, this.keepBodySample - this.sampleLen);
@@ -212,9 +214,9 @@ export class HttpResponseReader {
     this.bodyBytes += chunk.length;
   }
 
-  /** MD5 hex of the hashed body (call once, at EOF). Undefined if no header was found. */
+  /** MD5 hex of the hashed body (call once, at EOF). Undefined if no header was found or hashing is off. */
   digest(): string | undefined {
-    if (!this.header) return undefined;
+    if (!this.header || !this.hash) return undefined;
     return this.md5.digest('hex');
   }
 

@@ -25,6 +25,8 @@ export interface FetchSpec {
   virtualhost?: string;
   /** Keep up to this many body bytes for display (-v). */
   keepBody?: number;
+  /** Compute the MD5 (default true; HTTP_GET without digest skips it, as keepalived). */
+  hash?: boolean;
 }
 
 export interface FetchOutcome {
@@ -79,7 +81,7 @@ export async function fetchUrl(spec: FetchSpec): Promise<FetchOutcome> {
       return out;
     }
     out.connectMs = performance.now() - t0;
-    const reader = new HttpResponseReader(1 << 20, spec.keepBody ?? 0);
+    const reader = new HttpResponseReader(1 << 20, spec.keepBody ?? 0, spec.hash ?? true);
     const s = sock;
     const end = await new Promise<'eof' | 'timeout' | 'error' | 'write-error'>((resolve) => {
       let settled = false;
@@ -143,6 +145,7 @@ export async function httpUrlAttempt(o: HttpCheckOptions, url: HttpUrl): Promise
     path: url.path,
     protocol: o.httpProtocol,
     virtualhost: vhost,
+    hash: url.digest !== undefined,
   });
   const detail: Record<string, unknown> = {
     url: url.path,
