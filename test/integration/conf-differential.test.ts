@@ -14,7 +14,9 @@
  *  4. every keepalived message naming a line ("(FILE: Line N)" / "(Line N)") has a
  *     hactl diagnostic on that line;
  *  5. offline `hactl conf lint` (no --host) gives keepalived's verdict unless keepalived's
- *     output is host-dependent (interfaces, script programs, users).
+ *     output is host-dependent (interfaces, script programs, users);
+ *  6. in a second namespace with NO interfaces (only lo), `hactl conf lint --host` gives
+ *     keepalived's verdict there too (recorded in VERDICTS-noif.tsv): the --host interface checks.
  * Disagreements fail unless EXPLAINED below gives the reason.
  *
  * HACTL_DIFF_REPORT=/path/report.json writes every result for inspection;
@@ -60,9 +62,14 @@ interface Explanation {
   lines?: string;
   /** offline hactl verdict differs from keepalived's */
   offline?: string;
+  /** in the namespace without interfaces, the hactl --host verdict differs from keepalived's */
+  noif?: string;
 }
 
-/** hactl is stricter than keepalived -t on purpose (issue 2, "Beyond keepalived"), in both modes. */
+/**
+ * hactl is stricter than keepalived -t on purpose (issue 2, "Beyond keepalived"), with and without --host.
+ * (Without interfaces keepalived rejects these files too, so no `noif` reason is needed.)
+ */
 const beyond = (reason: string): Explanation => ({ verdict: reason, offline: reason });
 
 /** keepalived does not skip the body of an unknown block: it reports every inner line (and the closing braces) again. */
@@ -115,13 +122,22 @@ interface CaseDef {
   dir: string;
   file: string;
   recordedExit: number | undefined;
+  recordedNoifExit: number | undefined;
 }
 
 function casesIn(tag: string, dir: string): CaseDef[] {
   if (!fs.existsSync(dir)) return [];
   const tsv = path.join(dir, 'VERDICTS.tsv');
+  const noifTsv = path.join(dir, 'VERDICTS-noif.tsv');
   const recorded = fs.existsSync(tsv) ? readVerdicts(fs.readFileSync(tsv, 'utf8')) : new Map();
-  return listConfigFiles(dir).map((file) => ({ id: `${tag}/${file}`, dir, file, recordedExit: recorded.get(file)?.exitCode }));
+  const recordedNoif = fs.existsSync(noifTsv) ? readVerdicts(fs.readFileSync(noifTsv, 'utf8')) : new Map();
+  return listConfigFiles(dir).map((file) => ({
+    id: `${tag}/${file}`,
+    dir,
+    file,
+    recordedExit: recorded.get(file)?.exitCode,
+    recordedNoifExit: recordedNoif.get(file)?.exitCode,
+  }));
 }
 
 const CASES = [...casesIn('samples', SAMPLES), ...casesIn('mutants', MUTANTS)];
@@ -140,18 +156,22 @@ interface CaseResult {
   kt: Captured;
   host: Captured;
   offline: Captured;
+  ktNoif: Captured;
+  hostNoif: Captured;
 }
 
 function lintArgs(file: string, host: boolean): string[] {
   return [LINT_BIN, 'conf', 'lint', '--format', 'json', ...(host ? ['--host'] : []), file];
 }
 
-async function runCase(ns: KtNamespace, def: CaseDef): Promise<CaseResult> {
+async function runCase(ns: KtNamespace, noif: KtNamespace, def: CaseDef): Promise<CaseResult> {
   const env = { ...process.env, NO_COLOR: '1' };
   const kt = await ns.exec(def.dir, 'keepalived', ['-t', '-f', def.file], { timeoutMs: KT_TIMEOUT_MS, env });
   const host = await ns.exec(def.dir, process.execPath, lintArgs(def.file, true), { timeoutMs: HACTL_TIMEOUT_MS, env });
   const offline = await ns.exec(def.dir, process.execPath, lintArgs(def.file, false), { timeoutMs: HACTL_TIMEOUT_MS, env });
-  return { def, kt, host, offline };
+  const ktNoif = await noif.exec(def.dir, 'keepalived', ['-t', '-f', def.file], { timeoutMs: KT_TIMEOUT_MS, env });
+  const hostNoif = await noif.exec(def.dir, process.execPath, lintArgs(def.file, true), { timeoutMs: HACTL_TIMEOUT_MS, env });
+  return { def, kt, host, offline, ktNoif, hostNoif };
 }
 
 function describeRun(c: Captured): string {
@@ -168,6 +188,7 @@ interface Judged {
   verdictAgrees: boolean;
   offlineAgrees: boolean;
   offlineWaived: boolean;
+  noifAgrees: boolean;
   lineRefs: number;
   linesMatched: number;
   problems: string[];
@@ -176,7 +197,7 @@ interface Judged {
 }
 
 function judge(r: CaseResult): Judged {
-  const { def, kt, host, offline } = r;
+  const { def, kt, host, offline, ktNoif, hostNoif } = r;
   const ex = EXPLAINED[def.id] ?? {};
   const problems: string[] = [];
   const explainedProblems: string[] = [];
@@ -251,6 +272,23 @@ function judge(r: CaseResult): Judged {
     note('offline', `offline verdict: keepalived ${ktV} but hactl (no --host) ${describeRun(offline)} (${offV}); hactl says: ${diagSummary(parsed.offline)}`);
   } else if (ex.offline && offlineAgrees) stale.push('offline');
 
+  // 6. no interfaces at all: --host must see the missing interfaces as keepalived does
+  const ktNoifExit = ktNoif.code ?? (ktNoif.signal === 'SIGSEGV' ? 139 : null);
+  if (def.recordedNoifExit !== undefined && ktNoifExit !== def.recordedNoifExit) {
+    problems.push(`keepalived -t without interfaces ${describeRun(ktNoif)} but VERDICTS-noif.tsv records ${def.recordedNoifExit}`);
+  }
+  const ktNoifV = keepalivedVerdict(ktNoifExit);
+  const hostNoifV = hactlVerdict(hostNoif.code);
+  const noifAgrees = ktNoifV === hostNoifV;
+  if (!noifAgrees) {
+    const reason = ex.noif ?? (ex.verdict && ktNoifV === ktV && hostNoifV === hostV ? ex.verdict : undefined);
+    const msg = `without interfaces: keepalived ${describeRun(ktNoif)} (${ktNoifV}) but hactl --host ${describeRun(hostNoif)} (${hostNoifV}); keepalived says: ${
+      (ktNoif.stdout + ktNoif.stderr).trim().split('\n')[0] ?? ''
+    }; hactl says: ${diagSummary(typeof parseLintJson(hostNoif.stdout) === 'string' ? null : (parseLintJson(hostNoif.stdout) as LintJson))}`;
+    if (reason) explainedProblems.push(`${msg} [explained: ${reason}]`);
+    else problems.push(msg);
+  } else if (ex.noif) stale.push('noif');
+
   return {
     id: def.id,
     ktExit,
@@ -260,6 +298,7 @@ function judge(r: CaseResult): Judged {
     verdictAgrees,
     offlineAgrees,
     offlineWaived,
+    noifAgrees,
     lineRefs: refs.length,
     linesMatched: refs.length - missing.length,
     problems,
@@ -272,14 +311,17 @@ const SKIP = skipReason();
 
 describe('conf differential: keepalived -t vs hactl conf lint', { skip: SKIP ?? false }, () => {
   let ns: KtNamespace | undefined;
+  let nsNoif: KtNamespace | undefined;
   const judged = new Map<string, Judged>();
   let raw: CaseResult[] = [];
 
   before(
     async () => {
       ns = new KtNamespace();
+      nsNoif = new KtNamespace([], 'noif');
       const space = ns;
-      raw = await pool(CASES, PARALLEL, (def) => runCase(space, def));
+      const bare = nsNoif;
+      raw = await pool(CASES, PARALLEL, (def) => runCase(space, bare, def));
       for (const r of raw) judged.set(r.def.id, judge(r));
     },
     { timeout: 8 * 60_000 },
@@ -287,6 +329,7 @@ describe('conf differential: keepalived -t vs hactl conf lint', { skip: SKIP ?? 
 
   after(() => {
     ns?.cleanup();
+    nsNoif?.cleanup();
     const all = [...judged.values()];
     if (all.length === 0) return;
     const sum = (f: (j: Judged) => boolean) => all.filter(f).length;
@@ -296,7 +339,7 @@ describe('conf differential: keepalived -t vs hactl conf lint', { skip: SKIP ?? 
       const s = all.filter((j) => j.id.startsWith(`${tag}/`));
       return `${tag}: ${s.length} files, verdict agrees on ${s.filter((j) => j.verdictAgrees).length} (--host), ${
         s.filter((j) => j.offlineAgrees).length
-      } (offline)`;
+      } (offline), ${s.filter((j) => j.noifAgrees).length} (--host, no interfaces)`;
     };
     console.log(
       [
@@ -305,6 +348,7 @@ describe('conf differential: keepalived -t vs hactl conf lint', { skip: SKIP ?? 
         )} offline (${sum((j) => !j.offlineAgrees && j.offlineWaived)} more host-dependent, waived)`,
         `#   ${forSet('samples')}`,
         `#   ${forSet('mutants')}`,
+        `#   without interfaces (--host): verdict agrees on ${sum((j) => j.noifAgrees)}`,
         `#   keepalived line messages matched by a hactl diagnostic: ${matched}/${lines}`,
         `#   unexplained: ${sum((j) => j.problems.length > 0)} files; explained: ${sum((j) => j.explainedProblems.length > 0)} files`,
         ...all.filter((j) => j.stale.length > 0).map((j) => `#   stale explanation (now agrees): ${j.id} [${j.stale.join(', ')}]`),
@@ -315,7 +359,7 @@ describe('conf differential: keepalived -t vs hactl conf lint', { skip: SKIP ?? 
       fs.writeFileSync(
         report,
         JSON.stringify(
-          raw.map((r) => ({ ...judged.get(r.def.id), kt: r.kt, host: r.host, offline: r.offline })),
+          raw.map((r) => ({ ...judged.get(r.def.id), kt: r.kt, host: r.host, offline: r.offline, ktNoif: r.ktNoif, hostNoif: r.hostNoif })),
           null,
           1,
         ),
