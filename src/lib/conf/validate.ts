@@ -60,13 +60,13 @@ export function validate(cfg: KeepalivedConfig, root: Stmt[], diags: Diagnostic[
     if (inst.virtual_ipaddress.length === 0) {
       push(diags, inst.pos, 'error', `(${n}) No VIP specified; at least one is sensible`, 'no-vip');
     }
-    if (!inst.interface && !g.default_interface && inst.unicast_peer.length === 0) {
-      push(diags, inst.pos, 'warning', `(${n}) no interface specified (keepalived falls back to its default interface)`, 'no-interface');
+    if (!inst.interface && !g.default_interface) {
+      push(diags, inst.pos, 'error', `(${n}) Unknown interface! (no 'interface' in the instance and no default_interface in global_defs)`, 'no-interface');
     }
     if (inst.authentication) {
       const a = inst.authentication;
       if (strict) push(diags, a.pos, 'error', `(${n}) Strict mode does not support authentication. Ignoring.`, 'strict-auth');
-      else if (version === 3) push(diags, a.pos, 'error', `(${n}) VRRPv3 does not support authentication; remove the authentication block`, 'auth-v3');
+      else if (version === 3) push(diags, a.pos, 'error', `(${n}) VRRP version 3 does not support authentication. Ignoring.`, 'auth-v3');
       if (a.auth_pass !== undefined && a.auth_pass.length > 8) {
         push(diags, a.at.auth_pass ?? a.pos, 'warning', `(${n}) auth_pass is ${a.auth_pass.length} characters; keepalived truncates it to 8 ('${a.auth_pass.slice(0, 8)}'), which must match the peers`, 'auth-pass-length');
       }

@@ -1,0 +1,161 @@
+/**
+ * One failing and one passing config per lint rule (in-memory files, no
+ * host access), plus --host rules with a fake HostProbe and cluster mode.
+ */
+import * as assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { type HostProbe, lint } from '../../../src/lib/conf/lint';
+import { memoryReader } from '../../../src/lib/conf/reader';
+
+const VIP = ' virtual_ipaddress {\n  192.0.2.1/24\n }\n';
+/** A clean instance with extra body lines. */
+const vi = (body = '', name = 'VI_1', vrid = 51, vip = VIP) => `vrrp_instance ${name} {\n interface eth0\n virtual_router_id ${vrid}\n priority 100\n${vip}${body}\n}\n`;
+const vs = (body = '', head = '192.0.2.1 80') =>
+  `virtual_server ${head} {\n lb_algo rr\n lb_kind NAT\n protocol TCP\n${body}\n real_server 198.51.100.1 80 {\n  TCP_CHECK {\n   connect_timeout 3\n  }\n }\n}\n`;
+
+function run(text: string | Record<string, string>, opts: { host?: HostProbe; cluster?: boolean; files?: string[] } = {}) {
+  const files = typeof text === 'string' ? { '/c/k.conf': text } : text;
+  return lint({ files: opts.files ?? Object.keys(files), reader: memoryReader(files, '/c'), configId: 'lb1', env: {}, host: opts.host, cluster: opts.cluster });
+}
+
+function rules(text: string | Record<string, string>, opts: { host?: HostProbe; cluster?: boolean } = {}): string[] {
+  return run(text, opts).diagnostics.map((d) => d.rule);
+}
+
+const CASES: [rule: string, bad: string, good: string][] = [
+  ['unknown-keyword', vi(' priorty 100'), vi()],
+  ['duplicate-keyword', vi(' priority 100'), vi()],
+  ['extra-args', vi(' advert_int 1 2'), vi(' advert_int 1')],
+  ['missing-parameter', vi(' advert_int'), vi(' advert_int 1')],
+  ['range', vi(' preempt_delay 2000'), vi(' preempt_delay 10')],
+  ['number', vi(' advert_int x'), vi(' advert_int 3')],
+  ['bool', vi(' smtp_alert maybe'), vi(' smtp_alert yes')],
+  ['enum', vi(' state SLAVE'), vi(' state BACKUP')],
+  ['address', vi(' unicast_src_ip 192.0.2.300'), vi(' unicast_src_ip 192.0.2.3')],
+  ['unknown-option', vi('', 'VI_1', 51, ' virtual_ipaddress {\n  192.0.2.1/24 dve eth0\n }\n'), vi('', 'VI_1', 51, ' virtual_ipaddress {\n  192.0.2.1/24 dev eth0\n }\n')],
+  ['deprecated', `${vi()}${vs(' real_server 198.51.100.2 80 {\n  HTTP_GET {\n   nb_get_retry 3\n  }\n }')}`, `${vi()}${vs(' real_server 198.51.100.2 80 {\n  HTTP_GET {\n   retry 3\n  }\n }')}`],
+  ['brace', vi(' garp_master_delay 1 {\n }'), vi(' garp_master_delay 1')],
+  ['missing-name', 'vrrp_script {\n script /bin/true\n}\n', 'global_defs {\n enable_script_security\n}\nvrrp_script s {\n script /bin/true\n}\n'],
+  ['empty-config', '# nothing\n', vi()],
+  ['duplicate-name', vi() + vi('', 'VI_1', 52, ' virtual_ipaddress {\n  192.0.2.2/24\n }\n'), vi() + vi('', 'VI_2', 52, ' virtual_ipaddress {\n  192.0.2.2/24\n }\n')],
+  ['script-missing', `vrrp_script s {\n interval 2\n}\n${vi(' track_script {\n  s\n }')}`, `global_defs {\n enable_script_security\n}\nvrrp_script s {\n script /bin/true\n}\n${vi(' track_script {\n  s\n }')}`],
+  ['vrid-missing', 'vrrp_instance VI_1 {\n interface eth0\n virtual_ipaddress {\n  192.0.2.1\n }\n}\n', vi()],
+  ['no-vip', 'vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 5\n}\n', vi()],
+  ['no-interface', 'vrrp_instance VI_1 {\n virtual_router_id 5\n virtual_ipaddress {\n  192.0.2.1\n }\n}\n', vi()],
+  ['strict-auth', `global_defs {\n vrrp_strict\n}\n${vi(' authentication {\n  auth_type PASS\n  auth_pass x\n }')}`, `global_defs {\n vrrp_strict\n}\n${vi()}`],
+  ['auth-v3', vi(' version 3\n authentication {\n  auth_type PASS\n  auth_pass x\n }'), vi(' version 3')],
+  ['auth-pass-length', vi(' authentication {\n  auth_type PASS\n  auth_pass 123456789\n }'), vi(' authentication {\n  auth_type PASS\n  auth_pass 12345678\n }')],
+  ['auth-pass-missing', vi(' authentication {\n  auth_type PASS\n }'), vi(' authentication {\n  auth_type PASS\n  auth_pass x\n }')],
+  ['ah-master', vi(' state MASTER\n authentication {\n  auth_type AH\n  auth_pass x\n }'), vi(' state BACKUP\n authentication {\n  auth_type AH\n  auth_pass x\n }')],
+  ['strict-master', `global_defs {\n vrrp_strict\n}\n${vi(' state MASTER')}`, `global_defs {\n vrrp_strict\n}\n${vi(' state BACKUP')}`],
+  ['strict-unicast', `global_defs {\n vrrp_strict\n}\n${vi(' unicast_peer {\n  192.0.2.9\n }')}`, `global_defs {\n vrrp_strict\n}\n${vi()}`],
+  ['strict-accept', `global_defs {\n vrrp_strict\n}\n${vi(' accept')}`, `global_defs {\n vrrp_strict\n}\n${vi(' version 3\n accept')}`],
+  ['nopreempt-master', vi(' state MASTER\n nopreempt'), vi(' state BACKUP\n nopreempt')],
+  ['advert-int', vi(' advert_int 1.5'), vi(' version 3\n advert_int 1.5')],
+  ['unicast-peer-prefix', vi(' unicast_peer {\n  192.0.2.9/24\n }'), vi(' unicast_peer {\n  192.0.2.9\n }')],
+  ['mixed-family', vi(' unicast_src_ip 192.0.2.5\n unicast_peer {\n  2001:db8::9\n }'), vi(' unicast_src_ip 192.0.2.5\n unicast_peer {\n  192.0.2.9\n }')],
+  ['duplicate-vip', vi() + vi('', 'VI_2', 52), vi() + vi('', 'VI_2', 52, ' virtual_ipaddress {\n  192.0.2.2/24\n }\n')],
+  ['vrid-clash', vi() + vi('', 'VI_2', 51, ' virtual_ipaddress {\n  192.0.2.2/24\n }\n'), vi() + vi('', 'VI_2', 52, ' virtual_ipaddress {\n  192.0.2.2/24\n }\n')],
+  ['undefined-reference', vi(' track_script {\n  nosuch\n }'), vi()],
+  ['route-no-interface', vi(' virtual_routes {\n  203.0.113.0/24 via 192.0.2.254\n }'), vi(' virtual_routes {\n  203.0.113.0/24 via 192.0.2.254 dev eth0\n }')],
+  ['rule-preference', vi(' virtual_rules {\n  from 192.0.2.0/24 table 100\n }'), vi(' virtual_rules {\n  from 192.0.2.0/24 table 100 priority 100\n }')],
+  ['sync-group-empty', `vrrp_sync_group G {\n group {\n  VI_X\n }\n}\n${vi()}`, `vrrp_sync_group G {\n group {\n  VI_1\n  VI_2\n }\n}\n${vi()}${vi('', 'VI_2', 52, ' virtual_ipaddress {\n  192.0.2.2/24\n }\n')}`],
+  ['sync-group-single', `vrrp_sync_group G {\n group {\n  VI_1\n }\n}\n${vi()}`, `vrrp_sync_group G {\n group {\n  VI_1\n  VI_2\n }\n}\n${vi()}${vi('', 'VI_2', 52, ' virtual_ipaddress {\n  192.0.2.2/24\n }\n')}`],
+  ['vs-defaults', 'virtual_server 192.0.2.1 80 {\n real_server 198.51.100.1 80 {\n }\n}\n', vs()],
+  ['vs-no-real-server', 'virtual_server 192.0.2.1 80 {\n lb_algo rr\n lb_kind NAT\n protocol TCP\n}\n', vs()],
+  ['dr-port', vs().replace('lb_kind NAT', 'lb_kind DR').replace('198.51.100.1 80', '198.51.100.1 81'), vs().replace('lb_kind NAT', 'lb_kind DR')],
+  ['fwmark-protocol', vs('', 'fwmark 1'), vs('', 'fwmark 1').replace(' protocol TCP\n', '')],
+  ['duplicate-virtual-server', vs() + vs(), vs() + vs('', '192.0.2.1 443')],
+  ['duplicate-real-server', vs(' real_server 198.51.100.1 80 {\n }'), vs(' real_server 198.51.100.2 80 {\n }')],
+  ['digest', vs(' real_server 198.51.100.2 80 {\n  HTTP_GET {\n   url {\n    path /\n    digest xyz\n   }\n  }\n }'), vs(' real_server 198.51.100.2 80 {\n  HTTP_GET {\n   url {\n    path /\n    digest 9b3a0c85a887a256d6939da88aabd8cd\n   }\n  }\n }')],
+  ['sync-group-weight', `vrrp_script s {\n script /bin/true\n weight 10\n}\nglobal_defs {\n enable_script_security\n}\nvrrp_sync_group G {\n group {\n  VI_1\n  VI_2\n }\n}\n${vi(' track_script {\n  s\n }')}${vi('', 'VI_2', 52, ' virtual_ipaddress {\n  192.0.2.2/24\n }\n')}`, `vrrp_script s {\n script /bin/true\n}\nglobal_defs {\n enable_script_security\n}\nvrrp_sync_group G {\n group {\n  VI_1\n  VI_2\n }\n}\n${vi(' track_script {\n  s\n }')}${vi('', 'VI_2', 52, ' virtual_ipaddress {\n  192.0.2.2/24\n }\n')}`],
+  ['script-security', `vrrp_script s {\n script "/usr/bin/killall -0 x"\n}\n${vi(' track_script {\n  s\n }')}`, `global_defs {\n enable_script_security\n}\nvrrp_script s {\n script "/usr/bin/killall -0 x"\n}\n${vi(' track_script {\n  s\n }')}`],
+  ['crlf', vi().replace(/\n/g, '\r\n'), vi()],
+  ['nbsp', vi(' advert_int\u00a01'), vi(' advert_int 1')],
+  ['smart-quote', vi(' notify_master \u201c/bin/true\u201d'), vi(' notify_master "/usr/local/bin/n.sh"')],
+  ['unterminated-quote', vi(' notify_master "/usr/local/bin/n.sh'), vi(' notify_master "/usr/local/bin/n.sh"')],
+  ['bom', `\ufeff${vi()}`, vi()],
+  ['seq-syntax', vi(' ~SEQ(N, 1, x) garp_master_delay 1'), vi(' ~SEQ(N, 1, 1) garp_master_delay 1')],
+];
+
+describe('lint rules: one failing and one passing config each', () => {
+  for (const [rule, bad, good] of CASES) {
+    it(rule, () => {
+      const b = rules(bad);
+      assert.ok(b.includes(rule), `bad config should raise ${rule}; got ${b.join(', ') || 'nothing'}`);
+      const g = run(good);
+      assert.ok(!g.diagnostics.some((d) => d.rule === rule), `good config should not raise ${rule}; got ${JSON.stringify(g.diagnostics)}`);
+    });
+  }
+  it('the good configs are entirely clean (exit 0)', () => {
+    for (const [rule, , good] of CASES) {
+      if (rule === 'script-missing' || rule === 'unknown-option' || rule === 'smart-quote' || rule === 'unterminated-quote') continue;
+      const r = run(good);
+      assert.equal(r.exitCode, 0, `${rule}: ${JSON.stringify(r.diagnostics)}`);
+    }
+  });
+});
+
+describe('includes', () => {
+  it('missing include file', () => {
+    assert.ok(rules({ '/c/k.conf': `include other.conf\n${vi()}` }).includes('missing-include'));
+    assert.ok(!rules({ '/c/k.conf': `include other.conf\n${vi()}`, '/c/other.conf': vs() }).includes('missing-include'));
+  });
+  it('include cycle', () => {
+    assert.ok(rules({ '/c/k.conf': 'include k.conf\n' }).includes('include-cycle'));
+  });
+});
+
+describe('--host rules (fake probe)', () => {
+  const probe = (ifs: string[], progs: string[]): HostProbe => ({
+    interfaceExists: (n) => ifs.includes(n),
+    programExists: (p) => progs.includes(p),
+  });
+  it('interface-missing only with a probe', () => {
+    assert.ok(rules(vi(), { host: probe([], []) }).includes('interface-missing'));
+    assert.ok(!rules(vi(), { host: probe(['eth0'], []) }).includes('interface-missing'));
+    assert.ok(!rules(vi()).includes('interface-missing'));
+  });
+  it('notify scripts that do not exist', () => {
+    const cfg = vi(' notify_master "/usr/local/bin/notify.sh master"');
+    assert.ok(rules(cfg, { host: probe(['eth0'], []) }).includes('script-not-found'));
+    assert.ok(!rules(cfg).includes('script-not-found'));
+  });
+  it('script-security: exit 6 when the program exists and security is off', () => {
+    const cfg = vi(' notify_master "/usr/local/bin/notify.sh master"');
+    assert.equal(run(cfg, { host: probe(['eth0'], ['/usr/local/bin/notify.sh']) }).exitCode, 6);
+    assert.equal(run(`global_defs {\n enable_script_security\n}\n${cfg}`, { host: probe(['eth0'], ['/usr/local/bin/notify.sh']) }).exitCode, 0);
+  });
+});
+
+describe('exit codes', () => {
+  it('0 clean, 5 warnings or errors, 0 with --warnings-ok and only warnings, 4 fatal', () => {
+    assert.equal(run(vi()).exitCode, 0);
+    assert.equal(run(vi(' priority 100')).exitCode, 5);
+    assert.equal(lint({ files: ['/c/k.conf'], reader: memoryReader({ '/c/k.conf': vi(' priority 100') }), warningsOk: true, configId: 'x', env: {} }).exitCode, 0);
+    assert.equal(lint({ files: ['/c/k.conf'], reader: memoryReader({ '/c/k.conf': vi(' priority 300') }), warningsOk: true, configId: 'x', env: {} }).exitCode, 5);
+    assert.equal(lint({ files: ['/c/none.conf'], reader: memoryReader({}), configId: 'x', env: {} }).exitCode, 4);
+  });
+  it('6 statically for a system program without enable_script_security', () => {
+    assert.equal(run(`vrrp_script s {\n script "/bin/true"\n}\n${vi(' track_script {\n  s\n }')}`).exitCode, 6);
+  });
+});
+
+describe('cluster mode', () => {
+  const node = (prio: number, src: string, peer: string, extra = '') =>
+    vi(` state BACKUP\n priority ${prio}\n unicast_src_ip ${src}\n unicast_peer {\n  ${peer}\n }${extra}`).replace(' priority 100\n', '');
+  const ok = { '/c/a.conf': node(150, '192.0.2.11', '192.0.2.12') + vs(), '/c/b.conf': node(100, '192.0.2.12', '192.0.2.11') + vs() };
+  const cl = (files: Record<string, string>) => rules(files, { cluster: true }).filter((r) => r.startsWith('cluster-'));
+  it('a consistent pair is clean', () => {
+    assert.deepEqual(cl(ok), []);
+    assert.equal(run(ok, { cluster: true }).exitCode, 0);
+  });
+  it('equal priorities', () => assert.deepEqual(cl({ ...ok, '/c/b.conf': node(150, '192.0.2.12', '192.0.2.11') + vs() }), ['cluster-priority']));
+  it('different VIP sets', () => assert.ok(cl({ ...ok, '/c/b.conf': node(100, '192.0.2.12', '192.0.2.11').replace('192.0.2.1/24', '192.0.2.2/24') + vs() }).includes('cluster-vips')));
+  it('different advert_int', () => assert.ok(cl({ ...ok, '/c/b.conf': node(100, '192.0.2.12', '192.0.2.11', '\n advert_int 2') + vs() }).includes('cluster-advert-int')));
+  it('different version', () => assert.ok(cl({ ...ok, '/c/b.conf': node(100, '192.0.2.12', '192.0.2.11', '\n version 3') + vs() }).includes('cluster-version')));
+  it('different auth', () =>
+    assert.ok(cl({ ...ok, '/c/b.conf': node(100, '192.0.2.12', '192.0.2.11', '\n authentication {\n  auth_type PASS\n  auth_pass x\n }') + vs() }).includes('cluster-auth')));
+  it('unicast peers that do not list each other', () => assert.ok(cl({ ...ok, '/c/b.conf': node(100, '192.0.2.12', '192.0.2.99') + vs() }).includes('cluster-unicast-peer')));
+  it('different virtual_server sets', () => assert.ok(cl({ ...ok, '/c/b.conf': node(100, '192.0.2.12', '192.0.2.11') + vs('', '192.0.2.1 443') }).includes('cluster-virtual-servers')));
+});
