@@ -207,6 +207,8 @@ export class VrrpLab {
     const vpid = path.join(this.dir, `${node.name}-ka-vrrp.pid`);
     const cpid = path.join(this.dir, `${node.name}-ka-chk.pid`);
     node.pidFiles = [pid, vpid];
+    // stale pid files of a killed predecessor make keepalived refuse to start
+    for (const f of [pid, vpid, cpid]) fs.rmSync(f, { force: true });
     const p = this.lab.spawn(node.host.ns, 'keepalived', ['-n', '-l', '-D', '-G', '-P', '-R', '-f', node.conf, '-p', pid, '-r', vpid, '-c', cpid]);
     node.proc = p;
     this.collect(node, p);

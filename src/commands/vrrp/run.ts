@@ -78,6 +78,7 @@ Refuses to start when the configuration has errors (they are printed with file:l
         }
       },
       writeFifo,
+      immediate: (fn) => setImmediate(fn),
     });
     const sock = flags['control-socket'];
     try {

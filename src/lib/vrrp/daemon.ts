@@ -7,7 +7,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import type { Command, DaemonConfig, InstanceConfig, NotifyConfig, ScriptConfig } from './config';
+import type { Command, DaemonConfig, InstanceConfig, NotifyConfig, ScriptConfig, VipConfig } from './config';
 import { instanceKey, notifyArgs } from './config';
 import { type Action, effectivePriority, type State, SyncGroup, type TrackStatus, VrrpFsm } from './fsm';
 import type { NetOps } from './netops';
@@ -49,7 +49,11 @@ export interface DaemonDeps {
   /** read a track_file (undefined when missing) */
   readFile?: (path: string) => string | undefined;
   writeFifo?: (path: string, line: string) => void;
+  /** setImmediate: enables sub-millisecond master-down timers */
+  immediate?: (fn: () => void) => void;
 }
+
+const EARLY_MS = 2;
 
 export interface InstanceStatus {
   name: string;
@@ -93,6 +97,8 @@ class Instance {
   src = '';
   ipId = 0;
   timer: unknown = null;
+  /** bumped on every (re)schedule: cancels a pending precise wait */
+  gen = 0;
   garpTimers: unknown[] = [];
   /** serialises address changes */
   ops: Promise<void> = Promise.resolve();
@@ -240,14 +246,16 @@ export class VrrpDaemon {
   }
 
   private channelFor(inst: Instance): Channel {
-    const ifname = inst.cfg.interface;
+    // use_vmac: adverts leave from the macvlan (00:00:5e:00:01:VRID) unless vmac_xmit_base
+    const ifname = inst.sendIf;
+    const base = inst.cfg.interface;
     const key = `${ifname}/${inst.cfg.family}`;
     let ch = this.channels.get(key);
     if (!ch) {
       ch = this.deps.channels.open(
         ifname,
         inst.cfg.family,
-        (p) => this.onPacket(ifname, p),
+        (p) => this.onPacket(base, p),
         (e) => this.deps.log('error', `socket error on ${ifname}: ${e.message}`),
       );
       this.channels.set(key, ch);
@@ -339,9 +347,14 @@ export class VrrpDaemon {
   private schedule(inst: Instance): void {
     if (inst.timer) this.deps.timers.clear(inst.timer);
     inst.timer = null;
+    inst.gen++;
     const d = inst.fsm.deadline();
     if (d === null || this.stopping) return;
-    const delay = Math.max(0, d - this.deps.clock());
+    // Timers have millisecond granularity and fire late; with `immediate`
+    // available, wake up EARLY_MS before the deadline and yield to I/O until
+    // it is reached (keepalived's timerfd precision, sub-ms).
+    const early = this.deps.immediate && inst.fsm.timerKind() === 'masterDown' ? EARLY_MS : 0;
+    const delay = Math.max(0, d - this.deps.clock() - early);
     inst.timer = this.deps.timers.set(() => this.onTimer(inst), delay);
   }
 
@@ -351,6 +364,16 @@ export class VrrpDaemon {
     const d = inst.fsm.deadline();
     if (d === null) return;
     let now = this.deps.clock();
+    if (now < d && this.deps.immediate) {
+      const gen = inst.gen;
+      const spin = () => {
+        if (inst.gen !== gen || this.stopping) return; // rescheduled by a received advert
+        if (this.deps.clock() >= d) this.onTimer(inst);
+        else this.deps.immediate!(spin);
+      };
+      this.deps.immediate(spin);
+      return;
+    }
     const late = now - d;
     const slack = Math.max(20, inst.fsm.advertIntervalMs / 2);
     if (late > slack) {
@@ -454,7 +477,7 @@ export class VrrpDaemon {
     inst.installed = true;
     for (const v of [...c.vips, ...c.excludedVips]) {
       try {
-        await this.deps.net.addVip(v, c.interface);
+        await this.deps.net.addVip(this.vipOn(inst, v), c.interface);
       } catch (e) {
         this.deps.log('error', `${c.name}: cannot add ${v.address}/${v.prefix}: ${(e as Error).message}`);
       }
@@ -465,13 +488,19 @@ export class VrrpDaemon {
       await this.deps.net.addRule(r).catch((e: Error) => this.deps.log('error', `${c.name}: cannot add rule: ${e.message}`));
   }
 
+  /** use_vmac: VIPs of the base interface live on the macvlan, as keepalived does. */
+  private vipOn(inst: Instance, v: VipConfig, cfg: InstanceConfig = inst.cfg): VipConfig {
+    if (!cfg.vmac || (v.dev && v.dev !== cfg.interface)) return v;
+    return { ...v, dev: cfg.vmac, label: undefined };
+  }
+
   private async removeAddresses(inst: Instance, cfg: InstanceConfig = inst.cfg): Promise<void> {
     inst.installed = false;
     for (const r of cfg.rules) await this.deps.net.delRule(r).catch(() => {});
     for (const r of cfg.routes) await this.deps.net.delRoute(r).catch(() => {});
     for (const v of [...cfg.vips, ...cfg.excludedVips]) {
       try {
-        await this.deps.net.delVip(v, cfg.interface);
+        await this.deps.net.delVip(this.vipOn(inst, v, cfg), cfg.interface);
       } catch (e) {
         this.deps.log('warn', `${cfg.name}: cannot remove ${v.address}: ${(e as Error).message}`);
       }
@@ -665,9 +694,10 @@ export class VrrpDaemon {
     if (this.stopping) return;
     const now = this.deps.clock();
     for (const inst of this.instances.values()) {
+      const was = inst.fsm.state;
       const acts = inst.fsm.shutdown(now);
       for (const a of acts) if (a.kind === 'send') this.sendAdvert(inst, a.priority);
-      this.deps.log('info', `(${inst.cfg.name}) Stopping (was ${acts.find((a) => a.kind === 'transition')?.kind ? 'running' : 'idle'})`);
+      this.deps.log('info', `(${inst.cfg.name}) Stopping (was ${was}${was === 'MASTER' ? ', sent priority 0' : ''})`, { instance: inst.cfg.name, from: was, to: 'STOP' });
     }
     this.stopping = true;
     for (const inst of this.instances.values()) {

@@ -54,7 +54,10 @@ interface RawSocketLike {
   on(ev: 'message', cb: (buf: Buffer, src: string) => void): void;
   on(ev: 'error', cb: (e: Error) => void): void;
   close(): void;
-  wrap: { recv(buf: Buffer, cb: (buf: Buffer, bytes: number, src: string) => void): void };
+  wrap: {
+    recv(buf: Buffer, cb: (buf: Buffer, bytes: number, src: string) => void): void;
+    send(buf: Buffer, off: number, len: number, addr: string, cb: (bytes: number) => void): void;
+  };
   buffer: Buffer;
 }
 
@@ -146,7 +149,12 @@ class RawChannel implements Channel {
 
   send(buf: Buffer, dst: string): void {
     if (this.closed) return;
-    this.sock.send(buf, 0, buf.length, dst, () => {});
+    // sendto() right now (raw-socket's send() waits for the next writable event)
+    try {
+      this.sock.wrap.send(buf, 0, buf.length, dst, () => {});
+    } catch {
+      this.sock.send(buf, 0, buf.length, dst, () => {});
+    }
   }
 
   drain(): number {
