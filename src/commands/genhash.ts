@@ -8,21 +8,13 @@ const VERBOSE_BODY = 2048;
 
 export default class Genhash extends HactlCommand {
   static override summary = 'Compute the MD5 digest of a page for HTTP_GET/SSL_GET (keepalived genhash)';
-  static override description = `Fetches URL from SERVER:PORT exactly as keepalived's HTTP_GET/SSL_GET checker does
-(GET ... HTTP/1.0, User-Agent: KeepAliveClient, Host: SERVER:PORT or the virtual host) and prints the MD5
-of the body, the line to paste into a url { digest ... } block. Same request bytes and same output line as
-keepalived 2.2.7's genhash: the body is hashed as received (chunked encoding is not decoded, redirects are
-not followed), truncated at Content-Length when the server sends one.
+  static override description = `Fetches URL from SERVER:PORT exactly as keepalived's HTTP_GET/SSL_GET checker does (GET ... HTTP/1.0, User-Agent: KeepAliveClient, Host: SERVER:PORT or the virtual host) and prints the MD5 of the body, the line to paste into a url { digest ... } block. Same request bytes and same output line as keepalived 2.2.7's genhash: the body is hashed as received (chunked encoding is not decoded, redirects are not followed), truncated at Content-Length when the server sends one.
 
 Differences from keepalived's genhash:
-  - exit status 1 when no digest could be computed (connection failed, timeout, no HTTP header);
-    keepalived's genhash exits 0 even then. The failure line is the same as keepalived's.
-  - -s also takes a host name (resolved once; the Host header then carries the resolved address
-    unless -V is given, as keepalived's checker would send for that real server).
-  - -t defaults to 5 seconds (keepalived's genhash waits forever); like keepalived it bounds the
-    connect, the TLS handshake and each wait for data, not the whole transfer.
-  - -v prints a readable dump (request, status, headers, body excerpt, timing) instead of hex;
-    --json prints status, headers, digest and timing as JSON.
+  - exit status 1 when no digest could be computed (connection failed, timeout, no HTTP header); keepalived's genhash exits 0 even then. The failure line is the same as keepalived's.
+  - -s also takes a host name (resolved once; the Host header then carries the resolved address unless -V is given, as keepalived's checker would send for that real server).
+  - -t defaults to 5 seconds (keepalived's genhash has no default timeout); like keepalived it bounds the connect, the TLS handshake and each wait for data, not the whole transfer.
+  - -v prints a readable dump (request, status, headers, body excerpt, timing) instead of hex; --json prints status, headers, digest and timing as JSON.
   - -m FWMARK is refused: setting SO_MARK on a TCP socket needs a native addon hactl does not ship.`;
 
   static override examples = [

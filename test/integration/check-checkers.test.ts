@@ -458,6 +458,9 @@ describe('hactl check CLI', { timeout: 60_000 }, () => {
 `,
       );
       const r = await hactlAsync(['check', 'config', '-f', conf, '--real-server', `127.0.0.1:${srv.port}`, '--json']);
+      const same = await hactlAsync(['check', '--config', conf, '--real-server', `127.0.0.1:${srv.port}`, '--json']);
+      assert.equal(same.status, 0, 'hactl check --config ... is the same command');
+      assert.equal(JSON.parse(same.stdout).servers[0].checkers.length, 3);
       assert.equal(r.status, 0, r.stdout + r.stderr);
       const j = JSON.parse(r.stdout);
       assert.equal(j.servers[0].checkers.length, 3);

@@ -7,11 +7,8 @@ import { renderResult, resultJson } from '../../lib/check/render';
 
 export default class CheckConfig extends HactlCommand {
   static override summary = 'Run the checkers keepalived.conf configures for one real server';
-  static override description = `Reads keepalived.conf, finds the real_server (in every virtual_server, or only in
---virtual-server), and runs each of its checkers once, concurrently, with the options keepalived would
-use (checker, real_server and virtual_server inheritance, keepalived 2.2.7 defaults; warmup is not
-applied). Answers "why is this real server down?". FILE_CHECK and BFD_CHECK are listed, not run.
-The real server is up when every checker is up (as keepalived).
+  static override description = `Reads keepalived.conf, finds the real_server (in every virtual_server, or only in --virtual-server), and runs each of its checkers once, concurrently, with the options keepalived would use (checker, real_server and virtual_server inheritance, keepalived 2.2.7 defaults; warmup is not applied). Answers "why is this real server down?". FILE_CHECK and BFD_CHECK are listed, not run. The real server is up when every checker is up (as keepalived).
+
 Exit status: 0 all up, 1 a checker is down, 2 bad usage or no such real server.`;
   static override examples = [
     '<%= config.bin %> check config --real-server 192.0.2.10:80',

@@ -4,8 +4,8 @@ import { CheckCommand, commonFlags, outputFlags, retryFlags, targetArg } from '.
 export default class CheckDns extends CheckCommand {
   protected readonly kind = 'dns' as const;
   static override summary = 'Run a DNS_CHECK once';
-  static override description = `Send one DNS query over UDP (RD set, class IN); up when a reply with the same id and RCODE 0
-arrives within connect_timeout. Port defaults to 53. Note keepalived defaults: retry 3, delay_before_retry = delay_loop (60 s).
+  static override description = `Send one DNS query over UDP (RD set, class IN); up when a reply with the same id and RCODE 0 arrives within connect_timeout. Port defaults to 53. Note keepalived defaults: retry 3, delay_before_retry = delay_loop (60 s).
+
 Exit status: 0 up, 1 down, 2 bad usage.`;
   static override examples = ['<%= config.bin %> check dns 192.0.2.53 --type A --name www.example.com --retry 0'];
   static override args = targetArg;

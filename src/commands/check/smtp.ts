@@ -5,6 +5,7 @@ export default class CheckSmtp extends CheckCommand {
   protected readonly kind = 'smtp' as const;
   static override summary = 'Run an SMTP_CHECK once';
   static override description = `Connect, expect a 220 banner, send HELO (helo_name), expect 250, send QUIT. Port defaults to 25.
+
 Exit status: 0 up, 1 down, 2 bad usage.`;
   static override examples = ['<%= config.bin %> check smtp 192.0.2.25', '<%= config.bin %> check smtp 192.0.2.25:2525 --helo-name lb1.example.com'];
   static override args = targetArg;

@@ -4,8 +4,8 @@ import { CheckCommand, commonFlags, outputFlags, retryFlags, targetArg } from '.
 export default class CheckSsl extends CheckCommand {
   protected readonly kind = 'ssl' as const;
   static override summary = 'Run an SSL_GET check once';
-  static override description = `Like HTTP_GET over TLS (no certificate verification, as keepalived). --enable-sni sends the
-virtual host as SNI.
+  static override description = `Like HTTP_GET over TLS (no certificate verification, as keepalived). --enable-sni sends the virtual host as SNI.
+
 Exit status: 0 up, 1 down, 2 bad usage.`;
   static override examples = ['<%= config.bin %> check ssl 192.0.2.10:443 --path /health', '<%= config.bin %> check ssl 192.0.2.10 --virtualhost www.example.com --enable-sni --path /'];
   static override args = targetArg;

@@ -4,9 +4,8 @@ import { CheckCommand, commonFlags, outputFlags, retryFlags, targetArg } from '.
 export default class CheckUdp extends CheckCommand {
   protected readonly kind = 'udp' as const;
   static override summary = 'Run a UDP_CHECK once';
-  static override description = `Send the payload (random when none). An ICMP error fails the check. Without --require-reply,
-no error within connect_timeout means up; with it a reply must arrive, and with --reply-data it must
-match (X digits are wildcards) and its length lie within --min-reply-length..--max-reply-length.
+  static override description = `Send the payload (random when none). An ICMP error fails the check. Without --require-reply, no error within connect_timeout means up; with it a reply must arrive, and with --reply-data it must match (X digits are wildcards) and its length lie within --min-reply-length..--max-reply-length.
+
 Exit status: 0 up, 1 down, 2 bad usage.`;
   static override examples = ['<%= config.bin %> check udp 192.0.2.10:5060 --payload "4f 50 54" --reply-data "53 49 50" --retry 0'];
   static override args = targetArg;
