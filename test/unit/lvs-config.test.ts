@@ -30,6 +30,7 @@ virtual_server_group web {
   fwmark 9
 }
 virtual_server 192.0.2.10 80 {
+  protocol TCP
   delay_loop 2
   lb_algo rr
   lb_kind DR
@@ -58,6 +59,7 @@ virtual_server 192.0.2.10 80 {
   }
 }
 virtual_server group web {
+  protocol TCP
   real_server 127.0.0.5 80 { TCP_CHECK {} }
 }
 virtual_server fwmark 5 {
@@ -68,7 +70,6 @@ virtual_server fwmark 5 {
   real_server 127.0.0.6 80 { TCP_CHECK { connect_port 81 } }
 }
 virtual_server 192.0.2.11 53 {
-  protocol UDP
   ops
   real_server 127.0.0.7 53 {
     MISC_CHECK {
@@ -94,7 +95,7 @@ describe('lvs from keepalived.conf', () => {
     assert.equal(g.sched, 'wlc', 'keepalived default scheduler');
     assert.equal(f.flags, SvcFlag.SCHED2 | SvcFlag.ONEPACKET);
     assert.equal(u.flags, SvcFlag.ONEPACKET);
-    assert.equal(u.services[0].protocol, IPPROTO_UDP);
+    assert.equal(u.services[0].protocol, IPPROTO_UDP, 'no protocol: keepalived 2.2.7 uses UDP');
   });
 
   it('clamps the quorum to the total weight (keepalived does) and keeps hysteresis below it', () => {

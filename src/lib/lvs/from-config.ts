@@ -1,7 +1,7 @@
 /**
  * keepalived.conf model (src/lib/conf/model.ts) -> LvsSpec, with the
  * defaults and corrections keepalived 2.2.7 applies in its check_data
- * validation (default scheduler wlc, NAT, TCP, weight 1, quorum clamped to the
+ * validation (default scheduler wlc, NAT, UDP when no protocol is given, weight 1, quorum clamped to the
  * total weight, hysteresis < quorum, real-server ports for DR/TUN, persistence
  * forced on zero-port services, ops only with UDP or fwmark). Pure.
  */
@@ -54,8 +54,9 @@ function fwdOf(kind: string | undefined): number | undefined {
   }
 }
 
+/** keepalived 2.2.7 installs a service without `protocol` as UDP (checked against it in the IPVS VM). */
 function protoNum(p: string | undefined): number {
-  return p === 'UDP' ? IPPROTO_UDP : p === 'SCTP' ? IPPROTO_SCTP : IPPROTO_TCP;
+  return p === 'TCP' ? IPPROTO_TCP : p === 'SCTP' ? IPPROTO_SCTP : IPPROTO_UDP;
 }
 
 function protoName(n: number): 'tcp' | 'udp' | 'sctp' | 'none' {
