@@ -146,7 +146,7 @@ export class Builder {
         const r = parseInteger(a[0].text, spec.min!, spec.max!);
         extraFrom(1);
         if (!r.ok) {
-          this.d(this.argPos(s, 0), 'error', `${k}: ${r.message}`, r.message.startsWith('invalid') ? 'number' : 'range');
+          this.d(this.argPos(s, 0), 'error', `${k}: ${r.message}`, r.message.startsWith('number') || r.message.startsWith('negative') ? 'range' : 'number');
           return undefined;
         }
         return r.value;
@@ -155,7 +155,7 @@ export class Builder {
         const r = parseDecimal(a[0].text, spec.min!, spec.max!);
         extraFrom(1);
         if (!r.ok) {
-          this.d(this.argPos(s, 0), 'error', `${k}: ${r.message}`, r.message.startsWith('invalid') ? 'number' : 'range');
+          this.d(this.argPos(s, 0), 'error', `${k}: ${r.message}`, r.message.startsWith('number') || r.message.startsWith('negative') ? 'range' : 'number');
           return undefined;
         }
         return r.value;

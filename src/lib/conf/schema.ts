@@ -49,6 +49,8 @@ const blk = (table: string, extra: Partial<Spec> = {}): Spec => ({ k: 'block', t
 
 const U32 = 4294967295;
 const TIMER_MAX = 4294.967295;
+/** keepalived's delay_loop limit (an unsigned 64-bit count of microseconds). */
+const LOOP_MAX = (2 ** 64 - 1) / 1e6;
 
 export const TOP: Record<string, Spec> = {
   global_defs: blk('global_defs', { multi: true }),
@@ -341,16 +343,16 @@ export const AUTHENTICATION: Record<string, Spec> = {
 
 const CHECKER_COMMON: Record<string, Spec> = {
   connect_ip: w,
-  connect_port: int(0, 65535),
+  connect_port: int(1, 65535),
   bindto: w,
-  bind_port: int(0, 65535),
+  bind_port: int(1, 65535),
   bind_if: w,
   connect_timeout: num(0.000001, TIMER_MAX),
   retry: int(0, U32),
   nb_get_retry: { k: 'int', min: 0, max: U32, dep: "'nb_get_retry' is deprecated, use 'retry'" },
   delay_before_retry: num(0, TIMER_MAX),
   warmup: num(0, TIMER_MAX),
-  delay_loop: num(0.000001, TIMER_MAX),
+  delay_loop: num(0.000001, LOOP_MAX),
   fwmark: int(0, U32),
   alpha: ob,
   log_all_failures: ob,
@@ -437,13 +439,13 @@ const CHECKERS: Record<string, Spec> = {
 };
 
 export const REAL_SERVER: Record<string, Spec> = {
-  weight: int(0, 65535),
+  weight: int(0, 2147483647),
   inhibit_on_failure: ob,
   notify_up: sc,
   notify_down: sc,
   uthreshold: int(0, 65535),
   lthreshold: int(0, 65535),
-  delay_loop: num(0.000001, TIMER_MAX),
+  delay_loop: num(0.000001, LOOP_MAX),
   retry: int(0, U32),
   delay_before_retry: num(0, TIMER_MAX),
   warmup: num(0, TIMER_MAX),
@@ -458,7 +460,7 @@ export const REAL_SERVER: Record<string, Spec> = {
 
 export const VIRTUAL_SERVER: Record<string, Spec> = {
   ip_family: w,
-  delay_loop: num(0.000001, TIMER_MAX),
+  delay_loop: num(0.000001, LOOP_MAX),
   lb_algo: w,
   lvs_sched: w,
   lb_kind: w,

@@ -14,6 +14,7 @@ const bad = <T>(message: string): Parsed<T> => ({ ok: false, message });
 export function parseInteger(s: string, min: number, max: number): Parsed<number> {
   if (!/^[-+]?\d+$/.test(s)) return bad(`invalid number '${s}'`);
   const v = Number.parseInt(s, 10);
+  if (v < 0 && min >= 0) return bad(`negative number '${s}'`);
   if (v < min || v > max) return bad(`number '${s}' outside range [${min}, ${max}]`);
   return ok(v);
 }
@@ -22,6 +23,7 @@ export function parseInteger(s: string, min: number, max: number): Parsed<number
 export function parseDecimal(s: string, min: number, max: number): Parsed<number> {
   if (!/^[-+]?(\d+(\.\d*)?|\.\d+)$/.test(s)) return bad(`invalid number '${s}'`);
   const v = Number.parseFloat(s);
+  if (v < 0 && min >= 0) return bad(`negative number '${s}'`);
   if (v < min || v > max) return bad(`number '${s}' outside range [${fmtRange(min)}, ${fmtRange(max)}]`);
   return ok(v);
 }

@@ -1,0 +1,150 @@
+/**
+ * `hactl conf lint` / `hactl conf dump` as a user runs them (the real binary,
+ * fast path and oclif): output formats (text, the JSON contract, SARIF
+ * 2.1.0), exit codes, usage errors, no colour without a TTY, dump output.
+ */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { formatSarif, formatText } from '../../../src/lib/conf/format';
+import { painter } from '../../../src/lib/cli/color';
+import { hactl } from '../../helpers/cli';
+
+let dir = '';
+const file = (name: string, content: string) => {
+  const p = path.join(dir, name);
+  fs.writeFileSync(p, content);
+  return p;
+};
+
+const CLEAN = 'vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 51\n priority 100\n virtual_ipaddress {\n  192.0.2.1/24\n }\n}\n';
+
+describe('hactl conf lint (binary)', () => {
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hactl-conf-cli-'));
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('clean config: exit 0, no output', () => {
+    const r = hactl(['conf', 'lint', file('clean.conf', CLEAN)]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, '');
+  });
+
+  it('text diagnostics: file:line:col: severity: message [rule], with did-you-mean, exit 5', () => {
+    const f = file('typo.conf', CLEAN.replace(' priority 100', ' priorty 100'));
+    const r = hactl(['conf', 'lint', f]);
+    assert.equal(r.status, 5);
+    assert.equal(r.stdout, `${f}:4:2: error: unknown keyword 'priorty' in vrrp_instance VI_1; did you mean 'priority'? [unknown-keyword]\n`);
+    assert.doesNotMatch(r.stdout, /\u001b\[/, 'no colour without a TTY');
+  });
+
+  it('JSON contract: {files, diagnostics[{file,line,col,severity,message,rule}], exitCode}', () => {
+    const f = file('json.conf', CLEAN.replace(' priority 100', ' priority 100 200'));
+    const r = hactl(['conf', 'lint', '--format', 'json', f]);
+    assert.equal(r.status, 5);
+    const j = JSON.parse(r.stdout);
+    assert.deepEqual(Object.keys(j), ['files', 'diagnostics', 'exitCode']);
+    assert.deepEqual(j.files, [f]);
+    assert.equal(j.exitCode, 5);
+    assert.deepEqual(Object.keys(j.diagnostics[0]), ['file', 'line', 'col', 'severity', 'message', 'rule']);
+    assert.deepEqual([j.diagnostics[0].line, j.diagnostics[0].col, j.diagnostics[0].severity, j.diagnostics[0].rule], [4, 15, 'warning', 'extra-args']);
+  });
+
+  it('--warnings-ok: only warnings exit 0', () => {
+    const f = file('warn.conf', CLEAN.replace(' priority 100', ' priority 100 200'));
+    assert.equal(hactl(['conf', 'lint', '--warnings-ok', f]).status, 0);
+    const e = file('err.conf', CLEAN.replace(' priority 100', ' priority 300'));
+    assert.equal(hactl(['conf', 'lint', '--warnings-ok', e]).status, 5);
+  });
+
+  it('missing file: exit 4, JSON still printed', () => {
+    const r = hactl(['conf', 'lint', '--format', 'json', path.join(dir, 'nope.conf')]);
+    assert.equal(r.status, 4);
+    assert.equal(JSON.parse(r.stdout).exitCode, 4);
+  });
+
+  it('a directory: exit 4 with a precise message', () => {
+    const r = hactl(['conf', 'lint', dir]);
+    assert.equal(r.status, 4);
+    assert.match(r.stdout, /is a directory/);
+  });
+
+  it('bad usage exits 1', () => {
+    assert.equal(hactl(['conf', 'lint', '--format', 'xml', 'x.conf']).status, 1);
+    assert.equal(hactl(['conf', 'lint', '--nope', 'x.conf']).status, 1);
+    assert.equal(hactl(['conf', 'lint']).status, 1);
+    assert.equal(hactl(['conf', 'lint', '--cluster', 'x.conf']).status, 1);
+  });
+
+  it('SARIF 2.1.0', () => {
+    const f = file('sarif.conf', CLEAN.replace(' priority 100', ' priority 300'));
+    const r = hactl(['conf', 'lint', '--format', 'sarif', f]);
+    assert.equal(r.status, 5);
+    const s = JSON.parse(r.stdout);
+    assert.equal(s.version, '2.1.0');
+    const res = s.runs[0].results[0];
+    assert.equal(res.ruleId, 'range');
+    assert.equal(res.level, 'error');
+    assert.deepEqual(res.locations[0].physicalLocation.region, { startLine: 4, startColumn: 11 });
+    assert.equal(s.runs[0].tool.driver.rules[res.ruleIndex].id, 'range');
+  });
+
+  it('--config-id selects @id lines', () => {
+    const f = file('cond.conf', CLEAN.replace(' priority 100', '@lb1 priority 100\n@lb2 priority 300'));
+    assert.equal(hactl(['conf', 'lint', '--config-id', 'lb1', f]).status, 0);
+    assert.equal(hactl(['conf', 'lint', '--config-id', 'lb2', f]).status, 5);
+  });
+
+  it('--cluster compares nodes', () => {
+    const a = file('a.conf', CLEAN);
+    const b = file('b.conf', CLEAN);
+    const r = hactl(['conf', 'lint', '--format', 'json', '--cluster', a, b]);
+    assert.equal(r.status, 5);
+    assert.ok(JSON.parse(r.stdout).diagnostics.some((d: { rule: string }) => d.rule === 'cluster-priority'));
+  });
+
+  it('the oclif command gives the same result as the fast path (--help is served)', () => {
+    const h = hactl(['conf', 'lint', '--help']);
+    assert.equal(h.status, 0);
+    assert.match(h.stdout, /--cluster/);
+  });
+
+  it('examples/keepalived.conf lints clean', () => {
+    const r = hactl(['conf', 'lint', 'examples/keepalived.conf']);
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+  });
+
+  it('conf dump --json prints the typed model', () => {
+    const r = hactl(['conf', 'dump', '--json', 'examples/keepalived.conf']);
+    assert.equal(r.status, 0, r.stderr);
+    const m = JSON.parse(r.stdout);
+    assert.equal(m.vrrp_instances.length, 2);
+    assert.equal(m.vrrp_instances[0].virtual_ipaddress[0].address.address, '192.0.2.100');
+    assert.equal(m.virtual_servers[0].real_servers[0].checkers[0].kind, 'HTTP_GET');
+  });
+
+  it('conf dump (text) summarises', () => {
+    const r = hactl(['conf', 'dump', 'examples/keepalived.conf']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /vrrp_instance VI_PUBLIC: BACKUP eth0 vrid 51 prio 150/);
+  });
+});
+
+describe('formatters', () => {
+  const out = { files: ['k.conf'], diagnostics: [{ file: 'k.conf', line: 2, col: 3, severity: 'error' as const, message: 'bad', rule: 'x' }], exitCode: 5 };
+  it('text, plain and coloured', () => {
+    assert.equal(formatText(out, painter(false)), 'k.conf:2:3: error: bad [x]\n');
+    assert.match(formatText(out, painter(true)), /\u001b\[31merror\u001b\[39m/);
+  });
+  it('sarif has one rule per id', () => {
+    const s = JSON.parse(formatSarif(out, '1.2.3'));
+    assert.deepEqual(
+      s.runs[0].tool.driver.rules.map((r: { id: string }) => r.id),
+      ['x'],
+    );
+    assert.equal(s.runs[0].tool.driver.version, '1.2.3');
+  });
+});
