@@ -56,7 +56,10 @@ export function genhashLine(r: FetchOutcome): { line: string; onStderr: boolean 
   if (r.error) {
     if (r.connectFailure === 'refused') return { line: 'Connection failed', onStderr: false };
     if (r.connectFailure === 'timeout') return { line: 'Timeout connecting', onStderr: false };
-    if (r.connectFailure === 'error' && r.error.startsWith('SSL')) {
+    // A TLS-level failure is keepalived's "SSL handshake/communication error"; a socket error
+    // during the handshake (reset, EOF) is its "Connection failed" (which one keepalived prints
+    // for a peer that answers a ClientHello with plain text depends on timing).
+    if (r.connectFailure === 'error' && r.error.startsWith('SSL') && !/ECONNRESET|EPIPE|socket disconnected|socket hang up/i.test(r.error)) {
       return { line: 'SSL handshake/communication error connecting to', onStderr: false };
     }
     if (r.connectFailure === 'error') return { line: 'Connection failed', onStderr: false };
