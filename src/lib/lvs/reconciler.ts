@@ -108,6 +108,8 @@ export interface LvsStatus {
   }[];
   syncDaemon?: { interface: string; syncId: number; state: 'master' | 'backup' | 'none' };
   lastIpvsError?: string;
+  /** A check result is not in IPVS yet (a reconciliation is queued or running). */
+  syncPending: boolean;
 }
 
 /** Live table restricted to what we compare (and keep as our model of the kernel). */
@@ -493,6 +495,7 @@ export class LvsReconciler {
       }),
       syncDaemon: this.spec.syncDaemon ? { interface: this.spec.syncDaemon.interface, syncId: this.spec.syncDaemon.syncId, state: this.syncRole } : undefined,
       lastIpvsError: this.lastIpvsError,
+      syncPending: this.dirty || this.syncing,
     };
   }
 
