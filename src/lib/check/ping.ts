@@ -30,6 +30,9 @@ function loadRaw(): RawModule {
 
 export async function pingAttempt(o: PingCheckOptions, seq = 1): Promise<AttemptResult> {
   const v6 = isIPv6(o.host);
+  if (o.bindto) {
+    return { ok: false, reason: `bindto ${o.bindto} cannot be applied to PING_CHECK: the raw-socket addon has no bind(); run without bindto` };
+  }
   let raw: RawModule;
   let sock: RawSocket;
   try {
