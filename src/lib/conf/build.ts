@@ -890,8 +890,8 @@ export class Builder {
         for (const a of e.args) n.group.push({ name: a.text, pos: { ...e.pos, col: a.col } });
       }
     }
-    n.track_interface = this.trackRefs(last('track_interface')?.stmt, 'track_interface', -254, 254);
-    n.track_script = this.trackRefs(last('track_script')?.stmt, 'track_script', -254, 254);
+    n.track_interface = this.trackRefs(last('track_interface')?.stmt, 'track_interface', -253, 253);
+    n.track_script = this.trackRefs(last('track_script')?.stmt, 'track_script', -253, 253);
     n.track_file = this.trackRefs(last('track_file')?.stmt, 'track_file', -254, 254);
     n.track_process = this.trackRefs(last('track_process')?.stmt, 'track_process', -254, 254);
     for (const k of ['notify_master', 'notify_backup', 'notify_fault', 'notify_stop', 'notify'] as const) {
@@ -1007,8 +1007,8 @@ export class Builder {
         n.unicast_peer.push(peer);
       }
     }
-    n.track_interface = this.trackRefs(last('track_interface')?.stmt, 'track_interface', -254, 254);
-    n.track_script = this.trackRefs(last('track_script')?.stmt, 'track_script', -254, 254);
+    n.track_interface = this.trackRefs(last('track_interface')?.stmt, 'track_interface', -253, 253);
+    n.track_script = this.trackRefs(last('track_script')?.stmt, 'track_script', -253, 253);
     n.track_file = this.trackRefs(last('track_file')?.stmt, 'track_file', -254, 254);
     n.track_process = this.trackRefs(last('track_process')?.stmt, 'track_process', -254, 254);
     n.track_bfd = this.trackRefs(last('track_bfd')?.stmt, 'track_bfd', -253, 253);

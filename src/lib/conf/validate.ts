@@ -91,21 +91,29 @@ export function validate(cfg: KeepalivedConfig, root: Stmt[], diags: Diagnostic[
     for (const p of inst.unicast_peer) {
       if (p.address.prefix !== undefined) push(diags, p.pos, 'warning', `(${n}) unicast_peer ${p.address.text} has a prefix length; a peer is one address (write ${p.address.address})`, 'unicast-peer-prefix');
     }
-    // Families.
-    const fams = new Set<string>();
-    for (const v of inst.virtual_ipaddress) fams.add(v.family);
-    const srcFam = inst.unicast_src_ip?.family ?? inst.mcast_src_ip?.family;
+    // Families: the instance takes the family of the first address it sees (VIP or source address).
+    const firsts = [inst.virtual_ipaddress[0], inst.unicast_src_ip && { pos: inst.at.unicast_src_ip ?? inst.pos, family: inst.unicast_src_ip.family }, inst.mcast_src_ip && { pos: inst.at.mcast_src_ip ?? inst.pos, family: inst.mcast_src_ip.family }]
+      .filter((x): x is { pos: Pos; family: 'inet' | 'inet6' } => !!x)
+      .sort((a, b) => (a.pos.file === b.pos.file ? a.pos.line - b.pos.line || a.pos.col - b.pos.col : 0));
+    const fam = inst.native_ipv6 ? 'inet6' : firsts[0]?.family;
+    for (const k of ['unicast_src_ip', 'mcast_src_ip'] as const) {
+      const a = inst[k];
+      if (a && fam && a.family !== fam) {
+        push(diags, inst.at[k] ?? inst.pos, 'error', `Configuration error: VRRP instance[${n}] and src address[${a.text}] MUST be of the same family !!! Skipping...`, 'mixed-family');
+      }
+    }
+    for (const v of inst.virtual_ipaddress) {
+      if (fam && v.family !== fam) push(diags, v.pos, 'error', `(${n}): address family must match VRRP instance [${v.address.text}] - ignoring (use virtual_ipaddress_excluded for the other family)`, 'mixed-family');
+    }
     for (const p of inst.unicast_peer) {
-      if (srcFam && p.address.family !== srcFam) push(diags, p.pos, 'error', `(${n}) unicast_peer ${p.address.text} is not of the same family as the source address`, 'mixed-family');
+      if (fam && p.address.family !== fam) push(diags, p.pos, 'error', `(${n}) unicast_peer ${p.address.text} is not of the instance's address family`, 'mixed-family');
     }
-    if (inst.unicast_peer.length > 1) {
-      const pf = new Set(inst.unicast_peer.map((p) => p.address.family));
-      if (pf.size > 1) push(diags, inst.unicast_peer[0].pos, 'error', `(${n}) unicast peers mix IPv4 and IPv6`, 'mixed-family');
+    if (inst.unicast_peer.length === 0) {
+      const uk = ['unicast_src_ip', 'unicast_ttl', 'unicast_fault_no_peer'].find((k) => inst.at[k]);
+      if (uk) push(diags, inst.at[uk]!, 'error', `(${n}) A unicast keyword (${uk}) has been specified without any unicast peers. Defaulting to multicast. This usage is deprecated`, 'unicast-no-peer');
     }
-    if (fams.size > 1) {
-      const first = inst.virtual_ipaddress[0].family;
-      const odd = inst.virtual_ipaddress.find((v) => v.family !== first)!;
-      push(diags, odd.pos, 'warning', `(${n}) virtual_ipaddress mixes IPv4 and IPv6 (keepalived sends ${first === 'inet' ? 'IPv4' : 'IPv6'} adverts; put the other family in virtual_ipaddress_excluded or another instance)`, 'mixed-family');
+    for (const t of inst.track_interface) {
+      if (t.name === inst.interface) push(diags, t.pos, 'warning', `(${n}) Ignoring track_interface ${t.name} since own interface`, 'track-own-interface');
     }
     // Duplicate VIPs (within and across instances).
     for (const v of [...inst.virtual_ipaddress, ...inst.virtual_ipaddress_excluded]) {
