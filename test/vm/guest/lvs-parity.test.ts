@@ -45,9 +45,9 @@ function ipvsadmSn(): string {
 }
 
 const TCP_BACKENDS: Record<string, [string, number]> = { a1: ['127.0.0.1', 8001], a2: ['127.0.0.2', 8002] };
-const MISC_BACKENDS = ['a3', 'b1', 'b2', 'c1', 'd1', 'd2', 'e1', 'f1', 'g1'];
+const MISC_BACKENDS = ['a3', 'b1', 'b2', 'c1', 'd1', 'd2', 'd3', 'e1', 'f1', 'g1'];
 
-function config(dir: string): string {
+function config(dir: string, reloaded = false): string {
   // misc_timeout: Node spawns slowly under TCG on a loaded host; the default (delay_loop) gives false failures there.
   const misc = (n: string) => `    MISC_CHECK {\n      misc_path "${dir}/chk-${n}.sh"\n      misc_timeout 10\n    }\n`;
   const tcp = `    TCP_CHECK {\n      connect_timeout 1\n      retry 0\n    }\n`;
@@ -68,7 +68,7 @@ virtual_server 192.0.2.10 80 {
   real_server 127.0.0.1 8001 {
 ${tcp}  }
   real_server 127.0.0.2 8002 {
-    weight 2
+    weight ${reloaded ? 5 : 2}
     inhibit_on_failure
 ${tcp}  }
   real_server 127.0.0.3 8003 {
@@ -111,8 +111,11 @@ virtual_server group g1 {
 ${misc('d1')}  }
   real_server 127.0.0.32 443 {
 ${misc('d2')}  }
-}
-virtual_server 192.0.2.12 53 {
+${reloaded ? `  real_server 127.0.0.33 443 {\n${misc('d3')}  }\n` : ''}}
+${
+  reloaded
+    ? ''
+    : `virtual_server 192.0.2.12 53 {
   delay_loop 1
   lb_algo rr
   lb_kind NAT
@@ -121,7 +124,8 @@ virtual_server 192.0.2.12 53 {
   real_server 127.0.0.41 53 {
 ${misc('e1')}  }
 }
-virtual_server 192.0.2.13 8080 {
+`
+}virtual_server 192.0.2.13 8080 {
   delay_loop 1
   real_server 127.0.0.51 8080 {
 ${misc('g1')}  }
@@ -140,13 +144,14 @@ ${misc('f1')}  }
 }
 
 /** Backends that are down in each phase (the others are up). */
-const PHASES: { name: string; down: string[] }[] = [
+const PHASES: { name: string; down: string[]; reload?: boolean }[] = [
   { name: 'all up', down: [] },
   { name: 'one down per pool (inhibit, quorum kept)', down: ['a1', 'b1', 'c1', 'd1', 'e1', 'f1', 'g1'] },
   { name: 'quorum lost: sorry servers in', down: ['a1', 'a2', 'b1', 'b2', 'c1', 'd1', 'd2', 'e1', 'f1'] },
   { name: 'partly back: A regains quorum, B stays below quorum + hysteresis', down: ['a2', 'b2', 'c1', 'd2', 'e1'] },
   { name: 'all back', down: [] },
   { name: 'inhibited and weighted ones down', down: ['a2', 'b2', 'd1'] },
+  { name: 'SIGHUP: a weight changed, a real server added, a virtual server removed', down: ['b2'], reload: true },
 ];
 
 describe('LVS parity with keepalived -C (IPVS VM)', { skip: skipReason() }, () => {
@@ -241,6 +246,10 @@ describe('LVS parity with keepalived -C (IPVS VM)', { skip: skipReason() }, () =
     daemon = startDaemon(['keepalived', '-C', '-n', '-l', '-f', conf, '-p', path.join(dir, 'ka.pid'), '-c', path.join(dir, 'kc.pid')]);
     for (const ph of PHASES) {
       await setBackends(ph.down);
+      if (ph.reload) {
+        fs.writeFileSync(conf, config(dir, true));
+        daemon.kill('SIGHUP');
+      }
       ref.push(await stableTable(3500, 2500, 20_000));
     }
     await stopDaemon(daemon, 10_000);
@@ -248,12 +257,18 @@ describe('LVS parity with keepalived -C (IPVS VM)', { skip: skipReason() }, () =
     // The phases are different tables (the test can fail).
     assert.notEqual(ref[0], ref[2]);
     assert.notEqual(ref[1], ref[2]);
+    assert.notEqual(ref[PHASES.length - 1], ref[PHASES.length - 2]);
 
     // hactl
+    fs.writeFileSync(conf, config(dir));
     await setBackends(PHASES[0].down);
     daemon = startDaemon([process.execPath, HACTL, 'vrrp', 'run', '--lvs-only', '-f', conf, '--control-socket', path.join(dir, 'vrrp.sock')]);
     for (const [i, ph] of PHASES.entries()) {
       await setBackends(ph.down);
+      if (ph.reload) {
+        fs.writeFileSync(conf, config(dir, true));
+        daemon.kill('SIGHUP');
+      }
       // Node under TCG on a loaded host starts slowly: generous deadlines (the table must still converge).
       const deadline = Date.now() + (i === 0 ? 240_000 : 90_000);
       let got = ipvsadmSn();
