@@ -25,6 +25,7 @@ const SCHEDULERS = new Set(['rr', 'wrr', 'lc', 'wlc', 'lblc', 'lblcr', 'dh', 'sh
 export class FakeIpvs implements IpvsPort {
   readonly services = new Map<string, { svc: Service; dests: Map<string, Dest> }>();
   readonly daemons: Daemon[] = [];
+  timeouts?: { tcp: number; tcpFin: number; udp: number };
   readonly log: Op[] = [];
   /** Make the next operations of this kind fail (once each). */
   failNext: { kind: Op['kind']; error: string }[] = [];
@@ -85,6 +86,9 @@ export class FakeIpvs implements IpvsPort {
         } else if (!s.dests.delete(k)) return { ok: false, error: 'No such destination' };
         return { ok: true };
       }
+      case 'set-timeout':
+        this.timeouts = { ...op.timeouts };
+        return { ok: true };
       case 'start-daemon':
         if (this.daemons.some((x) => x.state === op.daemon.state)) return { ok: false, error: 'Device or resource busy' };
         this.daemons.push({ ...op.daemon });

@@ -368,6 +368,17 @@ describe('lvs reconciler: scheduling, ha_suspend, reload, stop', () => {
     assert.equal(r.ipvs.daemons.length, 0);
   });
 
+  it('lvs_timeouts are set at start and again only when a reload changes them', async () => {
+    const r = rig();
+    await r.rec.start({ virtualServers: [], timeouts: { tcp: 900, tcpFin: 0, udp: 60 } });
+    assert.deepEqual(r.ipvs.timeouts, { tcp: 900, tcpFin: 0, udp: 60 });
+    const n = r.ipvs.log.length;
+    await r.rec.reload({ virtualServers: [], timeouts: { tcp: 900, tcpFin: 0, udp: 60 } });
+    assert.equal(r.ipvs.log.length, n);
+    await r.rec.reload({ virtualServers: [], timeouts: { tcp: 600, tcpFin: 0, udp: 60 } });
+    assert.deepEqual(r.ipvs.timeouts, { tcp: 600, tcpFin: 0, udp: 60 });
+  });
+
   it('status shows virtual servers, real servers, check state and last failure', async () => {
     const r = rig();
     await startAndCheck(r, spec(vs(VIP, 80, [rs('127.0.0.1'), rs('127.0.0.2')])));

@@ -119,6 +119,12 @@ export interface LvsDaemonOptions {
   log: LvsLog;
   /** For tests: an IPVS port instead of the kernel's. */
   ipvs?: IpvsPort;
+  /**
+   * VRRP control socket to follow for lvs_sync_daemon: the sync daemon is master
+   * while the named vrrp_instance is MASTER there, backup otherwise (keepalived
+   * switches it on the instance's transitions).
+   */
+  followVrrp?: string;
 }
 
 /** A running LVS half (embeddable: start / reload / stop / status). */
@@ -128,6 +134,7 @@ export class LvsHost {
   private spec?: LvsSpec;
   private client?: IpvsClient;
   private addrCache = { at: 0, set: new Set<string>() };
+  private follow?: NodeJS.Timeout;
 
   constructor(private readonly o: LvsDaemonOptions) {}
 
@@ -173,6 +180,33 @@ export class LvsHost {
     });
     await this.rec.start(l.spec);
     this.o.log('info', `LVS: ${l.spec.virtualServers.length} virtual server(s) from ${this.o.file}`);
+    if (this.o.followVrrp) {
+      const sock = this.o.followVrrp;
+      let busy = false;
+      this.follow = setInterval(() => {
+        const inst = this.spec?.syncDaemon?.instance;
+        if (busy || !inst || !this.rec) return;
+        busy = true;
+        const { queryControl } = require('../vrrp/control') as typeof import('../vrrp/control');
+        queryControl(sock, 1500)
+          .then((st) => {
+            const i = st.instances.find((x) => x.name === inst);
+            if (!i) return;
+            const role = i.state === 'MASTER' ? 'master' : 'backup';
+            if (role !== this.rec?.syncDaemonRole()) {
+              this.o.log('info', `LVS sync daemon: ${role} (vrrp_instance ${inst} is ${i.state})`);
+              return this.rec?.setSyncDaemonRole(role);
+            }
+          })
+          .catch(() => {
+            /* no VRRP half answering: stay as we are */
+          })
+          .finally(() => {
+            busy = false;
+          });
+      }, 1000);
+      this.follow.unref();
+    }
   }
 
   async reload(): Promise<void> {
@@ -190,6 +224,7 @@ export class LvsHost {
   }
 
   async stop(): Promise<void> {
+    if (this.follow) clearInterval(this.follow);
     if (this.rec) await this.rec.stop();
     this.fifos.close();
     this.client?.close();
@@ -324,6 +359,7 @@ export async function lvsHalf(flags: LvsHalfFlags, argv: string[], log: LvsLog =
       configId: flags['config-id'],
       dontRelease: flags['dont-release-ipvs'],
       controlSocket: lvsSocketFor(flags['control-socket']),
+      followVrrp: flags['control-socket'],
       log,
     });
     return true;

@@ -332,5 +332,7 @@ export function lvsSpecFromConfig(cfg: M.KeepalivedConfig): FromConfigResult {
     };
   }
   const fifos = [cfg.global_defs.checker.notify_fifo, cfg.global_defs.notify_fifo].filter((x): x is string => !!x);
-  return { spec: { virtualServers: vss, syncDaemon, notifyFifos: [...new Set(fifos)] }, warnings };
+  const lt = cfg.global_defs.lvs_timeouts;
+  const timeouts = lt ? { tcp: lt.tcp ?? 0, tcpFin: lt.tcpfin ?? 0, udp: lt.udp ?? 0 } : undefined;
+  return { spec: { virtualServers: vss, syncDaemon, timeouts, notifyFifos: [...new Set(fifos)] }, warnings };
 }

@@ -227,6 +227,7 @@ export class LvsReconciler {
   private started = false;
   private lastIpvsError?: string;
   private syncRole: 'master' | 'backup' | 'none' = 'none';
+  private lastTimeouts?: LvsSpec['timeouts'];
   /** Operations applied so far (for tests and the status). */
   readonly applied: Op[] = [];
 
@@ -245,6 +246,8 @@ export class LvsReconciler {
     this.started = true;
     this.emit(this.state.init(spec, this.o.clock.now()));
     this.model = tableFromLive(await this.o.ipvs.list());
+    if (spec.timeouts) await this.applyTimeouts(spec.timeouts);
+    this.lastTimeouts = spec.timeouts;
     await this.sync();
     if (spec.syncDaemon) await this.setSyncDaemonRole('backup');
     this.schedule(true);
@@ -257,6 +260,8 @@ export class LvsReconciler {
       this.spec = spec;
       this.cancelAll();
       this.emit(this.state.reload(spec, this.o.clock.now()));
+      if (spec.timeouts && JSON.stringify(spec.timeouts) !== JSON.stringify(this.lastTimeouts)) await this.applyTimeouts(spec.timeouts);
+      this.lastTimeouts = spec.timeouts;
       await this.syncNow();
       if (JSON.stringify(prevSync) !== JSON.stringify(spec.syncDaemon)) {
         const role = this.syncRole;
@@ -284,6 +289,20 @@ export class LvsReconciler {
       if (this.spec.syncDaemon && this.syncRole !== 'none') await this.daemonOp('stop-daemon', this.spec.syncDaemon, this.syncRole);
       this.syncRole = 'none';
     });
+  }
+
+  /** global_defs lvs_timeouts (ipvsadm --set): 0 leaves a value as it is. */
+  private async applyTimeouts(t: NonNullable<LvsSpec['timeouts']>): Promise<void> {
+    const [r] = await this.o.ipvs.apply([{ kind: 'set-timeout', timeouts: { tcp: t.tcp, tcpFin: t.tcpFin, udp: t.udp } }]);
+    if (r && !r.ok) {
+      this.lastIpvsError = `lvs_timeouts: ${r.error}`;
+      this.emit([{ kind: 'log', message: `IPVS: ${this.lastIpvsError}` }]);
+    }
+  }
+
+  /** The sync daemon's role, for whoever follows the VRRP instance named in lvs_sync_daemon. */
+  syncDaemonRole(): 'master' | 'backup' | 'none' {
+    return this.syncRole;
   }
 
   /** Start (or switch) the kernel's connection sync daemon (lvs_sync_daemon). */
