@@ -388,3 +388,15 @@ export async function lvsHalf(flags: LvsHalfFlags, argv: string[], log: LvsLog =
   });
   return false;
 }
+
+/**
+ * For `hactl vrrp status`: the LVS half's part, found next to the VRRP control
+ * socket (`--control-socket X.sock` -> `X-lvs.sock`). Undefined when no LVS
+ * half answers. Text from formatLvsStatus, or the object for --json.
+ */
+export async function lvsStatusForCli(vrrpSock: string | undefined): Promise<{ text: string; json: LvsStatus } | undefined> {
+  const st = await queryLvsStatus(lvsSocketFor(vrrpSock));
+  if (!st) return undefined;
+  const { formatLvsStatus } = require('./reconciler') as typeof import('./reconciler');
+  return { text: formatLvsStatus(st), json: st };
+}
