@@ -1252,13 +1252,14 @@ export class Builder {
 
   private checker(s: Stmt, kind: CheckerKind, rsWhere: string): Checker {
     const c = emptyChecker(s.pos, kind);
+    c.end = s.close;
     const table = kind === 'SSL_GET' ? 'HTTP_GET' : kind;
     const where = `${kind} of ${rsWhere}`;
     const m = this.walk(s.block ?? [], table, where, c);
     this.checkerFields(m, c);
     if (kind === 'HTTP_GET' || kind === 'SSL_GET') {
       for (const occ of m.get('url') ?? []) {
-        const u: HttpUrl = { pos: occ.stmt.pos, at: {}, extra: [], status_code: [], regex_no_match: false };
+        const u: HttpUrl = { pos: occ.stmt.pos, at: {}, extra: [], status_code: [], regex_no_match: false, end: occ.stmt.close };
         const um = this.walk(occ.stmt.block ?? [], 'url', `url of ${where}`, u);
         const last = (k: string) => um.get(k)?.at(-1);
         u.path = last('path')?.value as string | undefined;

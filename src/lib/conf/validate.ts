@@ -226,6 +226,15 @@ export function validate(cfg: KeepalivedConfig, root: Stmt[], diags: Diagnostic[
       const p = rsSeen.get(k);
       if (p) push(diags, rs.pos, 'warning', `real_server ${rs.address.text} ${rs.port ?? ''} appears twice in virtual_server ${label} (also at line ${p.line})`, 'duplicate-real-server');
       else rsSeen.set(k, rs.pos);
+      for (const c of rs.checkers) {
+        const at = c.end ?? c.pos;
+        if ((c.kind === 'HTTP_GET' || c.kind === 'SSL_GET') && c.url.length === 0) push(diags, at, 'error', 'HTTP/SSL_GET checker has no urls specified - ignoring (keepalived 2.2.7 may crash on this)', 'checker-incomplete');
+        for (const u of c.url) if (u.path === undefined) push(diags, u.end ?? u.pos, 'error', 'HTTP/SSL_GET checker url has no path - ignoring', 'checker-incomplete');
+        if (c.kind === 'MISC_CHECK' && !c.misc_path) push(diags, at, 'error', 'No script path has been specified for MISC_CHECKER - skipping', 'checker-incomplete');
+        if (c.kind === 'FILE_CHECK' && !c.track_file) push(diags, at, 'error', 'FILE_CHECK has no track_file specified - ignoring', 'checker-incomplete');
+        if (c.kind === 'FILE_CHECK' && c.track_file && !trackFiles.has(c.track_file)) push(diags, c.at.track_file ?? c.pos, 'error', `FILE_CHECK: track_file ${c.track_file} not found`, 'undefined-reference');
+        if (c.kind === 'BFD_CHECK' && !c.name_bfd) push(diags, at, 'error', 'No name has been specified for BFD_CHECKER - skipping', 'checker-incomplete');
+      }
       if (vs.address && rs.address.family !== vs.address.family && vs.lb_kind !== 'TUN') {
         push(diags, rs.pos, 'error', `real_server ${rs.address.text} is not of the same address family as virtual_server ${label}`, 'mixed-family');
       }
