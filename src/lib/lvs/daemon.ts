@@ -23,7 +23,7 @@ import type { KeepalivedConfig } from '../conf/model';
 import type { IpvsClient } from '../ipvs/client';
 import { realCheckers } from './checkers';
 import { lvsSpecFromConfig } from './from-config';
-import { type IpvsPort, LvsReconciler, type LvsStatus, realTimerClock } from './reconciler';
+import { formatLvsStatus, type IpvsPort, LvsReconciler, type LvsStatus, realTimerClock } from './reconciler';
 import type { LvsEvent, LvsSpec } from './types';
 
 export type LvsLog = (level: 'info' | 'warn' | 'error' | 'debug', msg: string) => void;
@@ -397,6 +397,5 @@ export async function lvsHalf(flags: LvsHalfFlags, argv: string[], log: LvsLog =
 export async function lvsStatusForCli(vrrpSock: string | undefined): Promise<{ text: string; json: LvsStatus } | undefined> {
   const st = await queryLvsStatus(lvsSocketFor(vrrpSock));
   if (!st) return undefined;
-  const { formatLvsStatus } = require('./reconciler') as typeof import('./reconciler');
   return { text: formatLvsStatus(st), json: st };
 }
