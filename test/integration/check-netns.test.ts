@@ -70,7 +70,7 @@ describe('checkers between namespaces', { skip: reason ?? false, timeout: 120_00
   it('PING_CHECK: up to the server, down to an empty address', () => {
     const u = hactlIn(client.ns, ['check', 'ping', '192.0.2.2', '--retry', '0', '--connect-timeout', '2']);
     assert.equal(u.status, 0, u.stdout + u.stderr);
-    const d = hactlIn(client.ns, ['check', 'ping', '192.0.2.3', '--retry', '0', '--connect-timeout', '1']);
+    const d = hactlIn(client.ns, ['check', 'ping', '192.0.2.6', '--retry', '0', '--connect-timeout', '1']);
     assert.equal(d.status, 1, d.stdout + d.stderr);
     assert.match(d.stdout, /no echo reply/);
   });
@@ -81,9 +81,9 @@ describe('checkers between namespaces', { skip: reason ?? false, timeout: 120_00
     const h = hactlIn(client.ns, ['genhash', ...args]);
     assert.match(k.stdout, /^[0-9a-f]{32}\n$/);
     assert.equal(h.stdout, k.stdout);
-    const args2 = ['-s', '192.0.2.3', '-p', '80', '-u', '/', '-t', '1'];
-    const k2 = inNs(client.ns, 'genhash', args2);
-    const h2 = hactlIn(client.ns, ['genhash', ...args2]);
+    // Two different empty addresses, so each tool starts with a fresh (unresolved) neighbour.
+    const k2 = inNs(client.ns, 'genhash', ['-s', '192.0.2.4', '-p', '80', '-u', '/', '-t', '1']);
+    const h2 = hactlIn(client.ns, ['genhash', '-s', '192.0.2.5', '-p', '80', '-u', '/', '-t', '1']);
     assert.equal(h2.stdout, k2.stdout, `keepalived ${JSON.stringify(k2.stdout)}`);
     assert.equal(h2.status, 1);
   });
