@@ -262,6 +262,37 @@ describe('vrrp acceptance: hactl nodes', { skip, timeout: 240_000 }, () => {
     });
   });
 
+  it('VRRPv3 over IPv6: link-local adverts to ff02::12, election, failover, unsolicited NA moves the neighbour', { timeout: 40_000 }, async () => {
+    const l = new VrrpLab('v6', 2, { v6: true });
+    try {
+      const [n1, n2] = l.nodes;
+      await l.waitDad();
+      const cap = l.startCapture();
+      await sleep(300);
+      const conf = (prio: number) => vrrpConf({ prio, version: 3, advert: 0.5, vips: ['2001:db8::100/64'] });
+      l.startHactl(n1, conf(150));
+      l.startHactl(n2, conf(100));
+      await l.waitState(n1, 'MASTER', 6000);
+      await l.waitState(n2, 'BACKUP', 2000);
+      await sleep(1000);
+      const ads = cap.adverts.filter((a) => a.dst === 'ff02::12');
+      assert.ok(ads.length >= 2, 'IPv6 adverts on the wire');
+      assert.ok(ads.every((a) => a.src.startsWith('fe80:')), 'sent from the link-local address');
+      const s2 = (await l.status(n2))!;
+      assert.ok(s2.instances[0].counters.rxAdverts >= 1, 'backup receives and validates (hop limit, checksum)');
+      assert.deepEqual(s2.instances[0].counters.drops, {});
+      assert.ok(l.hasAddr(n1, '2001:db8::100') && !l.hasAddr(n2, '2001:db8::100'));
+      assert.ok(l.lab.nsExec(l.client.ns, 'ping', ['-6', '-c', '1', '-W', '1', '2001:db8::100'], { allowFail: true }).includes('1 received'));
+      l.kill(n1);
+      await l.waitState(n2, 'MASTER', 4000);
+      await sleep(500);
+      assert.ok(l.hasAddr(n2, '2001:db8::100'));
+      assert.equal(l.neighMac('2001:db8::100'), l.mac(n2), 'unsolicited NA moved the client neighbour entry');
+    } finally {
+      l.cleanup();
+    }
+  });
+
   it('refuses to start on configuration errors and prints them', { timeout: 20_000 }, async () => {
     await withLab('bad', 1, async (l) => {
       const [n1] = l.nodes;

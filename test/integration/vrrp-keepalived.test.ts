@@ -9,26 +9,32 @@ import { masterDownIntervalMs, skewTimeMs } from '../../src/lib/vrrp/fsm';
 import { keepalivedUnavailable, sleep, VrrpLab, vrrpConf, vrrpLabUnavailable } from './vrrp-lab';
 
 const skip = vrrpLabUnavailable() ?? keepalivedUnavailable() ?? undefined;
-const VIP = '198.51.100.100';
+const VIP4 = '198.51.100.100';
+const VIP6 = '2001:db8::100';
 const TOL = 50;
 
-const modes: { label: string; version: 2 | 3; advert: number; auth?: string }[] = [
+const modes: { label: string; version: 2 | 3; advert: number; auth?: string; v6?: boolean }[] = [
   { label: 'VRRPv2, no auth', version: 2, advert: 1 },
   { label: 'VRRPv2, PASS auth', version: 2, advert: 1, auth: 's3cret' },
   { label: 'VRRPv3, 0.5 s', version: 3, advert: 0.5 },
+  { label: 'VRRPv3 over IPv6, 0.5 s', version: 3, advert: 0.5, v6: true },
 ];
 
 describe('vrrp interop with keepalived 2.2.7', { skip, timeout: 400_000 }, () => {
   for (const m of modes) {
     const ivl = m.advert * 1000;
-    const conf = (prio: number) => vrrpConf({ prio, version: m.version, advert: m.advert, auth: m.auth });
+    const VIP = m.v6 ? VIP6 : VIP4;
+    const conf = (prio: number) => vrrpConf({ prio, version: m.version, advert: m.advert, auth: m.auth, vips: [m.v6 ? `${VIP6}/64` : `${VIP4}/24`] });
+    /** the source address of a node's adverts (IPv6: its link-local) */
+    const src = (l: VrrpLab, n: VrrpLab['nodes'][number]) => (m.v6 ? l.linkLocal(n) : n.addr);
     const mdi = (prio: number) => masterDownIntervalMs(m.version, prio, m.advert * 100);
     const skew = (prio: number) => skewTimeMs(m.version, prio, m.advert * 100);
 
     it(`${m.label}: hactl MASTER, keepalived BACKUP; keepalived takes over on SIGKILL; hactl preempts back`, { timeout: 60_000 }, async () => {
-      const l = new VrrpLab('kab', 2);
+      const l = new VrrpLab('kab', 2, { v6: m.v6 });
       try {
         const [h, k] = l.nodes;
+        if (m.v6) await l.waitDad();
         const cap = l.startCapture();
         await sleep(300);
         l.startHactl(h, conf(150));
@@ -38,7 +44,7 @@ describe('vrrp interop with keepalived 2.2.7', { skip, timeout: 400_000 }, () =>
         await sleep(2 * ivl);
         assert.equal(await l.state(k), 'BACKUP', 'keepalived accepts hactl as master');
         assert.ok(l.hasAddr(h, VIP) && !l.hasAddr(k, VIP));
-        assert.equal(cap.from(k.addr).filter((a) => a.prio > 0).length, 0, 'keepalived never advertised as master');
+        assert.equal(cap.from(src(l, k)).filter((a) => a.prio > 0).length, 0, 'keepalived never advertised as master');
         l.kill(h);
         await l.waitState(k, 'MASTER', 4 * ivl + 3000);
         await sleep(300);
@@ -56,9 +62,10 @@ describe('vrrp interop with keepalived 2.2.7', { skip, timeout: 400_000 }, () =>
     });
 
     it(`${m.label}: keepalived MASTER, hactl BACKUP; hactl takes over on SIGTERM (Skew_Time) and on SIGKILL (Master_Down_Interval)`, { timeout: 60_000 }, async () => {
-      const l = new VrrpLab('kba', 2);
+      const l = new VrrpLab('kba', 2, { v6: m.v6 });
       try {
         const [k, h] = l.nodes;
+        if (m.v6) await l.waitDad();
         const cap = l.startCapture();
         await sleep(300);
         l.startHactl(h, conf(100));
@@ -68,16 +75,16 @@ describe('vrrp interop with keepalived 2.2.7', { skip, timeout: 400_000 }, () =>
         await sleep(2 * ivl);
         const s = await l.status(h);
         assert.equal(s?.instances[0].state, 'BACKUP');
-        assert.equal(s?.instances[0].masterAddr, k.addr);
+        assert.equal(s?.instances[0].masterAddr, src(l, k));
         assert.ok((s?.instances[0].counters.rxAdverts ?? 0) >= 1);
         assert.deepEqual(s?.instances[0].counters.drops, {}, 'no keepalived advert dropped');
         // graceful: keepalived sends priority 0
         await l.stop(k);
         await l.waitState(h, 'MASTER', 3000);
         await sleep(300);
-        const zero = cap.adverts.filter((a) => a.src === k.addr && a.prio === 0).pop();
+        const zero = cap.adverts.filter((a) => a.src === src(l, k) && a.prio === 0).pop();
         assert.ok(zero, 'keepalived sent priority 0');
-        const first = cap.firstAfter(h.addr, zero.t)!;
+        const first = cap.firstAfter(src(l, h), zero.t)!;
         const g = first.t - zero.t;
         assert.ok(g <= skew(100) + TOL, `hactl took ${g.toFixed(1)} ms after priority 0 (Skew_Time ${skew(100)})`);
         process.stderr.write(`# ${m.label}: hactl backup after keepalived SIGTERM: ${g.toFixed(1)} ms (Skew_Time ${skew(100)})\n`);
@@ -94,8 +101,9 @@ describe('vrrp interop with keepalived 2.2.7', { skip, timeout: 400_000 }, () =>
         const killedAt = Date.now();
         await l.waitState(h, 'MASTER', 4 * ivl + 3000);
         await sleep(300);
-        const lastK = cap.adverts.filter((a) => a.src === k.addr && a.t < killedAt + 5).pop()!;
-        const firstH = cap.firstAfter(h.addr, lastK.t)!;
+        const kSrc = src(l, k);
+        const lastK = cap.adverts.filter((a) => a.src === kSrc && a.t < killedAt + 5).pop()!;
+        const firstH = cap.firstAfter(src(l, h), lastK.t)!;
         const took = firstH.t - lastK.t;
         assert.ok(cap.adverts.length > before);
         assert.ok(took <= mdi(100) + TOL, `hactl took ${took.toFixed(1)} ms after keepalived's last advert (Master_Down_Interval ${mdi(100)})`);

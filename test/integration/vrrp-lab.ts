@@ -152,7 +152,7 @@ export class VrrpLab {
           pidFiles: [],
         });
       }
-      this.client = this.lab.addHost('client', ['198.51.100.50/24']);
+      this.client = this.lab.addHost('client', opts.v6 ? ['198.51.100.50/24', '2001:db8::50/64'] : ['198.51.100.50/24']);
     } catch (e) {
       this.cleanup();
       throw e;
@@ -160,7 +160,7 @@ export class VrrpLab {
   }
 
   startCapture(): Capture {
-    const p = this.lab.spawn(this.client.ns, 'tcpdump', ['-i', 'eth0', '-nn', '-tt', '-l', '-U', 'vrrp or arp']);
+    const p = this.lab.spawn(this.client.ns, 'tcpdump', ['-i', 'eth0', '-nn', '-tt', '-l', '-U', 'ip proto 112 or ip6 proto 112 or arp']);
     this.capture = new Capture(p);
     return this.capture;
   }
@@ -283,8 +283,21 @@ export class VrrpLab {
       .join('\n')}`);
   }
 
+  /** IPv6: wait until duplicate address detection is over on every node (no tentative address). */
+  async waitDad(timeoutMs = 5000): Promise<void> {
+    const end = Date.now() + timeoutMs;
+    for (const n of [...this.nodes.map((x) => x.host), this.client]) {
+      while (Date.now() < end && this.lab.nsExec(n.ns, 'ip', ['-6', 'addr', 'show', 'tentative']).trim() !== '') await sleep(100);
+    }
+  }
+
   hasAddr(node: Node, addr: string): boolean {
     return this.lab.nsExec(node.host.ns, 'ip', ['-o', 'addr', 'show']).includes(` ${addr}/`);
+  }
+
+  linkLocal(node: Node): string {
+    const out = this.lab.nsExec(node.host.ns, 'ip', ['-6', '-o', 'addr', 'show', 'dev', node.host.ifname, 'scope', 'link']);
+    return out.match(/inet6 (fe80::[0-9a-f:]+)\//)![1];
   }
 
   mac(node: Node): string {

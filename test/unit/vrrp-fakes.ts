@@ -69,7 +69,7 @@ export class FakeChannel implements Channel {
   ) {}
   send(buf: Buffer, dst: string): void {
     if (this.closed || this.muted) return;
-    this.link.sent.push({ from: this.node, buf, dst, at: this.link.clock.now });
+    this.link.sent.push({ from: this.node, buf: Buffer.from(buf), dst, at: this.link.clock.now });
     for (const c of this.link.channels) {
       if (c === this || c.closed || c.family !== this.family) continue;
       const p: RxPacket = this.family === 4 ? { family: 4, raw: Buffer.from(buf) } : { family: 6, src: 'fe80::1', dst, hopLimit: 255, payload: buf };

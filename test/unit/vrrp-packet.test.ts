@@ -14,6 +14,7 @@ import {
   ipv6ToBuf,
   onesSum,
   PacketError,
+  setIpv4Id,
 } from '../../src/lib/vrrp/packet';
 import { SHARED } from '../helpers/cli';
 
@@ -67,6 +68,12 @@ describe('vrrp packet: golden keepalived vectors', () => {
       assert.equal(pkt.toString('hex'), Buffer.concat([hex.ipv4, hex.vrrp]).toString('hex'));
       // and the frame's IP part is exactly that (frame = ethernet + ip)
       assert.equal(hex.frame.subarray(14).toString('hex'), pkt.toString('hex'));
+    });
+    it(`${v.name}: re-stamping the IP id of a cached packet gives the same bytes`, { skip: missing }, () => {
+      const hex = readHex(v.name);
+      const pkt = encodeIpv4Packet(v.adv, { src: SRC, dst: DST, id: 999 });
+      setIpv4Id(pkt, v.id);
+      assert.equal(pkt.toString('hex'), Buffer.concat([hex.ipv4, hex.vrrp]).toString('hex'));
     });
     it(`decodes ${v.name} to the same inputs`, { skip: missing }, () => {
       const hex = readHex(v.name);

@@ -19,6 +19,7 @@ import {
   encodeIpv4Packet,
   encodeVrrp,
   PacketError,
+  setIpv4Id,
   VRRP_MCAST_V4,
   VRRP_MCAST_V6,
 } from './packet';
@@ -97,6 +98,8 @@ class Instance {
   src = '';
   ipId = 0;
   timer: unknown = null;
+  /** encoded adverts by `priority|dst` (cleared on reload) */
+  packets = new Map<string, Buffer>();
   /** bumped on every (re)schedule: cancels a pending precise wait */
   gen = 0;
   garpTimers: unknown[] = [];
@@ -278,6 +281,7 @@ export class VrrpDaemon {
     inst.fsm.params.primaryAddr = src;
     if (c.vmac) await this.deps.net.ensureVmac(c.interface, c.vmac, c.vrid, c.family);
     inst.chan = this.channelFor(inst);
+    if (c.family === 6) inst.chan.setSource?.(src);
     this.applyTracking(inst, false);
     // clean slate: our VIPs must not be present while not MASTER
     await this.removeAddresses(inst);
@@ -328,14 +332,23 @@ export class VrrpDaemon {
   }
 
   private sendAdvert(inst: Instance, priority: number): void {
-    const adv = inst.fsm.advert(priority);
     const dsts = inst.cfg.unicastPeers.length > 0 ? inst.cfg.unicastPeers : [inst.cfg.family === 4 ? VRRP_MCAST_V4 : VRRP_MCAST_V6];
     for (const dst of dsts) {
       try {
+        // encoded once per (priority, destination); only the IPv4 id and header checksum change
+        const key = `${priority}|${dst}`;
+        let pkt = inst.packets.get(key);
+        if (!pkt) {
+          const adv = inst.fsm.advert(priority);
+          pkt =
+            inst.cfg.family === 4 ? encodeIpv4Packet(adv, { src: inst.src, dst, id: 0 }) : encodeVrrp(adv, { family: 6, src: inst.src, dst });
+          inst.packets.set(key, pkt);
+        }
         if (inst.cfg.family === 4) {
           inst.ipId = (inst.ipId % 0xffff) + 1;
-          inst.chan.send(encodeIpv4Packet(adv, { src: inst.src, dst, id: inst.ipId }), dst);
-        } else inst.chan.send(encodeVrrp(adv, { family: 6, src: inst.src, dst }), dst);
+          setIpv4Id(pkt, inst.ipId);
+        }
+        inst.chan.send(pkt, dst);
       } catch (e) {
         this.deps.log('error', `${inst.cfg.name}: cannot send advert: ${(e as Error).message}`);
       }
@@ -664,6 +677,7 @@ export class VrrpDaemon {
       if (JSON.stringify(old) === JSON.stringify(ic)) continue;
       res.changed.push(ic.name);
       inst.cfg = ic;
+      inst.packets.clear();
       const p = inst.fsm.params;
       const src = ic.unicastSrcIp ?? ic.mcastSrcIp ?? inst.src;
       Object.assign(p, Instance.params(ic, src));

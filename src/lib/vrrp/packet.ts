@@ -237,6 +237,13 @@ export function encodeIpv4Packet(adv: Advert, ip: { src: string; dst: string; id
   return Buffer.concat([hdr, vrrp]);
 }
 
+/** Rewrite the identification of an encoded IPv4 packet and its header checksum, in place. */
+export function setIpv4Id(pkt: Buffer, id: number): void {
+  pkt.writeUInt16BE(id & 0xffff, 4);
+  pkt.writeUInt16BE(0, 10);
+  pkt.writeUInt16BE(inetChecksum(pkt.subarray(0, 20)), 10);
+}
+
 // ---------------------------------------------------------------- decode
 
 export interface DecodedAdvert extends Advert {

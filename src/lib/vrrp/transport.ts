@@ -28,6 +28,7 @@ const IPV6_MULTICAST_HOPS = 18;
 const IPV6_MULTICAST_LOOP = 19;
 const IPV6_JOIN_GROUP = 20;
 const IPV6_TCLASS = 67;
+const IPV6_PKTINFO = 50;
 
 /** What a channel hands to the daemon. */
 export type RxPacket =
@@ -41,6 +42,8 @@ export interface Channel {
   send(buf: Buffer, dst: string): void;
   /** Read everything queued in the kernel now, synchronously (timer safety). */
   drain(): number;
+  /** IPv6: pin the source address of our adverts (the link-local; the v3 checksum covers it). */
+  setSource?(addr: string): void;
   close(): void;
 }
 
@@ -70,6 +73,7 @@ class RawChannel implements Channel {
   private readonly sock: RawSocketLike;
   private pkt?: { close(): void; stopReceiving(): void };
   private closed = false;
+  private readonly ifindex: number;
 
   constructor(
     readonly ifname: string,
@@ -80,6 +84,7 @@ class RawChannel implements Channel {
     // biome-ignore lint/suspicious/noExplicitAny: untyped JS module
     const raw: any = require('raw-socket');
     const ifindex = ifindexOf(ifname);
+    this.ifindex = ifindex;
     this.sock = raw.createSocket({
       addressFamily: family === 4 ? raw.AddressFamily.IPv4 : raw.AddressFamily.IPv6,
       protocol: VRRP_PROTO,
@@ -153,7 +158,21 @@ class RawChannel implements Channel {
     try {
       this.sock.wrap.send(buf, 0, buf.length, dst, () => {});
     } catch {
-      this.sock.send(buf, 0, buf.length, dst, () => {});
+      const copy = Buffer.from(buf); // the caller reuses its buffer
+      this.sock.send(copy, 0, copy.length, dst, () => {});
+    }
+  }
+
+  setSource(addr: string): void {
+    if (this.family !== 6) return;
+    // sticky IPV6_PKTINFO (RFC 3542): source address and interface for every send
+    const info = Buffer.alloc(20);
+    ipv6ToBuf(addr).copy(info, 0);
+    info.writeUInt32LE(this.ifindex, 16);
+    try {
+      this.sock.setOption(IPPROTO_IPV6, IPV6_PKTINFO, info, 20);
+    } catch {
+      /* kernel picks the source */
     }
   }
 
