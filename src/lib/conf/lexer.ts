@@ -23,6 +23,7 @@ export interface LexProblem {
 }
 
 const SMART = /[\u201c\u201d\u2018\u2019\u201e\u00ab\u00bb]/;
+const ODD_SPACE = /[\u00a0\u2007\u202f\u3000\u2002\u2003\ufeff]/;
 
 /**
  * Split one line (without its newline) into tokens. `problems` receives
@@ -31,20 +32,23 @@ const SMART = /[\u201c\u201d\u2018\u2019\u201e\u00ab\u00bb]/;
 export function tokenizeLine(line: string, problems: LexProblem[]): Token[] {
   const out: Token[] = [];
   const n = line.length;
+  const odd = ODD_SPACE.exec(line);
+  if (odd) {
+    const c = odd[0].charCodeAt(0);
+    problems.push({
+      col: odd.index + 1,
+      severity: 'error',
+      message:
+        c === 0xfeff
+          ? 'UTF-8 byte order mark: keepalived reads it as part of the keyword; save the file without BOM'
+          : `non-breaking or typographic space (U+${c.toString(16).toUpperCase().padStart(4, '0')}): keepalived reads it as part of a word; use a plain space`,
+      rule: c === 0xfeff ? 'bom' : 'nbsp',
+    });
+  }
   let i = 0;
   while (i < n) {
     let c = line.charCodeAt(i);
     if (c === 32 || c === 9 || c === 13 || c === 11 || c === 12) {
-      i++;
-      continue;
-    }
-    if (c === 0xa0 || c === 0x2007 || c === 0x202f || c === 0x3000 || c === 0x2002 || c === 0x2003) {
-      problems.push({
-        col: i + 1,
-        severity: 'error',
-        message: `non-breaking or typographic space (U+${c.toString(16).toUpperCase().padStart(4, '0')}): keepalived reads it as part of a word; use a plain space`,
-        rule: 'nbsp',
-      });
       i++;
       continue;
     }
@@ -60,7 +64,7 @@ export function tokenizeLine(line: string, problems: LexProblem[]): Token[] {
     let quoted = false;
     while (i < n) {
       c = line.charCodeAt(i);
-      if (c === 32 || c === 9 || c === 13 || c === 11 || c === 12 || c === 0xa0) break;
+      if (c === 32 || c === 9 || c === 13 || c === 11 || c === 12) break;
       if (c === 35 || c === 33 || c === 123 || c === 125) break;
       if (c === 34) {
         const close = line.indexOf('"', i + 1);
@@ -79,7 +83,7 @@ export function tokenizeLine(line: string, problems: LexProblem[]): Token[] {
       let j = i + 1;
       while (j < n) {
         const d = line.charCodeAt(j);
-        if (d === 32 || d === 9 || d === 13 || d === 11 || d === 12 || d === 0xa0 || d === 35 || d === 33 || d === 123 || d === 125 || d === 34) break;
+        if (d === 32 || d === 9 || d === 13 || d === 11 || d === 12 || d === 35 || d === 33 || d === 123 || d === 125 || d === 34) break;
         j++;
       }
       text += line.slice(i, j);
@@ -89,7 +93,7 @@ export function tokenizeLine(line: string, problems: LexProblem[]): Token[] {
     if (sm) {
       problems.push({
         col: start + 1,
-        severity: 'error',
+        severity: 'warning',
         message: `typographic quote ${sm[0]} (U+${sm[0].charCodeAt(0).toString(16).toUpperCase()}) in '${text}': keepalived does not treat it as a quote; use "`,
         rule: 'smart-quote',
       });

@@ -134,7 +134,13 @@ export function lint(opts: LintOptions): LintResult {
   if (fatal) exitCode = 4;
   if (counts) exitCode = 5;
   if (security) exitCode = 6;
-  return { files, diagnostics: capDiagnostics(diagnostics), exitCode, models };
+  // Stable order: by file (reading order), then line and column.
+  const order = new Map(files.map((f, i) => [f, i]));
+  const sorted = diagnostics
+    .map((x, i) => ({ x, i }))
+    .sort((a, b) => (order.get(a.x.file) ?? 1e9) - (order.get(b.x.file) ?? 1e9) || a.x.line - b.x.line || a.x.col - b.x.col || a.i - b.i)
+    .map((e) => e.x);
+  return { files, diagnostics: capDiagnostics(sorted), exitCode, models };
 }
 
 /** Bound the output: each message at most 400 characters (the count is capped per file by DiagnosticList). */

@@ -120,17 +120,7 @@ export class Preprocessor {
       return;
     }
     let text = new TextDecoder('utf-8', { ignoreBOM: true }).decode(data);
-    if (text.charCodeAt(0) === 0xfeff) {
-      this.diags.push({
-        file: display,
-        line: 1,
-        col: 1,
-        severity: 'error',
-        message: 'UTF-8 byte order mark at the start of the file: keepalived reads it as part of the first keyword; save the file without BOM',
-        rule: 'bom',
-      });
-      text = text.slice(1);
-    }
+    // A BOM stays in the text (keepalived reads it as part of the first word); the lexer reports it.
     const bad = text.indexOf('\ufffd');
     if (bad >= 0) {
       const line = countLines(text, bad);
@@ -178,24 +168,24 @@ export class Preprocessor {
         }
       }
       if (pendingDef) {
-        const cont = raw.trimEnd().endsWith('\\');
-        const body = cont ? raw.trimEnd().slice(0, -1) : raw;
+        const cont = rtrim(raw).endsWith('\\');
+        const body = cont ? rtrim(raw).slice(0, -1) : raw;
         pendingDef.lines.push(stripComment(body));
         if (!cont) {
-          this.defs.set(pendingDef.name, { lines: pendingDef.lines.filter((l) => l.trim() !== '') });
+          this.defs.set(pendingDef.name, { lines: pendingDef.lines.filter((l) => rtrim(ltrim(l)) !== '') });
           pendingDef = null;
         }
         continue;
       }
       const ctx: LineCtx = { file: display, abs, pwd, line: lineNo };
       // Multi-line definition start: `$NAME=... \`
-      const t = raw.trimStart();
-      if (t.startsWith('$') && raw.trimEnd().endsWith('\\')) {
+      const t = ltrim(raw);
+      if (t.startsWith('$') && rtrim(raw).endsWith('\\')) {
         const m = /^\$([A-Za-z_][A-Za-z0-9_]*)=(.*)\\\s*$/.exec(t);
         if (m) {
           pendingDef = { name: m[1], lines: [] };
           const first = stripComment(m[2]);
-          if (first.trim() !== '') pendingDef.lines.push(first);
+          if (rtrim(ltrim(first)) !== '') pendingDef.lines.push(first);
           continue;
         }
       }
@@ -223,7 +213,7 @@ export class Preprocessor {
       return;
     }
     let s = stripComment(raw);
-    let t = s.trimStart();
+    let t = ltrim(s);
     if (t === '') return;
     colBase += s.length - t.length;
     // include (detected before conditionals/substitution, like keepalived).
@@ -240,7 +230,7 @@ export class Preprocessor {
       const match = id === this.opts.configId;
       if (neg === match) return;
       const rest = t.slice(m[0].length);
-      const r2 = rest.trimStart();
+      const r2 = ltrim(rest);
       colBase += m[0].length + (rest.length - r2.length);
       t = r2;
       s = t;
@@ -250,7 +240,7 @@ export class Preprocessor {
     if (t.startsWith('$')) {
       const m = /^\$([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(t);
       if (m) {
-        this.defs.set(m[1], { lines: [m[2].trim()] });
+        this.defs.set(m[1], { lines: [rtrim(ltrim(m[2]))] });
         return;
       }
     }
@@ -278,7 +268,7 @@ export class Preprocessor {
     }
     if (substituted) {
       // A substitution can produce a definition, a conditional, or a comment.
-      const again = t.trimStart();
+      const again = ltrim(t);
       if (again.startsWith('@') || /^\$[A-Za-z_][A-Za-z0-9_]*=/.test(again) || again.startsWith('~SEQ') || again.startsWith('~LST')) {
         if (depth > 16) return;
         this.processLine(t, ctx, depth + 1, colBase);
@@ -367,7 +357,7 @@ export class Preprocessor {
     }
     const inner = t.slice(m[0].length, i - 1);
     const rest = t.slice(i);
-    const bodyCol = colBase + i + (rest.length - rest.trimStart().length);
+    const bodyCol = colBase + i + (rest.length - ltrim(rest).length);
     if (depth > 16) {
       this.diags.push(diag(at, 'error', '~SEQ/~LST nested too deeply', 'seq-syntax'));
       return;
@@ -389,7 +379,7 @@ export class Preprocessor {
       }
       return;
     }
-    const args = inner.split(',').map((a) => a.trim());
+    const args = inner.split(',').map((a) => rtrim(ltrim(a)));
     const name = args[0];
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name ?? '') || args.length < 2 || args.length > 4) {
       this.diags.push(diag(at, 'error', `~${m[1]}(var, [start,] [step,] end): bad arguments '${inner}'`, 'seq-syntax'));
@@ -502,14 +492,27 @@ export function parseLst(inner: string): { vars: string[]; values: string[][] } 
     if (ch === '{') depth++;
     if (ch === '}') depth--;
     if (ch === ',' && depth === 0) {
-      items.push(cur.trim());
+      items.push(rtrim(ltrim(cur)));
       cur = '';
     } else cur += ch;
   }
-  items.push(cur.trim());
+  items.push(rtrim(ltrim(cur)));
   if (items.length < 2) return 'needs a variable and at least one value';
-  const group = (s: string) => (s.startsWith('{') && s.endsWith('}') ? s.slice(1, -1).split(',').map((x) => x.trim()) : [s]);
+  const group = (s: string) => (s.startsWith('{') && s.endsWith('}') ? s.slice(1, -1).split(',').map((x) => rtrim(ltrim(x))) : [s]);
   const vars = group(items[0]);
   if (!vars.every((v) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(v))) return `bad variable name in '${items[0]}'`;
   return { vars, values: items.slice(1).map(group) };
+}
+
+/** Trim ASCII blanks only (String#trim would also eat a BOM or a non-breaking space, which must be diagnosed). */
+function ltrim(s: string): string {
+  let i = 0;
+  while (i < s.length && (s.charCodeAt(i) === 32 || s.charCodeAt(i) === 9 || s.charCodeAt(i) === 13 || s.charCodeAt(i) === 11 || s.charCodeAt(i) === 12)) i++;
+  return i ? s.slice(i) : s;
+}
+
+function rtrim(s: string): string {
+  let i = s.length;
+  while (i > 0 && (s.charCodeAt(i - 1) === 32 || s.charCodeAt(i - 1) === 9 || s.charCodeAt(i - 1) === 13 || s.charCodeAt(i - 1) === 11 || s.charCodeAt(i - 1) === 12)) i--;
+  return i < s.length ? s.slice(0, i) : s;
 }
