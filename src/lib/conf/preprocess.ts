@@ -119,7 +119,7 @@ export class Preprocessor {
       });
       return;
     }
-    let text = new TextDecoder('utf-8', { ignoreBOM: true }).decode(data);
+    const text = new TextDecoder('utf-8', { ignoreBOM: true }).decode(data);
     // A BOM stays in the text (keepalived reads it as part of the first word); the lexer reports it.
     const bad = text.indexOf('\ufffd');
     if (bad >= 0) {
