@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import { describe, it } from 'node:test';
 import { masterDownIntervalMs, skewTimeMs } from '../../src/lib/vrrp/fsm';
+import { HACTL, hactl } from '../helpers/cli';
 import { instanceBlock, sleep, VrrpLab, vrrpConf, vrrpLabUnavailable } from './vrrp-lab';
 
 const skip = vrrpLabUnavailable() ?? undefined;
@@ -18,6 +19,12 @@ function addTrackLink(l: VrrpLab, ns: string): void {
   l.lab.nsExec(ns, 'ip', ['link', 'add', 'eth1', 'type', 'veth', 'peer', 'name', 'eth1p']);
   l.lab.nsExec(ns, 'ip', ['link', 'set', 'eth1p', 'up']);
   l.lab.nsExec(ns, 'ip', ['link', 'set', 'eth1', 'up']);
+}
+
+/** MAC in the ARP reply for `ip` (arping from the client), lower case. */
+function arpReply(l: VrrpLab, ip: string): string | undefined {
+  const out = l.lab.nsExec(l.client.ns, 'arping', ['-c', '1', '-w', '2', '-I', 'eth0', ip], { allowFail: true });
+  return out.match(/\[([0-9A-Fa-f:]{17})\]/)?.[1].toLowerCase();
 }
 
 async function withLab(tag: string, n: number, fn: (l: VrrpLab) => Promise<void>): Promise<void> {
@@ -291,6 +298,67 @@ describe('vrrp acceptance: hactl nodes', { skip, timeout: 240_000 }, () => {
     } finally {
       l.cleanup();
     }
+  });
+
+  it('use_vmac: macvlan vrrp.51 with 00:00:5e:00:01:33 holds the VIP and answers ARP; removed on SIGTERM', { timeout: 40_000 }, async () => {
+    await withLab('vmc', 2, async (l) => {
+      const [n1, n2] = l.nodes;
+      const conf = (prio: number) => vrrpConf({ prio, version: 3, advert: 0.2, extra: '  use_vmac\n' });
+      l.startHactl(n1, conf(150));
+      await l.waitState(n1, 'MASTER', 5000);
+      l.startHactl(n2, conf(100));
+      await l.waitState(n2, 'BACKUP', 5000);
+      await sleep(300);
+      const vm = l.lab.nsExec(n1.host.ns, 'ip', ['-o', 'addr', 'show', 'dev', 'vrrp.51']);
+      assert.match(vm, /198\.51\.100\.100\/24/, 'VIP lives on the macvlan');
+      assert.match(l.lab.nsExec(n1.host.ns, 'ip', ['-o', 'link', 'show', 'dev', 'vrrp.51']), /00:00:5e:00:01:33/);
+      assert.ok(l.ping(VIP));
+      assert.equal(arpReply(l, VIP), '00:00:5e:00:01:33', 'the VIP answers ARP with the virtual MAC');
+      assert.equal(await l.stop(n1), 0);
+      await l.waitState(n2, 'MASTER', 3000);
+      await sleep(300);
+      assert.equal(l.lab.nsExec(n1.host.ns, 'ip', ['-o', 'link', 'show', 'dev', 'vrrp.51'], { allowFail: true }), '', 'macvlan removed');
+      assert.match(l.lab.nsExec(n2.host.ns, 'ip', ['-o', 'addr', 'show', 'dev', 'vrrp.51']), /198\.51\.100\.100\/24/);
+      assert.ok(l.ping(VIP), 'VIP reachable via the new master');
+      assert.equal(arpReply(l, VIP), '00:00:5e:00:01:33', 'same virtual MAC after failover');
+    });
+  });
+
+  it('hactl vrrp status (text and --json) and /metrics on a running daemon', { timeout: 30_000 }, async () => {
+    await withLab('sts', 1, async (l) => {
+      const [n1] = l.nodes;
+      l.startHactl(n1, vrrpConf({ prio: 150, version: 3, advert: 0.2 }));
+      await l.waitState(n1, 'MASTER', 5000);
+      const txt = hactl(['vrrp', 'status', '--control-socket', n1.sock]);
+      assert.equal(txt.status, 0, txt.stderr);
+      assert.match(txt.stdout, /VI_1\s+eth0\s+51\s+v3\s+MASTER\s+150\s+198\.51\.100\.1\/150/);
+      const js = hactl(['vrrp', 'status', '--json', '--control-socket', n1.sock]);
+      const j = JSON.parse(js.stdout);
+      assert.equal(j.instances[0].state, 'MASTER');
+      assert.ok(j.instances[0].counters.txAdverts >= 1);
+      assert.match(j.instances[0].lastTransition.reason, /master down timer expired/);
+      await l.stop(n1);
+      // metrics: a second daemon with --metrics, queried from inside the namespace
+      fs.writeFileSync(n1.conf, vrrpConf({ prio: 150, version: 3, advert: 0.2 }));
+      const p = l.lab.spawn(n1.host.ns, process.execPath, [HACTL, 'vrrp', 'run', '-f', n1.conf, '--control-socket', n1.sock, '--metrics', '127.0.0.1:9650']);
+      try {
+        let body = '';
+        const end = Date.now() + 8000;
+        while (Date.now() < end && !/hactl_vrrp_state\{instance="VI_1"\} 2/.test(body)) {
+          await sleep(300);
+          body = l.lab.nsExec(
+            n1.host.ns,
+            process.execPath,
+            ['-e', "require('http').get('http://127.0.0.1:9650/metrics',r=>{let b='';r.on('data',d=>b+=d);r.on('end',()=>process.stdout.write(b))}).on('error',()=>{})"],
+            { allowFail: true },
+          );
+        }
+        assert.match(body, /hactl_vrrp_state\{instance="VI_1"\} 2/);
+        assert.match(body, /hactl_vrrp_adverts_sent_total\{instance="VI_1"\} \d+/);
+      } finally {
+        p.kill('SIGTERM');
+      }
+    });
   });
 
   it('refuses to start on configuration errors and prints them', { timeout: 20_000 }, async () => {

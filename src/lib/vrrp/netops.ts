@@ -145,6 +145,19 @@ export class RealNetOps implements NetOps {
       const p = await this.index(parent);
       await this.nl.createMacvlan({ parent: p, name, mac: this.net.vrrpVirtualMac(vrid, family), mode: 'private' });
     }
+    // as keepalived: only the macvlan answers ARP for the VIPs (with the virtual MAC)
+    try {
+      const sc = new this.net.Sysctl();
+      const k = (ifn: string, p: string) => this.net.confKey(4, ifn, p);
+      sc.write(k(parent, 'arp_ignore'), 1);
+      sc.write(k(parent, 'arp_filter'), 1);
+      sc.write(k(name, 'arp_ignore'), 1);
+      sc.write(k(name, 'arp_filter'), 0);
+      sc.write(k(name, 'accept_local'), 1);
+      sc.write(k(name, 'rp_filter'), 0);
+    } catch {
+      /* read-only /proc/sys: ARP may also be answered from the base interface */
+    }
     const l = await this.nl.linkByName(name);
     if (l && !l.up) await this.nl.setLinkUp(l.index, true);
   }
