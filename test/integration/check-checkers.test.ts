@@ -443,7 +443,7 @@ describe('hactl check CLI', { timeout: 60_000 }, () => {
         path /
         digest ${md5('hello\n')}
       }
-      connect_timeout 2
+      connect_timeout 5
       retry 0
     }
     TCP_CHECK {
@@ -459,7 +459,7 @@ describe('hactl check CLI', { timeout: 60_000 }, () => {
       );
       const r = await hactlAsync(['check', 'config', '-f', conf, '--real-server', `127.0.0.1:${srv.port}`, '--json']);
       const same = await hactlAsync(['check', '--config', conf, '--real-server', `127.0.0.1:${srv.port}`, '--json']);
-      assert.equal(same.status, 0, 'hactl check --config ... is the same command');
+      assert.equal(same.status, 0, `hactl check --config ... is the same command: ${same.stdout}${same.stderr}`);
       assert.equal(JSON.parse(same.stdout).servers[0].checkers.length, 3);
       assert.equal(r.status, 0, r.stdout + r.stderr);
       const j = JSON.parse(r.stdout);
@@ -467,10 +467,10 @@ describe('hactl check CLI', { timeout: 60_000 }, () => {
       assert.equal(j.servers[0].dynamicWeight, 7);
       await srv.close();
       const d = await hactlAsync(['check', 'config', '-f', conf, '--real-server', `127.0.0.1:${srv.port}`]);
-      assert.equal(d.status, 1);
+      assert.equal(d.status, 1, d.stdout + d.stderr);
       assert.match(d.stdout, /DOWN/);
       const none = await hactlAsync(['check', 'config', '-f', conf, '--real-server', '127.0.0.9:1']);
-      assert.equal(none.status, 2);
+      assert.equal(none.status, 2, none.stdout + none.stderr);
       assert.match(none.stderr, /no real_server 127\.0\.0\.9:1/);
     } finally {
       await srv.close().catch(() => {});
