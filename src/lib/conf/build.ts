@@ -1195,7 +1195,13 @@ export class Builder {
     vs.delay_before_retry = last('delay_before_retry')?.value as number | undefined;
     vs.warmup = last('warmup')?.value as number | undefined;
     vs.connect_timeout = last('connect_timeout')?.value as number | undefined;
-    for (const f of ['hashed', 'flag_1', 'flag_2', 'flag_3', 'sh_port', 'sh_fallback', 'mh_port', 'mh_fallback']) if (last(f)) vs.lb_flags.push(f);
+    for (const f of ['hashed', 'flag-1', 'flag-2', 'flag-3', 'sh-port', 'sh-fallback', 'mh-port', 'mh-fallback']) {
+      const x = last(f);
+      if (!x) continue;
+      vs.lb_flags.push(f);
+      if (f.startsWith('sh-') && vs.lb_algo !== 'sh') this.d(x.stmt.pos, 'error', `${f} only applies to sh scheduler - ignoring`, 'scheduler-flag');
+      if (f.startsWith('mh-') && vs.lb_algo !== 'mh') this.d(x.stmt.pos, 'error', `${f} only applies to mh scheduler - ignoring`, 'scheduler-flag');
+    }
     const sa = last('smtp_alert');
     if (sa) vs.smtp_alert = sa.value !== false;
     for (const occ of m.get('real_server') ?? []) {

@@ -128,7 +128,6 @@ export const GLOBAL_DEFS: Record<string, Spec> = {
   vrrp_higher_prio_send_advert: ob,
   vrrp_version: int(2, 3),
   vrrp_iptables: ows,
-  vrrp_ipsets: ows,
   nftables: ows,
   nftables_priority: int(-2147483648, 2147483647),
   nftables_ifindex: ob,
@@ -187,7 +186,6 @@ export const GLOBAL_DEFS: Record<string, Spec> = {
   vrrp_rx_bufs_multiplier: int(1, U32),
   vrrp_startup_delay: num(0, TIMER_MAX),
   vrrp_down_timer_adverts: int(3, 100),
-  vrrp_garp_interval_us: ws,
   rs_init_notifies: f,
   no_checker_emails: f,
   umask: w,
@@ -207,14 +205,7 @@ export const GLOBAL_DEFS: Record<string, Spec> = {
   reload_file: ows,
   include_check: ows,
   disable_local_igmp: f,
-  net_namespace: w,
-  net_namespace_ipvs: ows,
-  namespace_with_ipsets: f,
-  instance: w,
-  use_pid_dir: f,
-  linkbeat_use_polling: f,
-  child_wait_time: int(0, U32),
-  lvs_id: { k: 'word', dep: "'lvs_id' is deprecated, use 'router_id'" },
+  log_unknown_vrids: f,
 };
 
 export const VRRP_SCRIPT: Record<string, Spec> = {
@@ -261,6 +252,7 @@ export const SYNC_GROUP: Record<string, Spec> = {
   smtp_alert: ob,
   global_tracking: { k: 'flag', dep: 'global_tracking is deprecated. Use track_interface/script/file on the sync group' },
   sync_group_tracking_weight: f,
+  notify_priority_changes: ob,
 };
 
 export const GARP_GROUP: Record<string, Spec> = {
@@ -334,6 +326,7 @@ export const VRRP_INSTANCE: Record<string, Spec> = {
   authentication: blk('authentication'),
   vrf: w,
   check_unicast_src: f,
+  vmac_garp_intvl: ws,
 };
 
 export const AUTHENTICATION: Record<string, Spec> = {
@@ -349,7 +342,6 @@ const CHECKER_COMMON: Record<string, Spec> = {
   bind_if: w,
   connect_timeout: num(0.000001, TIMER_MAX),
   retry: int(0, U32),
-  nb_get_retry: { k: 'int', min: 0, max: U32, dep: "'nb_get_retry' is deprecated, use 'retry'" },
   delay_before_retry: num(0, TIMER_MAX),
   warmup: num(0, TIMER_MAX),
   delay_loop: num(0.000001, LOOP_MAX),
@@ -360,6 +352,7 @@ const CHECKER_COMMON: Record<string, Spec> = {
 
 export const HTTP_GET: Record<string, Spec> = {
   ...CHECKER_COMMON,
+  nb_get_retry: { k: 'int', min: 0, max: U32, dep: "'nb_get_retry' is deprecated, use 'retry'" },
   url: blk('url', { multi: true }),
   virtualhost: w,
   http_protocol: w,
@@ -375,7 +368,6 @@ export const URL: Record<string, Spec> = {
   regex: w,
   regex_no_match: f,
   regex_options: ws,
-  regex_stop: f,
   regex_max_offset: int(0, U32),
   regex_min_offset: int(0, U32),
 };
@@ -391,7 +383,12 @@ export const SMTP_CHECK: Record<string, Spec> = {
 export const SMTP_HOST: Record<string, Spec> = { ...CHECKER_COMMON };
 
 export const MISC_CHECK: Record<string, Spec> = {
-  ...CHECKER_COMMON,
+  retry: int(0, U32),
+  delay_before_retry: num(0, TIMER_MAX),
+  warmup: num(0, TIMER_MAX),
+  delay_loop: num(0.000001, LOOP_MAX),
+  alpha: ob,
+  log_all_failures: ob,
   misc_path: sc,
   misc_timeout: int(1, U32),
   misc_dynamic: f,
@@ -421,7 +418,6 @@ export const FILE_CHECK: Record<string, Spec> = {
 
 export const BFD_CHECK: Record<string, Spec> = {
   name: w,
-  weight: { k: 'int', min: -253, max: 253, rest: true },
   alpha: ob,
 };
 
@@ -466,13 +462,14 @@ export const VIRTUAL_SERVER: Record<string, Spec> = {
   lb_kind: w,
   lvs_method: w,
   hashed: f,
-  flag_1: f,
-  flag_2: f,
-  flag_3: f,
-  sh_port: f,
-  sh_fallback: f,
-  mh_port: f,
-  mh_fallback: f,
+  'flag-1': f,
+  'flag-2': f,
+  'flag-3': f,
+  'sh-port': f,
+  'sh-fallback': f,
+  'mh-port': f,
+  'mh-fallback': f,
+  weight: int(0, 2147483647),
   ops: f,
   persistence_engine: w,
   persistence_timeout: int(1, 2678400),
