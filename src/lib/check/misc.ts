@@ -43,6 +43,24 @@ function killGroup(pid: number, sig: NodeJS.Signals): boolean {
   }
 }
 
+/** Process groups of scripts still running: killed if hactl itself exits first. */
+const running = new Set<number>();
+let exitHookInstalled = false;
+function track(pid: number): void {
+  running.add(pid);
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.once('exit', () => {
+      for (const p of running) killGroup(p, 'SIGKILL');
+    });
+    // Ctrl-C would otherwise end hactl without 'exit' handlers and leave the
+    // (detached) script running; only when nobody else handles these signals.
+    for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+      if (process.listenerCount(sig) === 0) process.once(sig, () => process.exit(128 + (sig === 'SIGINT' ? 2 : 15)));
+    }
+  }
+}
+
 export async function miscAttempt(o: MiscCheckOptions, onSpawn?: (pid: number) => void): Promise<AttemptResult> {
   let argv: string[];
   let ids: { uid: number; gid: number } | undefined;
@@ -79,10 +97,16 @@ export async function miscAttempt(o: MiscCheckOptions, onSpawn?: (pid: number) =
       clearTimeout(timer);
       if (termTimer) clearTimeout(termTimer);
       // Anything the script left behind in its group goes too.
-      if (pid !== undefined) killGroup(pid, 'SIGKILL');
+      if (pid !== undefined) {
+        killGroup(pid, 'SIGKILL');
+        running.delete(pid);
+      }
       resolve({ code, signal, timedOut });
     });
-    if (pid !== undefined) onSpawn?.(pid);
+    if (pid !== undefined) {
+      track(pid);
+      onSpawn?.(pid);
+    }
   });
   const ms = performance.now() - t0;
   if (exit.spawnError) return { ok: false, reason: exit.spawnError };
