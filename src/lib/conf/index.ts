@@ -54,7 +54,7 @@ export function loadConfig(path: string, opts: LoadOptions = {}): LoadResult {
   let lastLine = 0;
   const pre = new Preprocessor(
     reader,
-    { configId: opts.configId ?? defaultConfigId(), env: opts.env ?? (typeof process !== 'undefined' ? process.env : {}), random: opts.random },
+    { configId: opts.configId ?? defaultConfigId, env: opts.env ?? (typeof process !== 'undefined' ? process.env : {}), random: opts.random },
     diagnostics,
     (l) => {
       lastFile = l.file;

@@ -7,7 +7,6 @@
 import { parseArgs } from 'node:util';
 import { painterFor } from '../cli/color';
 import { formatJson, formatSarif, formatText } from './format';
-import { nodeHostProbe } from './host-probe';
 import { loadConfig } from './index';
 import { lint } from './lint';
 
@@ -42,7 +41,7 @@ export function runLint(files: string[], flags: LintFlags, out: NodeJS.WriteStre
     warningsOk: flags.warningsOk,
     configId: flags.configId,
     cluster: flags.cluster,
-    host: flags.host ? nodeHostProbe() : undefined,
+    host: flags.host ? (require('./host-probe') as typeof import('./host-probe')).nodeHostProbe() : undefined,
   });
   if (flags.format === 'json') out.write(formatJson(r));
   else if (flags.format === 'sarif') out.write(formatSarif(r, version()));

@@ -5,7 +5,6 @@
  * (0 clean, 4 fatal, 5 errors/warnings, 6 script-security violation).
  * Pure: the file reader and the host probe are injected.
  */
-import { checkCluster } from './cluster';
 import { loadConfig } from './index';
 import type { Diagnostic, KeepalivedConfig, ScriptRef } from './model';
 import type { FileReader } from './reader';
@@ -128,7 +127,7 @@ export function lint(opts: LintOptions): LintResult {
     if (scriptChecks(r.model, opts.host, diagnostics)) security = true;
     if (opts.host) interfaceChecks(r.model, opts.host, diagnostics);
   }
-  if (opts.cluster && models.length >= 2) diagnostics.push(...checkCluster(models));
+  if (opts.cluster && models.length >= 2) diagnostics.push(...(require('./cluster') as typeof import('./cluster')).checkCluster(models));
   let exitCode = 0;
   const counts = diagnostics.some((x) => x.rule !== 'file-unreadable' && (x.severity === 'error' || !opts.warningsOk));
   if (fatal) exitCode = 4;

@@ -15,8 +15,8 @@ import type { Diagnostic, Pos } from './model';
 import { dirname, type FileReader, hasGlob, resolvePath } from './reader';
 
 export interface PreprocessOptions {
-  /** For `@id` lines and ${_INSTANCE}. */
-  configId: string;
+  /** For `@id` lines and ${_INSTANCE} (a function is called once, when first needed). */
+  configId: string | (() => string);
   env: Record<string, string | undefined>;
   /** Random source for ${_RANDOM} (tests inject a fixed one). */
   random?: () => number;
@@ -71,6 +71,7 @@ export class Preprocessor {
   private readonly maxFileBytes: number;
   private readonly maxLines: number;
   private readonly random: () => number;
+  private configIdValue: string | undefined;
 
   constructor(
     private readonly reader: FileReader,
@@ -81,6 +82,14 @@ export class Preprocessor {
     this.maxFileBytes = opts.maxFileBytes ?? 64 * 1024 * 1024;
     this.maxLines = opts.maxLines ?? 1_000_000;
     this.random = opts.random ?? Math.random;
+  }
+
+  private configId(): string {
+    if (this.configIdValue === undefined) {
+      const c = this.opts.configId;
+      this.configIdValue = typeof c === 'function' ? c() : c;
+    }
+    return this.configIdValue;
   }
 
   /** Process a main file (as given on the command line). */
@@ -227,7 +236,7 @@ export class Preprocessor {
       const m = /^@(\^?)(\S*)/.exec(t)!;
       const neg = m[1] === '^';
       const id = m[2];
-      const match = id === this.opts.configId;
+      const match = id === this.configId();
       if (neg === match) return;
       const rest = t.slice(m[0].length);
       const r2 = ltrim(rest);
@@ -314,7 +323,7 @@ export class Preprocessor {
       case '_PWD':
         return ctx.pwd;
       case '_INSTANCE':
-        return this.opts.configId;
+        return this.configId();
       case '_HASH':
         return HASH;
       case '_BANG':
