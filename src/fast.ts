@@ -9,14 +9,18 @@ const handlers: Record<string, () => FastHandler> = {
   'conf lint': () => require('./lib/conf/lint-cli').fastMain,
   // IPVS (issue #7): parsed with ipvsadm's own rules in src/lib/ipvs/cli.
   'ipvsadm ': () => require('./lib/ipvs/cli').ipvsadmFast,
+  'restore ': () => require('./lib/ipvs/cli').restoreMain,
   ...Object.fromEntries(
-    ['vs add', 'vs edit', 'vs del', 'vs list', 'vs zero', 'rs add', 'rs edit', 'rs del'].map((v) => [v, () => require('./lib/ipvs/cli').fast(v)]),
+    ['vs add', 'vs edit', 'vs del', 'vs list', 'vs zero', 'vs clear', 'vs timeout', 'rs add', 'rs edit', 'rs del', 'save'].map((v) => [
+      v === 'save' ? 'save ' : v,
+      () => require('./lib/ipvs/cli').fast(v),
+    ]),
   ),
 };
 
 export function tryFast(argv: string[]): boolean {
   // `hactl ipvsadm ...` is ipvsadm's command line, -h included (issue #7).
-  if (argv[0] === 'ipvsadm') argv = ['ipvsadm', '', ...argv.slice(1)];
+  if (argv[0] === 'ipvsadm' || argv[0] === 'save' || argv[0] === 'restore') argv = [argv[0], '', ...argv.slice(1)];
   if (argv.length < 2) return false;
   const key = `${argv[0]} ${argv[1]}`;
   const load = handlers[key];

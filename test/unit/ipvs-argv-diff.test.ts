@@ -46,7 +46,7 @@ describe('ipvsadm argv', () => {
       [['-A', '-t', '256.1.1.1:80'], 'illegal virtual server address[:port] specified', 2],
       [['-A', '-t', '192.0.2.1:65536'], 'illegal virtual server address[:port] specified', 2],
       [['-A', '-t', '192.0.2.1:0'], 'Zero port specified for non-persistent service', 2],
-      [['-a', '-t', '192.0.2.1:80', '-r', '198.51.100.1', '-w', '65536'], 'illegal weight specified', 2],
+      [['-a', '-t', '192.0.2.1:80', '-r', '198.51.100.1', '-w', '2147483648'], 'illegal weight specified', 2],
       [['-a', '-t', '192.0.2.1:80', '-r', '198.51.100.1', '-w', '-1'], 'illegal weight specified', 2],
       [['-a', '-t', '192.0.2.1:80', '-r', '198.51.100.1', '-x', 'lots'], 'illegal u_threshold specified', 2],
       [['-a', '-t', '192.0.2.1:80', '-r', '198.51.100.1', '-y', '2147483648'], 'illegal l_threshold specified', 2],

@@ -536,7 +536,8 @@ export function parseIpvsadmArgs(argv: string[], popts: ParseOptions = {}): Ipvs
         break;
       case 'w':
         set(OPT.WEIGHT);
-        dest.weight = stringToNumber(optarg, 0, 65535);
+        // ipvsadm 1.31 takes any non-negative int (the kernel rejects negative weights).
+        dest.weight = stringToNumber(optarg, 0, 2147483647);
         if (dest.weight === -1) fail('illegal weight specified');
         break;
       case 'x':

@@ -189,9 +189,9 @@ export class IpvsClient {
     const seq = this.nextSeq();
     msg.writeUInt32LE(seq, 8);
     msg.writeUInt32LE(this.pid, 12);
-    const p = this.expect(seq, dump, kind);
-    await this.sendRaw([msg]);
-    return p;
+    // Both promises get handlers at once: the reply can arrive before the send callback.
+    const [, items] = await Promise.all([this.sendRaw([msg]), this.expect(seq, dump, kind)]);
+    return items;
   }
 
   /**

@@ -30,7 +30,7 @@ export const destFlags = {
   gatewaying: Flags.boolean({ char: 'g', description: 'direct routing (default)' }),
   ipip: Flags.boolean({ char: 'i', description: 'tunnelling' }),
   masquerading: Flags.boolean({ char: 'm', description: 'NAT' }),
-  weight: Flags.string({ char: 'w', description: 'weight 0..65535 (default 1)' }),
+  weight: Flags.string({ char: 'w', description: 'weight 0..2147483647 (default 1)' }),
   'u-threshold': Flags.string({ char: 'x', description: 'upper connection threshold' }),
   'l-threshold': Flags.string({ char: 'y', description: 'lower connection threshold' }),
   'tun-type': Flags.string({ description: 'tunnel type: ipip|gue|gre' }),
