@@ -128,7 +128,7 @@ describe('ipvs diff planner', () => {
     assert.equal(m.apply({ kind: 'del-service', svc: S('192.0.2.7') }).errno, ERRNO.ESRCH);
   });
   it('restore plans: every bad line reported with its number, nothing planned to apply', () => {
-    const text = '-A -t 192.0.2.1:80 -s rr\n-a -t 192.0.2.1:80 -r 198.51.100.1 -w 70000\n-a -t 192.0.2.7:80 -r 198.51.100.1\n-A -t 192.0.2.1:80 -s rr\n';
+    const text = '-A -t 192.0.2.1:80 -s rr\n-a -t 192.0.2.1:80 -r 198.51.100.1 -w 2147483648\n-a -t 192.0.2.7:80 -r 198.51.100.1\n-A -t 192.0.2.1:80 -s rr\n';
     const p = planRestore(text, [], false);
     assert.deepEqual(
       p.errors.map((e) => [e.line, e.message]),

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { flush, guestSkip, hactl, ipvsadm, ipvsadmLines, RICH_TABLE, run, saveN } from './ipvs-guest-lib';
+import { flush, guestSkip, hactl, ipvsadmLines, RICH_TABLE, run, saveN } from './ipvs-guest-lib';
 
 const skip = guestSkip();
 
