@@ -42,6 +42,12 @@ describe('retry policy', () => {
     const r = toCheckResult('http', 'x', run);
     assert.equal(r.reason, 'fail 3 (after 2 retries)');
   });
+  it('MISC_CHECK: the retry delay counts from the previous launch', async () => {
+    const c = fakeClock();
+    const run = await runWithRetry(scripted([false, false], 400, c), { retry: 1, delayBeforeRetryMs: 1000, warmupMs: 0 }, c, Math.random, true);
+    assert.deepEqual(c.sleeps, [600]);
+    assert.equal(run.attempts[1].startMs, 1000);
+  });
   it('stops at the first success', async () => {
     const c = fakeClock();
     const run = await runWithRetry(scripted([false, true, false], 10, c), { retry: 5, delayBeforeRetryMs: 1000, warmupMs: 0 }, c);

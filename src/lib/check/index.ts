@@ -59,7 +59,7 @@ export async function runCheck(o: CheckOptions, clock: Clock = realClock): Promi
     case 'smtp':
       return toCheckResult(o.kind, target, await runWithRetry(() => smtpAttempt(o), o, clock));
     case 'misc':
-      return toCheckResult(o.kind, target, await runWithRetry(() => miscAttempt(o), o, clock));
+      return toCheckResult(o.kind, target, await runWithRetry(() => miscAttempt(o), o, clock, Math.random, true));
     case 'dns':
       return toCheckResult(o.kind, target, await runWithRetry(() => dnsAttempt(o), o, clock));
     case 'udp':

@@ -21,6 +21,8 @@ export async function runWithRetry(
   policy: RetryOptions,
   clock: Clock,
   random: () => number = Math.random,
+  /** MISC_CHECK: keepalived schedules the retry delay_before_retry after the previous launch, not its end. */
+  delayFromStart = false,
 ): Promise<RetryRun> {
   const t0 = clock.now();
   let warmupMs = 0;
@@ -32,7 +34,11 @@ export async function runWithRetry(
   const total = 1 + Math.max(0, Math.floor(policy.retry));
   let last: AttemptResult = { ok: false, reason: 'not run' };
   for (let i = 0; i < total; i++) {
-    if (i > 0 && policy.delayBeforeRetryMs > 0) await clock.sleep(policy.delayBeforeRetryMs);
+    if (i > 0 && policy.delayBeforeRetryMs > 0) {
+      const prev = attempts[i - 1];
+      const wait = delayFromStart ? policy.delayBeforeRetryMs - prev.durationMs : policy.delayBeforeRetryMs;
+      if (wait > 0) await clock.sleep(wait);
+    }
     const start = clock.now();
     try {
       last = await attempt(i);
