@@ -72,10 +72,6 @@ interface Explanation {
  */
 const beyond = (reason: string): Explanation => ({ verdict: reason, offline: reason });
 
-/** keepalived does not skip the body of an unknown block: it reports every inner line (and the closing braces) again. */
-const CASCADE =
-  "keepalived does not skip the body of an unknown or misplaced block and reports each inner line (and closing brace) as 'Unknown keyword'; hactl reports the root cause once, on the first line, and skips the body";
-
 /** hactl --host checks that notify/check programs exist; keepalived -t checks only track scripts. */
 const HOST_SCRIPTS = 'with --host hactl checks that notify / MISC_CHECK programs exist (issue 2); keepalived -t checks only vrrp_script programs';
 
@@ -100,7 +96,6 @@ const EXPLAINED: Record<string, Explanation> = {
       'keepalived follows the self-include until "Too many open files" and so sees VI_1 (line 3) defined again; hactl stops at the cycle and reports it on line 2',
   },
   'mutants/ref-vsg-undefined.conf': beyond('hactl flags a virtual_server group that is not defined; keepalived -t accepts it silently'),
-  'mutants/range-rs-weight-big.conf': beyond('hactl applies the IPVS / ipvsadm weight range 0..65535; keepalived -t accepts weight 70000'),
   'mutants/lex-crlf.conf': beyond('hactl warns about CRLF line endings (issue 2: "CRLF (warn)"); keepalived -t accepts them silently'),
   'mutants/notify-missing.conf': { verdict: HOST_SCRIPTS },
   'samples/keepalived.conf.misc_check': { verdict: HOST_SCRIPTS },
@@ -112,9 +107,10 @@ const EXPLAINED: Record<string, Explanation> = {
   'mutants/addr-vs-mixed-family.conf': {
     lines: 'keepalived reports the family mismatch at the closing brace of the real_server block (line 10); hactl on the real_server line (6)',
   },
-  // keepalived's error recovery cascades; hactl reports the root cause once
-  // the verdict of lex-bom.conf is a lint bug (BOM not diagnosed, see KNOWN-DIFFERENCES.md); its lines 2-9 are the cascade
-  'mutants/lex-bom.conf': { lines: `the BOM glued to 'vrrp_instance' makes it unknown: ${CASCADE} (lines 2-9)` },
+  'mutants/ref-track-file-undefined.conf': {
+    lines:
+      "keepalived follows its line-8 error (track_file tf_nope not found) with 'FILE_CHECK has no track_file specified' at the FILE_CHECK closing brace (line 9); hactl reports the problem once, on line 8",
+  },
 };
 
 interface CaseDef {
