@@ -76,8 +76,7 @@ export class IpvsClient {
     sock.unref();
   }
 
-  /** Open the socket and resolve the IPVS family (IpvsUnavailableError if missing). */
-  static async open(opts: ClientOptions = {}): Promise<IpvsClient> {
+  private static socket(): RawSocket {
     // Lazy: keeps `hactl --help` from loading the native addon.
     const { RawNetlinkSocket } = require('netlink') as { RawNetlinkSocket: new (proto: number, o?: object) => RawSocket };
     const sock = new RawNetlinkSocket(NETLINK_GENERIC);
@@ -87,7 +86,19 @@ export class IpvsClient {
     } catch {
       /* best effort */
     }
-    const c = new IpvsClient(sock, opts);
+    return sock;
+  }
+
+  /** Another socket for an already resolved family (used for parallel dumps). */
+  static attach(family: number, opts: ClientOptions = {}): IpvsClient {
+    const c = new IpvsClient(IpvsClient.socket(), opts);
+    c.family = family;
+    return c;
+  }
+
+  /** Open the socket and resolve the IPVS family (IpvsUnavailableError if missing). */
+  static async open(opts: ClientOptions = {}): Promise<IpvsClient> {
+    const c = new IpvsClient(IpvsClient.socket(), opts);
     try {
       const [reply] = await c.request(encodeGetFamily(IPVS_GENL_NAME, 0), false, 'resolve', GENL_ID_CTRL);
       if (!reply) throw new IpvsUnavailableError();
@@ -271,11 +282,30 @@ export class IpvsClient {
     return out;
   }
 
-  /** Whole table: services, each with its destinations (kernel order). */
-  async getTable(): Promise<ServiceWithDests[]> {
+  /**
+   * Whole table: services, each with its destinations (kernel order). The
+   * kernel runs one dump at a time per socket, so big tables are read over a
+   * few extra sockets in parallel (`lanes`), each doing its dumps in turn.
+   */
+  async getTable(lanes = 8): Promise<ServiceWithDests[]> {
     const svcs = await this.getServices();
-    const out: ServiceWithDests[] = [];
-    for (const s of svcs) out.push({ ...s, dests: await this.getDests(s) });
+    const out: ServiceWithDests[] = new Array(svcs.length);
+    const n = svcs.length < 64 ? 1 : lanes;
+    const extra = Array.from({ length: n - 1 }, () => IpvsClient.attach(this.family, { timeoutMs: this.timeoutMs }));
+    const clients: IpvsClient[] = [this, ...extra];
+    let next = 0;
+    try {
+      await Promise.all(
+        clients.map(async (cl) => {
+          while (next < svcs.length) {
+            const i = next++;
+            out[i] = { ...svcs[i], dests: await cl.getDests(svcs[i]) };
+          }
+        }),
+      );
+    } finally {
+      for (const cl of extra) cl.close();
+    }
     return out;
   }
 
