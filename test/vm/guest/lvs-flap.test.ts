@@ -113,7 +113,7 @@ describe('LVS flapping backends (IPVS VM)', { skip: skipReason() }, () => {
 
     let checked = 0;
     const states = new Set<string>();
-    const end = Date.now() + 40_000;
+    const end = Date.now() + 25_000;
     while (Date.now() < end) {
       const s1 = await queryLvsStatus(lvsSock);
       const table = destsOf('192.0.2.30:80');
