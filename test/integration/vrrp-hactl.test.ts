@@ -95,6 +95,28 @@ describe('vrrp acceptance: hactl nodes', { skip, timeout: 240_000 }, () => {
     });
   });
 
+  it('timer safety: a backup stalled for 5 s (SIGSTOP) reads the queued adverts and does not take over', { timeout: 40_000 }, async () => {
+    await withLab('stl', 2, async (l) => {
+      const [n1, n2] = l.nodes;
+      const cap = l.startCapture();
+      l.startHactl(n1, vrrpConf({ prio: 150, version: 3, advert: 0.2 }));
+      l.startHactl(n2, vrrpConf({ prio: 100, version: 3, advert: 0.2 }));
+      await l.waitState(n1, 'MASTER', 5000);
+      await l.waitState(n2, 'BACKUP', 3000);
+      await sleep(500);
+      n2.proc!.kill('SIGSTOP');
+      await sleep(5000);
+      const resumed = Date.now();
+      n2.proc!.kill('SIGCONT');
+      await sleep(2000);
+      assert.equal(await l.state(n2), 'BACKUP', 'no false takeover after the stall');
+      assert.equal(cap.adverts.filter((a) => a.src === n2.addr && a.t >= resumed - 100 && a.prio > 0).length, 0, 'the backup never advertised');
+      const s = (await l.status(n2))!;
+      assert.ok(s.stalls >= 1 && s.maxStallMs > 1000, `stall detected and counted: ${s.stalls} / ${s.maxStallMs} ms`);
+      assert.ok(n2.logs.some((x) => /event loop stalled/.test(x.line)), 'stall logged');
+    });
+  });
+
   it('nopreempt: a higher priority that starts later stays BACKUP', { timeout: 30_000 }, async () => {
     await withLab('npr', 2, async (l) => {
       const [n1, n2] = l.nodes;

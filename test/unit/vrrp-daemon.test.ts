@@ -286,6 +286,43 @@ describe('vrrp daemon (in-process, fake link and clock)', () => {
     await db.stop();
   });
 
+  it('notify_fifo gets keepalived-format lines; track_file values change the priority or FAULT', async () => {
+    const clock = new VirtualClock();
+    const link = new FakeLink(clock);
+    const a = makeNode(link, 'a', '192.0.2.1');
+    const fifo: string[] = [];
+    const files: Record<string, string> = { '/run/w': '0', '/run/f': '0' };
+    a.deps.writeFifo = (p, line) => fifo.push(`${p}:${line}`);
+    a.deps.readFile = (p) => files[p];
+    const cfg = daemonConfig(
+      [
+        instance({ priority: 150, trackFiles: [{ name: 'w', reverse: false }] }),
+        instance({ name: 'VI_2', vrid: 52, priority: 100, trackFiles: [{ name: 'f', reverse: false }] }),
+      ],
+      {
+        notifyFifo: '/run/vrrp.fifo',
+        trackFiles: [
+          { name: 'w', path: '/run/w', weight: -10, reverse: false },
+          { name: 'f', path: '/run/f', weight: 0, reverse: false },
+        ],
+      },
+    );
+    const da = new VrrpDaemon(cfg, a.deps);
+    await da.start();
+    await clock.advance(5000);
+    assert.ok(fifo.includes('/run/vrrp.fifo:INSTANCE "VI_1" MASTER 150\n'), fifo.join(''));
+    files['/run/w'] = '3';
+    files['/run/f'] = '1';
+    await clock.advance(clock.now + 1000);
+    assert.equal(da.status().instances[0].effectivePriority, 120, 'priority += value * weight');
+    assert.equal(da.status().instances[1].state, 'FAULT', 'weight 0 and a non-zero value: FAULT');
+    files['/run/f'] = '0';
+    await clock.advance(clock.now + 1000);
+    assert.equal(da.status().instances[1].state, 'BACKUP');
+    await da.stop();
+    assert.ok(fifo.some((l) => l.endsWith('INSTANCE "VI_1" STOP 120\n')));
+  });
+
   it('status and metrics render every instance', async () => {
     const { clock, da, db } = await pair();
     await clock.advance(5000);

@@ -92,7 +92,8 @@ class RawChannel implements Channel {
     }) as RawSocketLike;
     const s = this.sock;
     s.on('error', (e) => {
-      if (!this.closed) onError(e);
+      // EAGAIN: a readiness event for a packet drain() already consumed
+      if (!this.closed && !/temporarily unavailable|EAGAIN/i.test(e.message)) onError(e);
     });
     const name = Buffer.from(`${ifname}\0`);
     s.setOption(SOL_SOCKET, SO_BINDTODEVICE, name, name.length);
