@@ -98,6 +98,7 @@ const EXPLAINED: Record<string, Explanation> = {
   'mutants/ref-vsg-undefined.conf': beyond('hactl flags a virtual_server group that is not defined; keepalived -t accepts it silently'),
   'mutants/lex-crlf.conf': beyond('hactl warns about CRLF line endings (issue 2: "CRLF (warn)"); keepalived -t accepts them silently'),
   'mutants/notify-missing.conf': { verdict: HOST_SCRIPTS },
+  'mutants/lex-escaped-quote.conf': { verdict: HOST_SCRIPTS },
   'samples/keepalived.conf.misc_check': { verdict: HOST_SCRIPTS },
   'samples/keepalived.conf.misc_check_arg': { verdict: HOST_SCRIPTS },
   'samples/keepalived.conf.quorum': { verdict: HOST_SCRIPTS },
@@ -107,9 +108,9 @@ const EXPLAINED: Record<string, Explanation> = {
   'mutants/addr-vs-mixed-family.conf': {
     lines: 'keepalived reports the family mismatch at the closing brace of the real_server block (line 10); hactl on the real_server line (6)',
   },
-  'mutants/ref-track-file-undefined.conf': {
+  'mutants/check-http-url-no-path.conf': {
     lines:
-      "keepalived follows its line-8 error (track_file tf_nope not found) with 'FILE_CHECK has no track_file specified' at the FILE_CHECK closing brace (line 9); hactl reports the problem once, on line 8",
+      "keepalived follows its line-10 error (url has no path) with 'checker has no urls specified' at the HTTP_GET closing brace (line 11); hactl reports the problem once, on line 10",
   },
 };
 
