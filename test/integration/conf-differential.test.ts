@@ -144,7 +144,6 @@ function skipReason(): string | null {
   if (ns) return ns;
   if (spawnSync('keepalived', ['-v'], { stdio: 'ignore' }).error) return 'keepalived is not installed (apt-get install keepalived)';
   if (spawnSync('unshare', ['--version'], { stdio: 'ignore' }).error) return 'unshare (util-linux) is not installed';
-  if (!fs.existsSync(SAMPLES)) return `corpus not found at ${SAMPLES}`;
   return lintStubReason(LINT_BIN, path.join(MUTANTS, 'ok-vrrp-minimal.conf'));
 }
 
@@ -374,8 +373,9 @@ describe('conf differential: keepalived -t vs hactl conf lint', { skip: SKIP ?? 
     }
   });
 
-  it('has configs to compare (samples and mutants)', () => {
-    assert.ok(CASES.filter((c) => c.id.startsWith('samples/')).length >= 20, 'expected the 27 corpus samples');
+  it('has configs to compare (samples and mutants)', (t) => {
+    if (fs.existsSync(SAMPLES)) assert.ok(CASES.filter((c) => c.id.startsWith('samples/')).length >= 20, 'expected the 27 corpus samples');
+    else t.diagnostic(`corpus not found at ${SAMPLES}: only the mutants are compared`);
     assert.ok(CASES.filter((c) => c.id.startsWith('mutants/')).length >= 60, 'expected at least 60 mutants');
   });
 
