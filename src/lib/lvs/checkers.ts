@@ -125,6 +125,8 @@ export const realCheckers: CheckerPort = {
     }
     if (signal.aborted) return { up: false, reason: 'aborted' };
     const r = await runCheck(opts);
-    return { up: r.up, reason: r.reason, weight: r.weight, durationMs: r.totalMs };
+    // misc_dynamic: exit 0 puts the configured weight back (keepalived 2.2.7, seen in the IPVS VM parity test).
+    const weight = r.weight ?? (opts.kind === 'misc' && opts.miscDynamic && r.up ? opts.rsWeight : undefined);
+    return { up: r.up, reason: r.reason, weight, durationMs: r.totalMs };
   },
 };

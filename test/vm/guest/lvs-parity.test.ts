@@ -45,7 +45,7 @@ function ipvsadmSn(): string {
 }
 
 const TCP_BACKENDS: Record<string, [string, number]> = { a1: ['127.0.0.1', 8001], a2: ['127.0.0.2', 8002] };
-const MISC_BACKENDS = ['a3', 'b1', 'b2', 'c1', 'd1', 'd2', 'd3', 'e1', 'f1', 'g1'];
+const MISC_BACKENDS = ['a3', 'b1', 'b2', 'c1', 'd1', 'd2', 'd3', 'e1', 'f1', 'g1', 'h2'];
 
 function config(dir: string, reloaded = false): string {
   // misc_timeout: Node spawns slowly under TCG on a loaded host; the default (delay_loop) gives false failures there.
@@ -125,7 +125,22 @@ ${
 ${misc('e1')}  }
 }
 `
-}virtual_server 192.0.2.13 8080 {
+}virtual_server 192.0.2.14 80 {
+  delay_loop 1
+  protocol TCP
+  lb_algo wrr
+  real_server 127.0.0.61 80 {
+    weight 4
+    MISC_CHECK {
+      misc_path "${dir}/dyn-h1.sh"
+      misc_timeout 10
+      misc_dynamic
+    }
+  }
+  real_server 127.0.0.62 80 {
+${misc('h2')}  }
+}
+virtual_server 192.0.2.13 8080 {
   delay_loop 1
   real_server 127.0.0.51 8080 {
 ${misc('g1')}  }
@@ -144,14 +159,15 @@ ${misc('f1')}  }
 }
 
 /** Backends that are down in each phase (the others are up). */
-const PHASES: { name: string; down: string[]; reload?: boolean }[] = [
-  { name: 'all up', down: [] },
-  { name: 'one down per pool (inhibit, quorum kept)', down: ['a1', 'b1', 'c1', 'd1', 'e1', 'f1', 'g1'] },
-  { name: 'quorum lost: sorry servers in', down: ['a1', 'a2', 'b1', 'b2', 'c1', 'd1', 'd2', 'e1', 'f1'] },
-  { name: 'partly back: A regains quorum, B stays below quorum + hysteresis', down: ['a2', 'b2', 'c1', 'd2', 'e1'] },
-  { name: 'all back', down: [] },
-  { name: 'inhibited and weighted ones down', down: ['a2', 'b2', 'd1'] },
-  { name: 'SIGHUP: a weight changed, a real server added, a virtual server removed', down: ['b2'], reload: true },
+/** `dyn` is the exit status of the misc_dynamic script (2..255: weight = status - 2). */
+const PHASES: { name: string; down: string[]; dyn: number; reload?: boolean }[] = [
+  { name: 'all up', down: [], dyn: 0 },
+  { name: 'one down per pool (inhibit, quorum kept); misc_dynamic weight 5', down: ['a1', 'b1', 'c1', 'd1', 'e1', 'f1', 'g1'], dyn: 7 },
+  { name: 'quorum lost: sorry servers in; misc_dynamic fails', down: ['a1', 'a2', 'b1', 'b2', 'c1', 'd1', 'd2', 'e1', 'f1', 'h2'], dyn: 1 },
+  { name: 'partly back: A regains quorum, B stays below quorum + hysteresis; misc_dynamic exit 0', down: ['a2', 'b2', 'c1', 'd2', 'e1'], dyn: 0 },
+  { name: 'all back; misc_dynamic weight 0', down: [], dyn: 2 },
+  { name: 'inhibited and weighted ones down; misc_dynamic weight 10', down: ['a2', 'b2', 'd1'], dyn: 12 },
+  { name: 'SIGHUP: a weight changed, a real server added, a virtual server removed', down: ['b2'], dyn: 12, reload: true },
 ];
 
 describe('LVS parity with keepalived -C (IPVS VM)', { skip: skipReason() }, () => {
@@ -171,7 +187,8 @@ describe('LVS parity with keepalived -C (IPVS VM)', { skip: skipReason() }, () =
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  async function setBackends(down: string[]): Promise<void> {
+  async function setBackends(down: string[], dyn = 0): Promise<void> {
+    fs.writeFileSync(path.join(dir, 'dyn-h1'), String(dyn));
     for (const n of MISC_BACKENDS) {
       const flag = path.join(dir, `up-${n}`);
       if (down.includes(n)) fs.rmSync(flag, { force: true });
@@ -231,6 +248,8 @@ describe('LVS parity with keepalived -C (IPVS VM)', { skip: skipReason() }, () =
       fs.writeFileSync(p, `#!/bin/sh\n[ -e ${dir}/up-${n} ]\n`);
       fs.chmodSync(p, 0o755);
     }
+    fs.writeFileSync(path.join(dir, 'dyn-h1.sh'), `#!/bin/sh\nexit $(cat ${dir}/dyn-h1)\n`);
+    fs.chmodSync(path.join(dir, 'dyn-h1.sh'), 0o755);
     fs.writeFileSync(conf, config(dir));
     const sh = (c: string) => {
       const r = spawnSync('sh', ['-c', c], { encoding: 'utf8' });
@@ -245,7 +264,7 @@ describe('LVS parity with keepalived -C (IPVS VM)', { skip: skipReason() }, () =
     await setBackends(PHASES[0].down);
     daemon = startDaemon(['keepalived', '-C', '-n', '-l', '-f', conf, '-p', path.join(dir, 'ka.pid'), '-c', path.join(dir, 'kc.pid')]);
     for (const ph of PHASES) {
-      await setBackends(ph.down);
+      await setBackends(ph.down, ph.dyn);
       if (ph.reload) {
         fs.writeFileSync(conf, config(dir, true));
         daemon.kill('SIGHUP');
@@ -264,7 +283,7 @@ describe('LVS parity with keepalived -C (IPVS VM)', { skip: skipReason() }, () =
     await setBackends(PHASES[0].down);
     daemon = startDaemon([process.execPath, HACTL, 'vrrp', 'run', '--lvs-only', '-f', conf, '--control-socket', path.join(dir, 'vrrp.sock')]);
     for (const [i, ph] of PHASES.entries()) {
-      await setBackends(ph.down);
+      await setBackends(ph.down, ph.dyn);
       if (ph.reload) {
         fs.writeFileSync(conf, config(dir, true));
         daemon.kill('SIGHUP');
