@@ -10,7 +10,10 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
+import { loadConfig, memoryReader } from '../../src/lib/conf/index';
+import { realCheckers } from '../../src/lib/lvs/checkers';
 import { LvsHost, lvsSocketFor } from '../../src/lib/lvs/daemon';
+import { lvsSpecFromConfig } from '../../src/lib/lvs/from-config';
 import { formatLvsStatus } from '../../src/lib/lvs/reconciler';
 import { hactl } from '../helpers/cli';
 import { FakeIpvs } from './lvs-fakes';
@@ -112,6 +115,25 @@ virtual_server 192.0.2.10 80 {
       srv.close();
     }
     assert.equal(ipvs.services.size, 0, 'released on stop');
+  });
+
+  it('misc_dynamic: exit 2..255 sets weight status - 2, exit 0 restores the configured weight, exit 1 is down', async () => {
+    const code = path.join(dir, 'code');
+    const text = `virtual_server 192.0.2.10 80 {\n  protocol TCP\n  real_server 127.0.0.1 80 {\n    weight 4\n    MISC_CHECK {\n      misc_path "/bin/sh -c 'exit $(cat ${code})'"\n      misc_dynamic\n    }\n  }\n}\n`;
+    const r = loadConfig('/k.conf', { reader: memoryReader({ '/k.conf': text }), configId: 'x' });
+    const vs = lvsSpecFromConfig(r.model).spec.virtualServers[0];
+    const run = async (c: number) => {
+      fs.writeFileSync(code, String(c));
+      return realCheckers.run(vs.realServers[0].checkers[0], vs.realServers[0], vs, new AbortController().signal);
+    };
+    assert.deepEqual(
+      [await run(7), await run(0), await run(1)].map((o) => [o.up, o.weight]),
+      [
+        [true, 5],
+        [true, 4],
+        [false, undefined],
+      ],
+    );
   });
 
   it('lvs control socket path follows the VRRP one', () => {
