@@ -317,6 +317,7 @@ export class Builder {
     if (smtp) {
       const a = smtp.stmt.args;
       const ipr = parseIp(a[0].text, { allowPrefix: false });
+      if (!ipr.ok && /^[0-9.]+$|:/.test(a[0].text)) this.d(this.argPos(smtp.stmt, 0), 'error', `Invalid smtp server ${a.map((t) => t.text).join(' ')}`, 'address');
       let port: number | undefined;
       if (a[1]) {
         const p = parseInteger(a[1].text, 1, 65535);
@@ -368,7 +369,9 @@ export class Builder {
       if (o) {
         const r = this.ip(o.stmt, 0, { allowPrefix: false });
         if (r) {
+          const multicast = r.family === 'inet' ? Number(r.address.split('.')[0]) >= 224 && Number(r.address.split('.')[0]) <= 239 : r.address.startsWith('ff');
           if ((field === 'mcast_group4') !== (r.family === 'inet')) this.d(this.argPos(o.stmt, 0), 'error', `${kw}: wrong address family for '${r.text}'`, 'address');
+          else if (!multicast) this.d(this.argPos(o.stmt, 0), 'error', `${kw} [${r.text}] is not multicast. Skipping`, 'address');
           else g.vrrp[field] = r;
         }
       }
@@ -827,7 +830,7 @@ export class Builder {
   }
 
   private trackProcess(s: Stmt, name: string): VrrpTrackProcess {
-    const n: VrrpTrackProcess = { pos: s.pos, at: {}, extra: [], name, weight_reverse: false, full_command: false };
+    const n: VrrpTrackProcess = { pos: s.pos, at: {}, extra: [], name, weight_reverse: false, full_command: false, end: s.close };
     const m = this.walk(s.block ?? [], 'vrrp_track_process', `vrrp_track_process ${name}`, n);
     const last = (k: string) => m.get(k)?.at(-1);
     const p = last('process');
@@ -1023,7 +1026,15 @@ export class Builder {
       n.accept = accLine > naccLine;
     }
     const vm = last('use_vmac');
-    if (vm) n.use_vmac = (vm.value as string[])[0] ?? true;
+    if (vm) {
+      const nm = (vm.value as string[])[0];
+      n.use_vmac = nm ?? true;
+      if (nm !== undefined && (nm.length > 15 || !/^[A-Za-z0-9_.:@-]+$/.test(nm) || nm === '.' || nm === '..')) {
+        this.d(this.argPos(vm.stmt, 0), 'error', `VMAC interface name '${nm}' too long or invalid characters - ignoring (at most 15 characters)`, 'interface-name');
+      }
+    }
+    const ifn = last('interface');
+    if (ifn && ifn.value === 'lo') this.d(this.argPos(ifn.stmt, 0), 'error', `(${name}) cannot use a loopback interface (lo) for vrrp - ignoring`, 'interface-loopback');
     n.vmac_xmit_base = !!last('vmac_xmit_base');
     n.dont_track_primary = !!last('dont_track_primary');
     for (const k of [
@@ -1065,7 +1076,15 @@ export class Builder {
         let r = parseIp(e.keyword);
         if (!r.ok && m[2] !== undefined) {
           r = parseIp(m[1]);
-          if (r.ok) ent.range_end = Number.parseInt(m[2], r.value.family === 'inet' ? 10 : 16);
+          if (r.ok) {
+            ent.range_end = Number.parseInt(m[2], r.value.family === 'inet' ? 10 : 16);
+            const last = r.value.family === 'inet' ? Number(r.value.address.split('.')[3]) : Number.parseInt(r.value.address.split(':').pop() || '0', 16);
+            const max = r.value.family === 'inet' ? 255 : 0xffff;
+            if (ent.range_end <= last || ent.range_end > max) {
+              this.d(e.pos, 'error', `Address range end is not greater than address range start - ${e.keyword} - skipping`, 'address');
+              continue;
+            }
+          }
         }
         if (!r.ok) {
           this.d(e.pos, 'error', `virtual_server_group ${name}: invalid address '${e.keyword}'`, 'address');
@@ -1081,6 +1100,7 @@ export class Builder {
       }
       n.entries.push(ent);
     }
+    if (n.entries.length === 0) this.d(s.close ?? s.pos, 'error', `virtual server group ${name} has no entries - removing`, 'vsg-empty');
     return n;
   }
 
@@ -1324,7 +1344,11 @@ export class Builder {
       }
       c.name = m.get('name')?.at(-1)?.value as string | undefined;
     } else if (kind === 'UDP_CHECK') {
-      c.payload = m.get('payload')?.at(-1)?.value as string | undefined;
+      const pl = m.get('payload')?.at(-1);
+      if (pl) {
+        c.payload = pl.value as string;
+        if (!/^(0x)?([0-9a-fA-F]{2})+$/.test(c.payload)) this.d(this.argPos(pl.stmt, 0), 'error', `Invalid hex string for UDP_CHECK payload '${c.payload}'`, 'payload');
+      }
       const rr = m.get('require_reply')?.at(-1);
       if (rr) c.require_reply = (rr.value as string[])[0] ?? true;
     } else if (kind === 'FILE_CHECK') {

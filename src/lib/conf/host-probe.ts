@@ -31,9 +31,27 @@ function interfaces(): Set<string> {
   return s;
 }
 
+function users(): Set<string> {
+  const s = new Set<string>();
+  try {
+    for (const line of fs.readFileSync('/etc/passwd', 'utf8').split('\n')) {
+      const name = line.split(':')[0];
+      if (name) s.add(name);
+    }
+  } catch {
+    /* unreadable: report nobody as missing */
+  }
+  return s;
+}
+
 export function nodeHostProbe(env: NodeJS.ProcessEnv = process.env): HostProbe {
   let ifs: Set<string> | undefined;
+  let us: Set<string> | undefined;
   return {
+    userExists: (name) => {
+      us ??= users();
+      return us.size === 0 || us.has(name) || /^\d+$/.test(name);
+    },
     interfaceExists: (name) => {
       ifs ??= interfaces();
       return ifs.has(name);

@@ -13,6 +13,8 @@ export interface HostProbe {
   interfaceExists(name: string): boolean;
   /** Is `program` (absolute, or a bare name searched in PATH) an existing executable? */
   programExists(program: string): boolean;
+  /** Does this user exist (optional: unknown users are not reported without it)? */
+  userExists?(name: string): boolean;
 }
 
 export interface LintOptions {
@@ -36,17 +38,24 @@ export interface LintResult {
 const SYSTEM_DIRS = ['/bin/', '/sbin/', '/usr/bin/', '/usr/sbin/'];
 
 /** Every script command of a model with where it is used. */
-export function allScripts(cfg: KeepalivedConfig): { ref: ScriptRef; kind: 'track' | 'notify' | 'check' }[] {
-  const out: { ref: ScriptRef; kind: 'track' | 'notify' | 'check' }[] = [];
-  for (const s of cfg.vrrp_scripts) if (s.script) out.push({ ref: s.script, kind: 'track' });
+export interface ScriptUse {
+  ref: ScriptRef;
+  kind: 'track' | 'notify' | 'check';
+  /** Run by the VRRP process (else by the checker process). */
+  vrrp: boolean;
+}
+
+export function allScripts(cfg: KeepalivedConfig): ScriptUse[] {
+  const out: ScriptUse[] = [];
+  for (const s of cfg.vrrp_scripts) if (s.script) out.push({ ref: s.script, kind: 'track', vrrp: true });
   const notifyKeys = ['notify_master', 'notify_backup', 'notify_fault', 'notify_stop', 'notify_deleted', 'notify_master_rx_lower_pri', 'notify'] as const;
-  for (const i of cfg.vrrp_instances) for (const k of notifyKeys) if (i[k]) out.push({ ref: i[k]!, kind: 'notify' });
-  for (const g of cfg.vrrp_sync_groups) for (const k of ['notify_master', 'notify_backup', 'notify_fault', 'notify_stop', 'notify'] as const) if (g[k]) out.push({ ref: g[k]!, kind: 'notify' });
+  for (const i of cfg.vrrp_instances) for (const k of notifyKeys) if (i[k]) out.push({ ref: i[k]!, kind: 'notify', vrrp: true });
+  for (const g of cfg.vrrp_sync_groups) for (const k of ['notify_master', 'notify_backup', 'notify_fault', 'notify_stop', 'notify'] as const) if (g[k]) out.push({ ref: g[k]!, kind: 'notify', vrrp: true });
   for (const vs of cfg.virtual_servers) {
-    for (const k of ['quorum_up', 'quorum_down'] as const) if (vs[k]) out.push({ ref: vs[k]!, kind: 'notify' });
+    for (const k of ['quorum_up', 'quorum_down'] as const) if (vs[k]) out.push({ ref: vs[k]!, kind: 'notify', vrrp: false });
     for (const rs of vs.real_servers) {
-      for (const k of ['notify_up', 'notify_down'] as const) if (rs[k]) out.push({ ref: rs[k]!, kind: 'notify' });
-      for (const c of rs.checkers) if (c.misc_path) out.push({ ref: c.misc_path, kind: 'check' });
+      for (const k of ['notify_up', 'notify_down'] as const) if (rs[k]) out.push({ ref: rs[k]!, kind: 'notify', vrrp: false });
+      for (const c of rs.checkers) if (c.misc_path) out.push({ ref: c.misc_path, kind: 'check', vrrp: false });
     }
   }
   return out;
@@ -62,10 +71,11 @@ function staticallyPresent(program: string): boolean {
   return SYSTEM_DIRS.some((dir) => program.startsWith(dir));
 }
 
-function scriptChecks(cfg: KeepalivedConfig, host: HostProbe | undefined, diags: Diagnostic[]): boolean {
-  let violation = false;
+/** Returns which script families would make keepalived -t exit 6. */
+function scriptChecks(cfg: KeepalivedConfig, host: HostProbe | undefined, diags: Diagnostic[]): { vrrp: boolean; checker: boolean } {
+  const violation = { vrrp: false, checker: false };
   const secure = cfg.global_defs.enable_script_security;
-  for (const { ref, kind } of allScripts(cfg)) {
+  for (const { ref, kind, vrrp } of allScripts(cfg)) {
     const prog = ref.argv[0] ?? '';
     const exists = host ? host.programExists(prog) : staticallyPresent(prog);
     if (host && !exists) {
@@ -80,7 +90,8 @@ function scriptChecks(cfg: KeepalivedConfig, host: HostProbe | undefined, diags:
       continue;
     }
     if (exists && !secure) {
-      violation = true;
+      if (vrrp) violation.vrrp = true;
+      else violation.checker = true;
       diags.push(
         d(ref.pos, 'error', `SECURITY VIOLATION - scripts are being executed but script_security not enabled ('${prog}'); add enable_script_security to global_defs`, 'script-security'),
       );
@@ -89,15 +100,18 @@ function scriptChecks(cfg: KeepalivedConfig, host: HostProbe | undefined, diags:
   return violation;
 }
 
-function interfaceChecks(cfg: KeepalivedConfig, host: HostProbe, diags: Diagnostic[]): void {
+/** Host checks of interfaces and users; returns true when a VRRP interface is missing (keepalived then stops validating VRRP). */
+function interfaceChecks(cfg: KeepalivedConfig, host: HostProbe, diags: Diagnostic[]): boolean {
   const seen = new Set<string>();
+  let missing = false;
   const check = (name: string | undefined, pos: { file: string; line: number; col: number }, what: string) => {
-    if (!name) return;
+    if (!name || name === 'lo') return;
     if (host.interfaceExists(name)) return;
+    missing = true;
     const key = `${name}@${pos.file}:${pos.line}`;
     if (seen.has(key)) return;
     seen.add(key);
-    diags.push(d(pos, 'error', `WARNING - interface ${name} for ${what} doesn't exist`, 'interface-missing'));
+    diags.push(d(pos, 'error', `WARNING - interface ${name} ${what === 'garp_group' ? 'specified for' : 'for'} ${what} doesn't exist`, 'interface-missing'));
   };
   for (const i of cfg.vrrp_instances) {
     check(i.interface, i.at.interface ?? i.pos, `vrrp_instance ${i.name}`);
@@ -105,8 +119,18 @@ function interfaceChecks(cfg: KeepalivedConfig, host: HostProbe, diags: Diagnost
     for (const v of i.virtual_ipaddress) check(v.dev, v.pos, `ip address ${v.address.text}`);
     for (const r of i.virtual_routes) check(r.dev, r.pos, 'VROUTE');
   }
+  for (const g of cfg.garp_groups) {
+    check(g.interface, g.at.interface ?? g.pos, 'garp_group');
+    for (const i of g.interfaces) check(i, g.at.interfaces ?? g.pos, 'garp_group');
+  }
   for (const v of cfg.static_ipaddress) check(v.dev, v.pos, `ip address ${v.address.text}`);
   for (const r of cfg.static_routes) check(r.dev, r.pos, 'static route');
+  const su = cfg.global_defs.script_user;
+  if (su && host.userExists && !host.userExists(su.user)) diags.push(d(su.pos, 'error', `Error setting global script uid/gid: user ${su.user} does not exist`, 'user-missing'));
+  for (const s of cfg.vrrp_scripts) {
+    if (s.user && host.userExists && !host.userExists(s.user)) diags.push(d(s.at.user ?? s.pos, 'error', `vrrp_script ${s.name}: user ${s.user} does not exist`, 'user-missing'));
+  }
+  return missing;
 }
 
 export function lint(opts: LintOptions): LintResult {
@@ -124,8 +148,10 @@ export function lint(opts: LintOptions): LintResult {
       continue;
     }
     models.push(r.model);
-    if (scriptChecks(r.model, opts.host, diagnostics)) security = true;
-    if (opts.host) interfaceChecks(r.model, opts.host, diagnostics);
+    const v = scriptChecks(r.model, opts.host, diagnostics);
+    const vrrpIfMissing = opts.host ? interfaceChecks(r.model, opts.host, diagnostics) : false;
+    // keepalived stops validating VRRP after a missing interface, so VRRP scripts no longer count then.
+    if (v.checker || (v.vrrp && !vrrpIfMissing)) security = true;
   }
   if (opts.cluster && models.length >= 2) diagnostics.push(...(require('./cluster') as typeof import('./cluster')).checkCluster(models));
   let exitCode = 0;

@@ -50,6 +50,8 @@ function classify(table: string, keyword: string): Kind {
 interface Frame {
   stmt: Stmt;
   table: string;
+  /** A value block opened without '{': its '}' also closes the enclosing block (keepalived). */
+  noBrace?: boolean;
 }
 
 export class TreeBuilder {
@@ -74,14 +76,14 @@ export class TreeBuilder {
     this.diags.push({ file: at.file, line: at.line, col: at.col, severity, message, rule });
   }
 
-  private open(s: Stmt, at: Pos, table: string): void {
+  private open(s: Stmt, at: Pos, table: string, noBrace = false): void {
     if (this.stack.length >= MAX_DEPTH) {
       this.err(at, `blocks nested deeper than ${MAX_DEPTH} levels; keepalived.conf never needs more than 5 (block ignored)`, 'nesting-depth');
       return;
     }
     s.block = [];
     s.open = at;
-    this.stack.push({ stmt: s, table });
+    this.stack.push({ stmt: s, table, noBrace });
   }
 
   /** Resolve a pending block keyword when the next token is not `{`. */
@@ -91,8 +93,8 @@ export class TreeBuilder {
     this.awaiting = null;
     if (a.kind.t === 'values') {
       // keepalived reads the value lines up to the next '}' even without '{'.
-      this.err(a.stmt.pos, `missing '{' after '${a.stmt.keyword}'; keepalived reads the following lines up to '}' as its values`, 'brace', 'warning');
-      this.open(a.stmt, a.stmt.pos, VALUES);
+      this.err(a.stmt.pos, `missing '{' after '${a.stmt.keyword}': keepalived reads the following lines up to '}' as its values, and that '}' also closes the enclosing block`, 'brace');
+      this.open(a.stmt, a.stmt.pos, VALUES, true);
     } else {
       this.err(a.stmt.pos, `missing '{' at beginning of '${a.stmt.keyword}' block`, 'brace');
     }
@@ -166,6 +168,10 @@ export class TreeBuilder {
           continue;
         }
         f.stmt.close = at;
+        if (f.noBrace) {
+          const outer = this.stack.pop();
+          if (outer) outer.stmt.close = at;
+        }
         continue;
       }
       if (!this.cur) this.cur = { keyword: t.text, pos: at, args: [] };

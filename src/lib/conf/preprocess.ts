@@ -287,7 +287,8 @@ export class Preprocessor {
     const problems: LexProblem[] = [];
     const tokens = tokenizeLine(t, problems);
     for (const p of problems) this.diags.push(diag({ file: ctx.file, line: ctx.line, col: colBase + p.col }, p.severity, p.message, p.rule));
-    if (tokens.length === 0) return;
+    // keepalived drops a line with an unterminated quote.
+    if (tokens.length === 0 || problems.some((p) => p.rule === 'unterminated-quote')) return;
     for (const tok of tokens) {
       tok.col += colBase;
       if (tok.text.includes(HASH) || tok.text.includes(BANG)) tok.text = tok.text.replaceAll(HASH, '#').replaceAll(BANG, '!');

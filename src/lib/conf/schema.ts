@@ -256,8 +256,8 @@ export const SYNC_GROUP: Record<string, Spec> = {
 };
 
 export const GARP_GROUP: Record<string, Spec> = {
-  garp_interval: num(0.000001, TIMER_MAX),
-  gna_interval: num(0.000001, TIMER_MAX),
+  garp_interval: num(0, TIMER_MAX),
+  gna_interval: num(0, TIMER_MAX),
   interface: w,
   interfaces: vb,
 };

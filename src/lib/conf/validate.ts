@@ -26,7 +26,7 @@ export function validate(cfg: KeepalivedConfig, root: Stmt[], diags: Diagnostic[
   }
   const scripts = new Map(cfg.vrrp_scripts.map((s) => [s.name, s]));
   const trackFiles = new Set(cfg.track_files.map((s) => s.name));
-  const processes = new Set(cfg.vrrp_track_processes.map((s) => s.name));
+  const processes = new Set(cfg.vrrp_track_processes.filter((s) => s.process).map((s) => s.name));
   const bfds = new Set(cfg.extra.filter((e) => e.keyword === 'bfd_instance').map((e) => e.args[0]));
   const instances = new Map(cfg.vrrp_instances.map((i) => [i.name, i]));
 
@@ -44,6 +44,9 @@ export function validate(cfg: KeepalivedConfig, root: Stmt[], diags: Diagnostic[
   dupNames(cfg.vrrp_sync_groups, 'vrrp sync group');
   dupNames(cfg.virtual_server_groups, 'virtual_server_group');
 
+  for (const p of cfg.vrrp_track_processes) {
+    if (!p.process) push(diags, p.end ?? p.pos, 'error', `track process '${p.name}' process name not specified`, 'script-missing');
+  }
   for (const s of cfg.vrrp_scripts) {
     if (!s.script) push(diags, s.end ?? s.pos, 'error', `No script set for vrrp_script ${s.name} - removing`, 'script-missing');
   }
@@ -220,6 +223,12 @@ export function validate(cfg: KeepalivedConfig, root: Stmt[], diags: Diagnostic[
         same ? 'duplicate-virtual-server' : 'duplicate-virtual-server',
       );
     } else vsSeen.set(key, vs);
+    const vsgFwmark = vs.group !== undefined && cfg.virtual_server_groups.some((g) => g.name === vs.group && g.entries.some((e) => e.fwmark !== undefined));
+    if ((vs.fwmark !== undefined || vsgFwmark) && (vs.lb_kind === 'DR' || vs.lb_kind === 'TUN')) {
+      for (const rs of vs.real_servers) {
+        if (rs.port) push(diags, rs.pos, 'warning', `WARNING - fwmark virtual server ${label}, real server ${rs.address.text} has port specified - port will be ignored`, 'fwmark-rs-port');
+      }
+    }
     const rsSeen = new Map<string, Pos>();
     for (const rs of vs.real_servers) {
       const k = `${rs.address.address}:${rs.port ?? vs.port ?? 0}`;
@@ -230,9 +239,16 @@ export function validate(cfg: KeepalivedConfig, root: Stmt[], diags: Diagnostic[
         const at = c.end ?? c.pos;
         if ((c.kind === 'HTTP_GET' || c.kind === 'SSL_GET') && c.url.length === 0) push(diags, at, 'error', 'HTTP/SSL_GET checker has no urls specified - ignoring (keepalived 2.2.7 may crash on this)', 'checker-incomplete');
         for (const u of c.url) if (u.path === undefined) push(diags, u.end ?? u.pos, 'error', 'HTTP/SSL_GET checker url has no path - ignoring', 'checker-incomplete');
+        if (c.url.length > 0 && c.url.every((u) => u.path === undefined)) push(diags, at, 'error', 'HTTP/SSL_GET checker has no urls specified - ignoring', 'checker-incomplete');
         if (c.kind === 'MISC_CHECK' && !c.misc_path) push(diags, at, 'error', 'No script path has been specified for MISC_CHECKER - skipping', 'checker-incomplete');
         if (c.kind === 'FILE_CHECK' && !c.track_file) push(diags, at, 'error', 'FILE_CHECK has no track_file specified - ignoring', 'checker-incomplete');
-        if (c.kind === 'FILE_CHECK' && c.track_file && !trackFiles.has(c.track_file)) push(diags, c.at.track_file ?? c.pos, 'error', `FILE_CHECK: track_file ${c.track_file} not found`, 'undefined-reference');
+        if (c.kind === 'FILE_CHECK' && c.track_file && !trackFiles.has(c.track_file)) {
+          push(diags, c.at.track_file ?? c.pos, 'error', `FILE_CHECK: track_file ${c.track_file} is not defined`, 'undefined-reference');
+          push(diags, at, 'error', 'FILE_CHECK has no track_file specified - ignoring', 'checker-incomplete');
+        }
+        if (c.kind === 'BFD_CHECK' && c.name_bfd && !bfds.has(c.name_bfd)) {
+          push(diags, c.at.name ?? c.pos, 'error', `BFD_CHECK - BFD ${c.name_bfd} not configured`, 'undefined-reference');
+        }
         if (c.kind === 'BFD_CHECK' && !c.name_bfd) push(diags, at, 'error', 'No name has been specified for BFD_CHECKER - skipping', 'checker-incomplete');
       }
       if (vs.address && rs.address.family !== vs.address.family && vs.lb_kind !== 'TUN') {
