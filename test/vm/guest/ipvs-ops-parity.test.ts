@@ -12,7 +12,7 @@ import * as assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { type IpvsClient, IpvsClient as Client } from '../../../src/lib/ipvs/client';
 import { runIpvsadmArgs } from '../../../src/lib/ipvs/run';
-import { flush, guestSkip, hactl, ipvsadm, prng, saveN } from './ipvs-guest-lib';
+import { flush, guestSkip, hactl, ipvsadm, prng, run, saveN } from './ipvs-guest-lib';
 
 const skip = guestSkip();
 
@@ -123,6 +123,27 @@ describe('IPVS operation parity with ipvsadm (VM)', { skip }, () => {
     const clear = hactl(['vs', 'clear', '--yes']);
     assert.equal(clear.status, 0, clear.stderr);
     assert.equal(saveN(), '');
+  });
+
+  it('`hactl vs sync start|stop|status` drive the kernel sync daemon like ipvsadm', () => {
+    run('ip', ['link', 'add', 'hsync0', 'type', 'dummy']);
+    run('ip', ['link', 'set', 'hsync0', 'multicast', 'on', 'up']);
+    try {
+      const a = hactl(['vs', 'sync', 'start', 'master', '--mcast-interface', 'hsync0', '--syncid', '7']);
+      assert.equal(a.status, 0, a.stderr);
+      const st = hactl(['vs', 'sync', 'status']);
+      assert.equal(st.status, 0, st.stderr);
+      assert.equal(st.stdout, ipvsadm('-L', '--daemon').stdout);
+      assert.match(st.stdout, /^master sync daemon \(mcast=hsync0, syncid=7/);
+      const again = hactl(['vs', 'sync', 'start', 'master', '--mcast-interface', 'hsync0']);
+      assert.equal(again.status, 1);
+      assert.match(again.stderr, /Daemon has already run/);
+      assert.equal(hactl(['vs', 'sync', 'stop', 'master']).status, 0);
+      assert.equal(ipvsadm('-L', '--daemon').stdout, '');
+    } finally {
+      ipvsadm('--stop-daemon', 'master');
+      run('ip', ['link', 'del', 'hsync0']);
+    }
   });
 
   it('seeded random sequence of 600 operations: same statuses, messages and tables', async () => {
