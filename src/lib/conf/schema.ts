@@ -368,6 +368,7 @@ export const URL: Record<string, Spec> = {
   regex: w,
   regex_no_match: f,
   regex_options: ws,
+  regex_stack: int(0, U32),
   regex_max_offset: int(0, U32),
   regex_min_offset: int(0, U32),
 };
@@ -506,6 +507,7 @@ export const SSL: Record<string, Spec> = {
 export const BFD_INSTANCE: Record<string, Spec> = {
   source_ip: w,
   neighbor_ip: w,
+  neighbour_ip: w,
   min_rx: int(1, 1000000),
   min_tx: int(1, 1000000),
   idle_tx: int(1, 1000000),
