@@ -26,6 +26,15 @@ function version(): string {
   }
 }
 
+/** A reader that went away (`| head`) ends the process quietly with the result's exit code. */
+function quietOnEpipe(out: NodeJS.WriteStream, code: () => number): void {
+  out.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(code());
+    process.stderr.write(`hactl: error: cannot write output: ${e.message}\n`);
+    process.exit(1);
+  });
+}
+
 /** Run lint and print; returns the exit code. */
 export function runLint(files: string[], flags: LintFlags, out: NodeJS.WriteStream = process.stdout): number {
   if (files.length === 0) {
@@ -43,6 +52,7 @@ export function runLint(files: string[], flags: LintFlags, out: NodeJS.WriteStre
     cluster: flags.cluster,
     host: flags.host ? (require('./host-probe') as typeof import('./host-probe')).nodeHostProbe() : undefined,
   });
+  quietOnEpipe(out, () => r.exitCode);
   if (flags.format === 'json') out.write(formatJson(r));
   else if (flags.format === 'sarif') out.write(formatSarif(r, version()));
   else {
@@ -62,6 +72,7 @@ export function runDump(file: string, json: boolean, configId?: string, out: Nod
     process.stderr.write(`${d.file}:${d.line}:${d.col}: ${d.severity === 'error' ? p.red('error') : p.yellow('warning')}: ${d.message} [${d.rule}]\n`);
   }
   if (r.fatal) return 4;
+  quietOnEpipe(out, () => 0);
   if (json) out.write(`${JSON.stringify(r.model, null, 2)}\n`);
   else out.write(summary(r.model));
   return 0;

@@ -161,10 +161,13 @@ export function lint(opts: LintOptions): LintResult {
   if (security) exitCode = 6;
   // Stable order: by file (reading order), then line and column.
   const order = new Map(files.map((f, i) => [f, i]));
+  const summaries = diagnostics.filter((x) => x.rule === 'too-many-diagnostics');
   const sorted = diagnostics
+    .filter((x) => x.rule !== 'too-many-diagnostics')
     .map((x, i) => ({ x, i }))
     .sort((a, b) => (order.get(a.x.file) ?? 1e9) - (order.get(b.x.file) ?? 1e9) || a.x.line - b.x.line || a.x.col - b.x.col || a.i - b.i)
     .map((e) => e.x);
+  sorted.push(...summaries);
   return { files, diagnostics: capDiagnostics(sorted), exitCode, models };
 }
 

@@ -214,7 +214,7 @@ export class Preprocessor {
           diag(
             { file: ctx.file, line: ctx.line, col: 1 },
             'error',
-            `~SEQ/~LST/$DEFINITION expansion makes more than ${this.maxLines} lines; stopped reading (keepalived would run out of memory or hang)`,
+            `~SEQ/~LST/$DEFINITION expansion makes more than ${this.maxLines} lines; the rest of it is skipped (keepalived would run out of memory or hang)`,
             'expansion-limit',
           ),
         );
