@@ -42,18 +42,18 @@ describe('hactl vrrp run: VRRP and LVS halves together (IPVS VM)', { skip: skipR
   after(() => {
     for (const p of procs) if (p.exitCode === null) p.kill('SIGKILL');
     spawnSync('ipvsadm', ['-C']);
-    spawnSync('ip', ['link', 'del', 'vd0']);
+    spawnSync('ip', ['link', 'del', 'lvsc0']);
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it('runs both halves, shows the LVS status, stops both on SIGTERM; --vrrp-only leaves IPVS alone', { timeout: 600_000 }, async () => {
-    spawnSync('sh', ['-c', 'ip link add vd0 type dummy && ip link set vd0 up && ip addr add 198.51.100.2/24 dev vd0']);
+    spawnSync('sh', ['-c', 'ip link add lvsc0 type dummy && ip link set lvsc0 up && ip addr add 198.51.100.2/24 dev lvsc0']);
     const conf = path.join(dir, 'keepalived.conf');
     fs.writeFileSync(
       conf,
       `vrrp_instance VI_1 {
   state MASTER
-  interface vd0
+  interface lvsc0
   virtual_router_id 51
   priority 150
   advert_int 1
@@ -78,7 +78,7 @@ virtual_server 198.51.100.10 80 {
     d.stderr?.on('data', (b) => (log += b));
     assert.ok(await until(() => /-A -t 198\.51\.100\.10:80 -s rr/.test(ipvsadmSn()), 240_000), `LVS half did not install the service:\n${log}`);
     assert.match(ipvsadmSn(), /-a -t 198\.51\.100\.10:80 -r 127\.0\.0\.1:80 -m -w 1/);
-    const vip = () => spawnSync('ip', ['-4', 'addr', 'show', 'dev', 'vd0'], { encoding: 'utf8' }).stdout.includes('198.51.100.10/');
+    const vip = () => spawnSync('ip', ['-4', 'addr', 'show', 'dev', 'lvsc0'], { encoding: 'utf8' }).stdout.includes('198.51.100.10/');
     assert.ok(await until(vip, 120_000), `VRRP half did not become master:\n${log}`);
     const lvs = await queryLvsStatus(path.join(dir, 'vrrp-lvs.sock'));
     assert.equal(lvs?.virtualServers[0]?.id, '[198.51.100.10]:tcp:80');

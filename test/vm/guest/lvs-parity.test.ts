@@ -183,7 +183,7 @@ describe('LVS parity with keepalived -C (IPVS VM)', { skip: skipReason() }, () =
     for (const s of servers.values()) s.close();
     for (const s of sockets) s.destroy();
     spawnSync('ipvsadm', ['-C']);
-    spawnSync('ip', ['link', 'del', 'd0']);
+    spawnSync('ip', ['link', 'del', 'lvsp0']);
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
@@ -255,8 +255,8 @@ describe('LVS parity with keepalived -C (IPVS VM)', { skip: skipReason() }, () =
       const r = spawnSync('sh', ['-c', c], { encoding: 'utf8' });
       assert.equal(r.status, 0, `${c}: ${r.stderr}`);
     };
-    sh('ip link add d0 type dummy && ip link set d0 up');
-    sh('ip addr add 192.0.2.10/24 dev d0 && ip -6 addr add 2001:db8::10/64 dev d0 nodad');
+    sh('ip link add lvsp0 type dummy && ip link set lvsp0 up');
+    sh('ip addr add 192.0.2.10/24 dev lvsp0 && ip -6 addr add 2001:db8::10/64 dev lvsp0 nodad');
     spawnSync('ipvsadm', ['-C']);
 
     // Reference: keepalived's checker process.
