@@ -78,7 +78,7 @@ export class IpvsClient {
 
   private static socket(): RawSocket {
     // Lazy: keeps `hactl --help` from loading the native addon.
-    const { RawNetlinkSocket } = require('netlink') as { RawNetlinkSocket: new (proto: number, o?: object) => RawSocket };
+    const { RawNetlinkSocket } = require('netlink/dist/raw') as { RawNetlinkSocket: new (proto: number, o?: object) => RawSocket };
     const sock = new RawNetlinkSocket(NETLINK_GENERIC);
     try {
       sock.setRecvBufferSize(4 << 20);
