@@ -368,6 +368,8 @@ export async function lvsHalf(flags: LvsHalfFlags, argv: string[], log: LvsLog =
   // Default: both halves. Peek at the configuration: nothing to do for LVS without virtual servers;
   // LVS only when there is no vrrp_instance.
   const r = loadConfig(flags.file, { configId: flags['config-id'] });
+  // A configuration with errors is reported (once) by the VRRP half, which refuses it.
+  if (r.fatal || r.diagnostics.some((d) => d.severity === 'error')) return false;
   const hasVs = (r.model?.virtual_servers?.length ?? 0) > 0;
   const hasVrrp = (r.model?.vrrp_instances?.length ?? 0) > 0;
   if (!hasVs) return false;
