@@ -77,7 +77,7 @@ describe('vrrp daemon (in-process, fake link and clock)', () => {
     assert.equal(zero[zero.length - 1], 0);
     await clock.advance(t0 + 2000);
     assert.equal(st(db).state, 'MASTER');
-    assert.equal(st(db).lastTransition?.reason, 'master down timer expired');
+    assert.match(st(db).lastTransition?.reason ?? '', /^master down timer expired/);
     const took = link.sent.find((s) => s.from === 'b')!.at;
     assert.equal(took - t0, skewTimeMs(3, 100, 100));
     assert.deepEqual([...b.net.addrs], ['192.0.2.100/24']);

@@ -87,7 +87,7 @@ describe('vrrp fsm transitions (fake clock)', () => {
     const acts = c.to(3610);
     assert.deepEqual(transitions(acts), ['MASTER']);
     assert.deepEqual(sends(acts), [100]);
-    assert.equal(f.lastTransition?.reason, 'master down timer expired');
+    assert.equal(f.lastTransition?.reason, 'master down timer expired (none received)');
     assert.equal(f.lastTransition?.at, 3609.375);
   });
   it('priority 255 (address owner) goes straight to MASTER', () => {

@@ -397,7 +397,8 @@ export class VrrpDaemon {
     if (inst.fsm.timerKind() === 'masterDown') {
       // Timer safety: before declaring the master down, read every advert
       // already queued in the kernel (a stalled loop may not have seen them).
-      inst.chan.drain();
+      const drained = inst.chan.drain();
+      if (drained > 0) this.deps.log('debug', `${inst.cfg.name}: read ${drained} queued packet(s) before the master-down decision`);
       now = this.deps.clock();
       const nd = inst.fsm.deadline();
       if (nd === null || nd > now || inst.fsm.timerKind() !== 'masterDown') {

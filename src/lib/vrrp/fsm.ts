@@ -100,6 +100,8 @@ export class VrrpFsm {
   masterAddr: string | null = null;
   masterPriority: number | null = null;
   lastTransition: { at: number; from: State; to: State; reason: string } | null = null;
+  /** When the last advert for this VRID was accepted (monotonic ms). */
+  lastRxAt: number | null = null;
   readonly stats: FsmStats = {
     rxAdverts: 0,
     txAdverts: 0,
@@ -207,7 +209,8 @@ export class VrrpFsm {
       this.timer = { kind: 'adver', at: next > now ? next : now + this.advertIntervalMs };
     } else if (t.kind === 'masterDown' && this.state === 'BACKUP') {
       this.masterAddr = null;
-      this.becomeMaster(now, 'master down timer expired', out);
+      const since = this.lastRxAt === null ? 'none received' : `last advert ${(now - this.lastRxAt).toFixed(1)} ms ago`;
+      this.becomeMaster(now, `master down timer expired (${since})`, out);
     } else this.timer = null;
     return out;
   }
@@ -239,6 +242,7 @@ export class VrrpFsm {
       return out;
     }
     this.stats.rxAdverts++;
+    this.lastRxAt = now;
     if (adv.priority === 0) this.stats.rxPriorityZero++;
     if (adv.addrs.length !== this.params.addrs.length || adv.addrs.some((a, i) => a !== this.params.addrs[i])) this.stats.addrMismatch++;
     if (this.state === 'BACKUP') {
