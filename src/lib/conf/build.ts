@@ -260,6 +260,10 @@ export class Builder {
         }
       }
     }
+    // Effective VRRP version: the instance's, else global vrrp_version, else 3 for IPv6, else 2.
+    for (const i of cfg.vrrp_instances) {
+      i.version ??= cfg.global_defs.vrrp.version ?? (i.native_ipv6 || i.virtual_ipaddress[0]?.family === 'inet6' ? 3 : 2);
+    }
     return cfg;
   }
 
@@ -377,9 +381,10 @@ export class Builder {
       }
     }
     const ipt = one('vrrp_iptables');
-    if (ipt) g.vrrp.iptables = ipt.value as string[];
-    const ips = one('vrrp_ipsets');
-    if (ips) g.vrrp.ipsets = ips.value as string[];
+    if (ipt) {
+      g.vrrp.iptables = ipt.value as string[];
+      this.d(ipt.stmt.pos, 'error', "iptables not supported, using nftables instead (keepalived 2.2.7 as built by Debian 12). Please replace 'vrrp_iptables' with the 'nftables' option", 'unsupported');
+    }
     if (one('checker_priority')) g.checker.priority = numv('checker_priority');
     if (one('checker_rt_priority')) g.checker.rt_priority = numv('checker_rt_priority');
     if (one('checker_no_swap')) g.checker.no_swap = true;

@@ -277,7 +277,7 @@ export interface VrrpInstance extends NodeBase {
   virtual_router_id?: number;
   priority?: number;
   advert_int?: number;
-  /** From `version` in the instance or `vrrp_version` in global_defs (2 by default). */
+  /** Effective version: `version` in the instance, else `vrrp_version` in global_defs, else 3 for IPv6 instances, else 2. */
   version?: 2 | 3;
   authentication?: { auth_type?: 'PASS' | 'AH'; auth_pass?: string; pos: Pos; at: Record<string, Pos> };
   virtual_ipaddress: VirtualIp[];

@@ -85,6 +85,12 @@ export function validate(cfg: KeepalivedConfig, root: Stmt[], diags: Diagnostic[
     if (strict && inst.accept === true && version === 2) {
       push(diags, inst.at.accept ?? inst.pos, 'warning', `(${n}) warning - accept mode for VRRP version 2 does not comply with RFC3768 - resetting`, 'strict-accept');
     }
+    if (inst.nopreempt && inst.preempt_delay !== undefined) {
+      push(diags, inst.at.preempt_delay ?? inst.pos, 'warning', `(${n}) preempt_delay is incompatible with nopreempt mode - resetting`, 'preempt-delay-nopreempt');
+    }
+    if (strict && inst.virtual_ipaddress[0]?.family === 'inet6' && !/^fe[89ab]/.test(inst.virtual_ipaddress[0].address.address)) {
+      push(diags, inst.virtual_ipaddress[0].pos, 'error', `(${n}) the first IPv6 VIP address must be link local (strict mode)`, 'strict-ipv6-link-local');
+    }
     if (inst.nopreempt && inst.state === 'MASTER') {
       push(diags, inst.at.nopreempt ?? inst.pos, 'warning', `(${n}) nopreempt will not work with initial state MASTER - clearing`, 'nopreempt-master');
     }
