@@ -65,7 +65,7 @@ virtual_server group web {
 virtual_server fwmark 5 {
   lb_kind DR
   lb_algo sh
-  sh_port
+  sh-port
   ops
   real_server 127.0.0.6 80 { TCP_CHECK { connect_port 81 } }
 }

@@ -36,7 +36,10 @@ export class FakeIpvs implements IpvsPort {
     return [...this.services.values()].map((s) => ({ ...s.svc, dests: [...s.dests.values()].map((d) => ({ ...d })) }));
   }
 
+  applyCalls = 0;
+
   async apply(ops: Op[]): Promise<OpResult[]> {
+    this.applyCalls++;
     return ops.map((op) => {
       const r = this.one(op);
       if (r.ok) this.log.push(op);

@@ -254,6 +254,20 @@ describe('lvs reconciler: notifiers', () => {
 });
 
 describe('lvs reconciler: scheduling, ha_suspend, reload, stop', () => {
+  it('results that change nothing cause no IPVS work; a change recomputes only its virtual server', async () => {
+    const r = rig();
+    const many = Array.from({ length: 50 }, (_, i) => vs(`192.0.2.${i + 1}`, 80, [rs('127.0.0.1'), rs('127.0.0.2')]));
+    await startAndCheck(r, spec(...many));
+    const calls = r.ipvs.applyCalls;
+    for (let i = 0; i < 5; i++) await tick(r);
+    assert.equal(r.ipvs.applyCalls, calls, 'steady state: no apply at all');
+    const before = r.ipvs.log.length;
+    r.checks.up.set('127.0.0.2|80', false);
+    await tick(r);
+    assert.equal(r.ipvs.log.length - before, 50, 'one del-dest per virtual server');
+    assert.ok(r.ipvs.applyCalls - calls <= 50);
+  });
+
   it('runs each checker every delay_loop', async () => {
     const r = rig();
     await r.rec.start(spec(vs(VIP, 80, [rs('127.0.0.1', 80, { checkers: [chk('TCP_CHECK#0', { delayLoopMs: 3000 })] })])));

@@ -86,10 +86,11 @@ export function wantedDests(v: VirtualServerState, sorryActive: boolean): { inpu
   return [...out.values()];
 }
 
-/** The whole wanted table for the current state. */
-export function desiredTable(state: LvsState): IpvsTable {
+/** The wanted table for the current state: every virtual server, or only those in `only`. */
+export function desiredTable(state: LvsState, only?: ReadonlySet<string>): IpvsTable {
   const table: IpvsTable = new Map();
   for (const v of state.vs.values()) {
+    if (only && !only.has(v.id)) continue;
     const dests = wantedDests(v, state.sorryActive(v));
     for (const key of v.spec.services) {
       const k = svcKey(key);

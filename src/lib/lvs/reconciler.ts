@@ -222,6 +222,8 @@ export class LvsReconciler {
   private generation = 0;
   private chain: Promise<void> = Promise.resolve();
   private dirty = false;
+  private fullSync = false;
+  private readonly dirtyVs = new Set<string>();
   private syncing = false;
   private stopped = false;
   private started = false;
@@ -346,13 +348,18 @@ export class LvsReconciler {
     return p;
   }
 
-  /** Ask for a reconciliation; several requests while one runs coalesce into one more pass. */
-  requestSync(): void {
+  /**
+   * Ask for a reconciliation of one virtual server (or of everything); several
+   * requests while one runs coalesce into one more pass.
+   */
+  requestSync(vsId?: string): void {
+    if (vsId === undefined) this.fullSync = true;
+    else this.dirtyVs.add(vsId);
     if (this.dirty) return;
     this.dirty = true;
     void this.enqueue(async () => {
       if (!this.dirty) return;
-      await this.syncNow();
+      await this.syncNow(false);
     });
   }
 
@@ -360,12 +367,16 @@ export class LvsReconciler {
     await this.enqueue(() => this.syncNow());
   }
 
-  private async syncNow(): Promise<void> {
+  private async syncNow(full = true): Promise<void> {
+    const only = full || this.fullSync ? undefined : new Set(this.dirtyVs);
     this.dirty = false;
+    this.fullSync = false;
+    this.dirtyVs.clear();
     this.syncing = true;
     try {
-      const wanted = desiredTable(this.state);
-      const ops = planOps(this.model, wanted, this.owned);
+      const wanted = desiredTable(this.state, only);
+      // A partial pass only looks at the services of the virtual servers it recomputed.
+      const ops = planOps(this.model, wanted, only ? wanted.keys() : this.owned);
       for (const k of wanted.keys()) this.owned.add(k);
       const ok = await this.applyOps(ops);
       for (const k of [...this.owned]) if (!wanted.has(k) && !this.model.has(k)) this.owned.delete(k);
@@ -463,10 +474,20 @@ export class LvsReconciler {
     s.running = false;
     if (gen !== this.generation || this.stopped) return;
     if (out.durationMs === undefined) out = { ...out, durationMs: this.o.clock.now() - t0 };
+    const v = this.state.vs.get(s.vs.id);
+    const before = v && this.signature(v);
     const evs = this.state.checkerResult(s.vs.id, `${s.rs.addr}|${s.rs.port}`, s.check.id, out, this.o.clock.now());
     this.emit(evs);
-    this.requestSync();
+    // Most results change nothing: no IPVS pass then. Otherwise only this virtual server is recomputed.
+    if (v && this.signature(v) !== before) this.requestSync(s.vs.id);
     this.arm(s, s.check.delayLoopMs, gen);
+  }
+
+  /** What the IPVS content of a virtual server depends on. */
+  private signature(v: import('./state').VirtualServerState): string {
+    let sig = `${v.quorumUp ? 1 : 0}${v.sorryAlive ? 1 : 0}`;
+    for (const r of v.rs.values()) sig += `|${r.alive ? 1 : 0}:${r.effectiveWeight}`;
+    return sig;
   }
 
   // --- status ---------------------------------------------------------------

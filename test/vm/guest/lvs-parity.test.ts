@@ -96,6 +96,7 @@ ${misc('b2')}  }
 virtual_server fwmark 7 {
   delay_loop 1
   lb_algo sh
+  sh-port
   lb_kind DR
   alpha
   real_server 127.0.0.21 80 {
