@@ -52,8 +52,8 @@ describe('vrrp fuzz on real sockets', { skip, timeout: 120_000 }, () => {
       const [n1, n2] = l.nodes;
       l.startHactl(n1, vrrpConf({ prio: 150, version: 3, advert: 0.2 }));
       l.startHactl(n2, vrrpConf({ prio: 100, version: 3, advert: 0.2 }));
-      await l.waitState(n1, 'MASTER', 5000);
-      await l.waitState(n2, 'BACKUP', 3000);
+      await l.waitState(n1, 'MASTER', 15_000);
+      await l.waitState(n2, 'BACKUP', 10_000);
       const script = path.join(l.dir, 'sender.js');
       fs.writeFileSync(script, SENDER);
       const p = l.lab.spawn(l.client.ns, process.execPath, [script, '20000']);

@@ -44,8 +44,8 @@ describe('vrrp acceptance: hactl nodes', { skip, timeout: 240_000 }, () => {
       await sleep(300);
       l.startHactl(n1, vrrpConf({ prio: 150 }));
       l.startHactl(n2, vrrpConf({ prio: 100 }));
-      await l.waitState(n1, 'MASTER', 8000);
-      await l.waitState(n2, 'BACKUP', 2000);
+      await l.waitState(n1, 'MASTER', 15_000);
+      await l.waitState(n2, 'BACKUP', 10_000);
       await sleep(300);
       assert.ok(l.hasAddr(n1, VIP), 'master holds the VIP');
       assert.ok(!l.hasAddr(n2, VIP), 'backup does not');
@@ -55,7 +55,7 @@ describe('vrrp acceptance: hactl nodes', { skip, timeout: 240_000 }, () => {
       // SIGKILL the master
       l.kill(n1);
       const killedAt = Date.now();
-      await l.waitState(n2, 'MASTER', 6000);
+      await l.waitState(n2, 'MASTER', 15_000);
       await sleep(300);
       const last1 = cap.adverts.filter((a) => a.src === n1.addr && a.t < killedAt + 5).pop()!;
       const first2 = cap.firstAfter(n2.addr, last1.t)!;
@@ -64,17 +64,17 @@ describe('vrrp acceptance: hactl nodes', { skip, timeout: 240_000 }, () => {
       assert.ok(took <= mdi + TOL, `takeover ${took.toFixed(1)} ms > ${mdi} + ${TOL}`);
       assert.ok(took >= mdi - TOL, `takeover ${took.toFixed(1)} ms is earlier than Master_Down_Interval ${mdi}`);
       assert.ok(l.hasAddr(n2, VIP));
-      assert.equal(l.neighMac(VIP), l.mac(n2), 'GARP moved the client neighbour entry to the new master');
+      assert.equal(await l.waitNeigh(VIP, l.mac(n2)), l.mac(n2), 'GARP moved the client neighbour entry to the new master');
       process.stderr.write(`# SIGKILL failover: ${took.toFixed(1)} ms (Master_Down_Interval ${mdi} ms)\n`);
 
       // the higher priority comes back and preempts
       const back = Date.now();
       l.startHactl(n1, vrrpConf({ prio: 150 }));
-      await l.waitState(n1, 'MASTER', 8000);
-      await l.waitState(n2, 'BACKUP', 2000);
+      await l.waitState(n1, 'MASTER', 15_000);
+      await l.waitState(n2, 'BACKUP', 10_000);
       await sleep(300);
       assert.ok(!l.hasAddr(n2, VIP), 'old master released the VIP');
-      assert.equal(l.neighMac(VIP), l.mac(n1));
+      assert.equal(await l.waitNeigh(VIP, l.mac(n1)), l.mac(n1));
       const dual = cap.maxDualMaster(51, 1000, back);
       assert.ok(dual <= 1000, `two masters for ${dual} ms`);
 
@@ -101,8 +101,8 @@ describe('vrrp acceptance: hactl nodes', { skip, timeout: 240_000 }, () => {
       const cap = l.startCapture();
       l.startHactl(n1, vrrpConf({ prio: 150, version: 3, advert: 0.2 }));
       l.startHactl(n2, vrrpConf({ prio: 100, version: 3, advert: 0.2 }));
-      await l.waitState(n1, 'MASTER', 5000);
-      await l.waitState(n2, 'BACKUP', 3000);
+      await l.waitState(n1, 'MASTER', 15_000);
+      await l.waitState(n2, 'BACKUP', 10_000);
       await sleep(500);
       n2.proc!.kill('SIGSTOP');
       await sleep(5000);
@@ -158,15 +158,15 @@ describe('vrrp acceptance: hactl nodes', { skip, timeout: 240_000 }, () => {
       const [n1, n2] = l.nodes;
       l.startHactl(n1, vrrpConf({ prio: 150, unicast: { src: n1.addr, peers: [n2.addr] } }));
       l.startHactl(n2, vrrpConf({ prio: 100, unicast: { src: n2.addr, peers: [n1.addr] } }));
-      await l.waitState(n1, 'MASTER', 8000);
-      await l.waitState(n2, 'BACKUP', 2000);
+      await l.waitState(n1, 'MASTER', 15_000);
+      await l.waitState(n2, 'BACKUP', 10_000);
       await sleep(1500);
       const s2 = await l.status(n2);
       assert.ok((s2?.instances[0].counters.rxAdverts ?? 0) >= 1, 'backup receives unicast adverts');
       assert.equal(s2?.instances[0].masterAddr, n1.addr);
       l.kill(n1);
       const killed = Date.now();
-      await l.waitState(n2, 'MASTER', 6000);
+      await l.waitState(n2, 'MASTER', 15_000);
       const entry = n2.logs.find((x) => x.json && /Entering MASTER/.test(String(x.json.msg)))!;
       const took = Date.parse(String(entry.json!.ts)) - killed;
       const mdi = masterDownIntervalMs(2, 100, 100);
@@ -181,8 +181,8 @@ describe('vrrp acceptance: hactl nodes', { skip, timeout: 240_000 }, () => {
       addTrackLink(l, n1.host.ns);
       l.startHactl(n1, vrrpConf({ prio: 150, version: 3, advert: 0.2, extra: '  track_interface {\n    eth1\n  }\n' }));
       l.startHactl(n2, vrrpConf({ prio: 100, version: 3, advert: 0.2 }));
-      await l.waitState(n1, 'MASTER', 5000);
-      await l.waitState(n2, 'BACKUP', 2000);
+      await l.waitState(n1, 'MASTER', 15_000);
+      await l.waitState(n2, 'BACKUP', 10_000);
       l.lab.nsExec(n1.host.ns, 'ip', ['link', 'set', 'eth1', 'down']);
       await l.waitState(n1, 'FAULT', 2000);
       await l.waitState(n2, 'MASTER', 2000);
@@ -192,7 +192,7 @@ describe('vrrp acceptance: hactl nodes', { skip, timeout: 240_000 }, () => {
       assert.match((await l.status(n1))!.instances[0].lastTransition!.reason, /eth1/);
       l.lab.nsExec(n1.host.ns, 'ip', ['link', 'set', 'eth1', 'up']);
       await l.waitState(n1, 'MASTER', 4000);
-      await l.waitState(n2, 'BACKUP', 2000);
+      await l.waitState(n2, 'BACKUP', 10_000);
     });
   });
 
@@ -204,14 +204,14 @@ describe('vrrp acceptance: hactl nodes', { skip, timeout: 240_000 }, () => {
       const top = `vrrp_script chk {\n  script "/usr/bin/test -f ${flag}"\n  interval 1\n  weight -60\n  fall 1\n  rise 1\n}\n`;
       l.startHactl(n1, vrrpConf({ prio: 150, version: 3, advert: 0.2, top, extra: '  track_script {\n    chk\n  }\n' }));
       l.startHactl(n2, vrrpConf({ prio: 100, version: 3, advert: 0.2 }));
-      await l.waitState(n1, 'MASTER', 5000);
-      await l.waitState(n2, 'BACKUP', 2000);
+      await l.waitState(n1, 'MASTER', 15_000);
+      await l.waitState(n2, 'BACKUP', 10_000);
       fs.unlinkSync(flag);
-      await l.waitState(n2, 'MASTER', 5000);
-      await l.waitState(n1, 'BACKUP', 2000);
+      await l.waitState(n2, 'MASTER', 15_000);
+      await l.waitState(n1, 'BACKUP', 10_000);
       assert.equal((await l.status(n1))!.instances[0].effectivePriority, 90);
       fs.writeFileSync(flag, '');
-      await l.waitState(n1, 'MASTER', 5000);
+      await l.waitState(n1, 'MASTER', 15_000);
     });
   });
 
@@ -237,9 +237,9 @@ describe('vrrp acceptance: hactl nodes', { skip, timeout: 240_000 }, () => {
         })}`;
       l.startHactl(n1, conf(150, true));
       l.startHactl(n2, conf(100, false));
-      await l.waitState(n1, 'MASTER', 5000, 'VI_1');
+      await l.waitState(n1, 'MASTER', 15_000, 'VI_1');
       await l.waitState(n1, 'MASTER', 2000, 'VI_2');
-      await l.waitState(n2, 'BACKUP', 2000, 'VI_1');
+      await l.waitState(n2, 'BACKUP', 10_000, 'VI_1');
       l.lab.nsExec(n1.host.ns, 'ip', ['link', 'set', 'eth1', 'down']);
       await l.waitState(n2, 'MASTER', 3000, 'VI_1');
       await l.waitState(n2, 'MASTER', 3000, 'VI_2');
@@ -257,7 +257,7 @@ describe('vrrp acceptance: hactl nodes', { skip, timeout: 240_000 }, () => {
       const cap = l.startCapture();
       l.startHactl(n1, vrrpConf({ prio: 150, version: 3, advert: 0.2 }));
       l.startHactl(n2, vrrpConf({ prio: 100, version: 3, advert: 0.2 }));
-      await l.waitState(n1, 'MASTER', 5000);
+      await l.waitState(n1, 'MASTER', 15_000);
       await sleep(500);
       const mon = spawn('ip', ['netns', 'exec', n1.host.ns, 'ip', 'monitor', 'address'], { stdio: ['ignore', 'pipe', 'ignore'] });
       let events = '';
@@ -301,8 +301,8 @@ describe('vrrp acceptance: hactl nodes', { skip, timeout: 240_000 }, () => {
       const conf = (prio: number) => vrrpConf({ prio, version: 3, advert: 0.5, vips: ['2001:db8::100/64'] });
       l.startHactl(n1, conf(150));
       l.startHactl(n2, conf(100));
-      await l.waitState(n1, 'MASTER', 6000);
-      await l.waitState(n2, 'BACKUP', 2000);
+      await l.waitState(n1, 'MASTER', 15_000);
+      await l.waitState(n2, 'BACKUP', 10_000);
       await sleep(1000);
       const ads = cap.adverts.filter((a) => a.dst === 'ff02::12');
       assert.ok(ads.length >= 2, 'IPv6 adverts on the wire');
@@ -311,12 +311,14 @@ describe('vrrp acceptance: hactl nodes', { skip, timeout: 240_000 }, () => {
       assert.ok(s2.instances[0].counters.rxAdverts >= 1, 'backup receives and validates (hop limit, checksum)');
       assert.deepEqual(s2.instances[0].counters.drops, {});
       assert.ok(l.hasAddr(n1, '2001:db8::100') && !l.hasAddr(n2, '2001:db8::100'));
-      assert.ok(l.lab.nsExec(l.client.ns, 'ping', ['-6', '-c', '1', '-W', '1', '2001:db8::100'], { allowFail: true }).includes('1 received'));
+      let pinged = false;
+      for (let i = 0; i < 5 && !pinged; i++) pinged = l.lab.nsExec(l.client.ns, 'ping', ['-6', '-c', '1', '-W', '1', '2001:db8::100'], { allowFail: true }).includes('1 received');
+      assert.ok(pinged, 'client reaches the IPv6 VIP');
       l.kill(n1);
       await l.waitState(n2, 'MASTER', 4000);
       await sleep(500);
       assert.ok(l.hasAddr(n2, '2001:db8::100'));
-      assert.equal(l.neighMac('2001:db8::100'), l.mac(n2), 'unsolicited NA moved the client neighbour entry');
+      assert.equal(await l.waitNeigh('2001:db8::100', l.mac(n2)), l.mac(n2), 'unsolicited NA moved the client neighbour entry');
     } finally {
       l.cleanup();
     }
@@ -327,9 +329,9 @@ describe('vrrp acceptance: hactl nodes', { skip, timeout: 240_000 }, () => {
       const [n1, n2] = l.nodes;
       const conf = (prio: number) => vrrpConf({ prio, version: 3, advert: 0.2, extra: '  use_vmac\n' });
       l.startHactl(n1, conf(150));
-      await l.waitState(n1, 'MASTER', 5000);
+      await l.waitState(n1, 'MASTER', 15_000);
       l.startHactl(n2, conf(100));
-      await l.waitState(n2, 'BACKUP', 5000);
+      await l.waitState(n2, 'BACKUP', 10_000);
       await sleep(300);
       const vm = l.lab.nsExec(n1.host.ns, 'ip', ['-o', 'addr', 'show', 'dev', 'vrrp.51']);
       assert.match(vm, /198\.51\.100\.100\/24/, 'VIP lives on the macvlan');
@@ -350,7 +352,7 @@ describe('vrrp acceptance: hactl nodes', { skip, timeout: 240_000 }, () => {
     await withLab('sts', 1, async (l) => {
       const [n1] = l.nodes;
       l.startHactl(n1, vrrpConf({ prio: 150, version: 3, advert: 0.2 }));
-      await l.waitState(n1, 'MASTER', 5000);
+      await l.waitState(n1, 'MASTER', 15_000);
       const txt = hactl(['vrrp', 'status', '--control-socket', n1.sock]);
       assert.equal(txt.status, 0, txt.stderr);
       assert.match(txt.stdout, /VI_1\s+eth0\s+51\s+v3\s+MASTER\s+150\s+198\.51\.100\.1\/150/);

@@ -38,9 +38,9 @@ describe('vrrp interop with keepalived 2.2.7', { skip, timeout: 400_000 }, () =>
         const cap = l.startCapture();
         await sleep(300);
         l.startHactl(h, conf(150));
-        await l.waitState(h, 'MASTER', 4 * ivl + 4000);
+        await l.waitState(h, 'MASTER', 4 * ivl + 12_000);
         l.startKeepalived(k, conf(100));
-        await l.waitState(k, 'BACKUP', 3000);
+        await l.waitState(k, 'BACKUP', 10_000);
         await sleep(2 * ivl);
         assert.equal(await l.state(k), 'BACKUP', 'keepalived accepts hactl as master');
         assert.ok(l.hasAddr(h, VIP) && !l.hasAddr(k, VIP));
@@ -50,8 +50,8 @@ describe('vrrp interop with keepalived 2.2.7', { skip, timeout: 400_000 }, () =>
         await sleep(300);
         assert.ok(l.hasAddr(k, VIP));
         l.startHactl(h, conf(150));
-        await l.waitState(h, 'MASTER', 4 * ivl + 4000);
-        await l.waitState(k, 'BACKUP', 3000);
+        await l.waitState(h, 'MASTER', 4 * ivl + 12_000);
+        await l.waitState(k, 'BACKUP', 10_000);
         await sleep(ivl + 300);
         assert.ok(l.hasAddr(h, VIP) && !l.hasAddr(k, VIP));
         const dual = cap.maxDualMaster(51, ivl);
@@ -70,8 +70,8 @@ describe('vrrp interop with keepalived 2.2.7', { skip, timeout: 400_000 }, () =>
         await sleep(300);
         l.startHactl(h, conf(100));
         l.startKeepalived(k, conf(150));
-        await l.waitState(k, 'MASTER', 4 * ivl + 4000);
-        await l.waitState(h, 'BACKUP', 3000);
+        await l.waitState(k, 'MASTER', 4 * ivl + 12_000);
+        await l.waitState(h, 'BACKUP', 10_000);
         await sleep(2 * ivl);
         const s = await l.status(h);
         assert.equal(s?.instances[0].state, 'BACKUP');
@@ -91,8 +91,8 @@ describe('vrrp interop with keepalived 2.2.7', { skip, timeout: 400_000 }, () =>
         assert.ok(l.hasAddr(h, VIP));
         // keepalived comes back with the higher priority and preempts
         l.startKeepalived(k, conf(150));
-        await l.waitState(k, 'MASTER', 4 * ivl + 4000);
-        await l.waitState(h, 'BACKUP', 3000);
+        await l.waitState(k, 'MASTER', 4 * ivl + 12_000);
+        await l.waitState(h, 'BACKUP', 10_000);
         await sleep(2 * ivl);
         assert.ok(!l.hasAddr(h, VIP), 'hactl released the VIP');
         // hard kill of keepalived's VRRP process

@@ -310,6 +310,17 @@ export class VrrpLab {
     return out.match(/lladdr (\S+)/)?.[1];
   }
 
+  /** Poll the client's neighbour entry for `addr` until it is `mac` (announcements follow the VIP add). */
+  async waitNeigh(addr: string, mac: string, timeoutMs = 3000): Promise<string | undefined> {
+    const end = Date.now() + timeoutMs;
+    let cur = this.neighMac(addr);
+    while (cur !== mac && Date.now() < end) {
+      await sleep(100);
+      cur = this.neighMac(addr);
+    }
+    return cur;
+  }
+
   ping(addr: string): boolean {
     return this.lab.nsExec(this.client.ns, 'ping', ['-c', '1', '-W', '1', addr], { allowFail: true }).includes('1 received');
   }
