@@ -108,10 +108,6 @@ const EXPLAINED: Record<string, Explanation> = {
   'mutants/addr-vs-mixed-family.conf': {
     lines: 'keepalived reports the family mismatch at the closing brace of the real_server block (line 10); hactl on the real_server line (6)',
   },
-  'mutants/check-http-url-no-path.conf': {
-    lines:
-      "keepalived follows its line-10 error (url has no path) with 'checker has no urls specified' at the HTTP_GET closing brace (line 11); hactl reports the problem once, on line 10",
-  },
 };
 
 interface CaseDef {
