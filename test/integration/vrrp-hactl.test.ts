@@ -220,7 +220,7 @@ describe('vrrp acceptance: hactl nodes', { skip, timeout: 240_000 }, () => {
       const [n1, n2] = l.nodes;
       addTrackLink(l, n1.host.ns);
       const conf = (prio: number, track: boolean) =>
-        `global_defs {\n  router_id sg\n}\nvrrp_sync_group G {\n  group {\n    VI_1\n    VI_2\n  }\n}\n${instanceBlock({
+        `global_defs {\n  router_id sg\n  vrrp_priority -10\n}\nvrrp_sync_group G {\n  group {\n    VI_1\n    VI_2\n  }\n}\n${instanceBlock({
           name: 'VI_1',
           vrid: 51,
           prio,

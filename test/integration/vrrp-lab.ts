@@ -349,8 +349,11 @@ export function vrrpConf(o: {
   top?: string;
 }): string {
   const name = o.name ?? 'VI_1';
+  // vrrp_priority: the same nice value for hactl and keepalived, so timing
+  // assertions survive a busy test host
   return `${o.top ?? ''}global_defs {
   router_id ${name}_test
+  vrrp_priority -10
 ${o.globalExtra ?? ''}}
 ${instanceBlock({ ...o, name })}`;
 }

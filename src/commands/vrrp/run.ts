@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Flags } from '@oclif/core';
@@ -47,6 +48,14 @@ Refuses to start when the configuration has errors (they are printed with file:l
       throw new HactlError(`${flags.file}: ${loaded.errors.length} configuration error(s); not starting`, {
         hint: 'fix the errors above (`hactl conf lint` shows them too)',
       });
+    }
+    if (loaded.config.processPriority !== undefined) {
+      // keepalived's vrrp_priority: the nice value of the VRRP process
+      try {
+        os.setPriority(loaded.config.processPriority);
+      } catch (e) {
+        process.stderr.write(`warning: vrrp_priority ${loaded.config.processPriority}: ${(e as Error).message}\n`);
+      }
     }
     const json = flags['log-format'] === 'json';
     const debug = !!process.env.HACTL_VRRP_DEBUG;

@@ -129,6 +129,8 @@ export interface DaemonConfig {
   notifyFifo?: string;
   scriptUser?: { user: string; group?: string };
   enableScriptSecurity: boolean;
+  /** global_defs vrrp_priority: nice value of the VRRP process (-20..19) */
+  processPriority?: number;
 }
 
 export interface MapProblem {
@@ -339,6 +341,7 @@ export function fromModel(model: KeepalivedConfig): { config: DaemonConfig; prob
       notifyFifo: typeof fifo === 'string' ? fifo : fifo?.argv[0],
       scriptUser: g.script_user ? { user: g.script_user.user, group: g.script_user.group } : undefined,
       enableScriptSecurity: g.enable_script_security,
+      processPriority: gv.priority,
     },
     problems,
   };
