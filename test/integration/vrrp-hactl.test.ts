@@ -82,7 +82,7 @@ describe('vrrp acceptance: hactl nodes', { skip, timeout: 240_000 }, () => {
       await sleep(1200);
       const code = await l.stop(n1);
       assert.equal(code, 0, 'SIGTERM exits 0');
-      await l.waitState(n2, 'MASTER', 3000);
+      await l.waitState(n2, 'MASTER', 6000);
       await sleep(200);
       const zero = cap.adverts.filter((a) => a.src === n1.addr && a.prio === 0).pop();
       assert.ok(zero, 'priority-0 advert sent on SIGTERM');
@@ -121,9 +121,9 @@ describe('vrrp acceptance: hactl nodes', { skip, timeout: 240_000 }, () => {
     await withLab('npr', 2, async (l) => {
       const [n1, n2] = l.nodes;
       l.startHactl(n2, vrrpConf({ prio: 100, version: 3, advert: 0.2, nopreempt: true }));
-      await l.waitState(n2, 'MASTER', 4000);
+      await l.waitState(n2, 'MASTER', 15_000);
       l.startHactl(n1, vrrpConf({ prio: 150, version: 3, advert: 0.2, nopreempt: true }));
-      await l.waitState(n1, 'BACKUP', 4000);
+      await l.waitState(n1, 'BACKUP', 15_000);
       await sleep(2500);
       assert.equal(await l.state(n1), 'BACKUP');
       assert.equal(await l.state(n2), 'MASTER');
@@ -184,14 +184,14 @@ describe('vrrp acceptance: hactl nodes', { skip, timeout: 240_000 }, () => {
       await l.waitState(n1, 'MASTER', 15_000);
       await l.waitState(n2, 'BACKUP', 10_000);
       l.lab.nsExec(n1.host.ns, 'ip', ['link', 'set', 'eth1', 'down']);
-      await l.waitState(n1, 'FAULT', 2000);
-      await l.waitState(n2, 'MASTER', 2000);
+      await l.waitState(n1, 'FAULT', 6000);
+      await l.waitState(n2, 'MASTER', 6000);
       await sleep(200);
       assert.ok(!l.hasAddr(n1, VIP));
       assert.ok(l.hasAddr(n2, VIP));
       assert.match((await l.status(n1))!.instances[0].lastTransition!.reason, /eth1/);
       l.lab.nsExec(n1.host.ns, 'ip', ['link', 'set', 'eth1', 'up']);
-      await l.waitState(n1, 'MASTER', 4000);
+      await l.waitState(n1, 'MASTER', 15_000);
       await l.waitState(n2, 'BACKUP', 10_000);
     });
   });
@@ -238,11 +238,11 @@ describe('vrrp acceptance: hactl nodes', { skip, timeout: 240_000 }, () => {
       l.startHactl(n1, conf(150, true));
       l.startHactl(n2, conf(100, false));
       await l.waitState(n1, 'MASTER', 15_000, 'VI_1');
-      await l.waitState(n1, 'MASTER', 2000, 'VI_2');
+      await l.waitState(n1, 'MASTER', 6000, 'VI_2');
       await l.waitState(n2, 'BACKUP', 10_000, 'VI_1');
       l.lab.nsExec(n1.host.ns, 'ip', ['link', 'set', 'eth1', 'down']);
-      await l.waitState(n2, 'MASTER', 3000, 'VI_1');
-      await l.waitState(n2, 'MASTER', 3000, 'VI_2');
+      await l.waitState(n2, 'MASTER', 6000, 'VI_1');
+      await l.waitState(n2, 'MASTER', 6000, 'VI_2');
       assert.equal(await l.state(n1, 'VI_1'), 'FAULT');
       assert.equal(await l.state(n1, 'VI_2'), 'FAULT');
       await sleep(200);
@@ -315,7 +315,7 @@ describe('vrrp acceptance: hactl nodes', { skip, timeout: 240_000 }, () => {
       for (let i = 0; i < 5 && !pinged; i++) pinged = l.lab.nsExec(l.client.ns, 'ping', ['-6', '-c', '1', '-W', '1', '2001:db8::100'], { allowFail: true }).includes('1 received');
       assert.ok(pinged, 'client reaches the IPv6 VIP');
       l.kill(n1);
-      await l.waitState(n2, 'MASTER', 4000);
+      await l.waitState(n2, 'MASTER', 15_000);
       await sleep(500);
       assert.ok(l.hasAddr(n2, '2001:db8::100'));
       assert.equal(await l.waitNeigh('2001:db8::100', l.mac(n2)), l.mac(n2), 'unsolicited NA moved the client neighbour entry');
@@ -339,7 +339,7 @@ describe('vrrp acceptance: hactl nodes', { skip, timeout: 240_000 }, () => {
       assert.ok(l.ping(VIP));
       assert.equal(arpReply(l, VIP), '00:00:5e:00:01:33', 'the VIP answers ARP with the virtual MAC');
       assert.equal(await l.stop(n1), 0);
-      await l.waitState(n2, 'MASTER', 3000);
+      await l.waitState(n2, 'MASTER', 6000);
       await sleep(300);
       assert.equal(l.lab.nsExec(n1.host.ns, 'ip', ['-o', 'link', 'show', 'dev', 'vrrp.51'], { allowFail: true }), '', 'macvlan removed');
       assert.match(l.lab.nsExec(n2.host.ns, 'ip', ['-o', 'addr', 'show', 'dev', 'vrrp.51']), /198\.51\.100\.100\/24/);
