@@ -17,7 +17,8 @@
  *     output is host-dependent (interfaces, script programs, users);
  *  6. in a second namespace with NO interfaces (only lo), `hactl conf lint --host` gives
  *     keepalived's verdict there too (recorded in VERDICTS-noif.tsv): the --host interface checks.
- * Disagreements fail unless EXPLAINED below gives the reason.
+ * Disagreements fail unless EXPLAINED below gives the reason; an explained verdict difference
+ * that disappears fails too (a deliberate "beyond keepalived" rule stopped firing).
  *
  * HACTL_DIFF_REPORT=/path/report.json writes every result for inspection;
  * HACTL_DIFF_FORCE=1 runs even while `hactl conf lint` is a stub; HACTL_DIFF_BIN=script.js
@@ -290,6 +291,15 @@ function judge(r: CaseResult): Judged {
     if (reason) explainedProblems.push(`${msg} [explained: ${reason}]`);
     else problems.push(msg);
   } else if (ex.noif) stale.push('noif');
+
+  // An explained verdict difference that no longer happens means a deliberate hactl rule
+  // (stricter than keepalived, or a --host check) stopped firing: fail, so the regression is seen.
+  // A stale `lines` explanation (hactl now also reports keepalived's line) is only noted.
+  for (const kind of stale.filter((k) => k !== 'lines')) {
+    problems.push(
+      `explained ${kind} difference no longer happens (hactl now agrees with keepalived): the rule behind "${ex[kind as keyof Explanation]}" may have regressed; if the change is intended, remove the EXPLAINED entry`,
+    );
+  }
 
   return {
     id: def.id,
