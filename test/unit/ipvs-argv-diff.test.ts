@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { IpvsadmArgError, parseIpvsadmArgs, ruleLines, splitWords } from '../../src/lib/ipvs/argv';
+import { IpvsadmArgError, parseIpvsadmArgs, parseSavedLineFast, ruleLines, splitWords } from '../../src/lib/ipvs/argv';
 import { opToRule, planDiff, rollbackOps, TableModel } from '../../src/lib/ipvs/diff';
 import { ERRNO, IPVS_UNAVAILABLE, IpvsUnavailableError, ipvsStrerror } from '../../src/lib/ipvs/errors';
 import { formatTable } from '../../src/lib/ipvs/format';
@@ -159,5 +159,32 @@ describe('ipvs error mapping', () => {
   it('one sentence when the family is missing', () => {
     assert.equal(new IpvsUnavailableError().message, IPVS_UNAVAILABLE);
     assert.equal(IPVS_UNAVAILABLE, 'IPVS is not available: load the ip_vs module');
+  });
+});
+
+describe('ipvsadm -S fast line parser', () => {
+  it('gives exactly what the general parser gives, and declines everything else', () => {
+    const same = [
+      '-A -t 192.0.2.1:80 -s wlc',
+      '-A -u 198.51.100.250:65535 -s rr',
+      '-A --sctp-service 203.0.113.9:3868 -s mh',
+      '-a -t 192.0.2.1:80 -r 203.0.113.1:8080 -m -w 1',
+      '-a -t 192.0.2.1:80 -r 203.0.113.1:8080 -g -w 0',
+      '-a -u 192.0.2.1:53 -r 203.0.113.1:5353 -i -w 2147483647',
+      '-A -t 192.0.2.01:80 -s wlc', // inet_aton: octal 01
+    ];
+    for (const l of same) {
+      const args = l.split(' ');
+      assert.deepEqual(parseSavedLineFast(args), parseIpvsadmArgs(args), l);
+    }
+    for (const l of [
+      '-A -t 192.0.2.1:0 -s wlc',
+      '-A -t [2001:db8::1]:80 -s wlc',
+      '-A -t 192.0.2.1:80 -s wlc -p 30',
+      '-a -t 192.0.2.1:80 -r 203.0.113.1:8080 -m -w 2147483648',
+      '-a -t 192.0.2.1:80 -r 203.0.113.1:8080 -i -w 1 --tun-type ipip',
+      '-A -f 1 -s rr',
+    ])
+      assert.equal(parseSavedLineFast(l.split(' ')), null, l);
   });
 });

@@ -206,7 +206,14 @@ interface ParsedAddr {
 }
 
 /** parse_service: host[:port], [v6]:port, v6. */
+const FAST_V4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?::(0|[1-9]\d{0,4}))?$/;
+
 export function parseServiceArg(buf: string, proto: number, opts: ParseOptions = {}): ParsedAddr {
+  // Common case (canonical dotted quad, decimal port): same result as the general path, much cheaper.
+  const fast = FAST_V4.exec(buf);
+  if (fast && (fast[5] === undefined || Number(fast[5]) <= 65535)) {
+    return { result: fast[5] === undefined ? 1 : 3, af: AF_INET, addr: `${fast[1]}.${fast[2]}.${fast[3]}.${fast[4]}`, port: fast[5] === undefined ? 0 : Number(fast[5]) };
+  }
   const none: ParsedAddr = { result: 0, af: AF_INET, addr: '0.0.0.0', port: 0 };
   if (/^\d*$/.test(buf)) return none;
   let s = buf;
@@ -364,6 +371,9 @@ interface Tok {
   raw: string;
 }
 
+const BY_LONG = new Map(DEFS.map((d) => [d.long, d]));
+const BY_SHORT = new Map(DEFS.filter((d) => d.short).map((d) => [d.short as string, d]));
+
 /** popt-like tokenizer: returns options in order and the leftover arguments. Throws popt errors. */
 function tokenize(argv: string[]): { opts: Tok[]; rest: string[]; bad?: { opt: string; err: string; at: number } } {
   const opts: Tok[] = [];
@@ -378,7 +388,7 @@ function tokenize(argv: string[]): { opts: Tok[]; rest: string[]; bad?: { opt: s
     if (a.startsWith('--')) {
       const eq = a.indexOf('=');
       const name = eq >= 0 ? a.slice(2, eq) : a.slice(2);
-      const def = DEFS.find((d) => d.long === name);
+      const def = BY_LONG.get(name);
       if (!def) return { opts, rest, bad: { opt: a, err: 'unknown option', at: opts.length } };
       let arg: string | null = null;
       if (def.arg !== 'none') {
@@ -394,7 +404,7 @@ function tokenize(argv: string[]): { opts: Tok[]; rest: string[]; bad?: { opt: s
     if (a.startsWith('-') && a.length > 1) {
       for (let j = 1; j < a.length; j++) {
         const ch = a[j];
-        const def = DEFS.find((d) => d.short === ch);
+        const def = BY_SHORT.get(ch);
         if (!def) return { opts, rest, bad: { opt: `-${ch}`, err: 'unknown option', at: opts.length } };
         if (def.arg === 'none') {
           opts.push({ tag: def.tag, arg: null, raw: `-${ch}` });
@@ -419,6 +429,53 @@ function tokenize(argv: string[]): { opts: Tok[]; rest: string[]; bad?: { opt: s
 
 function emptyService(): Service {
   return { af: AF_INET, protocol: 0, addr: '0.0.0.0', port: 0, fwmark: 0, sched: '', flags: 0, timeout: 0, netmask: 0xffffffff, pe: '' };
+}
+
+const SAVE_SVC_OPT: Record<string, number> = { '-t': IPPROTO_TCP, '-u': IPPROTO_UDP, '--sctp-service': IPPROTO_SCTP };
+const SAVE_FWD: Record<string, number> = { '-m': Fwd.MASQ, '-g': Fwd.DROUTE, '-i': Fwd.TUNNEL };
+const WORD = /^[a-z]{1,15}$/;
+
+/**
+ * The two line shapes `ipvsadm -S` writes most (`-A -t A:P -s S` and
+ * `-a -t A:P -r A:P -m|-g|-i -w N`), parsed without the general machinery.
+ * Returns null for anything else; the result equals parseIpvsadmArgs's
+ * (unit-tested against it).
+ */
+export function parseSavedLineFast(argv: string[]): IpvsadmCommand | null {
+  const proto = SAVE_SVC_OPT[argv[1]];
+  if (!proto) return null;
+  const sa = parseServiceArg(argv[2], proto);
+  if (sa.result !== 3 || sa.af !== AF_INET) return null;
+  if (argv.length === 5 && argv[0] === '-A' && argv[3] === '-s' && WORD.test(argv[4]) && sa.port !== 0) {
+    const ce = parseBase('add-service');
+    ce.options.add(OPT.SERVICE).add(OPT.SCHEDULER);
+    Object.assign(ce.svc, { protocol: proto, addr: sa.addr, port: sa.port, sched: argv[4] });
+    return ce;
+  }
+  if (argv.length === 8 && argv[0] === '-a' && argv[3] === '-r' && SAVE_FWD[argv[5]] !== undefined && argv[6] === '-w') {
+    const ra = parseServiceArg(argv[4], proto);
+    const w = stringToNumber(argv[7], 0, 2147483647);
+    if (ra.result !== 3 || ra.af !== AF_INET || w === -1 || !/^\d+$/.test(argv[7])) return null;
+    const ce = parseBase('add-server');
+    ce.options.add(OPT.SERVICE).add(OPT.SERVER).add(OPT.FORWARD).add(OPT.WEIGHT);
+    Object.assign(ce.svc, { protocol: proto, addr: sa.addr, port: sa.port });
+    const fwd = SAVE_FWD[argv[5]];
+    Object.assign(ce.dest, { addr: ra.addr, port: fwd === Fwd.MASQ ? ra.port : sa.port, fwd, weight: w });
+    return ce;
+  }
+  return null;
+}
+
+function parseBase(cmd: IpvsadmCmd): IpvsadmCommand {
+  return {
+    cmd,
+    options: new Set<number>(),
+    fmt: {},
+    svc: emptyService(),
+    dest: { af: AF_INET, addr: '0.0.0.0', port: 0, fwd: Fwd.DROUTE, weight: 1, uThresh: 0, lThresh: 0, tunType: 0, tunPort: 0, tunFlags: 0 },
+    timeouts: { tcp: 0, tcpFin: 0, udp: 0 },
+    daemon: { state: 0, ifname: '', syncId: 0 },
+  };
 }
 
 /** Parse one ipvsadm command line (argv without the program name). */
@@ -773,6 +830,10 @@ function tunnelOptCheck(tunType: number, options: Set<number>): void {
 
 /** Split a rule-file line into words (whitespace, with "double" and 'single' quotes). */
 export function splitWords(line: string): string[] {
+  if (!line.includes('"') && !line.includes("'")) {
+    const t = line.trim();
+    return t === '' ? [] : t.split(/\s+/);
+  }
   const out: string[] = [];
   let cur = '';
   let inWord = false;

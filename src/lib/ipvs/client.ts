@@ -5,11 +5,12 @@
  * destinations. All encoding/decoding is in ./codec.
  */
 import {
+  AttrWriter,
+  encodeOpsInto,
   encodeGetDests,
   encodeGetFamily,
   encodeGetService,
   encodeGetServices,
-  encodeOp,
   encodeSimple,
   decodeDaemon,
   decodeDest,
@@ -55,9 +56,20 @@ export interface ClientOptions {
 /** Result of one operation in a batch: 0 on success, else the kernel errno. */
 export type OpResult = { errno: 0 } | { errno: number; error: IpvsError };
 
+/** One window of pipelined requests: ACKs are counted, not promised one by one. */
+interface Batch {
+  first: number;
+  count: number;
+  errnos: Int32Array;
+  seen: Uint8Array;
+  left: number;
+  done: () => void;
+}
+
 export class IpvsClient {
-  private seq = Math.floor(Math.random() * 0x7fffffff) + 1;
+  private seq = Math.floor(Math.random() * 0x3fffffff) + 1;
   private readonly pending = new Map<number, Pending>();
+  private batch: Batch | null = null;
   private readonly pid: number;
   private closed = false;
   family = 0;
@@ -128,7 +140,10 @@ export class IpvsClient {
     return s;
   }
 
+  private failBatch: ((err: Error) => void) | null = null;
+
   private failAll(err: Error): void {
+    this.failBatch?.(err);
     const all = [...this.pending.values()];
     this.pending.clear();
     for (const p of all) p.reject(err);
@@ -144,6 +159,16 @@ export class IpvsClient {
       return;
     }
     for (const m of msgs) {
+      const b = this.batch;
+      if (b && m.type === NLMSG_ERROR && m.seq >= b.first && m.seq < b.first + b.count) {
+        const i = m.seq - b.first;
+        if (!b.seen[i]) {
+          b.seen[i] = 1;
+          b.errnos[i] = -m.payload.readInt32LE(0);
+          if (--b.left === 0) b.done();
+        }
+        continue;
+      }
       const p = this.pending.get(m.seq);
       if (!p) continue;
       if (m.type === NLMSG_ERROR) {
@@ -220,23 +245,39 @@ export class IpvsClient {
         break;
       }
       const end = Math.min(ops.length, start + this.window);
-      const msgs: Buffer[] = [];
-      const waits: Promise<NlMessage[]>[] = [];
-      for (let i = start; i < end; i++) {
-        const seq = this.nextSeq();
-        msgs.push(encodeOp(ops[i], this.family, seq, this.pid));
-        waits.push(this.expect(seq, false, ops[i].kind));
+      const n = end - start;
+      // Consecutive sequence numbers for the window, all in one buffer and one sendmsg.
+      if (this.seq + n > 0x7fffffff) this.seq = 1;
+      const first = this.seq;
+      this.seq += n;
+      const w = new AttrWriter(n * 160);
+      for (let i = 0; i < n; i++) encodeOpsInto(w, ops[start + i], this.family, first + i, this.pid);
+      const batch: Batch = { first, count: n, errnos: new Int32Array(n), seen: new Uint8Array(n), left: n, done: () => {} };
+      const finished = new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no reply from the kernel within ${this.timeoutMs} ms`)), this.timeoutMs);
+        batch.done = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+        this.failBatch = (err) => {
+          clearTimeout(timer);
+          reject(err);
+        };
+      });
+      this.batch = batch;
+      this.sock.ref();
+      try {
+        await Promise.all([this.sendRaw([w.bytes()]), finished]);
+      } finally {
+        this.batch = null;
+        this.failBatch = null;
+        if (this.pending.size === 0 && !this.closed) this.sock.unref();
       }
-      const sent = this.sendRaw(msgs);
-      const settled = await Promise.allSettled([sent, ...waits]);
-      if (settled[0].status === 'rejected') throw settled[0].reason;
-      for (let i = start; i < end; i++) {
-        const s = settled[i - start + 1];
-        if (s.status === 'fulfilled') results[i] = { errno: 0 };
+      for (let i = 0; i < n; i++) {
+        const e = batch.errnos[i];
+        if (e === 0) results[start + i] = { errno: 0 };
         else {
-          const e = s.reason;
-          if (!(e instanceof IpvsError)) throw e;
-          results[i] = { errno: e.errno, error: e };
+          results[start + i] = { errno: e, error: new IpvsError(ops[start + i].kind, e) };
           failed = true;
         }
       }

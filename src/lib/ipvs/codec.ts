@@ -34,82 +34,142 @@ import type { Daemon, Dest, Family, Info, Op, Service, ServiceKey, Stats, Timeou
 
 // ---------------------------------------------------------------- writing
 
-/** Growable little buffer writer for netlink attributes. */
+/**
+ * Netlink attribute writer that encodes in place into one growing buffer
+ * (no intermediate buffers: restore encodes tens of thousands of requests).
+ */
 export class AttrWriter {
   private buf: Buffer;
-  private len = 0;
+  len = 0;
   constructor(size = 256) {
-    this.buf = Buffer.alloc(size);
+    this.buf = Buffer.allocUnsafe(size);
   }
   private ensure(n: number): void {
     if (this.len + n <= this.buf.length) return;
-    const nb = Buffer.alloc(Math.max(this.buf.length * 2, this.len + n));
+    const nb = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.len + n));
     this.buf.copy(nb, 0, 0, this.len);
     this.buf = nb;
   }
-  /** Raw attribute with its payload, padded to 4 bytes. */
-  put(type: number, data: Uint8Array): this {
-    const alen = 4 + data.length;
+  /** Attribute header + `n` payload bytes (zero padded to 4); returns the payload offset. */
+  private hdr(type: number, n: number): number {
+    const alen = 4 + n;
     const padded = (alen + 3) & ~3;
     this.ensure(padded);
-    this.buf.writeUInt16LE(alen, this.len);
-    this.buf.writeUInt16LE(type, this.len + 2);
-    Buffer.from(data.buffer, data.byteOffset, data.byteLength).copy(this.buf, this.len + 4);
-    this.buf.fill(0, this.len + alen, this.len + padded);
+    const off = this.len;
+    this.buf.writeUInt16LE(alen, off);
+    this.buf.writeUInt16LE(type, off + 2);
+    if (padded !== alen) this.buf.fill(0, off + alen, off + padded);
     this.len += padded;
+    return off + 4;
+  }
+  /** Raw bytes (no attribute header), e.g. message headers. */
+  raw(n: number): number {
+    this.ensure(n);
+    const off = this.len;
+    this.buf.fill(0, off, off + n);
+    this.len += n;
+    return off;
+  }
+  /** Raw attribute with its payload, padded to 4 bytes. */
+  put(type: number, data: Uint8Array): this {
+    const off = this.hdr(type, data.length);
+    this.buf.set(data, off);
     return this;
   }
   u8(type: number, v: number): this {
-    return this.put(type, Uint8Array.of(v & 0xff));
+    this.buf[this.hdr(type, 1)] = v & 0xff;
+    return this;
   }
   u16(type: number, v: number): this {
-    const b = Buffer.alloc(2);
-    b.writeUInt16LE(v & 0xffff, 0);
-    return this.put(type, b);
+    this.buf.writeUInt16LE(v & 0xffff, this.hdr(type, 2));
+    return this;
   }
   be16(type: number, v: number): this {
-    const b = Buffer.alloc(2);
-    b.writeUInt16BE(v & 0xffff, 0);
-    return this.put(type, b);
+    this.buf.writeUInt16BE(v & 0xffff, this.hdr(type, 2));
+    return this;
   }
   u32(type: number, v: number): this {
-    const b = Buffer.alloc(4);
-    b.writeUInt32LE(v >>> 0, 0);
-    return this.put(type, b);
+    this.buf.writeUInt32LE(v >>> 0, this.hdr(type, 4));
+    return this;
   }
   be32(type: number, v: number): this {
-    const b = Buffer.alloc(4);
-    b.writeUInt32BE(v >>> 0, 0);
-    return this.put(type, b);
+    this.buf.writeUInt32BE(v >>> 0, this.hdr(type, 4));
+    return this;
+  }
+  /** Two u32 (struct ip_vs_flags). */
+  u32pair(type: number, a: number, b: number): this {
+    const off = this.hdr(type, 8);
+    this.buf.writeUInt32LE(a >>> 0, off);
+    this.buf.writeUInt32LE(b >>> 0, off + 4);
+    return this;
   }
   /** NUL-terminated string. */
   str(type: number, s: string): this {
-    const b = Buffer.alloc(Buffer.byteLength(s) + 1);
-    b.write(s, 0);
-    return this.put(type, b);
+    const n = Buffer.byteLength(s);
+    const off = this.hdr(type, n + 1);
+    this.buf.write(s, off);
+    this.buf[off + n] = 0;
+    return this;
   }
+  /** 16-byte nf_inet_addr union for an address. */
+  addr(type: number, af: number, a: string): this {
+    const off = this.hdr(type, 16);
+    writeAddr(this.buf, off, af, a);
+    return this;
+  }
+  /** Start a nested attribute; close it with end(). */
+  start(type: number): number {
+    const off = this.hdr(type | NLA_F_NESTED, 0);
+    return off - 4;
+  }
+  end(at: number): this {
+    this.buf.writeUInt16LE(this.len - at, at);
+    return this;
+  }
+  /** Nested attribute from another writer's bytes. */
   nest(type: number, inner: AttrWriter): this {
     return this.put(type | NLA_F_NESTED, inner.bytes());
   }
   bytes(): Buffer {
     return this.buf.subarray(0, this.len);
   }
+  /** Patch helpers for headers written with raw(). */
+  get buffer(): Buffer {
+    return this.buf;
+  }
+}
+
+const addrCache = new Map<string, Buffer>();
+/** Write the 16-byte union for an address (cached: restores repeat addresses a lot). */
+function writeAddr(buf: Buffer, off: number, af: number, a: string): void {
+  const key = af === AF_INET6 ? `6${a}` : a;
+  let b = addrCache.get(key);
+  if (!b) {
+    b = addrBytes(af, a);
+    if (addrCache.size > 50_000) addrCache.clear();
+    addrCache.set(key, b);
+  }
+  b.copy(buf, off);
 }
 
 /** Netlink message: 16-byte nlmsghdr + 4-byte genlmsghdr + attributes. */
 export function genlMessage(type: number, flags: number, seq: number, pid: number, cmd: number, version: number, attrs: Uint8Array): Buffer {
   const len = 20 + attrs.length;
   const b = Buffer.alloc(len);
-  b.writeUInt32LE(len, 0);
-  b.writeUInt16LE(type, 4);
-  b.writeUInt16LE(flags, 6);
-  b.writeUInt32LE(seq >>> 0, 8);
-  b.writeUInt32LE(pid >>> 0, 12);
-  b[16] = cmd;
-  b[17] = version;
-  b.writeUInt16LE(0, 18);
-  Buffer.from(attrs.buffer, attrs.byteOffset, attrs.byteLength).copy(b, 20);
+  writeGenlHeader(b, 0, len, type, flags, seq, pid, cmd, version);
+  b.set(attrs, 20);
   return b;
+}
+
+function writeGenlHeader(b: Buffer, off: number, len: number, type: number, flags: number, seq: number, pid: number, cmd: number, version: number): void {
+  b.writeUInt32LE(len, off);
+  b.writeUInt16LE(type, off + 4);
+  b.writeUInt16LE(flags, off + 6);
+  b.writeUInt32LE(seq >>> 0, off + 8);
+  b.writeUInt32LE(pid >>> 0, off + 12);
+  b[off + 16] = cmd;
+  b[off + 17] = version;
+  b.writeUInt16LE(0, off + 18);
 }
 
 /** nlctrl CTRL_CMD_GETFAMILY request for a family name. */
@@ -118,42 +178,30 @@ export function encodeGetFamily(name: string, seq: number, pid = 0): Buffer {
   return genlMessage(GENL_ID_CTRL, NLM_F_REQUEST | NLM_F_ACK, seq, pid, CTRL_CMD_GETFAMILY, 1, w.bytes());
 }
 
-/** Service key attributes (AF + FWMARK, or AF + PROTOCOL + ADDR + PORT). */
-function serviceKeyAttrs(w: AttrWriter, s: ServiceKey): void {
+/** Service attributes into `w` (key: AF + FWMARK, or AF + PROTOCOL + ADDR + PORT; full adds the rest). */
+function serviceAttrs(w: AttrWriter, s: ServiceKey | Service, full: boolean): void {
   w.u16(SvcAttr.AF, s.af);
   if (s.fwmark) {
     w.u32(SvcAttr.FWMARK, s.fwmark);
   } else {
     w.u16(SvcAttr.PROTOCOL, s.protocol);
-    w.put(SvcAttr.ADDR, addrBytes(s.af, s.addr));
+    w.addr(SvcAttr.ADDR, s.af, s.addr);
     w.be16(SvcAttr.PORT, s.port);
   }
-}
-
-/** The nested IPVS_CMD_ATTR_SERVICE contents; `full` adds sched/flags/timeout/netmask/pe. */
-export function encodeService(s: ServiceKey | Service, full: boolean): AttrWriter {
-  const w = new AttrWriter(96);
-  serviceKeyAttrs(w, s);
   if (full) {
     const f = s as Service;
     w.str(SvcAttr.SCHED_NAME, f.sched);
     if (f.pe) w.str(SvcAttr.PE_NAME, f.pe);
-    const flags = Buffer.alloc(8);
-    flags.writeUInt32LE(f.flags >>> 0, 0);
-    flags.writeUInt32LE(0xffffffff, 4);
-    w.put(SvcAttr.FLAGS, flags);
+    w.u32pair(SvcAttr.FLAGS, f.flags, 0xffffffff);
     w.u32(SvcAttr.TIMEOUT, f.timeout);
     if (f.af === AF_INET6) w.u32(SvcAttr.NETMASK, f.netmask);
     else w.be32(SvcAttr.NETMASK, f.netmask);
   }
-  return w;
 }
 
-/** The nested IPVS_CMD_ATTR_DEST contents; `full` adds forwarding, weight, thresholds, tunnel. */
-export function encodeDest(d: Dest, full: boolean): AttrWriter {
-  const w = new AttrWriter(96);
+function destAttrs(w: AttrWriter, d: Dest, full: boolean): void {
   w.u16(DestAttr.ADDR_FAMILY, d.af);
-  w.put(DestAttr.ADDR, addrBytes(d.af, d.addr));
+  w.addr(DestAttr.ADDR, d.af, d.addr);
   w.be16(DestAttr.PORT, d.port);
   if (full) {
     w.u32(DestAttr.FWD_METHOD, d.fwd);
@@ -164,11 +212,9 @@ export function encodeDest(d: Dest, full: boolean): AttrWriter {
     w.u32(DestAttr.U_THRESH, d.uThresh);
     w.u32(DestAttr.L_THRESH, d.lThresh);
   }
-  return w;
 }
 
-export function encodeDaemon(d: Daemon, full: boolean): AttrWriter {
-  const w = new AttrWriter(64);
+function daemonAttrs(w: AttrWriter, d: Daemon, full: boolean): void {
   w.u32(DaemonAttr.STATE, d.state);
   w.str(DaemonAttr.MCAST_IFN, d.ifname);
   w.u32(DaemonAttr.SYNC_ID, d.syncId);
@@ -177,75 +223,99 @@ export function encodeDaemon(d: Daemon, full: boolean): AttrWriter {
     if (d.port) w.u16(DaemonAttr.MCAST_PORT, d.port);
     if (d.ttl) w.u8(DaemonAttr.MCAST_TTL, d.ttl);
     if (d.group) {
-      const v6 = parseIPv6(d.group);
-      if (v6 && d.group.includes(':')) w.put(DaemonAttr.MCAST_GROUP6, v6);
+      const v6 = d.group.includes(':') ? parseIPv6(d.group) : null;
+      if (v6) w.put(DaemonAttr.MCAST_GROUP6, v6);
       else w.put(DaemonAttr.MCAST_GROUP, addrBytes(AF_INET, d.group).subarray(0, 4));
     }
   }
+}
+
+/** The nested IPVS_CMD_ATTR_SERVICE contents; `full` adds sched/flags/timeout/netmask/pe. */
+export function encodeService(s: ServiceKey | Service, full: boolean): AttrWriter {
+  const w = new AttrWriter(96);
+  serviceAttrs(w, s, full);
   return w;
+}
+
+/** The nested IPVS_CMD_ATTR_DEST contents; `full` adds forwarding, weight, thresholds, tunnel. */
+export function encodeDest(d: Dest, full: boolean): AttrWriter {
+  const w = new AttrWriter(96);
+  destAttrs(w, d, full);
+  return w;
+}
+
+export function encodeDaemon(d: Daemon, full: boolean): AttrWriter {
+  const w = new AttrWriter(64);
+  daemonAttrs(w, d, full);
+  return w;
+}
+
+function nested(w: AttrWriter, type: number, fill: () => void): void {
+  const at = w.start(type);
+  fill();
+  w.end(at);
+}
+
+/** Write an operation's attributes into `w`; returns the command number. */
+function opAttrs(w: AttrWriter, op: Op): number {
+  switch (op.kind) {
+    case 'add-service':
+    case 'edit-service':
+      nested(w, CmdAttr.SERVICE, () => serviceAttrs(w, op.svc, true));
+      return op.kind === 'add-service' ? Cmd.NEW_SERVICE : Cmd.SET_SERVICE;
+    case 'del-service':
+      nested(w, CmdAttr.SERVICE, () => serviceAttrs(w, op.svc, false));
+      return Cmd.DEL_SERVICE;
+    case 'add-dest':
+    case 'edit-dest':
+    case 'del-dest':
+      nested(w, CmdAttr.SERVICE, () => serviceAttrs(w, op.svc, false));
+      nested(w, CmdAttr.DEST, () => destAttrs(w, op.dest, op.kind !== 'del-dest'));
+      return op.kind === 'add-dest' ? Cmd.NEW_DEST : op.kind === 'edit-dest' ? Cmd.SET_DEST : Cmd.DEL_DEST;
+    case 'flush':
+      return Cmd.FLUSH;
+    case 'zero':
+      if (op.svc) {
+        const svc = op.svc;
+        nested(w, CmdAttr.SERVICE, () => serviceAttrs(w, svc, false));
+      }
+      return Cmd.ZERO;
+    case 'set-timeout':
+      w.u32(CmdAttr.TIMEOUT_TCP, op.timeouts.tcp);
+      w.u32(CmdAttr.TIMEOUT_TCP_FIN, op.timeouts.tcpFin);
+      w.u32(CmdAttr.TIMEOUT_UDP, op.timeouts.udp);
+      return Cmd.SET_CONFIG;
+    case 'start-daemon':
+      nested(w, CmdAttr.DAEMON, () => daemonAttrs(w, op.daemon, true));
+      return Cmd.NEW_DAEMON;
+    case 'stop-daemon':
+      nested(w, CmdAttr.DAEMON, () => daemonAttrs(w, op.daemon, false));
+      return Cmd.DEL_DAEMON;
+  }
 }
 
 /** Command number and attribute payload of an operation. */
 export function encodeOpPayload(op: Op): { cmd: number; attrs: Buffer } {
   const w = new AttrWriter(192);
-  let cmd: number;
-  switch (op.kind) {
-    case 'add-service':
-      cmd = Cmd.NEW_SERVICE;
-      w.nest(CmdAttr.SERVICE, encodeService(op.svc, true));
-      break;
-    case 'edit-service':
-      cmd = Cmd.SET_SERVICE;
-      w.nest(CmdAttr.SERVICE, encodeService(op.svc, true));
-      break;
-    case 'del-service':
-      cmd = Cmd.DEL_SERVICE;
-      w.nest(CmdAttr.SERVICE, encodeService(op.svc, false));
-      break;
-    case 'add-dest':
-      cmd = Cmd.NEW_DEST;
-      w.nest(CmdAttr.SERVICE, encodeService(op.svc, false));
-      w.nest(CmdAttr.DEST, encodeDest(op.dest, true));
-      break;
-    case 'edit-dest':
-      cmd = Cmd.SET_DEST;
-      w.nest(CmdAttr.SERVICE, encodeService(op.svc, false));
-      w.nest(CmdAttr.DEST, encodeDest(op.dest, true));
-      break;
-    case 'del-dest':
-      cmd = Cmd.DEL_DEST;
-      w.nest(CmdAttr.SERVICE, encodeService(op.svc, false));
-      w.nest(CmdAttr.DEST, encodeDest(op.dest, false));
-      break;
-    case 'flush':
-      cmd = Cmd.FLUSH;
-      break;
-    case 'zero':
-      cmd = Cmd.ZERO;
-      if (op.svc) w.nest(CmdAttr.SERVICE, encodeService(op.svc, false));
-      break;
-    case 'set-timeout':
-      cmd = Cmd.SET_CONFIG;
-      w.u32(CmdAttr.TIMEOUT_TCP, op.timeouts.tcp);
-      w.u32(CmdAttr.TIMEOUT_TCP_FIN, op.timeouts.tcpFin);
-      w.u32(CmdAttr.TIMEOUT_UDP, op.timeouts.udp);
-      break;
-    case 'start-daemon':
-      cmd = Cmd.NEW_DAEMON;
-      w.nest(CmdAttr.DAEMON, encodeDaemon(op.daemon, true));
-      break;
-    case 'stop-daemon':
-      cmd = Cmd.DEL_DAEMON;
-      w.nest(CmdAttr.DAEMON, encodeDaemon(op.daemon, false));
-      break;
-  }
+  const cmd = opAttrs(w, op);
   return { cmd, attrs: w.bytes() };
 }
 
 /** Full request message for an operation (REQUEST|ACK). */
 export function encodeOp(op: Op, family: number, seq: number, pid = 0): Buffer {
-  const { cmd, attrs } = encodeOpPayload(op);
-  return genlMessage(family, NLM_F_REQUEST | NLM_F_ACK, seq, pid, cmd, IPVS_GENL_VERSION, attrs);
+  const w = new AttrWriter(192);
+  w.raw(20);
+  const cmd = opAttrs(w, op);
+  const b = w.bytes();
+  writeGenlHeader(b, 0, b.length, family, NLM_F_REQUEST | NLM_F_ACK, seq, pid, cmd, IPVS_GENL_VERSION);
+  return b;
+}
+
+/** Append many operations' requests to one writer (one buffer for a whole window). */
+export function encodeOpsInto(w: AttrWriter, op: Op, family: number, seq: number, pid: number): void {
+  const at = w.raw(20);
+  const cmd = opAttrs(w, op);
+  writeGenlHeader(w.buffer, at, w.len - at, family, NLM_F_REQUEST | NLM_F_ACK, seq, pid, cmd, IPVS_GENL_VERSION);
 }
 
 /** GET_SERVICE dump request. */
@@ -255,13 +325,15 @@ export function encodeGetServices(family: number, seq: number, pid = 0): Buffer 
 
 /** GET_SERVICE for one service (not a dump). */
 export function encodeGetService(svc: ServiceKey, family: number, seq: number, pid = 0): Buffer {
-  const w = new AttrWriter(64).nest(CmdAttr.SERVICE, encodeService(svc, false));
+  const w = new AttrWriter(64);
+  nested(w, CmdAttr.SERVICE, () => serviceAttrs(w, svc, false));
   return genlMessage(family, NLM_F_REQUEST | NLM_F_ACK, seq, pid, Cmd.GET_SERVICE, IPVS_GENL_VERSION, w.bytes());
 }
 
 /** GET_DEST dump request for one service. */
 export function encodeGetDests(svc: ServiceKey, family: number, seq: number, pid = 0): Buffer {
-  const w = new AttrWriter(64).nest(CmdAttr.SERVICE, encodeService(svc, false));
+  const w = new AttrWriter(64);
+  nested(w, CmdAttr.SERVICE, () => serviceAttrs(w, svc, false));
   return genlMessage(family, NLM_F_REQUEST | NLM_F_ACK | NLM_F_DUMP, seq, pid, Cmd.GET_DEST, IPVS_GENL_VERSION, w.bytes());
 }
 

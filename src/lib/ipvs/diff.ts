@@ -152,9 +152,9 @@ export interface PlannedOp {
  * pool never shrinks to nothing on the way; removed services go last.
  * `lines` maps service ids and "service id|dest id" to source line numbers.
  */
-export function planDiff(live: ServiceWithDests[], wanted: ServiceWithDests[], lines: Map<string, number> = new Map()): PlannedOp[] {
+export function planDiff(live: ServiceWithDests[], wanted: ServiceWithDests[] | TableModel, lines: Map<string, number> = new Map()): PlannedOp[] {
   const liveM = TableModel.from(live);
-  const wantM = TableModel.from(wanted);
+  const wantM = wanted instanceof TableModel ? wanted : TableModel.from(wanted);
   const first: PlannedOp[] = [];
   const later: PlannedOp[] = [];
   for (const [id, w] of wantM.svcs) {

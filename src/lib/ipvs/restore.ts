@@ -4,7 +4,7 @@
  * apply it in one pipelined batch, and roll back if anything fails.
  */
 import * as fs from 'node:fs';
-import { IpvsadmArgError, parseIpvsadmArgs, ruleLines } from './argv';
+import { IpvsadmArgError, parseIpvsadmArgs, parseSavedLineFast, type RuleLine, ruleLines } from './argv';
 import type { IpvsClient } from './client';
 import { destId, serviceId, serviceKey } from './codec';
 import { opToRule, type PlannedOp, planDiff, rollbackOps, TableModel } from './diff';
@@ -28,13 +28,14 @@ export interface RestorePlan {
  * Diff mode: the file describes the whole wanted table (a -C line resets it).
  * Append mode: every line is an operation applied in order (ipvsadm -R).
  */
-export function planRestore(text: string, live: ServiceWithDests[], append: boolean): RestorePlan {
+export function planRestore(text: string, live: ServiceWithDests[], append: boolean, parsedLines?: RuleLine[]): RestorePlan {
   const errors: LineError[] = [];
   const lineOps: PlannedOp[] = [];
-  const popts = systemParseOptions();
-  for (const l of ruleLines(text)) {
+  const popts = { ...systemParseOptions(), readingStdin: true };
+  const all = parsedLines ?? ruleLines(text);
+  for (const l of all) {
     try {
-      const ce = parseIpvsadmArgs(l.args, { ...popts, readingStdin: true });
+      const ce = parseSavedLineFast(l.args) ?? parseIpvsadmArgs(l.args, popts);
       if (ce.cmd === 'list' || ce.cmd === 'save' || ce.cmd === 'help' || ce.cmd === 'version' || ce.cmd === 'restore') {
         errors.push({ line: l.line, text: l.text, message: `a ${ce.cmd} command cannot be restored` });
         continue;
@@ -46,7 +47,7 @@ export function planRestore(text: string, live: ServiceWithDests[], append: bool
       else throw e;
     }
   }
-  const textOf = new Map(ruleLines(text).map((l) => [l.line, l.text]));
+  const textOf = new Map(all.map((l) => [l.line, l.text]));
   if (append) {
     const m = TableModel.from(live);
     for (const p of lineOps) {
@@ -73,7 +74,7 @@ export function planRestore(text: string, live: ServiceWithDests[], append: bool
     if (op.kind === 'add-service' || op.kind === 'edit-service') lines.set(serviceId(op.svc), p.line ?? 0);
     if (op.kind === 'add-dest' || op.kind === 'edit-dest') lines.set(`${serviceId(op.svc)}|${destId(op.dest)}`, p.line ?? 0);
   }
-  return { ops: [...planDiff(live, wanted.toTable(), lines), ...extra], errors };
+  return { ops: [...planDiff(live, wanted, lines), ...extra], errors };
 }
 
 export interface RestoreResult {
@@ -112,8 +113,9 @@ export function readRules(file: string | undefined): string {
 /** Whole `hactl restore` flow; returns the exit status. */
 export async function restoreRun(c: IpvsClient, text: string, opts: { append: boolean; dryRun: boolean; json?: boolean }, io: Io): Promise<number> {
   const live = await c.getTable();
-  const plan = planRestore(text, live, opts.append);
-  const textOf = new Map(ruleLines(text).map((l) => [l.line, l.text]));
+  const lines = ruleLines(text);
+  const plan = planRestore(text, live, opts.append, lines);
+  const textOf = new Map(lines.map((l) => [l.line, l.text]));
   if (plan.errors.length > 0) {
     for (const e of plan.errors.sort((a, b) => a.line - b.line)) io.err(`line ${e.line}: ${e.message}: ${e.text.trim()}\n`);
     io.err(`hactl: error: ${plan.errors.length} line(s) failed; nothing was changed\n`);
