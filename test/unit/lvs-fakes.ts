@@ -38,8 +38,17 @@ export class FakeIpvs implements IpvsPort {
 
   applyCalls = 0;
 
+  /** Make the next apply() throw after applying this many operations (a broken batch). */
+  throwAfter?: number;
+
   async apply(ops: Op[]): Promise<OpResult[]> {
     this.applyCalls++;
+    if (this.throwAfter !== undefined) {
+      const n = this.throwAfter;
+      this.throwAfter = undefined;
+      for (const op of ops.slice(0, n)) if (this.one(op).ok) this.log.push(op);
+      throw new RangeError('The value of "offset" is out of range.');
+    }
     return ops.map((op) => {
       const r = this.one(op);
       if (r.ok) this.log.push(op);

@@ -359,10 +359,24 @@ describe('lvs reconciler: scheduling, ha_suspend, reload, stop', () => {
     await r.rec.idle();
     assert.match(r.rec.status().lastIpvsError ?? '', /add-dest TCP 192\.0\.2\.10:80 -> 127\.0\.0\.1:80: Destination already exists/);
     assert.ok(r.ipvs.listCalls >= 2);
-    // The next pass repairs it.
-    r.rec.requestSync();
-    await r.rec.idle();
+    // A retry (0.5 s later) repairs it without any health change.
+    await tick(r, 500);
     assert.deepEqual(r.ipvs.weights(K), { '127.0.0.1|80': 1 });
+  });
+
+  it('a batch that throws half-way is re-read and retried until IPVS matches', async () => {
+    const r = rig();
+    await startAndCheck(r, spec(vs(VIP, 80, [rs('127.0.0.1'), rs('127.0.0.2'), rs('127.0.0.3')], { quorum: 3, sorryServer: sorry('127.0.0.9') })));
+    r.checks.up.set('127.0.0.1|80', false);
+    await tick(r);
+    assert.deepEqual(r.ipvs.weights(K), { '127.0.0.9|80': 1 });
+    // Quorum back: del sorry + 3 add-dests in one batch; the batch breaks after the first operation.
+    r.checks.up.set('127.0.0.1|80', true);
+    r.ipvs.throwAfter = 1;
+    await tick(r);
+    assert.match(r.events.map((e) => (e.kind === 'log' ? e.message : '')).join('\n'), /IPVS: The value of "offset"/);
+    await tick(r, 500);
+    assert.deepEqual(r.ipvs.weights(K), { '127.0.0.1|80': 1, '127.0.0.2|80': 1, '127.0.0.3|80': 1 });
   });
 
   it('unknown scheduler: the kernel refusal is reported, nothing crashes', async () => {

@@ -31,6 +31,10 @@ import {
 
 export type OpResult = { ok: true } | { ok: false; error: string };
 
+/** After a refused operation or a failed batch, a full pass is retried after 0.5 s, doubling up to 30 s. */
+const RETRY_MIN_MS = 500;
+const RETRY_MAX_MS = 30_000;
+
 export interface IpvsPort {
   /** The live IPVS table. */
   list(): Promise<ServiceWithDests[]>;
@@ -230,6 +234,8 @@ export class LvsReconciler {
   private lastIpvsError?: string;
   private syncRole: 'master' | 'backup' | 'none' = 'none';
   private lastTimeouts?: LvsSpec['timeouts'];
+  private retryTimer?: unknown;
+  private retryDelay = RETRY_MIN_MS;
   /** Operations applied so far (for tests and the status). */
   readonly applied: Op[] = [];
 
@@ -279,6 +285,8 @@ export class LvsReconciler {
   async stop(): Promise<void> {
     this.stopped = true;
     this.cancelAll();
+    if (this.retryTimer !== undefined) this.o.clock.clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
     await this.enqueue(async () => {
       this.emit(this.state.shutdown());
       if (this.o.dontRelease) return;
@@ -380,13 +388,31 @@ export class LvsReconciler {
       for (const k of wanted.keys()) this.owned.add(k);
       const ok = await this.applyOps(ops);
       for (const k of [...this.owned]) if (!wanted.has(k) && !this.model.has(k)) this.owned.delete(k);
-      if (!ok) {
-        // Something was refused: re-read the kernel so the next pass starts from the truth.
-        this.model = tableFromLive(await this.o.ipvs.list());
+      if (ok) this.retryDelay = RETRY_MIN_MS;
+      else {
+        // Something was refused or the batch failed: re-read the kernel so the next pass starts
+        // from the truth, and try again soon (backing off) so IPVS converges without waiting for
+        // the next health change.
+        try {
+          this.model = tableFromLive(await this.o.ipvs.list());
+        } catch (e) {
+          this.emit([{ kind: 'log', message: `IPVS: cannot read the table: ${e instanceof Error ? e.message : String(e)}` }]);
+        }
+        this.scheduleRetry();
       }
     } finally {
       this.syncing = false;
     }
+  }
+
+  private scheduleRetry(): void {
+    if (this.retryTimer !== undefined || this.stopped) return;
+    const d = this.retryDelay;
+    this.retryDelay = Math.min(this.retryDelay * 2, RETRY_MAX_MS);
+    this.retryTimer = this.o.clock.setTimeout(() => {
+      this.retryTimer = undefined;
+      if (!this.stopped) this.requestSync();
+    }, d);
   }
 
   private async applyOps(ops: Op[]): Promise<boolean> {
