@@ -265,7 +265,7 @@ export function formatServiceEntry(s: ServiceWithDests, fmt: ListFormat, names: 
     if (s.flags & SvcFlag.ONEPACKET) out += ' ops';
   }
   out += '\n';
-  const dests = fmt.nosort ? s.dests : [...s.dests].sort(cmpDests);
+  const dests = fmt.nosort ? s.dests : sortDests(s.dests);
   for (const e of dests) {
     let dname = addrPort(e.af, e.addr, e.port, s.protocol, fmt, names);
     if (!fmt.rule && e.af !== AF_INET6) dname = dname.slice(0, 28);
@@ -295,8 +295,74 @@ export function formatServiceEntry(s: ServiceWithDests, fmt: ListFormat, names: 
   return out;
 }
 
+/** Address as big-endian 32-bit words (1 for IPv4, 4 for IPv6), for sorting. */
+function addrWords(af: number, addr: string): number[] {
+  if (af === AF_INET6) {
+    const b = parseIPv6(addr);
+    return b ? [b.readUInt32BE(0), b.readUInt32BE(4), b.readUInt32BE(8), b.readUInt32BE(12)] : [0, 0, 0, 0];
+  }
+  // Canonical dotted quads (what the kernel gives back) without allocations.
+  let v = 0;
+  let part = 0;
+  let dots = 0;
+  let digits = 0;
+  for (let i = 0; i < addr.length; i++) {
+    const c = addr.charCodeAt(i);
+    if (c === 46) {
+      if (!digits || part > 255) break;
+      v = v * 256 + part;
+      part = 0;
+      digits = 0;
+      dots++;
+    } else if (c >= 48 && c <= 57) {
+      part = part * 10 + (c - 48);
+      digits++;
+    } else {
+      dots = -1;
+      break;
+    }
+  }
+  if (dots === 3 && digits && part <= 255) return [v * 256 + part];
+  const b = inetAton(addr);
+  return [b ? b.readUInt32BE(0) : 0];
+}
+
+function cmpWords(a: number[], b: number[]): number {
+  for (let i = 0; i < a.length; i++) {
+    const r = cmpU32Wrapping(a[i], b[i] ?? 0);
+    if (r) return r;
+  }
+  return 0;
+}
+
+/** Sorted like ipvsadm (cmpServices), with each address parsed once. */
 export function sortServices<T extends Service>(svcs: T[]): T[] {
-  return [...svcs].sort(cmpServices);
+  const keyed = svcs.map((s) => ({ s, w: s.fwmark ? [] : addrWords(s.af, s.addr) }));
+  keyed.sort((x, y) => {
+    const a = x.s;
+    const b = y.s;
+    let r = cmpU32Wrapping(a.fwmark, b.fwmark);
+    if (r) return r;
+    r = a.af - b.af;
+    if (r) return r;
+    r = a.protocol - b.protocol;
+    if (r) return r;
+    if (!a.fwmark) {
+      r = cmpWords(x.w, y.w);
+      if (r) return r;
+    }
+    return a.port - b.port;
+  });
+  return keyed.map((k) => k.s);
+}
+
+/** Sorted like ipvsadm (cmpDests: the first dest's family decides how many words compare). */
+export function sortDests(dests: Dest[]): Dest[] {
+  if (dests.length < 2) return dests.slice();
+  if (dests.some((d) => d.af !== dests[0].af)) return [...dests].sort(cmpDests);
+  const keyed = dests.map((d) => ({ d, w: addrWords(d.af, d.addr) }));
+  keyed.sort((x, y) => cmpWords(x.w, y.w) || x.d.port - y.d.port);
+  return keyed.map((k) => k.d);
 }
 
 export function versionLine(info: Info): string {
@@ -310,8 +376,9 @@ export function formatTable(table: ServiceWithDests[], info: Info | null, fmt: L
   if (!fmt.rule && info) out += versionLine(info);
   out += titleLines(fmt);
   const svcs = fmt.nosort ? table : sortServices(table);
-  for (const s of svcs) out += formatServiceEntry(s, fmt, names);
-  return out;
+  const parts: string[] = [out];
+  for (const s of svcs) parts.push(formatServiceEntry(s, fmt, names));
+  return parts.join('');
 }
 
 /** list_service: -L with a service (no version line). */
@@ -420,7 +487,7 @@ export function tableJson(table: ServiceWithDests[], nosort = false): unknown[] 
     onePacket: !!(s.flags & SvcFlag.ONEPACKET),
     pe: s.pe || null,
     stats: s.stats ?? null,
-    dests: (nosort ? s.dests : [...s.dests].sort(cmpDests)).map((d) => ({
+    dests: (nosort ? s.dests : sortDests(s.dests)).map((d) => ({
       family: d.af === AF_INET6 ? 'inet6' : 'inet',
       address: d.addr,
       port: d.port,
