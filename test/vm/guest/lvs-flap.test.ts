@@ -114,19 +114,22 @@ describe('LVS flapping backends (IPVS VM)', { skip: skipReason() }, () => {
     let checked = 0;
     const states = new Set<string>();
     const end = Date.now() + 25_000;
-    while (Date.now() < end) {
-      const s1 = await queryLvsStatus(lvsSock);
-      const table = destsOf('192.0.2.30:80');
-      const s2 = await queryLvsStatus(lvsSock);
-      if (s1 && s2 && !s1.syncPending && !s2.syncPending && checkState(s1) === checkState(s2)) {
-        checked++;
-        states.add(checkState(s1));
-        assert.equal(sorted(table), sorted(expectedFrom(s1)), `IPVS inconsistent with the check state ${checkState(s1)}\n${log.slice(-3000)}`);
+    try {
+      while (Date.now() < end) {
+        const s1 = await queryLvsStatus(lvsSock);
+        const table = destsOf('192.0.2.30:80');
+        const s2 = await queryLvsStatus(lvsSock);
+        if (s1 && s2 && !s1.syncPending && !s2.syncPending && checkState(s1) === checkState(s2)) {
+          checked++;
+          states.add(checkState(s1));
+          assert.equal(sorted(table), sorted(expectedFrom(s1)), `IPVS inconsistent with the check state ${checkState(s1)}\n${log.slice(-3000)}`);
+        }
+        await sleep(200);
       }
-      await sleep(200);
+    } finally {
+      flipping = false;
+      await flapper;
     }
-    flipping = false;
-    await flapper;
     assert.ok(checked >= 10, `only ${checked} quiet samples`);
     assert.ok(states.size >= 3, `the backends did not really flap (${states.size} distinct states)`);
 
