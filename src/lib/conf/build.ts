@@ -39,6 +39,9 @@ import { parseBool, parseDecimal, parseInteger, parseIp, suggest } from './value
 
 type Value = number | boolean | string | string[] | undefined;
 
+/** Marker for a keyword written without its required value. */
+const MISSING = Symbol('missing');
+
 interface Seen {
   stmt: Stmt;
   value: Value;
@@ -84,6 +87,8 @@ export class Builder {
       if (node) {
         node.at[s.keyword] = s.pos;
       }
+      // A keyword missing its required value is reported and otherwise ignored.
+      if (value === MISSING) continue;
       const list = prev ?? [];
       list.push({ stmt: s, value });
       if (!prev) seen.set(s.keyword, list);
@@ -91,7 +96,7 @@ export class Builder {
     return seen;
   }
 
-  private value(s: Stmt, spec: Spec, where: string): Value {
+  private value(s: Stmt, spec: Spec, where: string): Value | typeof MISSING {
     const k = s.keyword;
     // A missing '{' is reported by the TreeBuilder.
     if (spec.k === 'block' || spec.k === 'vblock') return undefined;
@@ -101,8 +106,8 @@ export class Builder {
     const a = s.args;
     const needs = spec.k !== 'flag' && spec.k !== 'optbool' && spec.k !== 'optwords';
     if (needs && a.length === 0) {
-      this.d(s.pos, 'error', `'${k}' is missing a parameter (keepalived stops reading the configuration here)`, 'missing-parameter');
-      return undefined;
+      this.d(s.pos, 'error', `'${k}' is missing a parameter`, 'missing-parameter');
+      return MISSING;
     }
     const extraFrom = (n: number) => {
       if (!spec.rest && a.length > n) {
@@ -432,7 +437,7 @@ export class Builder {
           this.d(this.argPos(lt.stmt, i), 'error', `Unknown option ${a[i].text} specified for lvs_timeouts`, 'unknown-option');
           continue;
         }
-        const r = parseInteger(a[i + 1]?.text ?? '', 1, 86400 * 31);
+        const r = parseInteger(a[i + 1]?.text ?? '', 0, 86400 * 31);
         if (r.ok) v[key] = r.value;
         else this.d(this.argPos(lt.stmt, i + 1), 'error', `lvs_timeouts ${key}: ${r.message}`, 'range');
         i++;

@@ -194,7 +194,7 @@ export function validate(cfg: KeepalivedConfig, root: Stmt[], diags: Diagnostic[
     }
   }
   if (g.lvs_sync_daemon?.instance && !instances.has(g.lvs_sync_daemon.instance)) {
-    push(diags, g.lvs_sync_daemon.pos, 'error', `lvs_sync_daemon: vrrp instance ${g.lvs_sync_daemon.instance} not found`, 'undefined-reference');
+    push(diags, g.lvs_sync_daemon.pos, 'warning', `lvs_sync_daemon: vrrp instance ${g.lvs_sync_daemon.instance} is not defined (keepalived accepts this silently)`, 'undefined-reference');
   }
 
   // Virtual servers.
