@@ -112,7 +112,7 @@ export interface LvsStatus {
   }[];
   syncDaemon?: { interface: string; syncId: number; state: 'master' | 'backup' | 'none' };
   lastIpvsError?: string;
-  /** A check result is not in IPVS yet (a reconciliation is queued or running). */
+  /** A check result is not in IPVS yet (a reconciliation is queued, running, or to be retried after an IPVS error). */
   syncPending: boolean;
 }
 
@@ -561,7 +561,7 @@ export class LvsReconciler {
       }),
       syncDaemon: this.spec.syncDaemon ? { interface: this.spec.syncDaemon.interface, syncId: this.spec.syncDaemon.syncId, state: this.syncRole } : undefined,
       lastIpvsError: this.lastIpvsError,
-      syncPending: this.dirty || this.syncing,
+      syncPending: this.dirty || this.syncing || this.retryTimer !== undefined,
     };
   }
 
