@@ -11,9 +11,11 @@ import {
   encodeGetFamily,
   encodeGetServices,
   encodeOp,
+  encodeOpsInto,
   genlAttrs,
   parseMessages,
 } from '../../src/lib/ipvs/codec';
+import { parseProcIpvs } from '../../src/lib/ipvs/procfs';
 import type { Dest, Service } from '../../src/lib/ipvs/types';
 
 /** Hex with whitespace/comments allowed: the expected bytes are written out by hand. */
@@ -219,5 +221,50 @@ describe('ipvs addresses (glibc semantics)', () => {
     assert.equal(formatIPv6(parseIPv6('fe80::')!), 'fe80::');
     assert.equal(parseIPv6('1::2::3'), null);
     assert.equal(parseIPv6('12345::'), null);
+  });
+});
+
+describe('ipvs codec: writer growth', () => {
+  it('a window buffer that has to grow mid-attribute encodes the same bytes as single messages', () => {
+    const op = {
+      kind: 'add-dest' as const,
+      svc: { af: 2 as const, protocol: 6, addr: '192.0.2.1', port: 80, fwmark: 0 },
+      dest: { af: 2 as const, addr: '198.51.100.1', port: 80, fwd: 0, weight: 1, uThresh: 0, lThresh: 0, tunType: 0, tunPort: 0, tunFlags: 0 },
+    };
+    for (const size of [1, 7, 16, 33, 160]) {
+      const w = new AttrWriter(size);
+      encodeOpsInto(w, op, 0x20, 1, 9);
+      encodeOpsInto(w, op, 0x20, 2, 9);
+      assert.deepEqual(w.bytes(), Buffer.concat([encodeOp(op, 0x20, 1, 9), encodeOp(op, 0x20, 2, 9)]), `initial size ${size}`);
+    }
+  });
+});
+
+describe('/proc/net/ip_vs parser (save reads destinations from it)', () => {
+  it('IPv4, IPv6 and fwmark services with their destinations', () => {
+    const text = [
+      'IP Virtual Server version 1.2.1 (size=4096)',
+      'Prot LocalAddress:Port Scheduler Flags',
+      '  -> RemoteAddress:Port Forward Weight ActiveConn InActConn',
+      'TCP  C0000201:0050 rr  ',
+      '  -> C6336401:1F90      Masq    3      0          0         ',
+      '  -> C633640A:0050      Route   1      5          7         ',
+      'UDP  [2001:0db8:0000:0000:0000:0000:0000:0001]:0035 wrr persistent 60 40',
+      '  -> [2001:0db8:0000:0000:0000:0000:0000:0010]:14E9      Masq    2      0          0         ',
+      '  -> C633644D:0035      Tunnel  1      0          0         ',
+      'FWM  00000007 sh ',
+      '',
+    ].join('\n');
+    const p = parseProcIpvs(text);
+    assert.ok(p);
+    assert.deepEqual(
+      p.map((s) => [s.key, s.dests.map((d) => `${d.addr}:${d.port}/${d.fwd}/${d.weight}/${d.activeConns}/${d.inactConns}`)]),
+      [
+        ['6:192.0.2.1:80', ['198.51.100.1:8080/0/3/0/0', '198.51.100.10:80/3/1/5/7']],
+        ['17:[2001:db8::1]:53', ['2001:db8::10:5353/0/2/0/0', '198.51.100.77:53/2/1/0/0']],
+        ['fwm:7', []],
+      ],
+    );
+    assert.equal(parseProcIpvs('a\nb\nc\nGARBAGE LINE\n'), null);
   });
 });

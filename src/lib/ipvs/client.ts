@@ -22,7 +22,9 @@ import {
   parseMessages,
   type NlMessage,
 } from './codec';
-import { Cmd, CmdAttr, GENL_ID_CTRL, IPVS_GENL_NAME, NETLINK_GENERIC, NLMSG_DONE, NLMSG_ERROR } from './constants';
+import { parseProcIpvs } from './procfs';
+import { serviceId } from './codec';
+import { Cmd, CmdAttr, Fwd, GENL_ID_CTRL, IPVS_GENL_NAME, NETLINK_GENERIC, NLMSG_DONE, NLMSG_ERROR } from './constants';
 import { ERRNO, IpvsError, IpvsUnavailableError, type OpKind } from './errors';
 import type { Daemon, Dest, Info, Op, Service, ServiceKey, ServiceWithDests, Timeouts } from './types';
 
@@ -340,6 +342,51 @@ export class IpvsClient {
         clients.map(async (cl) => {
           while (next < svcs.length) {
             const i = next++;
+            out[i] = { ...svcs[i], dests: await cl.getDests(svcs[i]) };
+          }
+        }),
+      );
+    } finally {
+      for (const cl of extra) cl.close();
+    }
+    return out;
+  }
+
+  /**
+   * The table as `save` needs it (no thresholds, no counters): services over
+   * netlink, destinations from one read of /proc/net/ip_vs, and netlink dumps
+   * only for the services the file cannot describe (tunnel destinations, or a
+   * fwmark used by both families). Falls back to getTable().
+   */
+  async getTableForSave(procText?: string): Promise<ServiceWithDests[]> {
+    const svcs = await this.getServices();
+    let text = procText;
+    if (text === undefined) {
+      try {
+        text = require('node:fs').readFileSync('/proc/net/ip_vs', 'latin1') as string;
+      } catch {
+        return this.getTable();
+      }
+    }
+    const proc = parseProcIpvs(text);
+    if (!proc) return this.getTable();
+    const byKey = new Map<string, Dest[] | null>();
+    for (const p of proc) byKey.set(p.key, byKey.has(p.key) ? null : p.dests);
+    const out: ServiceWithDests[] = new Array(svcs.length);
+    const need: number[] = [];
+    svcs.forEach((s, i) => {
+      const dests = byKey.get(s.fwmark ? `fwm:${s.fwmark}` : serviceId(s));
+      if (!dests || dests.some((d) => d.fwd === Fwd.TUNNEL)) need.push(i);
+      else out[i] = { ...s, dests };
+    });
+    let next = 0;
+    const lanes = need.length < 64 ? 1 : 8;
+    const extra = Array.from({ length: lanes - 1 }, () => IpvsClient.attach(this.family, { timeoutMs: this.timeoutMs }));
+    try {
+      await Promise.all(
+        [this, ...extra].map(async (cl) => {
+          while (next < need.length) {
+            const i = need[next++];
             out[i] = { ...svcs[i], dests: await cl.getDests(svcs[i]) };
           }
         }),

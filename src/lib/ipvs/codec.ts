@@ -77,23 +77,28 @@ export class AttrWriter {
     return this;
   }
   u8(type: number, v: number): this {
-    this.buf[this.hdr(type, 1)] = v & 0xff;
+    const off = this.hdr(type, 1);
+    this.buf[off] = v & 0xff;
     return this;
   }
   u16(type: number, v: number): this {
-    this.buf.writeUInt16LE(v & 0xffff, this.hdr(type, 2));
+    const off = this.hdr(type, 2); // hdr() may replace this.buf: evaluate it first
+    this.buf.writeUInt16LE(v & 0xffff, off);
     return this;
   }
   be16(type: number, v: number): this {
-    this.buf.writeUInt16BE(v & 0xffff, this.hdr(type, 2));
+    const off = this.hdr(type, 2); // hdr() may replace this.buf: evaluate it first
+    this.buf.writeUInt16BE(v & 0xffff, off);
     return this;
   }
   u32(type: number, v: number): this {
-    this.buf.writeUInt32LE(v >>> 0, this.hdr(type, 4));
+    const off = this.hdr(type, 4); // hdr() may replace this.buf: evaluate it first
+    this.buf.writeUInt32LE(v >>> 0, off);
     return this;
   }
   be32(type: number, v: number): this {
-    this.buf.writeUInt32BE(v >>> 0, this.hdr(type, 4));
+    const off = this.hdr(type, 4); // hdr() may replace this.buf: evaluate it first
+    this.buf.writeUInt32BE(v >>> 0, off);
     return this;
   }
   /** Two u32 (struct ip_vs_flags). */

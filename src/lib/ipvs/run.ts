@@ -119,7 +119,7 @@ export async function listOutput(c: IpvsClient, ce: IpvsadmCommand, names?: Name
   const res = names ?? (fmt.numeric ? noNames : systemResolver());
   if (ce.cmd === 'save') {
     fmt.rule = true;
-    const table = await c.getTable();
+    const table = await c.getTableForSave();
     return { text: formatTable(table, null, fmt, res), json: tableJson(table) };
   }
   if (o.has(1)) {
