@@ -235,7 +235,7 @@ async function vsRun(verb: Verb, rawArgv: string[], io: Io): Promise<number> {
     if (got.has('--json')) io.out(`${JSON.stringify(res.json, null, 2)}\n`);
     else if (got.has('--pretty') && !ce.options.has(OPT.CONNECTION) && !ce.options.has(OPT.TIMEOUT) && !ce.options.has(OPT.DAEMON)) {
       const table = ce.options.has(OPT.SERVICE) ? [{ ...(await c.getService(serviceKey(ce.svc))), dests: await c.getDests(serviceKey(ce.svc)) }] : await c.getTable();
-      io.out(renderPretty(ce.options.has(OPT.SERVICE) ? table : (await import('./format')).sortServices(table), !!process.stdout.isTTY));
+      io.out(renderPretty(ce.options.has(OPT.SERVICE) ? table : (await import('./format')).sortServices(table), colorOk(process.stdout)));
     } else io.out(res.text);
     return 0;
   }
