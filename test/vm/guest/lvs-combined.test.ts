@@ -51,7 +51,10 @@ describe('hactl vrrp run: VRRP and LVS halves together (IPVS VM)', { skip: skipR
     const conf = path.join(dir, 'keepalived.conf');
     fs.writeFileSync(
       conf,
-      `vrrp_instance VI_1 {
+      `global_defs {
+  lvs_sync_daemon lvsc0 VI_1
+}
+vrrp_instance VI_1 {
   state MASTER
   interface lvsc0
   virtual_router_id 51
@@ -80,6 +83,9 @@ virtual_server 198.51.100.10 80 {
     assert.match(ipvsadmSn(), /-a -t 198\.51\.100\.10:80 -r 127\.0\.0\.1:80 -m -w 1/);
     const vip = () => spawnSync('ip', ['-4', 'addr', 'show', 'dev', 'lvsc0'], { encoding: 'utf8' }).stdout.includes('198.51.100.10/');
     assert.ok(await until(vip, 120_000), `VRRP half did not become master:\n${log}`);
+    // lvs_sync_daemon follows the VRRP instance: master once VI_1 is MASTER (syncid = its VRID).
+    const daemons = () => spawnSync('ipvsadm', ['-L', '--daemon'], { encoding: 'utf8' }).stdout;
+    assert.ok(await until(() => /master sync daemon \(mcast=lvsc0, syncid=51/.test(daemons()), 60_000), `sync daemon: ${daemons()}\n${log}`);
     const lvs = await queryLvsStatus(path.join(dir, 'vrrp-lvs.sock'));
     assert.equal(lvs?.virtualServers[0]?.id, '[198.51.100.10]:tcp:80');
     assert.equal(lvs?.virtualServers[0]?.realServers[0]?.alive, true);
@@ -89,6 +95,7 @@ virtual_server 198.51.100.10 80 {
     await exited;
     assert.ok(await until(() => ipvsadmSn() === '', 60_000), `LVS child did not release IPVS:\n${log}`);
     assert.ok(await until(() => !vip(), 30_000), 'VIP removed');
+    assert.ok(await until(() => daemons().trim() === '', 30_000), `sync daemon stopped: ${daemons()}`);
 
     // --vrrp-only: no IPVS at all.
     let log2 = '';
