@@ -166,7 +166,9 @@ export function lint(opts: LintOptions): LintResult {
     .filter((x) => x.rule !== 'too-many-diagnostics')
     .map((x, i) => ({ x, i }))
     .sort((a, b) => (order.get(a.x.file) ?? 1e9) - (order.get(b.x.file) ?? 1e9) || a.x.line - b.x.line || a.x.col - b.x.col || a.i - b.i)
-    .map((e) => e.x);
+    .map((e) => e.x)
+    // The same message at the same place (e.g. from a ~SEQ expansion) is reported once.
+    .filter((x, i, a) => i === 0 || !(a[i - 1].line === x.line && a[i - 1].col === x.col && a[i - 1].file === x.file && a[i - 1].message === x.message));
   sorted.push(...summaries);
   return { files, diagnostics: capDiagnostics(sorted), exitCode, models };
 }

@@ -40,7 +40,7 @@ export interface FatalOpen {
 
 const MAX_INCLUDE_DEPTH = 32;
 const MAX_LINE = 65536;
-const MAX_SUBST_PASSES = 64;
+const NO_NAMES: ReadonlySet<string> = new Set();
 const INCLUDE_WORDS = new Set(['include', 'includer', 'includem', 'includew', 'includeb', 'includea']);
 const HASH = '\ue000';
 const BANG = '\ue001';
@@ -205,7 +205,7 @@ export class Preprocessor {
   }
 
   /** One logical line: include, conditional, definition, ~SEQ/~LST, substitution, emit. */
-  private processLine(raw: string, ctx: LineCtx, depth: number, colBase: number): void {
+  private processLine(raw: string, ctx: LineCtx, depth: number, colBase: number, active: ReadonlySet<string> = NO_NAMES): void {
     if (depth > 0) this.expanded++;
     if (depth > 0 && this.expanded > this.maxLines) {
       if (!this.overflowReported) {
@@ -255,13 +255,14 @@ export class Preprocessor {
     }
     // ~SEQ / ~SEQx / ~LST
     if (t.startsWith('~SEQ') || t.startsWith('~LST')) {
-      this.repeat(t, ctx, depth, colBase);
+      this.repeat(t, ctx, depth, colBase, active);
       return;
     }
     // Substitution.
     let substituted = false;
+    const used = new Set<string>();
     if (t.includes('$')) {
-      const r = this.substitute(t, ctx);
+      const r = this.substitute(t, ctx, active, used);
       if (r !== t) {
         substituted = true;
         t = r;
@@ -272,7 +273,11 @@ export class Preprocessor {
         this.diags.push(diag({ file: ctx.file, line: ctx.line, col: colBase + 1 }, 'error', 'definitions nested too deeply (more than 16 levels)', 'definition-depth'));
         return;
       }
-      for (const l of t.split('\n')) this.processLine(l, ctx, depth + 1, colBase);
+      const inner = new Set([...active, ...used]);
+      for (const l of t.split('\n')) {
+        if (this.expanded > this.maxLines) return;
+        this.processLine(l, ctx, depth + 1, colBase, inner);
+      }
       return;
     }
     if (substituted) {
@@ -280,7 +285,7 @@ export class Preprocessor {
       const again = ltrim(t);
       if (again.startsWith('@') || /^\$[A-Za-z_][A-Za-z0-9_]*=/.test(again) || again.startsWith('~SEQ') || again.startsWith('~LST')) {
         if (depth > 16) return;
-        this.processLine(t, ctx, depth + 1, colBase);
+        this.processLine(t, ctx, depth + 1, colBase, new Set([...active, ...used]));
         return;
       }
     }
@@ -297,26 +302,40 @@ export class Preprocessor {
     this.emit({ tokens, file: ctx.file, line: ctx.line });
   }
 
-  private substitute(t: string, ctx: LineCtx): string {
-    let cur = t;
-    for (let pass = 0; pass < MAX_SUBST_PASSES; pass++) {
-      let changed = false;
-      const next = cur.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)((?:\s+[^}\s]+)*)\s*\}|\$([A-Za-z_][A-Za-z0-9_]*)(?=\s|$)/g, (all, n1, extra, n2) => {
+  /**
+   * Replace ${NAME} / $NAME recursively at use time. A definition is never
+   * expanded inside itself (`active` holds the names being expanded, also
+   * across the lines a multi-line definition produces), so recursive
+   * definitions stop with an error instead of growing without bound.
+   * `used` receives the names expanded at the top level.
+   */
+  private substitute(t: string, ctx: LineCtx, active: ReadonlySet<string>, used: Set<string>): string {
+    let budget = 1_000_000;
+    let loopReported = false;
+    const expand = (text: string, stack: ReadonlySet<string>, top: boolean): string =>
+      text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)((?:\s+[^}\s]+)*)\s*\}|\$([A-Za-z_][A-Za-z0-9_]*)(?=\s|$)/g, (all, n1, extra, n2) => {
         const name = (n1 ?? n2) as string;
-        const v = this.lookup(name, (extra ?? '').trim(), ctx);
+        if (stack.has(name)) {
+          if (!loopReported) {
+            loopReported = true;
+            this.diags.push(diag({ file: ctx.file, line: ctx.line, col: 1 }, 'error', `definition $${name} refers to itself; left unexpanded`, 'definition-loop'));
+          }
+          return all;
+        }
+        const v = this.lookup(name, rtrim(ltrim(extra ?? '')), ctx);
         if (v === undefined) return all;
-        changed = true;
-        return v;
+        if (budget <= 0) return '';
+        if (top) used.add(name);
+        const inner = v.includes('$') ? expand(v, new Set([...stack, name]), false) : v;
+        budget -= inner.length;
+        if (budget <= 0 && !loopReported) {
+          loopReported = true;
+          this.diags.push(diag({ file: ctx.file, line: ctx.line, col: 1 }, 'error', 'parameter substitution produces more than 1,000,000 characters; stopped', 'definition-loop'));
+          return '';
+        }
+        return inner;
       });
-      if (!changed) return next;
-      cur = next;
-      if (cur.length > 1_000_000) {
-        this.diags.push(diag({ file: ctx.file, line: ctx.line, col: 1 }, 'error', 'parameter substitution grows without bound (recursive definition?)', 'definition-loop'));
-        return '';
-      }
-    }
-    this.diags.push(diag({ file: ctx.file, line: ctx.line, col: 1 }, 'error', `parameter substitution did not settle after ${MAX_SUBST_PASSES} passes (recursive definition?)`, 'definition-loop'));
-    return cur;
+    return expand(t, active, true);
   }
 
   private lookup(name: string, extra: string, ctx: LineCtx): string | undefined {
@@ -347,7 +366,7 @@ export class Preprocessor {
     return d.lines.join('\n');
   }
 
-  private repeat(t: string, ctx: LineCtx, depth: number, colBase: number): void {
+  private repeat(t: string, ctx: LineCtx, depth: number, colBase: number, active: ReadonlySet<string>): void {
     const m = /^~(SEQx?|LST)\(/.exec(t);
     const at = { file: ctx.file, line: ctx.line, col: colBase + 1 };
     if (!m) {
@@ -384,7 +403,7 @@ export class Preprocessor {
           return;
         }
         for (let k = 0; k < parsed.vars.length; k++) this.defs.set(parsed.vars[k], { lines: [vals[k]] });
-        this.processLine(rest, ctx, depth + 1, bodyCol);
+        this.processLine(rest, ctx, depth + 1, bodyCol, active);
         if (this.expanded > this.maxLines) return;
       }
       return;
@@ -418,7 +437,7 @@ export class Preprocessor {
     const hex = m[1] === 'SEQx';
     for (let v = start; step > 0 ? v <= end : v >= end; v += step) {
       this.defs.set(name, { lines: [hex ? v.toString(16) : String(v)] });
-      this.processLine(rest, ctx, depth + 1, bodyCol);
+      this.processLine(rest, ctx, depth + 1, bodyCol, active);
       if (this.expanded > this.maxLines) return;
     }
   }
