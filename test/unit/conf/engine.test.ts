@@ -177,6 +177,16 @@ describe('pre-processor', () => {
     assert.match(r.diagnostics[0].message, /is a directory/);
     assert.ok(load({}).fatal);
   });
+  it('self-referencing definitions stop with an error, in bounded time', () => {
+    const t0 = Date.now();
+    const r = load({ '/etc/k.conf': '$A=x $A\nglobal_defs {\n router_id $A\n}\n$I= \\\n~SEQ(N, 1, 3) $I\n$I\n' });
+    assert.ok(r.diagnostics.some((d) => d.rule === 'definition-loop'));
+    assert.ok(Date.now() - t0 < 5000);
+  });
+  it('undefined parameters stay as written', () => {
+    const r = load({ '/etc/k.conf': 'global_defs {\n router_id ab$UNDEF\n}\n' });
+    assert.equal(r.model.global_defs.router_id, 'ab$UNDEF');
+  });
   it('expansion bombs stop with an error', () => {
     const r = loadConfig('/k.conf', { reader: memoryReader({ '/k.conf': '~SEQ(a,1,2000) ~SEQ(b,1,2000) x\n' }), configId: 'x', env: {} });
     assert.ok(r.diagnostics.some((d) => d.rule === 'expansion-limit'));
