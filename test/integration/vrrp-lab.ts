@@ -347,14 +347,15 @@ export function vrrpConf(o: {
   unicast?: { src: string; peers: string[] };
   globalExtra?: string;
   top?: string;
+  /** vrrp_priority (nice) for the VRRP process; null: leave it out */
+  nice?: number | null;
 }): string {
   const name = o.name ?? 'VI_1';
   // vrrp_priority: the same nice value for hactl and keepalived, so timing
   // assertions survive a busy test host
   return `${o.top ?? ''}global_defs {
   router_id ${name}_test
-  vrrp_priority -10
-${o.globalExtra ?? ''}}
+${o.nice === null ? '' : `  vrrp_priority ${o.nice ?? -10}\n`}${o.globalExtra ?? ''}}
 ${instanceBlock({ ...o, name })}`;
 }
 
