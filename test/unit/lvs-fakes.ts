@@ -98,6 +98,9 @@ export class FakeIpvs implements IpvsPort {
         } else if (!s.dests.delete(k)) return { ok: false, error: 'No such destination' };
         return { ok: true };
       }
+      case 'flush':
+        this.services.clear();
+        return { ok: true };
       case 'set-timeout':
         this.timeouts = { ...op.timeouts };
         return { ok: true };

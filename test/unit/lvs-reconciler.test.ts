@@ -396,6 +396,15 @@ describe('lvs reconciler: scheduling, ha_suspend, reload, stop', () => {
     assert.equal(r.ipvs.daemons.length, 0);
   });
 
+  it('lvs_flush clears the whole table at start (others included)', async () => {
+    const ipvs = new FakeIpvs();
+    await ipvs.apply([{ kind: 'add-service', svc: { af: 2, protocol: IPPROTO_UDP, addr: '198.51.100.1', port: 53, fwmark: 0, sched: 'rr', flags: 0, timeout: 0, netmask: 0xffffffff, pe: '' } }]);
+    const r = rig({ ipvs });
+    await r.rec.start({ virtualServers: [vs(VIP, 80, [rs('127.0.0.1')])], flushOnStart: true });
+    await r.rec.idle();
+    assert.deepEqual([...ipvs.services.keys()], [K]);
+  });
+
   it('lvs_timeouts are set at start and again only when a reload changes them', async () => {
     const r = rig();
     await r.rec.start({ virtualServers: [], timeouts: { tcp: 900, tcpFin: 0, udp: 60 } });

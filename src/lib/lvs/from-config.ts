@@ -334,5 +334,8 @@ export function lvsSpecFromConfig(cfg: M.KeepalivedConfig): FromConfigResult {
   const fifos = [cfg.global_defs.checker.notify_fifo, cfg.global_defs.notify_fifo].filter((x): x is string => !!x);
   const lt = cfg.global_defs.lvs_timeouts;
   const timeouts = lt ? { tcp: lt.tcp ?? 0, tcpFin: lt.tcpfin ?? 0, udp: lt.udp ?? 0 } : undefined;
-  return { spec: { virtualServers: vss, syncDaemon, timeouts, notifyFifos: [...new Set(fifos)] }, warnings };
+  return {
+    spec: { virtualServers: vss, syncDaemon, timeouts, flushOnStart: cfg.global_defs.lvs_flush || undefined, notifyFifos: [...new Set(fifos)] },
+    warnings,
+  };
 }

@@ -253,6 +253,10 @@ export class LvsReconciler {
     this.spec = spec;
     this.started = true;
     this.emit(this.state.init(spec, this.o.clock.now()));
+    if (spec.flushOnStart) {
+      const [r] = await this.o.ipvs.apply([{ kind: 'flush' }]);
+      if (r && !r.ok) this.emit([{ kind: 'log', message: `IPVS: lvs_flush: ${r.error}` }]);
+    }
     this.model = tableFromLive(await this.o.ipvs.list());
     if (spec.timeouts) await this.applyTimeouts(spec.timeouts);
     this.lastTimeouts = spec.timeouts;

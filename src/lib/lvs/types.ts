@@ -101,6 +101,8 @@ export interface LvsSyncDaemonSpec {
 export interface LvsSpec {
   virtualServers: VirtualServerSpec[];
   syncDaemon?: LvsSyncDaemonSpec;
+  /** global_defs lvs_flush: clear the whole IPVS table at start. */
+  flushOnStart?: boolean;
   /** global_defs lvs_timeouts (seconds; 0 = leave as is). */
   timeouts?: { tcp: number; tcpFin: number; udp: number };
   /** global_defs lvs_notify_fifo and notify_fifo (paths): RS/VS lines go to both. */
