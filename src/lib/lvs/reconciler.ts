@@ -112,6 +112,8 @@ export interface LvsStatus {
   }[];
   syncDaemon?: { interface: string; syncId: number; state: 'master' | 'backup' | 'none' };
   lastIpvsError?: string;
+  /** IPVS operations applied since start. */
+  ipvsOps: number;
   /** A check result is not in IPVS yet (a reconciliation is queued, running, or to be retried after an IPVS error). */
   syncPending: boolean;
 }
@@ -236,8 +238,8 @@ export class LvsReconciler {
   private lastTimeouts?: LvsSpec['timeouts'];
   private retryTimer?: unknown;
   private retryDelay = RETRY_MIN_MS;
-  /** Operations applied so far (for tests and the status). */
-  readonly applied: Op[] = [];
+  /** Number of IPVS operations applied so far (status). */
+  private appliedCount = 0;
 
   constructor(o: ReconcilerOptions) {
     this.o = o;
@@ -434,7 +436,7 @@ export class LvsReconciler {
       const r = results[i] ?? { ok: false, error: 'no reply' };
       if (r.ok) {
         applyToModel(this.model, op);
-        this.applied.push(op);
+        this.appliedCount++;
       } else {
         const msg = `${opLabel(op)}: ${r.error}`;
         // The first refusal of a batch is the cause; later ones usually follow from it.
@@ -566,6 +568,7 @@ export class LvsReconciler {
       syncDaemon: this.spec.syncDaemon ? { interface: this.spec.syncDaemon.interface, syncId: this.spec.syncDaemon.syncId, state: this.syncRole } : undefined,
       lastIpvsError: this.lastIpvsError,
       syncPending: this.dirty || this.syncing || this.retryTimer !== undefined,
+      ipvsOps: this.appliedCount,
     };
   }
 
