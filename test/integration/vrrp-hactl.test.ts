@@ -318,7 +318,11 @@ describe('vrrp acceptance: hactl nodes', { skip, timeout: 240_000 }, () => {
       await l.waitState(n2, 'MASTER', 15_000);
       await sleep(500);
       assert.ok(l.hasAddr(n2, '2001:db8::100'));
-      assert.equal(await l.waitNeigh('2001:db8::100', l.mac(n2)), l.mac(n2), 'unsolicited NA moved the client neighbour entry');
+      assert.equal(
+        await l.waitNeigh('2001:db8::100', l.mac(n2)),
+        l.mac(n2),
+        `unsolicited NA moved the client neighbour entry\n${l.lab.nsExec(l.client.ns, 'ip', ['-6', 'neigh'])}\n${n2.logs.map((x) => x.line).join('\n')}`,
+      );
     } finally {
       l.cleanup();
     }

@@ -153,7 +153,9 @@ function vip(v: VirtualIp): VipConfig {
     scope: v.scope,
     brd: v.brd,
     noprefixroute: v.noprefixroute,
-    nodad: v.nodad,
+    // IPv6 VIPs are added without DAD unless the entry says otherwise: a VIP
+    // moving to a new master must be usable at once
+    nodad: v.nodad || undefined,
   };
 }
 
