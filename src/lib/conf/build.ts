@@ -104,7 +104,8 @@ export class Builder {
       this.d(s.open ?? s.pos, 'error', `'${k}' does not take a '{' block`, 'unexpected-block');
     }
     const a = s.args;
-    const needs = spec.k !== 'flag' && spec.k !== 'optbool' && spec.k !== 'optwords';
+    const needs = spec.k !== 'flag' && spec.k !== 'optbool' && spec.k !== 'optwords' && !spec.opt;
+    if (spec.opt && a.length === 0) return undefined;
     if (needs && a.length === 0) {
       this.d(s.pos, 'error', `'${k}' is missing a parameter`, 'missing-parameter');
       return MISSING;
@@ -254,6 +255,10 @@ export class Builder {
           case 'SSL':
             cfg.ssl = this.ssl(s);
             break;
+          case 'bfd_instance':
+            if (this.named(s, kw)) this.bfdInstance(s, name!);
+            cfg.extra.push(raw(s));
+            break;
           case 'net_namespace':
             cfg.global_defs.net_namespace = s.args[0]?.text;
             break;
@@ -279,6 +284,19 @@ export class Builder {
     }
     if (s.args.length > 1) this.d(this.argPos(s, 1), 'warning', `extra words after '${kw} ${s.args[0].text}': '${s.args.slice(1).map((t) => t.text).join(' ')}'`, 'extra-args');
     return !!s.block;
+  }
+
+  private bfdInstance(s: Stmt, name: string): void {
+    const m = this.walk(s.block ?? [], 'bfd_instance', `bfd_instance ${name}`);
+    const nb = m.get('neighbor_ip')?.at(-1) ?? m.get('neighbour_ip')?.at(-1);
+    if (!nb) {
+      this.d(s.close ?? s.pos, 'error', `Configuration error: BFD instance ${name} has no neighbor address set, disabling instance`, 'bfd-neighbor');
+      return;
+    }
+    const r = parseIp(nb.value as string, { allowPrefix: false });
+    if (!r.ok) this.d(this.argPos(nb.stmt, 0), 'error', `Configuration error: BFD instance ${name} has malformed neighbor address ${nb.value}, ignoring instance`, 'address');
+    const src = m.get('source_ip')?.at(-1);
+    if (src && !parseIp(src.value as string, { allowPrefix: false }).ok) this.d(this.argPos(src.stmt, 0), 'error', `Configuration error: BFD instance ${name} has malformed source address ${src.value}`, 'address');
   }
 
   private script(s: Stmt, withUser: boolean): ScriptRef {
@@ -321,6 +339,7 @@ export class Builder {
     g.router_id = str('router_id') ?? g.router_id;
     const ne = one('notification_email');
     if (ne) for (const e of ne.stmt.block ?? []) g.notification_email.push(e.keyword, ...e.args.map((t) => t.text));
+    if (ne?.stmt.block && ne.stmt.block.length === 0) this.d(ne.stmt.pos, 'warning', 'Warning - empty notification_email block', 'empty-block');
     g.notification_email_from = str('notification_email_from') ?? g.notification_email_from;
     const smtp = one('smtp_server');
     if (smtp) {
@@ -869,13 +888,22 @@ export class Builder {
     if (wt) {
       n.weight = wt.value as number | undefined;
       n.weight_reverse = wt.stmt.args[1]?.text === 'reverse';
+      const opt = wt.stmt.args[1];
+      if (opt && opt.text !== 'reverse' && opt.text !== 'noreverse') this.d(this.argPos(wt.stmt, 1), 'error', `track_file ${name} unknown weight option ${opt.text}`, 'unknown-option');
     }
     const inf = last('init_file');
     if (inf) {
       const a = inf.stmt.args.map((t) => t.text);
-      const v = a[0] !== undefined && a[0] !== 'overwrite' ? Number.parseInt(a[0], 10) : undefined;
-      n.init_file = { value: v, overwrite: a.includes('overwrite'), pos: inf.stmt.pos };
+      let v: number | undefined;
+      let overwrite = false;
+      for (let i = 0; i < a.length; i++) {
+        if (a[i] === 'overwrite') overwrite = true;
+        else if (i === 0 && /^-?\d+$/.test(a[i])) v = Number.parseInt(a[i], 10);
+        else this.d(this.argPos(inf.stmt, i), 'error', `Unknown track file init option ${a[i]}`, 'unknown-option');
+      }
+      n.init_file = { value: v, overwrite, pos: inf.stmt.pos };
     }
+    if (!n.file) this.d(s.close ?? s.pos, 'error', `No file set for track_file ${name} - ignoring`, 'script-missing');
     return n;
   }
 
@@ -1046,6 +1074,7 @@ export class Builder {
     const ifn = last('interface');
     if (ifn && ifn.value === 'lo') this.d(this.argPos(ifn.stmt, 0), 'error', `(${name}) cannot use a loopback interface (lo) for vrrp - ignoring`, 'interface-loopback');
     n.vmac_xmit_base = !!last('vmac_xmit_base');
+    if (n.vmac_xmit_base && !vm) this.d(last('vmac_xmit_base')!.stmt.pos, 'error', `(${name}) vmac_xmit_base is only valid with a vmac`, 'vmac');
     n.dont_track_primary = !!last('dont_track_primary');
     for (const k of [
       'garp_master_delay',
@@ -1360,7 +1389,12 @@ export class Builder {
         if (!/^(0x)?([0-9a-fA-F]{2})+$/.test(c.payload)) this.d(this.argPos(pl.stmt, 0), 'error', `Invalid hex string for UDP_CHECK payload '${c.payload}'`, 'payload');
       }
       const rr = m.get('require_reply')?.at(-1);
-      if (rr) c.require_reply = (rr.value as string[])[0] ?? true;
+      if (rr) {
+        c.require_reply = (rr.value as string[])[0] ?? true;
+        if (typeof c.require_reply === 'string' && !/^(0x)?([0-9a-fA-F]{2})+$/.test(c.require_reply)) {
+          this.d(this.argPos(rr.stmt, 0), 'error', `Invalid hex string for UDP_CHECK reply '${c.require_reply}'`, 'payload');
+        }
+      }
     } else if (kind === 'FILE_CHECK') {
       c.track_file = m.get('track_file')?.at(-1)?.value as string | undefined;
       c.weight = m.get('weight')?.at(-1)?.value as number | undefined;

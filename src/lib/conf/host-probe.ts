@@ -31,10 +31,10 @@ function interfaces(): Set<string> {
   return s;
 }
 
-function users(): Set<string> {
+function users(file = '/etc/passwd'): Set<string> {
   const s = new Set<string>();
   try {
-    for (const line of fs.readFileSync('/etc/passwd', 'utf8').split('\n')) {
+    for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
       const name = line.split(':')[0];
       if (name) s.add(name);
     }
@@ -47,7 +47,12 @@ function users(): Set<string> {
 export function nodeHostProbe(env: NodeJS.ProcessEnv = process.env): HostProbe {
   let ifs: Set<string> | undefined;
   let us: Set<string> | undefined;
+  let gs: Set<string> | undefined;
   return {
+    groupExists: (name) => {
+      gs ??= users('/etc/group');
+      return gs.size === 0 || gs.has(name) || /^\d+$/.test(name);
+    },
     userExists: (name) => {
       us ??= users();
       return us.size === 0 || us.has(name) || /^\d+$/.test(name);

@@ -15,6 +15,7 @@ export interface HostProbe {
   programExists(program: string): boolean;
   /** Does this user exist (optional: unknown users are not reported without it)? */
   userExists?(name: string): boolean;
+  groupExists?(name: string): boolean;
 }
 
 export interface LintOptions {
@@ -89,7 +90,9 @@ function scriptChecks(cfg: KeepalivedConfig, host: HostProbe | undefined, diags:
       );
       continue;
     }
-    if (exists && !secure) {
+    // keepalived only starts (and checks) the VRRP process with instances, the checker with virtual servers.
+    const runs = vrrp ? cfg.vrrp_instances.length > 0 : cfg.virtual_servers.length > 0;
+    if (exists && !secure && runs) {
       if (vrrp) violation.vrrp = true;
       else violation.checker = true;
       diags.push(
@@ -127,6 +130,7 @@ function interfaceChecks(cfg: KeepalivedConfig, host: HostProbe, diags: Diagnost
   for (const r of cfg.static_routes) check(r.dev, r.pos, 'static route');
   const su = cfg.global_defs.script_user;
   if (su && host.userExists && !host.userExists(su.user)) diags.push(d(su.pos, 'error', `Error setting global script uid/gid: user ${su.user} does not exist`, 'user-missing'));
+  else if (su?.group && host.groupExists && !host.groupExists(su.group)) diags.push(d(su.pos, 'error', `Error setting global script uid/gid: group ${su.group} does not exist`, 'user-missing'));
   for (const s of cfg.vrrp_scripts) {
     if (s.user && host.userExists && !host.userExists(s.user)) diags.push(d(s.at.user ?? s.pos, 'error', `vrrp_script ${s.name}: user ${s.user} does not exist`, 'user-missing'));
   }

@@ -61,6 +61,12 @@ export class TreeBuilder {
   /** A block keyword whose line ended without `{`: the next token decides. */
   private awaiting: { stmt: Stmt; kind: Kind } | null = null;
 
+  /** Brace counts over the whole input (keepalived checks the balance too). */
+  private opens = 0;
+  private closes = 0;
+  /** First '{' that keepalived counts but takes as a value entry. */
+  private valueOpen: Pos | undefined;
+
   constructor(private readonly diags: Diagnostic[]) {}
 
   private table(): string {
@@ -86,8 +92,8 @@ export class TreeBuilder {
     this.stack.push({ stmt: s, table, noBrace });
   }
 
-  /** Resolve a pending block keyword when the next token is not `{`. */
-  private settleAwaiting(): void {
+  /** Resolve a pending block keyword when the next token is not `{` (`at`: that token, where keepalived reports it). */
+  private settleAwaiting(at?: Pos): void {
     const a = this.awaiting;
     if (!a) return;
     this.awaiting = null;
@@ -96,7 +102,7 @@ export class TreeBuilder {
       this.err(a.stmt.pos, `missing '{' after '${a.stmt.keyword}': keepalived reads the following lines up to '}' as its values, and that '}' also closes the enclosing block`, 'brace');
       this.open(a.stmt, a.stmt.pos, VALUES, true);
     } else {
-      this.err(a.stmt.pos, `missing '{' at beginning of '${a.stmt.keyword}' block`, 'brace');
+      this.err(at ?? a.stmt.pos, `missing '{' at beginning of '${a.stmt.keyword}' block (line ${a.stmt.pos.line})`, 'brace');
     }
   }
 
@@ -126,13 +132,17 @@ export class TreeBuilder {
           const a = this.awaiting;
           this.awaiting = null;
           this.open(a.stmt, at, a.kind.t === 'values' ? VALUES : (a.kind as { table: string }).table);
+          this.opens++;
           continue;
         }
-        this.settleAwaiting();
+        this.settleAwaiting(at.line !== this.awaiting.stmt.pos.line && !isClose ? at : undefined);
       }
       const table = this.table();
+      if (isOpen) this.opens++;
+      if (isClose) this.closes++;
       if (isOpen) {
         if (table === VALUES) {
+          this.valueOpen ??= at;
           // keepalived takes a '{' inside a value block as an entry of its own.
           this.finishValue();
           this.children().push({ keyword: '{', pos: at, args: [] });
@@ -208,6 +218,10 @@ export class TreeBuilder {
         const p = o.open ?? o.pos;
         this.err(p, `'{' of '${o.keyword}' is never closed`, 'brace');
       }
+    }
+    else if (this.opens > this.closes && this.valueOpen) {
+      const n = this.opens - this.closes;
+      this.err(this.valueOpen, `There ${n === 1 ? 'is' : 'are'} ${n} missing '}'${n === 1 ? '' : 's'} or extra '{'${n === 1 ? '' : 's'} (this '{' inside a value block is counted by keepalived)`, 'brace');
     }
     this.stack.length = 0;
     return this.root;

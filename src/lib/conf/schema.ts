@@ -34,6 +34,8 @@ export interface Spec {
   multi?: boolean;
   /** Extra words allowed after the value (not reported). */
   rest?: boolean;
+  /** The value may be omitted (keepalived then uses its default). */
+  opt?: boolean;
 }
 
 const f: Spec = { k: 'flag' };
@@ -473,7 +475,7 @@ export const VIRTUAL_SERVER: Record<string, Spec> = {
   weight: int(0, 2147483647),
   ops: f,
   persistence_engine: w,
-  persistence_timeout: int(1, 2678400),
+  persistence_timeout: int(1, 2678400, { opt: true }),
   persistence_granularity: w,
   protocol: w,
   ha_suspend: f,

@@ -206,12 +206,25 @@ export function validate(cfg: KeepalivedConfig, root: Stmt[], diags: Diagnostic[
       push(diags, vs.at.protocol ?? vs.pos, 'warning', `Warning: Virtual server ${label}: protocol specified for fwmark - protocol will be ignored`, 'fwmark-protocol');
     }
     if (vs.group !== undefined && !vsGroups.has(vs.group)) push(diags, vs.pos, 'error', `Virtual server group ${vs.group} specified but not configured`, 'undefined-reference');
-    if (vs.fwmark === undefined && vs.group === undefined && vs.protocol === undefined) {
+    const groupEntries = vs.group !== undefined ? (cfg.virtual_server_groups.find((x) => x.name === vs.group)?.entries ?? []) : [];
+    const allFwmark = groupEntries.length > 0 && groupEntries.every((e) => e.fwmark !== undefined);
+    if (vs.fwmark === undefined && !allFwmark && vs.protocol === undefined) {
       push(diags, vs.pos, 'warning', `Virtual server ${label}: no protocol set - keepalived defaults to UDP (add 'protocol TCP')`, 'vs-defaults');
     }
     if (vs.lb_algo === undefined) push(diags, vs.pos, 'warning', `Virtual server ${label}: no scheduler set (lb_algo), keepalived uses 'wlc'`, 'vs-defaults');
     if (vs.lb_kind === undefined) push(diags, vs.pos, 'warning', `Virtual server ${label}: no forwarding method set (lb_kind), keepalived uses NAT`, 'vs-defaults');
     if (vs.real_servers.length === 0 && !vs.sorry_server) push(diags, vs.pos, 'error', `Virtual server ${label} has no real servers - ignoring`, 'vs-no-real-server');
+    if (vs.address && vs.port === 0 && vs.persistence_timeout === undefined && !vs.at.persistence_timeout) {
+      push(diags, vs.pos, 'error', `Virtual server ${label}: zero port only valid for persistent services (add persistence_timeout)`, 'vs-port-zero');
+    }
+    if (vs.lb_kind === 'DR' || vs.lb_kind === 'TUN') {
+      for (const ge of groupEntries) {
+        if (ge.port === undefined || ge.fwmark !== undefined) continue;
+        for (const rs of vs.real_servers) {
+          if (rs.port && rs.port !== ge.port) push(diags, rs.pos, 'error', `virtual server group ${vs.group} entry ${ge.address?.text}:${ge.port} and real server ${rs.address.text}:${rs.port} ports don't match (${vs.lb_kind} cannot change the port)`, 'dr-port');
+        }
+      }
+    }
     if ((vs.lb_kind === 'DR' || vs.lb_kind === 'TUN') && vs.port) {
       for (const rs of vs.real_servers) {
         if (rs.port !== undefined && rs.port !== vs.port) push(diags, rs.pos, 'error', `virtual server ${label} and real server ${rs.address.text}:${rs.port} ports don't match (${vs.lb_kind} cannot change the port) - resetting`, 'dr-port');

@@ -45,6 +45,8 @@ export function parseBool(s: string): Parsed<boolean> {
 export function parseIpv4(s: string): string | null {
   const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(s);
   if (!m) return null;
+  // Like glibc's inet_pton: no leading zeros ("00", "010").
+  if (m.slice(1).some((x) => x.length > 1 && x.startsWith('0'))) return null;
   const parts = m.slice(1).map((x) => Number.parseInt(x, 10));
   if (parts.some((p) => p > 255)) return null;
   return parts.join('.');
