@@ -339,7 +339,7 @@ export class Builder {
     g.router_id = str('router_id') ?? g.router_id;
     const ne = one('notification_email');
     if (ne) for (const e of ne.stmt.block ?? []) g.notification_email.push(e.keyword, ...e.args.map((t) => t.text));
-    if (ne?.stmt.block && ne.stmt.block.length === 0) this.d(ne.stmt.pos, 'warning', 'Warning - empty notification_email block', 'empty-block');
+    if (ne?.stmt.block && ne.stmt.block.length === 0) this.d(ne.stmt.close ?? ne.stmt.pos, 'warning', 'Warning - empty notification_email block', 'empty-block');
     g.notification_email_from = str('notification_email_from') ?? g.notification_email_from;
     const smtp = one('smtp_server');
     if (smtp) {
