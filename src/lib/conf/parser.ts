@@ -124,9 +124,14 @@ export class TreeBuilder {
     const toks = l.tokens;
     for (let i = 0; i < toks.length; i++) {
       const t = toks[i];
-      const at: Pos = { file: l.file, line: l.line, col: t.col };
       const isOpen = !t.quoted && t.text === '{';
       const isClose = !t.quoted && t.text === '}';
+      // Positions are only materialised where a node or a message needs one.
+      if (!isOpen && !isClose && !this.awaiting && this.cur) {
+        this.cur.args.push(t);
+        continue;
+      }
+      const at: Pos = { file: l.file, line: l.line, col: t.col };
       if (this.awaiting) {
         if (isOpen) {
           const a = this.awaiting;

@@ -226,8 +226,8 @@ export class Preprocessor {
     if (t === '') return;
     colBase += s.length - t.length;
     // include (detected before conditionals/substitution, like keepalived).
-    const firstWord = /^(\S+)/.exec(t)?.[1] ?? '';
-    if (INCLUDE_WORDS.has(firstWord)) {
+    const firstWord = t.startsWith('include') ? (/^(\S+)/.exec(t)?.[1] ?? '') : '';
+    if (firstWord && INCLUDE_WORDS.has(firstWord)) {
       this.include(firstWord, t.slice(firstWord.length), ctx, colBase);
       return;
     }
