@@ -36,7 +36,7 @@ function quietOnEpipe(out: NodeJS.WriteStream, code: () => number): void {
 }
 
 /** Run lint and print; returns the exit code. */
-export function runLint(files: string[], flags: LintFlags, out: NodeJS.WriteStream = process.stdout): number {
+export function runLint(files: string[], flags: LintFlags, stream?: NodeJS.WriteStream): number {
   if (files.length === 0) {
     process.stderr.write('hactl: error: conf lint needs at least one FILE\nSee `hactl conf lint --help`.\n');
     return 1;
@@ -52,26 +52,25 @@ export function runLint(files: string[], flags: LintFlags, out: NodeJS.WriteStre
     cluster: flags.cluster,
     host: flags.host ? (require('./host-probe') as typeof import('./host-probe')).nodeHostProbe() : undefined,
   });
+  // Clean text output prints nothing (like keepalived -t); process.stdout is not even touched then (start-up cost).
+  if (flags.format === 'text' && r.diagnostics.length === 0) return r.exitCode;
+  const out = stream ?? process.stdout;
   quietOnEpipe(out, () => r.exitCode);
   if (flags.format === 'json') out.write(formatJson(r));
   else if (flags.format === 'sarif') out.write(formatSarif(r, version()));
-  else {
-    out.write(formatText(r, painterFor(out)));
-    if (r.exitCode === 0 && r.diagnostics.length === 0 && process.env.HACTL_QUIET === undefined) {
-      /* silent on success, like keepalived -t */
-    }
-  }
+  else out.write(formatText(r, painterFor(out)));
   return r.exitCode;
 }
 
 /** Run dump; returns the exit code. */
-export function runDump(file: string, json: boolean, configId?: string, out: NodeJS.WriteStream = process.stdout): number {
+export function runDump(file: string, json: boolean, configId?: string, stream?: NodeJS.WriteStream): number {
   const r = loadConfig(file, { configId });
   const p = painterFor(process.stderr);
   for (const d of r.diagnostics) {
     process.stderr.write(`${d.file}:${d.line}:${d.col}: ${d.severity === 'error' ? p.red('error') : p.yellow('warning')}: ${d.message} [${d.rule}]\n`);
   }
   if (r.fatal) return 4;
+  const out = stream ?? process.stdout;
   quietOnEpipe(out, () => 0);
   if (json) out.write(`${JSON.stringify(r.model, null, 2)}\n`);
   else out.write(summary(r.model));
