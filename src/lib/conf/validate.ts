@@ -237,8 +237,8 @@ export function validate(cfg: KeepalivedConfig, root: Stmt[], diags: Diagnostic[
       push(
         diags,
         vs.pos,
-        same ? 'warning' : 'error',
-        same ? `virtual_server ${label} is identical to the one at ${prev.pos.file}:${prev.pos.line}` : `virtual_server ${label} is defined twice (also at ${prev.pos.file}:${prev.pos.line})`,
+        'warning',
+        same ? `virtual_server ${label} is identical to the one at ${prev.pos.file}:${prev.pos.line}` : `virtual_server ${label} is defined twice (also at ${prev.pos.file}:${prev.pos.line}); keepalived accepts both`,
         same ? 'duplicate-virtual-server' : 'duplicate-virtual-server',
       );
     } else vsSeen.set(key, vs);
