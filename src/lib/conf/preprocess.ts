@@ -263,6 +263,7 @@ export class Preprocessor {
     const used = new Set<string>();
     if (t.includes('$')) {
       const r = this.substitute(t, ctx, active, used);
+      if (r === null) return;
       if (r !== t) {
         substituted = true;
         t = r;
@@ -309,7 +310,7 @@ export class Preprocessor {
    * definitions stop with an error instead of growing without bound.
    * `used` receives the names expanded at the top level.
    */
-  private substitute(t: string, ctx: LineCtx, active: ReadonlySet<string>, used: Set<string>): string {
+  private substitute(t: string, ctx: LineCtx, active: ReadonlySet<string>, used: Set<string>): string | null {
     let budget = 1_000_000;
     let loopReported = false;
     const expand = (text: string, stack: ReadonlySet<string>, top: boolean): string =>
@@ -335,7 +336,9 @@ export class Preprocessor {
         }
         return inner;
       });
-    return expand(t, active, true);
+    const out = expand(t, active, true);
+    // A line whose expansion blew the budget is dropped, not half-used.
+    return budget <= 0 ? null : out;
   }
 
   private lookup(name: string, extra: string, ctx: LineCtx): string | undefined {
