@@ -282,6 +282,8 @@ export async function restoreMain(rawArgv: string[], io: Io = processIo): Promis
     if (unknown.length) throw new CliFailure(`unknown option ${unknown[0]}`, 2, 'see `hactl restore --help`');
     if (rest.length > 1) throw new CliFailure(`one FILE at most, got: ${rest.join(' ')}`, 2, 'see `hactl restore --help`');
     const { readRules, restoreRun } = await import('./restore');
+    if ((rest[0] === undefined || rest[0] === '-') && process.stdin.isTTY)
+      throw new CliFailure('no rules: give a FILE, or pipe them in (standard input is a terminal)', 2, 'e.g. `hactl save -n > rules; hactl restore rules`');
     let text: string;
     try {
       text = readRules(rest[0]);
