@@ -140,6 +140,22 @@ describe('ipvs diff planner', () => {
     );
     const ok = planRestore('-A -t 192.0.2.1:80 -s rr\n-a -t 192.0.2.1:80 -r 198.51.100.1\n', [S('192.0.2.1', 'rr', [D('198.51.100.1')])], false);
     assert.deepEqual(ok, { ops: [], errors: [] }, 'already as wanted: nothing to do');
+    const fresh = planRestore('-A -t 192.0.2.1:80 -s rr\n-a -t 192.0.2.1:80 -r 198.51.100.1\n-A -t 192.0.2.2:80 -s rr\n', [], false);
+    assert.deepEqual(
+      fresh.ops.map((o) => [o.line, opToRule(o.op)]),
+      [
+        [1, '-A -t 192.0.2.1:80 -s rr'],
+        [2, '-a -t 192.0.2.1:80 -r 198.51.100.1:80 -g -w 1'],
+        [3, '-A -t 192.0.2.2:80 -s rr'],
+      ],
+      'cleared kernel: the file in order',
+    );
+    const churn = planRestore('-A -t 192.0.2.1:80 -s rr\n-a -t 192.0.2.1:80 -r 198.51.100.1\n-d -t 192.0.2.1:80 -r 198.51.100.1\n', [], false);
+    assert.deepEqual(
+      churn.ops.map((o) => opToRule(o.op)),
+      ['-A -t 192.0.2.1:80 -s rr'],
+      'the end state, not every step',
+    );
     const app = planRestore('-a -t 192.0.2.1:80 -r 198.51.100.2\n', [S('192.0.2.1')], true);
     assert.deepEqual(app.ops.map((o) => [o.line, o.op.kind]), [[1, 'add-dest']]);
   });

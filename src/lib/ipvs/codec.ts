@@ -263,26 +263,36 @@ function nested(w: AttrWriter, type: number, fill: () => void): void {
 
 /** Write an operation's attributes into `w`; returns the command number. */
 function opAttrs(w: AttrWriter, op: Op): number {
+  let at: number;
   switch (op.kind) {
     case 'add-service':
     case 'edit-service':
-      nested(w, CmdAttr.SERVICE, () => serviceAttrs(w, op.svc, true));
+      at = w.start(CmdAttr.SERVICE);
+      serviceAttrs(w, op.svc, true);
+      w.end(at);
       return op.kind === 'add-service' ? Cmd.NEW_SERVICE : Cmd.SET_SERVICE;
     case 'del-service':
-      nested(w, CmdAttr.SERVICE, () => serviceAttrs(w, op.svc, false));
+      at = w.start(CmdAttr.SERVICE);
+      serviceAttrs(w, op.svc, false);
+      w.end(at);
       return Cmd.DEL_SERVICE;
     case 'add-dest':
     case 'edit-dest':
     case 'del-dest':
-      nested(w, CmdAttr.SERVICE, () => serviceAttrs(w, op.svc, false));
-      nested(w, CmdAttr.DEST, () => destAttrs(w, op.dest, op.kind !== 'del-dest'));
+      at = w.start(CmdAttr.SERVICE);
+      serviceAttrs(w, op.svc, false);
+      w.end(at);
+      at = w.start(CmdAttr.DEST);
+      destAttrs(w, op.dest, op.kind !== 'del-dest');
+      w.end(at);
       return op.kind === 'add-dest' ? Cmd.NEW_DEST : op.kind === 'edit-dest' ? Cmd.SET_DEST : Cmd.DEL_DEST;
     case 'flush':
       return Cmd.FLUSH;
     case 'zero':
       if (op.svc) {
-        const svc = op.svc;
-        nested(w, CmdAttr.SERVICE, () => serviceAttrs(w, svc, false));
+        at = w.start(CmdAttr.SERVICE);
+        serviceAttrs(w, op.svc, false);
+        w.end(at);
       }
       return Cmd.ZERO;
     case 'set-timeout':
@@ -291,11 +301,11 @@ function opAttrs(w: AttrWriter, op: Op): number {
       w.u32(CmdAttr.TIMEOUT_UDP, op.timeouts.udp);
       return Cmd.SET_CONFIG;
     case 'start-daemon':
-      nested(w, CmdAttr.DAEMON, () => daemonAttrs(w, op.daemon, true));
-      return Cmd.NEW_DAEMON;
     case 'stop-daemon':
-      nested(w, CmdAttr.DAEMON, () => daemonAttrs(w, op.daemon, false));
-      return Cmd.DEL_DAEMON;
+      at = w.start(CmdAttr.DAEMON);
+      daemonAttrs(w, op.daemon, op.kind === 'start-daemon');
+      w.end(at);
+      return op.kind === 'start-daemon' ? Cmd.NEW_DAEMON : Cmd.DEL_DAEMON;
   }
 }
 

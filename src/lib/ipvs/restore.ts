@@ -74,6 +74,11 @@ export function planRestore(text: string, live: ServiceWithDests[], append: bool
     if (op.kind === 'add-service' || op.kind === 'edit-service') lines.set(serviceId(op.svc), p.line ?? 0);
     if (op.kind === 'add-dest' || op.kind === 'edit-dest') lines.set(`${serviceId(op.svc)}|${destId(op.dest)}`, p.line ?? 0);
   }
+  if (live.length === 0) {
+    // Cleared kernel: the plan is the file's own additions, in order (already checked on the model).
+    const adds = lineOps.filter((p) => p.op.kind !== 'set-timeout' && p.op.kind !== 'start-daemon' && p.op.kind !== 'stop-daemon' && p.op.kind !== 'zero');
+    if (adds.every((p) => p.op.kind === 'add-service' || p.op.kind === 'add-dest')) return { ops: [...adds, ...extra], errors };
+  }
   return { ops: [...planDiff(live, wanted, lines), ...extra], errors };
 }
 
