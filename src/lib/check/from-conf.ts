@@ -92,7 +92,17 @@ function extraValue(c: Checker, keyword: string): string | undefined {
   return e?.args[0];
 }
 
-export function checkerOptions(vs: VirtualServer, rs: RealServer, c: Checker): CheckOptions {
+/**
+ * Options for one configured checker: checker value, else the real server's, else the virtual
+ * server's, else the type's default (keepalived 2.2.7). `target` is the default connect address
+ * and port (the real server as IPVS sees it; the LVS daemon passes the expanded group member).
+ */
+export function checkerOptions(
+  vs: VirtualServer,
+  rs: RealServer,
+  c: Checker,
+  target: { host: string; port: number } = { host: rs.address.address, port: rs.port ?? vs.port ?? 0 },
+): CheckOptions {
   const kind = KINDS[c.kind];
   if (!kind) throw new Error(`${c.kind} is not a network checker; hactl does not run it`);
   const delayLoopMs = sec(c.delay_loop ?? rs.delay_loop ?? vs.delay_loop) ?? DEFAULT_DELAY_LOOP_MS;
@@ -102,8 +112,8 @@ export function checkerOptions(vs: VirtualServer, rs: RealServer, c: Checker): C
     warmupMs: 0,
   };
   const conn = (x: Checker, parent?: ConnOptions): ConnOptions => ({
-    host: x.connect_ip?.address ?? parent?.host ?? rs.address.address,
-    port: x.connect_port ?? parent?.port ?? rs.port ?? vs.port ?? 0,
+    host: x.connect_ip?.address ?? parent?.host ?? target.host,
+    port: x.connect_port ?? parent?.port ?? target.port,
     bindto: x.bindto?.address ?? parent?.bindto,
     bindPort: x.bind_port ?? parent?.bindPort,
     fwmark: x.fwmark ?? parent?.fwmark,
