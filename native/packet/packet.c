@@ -18,6 +18,17 @@
  *   recvStop(handle)
  *   ref(handle, bool)                           keep the event loop alive while receiving (default yes)
  *   close(handle)
+ *
+ * Marked sockets for the health checkers (SO_MARK = keepalived's `fwmark`;
+ * Node's net/dgram cannot set it). Needs CAP_NET_ADMIN:
+ *   socketWithMark(family, type, mark, bindAddr?, bindPort?) -> fd
+ *       family 4|6, type 1 = SOCK_STREAM, 2 = SOCK_DGRAM; a non-blocking fd with
+ *       SO_MARK set (and bound when bindAddr/bindPort given). TCP: hand it to
+ *       `new net.Socket({ fd })` and connect() there (libuv reuses the fd).
+ *   openDgram(family, mark, bindAddr?, bindPort, dstAddr, dstPort) -> handle
+ *       a marked UDP socket connect()ed to dst, driven by the same handle API:
+ *       send(handle, payload), recvStart(handle, cb(datagram | null, errCode | null)),
+ *       ref, close. (dgram cannot adopt an fd, so UDP goes through here.)
  * Errors are thrown as Error with .code = "EPERM", "ENODEV", ... and .syscall.
  */
 #define _GNU_SOURCE
@@ -25,7 +36,9 @@
 #include <errno.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
+#include <netinet/in.h>
 #include <node_api.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -38,6 +51,7 @@ typedef struct {
   int handle_live;  /* uv_poll handle initialised and not yet closed */
   int ext_gone;     /* JS external finalized */
   int polling;
+  int dgram;        /* 1: connected UDP socket from openDgram (no Ethernet framing) */
   napi_env env;
   napi_ref cb;
   napi_async_context actx;
@@ -61,6 +75,11 @@ static napi_value throw_errno(napi_env env, const char *syscall, int err) {
     case ENOBUFS: name = "ENOBUFS"; break;
     case EBADF: name = "EBADF"; break;
     case EAFNOSUPPORT: name = "EAFNOSUPPORT"; break;
+    case ECONNREFUSED: name = "ECONNREFUSED"; break;
+    case EHOSTUNREACH: name = "EHOSTUNREACH"; break;
+    case ENETUNREACH: name = "ENETUNREACH"; break;
+    case EADDRINUSE: name = "EADDRINUSE"; break;
+    case EADDRNOTAVAIL: name = "EADDRNOTAVAIL"; break;
     default: break;
   }
   napi_create_string_utf8(env, buf, NAPI_AUTO_LENGTH, &msg);
@@ -197,7 +216,7 @@ static napi_value js_send(napi_env env, napi_callback_info info) {
   napi_is_buffer(env, argv[1], &isbuf);
   if (!isbuf) return throw_msg(env, "frame must be a Buffer");
   napi_get_buffer_info(env, argv[1], &data, &len);
-  if (len < 14) return throw_msg(env, "frame shorter than an Ethernet header");
+  if (!p->dgram && len < 14) return throw_msg(env, "frame shorter than an Ethernet header");
   ssize_t n = send(p->fd, data, len, 0);
   if (n < 0) return throw_errno(env, "send(AF_PACKET)", errno);
   napi_value r;
@@ -205,9 +224,226 @@ static napi_value js_send(napi_env env, napi_callback_info info) {
   return r;
 }
 
+
+static const char *errno_name(int err) {
+  switch (err) {
+    case ECONNREFUSED: return "ECONNREFUSED";
+    case EHOSTUNREACH: return "EHOSTUNREACH";
+    case ENETUNREACH: return "ENETUNREACH";
+    case EMSGSIZE: return "EMSGSIZE";
+    case EPERM: return "EPERM";
+    case EACCES: return "EACCES";
+    default: return "EIO";
+  }
+}
+
+/* Connected UDP socket readable (or in error: ICMP unreachable is reported by
+ * recv as ECONNREFUSED/EHOSTUNREACH): cb(datagram, null) or cb(null, code). */
+static void on_dgram_readable(pkt_t *p) {
+  napi_env env = p->env;
+  napi_handle_scope scope;
+  napi_open_handle_scope(env, &scope);
+  static unsigned char buf[65536];
+  for (int i = 0; i < 64 && !p->closed && p->cb; i++) {
+    ssize_t n = recv(p->fd, buf, sizeof buf, MSG_DONTWAIT);
+    napi_value cb, recvr, argv[2], res;
+    if (n < 0) {
+      int e = errno;
+      if (e == EAGAIN || e == EWOULDBLOCK || e == EINTR) break;
+      napi_get_null(env, &argv[0]);
+      napi_create_string_utf8(env, errno_name(e), NAPI_AUTO_LENGTH, &argv[1]);
+    } else {
+      void *copy = NULL;
+      napi_create_buffer_copy(env, (size_t)n, buf, &copy, &argv[0]);
+      napi_get_null(env, &argv[1]);
+    }
+    napi_get_reference_value(env, p->cb, &cb);
+    napi_get_global(env, &recvr);
+    napi_status st = napi_make_callback(env, p->actx, recvr, cb, 2, argv, &res);
+    if (st == napi_pending_exception) {
+      napi_value exc;
+      napi_get_and_clear_last_exception(env, &exc);
+      napi_fatal_exception(env, exc);
+      break;
+    }
+  }
+  napi_close_handle_scope(env, scope);
+}
+
+/* Optional string argument: 0 when undefined/null, 1 when copied, -1 on error (thrown). */
+static int opt_string(napi_env env, napi_value v, char *out, size_t cap) {
+  napi_valuetype t;
+  napi_typeof(env, v, &t);
+  if (t == napi_undefined || t == napi_null) return 0;
+  size_t len = 0;
+  if (t != napi_string || napi_get_value_string_utf8(env, v, out, cap, &len) != napi_ok || len + 1 >= cap) {
+    throw_msg(env, "address must be a string");
+    return -1;
+  }
+  return 1;
+}
+
+static int fill_addr(int family, const char *addr, uint32_t port, struct sockaddr_storage *ss, socklen_t *sl) {
+  memset(ss, 0, sizeof *ss);
+  if (family == AF_INET) {
+    struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+    s4->sin_family = AF_INET;
+    s4->sin_port = htons((uint16_t)port);
+    if (addr && inet_pton(AF_INET, addr, &s4->sin_addr) != 1) return -1;
+    *sl = sizeof *s4;
+  } else {
+    struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+    s6->sin6_family = AF_INET6;
+    s6->sin6_port = htons((uint16_t)port);
+    if (addr && inet_pton(AF_INET6, addr, &s6->sin6_addr) != 1) return -1;
+    *sl = sizeof *s6;
+  }
+  return 0;
+}
+
+/* socket + SO_MARK + optional bind; returns fd or -1 after throwing. */
+static int marked_socket(napi_env env, napi_value *argv, size_t argc, int *out_family, int forced_type) {
+  int32_t fam = 0, type = forced_type;
+  uint32_t mark = 0, bport = 0;
+  char baddr[64];
+  size_t i = 0;
+  if (napi_get_value_int32(env, argv[i++], &fam) != napi_ok || (fam != 4 && fam != 6)) {
+    throw_msg(env, "family must be 4 or 6");
+    return -1;
+  }
+  if (!forced_type && (napi_get_value_int32(env, argv[i++], &type) != napi_ok || (type != SOCK_STREAM && type != SOCK_DGRAM))) {
+    throw_msg(env, "type must be 1 (SOCK_STREAM) or 2 (SOCK_DGRAM)");
+    return -1;
+  }
+  if (napi_get_value_uint32(env, argv[i++], &mark) != napi_ok) {
+    throw_msg(env, "mark must be a 32-bit unsigned integer");
+    return -1;
+  }
+  int hb = i < argc ? opt_string(env, argv[i], baddr, sizeof baddr) : 0;
+  i++;
+  if (hb < 0) return -1;
+  if (i < argc) {
+    napi_valuetype t;
+    napi_typeof(env, argv[i], &t);
+    if (t != napi_undefined && t != napi_null && (napi_get_value_uint32(env, argv[i], &bport) != napi_ok || bport > 65535)) {
+      throw_msg(env, "bindPort must be 0..65535");
+      return -1;
+    }
+  }
+  int family = fam == 6 ? AF_INET6 : AF_INET;
+  struct sockaddr_storage ss;
+  socklen_t sl = 0;
+  if (fill_addr(family, hb ? baddr : NULL, bport, &ss, &sl) < 0) {
+    throw_msg(env, "bindAddr is not an address of that family");
+    return -1;
+  }
+  int fd = socket(family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) {
+    throw_errno(env, "socket", errno);
+    return -1;
+  }
+  if (setsockopt(fd, SOL_SOCKET, SO_MARK, &mark, sizeof mark) < 0) {
+    int e = errno;
+    close(fd);
+    if (e == EPERM || e == EACCES) {
+      napi_value msg, code, error, sc;
+      napi_create_string_utf8(env, "fwmark needs root (CAP_NET_ADMIN)", NAPI_AUTO_LENGTH, &msg);
+      napi_create_string_utf8(env, "EPERM", NAPI_AUTO_LENGTH, &code);
+      napi_create_error(env, code, msg, &error);
+      napi_create_string_utf8(env, "setsockopt(SO_MARK)", NAPI_AUTO_LENGTH, &sc);
+      napi_set_named_property(env, error, "syscall", sc);
+      napi_throw(env, error);
+    } else
+      throw_errno(env, "setsockopt(SO_MARK)", e);
+    return -1;
+  }
+  if (hb || bport) {
+    int one = 1;
+    if (type == SOCK_STREAM) setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (bind(fd, (struct sockaddr *)&ss, sl) < 0) {
+      int e = errno;
+      close(fd);
+      throw_errno(env, "bind", e);
+      return -1;
+    }
+  }
+  *out_family = family;
+  return fd;
+}
+
+static napi_value js_socket_with_mark(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < 3) return throw_msg(env, "socketWithMark(family, type, mark, bindAddr?, bindPort?)");
+  int family = 0;
+  int fd = marked_socket(env, argv, argc, &family, 0);
+  if (fd < 0) return NULL;
+  napi_value r;
+  napi_create_int32(env, fd, &r);
+  return r;
+}
+
+static napi_value js_open_dgram(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value argv[6];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < 6) return throw_msg(env, "openDgram(family, mark, bindAddr, bindPort, dstAddr, dstPort)");
+  char daddr[64];
+  uint32_t dport = 0;
+  if (opt_string(env, argv[4], daddr, sizeof daddr) != 1) {
+    bool pending = false;
+    napi_is_exception_pending(env, &pending);
+    return pending ? NULL : throw_msg(env, "dstAddr is required");
+  }
+  if (napi_get_value_uint32(env, argv[5], &dport) != napi_ok || dport == 0 || dport > 65535) return throw_msg(env, "dstPort must be 1..65535");
+  int family = 0;
+  int fd = marked_socket(env, argv, 4, &family, SOCK_DGRAM);
+  if (fd < 0) return NULL;
+  struct sockaddr_storage ss;
+  socklen_t sl = 0;
+  if (fill_addr(family, daddr, dport, &ss, &sl) < 0) {
+    close(fd);
+    return throw_msg(env, "dstAddr is not an address of that family");
+  }
+  if (connect(fd, (struct sockaddr *)&ss, sl) < 0) {
+    int e = errno;
+    close(fd);
+    return throw_errno(env, "connect", e);
+  }
+  pkt_t *p = (pkt_t *)calloc(1, sizeof(pkt_t));
+  if (!p) {
+    close(fd);
+    return throw_errno(env, "calloc", ENOMEM);
+  }
+  p->fd = fd;
+  p->env = env;
+  p->dgram = 1;
+  uv_loop_t *loop = NULL;
+  napi_get_uv_event_loop(env, &loop);
+  if (uv_poll_init(loop, &p->poll, fd) != 0) {
+    close(fd);
+    free(p);
+    return throw_errno(env, "uv_poll_init", EIO);
+  }
+  p->poll.data = p;
+  p->handle_live = 1;
+  napi_value ext;
+  napi_create_external(env, p, finalize, NULL, &ext);
+  return ext;
+}
+
 static void on_readable(uv_poll_t *h, int status, int events) {
   (void)events;
   pkt_t *p = (pkt_t *)h->data;
+  if (p->dgram) {
+    /* libuv reports POLLERR (a pending ICMP error) as status UV_EBADF and stops
+     * the handle: read the error with recv() and poll again. */
+    if (p->closed || !p->cb) return;
+    on_dgram_readable(p);
+    if (status < 0 && !p->closed && p->polling) uv_poll_start(&p->poll, UV_READABLE, on_readable);
+    return;
+  }
   if (status < 0 || p->closed || !p->cb) return;
   napi_env env = p->env;
   napi_handle_scope scope;
@@ -315,6 +551,8 @@ static napi_value init(napi_env env, napi_value exports) {
       {"recvStop", NULL, js_recv_stop, NULL, NULL, NULL, napi_default, NULL},
       {"ref", NULL, js_ref, NULL, NULL, NULL, napi_default, NULL},
       {"close", NULL, js_close, NULL, NULL, NULL, napi_default, NULL},
+      {"socketWithMark", NULL, js_socket_with_mark, NULL, NULL, NULL, napi_default, NULL},
+      {"openDgram", NULL, js_open_dgram, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

@@ -3,6 +3,7 @@ import { HactlCommand } from '../lib/cli/base';
 import { HactlError, UsageError } from '../lib/cli/errors';
 import { genhash, genhashJson, genhashVerbose } from '../lib/check/genhash';
 import { parseHttpProtocol } from '../lib/check/http-proto';
+import { parseUint } from '../lib/check/target';
 
 const VERBOSE_BODY = 2048;
 
@@ -15,12 +16,13 @@ Differences from keepalived's genhash:
   - -s also takes a host name (resolved once; the Host header then carries the resolved address unless -V is given, as keepalived's checker would send for that real server).
   - -t defaults to 5 seconds (keepalived's genhash has no default timeout); like keepalived it bounds the connect, the TLS handshake and each wait for data, not the whole transfer.
   - -v prints a readable dump (request, status, headers, body excerpt, timing) instead of hex; --json prints status, headers, digest and timing as JSON.
-  - -m FWMARK is refused: setting SO_MARK on a TCP socket needs a native addon hactl does not ship.`;
+  - -m FWMARK sets SO_MARK on the connection (as keepalived's genhash) through hactl's native addon; it needs root (CAP_NET_ADMIN): without it hactl fails with "fwmark needs root (CAP_NET_ADMIN)" instead of sending unmarked packets.`;
 
   static override examples = [
     '<%= config.bin %> genhash -s 192.0.2.10 -p 80 -u /health',
     '<%= config.bin %> genhash -S -I -V www.example.com -s 192.0.2.10 -p 443 -u /',
     '<%= config.bin %> genhash -s web1.example.com -p 8080 -u /status -P 1.1 -t 3 --json',
+    '<%= config.bin %> genhash -s 192.0.2.10 -p 80 -u / -m 42',
   ];
 
   static override flags = {
@@ -32,7 +34,7 @@ Differences from keepalived's genhash:
     'use-virtualhost': Flags.string({ char: 'V', summary: 'Virtual host for the Host header (and SNI with -I).' }),
     protocol: Flags.string({ char: 'P', summary: "HTTP protocol: 1.0 (default), 1.0c (1.0 + 'Connection: close') or 1.1.", default: '1.0' }),
     timeout: Flags.string({ char: 't', summary: 'Timeout in seconds for connect and each read (default 5).' }),
-    fwmark: Flags.string({ char: 'm', summary: 'Firewall mark (refused: see description).' }),
+    fwmark: Flags.string({ char: 'm', summary: 'Firewall mark (SO_MARK) for the connection, decimal; needs root.' }),
     verbose: Flags.boolean({ char: 'v', summary: 'Readable dump of request, response header, body excerpt and timing.' }),
     json: Flags.boolean({ summary: 'Print a JSON report (status, headers, digest, time).' }),
   };
@@ -52,10 +54,13 @@ Differences from keepalived's genhash:
       }
       timeoutMs = Number(flags.timeout) * 1000;
     }
+    let fwmark: number | undefined;
     if (flags.fwmark !== undefined) {
-      throw new UsageError(`-m/--fwmark ${flags.fwmark} cannot be honoured: setting SO_MARK on a TCP socket needs a native addon`, {
-        hint: 'run without -m, or mark the traffic with an nftables rule matching the destination',
-      });
+      try {
+        fwmark = parseUint(flags.fwmark, 'fwmark');
+      } catch (e) {
+        throw new UsageError(`-m/--fwmark: ${(e as Error).message}`);
+      }
     }
     if (flags['use-sni'] && !flags['use-virtualhost']) {
       throw new UsageError('-I/--use-sni needs -V/--use-virtualhost: SNI sends the virtual host name');
@@ -72,6 +77,7 @@ Differences from keepalived's genhash:
         virtualhost: flags['use-virtualhost'],
         protocol,
         timeoutMs,
+        fwmark,
         keepBody: flags.verbose ? VERBOSE_BODY : 0,
       });
     } catch (e) {
@@ -79,6 +85,12 @@ Differences from keepalived's genhash:
       throw new HactlError(`cannot resolve server '${flags.server}'${code ? ` (${code})` : ''}`, {
         exitCode: 2,
         hint: 'give an IP address or a resolvable host name',
+      });
+    }
+    if (report.error?.includes('fwmark needs')) {
+      throw new HactlError(report.error.replace(/^Error connecting \((.*)\)$/, '$1'), {
+        exitCode: 1,
+        hint: 'run as root (setting SO_MARK needs CAP_NET_ADMIN), or run without -m',
       });
     }
     if (flags.json) {

@@ -23,7 +23,7 @@ export const commonFlags = {
   bindto: Flags.string({ summary: 'bindto: source address.', helpGroup: 'CONNECTION' }),
   'bind-port': Flags.string({ summary: 'bind_port: source port.', helpGroup: 'CONNECTION' }),
   'connect-timeout': Flags.string({ summary: 'connect_timeout in seconds (default 5): bounds connect and every read/write.', helpGroup: 'CONNECTION' }),
-  fwmark: Flags.string({ summary: 'fwmark (SO_MARK): only PING_CHECK can apply it; other checkers fail with an explanation.', helpGroup: 'CONNECTION' }),
+  fwmark: Flags.string({ summary: 'fwmark: SO_MARK on the checker\'s packets (decimal; needs root / CAP_NET_ADMIN).', helpGroup: 'CONNECTION' }),
 };
 
 export const retryFlags = {

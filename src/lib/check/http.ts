@@ -7,7 +7,7 @@
 import type * as net from 'node:net';
 import { buildHttpRequest, HttpResponseReader, statusAccepted, formatStatusCodes } from './http-proto';
 import type { HttpHeaderInfo } from './http-proto';
-import { ConnectFailure, connectTcp, fwmarkUnsupported, tlsHandshake } from './net';
+import { ConnectFailure, connectTcp, tlsHandshake } from './net';
 import type { AttemptResult, HttpCheckOptions, HttpUrl } from './types';
 
 export interface FetchSpec {
@@ -57,12 +57,6 @@ export async function fetchUrl(spec: FetchSpec): Promise<FetchOutcome> {
     port: spec.port,
   });
   const out: FetchOutcome = { request, anyData: false, bodyBytes: 0, hashedBytes: 0, totalMs: 0 };
-  const fw = fwmarkUnsupported(spec.fwmark);
-  if (fw) {
-    out.error = fw;
-    out.totalMs = performance.now() - t0;
-    return out;
-  }
   let sock: net.Socket | undefined;
   try {
     try {
@@ -71,6 +65,7 @@ export async function fetchUrl(spec: FetchSpec): Promise<FetchOutcome> {
         port: spec.port,
         bindto: spec.bindto,
         bindPort: spec.bindPort,
+        fwmark: spec.fwmark,
         connectTimeoutMs: spec.connectTimeoutMs,
       });
       if (spec.ssl) sock = await tlsHandshake(sock, spec.sni, spec.connectTimeoutMs);

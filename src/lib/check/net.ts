@@ -4,8 +4,10 @@
  * report failures with keepalived's wording. Every socket is destroyed on every
  * path (no leaks on timeout).
  */
+import { lookup } from 'node:dns/promises';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
+import { markError, markedTcpSocket } from './mark';
 import type { ConnOptions } from './types';
 
 export class ConnectFailure extends Error {
@@ -17,21 +19,42 @@ export class ConnectFailure extends Error {
   }
 }
 
-export function fwmarkUnsupported(fwmark: number | undefined): string | undefined {
-  if (fwmark === undefined || fwmark === 0) return undefined;
-  return `fwmark ${fwmark} cannot be applied: setting SO_MARK needs a native addon, which hactl does not ship (run without fwmark, or mark with an nftables rule on the checker's source address/port)`;
+/**
+ * TCP connect bounded by connectTimeoutMs. Resolves with the connected socket.
+ * With a fwmark the socket comes from the native addon with SO_MARK set (see
+ * ./mark): a host name is resolved first (within the same timeout budget).
+ */
+export async function connectTcp(o: ConnOptions): Promise<net.Socket> {
+  if (!o.fwmark) return connectPlain(o, undefined, o.host);
+  const t0 = performance.now();
+  let ip = o.host;
+  if (!net.isIP(ip)) {
+    try {
+      ip = (await lookup(o.host)).address;
+    } catch (e) {
+      throw new ConnectFailure(`Error connecting (cannot resolve ${o.host}: ${(e as NodeJS.ErrnoException).code ?? String(e)})`, 'error');
+    }
+  }
+  let sock: net.Socket;
+  try {
+    sock = markedTcpSocket(ip, o.fwmark, o.bindto, o.bindPort);
+  } catch (e) {
+    throw new ConnectFailure(`Error connecting (${markError(e)})`, 'error');
+  }
+  return connectPlain({ ...o, connectTimeoutMs: Math.max(1, o.connectTimeoutMs - (performance.now() - t0)) }, sock, ip);
 }
 
-/** TCP connect bounded by connectTimeoutMs. Resolves with the connected socket. */
-export function connectTcp(o: ConnOptions): Promise<net.Socket> {
+function connectPlain(o: ConnOptions, marked: net.Socket | undefined, host: string): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
-    const sock = net.connect({
-      host: o.host,
-      port: o.port,
-      localAddress: o.bindto,
-      localPort: o.bindPort,
-      family: net.isIP(o.host) || undefined,
-    });
+    const sock = marked
+      ? marked.connect(o.port, host)
+      : net.connect({
+          host: o.host,
+          port: o.port,
+          localAddress: o.bindto,
+          localPort: o.bindPort,
+          family: net.isIP(o.host) || undefined,
+        });
     let done = false;
     const finish = (err?: ConnectFailure) => {
       if (done) return;

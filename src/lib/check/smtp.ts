@@ -1,6 +1,6 @@
 /** SMTP_CHECK I/O: the dialogue of smtp-proto.ts, each read/write bounded by connect_timeout. */
 import type * as net from 'node:net';
-import { ConnectFailure, connectTcp, describeTarget, fwmarkUnsupported } from './net';
+import { ConnectFailure, connectTcp, describeTarget } from './net';
 import { smtpScript, smtpStatus } from './smtp-proto';
 import type { AttemptResult, ConnOptions, SmtpCheckOptions } from './types';
 
@@ -45,8 +45,6 @@ function readLine(s: net.Socket, timeoutMs: number): Promise<{ line?: string; er
 
 async function smtpHostAttempt(h: ConnOptions, helo: string): Promise<AttemptResult> {
   const target = describeTarget(h.host, h.port);
-  const fw = fwmarkUnsupported(h.fwmark);
-  if (fw) return { ok: false, reason: fw };
   let s: net.Socket | undefined;
   try {
     try {

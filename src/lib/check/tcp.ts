@@ -1,10 +1,8 @@
 /** TCP_CHECK: up when a TCP connection completes within connect_timeout (check_tcp.c). */
-import { ConnectFailure, connectTcp, fwmarkUnsupported } from './net';
+import { ConnectFailure, connectTcp } from './net';
 import type { AttemptResult, TcpCheckOptions } from './types';
 
 export async function tcpAttempt(o: TcpCheckOptions): Promise<AttemptResult> {
-  const fw = fwmarkUnsupported(o.fwmark);
-  if (fw) return { ok: false, reason: fw };
   const t0 = performance.now();
   try {
     const s = await connectTcp(o);

@@ -19,9 +19,9 @@ export interface ConnOptions {
   /** Source port (bind_port). */
   bindPort?: number;
   /**
-   * SO_MARK for outgoing packets (fwmark). Node cannot set SO_MARK without a
-   * native addon: a checker given a fwmark fails its attempt with a clear
-   * reason instead of silently sending unmarked packets (see README).
+   * SO_MARK for outgoing packets (fwmark), set through the native addon
+   * (native/packet, see ./mark.ts); needs CAP_NET_ADMIN, else the attempt fails
+   * with "fwmark needs root (CAP_NET_ADMIN)" rather than sending unmarked packets.
    */
   fwmark?: number;
   /** connect_timeout: every connect/read/write waits at most this long (default 5 s). */

@@ -6,18 +6,14 @@
  * match them and lie within [min_reply_length, max_reply_length].
  */
 import { randomBytes } from 'node:crypto';
-import * as dgram from 'node:dgram';
-import { isIPv6 } from 'node:net';
 import { udpReplyMismatch } from './hexstr';
-import { fwmarkUnsupported } from './net';
 import type { AttemptResult, UdpCheckOptions } from './types';
+import { udpExchange } from './udp-link';
 
 export async function udpAttempt(o: UdpCheckOptions): Promise<AttemptResult> {
-  const fw = fwmarkUnsupported(o.fwmark);
-  if (fw) return { ok: false, reason: fw };
   const payload = o.payload ?? randomBytes(8);
-  const sock = dgram.createSocket(isIPv6(o.host) ? 'udp6' : 'udp4');
   const t0 = performance.now();
+  let close = () => {};
   try {
     return await new Promise<AttemptResult>((resolve) => {
       const timer = setTimeout(() => {
@@ -28,29 +24,25 @@ export async function udpAttempt(o: UdpCheckOptions): Promise<AttemptResult> {
         clearTimeout(timer);
         resolve(r);
       };
-      sock.on('error', (e: NodeJS.ErrnoException) => {
-        if (e.code === 'ECONNREFUSED') done({ ok: false, reason: 'ICMP port unreachable' });
-        else if (e.code === 'EHOSTUNREACH' || e.code === 'ENETUNREACH') done({ ok: false, reason: `ICMP ${e.code}` });
-        else done({ ok: false, reason: `socket error (${e.code ?? e.message})` });
-      });
-      sock.on('message', (msg) => {
-        const detail = { replyBytes: msg.length, replyHex: msg.subarray(0, 64).toString('hex'), ms: performance.now() - t0 };
-        if (o.requireReply && o.replyData) {
-          const bad = udpReplyMismatch(msg, o.replyData, o.replyMask, o.minReplyLength, o.maxReplyLength);
-          if (bad) return done({ ok: false, reason: bad, detail });
-        }
-        done({ ok: true, reason: `reply received (${msg.length} bytes)`, detail });
-      });
-      sock.bind({ address: o.bindto, port: o.bindPort ?? 0 }, () => {
-        sock.connect(o.port, o.host, ((err?: Error) => {
-          if (err) return done({ ok: false, reason: `connection error (${err.message})` });
-          sock.send(payload, (e) => {
-            if (e) done({ ok: false, reason: `send failed (${e.message})` });
-          });
-        }) as () => void);
+      close = udpExchange(o, payload, {
+        error: (code) => {
+          if (code === 'ECONNREFUSED') done({ ok: false, reason: 'ICMP port unreachable' });
+          else if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') done({ ok: false, reason: `ICMP ${code}` });
+          else done({ ok: false, reason: `socket error (${code})` });
+        },
+        message: (msg) => {
+          const detail = { replyBytes: msg.length, replyHex: msg.subarray(0, 64).toString('hex'), ms: performance.now() - t0 };
+          if (o.requireReply && o.replyData) {
+            const bad = udpReplyMismatch(msg, o.replyData, o.replyMask, o.minReplyLength, o.maxReplyLength);
+            if (bad) return done({ ok: false, reason: bad, detail });
+          }
+          done({ ok: true, reason: `reply received (${msg.length} bytes)`, detail });
+        },
+        connectError: (m) => done({ ok: false, reason: `connection error (${m})` }),
+        sendError: (m) => done({ ok: false, reason: `send failed (${m})` }),
       });
     });
   } finally {
-    sock.close();
+    close();
   }
 }

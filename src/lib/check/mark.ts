@@ -1,0 +1,100 @@
+/**
+ * keepalived's `fwmark` (SO_MARK on the checker's socket) through hactl's own
+ * N-API addon (native/packet: socketWithMark, openDgram). Node's net and dgram
+ * cannot set SO_MARK, so:
+ * - TCP: the addon creates a non-blocking, marked (and bound) socket; Node
+ *   adopts the fd (`new net.Socket({ fd })`) and connect() reuses it, so the
+ *   SYN and everything after it carry the mark.
+ * - UDP: dgram cannot adopt an fd; the addon keeps a connected, marked UDP
+ *   socket and drives it with uv_poll (send, receive, ICMP errors as codes).
+ * Setting SO_MARK needs CAP_NET_ADMIN: without it the error says so.
+ */
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
+
+interface MarkNative {
+  socketWithMark(family: 4 | 6, type: 1 | 2, mark: number, bindAddr?: string, bindPort?: number): number;
+  openDgram(family: 4 | 6, mark: number, bindAddr: string | undefined, bindPort: number, dstAddr: string, dstPort: number): unknown;
+  send(h: unknown, payload: Buffer): number;
+  recvStart(h: unknown, cb: (datagram: Buffer | null, err: string | null) => void): void;
+  close(h: unknown): void;
+}
+
+let native: MarkNative | undefined;
+let loadError: string | undefined;
+
+function load(): MarkNative {
+  if (native) return native;
+  if (loadError) throw new Error(loadError);
+  // dist/src/lib/check/mark.js -> repository root is four levels up
+  const root = path.resolve(__dirname, '..', '..', '..', '..');
+  const cands = [process.env.HACTL_PACKET_ADDON, path.join(root, 'native/packet/build/Release/hactl_packet.node'), path.join(root, 'native/packet/build/Debug/hactl_packet.node')];
+  for (const p of cands) {
+    if (!p || !fs.existsSync(p)) continue;
+    const m = require(p) as Partial<MarkNative>;
+    if (typeof m.socketWithMark !== 'function' || typeof m.openDgram !== 'function') continue;
+    native = m as MarkNative;
+    return native;
+  }
+  loadError = 'fwmark needs the native addon (native/packet), which is not built: run `npm ci` or `node native/packet/build.js`';
+  throw new Error(loadError);
+}
+
+/** Human-readable reason for an addon error (EPERM already says "fwmark needs root (CAP_NET_ADMIN)"). */
+export function markError(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  if (err?.code === 'EPERM' || err?.code === 'EACCES') return 'fwmark needs root (CAP_NET_ADMIN)';
+  return err instanceof Error ? err.message : String(e);
+}
+
+function familyOf(addr: string): 4 | 6 {
+  return net.isIPv6(addr) ? 6 : 4;
+}
+
+/**
+ * An unconnected TCP socket whose packets carry `mark` (bound to bindto/bindPort
+ * when given). The caller connects it with `sock.connect(port, ip)`; `ip` must be
+ * an address of the family of `forAddr`. Throws with markError()-friendly errors.
+ */
+export function markedTcpSocket(forAddr: string, mark: number, bindto?: string, bindPort?: number): net.Socket {
+  const fd = load().socketWithMark(familyOf(forAddr), 1, mark >>> 0, bindto, bindPort);
+  try {
+    return new net.Socket({ fd, readable: true, writable: true });
+  } catch (e) {
+    fs.closeSync(fd);
+    throw e;
+  }
+}
+
+/** A connected UDP socket whose datagrams carry `mark`. */
+export class MarkedUdp {
+  private readonly h: unknown;
+  private closed = false;
+
+  constructor(host: string, port: number, mark: number, bindto?: string, bindPort?: number) {
+    if (!net.isIP(host)) throw new Error(`fwmark UDP checks need an IP address, not ${JSON.stringify(host)}`);
+    this.h = load().openDgram(familyOf(host), mark >>> 0, bindto, bindPort ?? 0, host, port);
+  }
+
+  /** Datagrams and socket errors (ECONNREFUSED for ICMP port unreachable, EHOSTUNREACH, ...). */
+  onMessage(cb: (msg: Buffer | null, errCode: string | null) => void): void {
+    load().recvStart(this.h, cb);
+  }
+
+  /** Send one datagram; returns an error code instead of throwing. */
+  send(payload: Buffer): string | null {
+    try {
+      load().send(this.h, payload);
+      return null;
+    } catch (e) {
+      return (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+    }
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    load().close(this.h);
+  }
+}
