@@ -89,6 +89,15 @@ virtual_server 198.51.100.10 80 {
     const lvs = await queryLvsStatus(path.join(dir, 'vrrp-lvs.sock'));
     assert.equal(lvs?.virtualServers[0]?.id, '[198.51.100.10]:tcp:80');
     assert.equal(lvs?.virtualServers[0]?.realServers[0]?.alive, true);
+    // The CLI shows both halves: the VRRP instance and the virtual server with its real server.
+    const txt = spawnSync(process.execPath, [HACTL, 'vrrp', 'status', '--control-socket', sock], { encoding: 'utf8' });
+    assert.equal(txt.status, 0, txt.stderr);
+    assert.match(txt.stdout, /VI_1/);
+    assert.match(txt.stdout, /198\.51\.100\.10/);
+    assert.match(txt.stdout, /127\.0\.0\.1/);
+    const js = spawnSync(process.execPath, [HACTL, 'vrrp', 'status', '--json', '--control-socket', sock], { encoding: 'utf8' });
+    assert.equal(js.status, 0, js.stderr);
+    assert.equal(JSON.parse(js.stdout).lvs?.virtualServers?.[0]?.id, '[198.51.100.10]:tcp:80');
 
     const exited = new Promise<void>((r) => d.once('exit', () => r()));
     d.kill('SIGTERM');
