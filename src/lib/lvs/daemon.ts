@@ -18,6 +18,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { HactlError } from '../cli/errors';
+import { splitCommand } from '../conf/build';
 import { loadConfig } from '../conf/index';
 import type { KeepalivedConfig } from '../conf/model';
 import type { IpvsClient } from '../ipvs/client';
@@ -90,9 +91,12 @@ class FifoWriter {
   }
 }
 
+/** Run a notify script as keepalived does: its words as argv, no shell (config values are never shell-interpreted). */
 function runScript(cmd: string, log: LvsLog): void {
+  const argv = splitCommand(cmd);
+  if (argv.length === 0) return;
   try {
-    const ch = spawn('/bin/sh', ['-c', cmd], { stdio: 'ignore' });
+    const ch = spawn(argv[0], argv.slice(1), { stdio: 'ignore' });
     const t = setTimeout(() => ch.kill('SIGKILL'), 30_000);
     t.unref();
     ch.on('error', (e) => log('warn', `notify ${cmd}: ${e.message}`));
