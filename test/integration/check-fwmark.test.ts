@@ -4,7 +4,8 @@
  * 2001:db8:1::10) is `unreachable` in the main table, while
  * `ip rule fwmark 0x2a lookup 100` routes marked packets through table 100 to
  * the server. A check therefore succeeds only if every packet of it carries
- * mark 42: TCP_CHECK, HTTP_GET, UDP_CHECK, DNS_CHECK and genhash -m; a wrong
+ * mark 42: TCP_CHECK, HTTP_GET, SSL_GET (SNI), SMTP_CHECK, UDP_CHECK, DNS_CHECK
+ * and genhash -m; a wrong
  * mark or no mark fails. Without CAP_NET_ADMIN the error says so.
  */
 import * as assert from 'node:assert/strict';
@@ -13,7 +14,8 @@ import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { HACTL } from '../helpers/cli';
 import { type Host, Lab, netnsUnavailable } from '../helpers/netns';
-import { sleep } from './check-helpers';
+import * as fs from 'node:fs';
+import { selfSignedCert, sleep } from './check-helpers';
 
 const reason = netnsUnavailable();
 const BODY = 'reached through fwmark 42\n';
@@ -44,12 +46,23 @@ d.on('message', (q, r) => {
   d.send(Buffer.concat([a, rr]), r.port, r.address);
 });
 d.bind(53, '${VIP}');
+net.createServer((c) => {
+  c.on('error', () => {});
+  c.write('220 mx.example.com ESMTP\\r\\n');
+  c.on('data', (x) => { if (/^HELO/i.test(String(x))) c.write('250 hello\\r\\n'); else if (/^QUIT/i.test(String(x))) c.end('221 bye\\r\\n'); });
+}).listen(25, '${VIP}');
+if (process.env.FW_KEY) {
+  const fs = require('fs');
+  const opts = { key: fs.readFileSync(process.env.FW_KEY), cert: fs.readFileSync(process.env.FW_CERT) };
+  require('tls').createServer(opts, (c) => { c.on('error', () => {}); c.once('data', () => c.end('HTTP/1.0 200 OK\\r\\n\\r\\n' + ${JSON.stringify(BODY)})); }).listen(443, '${VIP}');
+}
 `;
 
 describe('fwmark: checker packets carry SO_MARK', { skip: reason ?? false, timeout: 120_000 }, () => {
   let lab: Lab;
   let client: Host;
   let server: Host;
+  let cert: ReturnType<typeof selfSignedCert> = null;
   const hactl = (args: string[]) => inNs(client.ns, process.execPath, [HACTL, ...args]);
 
   before(async () => {
@@ -70,13 +83,18 @@ describe('fwmark: checker packets carry SO_MARK', { skip: reason ?? false, timeo
       lab.nsExec(client.ns, 'ip', [v, 'rule', 'add', 'fwmark', '0x2a', 'lookup', '100', 'pref', '100']);
     }
     lab.nsExec(client.ns, 'sysctl', ['-qw', 'net.ipv4.conf.all.rp_filter=0', 'net.ipv4.conf.eth0.rp_filter=0']);
-    lab.spawn(server.ns, process.execPath, ['-e', SERVER]);
+    cert = selfSignedCert('www.example.com');
+    const env = cert ? { FW_KEY: `${cert.dir}/key.pem`, FW_CERT: `${cert.dir}/cert.pem` } : {};
+    lab.spawn(server.ns, process.execPath, ['-e', SERVER], { env: { ...process.env, ...env } });
     for (let i = 0; i < 50; i++) {
       if (inNs(server.ns, process.execPath, [HACTL, 'check', 'tcp', `${VIP}:80`, '--retry', '0', '--connect-timeout', '1']).status === 0) break;
       await sleep(100);
     }
   });
-  after(() => lab?.cleanup());
+  after(() => {
+    lab?.cleanup();
+    if (cert) fs.rmSync(cert.dir, { recursive: true, force: true });
+  });
 
   it('TCP_CHECK: up with --fwmark 42, down without a mark or with another mark', () => {
     const marked = hactl(['check', 'tcp', `${VIP}:80`, '--fwmark', '42', '--retry', '0', '--connect-timeout', '2']);
@@ -106,6 +124,21 @@ describe('fwmark: checker packets carry SO_MARK', { skip: reason ?? false, timeo
     assert.equal(g.stdout.trim(), digest);
     const gPlain = hactl(['genhash', '-s', VIP, '-p', '80', '-u', '/', '-t', '2']);
     assert.equal(gPlain.status, 1, gPlain.stdout + gPlain.stderr);
+  });
+
+  it('SSL_GET with SNI: up only when marked', (t) => {
+    if (!cert) return t.skip('openssl not installed (no certificate)');
+    const args = ['check', 'ssl', `${VIP}:443`, '--path', '/', '--virtualhost', 'www.example.com', '--enable-sni', '--retry', '0', '--connect-timeout', '2'];
+    const marked = hactl([...args, '--fwmark', '42']);
+    assert.equal(marked.status, 0, marked.stdout + marked.stderr);
+    assert.equal(hactl(args).status, 1);
+  });
+
+  it('SMTP_CHECK: up only when marked', () => {
+    const args = ['check', 'smtp', `${VIP}:25`, '--retry', '0', '--connect-timeout', '2'];
+    const marked = hactl([...args, '--fwmark', '42']);
+    assert.equal(marked.status, 0, marked.stdout + marked.stderr);
+    assert.equal(hactl(args).status, 1);
   });
 
   it('UDP_CHECK with require_reply: the echo comes back only when marked', () => {
