@@ -20,7 +20,7 @@ const gyp = process.env.npm_config_node_gyp || (fs.existsSync(bundled) ? bundled
 const cmd = gyp ? process.execPath : 'node-gyp';
 const r = spawnSync(cmd, gyp ? [gyp, ...args] : args, { stdio: 'inherit' });
 if (r.error) {
-  process.stderr.write(`native/packet: cannot run node-gyp (${r.error.message}); GARP/NA sending will be unavailable\n`);
+  process.stderr.write(`native/packet: cannot run node-gyp (${r.error.message}); GARP/NA sending and checker fwmark will be unavailable\n`);
   process.exit(1);
 }
 process.exit(r.status === null ? 1 : r.status);

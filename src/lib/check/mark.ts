@@ -73,7 +73,7 @@ export class MarkedUdp {
   private closed = false;
 
   constructor(host: string, port: number, mark: number, bindto?: string, bindPort?: number) {
-    if (!net.isIP(host)) throw new Error(`fwmark UDP checks need an IP address, not ${JSON.stringify(host)}`);
+    if (!net.isIP(host)) throw new Error(`not an IP address: ${JSON.stringify(host)}`);
     this.h = load().openDgram(familyOf(host), mark >>> 0, bindto, bindPort ?? 0, host, port);
   }
 

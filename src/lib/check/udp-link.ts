@@ -6,7 +6,8 @@
  * socket (dgram cannot adopt an fd). Returns the function that closes it.
  */
 import * as dgram from 'node:dgram';
-import { isIPv6 } from 'node:net';
+import { lookup } from 'node:dns/promises';
+import { isIP, isIPv6 } from 'node:net';
 import { MarkedUdp, markError } from './mark';
 import type { ConnOptions } from './types';
 
@@ -21,9 +22,27 @@ export interface UdpHandlers {
 
 export function udpExchange(o: ConnOptions, payload: Buffer, h: UdpHandlers): () => void {
   if (o.fwmark) {
+    const mark = o.fwmark;
+    if (!isIP(o.host)) {
+      // dgram resolves names itself; the addon needs an address
+      let closed = false;
+      let close = () => {};
+      lookup(o.host).then(
+        (a) => {
+          if (!closed) close = udpExchange({ ...o, host: a.address }, payload, h);
+        },
+        (e: NodeJS.ErrnoException) => {
+          if (!closed) h.connectError(`cannot resolve ${o.host}: ${e.code ?? e.message}`);
+        },
+      );
+      return () => {
+        closed = true;
+        close();
+      };
+    }
     let sock: MarkedUdp;
     try {
-      sock = new MarkedUdp(o.host, o.port, o.fwmark, o.bindto, o.bindPort);
+      sock = new MarkedUdp(o.host, o.port, mark, o.bindto, o.bindPort);
     } catch (e) {
       queueMicrotask(() => h.connectError(markError(e)));
       return () => {};
