@@ -301,7 +301,8 @@ static int fill_addr(int family, const char *addr, uint32_t port, struct sockadd
   return 0;
 }
 
-/* socket + SO_MARK + optional bind; returns fd or -1 after throwing. */
+/* socket + SO_MARK + optional bind; returns fd or -1 after throwing. SO_MARK needs
+ * CAP_NET_ADMIN (or CAP_NET_RAW on kernels >= 5.17). */
 static int marked_socket(napi_env env, napi_value *argv, size_t argc, int *out_family, int forced_type) {
   int32_t fam = 0, type = forced_type;
   uint32_t mark = 0, bport = 0;
