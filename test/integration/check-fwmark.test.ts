@@ -15,7 +15,7 @@ import { after, before, describe, it } from 'node:test';
 import { HACTL } from '../helpers/cli';
 import { type Host, Lab, netnsUnavailable } from '../helpers/netns';
 import * as fs from 'node:fs';
-import { selfSignedCert, sleep } from './check-helpers';
+import { selfSignedCert, sleep, which } from './check-helpers';
 
 const reason = netnsUnavailable();
 const BODY = 'reached through fwmark 42\n';
@@ -124,6 +124,16 @@ describe('fwmark: checker packets carry SO_MARK', { skip: reason ?? false, timeo
     assert.equal(g.stdout.trim(), digest);
     const gPlain = hactl(['genhash', '-s', VIP, '-p', '80', '-u', '/', '-t', '2']);
     assert.equal(gPlain.status, 1, gPlain.stdout + gPlain.stderr);
+  });
+
+  it("keepalived's genhash -m 42 prints the same line as hactl genhash -m 42", (t) => {
+    const ref = which('genhash');
+    if (!ref) return t.skip('keepalived genhash not installed');
+    const args = ['-s', VIP, '-p', '80', '-u', '/', '-m', '42', '-t', '2'];
+    const k = inNs(client.ns, ref, args);
+    const h = hactl(['genhash', ...args]);
+    assert.equal(h.stdout, k.stdout, `hactl: ${h.stdout + h.stderr}\nkeepalived: ${k.stdout + k.stderr}`);
+    assert.equal(h.stdout.trim(), createHash('md5').update(BODY).digest('hex'));
   });
 
   it('SSL_GET with SNI: up only when marked', (t) => {
