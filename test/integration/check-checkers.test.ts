@@ -82,10 +82,21 @@ describe('TCP_CHECK', { timeout: 60_000 }, () => {
     assert.match(r.reason, /after 2 retries/);
   });
 
-  it('fwmark is refused with an explanation, not ignored', async () => {
-    const r = await runCheck(opts('tcp', '127.0.0.1:1', { retry: '0', fwmark: '5' }));
-    assert.equal(r.up, false);
-    assert.match(r.reason, /SO_MARK/);
+  it('fwmark is applied on loopback too (root): a marked check reaches a live server, a closed port is refused', {
+    skip: process.getuid?.() === 0 ? false : 'needs root (SO_MARK); check-fwmark.test.ts proves the mark in a namespace',
+  }, async () => {
+    const srv = net.createServer((c) => c.destroy());
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+    try {
+      const port = (srv.address() as net.AddressInfo).port;
+      const up = await runCheck(opts('tcp', `127.0.0.1:${port}`, { retry: '0', fwmark: '5' }));
+      assert.equal(up.up, true, up.reason);
+      const down = await runCheck(opts('tcp', '127.0.0.1:1', { retry: '0', fwmark: '5' }));
+      assert.equal(down.up, false);
+      assert.match(down.reason, /refused/i);
+    } finally {
+      srv.close();
+    }
   });
 
   it('bindto / bind_port are used as the source', async () => {
