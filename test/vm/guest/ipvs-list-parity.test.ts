@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { parseIpvsadmArgs } from '../../../src/lib/ipvs/argv';
 import { type IpvsClient, IpvsClient as Client } from '../../../src/lib/ipvs/client';
-import { listOutput } from '../../../src/lib/ipvs/run';
+import { listOutput, runIpvsadmArgs } from '../../../src/lib/ipvs/run';
 import { flush, guestSkip, hactl, ipvsadm, ipvsadmLines, RICH_TABLE } from './ipvs-guest-lib';
 
 const skip = guestSkip();
@@ -46,6 +46,15 @@ describe('IPVS list parity with ipvsadm (VM)', { skip }, () => {
       const want = ipvsadm('-L', ...f);
       const got = (await listOutput(c, parseIpvsadmArgs(['-L', ...f]))).text;
       assert.equal(got, want.stdout, `-L ${f.join(' ')}`);
+    }
+  });
+
+  it('-h and -v print what ipvsadm prints', async () => {
+    for (const args of [['-h'], ['--help'], ['-v']]) {
+      const want = ipvsadm(...args);
+      let out = '';
+      const status = await runIpvsadmArgs(c, args, { out: (s) => (out += s), err: () => {} });
+      assert.deepEqual([status, out], [want.status, want.stdout], args.join(' '));
     }
   });
 
