@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { ROOT, SHARED } from '../helpers/cli';
+import { prepareVmModules } from './vm-modules';
 
 const HARNESS = path.join(SHARED, 'ipvs-vm', 'run-in-vm.sh');
 
@@ -25,6 +26,9 @@ function skipReason(): string | undefined {
 describe('IPVS acceptance tests in the VM', { skip: skipReason() }, () => {
   it('every guest test passes inside ../shared/ipvs-vm', { timeout: 1_700_000 }, async () => {
     const started = Date.now();
+    // ipip/ip6_tunnel .ko files for guest/arp-tun.test.ts (ROOT/dist/vm-modules, in the guest through --copy).
+    const mods = prepareVmModules(ROOT);
+    if (mods.skip) process.stderr.write(`tunnel modules not copied (arp-tun skips): ${mods.skip}\n`);
     // --copy: the checkout goes into the initramfs. Over 9p every module load is
     // a slow round trip under TCG (oclif took 46 s to load there, 5 s copied).
     const args = ['--copy', '-C', ROOT, '-e', 'HACTL_IN_VM=1', '-t', '1500', '--', 'node', '--test', '--test-reporter=spec', '--test-concurrency=1', 'dist/test/vm/guest/'];
