@@ -9,6 +9,7 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { SHARED } from '../helpers/cli';
 
 export const VM_MODULES = ['ipip', 'ip6_tunnel'];
 export const ORDER_FILE = 'load-order.txt';
@@ -62,10 +63,18 @@ export function loadOrder(modulesDep: string, wanted: string[]): string[] {
   return out;
 }
 
-/** Copy (decompressing if needed) the modules into ROOT/dist/vm-modules. Never throws: `skip` says why not. */
-export function prepareVmModules(root: string, tree = vmModuleTree()): VmModulesResult {
+/**
+ * Copy (decompressing if needed) the modules into ROOT/dist/vm-modules. Never
+ * throws: `skip` says why not. On a fresh machine the kernel is not unpacked
+ * yet: then `run-in-vm.sh --build-only` (the harness's first-run step) does it.
+ */
+export function prepareVmModules(root: string, tree = vmModuleTree(), harness = path.join(SHARED, 'ipvs-vm', 'run-in-vm.sh')): VmModulesResult {
   const dir = path.join(root, 'dist', 'vm-modules');
   fs.rmSync(dir, { recursive: true, force: true });
+  if (!tree && fs.existsSync(harness)) {
+    spawnSync(harness, ['--build-only'], { stdio: ['ignore', 'ignore', 'inherit'], timeout: 600_000 });
+    tree = vmModuleTree();
+  }
   if (!tree) return { dir, order: [], skip: 'the VM kernel module tree was not found under /var/cache/ipvs-vm/kernel (run the VM once)' };
   try {
     const order = loadOrder(fs.readFileSync(path.join(tree, 'modules.dep'), 'utf8'), VM_MODULES);
