@@ -1067,6 +1067,8 @@ export class Builder {
     if (vm) {
       const nm = (vm.value as string[])[0];
       n.use_vmac = nm ?? true;
+      const more = (vm.value as string[])[1];
+      if (more !== undefined) this.d(this.argPos(vm.stmt, 1), 'error', `VMAC interface name already specified ('${nm}'): '${more}' ignored`, 'extra-args');
       if (nm !== undefined && (nm.length > 15 || !/^[A-Za-z0-9_.:@-]+$/.test(nm) || nm === '.' || nm === '..')) {
         this.d(this.argPos(vm.stmt, 0), 'error', `VMAC interface name '${nm}' too long or invalid characters - ignoring (at most 15 characters)`, 'interface-name');
       }

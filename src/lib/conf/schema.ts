@@ -88,7 +88,7 @@ export const GLOBAL_DEFS: Record<string, Spec> = {
   notification_email_from: w,
   smtp_server: ws,
   smtp_helo_name: w,
-  smtp_connect_timeout: int(1, U32),
+  smtp_connect_timeout: int(0, 4294),
   smtp_alert: ob,
   smtp_alert_vrrp: ob,
   smtp_alert_checker: ob,

@@ -214,6 +214,14 @@ export function validate(cfg: KeepalivedConfig, root: Stmt[], diags: Diagnostic[
     if (vs.lb_algo === undefined) push(diags, vs.pos, 'warning', `Virtual server ${label}: no scheduler set (lb_algo), keepalived uses 'wlc'`, 'vs-defaults');
     if (vs.lb_kind === undefined) push(diags, vs.pos, 'warning', `Virtual server ${label}: no forwarding method set (lb_kind), keepalived uses NAT`, 'vs-defaults');
     if (vs.real_servers.length === 0 && !vs.sorry_server) push(diags, vs.pos, 'error', `Virtual server ${label} has no real servers - ignoring`, 'vs-no-real-server');
+    if (vs.real_servers.length > 0) {
+      // keepalived 2.2.7 lowers an unreachable quorum (default 1) to the total weight, with a warning.
+      const total = vs.real_servers.reduce((sum, rs) => sum + (rs.weight ?? 1), 0);
+      const quorum = vs.quorum ?? 1;
+      if (quorum > total) {
+        push(diags, vs.at.quorum ?? vs.pos, 'warning', `Warning - quorum ${quorum} for ${label} exceeds total weight of real servers ${total}, reducing quorum to ${total}`, 'vs-quorum');
+      }
+    }
     if (vs.address && vs.port === 0 && vs.persistence_timeout === undefined && !vs.at.persistence_timeout) {
       push(diags, vs.pos, 'error', `Virtual server ${label}: zero port only valid for persistent services (add persistence_timeout)`, 'vs-port-zero');
     }
