@@ -98,6 +98,12 @@ const EXPLAINED: Record<string, Explanation> = {
   },
   'mutants/ref-vsg-undefined.conf': beyond('hactl flags a virtual_server group that is not defined; keepalived -t accepts it silently'),
   'mutants/lex-crlf.conf': beyond('hactl warns about CRLF line endings (issue 2: "CRLF (warn)"); keepalived -t accepts them silently'),
+  'mutants/brace-global-defs-word.conf': {
+    verdict:
+      "both reject, with different codes: after `global_defs 0` (no '{') keepalived reports the missing brace yet still applies enable_script_security from the following lines (exit 5); hactl reads those lines as top level, so the script-security violation stands (exit 6)",
+    offline:
+      "both reject (keepalived 5, hactl 6): keepalived still applies enable_script_security after `global_defs 0` without '{'; hactl does not",
+  },
   'mutants/notify-missing.conf': { verdict: HOST_SCRIPTS },
   'mutants/lex-escaped-quote.conf': { verdict: HOST_SCRIPTS },
   'samples/keepalived.conf.misc_check': { verdict: HOST_SCRIPTS },
