@@ -14,9 +14,9 @@
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
+import type * as net from 'node:net';
 import * as os from 'node:os';
-import * as path from 'node:path';
+import { queryLineJson, serveLineJson } from '../cli/control-socket';
 import { HactlError } from '../cli/errors';
 import { splitCommand } from '../conf/build';
 import { loadConfig } from '../conf/index';
@@ -240,60 +240,17 @@ export class LvsHost {
 }
 
 function serveLvsControl(p: string, status: () => LvsStatus | undefined): net.Server {
-  try {
-    if (fs.statSync(p).isSocket()) fs.unlinkSync(p);
-  } catch {
-    /* absent */
-  }
-  try {
-    fs.mkdirSync(path.dirname(p), { recursive: true });
-  } catch {
-    /* reported by listen */
-  }
-  const srv = net.createServer((c) => {
-    let buf = '';
-    c.setEncoding('utf8');
-    c.on('data', (d) => {
-      buf += d;
-      if (!buf.includes('\n')) return;
-      const cmd = buf.split('\n')[0].trim();
-      if (cmd === 'status' || cmd === 'lvs-status') c.end(`${JSON.stringify({ pid: process.pid, lvs: status() ?? null })}\n`);
-      else c.end(`${JSON.stringify({ error: `unknown request "${cmd.slice(0, 40)}"` })}\n`);
-    });
-    c.on('error', () => {});
-    c.setTimeout(5000, () => c.destroy());
-  });
-  srv.listen(p);
-  return srv;
+  const answer = () => ({ pid: process.pid, lvs: status() ?? null });
+  return serveLineJson(p, { status: answer, 'lvs-status': answer });
 }
 
 /** Ask a running LVS half for its status (undefined when none answers). */
-export function queryLvsStatus(p: string, timeoutMs = 3000): Promise<LvsStatus | undefined> {
-  return new Promise((resolve) => {
-    const c = net.createConnection(p);
-    let buf = '';
-    const t = setTimeout(() => {
-      c.destroy();
-      resolve(undefined);
-    }, timeoutMs);
-    c.setEncoding('utf8');
-    c.on('connect', () => c.write('lvs-status\n'));
-    c.on('data', (d) => {
-      buf += d;
-    });
-    c.on('end', () => {
-      clearTimeout(t);
-      try {
-        resolve((JSON.parse(buf) as { lvs?: LvsStatus }).lvs ?? undefined);
-      } catch {
-        resolve(undefined);
-      }
-    });
-    c.on('error', () => {
-      clearTimeout(t);
-      resolve(undefined);
-    });
-  });
+export async function queryLvsStatus(p: string, timeoutMs = 3000): Promise<LvsStatus | undefined> {
+  try {
+    return ((await queryLineJson(p, 'lvs-status', timeoutMs)) as { lvs?: LvsStatus }).lvs ?? undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function defaultLog(level: string, msg: string): void {

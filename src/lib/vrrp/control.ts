@@ -2,65 +2,22 @@
  * Control socket (unix stream; one request line, one JSON answer), the
  * Prometheus /metrics endpoint, the status renderer and config loading.
  */
-import * as fs from 'node:fs';
 import * as http from 'node:http';
-import * as net from 'node:net';
+import type * as net from 'node:net';
+import { queryLineJson, serveLineJson } from '../cli/control-socket';
 import { type DaemonConfig, fromModel } from './config';
 import type { DaemonStatus } from './daemon';
 
 export const DEFAULT_CONTROL_SOCKET = '/run/hactl/vrrp.sock';
 
 export function serveControl(path: string, status: () => DaemonStatus): net.Server {
-  try {
-    if (fs.statSync(path).isSocket()) fs.unlinkSync(path);
-  } catch {
-    /* absent */
-  }
-  const srv = net.createServer((c) => {
-    let buf = '';
-    c.setEncoding('utf8');
-    c.on('data', (d) => {
-      buf += d;
-      if (!buf.includes('\n')) return;
-      const cmd = buf.split('\n')[0].trim();
-      if (cmd === 'status') c.end(`${JSON.stringify(status())}\n`);
-      else c.end(`${JSON.stringify({ error: `unknown request "${cmd.slice(0, 40)}"` })}\n`);
-    });
-    c.on('error', () => {});
-    c.setTimeout(5000, () => c.destroy());
-  });
-  srv.listen(path);
-  return srv;
+  return serveLineJson(path, { status });
 }
 
-export function queryControl(path: string, timeoutMs = 3000): Promise<DaemonStatus> {
-  return new Promise((resolve, reject) => {
-    const c = net.createConnection(path);
-    let buf = '';
-    const t = setTimeout(() => {
-      c.destroy();
-      reject(new Error(`no answer from ${path} within ${timeoutMs} ms`));
-    }, timeoutMs);
-    c.setEncoding('utf8');
-    c.on('connect', () => c.write('status\n'));
-    c.on('data', (d) => {
-      buf += d;
-    });
-    c.on('end', () => {
-      clearTimeout(t);
-      try {
-        const j = JSON.parse(buf);
-        if (j.error) reject(new Error(j.error));
-        else resolve(j as DaemonStatus);
-      } catch {
-        reject(new Error(`bad answer from ${path}`));
-      }
-    });
-    c.on('error', (e) => {
-      clearTimeout(t);
-      reject(e);
-    });
-  });
+export async function queryControl(path: string, timeoutMs = 3000): Promise<DaemonStatus> {
+  const j = (await queryLineJson(path, 'status', timeoutMs)) as DaemonStatus & { error?: string };
+  if (j.error) throw new Error(j.error);
+  return j;
 }
 
 const STATE_NUM = { INIT: 0, BACKUP: 1, MASTER: 2, FAULT: 3 } as const;

@@ -1,0 +1,70 @@
+/**
+ * The daemons' control socket protocol: a unix stream socket, one request
+ * line in, one JSON document out. Shared by the VRRP daemon and its LVS half.
+ */
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
+
+/**
+ * Serve `answers[request]()` as JSON on the unix socket `p` (a stale socket
+ * file is replaced; its directory is created). Unknown requests get
+ * `{"error": ...}`.
+ */
+export function serveLineJson(p: string, answers: Record<string, () => unknown>): net.Server {
+  try {
+    if (fs.statSync(p).isSocket()) fs.unlinkSync(p);
+  } catch {
+    /* absent */
+  }
+  try {
+    fs.mkdirSync(path.dirname(p), { recursive: true });
+  } catch {
+    /* reported by listen */
+  }
+  const srv = net.createServer((c) => {
+    let buf = '';
+    c.setEncoding('utf8');
+    c.on('data', (d) => {
+      buf += d;
+      if (!buf.includes('\n')) return;
+      const cmd = buf.split('\n')[0].trim();
+      const answer = Object.hasOwn(answers, cmd) ? answers[cmd] : undefined;
+      if (answer) c.end(`${JSON.stringify(answer())}\n`);
+      else c.end(`${JSON.stringify({ error: `unknown request "${cmd.slice(0, 40)}"` })}\n`);
+    });
+    c.on('error', () => {});
+    c.setTimeout(5000, () => c.destroy());
+  });
+  srv.listen(p);
+  return srv;
+}
+
+/** Send one request line to `p` and parse the JSON answer. Rejects on timeout, connection errors and bad JSON. */
+export function queryLineJson(p: string, request: string, timeoutMs = 3000): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const c = net.createConnection(p);
+    let buf = '';
+    const t = setTimeout(() => {
+      c.destroy();
+      reject(new Error(`no answer from ${p} within ${timeoutMs} ms`));
+    }, timeoutMs);
+    c.setEncoding('utf8');
+    c.on('connect', () => c.write(`${request}\n`));
+    c.on('data', (d) => {
+      buf += d;
+    });
+    c.on('end', () => {
+      clearTimeout(t);
+      try {
+        resolve(JSON.parse(buf));
+      } catch {
+        reject(new Error(`bad answer from ${p}`));
+      }
+    });
+    c.on('error', (e) => {
+      clearTimeout(t);
+      reject(e);
+    });
+  });
+}
