@@ -8,6 +8,7 @@
  * vectors in ../shared/vrrp-vectors).
  */
 import { isIP } from 'node:net';
+import { formatIp } from '../net/ip';
 
 export const VRRP_PROTO = 112;
 export const VRRP_MCAST_V4 = '224.0.0.18';
@@ -127,27 +128,8 @@ export function ipv6ToBuf(addr: string): Buffer {
 }
 
 export function bufToIpv6(b: Buffer, off = 0): string {
-  const g: number[] = [];
-  for (let i = 0; i < 8; i++) g.push(b.readUInt16BE(off + i * 2));
-  // longest run of zeros (length >= 2) compressed, RFC 5952
-  let bestStart = -1;
-  let bestLen = 0;
-  for (let i = 0; i < 8; ) {
-    if (g[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && g[j] === 0) j++;
-    if (j - i > bestLen && j - i >= 2) {
-      bestStart = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  const hex = g.map((x) => x.toString(16));
-  if (bestStart < 0) return hex.join(':');
-  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLen).join(':')}`;
+  if (off + 16 > b.length) throw new RangeError(`IPv6 address at offset ${off} runs past the ${b.length}-byte buffer`);
+  return formatIp(b.subarray(off, off + 16));
 }
 
 export function addrToBuf(addr: string): Buffer {
