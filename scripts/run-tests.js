@@ -44,33 +44,33 @@ if (phases.length === 0) {
   process.exit(1);
 }
 
-/** Last value of `ℹ NAME N` (spec reporter) in the text. */
-function lastCount(text, name) {
-  const re = new RegExp(`^\\u2139 ${name} (\\d+)$`, 'gm');
-  let m;
-  let v = 0;
-  for (let x = re.exec(text); x; x = re.exec(text)) m = x;
-  if (m) v = Number(m[1]);
-  return v;
-}
+const COUNTERS = ['pass', 'fail', 'cancelled', 'skipped', 'todo'];
 
 function runPhase(phase) {
   return new Promise((resolve) => {
     process.stdout.write(`\n=== test phase: ${phase.name} (${phase.files.length} files) ===\n`);
     const args = ['--test', '--test-reporter=spec', `--test-concurrency=${phase.concurrency}`, ...phase.files];
     const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
-    let tail = '';
+    // The runner's own summary lines (`ℹ pass N` ...) start at column 0; the
+    // last value of each wins (failure details may follow the summary).
+    const counts = Object.fromEntries(COUNTERS.map((k) => [k, 0]));
+    let partial = '';
+    child.stdout.setEncoding('utf8');
     child.stdout.on('data', (b) => {
       process.stdout.write(b);
-      tail = (tail + b.toString()).slice(-4000);
+      const lines = (partial + b).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) {
+        const m = /^\u2139 (pass|fail|cancelled|skipped|todo) (\d+)$/.exec(line);
+        if (m) counts[m[1]] = Number(m[2]);
+      }
     });
-    child.on('close', (code, signal) => {
+    child.on('close', (code) => {
       resolve({
         code: code === null ? 1 : code,
-        signal,
-        pass: lastCount(tail, 'pass'),
-        fail: lastCount(tail, 'fail') + lastCount(tail, 'cancelled'),
-        skipped: lastCount(tail, 'skipped') + lastCount(tail, 'todo'),
+        pass: counts.pass,
+        fail: counts.fail + counts.cancelled,
+        skipped: counts.skipped + counts.todo,
       });
     });
   });
