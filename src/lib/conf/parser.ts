@@ -183,14 +183,24 @@ export class TreeBuilder {
           continue;
         }
         f.stmt.close = at;
+        // Done growing: keep an exact-size copy of the children (drops the spare capacity).
+        const kids = f.stmt.block!;
+        if (kids.length > 0) f.stmt.block = kids.slice();
         if (f.noBrace) {
           const outer = this.stack.pop();
           if (outer) outer.stmt.close = at;
         }
         continue;
       }
-      if (!this.cur) this.cur = { keyword: t.text, pos: at, args: [] };
-      else this.cur.args.push(t);
+      if (!this.cur) {
+        // The words up to the next brace are this statement's arguments: take
+        // them in one exact-size slice (pushing one by one leaves a large
+        // spare backing store on every statement kept in the tree).
+        let j = i + 1;
+        while (j < toks.length && (toks[j].quoted || (toks[j].text !== '{' && toks[j].text !== '}'))) j++;
+        this.cur = { keyword: t.text, pos: at, args: j > i + 1 ? toks.slice(i + 1, j) : [] };
+        i = j - 1;
+      } else this.cur.args.push(t);
     }
     if (this.cur) {
       if (this.table() === VALUES) this.finishValue();
