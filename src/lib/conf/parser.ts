@@ -38,13 +38,18 @@ type Kind = { t: 'block'; table: string } | { t: 'values' } | { t: 'leaf' } | { 
 const VALUES = '#values';
 const RAW = 'raw';
 
+/** Shared results (never mutated) so classifying allocates only for blocks. */
+const LEAF: Kind = { t: 'leaf' };
+const UNKNOWN: Kind = { t: 'unknown' };
+const VALUE_BLOCK: Kind = { t: 'values' };
+
 function classify(table: string, keyword: string): Kind {
-  if (table === RAW) return { t: 'leaf' };
+  if (table === RAW) return LEAF;
   const spec = TABLES[table]?.[keyword];
-  if (!spec) return { t: 'unknown' };
+  if (!spec) return UNKNOWN;
   if (spec.k === 'block') return { t: 'block', table: spec.table ?? RAW };
-  if (spec.k === 'vblock') return { t: 'values' };
-  return { t: 'leaf' };
+  if (spec.k === 'vblock') return VALUE_BLOCK;
+  return LEAF;
 }
 
 interface Frame {

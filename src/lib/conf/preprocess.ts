@@ -260,8 +260,10 @@ export class Preprocessor {
     }
     // Substitution.
     let substituted = false;
-    const used = new Set<string>();
+    // Allocated only for lines that can substitute (most lines have no '$').
+    let used: Set<string> = NO_NAMES as Set<string>;
     if (t.includes('$')) {
+      used = new Set<string>();
       const r = this.substitute(t, ctx, active, used);
       if (r === null) return;
       if (r !== t) {

@@ -43,13 +43,30 @@ export function parseBool(s: string): Parsed<boolean> {
 }
 
 export function parseIpv4(s: string): string | null {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(s);
-  if (!m) return null;
-  // Like glibc's inet_pton: no leading zeros ("00", "010").
-  if (m.slice(1).some((x) => x.length > 1 && x.startsWith('0'))) return null;
-  const parts = m.slice(1).map((x) => Number.parseInt(x, 10));
-  if (parts.some((p) => p > 255)) return null;
-  return parts.join('.');
+  // Four dot-separated decimal parts of 1-3 ASCII digits, each <= 255, and
+  // like glibc's inet_pton no leading zeros ("00", "010"); such text is
+  // already canonical, so it is returned as is. Scanned by hand (hot path).
+  const n = s.length;
+  if (n < 7 || n > 15) return null;
+  let parts = 0;
+  let i = 0;
+  for (;;) {
+    const start = i;
+    let v = 0;
+    while (i < n) {
+      const c = s.charCodeAt(i);
+      if (c < 48 || c > 57) break;
+      v = v * 10 + (c - 48);
+      i++;
+    }
+    const len = i - start;
+    if (len === 0 || len > 3 || (len > 1 && s.charCodeAt(start) === 48) || v > 255) return null;
+    parts++;
+    if (i === n) break;
+    if (parts === 4 || s.charCodeAt(i) !== 46) return null;
+    i++;
+  }
+  return parts === 4 ? s : null;
 }
 
 /** Canonical (RFC 5952) IPv6 text, or null. Accepts an embedded IPv4 tail and a %zone. */
