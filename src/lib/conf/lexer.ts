@@ -22,6 +22,7 @@ export interface LexProblem {
   rule: string;
 }
 
+const NON_ASCII = /[^\x00-\x7f]/;
 const SMART = /[\u201c\u201d\u2018\u2019\u201e\u00ab\u00bb]/;
 const ODD_SPACE = /[\u00a0\u2007\u202f\u3000\u2002\u2003\ufeff]/;
 
@@ -32,7 +33,9 @@ const ODD_SPACE = /[\u00a0\u2007\u202f\u3000\u2002\u2003\ufeff]/;
 export function tokenizeLine(line: string, problems: LexProblem[]): Token[] {
   const out: Token[] = [];
   const n = line.length;
-  const odd = ODD_SPACE.exec(line);
+  // Odd spaces and typographic quotes are all non-ASCII: pure ASCII lines skip both checks.
+  const ascii = !NON_ASCII.test(line);
+  const odd = ascii ? null : ODD_SPACE.exec(line);
   if (odd) {
     const c = odd[0].charCodeAt(0);
     problems.push({
@@ -89,7 +92,7 @@ export function tokenizeLine(line: string, problems: LexProblem[]): Token[] {
       text += line.slice(i, j);
       i = j;
     }
-    const sm = SMART.exec(text);
+    const sm = ascii ? null : SMART.exec(text);
     if (sm) {
       problems.push({
         col: start + 1,

@@ -42,6 +42,8 @@ const MAX_INCLUDE_DEPTH = 32;
 const MAX_LINE = 65536;
 const NO_NAMES: ReadonlySet<string> = new Set();
 const INCLUDE_WORDS = new Set(['include', 'includer', 'includem', 'includew', 'includeb', 'includea']);
+/** Scratch list for the lexer's problems, emptied after each line (nothing re-enters processLine while it is in use). */
+const PROBLEMS: LexProblem[] = [];
 const HASH = '\ue000';
 const BANG = '\ue001';
 
@@ -292,11 +294,19 @@ export class Preprocessor {
         return;
       }
     }
-    const problems: LexProblem[] = [];
+    const problems = PROBLEMS;
+    problems.length = 0;
     const tokens = tokenizeLine(t, problems);
-    for (const p of problems) this.diags.push(diag({ file: ctx.file, line: ctx.line, col: colBase + p.col }, p.severity, p.message, p.rule));
+    let unterminated = false;
+    if (problems.length > 0) {
+      for (const p of problems) {
+        this.diags.push(diag({ file: ctx.file, line: ctx.line, col: colBase + p.col }, p.severity, p.message, p.rule));
+        if (p.rule === 'unterminated-quote') unterminated = true;
+      }
+      problems.length = 0;
+    }
     // keepalived drops a line with an unterminated quote.
-    if (tokens.length === 0 || problems.some((p) => p.rule === 'unterminated-quote')) return;
+    if (tokens.length === 0 || unterminated) return;
     for (const tok of tokens) {
       tok.col += colBase;
       if (tok.text.includes(HASH) || tok.text.includes(BANG)) tok.text = tok.text.replaceAll(HASH, '#').replaceAll(BANG, '!');
