@@ -12,12 +12,16 @@ export interface LintOutput {
   exitCode: number;
 }
 
+/** One diagnostic as `file:line:col: severity: message [rule]` (just `file:` when it is about the whole file). */
+export function formatDiagnostic(d: Diagnostic, p: Painter): string {
+  const sev = d.severity === 'error' ? p.red('error') : p.yellow('warning');
+  const where = d.line > 0 ? `${d.file}:${d.line}:${d.col}` : d.file;
+  return `${p.bold(where)}: ${sev}: ${d.message} ${p.dim(`[${d.rule}]`)}\n`;
+}
+
 export function formatText(r: LintOutput, p: Painter): string {
   let s = '';
-  for (const d of r.diagnostics) {
-    const sev = d.severity === 'error' ? p.red('error') : p.yellow('warning');
-    s += `${p.bold(`${d.file}:${d.line}:${d.col}`)}: ${sev}: ${d.message} ${p.dim(`[${d.rule}]`)}\n`;
-  }
+  for (const d of r.diagnostics) s += formatDiagnostic(d, p);
   return s;
 }
 

@@ -6,7 +6,7 @@
  */
 import { parseArgs } from 'node:util';
 import { painterFor } from '../cli/color';
-import { formatJson, formatSarif, formatText } from './format';
+import { formatDiagnostic, formatJson, formatSarif, formatText } from './format';
 import { loadConfig } from './index';
 import { lint } from './lint';
 
@@ -67,7 +67,7 @@ export function runDump(file: string, json: boolean, configId?: string, stream?:
   const r = loadConfig(file, { configId });
   const p = painterFor(process.stderr);
   for (const d of r.diagnostics) {
-    process.stderr.write(`${d.file}:${d.line}:${d.col}: ${d.severity === 'error' ? p.red('error') : p.yellow('warning')}: ${d.message} [${d.rule}]\n`);
+    process.stderr.write(formatDiagnostic(d, p));
   }
   if (r.fatal) return 4;
   const out = stream ?? process.stdout;

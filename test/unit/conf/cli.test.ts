@@ -139,6 +139,10 @@ describe('formatters', () => {
     assert.equal(formatText(out, painter(false)), 'k.conf:2:3: error: bad [x]\n');
     assert.match(formatText(out, painter(true)), /\u001b\[31merror\u001b\[39m/);
   });
+  it('a file-level diagnostic (line 0) names only the file', () => {
+    const d = { file: 'gone.conf', line: 0, col: 0, severity: 'error' as const, message: 'cannot read gone.conf: no such file', rule: 'file-unreadable' };
+    assert.equal(formatText({ files: ['gone.conf'], diagnostics: [d], exitCode: 4 }, painter(false)), 'gone.conf: error: cannot read gone.conf: no such file [file-unreadable]\n');
+  });
   it('sarif has one rule per id', () => {
     const s = JSON.parse(formatSarif(out, '1.2.3'));
     assert.deepEqual(
