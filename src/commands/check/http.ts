@@ -1,5 +1,4 @@
-import { Flags } from '@oclif/core';
-import { CheckCommand, commonFlags, outputFlags, retryFlags, targetArg } from '../../lib/check/cli';
+import { CheckCommand, commonFlags, httpFlags, outputFlags, retryFlags, targetArg } from '../../lib/check/cli';
 
 export default class CheckHttp extends CheckCommand {
   protected readonly kind = 'http' as const;
@@ -10,12 +9,7 @@ Exit status: 0 up, 1 down, 2 bad usage.`;
   static override examples = ['<%= config.bin %> check http 192.0.2.10:80 --path /health', '<%= config.bin %> check http 192.0.2.10:8080 --path / --digest 9b3a0c85a887a256d6939da88aabd8cd --status-code 200 --retry 0', '<%= config.bin %> check http 192.0.2.10 --url path=/a --url "path=/b,status_code=200-299 301" --json'];
   static override args = targetArg;
   static override flags = {
-    path: Flags.string({ summary: 'url path (default /).', helpGroup: 'URL' }),
-    digest: Flags.string({ summary: 'url digest: expected MD5 of the body (from hactl genhash).', helpGroup: 'URL' }),
-    'status-code': Flags.string({ summary: 'url status_code: N or N-M, repeatable (default 200-299).', multiple: true, helpGroup: 'URL' }),
-    url: Flags.string({ summary: 'Another url block: "path=/x,digest=HEX,status_code=200-299 301,virtualhost=NAME" (repeatable).', multiple: true, helpGroup: 'URL' }),
-    virtualhost: Flags.string({ summary: 'virtualhost: Host header (default ADDRESS:PORT).' }),
-    'http-protocol': Flags.string({ summary: 'http_protocol: 1.0 (default), 1.0C or 1.1.' }),
+    ...httpFlags,
     ...commonFlags,
     ...retryFlags,
     ...outputFlags,

@@ -26,6 +26,16 @@ export const commonFlags = {
   fwmark: Flags.string({ summary: 'fwmark: SO_MARK on the checker\'s packets (decimal; needs root / CAP_NET_ADMIN).', helpGroup: 'CONNECTION' }),
 };
 
+/** HTTP_GET / SSL_GET: the url blocks and the request options (shared by `check http` and `check ssl`). */
+export const httpFlags = {
+  path: Flags.string({ summary: 'url path (default /).', helpGroup: 'URL' }),
+  digest: Flags.string({ summary: 'url digest: expected MD5 of the body (from hactl genhash).', helpGroup: 'URL' }),
+  'status-code': Flags.string({ summary: 'url status_code: N or N-M, repeatable (default 200-299).', multiple: true, helpGroup: 'URL' }),
+  url: Flags.string({ summary: 'Another url block: "path=/x,digest=HEX,status_code=200-299 301,virtualhost=NAME" (repeatable).', multiple: true, helpGroup: 'URL' }),
+  virtualhost: Flags.string({ summary: 'virtualhost: Host header (default ADDRESS:PORT).' }),
+  'http-protocol': Flags.string({ summary: 'http_protocol: 1.0 (default), 1.0C or 1.1.' }),
+};
+
 export const retryFlags = {
   retry: Flags.string({ summary: 'retry: extra attempts after a failure (default 1; DNS 3; MISC 0).', helpGroup: 'RETRY' }),
   'nb-get-retry': Flags.string({ summary: 'Old name of --retry.', helpGroup: 'RETRY', hidden: true }),

@@ -45,6 +45,16 @@ export const outputFlags = {
   pretty: Flags.boolean({ description: 'print a table (colour on a terminal)' }),
 };
 
+/** ipvsadm's sync-daemon options (`vs sync start|stop`). */
+export const syncDaemonFlags = {
+  'mcast-interface': Flags.string({ description: 'interface for the sync traffic (default eth0)' }),
+  syncid: Flags.string({ description: 'sync id 0..255' }),
+  'sync-maxlen': Flags.string({ description: 'max sync message length' }),
+  'mcast-group': Flags.string({ description: 'multicast group (default 224.0.0.81)' }),
+  'mcast-port': Flags.string({ description: 'UDP port (default 8848)' }),
+  'mcast-ttl': Flags.string({ description: 'multicast TTL (default 1)' }),
+};
+
 export const yesFlag = { yes: Flags.boolean({ description: 'do not ask for confirmation' }) };
 
 /** Base for the IPVS commands: raw argv → ./cli. */

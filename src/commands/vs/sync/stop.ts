@@ -1,5 +1,4 @@
-import { Flags } from '@oclif/core';
-import { IpvsCommand } from '../../../lib/ipvs/oclif';
+import { IpvsCommand, syncDaemonFlags } from '../../../lib/ipvs/oclif';
 
 export default class VsSyncStop extends IpvsCommand {
   static override description = 'Stop the kernel connection-sync daemon, master or backup (ipvsadm --stop-daemon)';
@@ -7,13 +6,6 @@ export default class VsSyncStop extends IpvsCommand {
     '<%= config.bin %> vs sync stop master --mcast-interface eth1 --syncid 7',
     '<%= config.bin %> vs sync stop backup --mcast-interface eth1',
   ];
-  static override flags = {
-    'mcast-interface': Flags.string({ description: 'interface for the sync traffic (default eth0)' }),
-    syncid: Flags.string({ description: 'sync id 0..255' }),
-    'sync-maxlen': Flags.string({ description: 'max sync message length' }),
-    'mcast-group': Flags.string({ description: 'multicast group (default 224.0.0.81)' }),
-    'mcast-port': Flags.string({ description: 'UDP port (default 8848)' }),
-    'mcast-ttl': Flags.string({ description: 'multicast TTL (default 1)' }),
-  };
+  static override flags = syncDaemonFlags;
   protected readonly verb = 'vs sync stop' as const;
 }
