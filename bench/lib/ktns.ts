@@ -39,7 +39,9 @@ export const KT_INTERFACES = [
   'enp5s0',
 ];
 
-export const KT_HOSTNAME = 'kt-verdict';
+export /** Open-file limit inside the namespace (lowering a soft limit is always allowed). */
+const KT_NOFILE = 1024;
+const KT_HOSTNAME = 'kt-verdict';
 
 let counter = 0;
 
@@ -78,7 +80,9 @@ export class KtNamespace {
       '--uts',
       'sh',
       '-c',
-      `hostname ${KT_HOSTNAME} && cd "$0" && exec "$@"`,
+      // keepalived follows an include cycle until it runs out of descriptors: pin the limit so the
+      // verdict (and the time it takes) does not depend on the machine's RLIMIT_NOFILE.
+      `ulimit -n ${KT_NOFILE} 2>/dev/null; hostname ${KT_HOSTNAME} && cd "$0" && exec "$@"`,
       cwd,
       cmd,
       ...args,
