@@ -1,11 +1,7 @@
 import { Flags } from '@oclif/core';
 import { HactlCommand } from '../lib/cli/base';
-import { HactlError, UsageError } from '../lib/cli/errors';
-import { genhash, genhashJson, genhashVerbose } from '../lib/check/genhash';
-import { parseHttpProtocol } from '../lib/check/http-proto';
-import { parseUint } from '../lib/check/target';
-
-const VERBOSE_BODY = 2048;
+import { reportWarning } from '../lib/cli/report';
+import { runGenhash } from '../lib/check/genhash-cli';
 
 export default class Genhash extends HactlCommand {
   static override summary = 'Compute the MD5 digest of a page for HTTP_GET/SSL_GET (keepalived genhash)';
@@ -41,67 +37,21 @@ Differences from keepalived's genhash:
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Genhash);
-    const port = Number(flags.port);
-    if (!/^\d+$/.test(flags.port) || port < 1 || port > 65535) {
-      throw new UsageError(`invalid port number '${flags.port}' (expected 1-65535)`);
-    }
-    const protocol = parseHttpProtocol(flags.protocol);
-    if (!protocol) throw new UsageError(`invalid HTTP protocol version '${flags.protocol}' (expected 1.0, 1.0c or 1.1)`);
-    let timeoutMs = 5000;
-    if (flags.timeout !== undefined) {
-      if (!/^\s*\d+$/.test(flags.timeout) || Number(flags.timeout) < 1) {
-        throw new UsageError(`invalid timeout '${flags.timeout}' (expected whole seconds, at least 1)`);
-      }
-      timeoutMs = Number(flags.timeout) * 1000;
-    }
-    let fwmark: number | undefined;
-    if (flags.fwmark !== undefined) {
-      try {
-        fwmark = parseUint(flags.fwmark, 'fwmark');
-      } catch (e) {
-        throw new UsageError(`-m/--fwmark: ${(e as Error).message}`);
-      }
-    }
-    if (flags['use-sni'] && !flags['use-virtualhost']) {
-      throw new UsageError('-I/--use-sni needs -V/--use-virtualhost: SNI sends the virtual host name');
-    }
-    if (!flags.url.startsWith('/')) this.warn(`url '${flags.url}' does not start with '/': sent as is`);
-    let report: Awaited<ReturnType<typeof genhash>>;
-    try {
-      report = await genhash({
+    process.exitCode = await runGenhash(
+      {
         server: flags.server,
-        port,
+        port: flags.port,
         url: flags.url,
-        ssl: flags['use-ssl'],
-        sni: flags['use-sni'],
+        useSsl: flags['use-ssl'],
+        useSni: flags['use-sni'],
         virtualhost: flags['use-virtualhost'],
-        protocol,
-        timeoutMs,
-        fwmark,
-        keepBody: flags.verbose ? VERBOSE_BODY : 0,
-      });
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      throw new HactlError(`cannot resolve server '${flags.server}'${code ? ` (${code})` : ''}`, {
-        exitCode: 2,
-        hint: 'give an IP address or a resolvable host name',
-      });
-    }
-    if (report.error?.includes('fwmark needs')) {
-      throw new HactlError(report.error.replace(/^Error connecting \((.*)\)$/, '$1'), {
-        exitCode: 1,
-        hint: 'run as root (setting SO_MARK needs CAP_NET_ADMIN), or run without -m',
-      });
-    }
-    if (flags.json) {
-      process.stdout.write(`${JSON.stringify(genhashJson(report), null, 2)}\n`);
-    } else if (flags.verbose) {
-      process.stdout.write(genhashVerbose(report, VERBOSE_BODY));
-    } else if (report.onStderr) {
-      process.stderr.write(`${report.line}\n`);
-    } else {
-      process.stdout.write(`${report.line}\n`);
-    }
-    if (report.digest === undefined) process.exitCode = 1;
+        protocol: flags.protocol,
+        timeout: flags.timeout,
+        fwmark: flags.fwmark,
+        verbose: flags.verbose,
+        json: flags.json,
+      },
+      reportWarning,
+    );
   }
 }

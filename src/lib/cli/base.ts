@@ -1,6 +1,7 @@
 import { Command } from '@oclif/core';
 import { painterFor } from './color';
-import { errorMessage, HactlError } from './errors';
+import { HactlError } from './errors';
+import { reportError } from './report';
 
 /**
  * Base class of every hactl command: uniform error reporting (one line, the
@@ -12,9 +13,7 @@ export abstract class HactlCommand extends Command {
     if (err && err.oclif && err.oclif.exit !== undefined && err.message.startsWith('EEXIT')) throw err;
     const p = painterFor(process.stderr);
     if (err instanceof HactlError) {
-      process.stderr.write(`${p.red('hactl: error:')} ${err.message}\n`);
-      if (err.hint) process.stderr.write(`hint: ${err.hint}\n`);
-      process.exitCode = err.exitCode;
+      process.exitCode = reportError(err);
       return;
     }
     // Flag/argument parsing errors from oclif: bad usage.
@@ -25,9 +24,6 @@ export abstract class HactlCommand extends Command {
       process.exitCode = 2;
       return;
     }
-    if (process.env.HACTL_DEBUG) process.stderr.write(`${err?.stack ?? err}\n`);
-    process.stderr.write(`${p.red('hactl: error:')} ${errorMessage(err)}\n`);
-    if (!process.env.HACTL_DEBUG) process.stderr.write('(set HACTL_DEBUG=1 for details)\n');
-    process.exitCode = typeof err?.exitCode === 'number' ? err.exitCode : 1;
+    process.exitCode = reportError(err);
   }
 }
