@@ -13,7 +13,7 @@ const handlers: Record<string, () => FastHandler> = {
   'ipvsadm ': () => require('./lib/ipvs/cli').ipvsadmFast,
   'restore ': () => require('./lib/ipvs/cli').restoreMain,
   ...Object.fromEntries(
-    ['vs add', 'vs edit', 'vs del', 'vs list', 'vs zero', 'vs clear', 'vs timeout', 'rs add', 'rs edit', 'rs del', 'save'].map((v) => [
+    ['vs add', 'vs edit', 'vs del', 'vs list', 'vs zero', 'vs clear', 'vs timeout', 'vs sync start', 'vs sync stop', 'vs sync status', 'rs add', 'rs edit', 'rs del', 'save'].map((v) => [
       v === 'save' ? 'save ' : v,
       () => require('./lib/ipvs/cli').fast(v),
     ]),
@@ -23,6 +23,8 @@ const handlers: Record<string, () => FastHandler> = {
 export function tryFast(argv: string[]): boolean {
   // `hactl ipvsadm ...` is ipvsadm's command line, -h included (issue #7).
   if (argv[0] === 'ipvsadm' || argv[0] === 'save' || argv[0] === 'restore' || argv[0] === 'genhash') argv = [argv[0], '', ...argv.slice(1)];
+  // `vs sync start|stop|status`: three command words.
+  if (argv[0] === 'vs' && argv[1] === 'sync' && ['start', 'stop', 'status'].includes(argv[2])) argv = ['vs', `sync ${argv[2]}`, ...argv.slice(3)];
   if (argv.length < 2) return false;
   const key = `${argv[0]} ${argv[1]}`;
   const load = handlers[key];
