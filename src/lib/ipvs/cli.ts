@@ -10,7 +10,8 @@ import type { IpvsClient } from './client';
 import { serviceKey } from './codec';
 import { IpvsError, IpvsUnavailableError } from './errors';
 import { protocolName, schedFlags, tableJson } from './format';
-import { commandToOp, type Io, ipvsadmMain, listOutput, processIo, systemParseOptions } from './run';
+import { clearQuestion, completeArgs, delQuestion, inquirerPrompter, missingOption, PromptFailure } from './interactive';
+import { commandToOp, type Io, ipvsadmMain, type ListOutput, listOutput, processIo, systemParseOptions, systemResolver } from './run';
 import type { ServiceWithDests } from './types';
 
 export type Verb =
@@ -107,53 +108,45 @@ async function openClient(): Promise<IpvsClient> {
   }
 }
 
-function svcLabel(s: ServiceWithDests): string {
-  if (s.fwmark) return `FWM ${s.fwmark}${s.af === 10 ? ' IPv6' : ''} ${s.sched}`;
-  return `${protocolName(s.protocol)} ${s.af === 10 ? `[${s.addr}]` : s.addr}:${s.port} ${s.sched}`;
+function parserFor(verb: Verb): (argv: string[]) => IpvsadmCommand {
+  return (argv) => parseIpvsadmArgs([...PREFIX[verb], ...argv], systemParseOptions());
 }
 
-function svcArgs(s: ServiceWithDests): string[] {
-  if (s.fwmark) return s.af === 10 ? ['-f', String(s.fwmark), '-6'] : ['-f', String(s.fwmark)];
-  const opt = s.protocol === 6 ? '-t' : s.protocol === 17 ? '-u' : '--sctp';
-  return [opt, s.af === 10 ? `[${s.addr}]:${s.port}` : `${s.addr}:${s.port}`];
-}
-
-/** On a TTY, ask for what is missing; without one, name the missing flag. */
+/** On a TTY, ask for what is missing; without one (or nothing to ask), null. */
 async function promptMissing(verb: Verb, argv: string[], err: IpvsadmArgError): Promise<string[] | null> {
-  const m = /^You need to supply the '(service-address|real-server)' option/.exec(err.message);
-  if (!m || !isTty()) return null;
-  const prompts = await import('@inquirer/prompts');
+  if (!missingOption(err.message) || !isTty()) return null;
+  if (verb !== 'vs add' && verb !== 'vs edit' && verb !== 'vs del' && verb !== 'rs add' && verb !== 'rs edit' && verb !== 'rs del') return null;
   const c = await openClient();
-  if (m[1] === 'service-address') {
-    if (verb === 'vs add') {
-      const proto = await prompts.select({ message: 'Protocol', choices: ['tcp', 'udp', 'sctp', 'fwmark'].map((v) => ({ value: v })) });
-      if (proto === 'fwmark') return [...argv, '-f', await prompts.input({ message: 'Firewall mark' })];
-      const addr = await prompts.input({ message: 'Virtual address:port (e.g. 192.0.2.10:80)' });
-      return [...argv, proto === 'tcp' ? '-t' : proto === 'udp' ? '-u' : '--sctp', addr];
-    }
-    const table = await c.getTable();
-    if (table.length === 0) throw new CliFailure('no virtual services exist yet', 1, 'create one with `hactl vs add`');
-    const pick = await prompts.select({ message: 'Virtual service', choices: table.map((s, i) => ({ name: svcLabel(s), value: i })) });
-    return [...argv, ...svcArgs(table[pick])];
-  }
-  if (verb === 'rs del' || verb === 'rs edit') {
-    const parsed = parseIpvsadmArgs([...PREFIX[verb], ...argv, '-r', '0.0.0.1'].filter((a) => a !== '--yes'), systemParseOptions());
-    const dests = await c.getDests(serviceKey(parsed.svc)).catch(() => []);
-    if (dests.length > 0) {
-      const pick = await prompts.select({ message: 'Real server', choices: dests.map((d, i) => ({ name: `${d.af === 10 ? `[${d.addr}]` : d.addr}:${d.port} weight ${d.weight}`, value: i })) });
-      const d = dests[pick];
-      return [...argv, '-r', d.af === 10 ? `[${d.addr}]:${d.port}` : `${d.addr}:${d.port}`];
-    }
-  }
-  return [...argv, '-r', await prompts.input({ message: 'Real server address[:port]' })];
+  let table: Promise<ServiceWithDests[]> | null = null;
+  const more = await completeArgs(verb, argv, {
+    prompter: await inquirerPrompter(),
+    table: () => {
+      table ??= c.getTable();
+      return table;
+    },
+    parse: parserFor(verb),
+    parseOptions: systemParseOptions(),
+  });
+  return more;
 }
 
-async function confirm(message: string, yes: boolean, verb: Verb): Promise<void> {
+/** `vs del` / `vs clear`: --yes, or a terminal to ask on. */
+async function confirm(ce: IpvsadmCommand, yes: boolean, verb: Verb): Promise<void> {
   if (yes) return;
   if (!isTty()) throw new CliFailure(`\`hactl ${verb}\` needs confirmation: add --yes (no terminal to ask on)`, 2);
-  const prompts = await import('@inquirer/prompts');
-  const ok = await prompts.confirm({ message, default: false });
-  if (!ok) throw new CliFailure('cancelled', 1);
+  const c = await openClient();
+  let question: string;
+  if (ce.cmd === 'flush') {
+    const table = await c.getTable();
+    if (table.length === 0) return; // nothing to lose
+    question = clearQuestion(table);
+  } else {
+    // Fails with "No such service" before asking about a service that does not exist.
+    const svc = await c.getService(serviceKey(ce.svc));
+    question = delQuestion({ ...svc, dests: await c.getDests(serviceKey(ce.svc)) });
+  }
+  const ok = await (await inquirerPrompter()).confirm(question);
+  if (!ok) throw new CliFailure('cancelled: nothing was changed', 1);
 }
 
 function renderPretty(table: ServiceWithDests[], tty: boolean): string {
@@ -176,6 +169,53 @@ function renderPretty(table: ServiceWithDests[], tty: boolean): string {
   return `${t.toString()}\n`;
 }
 
+function readOrNull(file: string): string | null {
+  try {
+    return fs.readFileSync(file, 'latin1');
+  } catch {
+    return null;
+  }
+}
+
+/** Milliseconds hactl waits for DNS answers (ipvsadm waits for every resolver timeout). */
+const DNS_TIMEOUT_MS = Number(process.env.HACTL_DNS_TIMEOUT_MS) > 0 ? Number(process.env.HACTL_DNS_TIMEOUT_MS) : 2000;
+
+/**
+ * A listing without -n names hosts the way gethostbyaddr does (the `hosts:`
+ * sources of /etc/nsswitch.conf, see ./names). The listing is rendered once
+ * while recording the addresses it names; only if some need DNS is it
+ * rendered again with the answers.
+ */
+async function namedListOutput(c: IpvsClient, ce: IpvsadmCommand, io: Io): Promise<ListOutput> {
+  if (ce.fmt.numeric || ce.options.has(OPT.TIMEOUT) || ce.options.has(OPT.DAEMON)) return listOutput(c, ce);
+  const { hostSources, usesDns, lookupHostNoDns, lookupHosts, dnsReverse } = await import('./names');
+  const files = systemResolver();
+  const sources = hostSources(readOrNull('/etc/nsswitch.conf'));
+  const pending = new Map<string, { af: number; addr: string }>();
+  const first = {
+    host: (af: number, addr: string) => {
+      const r = lookupHostNoDns(af, addr, sources, files.host);
+      if (r.needsDns) pending.set(`${af}/${addr}`, { af, addr });
+      return r.name;
+    },
+    service: files.service,
+  };
+  const once = await listOutput(c, ce, first);
+  if (pending.size === 0 || !usesDns(sources)) return once;
+  const dns = dnsReverse({ timeoutMs: Math.min(1000, DNS_TIMEOUT_MS), deadlineMs: DNS_TIMEOUT_MS });
+  try {
+    const got = await lookupHosts([...pending.values()], sources, { files: files.host, dns: dns.dns });
+    if (got.timedOut.length > 0)
+      io.err(
+        `hactl: warning: no DNS answer within ${DNS_TIMEOUT_MS / 1000} s for ${got.timedOut.length === 1 ? got.timedOut[0] : `${got.timedOut.length} addresses`}: shown as numbers (use -n to skip name lookups)\n`,
+      );
+    if (got.names.size === 0) return once;
+    return await listOutput(c, ce, { host: (af, addr) => got.names.get(`${af}/${addr}`) ?? first.host(af, addr), service: files.service });
+  } finally {
+    dns.close();
+  }
+}
+
 /**
  * `hactl vs ...`, `hactl rs ...`, `hactl save`: ipvsadm semantics with hactl
  * errors. Returns the exit status.
@@ -192,8 +232,12 @@ export async function vsMain(verb: Verb, rawArgv: string[], io: Io = processIo):
       printFailure(new CliFailure(e.message, 1), io);
       return 1;
     }
+    if (e instanceof PromptFailure) {
+      printFailure(new CliFailure(e.message, 1, e.hint), io);
+      return 1;
+    }
     if (e instanceof Error && (e.name === 'ExitPromptError' || e.name === 'AbortPromptError')) {
-      printFailure(new CliFailure('cancelled', 1), io);
+      printFailure(new CliFailure('cancelled: nothing was changed', 1), io);
       return 1;
     }
     printFailure(new CliFailure(e instanceof Error ? e.message : String(e), 1), io);
@@ -223,7 +267,7 @@ async function vsRun(verb: Verb, rawArgv: string[], io: Io): Promise<number> {
     const more = await promptMissing(verb, argv, e);
     if (!more) throw clarify(verb, e.message);
     try {
-      ce = parseIpvsadmArgs([...PREFIX[verb], ...more], systemParseOptions());
+      ce = parserFor(verb)(more);
     } catch (e2) {
       if (e2 instanceof IpvsadmArgError) throw clarify(verb, e2.message);
       throw e2;
@@ -231,7 +275,7 @@ async function vsRun(verb: Verb, rawArgv: string[], io: Io): Promise<number> {
   }
   if (ce.cmd === 'list' || ce.cmd === 'save') {
     const c = await openClient();
-    const res = await listOutput(c, ce);
+    const res = await namedListOutput(c, ce, io);
     if (got.has('--json')) io.out(`${JSON.stringify(res.json, null, 2)}\n`);
     else if (got.has('--pretty') && !ce.options.has(OPT.CONNECTION) && !ce.options.has(OPT.TIMEOUT) && !ce.options.has(OPT.DAEMON)) {
       const table = ce.options.has(OPT.SERVICE) ? [{ ...(await c.getService(serviceKey(ce.svc))), dests: await c.getDests(serviceKey(ce.svc)) }] : await c.getTable();
@@ -239,8 +283,7 @@ async function vsRun(verb: Verb, rawArgv: string[], io: Io): Promise<number> {
     } else io.out(res.text);
     return 0;
   }
-  if (ce.cmd === 'delete-service') await confirm('Delete this virtual service and all its real servers?', yes, verb);
-  if (ce.cmd === 'flush') await confirm('Delete ALL virtual services?', yes, verb);
+  if (ce.cmd === 'delete-service' || ce.cmd === 'flush') await confirm(ce, yes, verb);
   const op = commandToOp(ce);
   if (!op) return 0;
   const c = await openClient();
