@@ -3,6 +3,7 @@
  * the keepalived.conf keywords, `_` -> `-`), turning them into checker
  * options with keepalived's defaults, and running/rendering. Commands stay thin.
  */
+import { compileRegex, type RegexSpec } from './pcre';
 import { Args, Flags } from '@oclif/core';
 import { HactlCommand } from '../cli/base';
 import { painterFor } from '../cli/color';
@@ -31,6 +32,11 @@ export const httpFlags = {
   path: Flags.string({ summary: 'url path (default /).', helpGroup: 'URL' }),
   digest: Flags.string({ summary: 'url digest: expected MD5 of the body (from hactl genhash).', helpGroup: 'URL' }),
   'status-code': Flags.string({ summary: 'url status_code: N or N-M, repeatable (default 200-299).', multiple: true, helpGroup: 'URL' }),
+  regex: Flags.string({ summary: 'url regex: PCRE2 pattern the body must match (after status and digest).', helpGroup: 'URL' }),
+  'regex-options': Flags.string({ summary: 'url regex_options, e.g. "caseless multiline" (keepalived\'s PCRE2 option words).', helpGroup: 'URL' }),
+  'regex-no-match': Flags.boolean({ summary: 'url regex_no_match: the check passes when the regex does NOT match.', helpGroup: 'URL' }),
+  'regex-min-offset': Flags.string({ summary: 'url regex_min_offset: first body offset where the match may start.', helpGroup: 'URL' }),
+  'regex-max-offset': Flags.string({ summary: 'url regex_max_offset: last body offset where the match may start.', helpGroup: 'URL' }),
   url: Flags.string({ summary: 'Another url block: "path=/x,digest=HEX,status_code=200-299 301,virtualhost=NAME" (repeatable).', multiple: true, helpGroup: 'URL' }),
   virtualhost: Flags.string({ summary: 'virtualhost: Host header (default ADDRESS:PORT).' }),
   'http-protocol': Flags.string({ summary: 'http_protocol: 1.0 (default), 1.0C or 1.1.' }),
@@ -108,6 +114,29 @@ export function parseUrlSpec(s: string): HttpUrl {
   return u;
 }
 
+/** --regex and its companions, validated (the pattern compiled once here, so a bad one is a usage error). */
+function regexFromFlags(f: FlagBag): RegexSpec | undefined {
+  const pattern = str(f, 'regex');
+  const options = str(f, 'regex-options')?.split(/[\s,]+/).filter(Boolean);
+  const min = str(f, 'regex-min-offset');
+  const max = str(f, 'regex-max-offset');
+  if (pattern === undefined) {
+    if (options?.length || f['regex-no-match'] || min !== undefined || max !== undefined) {
+      throw new Error('--regex-options, --regex-no-match and --regex-min/max-offset need --regex');
+    }
+    return undefined;
+  }
+  const spec: RegexSpec = {
+    pattern,
+    options,
+    noMatch: Boolean(f['regex-no-match']),
+    minOffset: min !== undefined ? parseUint(min, 'regex_min_offset') : undefined,
+    maxOffset: max !== undefined ? parseUint(max, 'regex_max_offset') : undefined,
+  };
+  compileRegex(spec);
+  return spec;
+}
+
 /** Build checker options from command flags; throws Error with a precise message on bad input. */
 export function buildOptions(kind: CheckKind, target: string | undefined, f: FlagBag): CheckOptions {
   const retry = retryOptions(kind, f);
@@ -117,16 +146,20 @@ export function buildOptions(kind: CheckKind, target: string | undefined, f: Fla
     case 'ssl': {
       const urls: HttpUrl[] = ((f.url as string[] | undefined) ?? []).map(parseUrlSpec);
       const path = str(f, 'path');
+      const regex = regexFromFlags(f);
       if (path !== undefined) {
         const u: HttpUrl = { path };
         if (str(f, 'digest')) u.digest = parseDigest(str(f, 'digest')!);
         const sc = f['status-code'] as string[] | undefined;
         if (sc?.length) u.statusCodes = parseStatusCodes(sc.flatMap((x) => x.split(/[\s,]+/)).filter(Boolean));
+        if (regex) u.regex = regex;
         urls.unshift(u);
       } else if (str(f, 'digest') || (f['status-code'] as string[] | undefined)?.length) {
         throw new Error('--digest and --status-code apply to --path: give --path too (or use --url)');
+      } else if (regex && urls.length > 0) {
+        throw new Error('--regex applies to --path: give --path too (--url blocks take no regex)');
       }
-      if (urls.length === 0) urls.push({ path: '/' });
+      if (urls.length === 0) urls.push(regex ? { path: '/', regex } : { path: '/' });
       const proto = parseHttpProtocol(str(f, 'http-protocol') ?? '1.0');
       if (!proto) throw new Error(`invalid http_protocol '${str(f, 'http-protocol')}' (expected 1.0, 1.0C or 1.1)`);
       return {

@@ -130,6 +130,10 @@ export function checkerOptions(
           digest: u.digest,
           statusCodes: u.status_code.length ? u.status_code.map((s) => [s.from, s.to] as const) : undefined,
           virtualhost: u.virtualhost,
+          regex:
+            u.regex !== undefined
+              ? { pattern: u.regex, options: u.regex_options, noMatch: u.regex_no_match, minOffset: u.regex_min_offset, maxOffset: u.regex_max_offset }
+              : undefined,
         }));
       const proto = parseHttpProtocol(c.http_protocol ?? '1.0') ?? '1.0';
       return {

@@ -8,7 +8,12 @@ import type * as net from 'node:net';
 import { buildHttpRequest, HttpResponseReader, statusAccepted, formatStatusCodes } from './http-proto';
 import type { HttpHeaderInfo } from './http-proto';
 import { ConnectFailure, connectTcp, tlsHandshake } from './net';
+import { type CompiledRegex, compileRegex, matchBody, RegexError, type RegexSpec } from './pcre';
 import type { AttemptResult, HttpCheckOptions, HttpUrl } from './types';
+
+/** Body bytes kept for a url regex (keepalived streams the whole body through PCRE2; hactl matches up to this much). */
+export const REGEX_BODY_LIMIT = 16 << 20;
+const compiled = new WeakMap<RegexSpec, CompiledRegex>();
 
 export interface FetchSpec {
   host: string;
@@ -141,6 +146,7 @@ export async function httpUrlAttempt(o: HttpCheckOptions, url: HttpUrl): Promise
     protocol: o.httpProtocol,
     virtualhost: vhost,
     hash: url.digest !== undefined,
+    keepBody: url.regex ? REGEX_BODY_LIMIT : 0,
   });
   const detail: Record<string, unknown> = {
     url: url.path,
@@ -165,6 +171,27 @@ export async function httpUrlAttempt(o: HttpCheckOptions, url: HttpUrl): Promise
   }
   if (url.digest && r.digest !== url.digest) {
     return { ok: false, reason: `${url.path}: MD5 digest error (got ${r.digest}, expected ${url.digest})`, detail };
+  }
+  if (url.regex) {
+    let v: ReturnType<typeof matchBody>;
+    try {
+      let c = compiled.get(url.regex);
+      if (!c) {
+        c = compileRegex(url.regex);
+        compiled.set(url.regex, c);
+      }
+      v = matchBody(c, r.body ?? Buffer.alloc(0));
+    } catch (e) {
+      if (!(e instanceof RegexError)) throw e;
+      return { ok: false, reason: `${url.path}: ${e.message}`, detail };
+    }
+    detail.regexMatchAt = v.at;
+    const what = `/${url.regex.pattern}/${url.regex.noMatch ? ' (regex_no_match)' : ''}`;
+    if (!v.ok) {
+      const found = v.at === undefined ? 'no match' : v.matched ? `matched at offset ${v.at}` : `first match at offset ${v.at}, beyond regex_max_offset ${url.regex.maxOffset}`;
+      return { ok: false, reason: `${url.path}: Regex match failed (${what}: ${found})`, detail };
+    }
+    return { ok: true, reason: `${url.path}: Regex match success (${what}, status ${code})`, detail };
   }
   return {
     ok: true,

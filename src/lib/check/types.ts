@@ -1,3 +1,4 @@
+import type { RegexSpec } from './pcre';
 /**
  * Options and results of hactl's health checkers. These types are hactl's own
  * (not the keepalived.conf model): src/lib/check/from-conf.ts maps the
@@ -48,6 +49,8 @@ export interface HttpUrl {
   statusCodes?: StatusCodeSet;
   /** Host header for this URL (overrides the checker's). */
   virtualhost?: string;
+  /** regex / regex_options / regex_no_match / regex_min_offset / regex_max_offset (checked after the digest). */
+  regex?: RegexSpec;
 }
 
 /** A set of HTTP status codes 100..599 (keepalived's status_code bit array). */

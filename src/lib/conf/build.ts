@@ -34,6 +34,7 @@ import type {
   VsGroupEntry,
 } from './model';
 import type { Stmt } from './parser';
+import { compileRegex } from '../check/pcre';
 import { type Spec, TABLES } from './schema';
 import { parseBool, parseDecimal, parseInteger, parseIp, suggest } from './values';
 
@@ -1351,6 +1352,7 @@ export class Builder {
         u.virtualhost = last('virtualhost')?.value as string | undefined;
         u.regex = last('regex')?.value as string | undefined;
         u.regex_no_match = !!last('regex_no_match');
+        this.urlRegex(u, last);
         c.url.push(u);
       }
       c.virtualhost = m.get('virtualhost')?.at(-1)?.value as string | undefined;
@@ -1405,6 +1407,32 @@ export class Builder {
       c.weight = m.get('weight')?.at(-1)?.value as number | undefined;
     }
     return c;
+  }
+
+  /** url regex_options / regex_min_offset / regex_max_offset, and the pattern compiled as the checker will (keepalived check_http.c url_check). */
+  private urlRegex(u: HttpUrl, last: (k: string) => { value: unknown; stmt: Stmt } | undefined): void {
+    const opts = last('regex_options');
+    if (opts) u.regex_options = (opts.value as string[]) ?? [];
+    const min = last('regex_min_offset');
+    if (min) u.regex_min_offset = min.value as number;
+    const max = last('regex_max_offset');
+    if (max) u.regex_max_offset = max.value as number;
+    const re = last('regex');
+    if (!re) {
+      const stray = opts ?? min ?? max ?? last('regex_no_match');
+      if (stray) this.d(stray.stmt.pos, 'warning', 'regex parameters without a regex in this url block are ignored (as keepalived does)', 'regex');
+      return;
+    }
+    if (min && max && (min.value as number) > (max.value as number)) {
+      this.d(min.stmt.pos, 'warning', `regex_min_offset ${min.value} is beyond regex_max_offset ${max.value}: keepalived ignores both`, 'regex');
+      u.regex_min_offset = undefined;
+      u.regex_max_offset = undefined;
+    }
+    try {
+      compileRegex({ pattern: u.regex ?? '', options: u.regex_options });
+    } catch (e) {
+      this.d(this.argPos(re.stmt, 0), 'error', (e as Error).message, 'regex');
+    }
   }
 
   private checkerFields(m: Map<string, Seen[]>, c: Checker): void {

@@ -360,6 +360,11 @@ export interface HttpUrl extends NodeBase {
   virtualhost?: string;
   regex?: string;
   regex_no_match: boolean;
+  /** PCRE2 option words (keepalived's regex_options). */
+  regex_options?: string[];
+  regex_min_offset?: number;
+  /** Last offset where a match may start (inclusive). */
+  regex_max_offset?: number;
 }
 
 export interface Checker extends NodeBase {
