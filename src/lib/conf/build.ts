@@ -67,34 +67,37 @@ export class Builder {
   walk(stmts: Stmt[], tableName: string, where: string, node?: NodeBase): Map<string, Seen[]> {
     const table = TABLES[tableName];
     const seen = new Map<string, Seen[]>();
-    for (const s of stmts) {
-      if (s.keyword === '{') {
-        this.d(s.pos, 'error', `'{' without a keyword in ${where}`, 'brace');
-        continue;
-      }
-      const spec = table[s.keyword];
-      if (!spec) {
-        const hint = suggest(s.keyword, Object.keys(table));
-        this.d(s.pos, 'error', `unknown keyword '${s.keyword}' in ${where}${hint ? `; did you mean '${hint}'?` : ''}`, 'unknown-keyword');
-        continue;
-      }
-      const prev = seen.get(s.keyword);
-      if (prev && !spec.multi) {
-        const p = prev[prev.length - 1].stmt.pos;
-        this.d(s.pos, 'warning', `'${s.keyword}' given twice in ${where} (first at line ${p.line}); keepalived uses the last one`, 'duplicate-keyword');
-      }
-      if (spec.dep) this.d(s.pos, 'warning', spec.dep, 'deprecated');
-      const value = this.value(s, spec, where);
-      if (node) {
-        node.at[s.keyword] = s.pos;
-      }
-      // A keyword missing its required value is reported and otherwise ignored.
-      if (value === MISSING) continue;
-      const list = prev ?? [];
-      list.push({ stmt: s, value });
-      if (!prev) seen.set(s.keyword, list);
-    }
+    for (const s of stmts) this.walkOne(s, table, where, seen, node);
     return seen;
+  }
+
+  /** One statement of a block checked against its table (see walk); true when it was recorded in `seen`. */
+  private walkOne(s: Stmt, table: Record<string, Spec>, where: string, seen: Map<string, Seen[]>, node?: NodeBase): boolean {
+    if (s.keyword === '{') {
+      this.d(s.pos, 'error', `'{' without a keyword in ${where}`, 'brace');
+      return false;
+    }
+    const spec = table[s.keyword];
+    if (!spec) {
+      const hint = suggest(s.keyword, Object.keys(table));
+      this.d(s.pos, 'error', `unknown keyword '${s.keyword}' in ${where}${hint ? `; did you mean '${hint}'?` : ''}`, 'unknown-keyword');
+      return false;
+    }
+    const prev = seen.get(s.keyword);
+    if (prev && !spec.multi) {
+      const p = prev[prev.length - 1].stmt.pos;
+      this.d(s.pos, 'warning', `'${s.keyword}' given twice in ${where} (first at line ${p.line}); keepalived uses the last one`, 'duplicate-keyword');
+    }
+    if (spec.dep) this.d(s.pos, 'warning', spec.dep, 'deprecated');
+    const value = this.value(s, spec, where);
+    if (node) {
+      node.at[s.keyword] = s.pos;
+    }
+    // A keyword missing its required value is reported and otherwise ignored.
+    if (value === MISSING) return false;
+    if (prev) prev.push({ stmt: s, value });
+    else seen.set(s.keyword, [{ stmt: s, value }]);
+    return true;
   }
 
   private value(s: Stmt, spec: Spec, where: string): Value | typeof MISSING {
@@ -187,9 +190,28 @@ export class Builder {
 
   // -------------------------------------------------------------------------
 
+  private cfg: KeepalivedConfig | undefined;
+  private files: string[] = [];
+  /** Top-level keywords seen so far; only the last occurrence is kept (duplicate check). */
+  private readonly topSeen = new Map<string, Seen[]>();
+
+  /** Build a whole statement tree at once. */
   build(root: Stmt[], files: string[]): KeepalivedConfig {
+    this.begin(files);
+    for (const s of root) this.top(s);
+    return this.finish();
+  }
+
+  /** Start a streamed build: `files` may still grow (includes) while top-level statements arrive. */
+  begin(files: string[]): void {
+    this.files = files;
+  }
+
+  private config(): KeepalivedConfig {
+    if (this.cfg) return this.cfg;
+    const files = this.files;
     const filePos: Pos = { file: files[0] ?? '', line: 1, col: 1 };
-    const cfg: KeepalivedConfig = {
+    this.cfg = {
       files,
       global_defs: emptyGlobal(filePos),
       static_ipaddress: [],
@@ -205,72 +227,83 @@ export class Builder {
       virtual_servers: [],
       extra: [],
     };
-    const top = this.walk(root, 'top', 'the top level');
-    for (const [kw, list] of top) {
-      for (const { stmt: s } of list) {
-        const name = s.args[0]?.text;
-        const body = s.block ?? [];
-        switch (kw) {
-          case 'global_defs':
-            this.globalDefs(body, cfg.global_defs, s);
-            break;
-          case 'static_ipaddress':
-            for (const e of body) {
-              const v = this.vip(e, 'static_ipaddress');
-              if (v) cfg.static_ipaddress.push(v);
-            }
-            break;
-          case 'static_routes':
-            for (const e of body) cfg.static_routes.push(this.route(e));
-            break;
-          case 'static_rules':
-            for (const e of body) cfg.static_rules.push(this.rule(e));
-            break;
-          case 'vrrp_script':
-            if (this.named(s, kw)) cfg.vrrp_scripts.push(this.vrrpScript(s, name!));
-            break;
-          case 'vrrp_track_process':
-            if (this.named(s, kw)) cfg.vrrp_track_processes.push(this.trackProcess(s, name!));
-            break;
-          case 'track_file':
-          case 'vrrp_track_file':
-            if (this.named(s, kw)) cfg.track_files.push(this.trackFile(s, name!));
-            break;
-          case 'vrrp_sync_group':
-            if (this.named(s, kw)) cfg.vrrp_sync_groups.push(this.syncGroup(s, name!));
-            break;
-          case 'garp_group':
-            cfg.garp_groups.push(this.garpGroup(s));
-            break;
-          case 'vrrp_instance':
-            if (this.named(s, kw)) cfg.vrrp_instances.push(this.vrrpInstance(s, name!));
-            break;
-          case 'virtual_server_group':
-            if (this.named(s, kw)) cfg.virtual_server_groups.push(this.vsGroup(s, name!));
-            break;
-          case 'virtual_server': {
-            const vs = this.virtualServer(s);
-            if (vs) cfg.virtual_servers.push(vs);
-            break;
-          }
-          case 'SSL':
-            cfg.ssl = this.ssl(s);
-            break;
-          case 'bfd_instance':
-            if (this.named(s, kw)) this.bfdInstance(s, name!);
-            cfg.extra.push(raw(s));
-            break;
-          case 'net_namespace':
-            cfg.global_defs.net_namespace = s.args[0]?.text;
-            break;
-          case 'instance':
-            cfg.global_defs.instance = s.args[0]?.text;
-            break;
-          default:
-            cfg.extra.push(raw(s));
+    return this.cfg;
+  }
+
+  /** One complete top-level statement (with its block) into the model. */
+  top(s: Stmt): void {
+    const cfg = this.config();
+    if (!this.walkOne(s, TABLES.top, 'the top level', this.topSeen)) return;
+    // Only the last occurrence matters for the duplicate check: drop the rest.
+    const list = this.topSeen.get(s.keyword)!;
+    if (list.length > 1) list.splice(0, list.length - 1);
+    const kw = s.keyword;
+    const name = s.args[0]?.text;
+    const body = s.block ?? [];
+    switch (kw) {
+      case 'global_defs':
+        this.globalDefs(body, cfg.global_defs, s);
+        break;
+      case 'static_ipaddress':
+        for (const e of body) {
+          const v = this.vip(e, 'static_ipaddress');
+          if (v) cfg.static_ipaddress.push(v);
         }
+        break;
+      case 'static_routes':
+        for (const e of body) cfg.static_routes.push(this.route(e));
+        break;
+      case 'static_rules':
+        for (const e of body) cfg.static_rules.push(this.rule(e));
+        break;
+      case 'vrrp_script':
+        if (this.named(s, kw)) cfg.vrrp_scripts.push(this.vrrpScript(s, name!));
+        break;
+      case 'vrrp_track_process':
+        if (this.named(s, kw)) cfg.vrrp_track_processes.push(this.trackProcess(s, name!));
+        break;
+      case 'track_file':
+      case 'vrrp_track_file':
+        if (this.named(s, kw)) cfg.track_files.push(this.trackFile(s, name!));
+        break;
+      case 'vrrp_sync_group':
+        if (this.named(s, kw)) cfg.vrrp_sync_groups.push(this.syncGroup(s, name!));
+        break;
+      case 'garp_group':
+        cfg.garp_groups.push(this.garpGroup(s));
+        break;
+      case 'vrrp_instance':
+        if (this.named(s, kw)) cfg.vrrp_instances.push(this.vrrpInstance(s, name!));
+        break;
+      case 'virtual_server_group':
+        if (this.named(s, kw)) cfg.virtual_server_groups.push(this.vsGroup(s, name!));
+        break;
+      case 'virtual_server': {
+        const vs = this.virtualServer(s);
+        if (vs) cfg.virtual_servers.push(vs);
+        break;
       }
+      case 'SSL':
+        cfg.ssl = this.ssl(s);
+        break;
+      case 'bfd_instance':
+        if (this.named(s, kw)) this.bfdInstance(s, name!);
+        cfg.extra.push(raw(s));
+        break;
+      case 'net_namespace':
+        cfg.global_defs.net_namespace = s.args[0]?.text;
+        break;
+      case 'instance':
+        cfg.global_defs.instance = s.args[0]?.text;
+        break;
+      default:
+        cfg.extra.push(raw(s));
     }
+  }
+
+  /** End of a streamed build. */
+  finish(): KeepalivedConfig {
+    const cfg = this.config();
     // Effective VRRP version: the instance's, else global vrrp_version, else 3 for IPv6, else 2.
     for (const i of cfg.vrrp_instances) {
       i.version ??= cfg.global_defs.vrrp.version ?? (i.native_ipv6 || i.virtual_ipaddress[0]?.family === 'inet6' ? 3 : 2);

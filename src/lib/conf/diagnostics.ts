@@ -23,6 +23,18 @@ export class DiagnosticList extends Array<Diagnostic> {
     return this.length;
   }
 
+  /**
+   * Append another capped list as if its diagnostics had been pushed here in
+   * order (its dropped ones came after its kept ones, so the counts stay exact).
+   */
+  absorb(other: DiagnosticList): void {
+    for (const d of other) this.push(d);
+    if (other.dropped > 0) {
+      this.dropped += other.dropped;
+      this.last = other.last;
+    }
+  }
+
   /** Plain array of the kept diagnostics, plus a summary when some were dropped. */
   finish(): Diagnostic[] {
     const out: Diagnostic[] = Array.from(this);

@@ -49,7 +49,13 @@ function defaultConfigId(): string {
 export function loadConfig(path: string, opts: LoadOptions = {}): LoadResult {
   const diagnostics = new DiagnosticList();
   const reader = opts.reader ?? defaultReader();
-  const tree = new TreeBuilder(diagnostics);
+  // The model builder runs while the files are still being read; its findings
+  // are kept apart and appended after the reader's and the block structure's,
+  // so the capped list keeps the same ones as a build after parsing would.
+  const buildDiags = new DiagnosticList();
+  const builder = new Builder(buildDiags);
+  // Top-level blocks go to the model builder as soon as they are complete (no whole-file statement tree).
+  const tree = new TreeBuilder(diagnostics, (s) => builder.top(s));
   let lastFile = path;
   let lastLine = 0;
   const pre = new Preprocessor(
@@ -62,9 +68,11 @@ export function loadConfig(path: string, opts: LoadOptions = {}): LoadResult {
       tree.line(l);
     },
   );
+  builder.begin(pre.files);
   pre.runMain(path);
-  const root = tree.end(lastFile, lastLine);
-  const model = new Builder(diagnostics).build(root, pre.files);
-  if (pre.fatal.length === 0) validate(model, root, diagnostics);
+  tree.end(lastFile, lastLine);
+  const model = builder.finish();
+  diagnostics.absorb(buildDiags);
+  if (pre.fatal.length === 0) validate(model, tree.topCount, diagnostics);
   return { model, diagnostics: diagnostics.finish(), fatal: pre.fatal.length > 0 };
 }

@@ -72,15 +72,41 @@ export class TreeBuilder {
   /** First '{' that keepalived counts but takes as a value entry. */
   private valueOpen: Pos | undefined;
 
-  constructor(private readonly diags: Diagnostic[]) {}
+  /** Top-level statements seen so far (also counted when streamed to `onTop`). */
+  topCount = 0;
+  /** The last top-level statement; handed to `onTop` once the next one starts (it may still get its block until then). */
+  private pendingTop: Stmt | null = null;
+
+  /**
+   * With `onTop`, each complete top-level statement is handed over as soon as
+   * the next one starts (and the last one at `end()`) instead of being kept in
+   * `root`: the consumer builds its model block by block and the statement
+   * tree never has to live all at once (garbage collection cost on big files).
+   */
+  constructor(
+    private readonly diags: Diagnostic[],
+    private readonly onTop?: (s: Stmt) => void,
+  ) {}
+
+  /** Attach a statement to the innermost open block, or to the top level. */
+  private add(s: Stmt): void {
+    const top = this.stack[this.stack.length - 1];
+    if (top) {
+      top.stmt.block!.push(s);
+      return;
+    }
+    this.topCount++;
+    if (!this.onTop) {
+      this.root.push(s);
+      return;
+    }
+    const prev = this.pendingTop;
+    this.pendingTop = s;
+    if (prev) this.onTop(prev);
+  }
 
   private table(): string {
     return this.stack.length ? this.stack[this.stack.length - 1].table : 'top';
-  }
-
-  private children(): Stmt[] {
-    const top = this.stack[this.stack.length - 1];
-    return top ? top.stmt.block! : this.root;
   }
 
   private err(at: Pos, message: string, rule: string, severity: 'error' | 'warning' = 'error'): void {
@@ -116,7 +142,7 @@ export class TreeBuilder {
     const s = this.cur;
     if (!s) return;
     this.cur = null;
-    this.children().push(s);
+    this.add(s);
     const table = this.table();
     if (table === VALUES) return;
     const kind = classify(table, s.keyword);
@@ -155,17 +181,17 @@ export class TreeBuilder {
           this.valueOpen ??= at;
           // keepalived takes a '{' inside a value block as an entry of its own.
           this.finishValue();
-          this.children().push({ keyword: '{', pos: at, args: [] });
+          this.add({ keyword: '{', pos: at, args: [] });
           continue;
         }
         const s = this.cur;
         if (s && table === RAW) {
           this.cur = null;
-          this.children().push(s);
+          this.add(s);
           this.open(s, at, RAW);
         } else if (s) {
           this.cur = null;
-          this.children().push(s);
+          this.add(s);
           const kind = classify(table, s.keyword);
           if (kind.t === 'block') this.open(s, at, kind.table);
           else if (kind.t === 'values') this.open(s, at, VALUES);
@@ -215,7 +241,7 @@ export class TreeBuilder {
 
   private finishValue(): void {
     if (this.cur) {
-      this.children().push(this.cur);
+      this.add(this.cur);
       this.cur = null;
     }
   }
@@ -244,6 +270,11 @@ export class TreeBuilder {
       this.err(this.valueOpen, `There ${n === 1 ? 'is' : 'are'} ${n} missing '}'${n === 1 ? '' : 's'} or extra '{'${n === 1 ? '' : 's'} (this '{' inside a value block is counted by keepalived)`, 'brace');
     }
     this.stack.length = 0;
+    if (this.pendingTop) {
+      const last = this.pendingTop;
+      this.pendingTop = null;
+      this.onTop!(last);
+    }
     return this.root;
   }
 }

@@ -7,7 +7,6 @@
  * unicast_peer with a prefix, auth_pass > 8, empty config). Pure.
  */
 import type { Diagnostic, KeepalivedConfig, Pos, VirtualServer } from './model';
-import type { Stmt } from './parser';
 
 function push(diags: Diagnostic[], pos: Pos, severity: 'error' | 'warning', message: string, rule: string): void {
   diags.push({ file: pos.file, line: pos.line, col: pos.col, severity, message, rule });
@@ -19,9 +18,10 @@ export function vsKey(vs: VirtualServer): string {
   return `${vs.address?.address ?? '?'} ${vs.port ?? 0} ${vs.protocol ?? 'TCP'}`;
 }
 
-export function validate(cfg: KeepalivedConfig, root: Stmt[], diags: Diagnostic[]): void {
+/** `topCount`: how many top-level statements the files had (0: empty config). */
+export function validate(cfg: KeepalivedConfig, topCount: number, diags: Diagnostic[]): void {
   const g = cfg.global_defs;
-  if (root.length === 0 && cfg.files.length > 0) {
+  if (topCount === 0 && cfg.files.length > 0) {
     push(diags, { file: cfg.files[0], line: 1, col: 1 }, 'warning', 'empty configuration: no keyword at all (keepalived would run with nothing to do)', 'empty-config');
   }
   const scripts = new Map(cfg.vrrp_scripts.map((s) => [s.name, s]));
