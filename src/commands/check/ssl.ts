@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { CheckCommand, commonFlags, httpFlags, outputFlags, retryFlags, targetArg } from '../../lib/check/cli';
+import { CheckCommand, commonFlags, httpFlags, outputFlags, retryFlags, sslFileFlags, targetArg } from '../../lib/check/cli';
 
 export default class CheckSsl extends CheckCommand {
   protected readonly kind = 'ssl' as const;
@@ -7,11 +7,16 @@ export default class CheckSsl extends CheckCommand {
   static override description = `Like HTTP_GET over TLS (no certificate verification, as keepalived). --enable-sni sends the virtual host as SNI.
 
 Exit status: 0 up, 1 down, 2 bad usage.`;
-  static override examples = ['<%= config.bin %> check ssl 192.0.2.10:443 --path /health', '<%= config.bin %> check ssl 192.0.2.10 --virtualhost www.example.com --enable-sni --path /'];
+  static override examples = [
+    '<%= config.bin %> check ssl 192.0.2.10:443 --path /health',
+    '<%= config.bin %> check ssl 192.0.2.10 --virtualhost www.example.com --enable-sni --path /',
+    '<%= config.bin %> check ssl 192.0.2.10:443 --certificate /etc/keepalived/client.pem --key /etc/keepalived/client.key',
+  ];
   static override args = targetArg;
   static override flags = {
     ...httpFlags,
     'enable-sni': Flags.boolean({ summary: 'enable_sni: send the virtualhost as SNI.' }),
+    ...sslFileFlags,
     ...commonFlags,
     ...retryFlags,
     ...outputFlags,

@@ -16,7 +16,8 @@ import { runCheck } from './index';
 import { resultJson, renderResult } from './render';
 import { SMTP_DEFAULT_HELO } from './smtp-proto';
 import { parsePort, parseTarget, parseTimer, parseUint } from './target';
-import type { CheckKind, CheckOptions, ConnOptions, HttpUrl, RetryOptions } from './types';
+import { tlsFileOptions } from './net';
+import type { CheckKind, CheckOptions, ConnOptions, HttpUrl, RetryOptions, TlsClientFiles } from './types';
 
 export const commonFlags = {
   'connect-ip': Flags.string({ summary: 'connect_ip: address to connect to instead of TARGET.', helpGroup: 'CONNECTION' }),
@@ -40,6 +41,14 @@ export const httpFlags = {
   url: Flags.string({ summary: 'Another url block: "path=/x,digest=HEX,status_code=200-299 301,virtualhost=NAME" (repeatable).', multiple: true, helpGroup: 'URL' }),
   virtualhost: Flags.string({ summary: 'virtualhost: Host header (default ADDRESS:PORT).' }),
   'http-protocol': Flags.string({ summary: 'http_protocol: 1.0 (default), 1.0C or 1.1.' }),
+};
+
+/** SSL_GET: keepalived's global SSL { } block (client certificate for servers that ask for one). */
+export const sslFileFlags = {
+  certificate: Flags.string({ summary: 'SSL certificate: client certificate chain file (PEM).', helpGroup: 'SSL' }),
+  key: Flags.string({ summary: 'SSL key: private key file (PEM; default: in the certificate file).', helpGroup: 'SSL' }),
+  password: Flags.string({ summary: 'SSL password: pass phrase of the key.', helpGroup: 'SSL' }),
+  ca: Flags.string({ summary: 'SSL ca: CA file (loaded; like keepalived, the server certificate is not verified).', helpGroup: 'SSL' }),
 };
 
 export const retryFlags = {
@@ -114,6 +123,15 @@ export function parseUrlSpec(s: string): HttpUrl {
   return u;
 }
 
+/** --certificate/--key/--password/--ca, checked now so a missing or unusable file is a usage error. */
+function tlsFromFlags(f: FlagBag): TlsClientFiles | undefined {
+  const files: TlsClientFiles = { certificate: str(f, 'certificate'), key: str(f, 'key'), password: str(f, 'password'), ca: str(f, 'ca') };
+  if (!files.certificate && !files.key && !files.ca && files.password === undefined) return undefined;
+  if (files.key && !files.certificate) throw new Error('--key needs --certificate (the client certificate it belongs to)');
+  tlsFileOptions(files);
+  return files;
+}
+
 /** --regex and its companions, validated (the pattern compiled once here, so a bad one is a usage error). */
 function regexFromFlags(f: FlagBag): RegexSpec | undefined {
   const pattern = str(f, 'regex');
@@ -170,6 +188,7 @@ export function buildOptions(kind: CheckKind, target: string | undefined, f: Fla
         httpProtocol: proto,
         virtualhost: str(f, 'virtualhost'),
         enableSni: Boolean(f['enable-sni']),
+        tls: kind === 'ssl' ? tlsFromFlags(f) : undefined,
       };
     }
     case 'tcp':

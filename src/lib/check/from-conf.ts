@@ -8,7 +8,7 @@
  * warmup is not applied: it only scatters keepalived's first checks at start-up
  * (`hactl check config --warmup` applies it when wanted).
  */
-import type { Checker, KeepalivedConfig, RealServer, VirtualServer } from '../conf/model';
+import type { Checker, KeepalivedConfig, RealServer, SslDefs, VirtualServer } from '../conf/model';
 import { parseIpv4, parseIpv6 } from '../conf/values';
 import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_DELAY_LOOP_MS, defaultDelayBeforeRetryMs, defaultRetry } from './defaults';
 import { parseDnsType } from './dns-codec';
@@ -101,8 +101,11 @@ export function checkerOptions(
   vs: VirtualServer,
   rs: RealServer,
   c: Checker,
-  target: { host: string; port: number } = { host: rs.address.address, port: rs.port ?? vs.port ?? 0 },
+  target: { host: string; port: number } | undefined = undefined,
+  /** The global `SSL { }` block (SSL_GET client certificate). */
+  ssl?: SslDefs,
 ): CheckOptions {
+  target ??= { host: rs.address.address, port: rs.port ?? vs.port ?? 0 };
   const kind = KINDS[c.kind];
   if (!kind) throw new Error(`${c.kind} is not a network checker; hactl does not run it`);
   const delayLoopMs = sec(c.delay_loop ?? rs.delay_loop ?? vs.delay_loop) ?? DEFAULT_DELAY_LOOP_MS;
@@ -144,6 +147,10 @@ export function checkerOptions(
         httpProtocol: proto,
         virtualhost: c.virtualhost ?? rs.virtualhost ?? vs.virtualhost,
         enableSni: Boolean(c.enable_sni),
+        tls:
+          kind === 'ssl' && ssl && (ssl.certificate || ssl.key || ssl.ca || ssl.password !== undefined)
+            ? { certificate: ssl.certificate, key: ssl.key, password: ssl.password, ca: ssl.ca }
+            : undefined,
       };
     }
     case 'tcp':
@@ -209,7 +216,7 @@ export function checkersFor(model: KeepalivedConfig, rsSpec: string, vsSpec?: st
         const where = `${c.pos.file}:${c.pos.line}`;
         const entry: ConfChecker = { vs: v, rs: r, keyword: c.kind, where, rsWeight: rs.weight ?? 1 };
         try {
-          entry.options = checkerOptions(vs, rs, c);
+          entry.options = checkerOptions(vs, rs, c, undefined, model.ssl);
         } catch (e) {
           entry.skipped = e instanceof Error ? e.message : String(e);
         }

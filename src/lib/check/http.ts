@@ -9,7 +9,7 @@ import { buildHttpRequest, HttpResponseReader, statusAccepted, formatStatusCodes
 import type { HttpHeaderInfo } from './http-proto';
 import { ConnectFailure, connectTcp, tlsHandshake } from './net';
 import { type CompiledRegex, compileRegex, matchBody, RegexError, type RegexSpec } from './pcre';
-import type { AttemptResult, HttpCheckOptions, HttpUrl } from './types';
+import type { AttemptResult, HttpCheckOptions, HttpUrl, TlsClientFiles } from './types';
 
 /** Body bytes kept for a url regex (keepalived streams the whole body through PCRE2; hactl matches up to this much). */
 export const REGEX_BODY_LIMIT = 16 << 20;
@@ -25,6 +25,8 @@ export interface FetchSpec {
   ssl: boolean;
   /** Server name for SNI (undefined = no SNI). */
   sni?: string;
+  /** Client certificate / key / CA files (keepalived's SSL { } block). */
+  tls?: TlsClientFiles;
   path: string;
   protocol: HttpCheckOptions['httpProtocol'];
   virtualhost?: string;
@@ -73,7 +75,7 @@ export async function fetchUrl(spec: FetchSpec): Promise<FetchOutcome> {
         fwmark: spec.fwmark,
         connectTimeoutMs: spec.connectTimeoutMs,
       });
-      if (spec.ssl) sock = await tlsHandshake(sock, spec.sni, spec.connectTimeoutMs);
+      if (spec.ssl) sock = await tlsHandshake(sock, spec.sni, spec.connectTimeoutMs, spec.tls);
     } catch (e) {
       const f = e instanceof ConnectFailure ? e : new ConnectFailure(String(e), 'error');
       out.connectFailure = f.code;
@@ -142,6 +144,7 @@ export async function httpUrlAttempt(o: HttpCheckOptions, url: HttpUrl): Promise
     connectTimeoutMs: o.connectTimeoutMs,
     ssl: o.kind === 'ssl',
     sni: o.kind === 'ssl' && o.enableSni ? vhost : undefined,
+    tls: o.kind === 'ssl' ? o.tls : undefined,
     path: url.path,
     protocol: o.httpProtocol,
     virtualhost: vhost,

@@ -8,7 +8,8 @@ import { lookup } from 'node:dns/promises';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { markError, markedTcpSocket } from './mark';
-import type { ConnOptions } from './types';
+import * as fs from 'node:fs';
+import type { ConnOptions, TlsClientFiles } from './types';
 
 export class ConnectFailure extends Error {
   constructor(
@@ -79,9 +80,59 @@ function connectPlain(o: ConnOptions, marked: net.Socket | undefined, host: stri
 }
 
 /** TLS handshake over a connected socket, bounded by timeoutMs. No certificate verification (as keepalived). */
-export function tlsHandshake(sock: net.Socket, servername: string | undefined, timeoutMs: number): Promise<tls.TLSSocket> {
+/** File contents by path, re-read when the file changes (SIGHUP reloads and renewed certificates). */
+const fileCache = new Map<string, { mtimeMs: number; size: number; data: Buffer }>();
+function readCached(file: string, what: string): Buffer {
+  try {
+    const st = fs.statSync(file);
+    const hit = fileCache.get(file);
+    if (hit && hit.mtimeMs === st.mtimeMs && hit.size === st.size) return hit.data;
+    const data = fs.readFileSync(file);
+    fileCache.set(file, { mtimeMs: st.mtimeMs, size: st.size, data });
+    return data;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new ConnectFailure(`SSL error: cannot load ${what} file ${file}${code ? ` (${code})` : ''}`, 'error');
+  }
+}
+
+/** tls.connect options for keepalived's SSL { } block; throws ConnectFailure naming the file that cannot be used. */
+export function tlsFileOptions(files: TlsClientFiles | undefined): tls.ConnectionOptions {
+  if (!files) return {};
+  const o: tls.ConnectionOptions = {};
+  if (files.certificate) o.cert = readCached(files.certificate, 'certificate');
+  // keepalived loads the key from its own file; without one, OpenSSL looks for it in the certificate file.
+  if (files.key) o.key = readCached(files.key, 'key');
+  else if (files.certificate) o.key = o.cert;
+  if (files.password !== undefined) o.passphrase = files.password;
+  if (files.ca) o.ca = readCached(files.ca, 'CA');
+  if (o.cert || o.key) {
+    try {
+      tls.createSecureContext(o);
+    } catch (e) {
+      throw new ConnectFailure(`SSL error: cannot use the certificate/key (${(e as Error).message})`, 'error');
+    }
+  }
+  return o;
+}
+
+export function tlsHandshake(
+  sock: net.Socket,
+  servername: string | undefined,
+  timeoutMs: number,
+  files?: TlsClientFiles,
+): Promise<tls.TLSSocket> {
   return new Promise((resolve, reject) => {
+    let extra: tls.ConnectionOptions;
+    try {
+      extra = tlsFileOptions(files);
+    } catch (e) {
+      sock.destroy();
+      reject(e);
+      return;
+    }
     const t = tls.connect({
+      ...extra,
       socket: sock,
       servername: servername && !net.isIP(servername) ? servername : undefined,
       rejectUnauthorized: false,

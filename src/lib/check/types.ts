@@ -64,6 +64,20 @@ export interface HttpCheckOptions extends ConnOptions, RetryOptions {
   virtualhost?: string;
   /** SSL_GET: send SNI (the virtualhost) in the TLS handshake. */
   enableSni: boolean;
+  /** SSL_GET: the global `SSL { }` block (client certificate chain, key, key password, CA file). */
+  tls?: TlsClientFiles;
+}
+
+/**
+ * keepalived's `SSL { certificate key password ca }`: file paths. As keepalived, the
+ * client certificate is presented when the server asks; the CA file is loaded but the
+ * server's certificate is not verified (check_ssl.c sets no verify mode).
+ */
+export interface TlsClientFiles {
+  certificate?: string;
+  key?: string;
+  password?: string;
+  ca?: string;
 }
 
 export interface TcpCheckOptions extends ConnOptions, RetryOptions {

@@ -19,7 +19,7 @@ import type { CheckOutcome, CheckerSpec } from './types';
  */
 export function checkOptionsFor(spec: CheckerSpec): CheckOptions {
   const o = spec.options as ConfCheckerOptions;
-  return checkerOptions(o.vs, o.rs, o.checker, { host: o.addr, port: o.port });
+  return checkerOptions(o.vs, o.rs, o.checker, { host: o.addr, port: o.port }, o.ssl);
 }
 
 /** CheckerPort on src/lib/check. An option that cannot be mapped makes the checker fail with the reason. */

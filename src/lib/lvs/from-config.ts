@@ -27,6 +27,8 @@ export interface ConfCheckerOptions {
   /** Real server address/port as IPVS sees it (the default connect_ip/connect_port). */
   addr: string;
   port: number;
+  /** The global `SSL { }` block, for SSL_GET. */
+  ssl?: M.SslDefs;
 }
 
 export interface FromConfigResult {
@@ -132,7 +134,15 @@ function compressV6(h: string[]): string {
   return `${h.slice(0, best).join(':')}::${h.slice(best + bestLen).join(':')}`;
 }
 
-function checkerSpecs(vs: M.VirtualServer, rs: M.RealServer, addr: string, port: number, warnings: string[], where: string): CheckerSpec[] {
+function checkerSpecs(
+  vs: M.VirtualServer,
+  rs: M.RealServer,
+  addr: string,
+  port: number,
+  warnings: string[],
+  where: string,
+  ssl?: M.SslDefs,
+): CheckerSpec[] {
   const out: CheckerSpec[] = [];
   const counts = new Map<string, number>();
   for (const c of rs.checkers) {
@@ -149,7 +159,7 @@ function checkerSpecs(vs: M.VirtualServer, rs: M.RealServer, addr: string, port:
       type: c.kind,
       delayLoopMs: Math.round(delayS * 1000),
       alpha: c.alpha ?? rs.alpha ?? vs.alpha ?? false,
-      options: { checker: c, rs, vs, addr, port } satisfies ConfCheckerOptions,
+      options: { checker: c, rs, vs, addr, port, ssl } satisfies ConfCheckerOptions,
     };
     if (warmupS !== undefined) spec.warmupMs = Math.round(warmupS * 1000);
     out.push(spec);
@@ -258,7 +268,7 @@ export function lvsSpecFromConfig(cfg: M.KeepalivedConfig): FromConfigResult {
         inhibitOnFailure: rs.inhibit_on_failure || vs.inhibit_on_failure,
         notifyUp: rs.notify_up?.command,
         notifyDown: rs.notify_down?.command,
-        checkers: checkerSpecs(vs, rs, rs.address.address, port, warnings, `${rs.pos.file}:${rs.pos.line}`),
+        checkers: checkerSpecs(vs, rs, rs.address.address, port, warnings, `${rs.pos.file}:${rs.pos.line}`, cfg.ssl),
       });
     }
 
