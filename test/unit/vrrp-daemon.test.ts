@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { metricsText, renderStatus } from '../../src/lib/vrrp/control';
 import { VrrpDaemon } from '../../src/lib/vrrp/daemon';
 import { masterDownIntervalMs, skewTimeMs } from '../../src/lib/vrrp/fsm';
-import { decodeIpv4Packet } from '../../src/lib/vrrp/packet';
+import { decodeIpv4Packet, encodeIpv4Packet } from '../../src/lib/vrrp/packet';
 import { daemonConfig, FakeLink, flush, instance, makeNode, VirtualClock } from './vrrp-fakes';
 
 async function pair(aPrio = 150, bPrio = 100, o: Parameters<typeof instance>[0] = {}) {
@@ -282,6 +282,71 @@ describe('vrrp daemon (in-process, fake link and clock)', () => {
     await clock.advance(clock.now + 20_000);
     assert.equal(st(db).state, 'BACKUP', 'no false takeover');
     assert.ok(st(db).counters.rxAdverts > rx0, 'queued adverts were read by the pre-takeover drain');
+    await da.stop();
+    await db.stop();
+  });
+
+  it('Skew_Time counts from when the priority-0 advert was received (RxPacket.at), not from when it was decoded', async () => {
+    const { clock, link, a, da, db } = await pair();
+    await clock.advance(5000);
+    assert.equal(st(db).state, 'BACKUP');
+    // a goes quiet (SIGTERM); its priority-0 advert reached b's socket at `rx`
+    // and b's loop handles it 4 ms later
+    a.chan!.muted = true;
+    const rx = clock.now + 1;
+    clock.stall(5);
+    const zero = encodeIpv4Packet(
+      { version: 3, vrid: 51, priority: 0, intervalCs: 100, addrs: ['192.0.2.100'], auth: { type: 'none' } },
+      { src: '192.0.2.1', dst: '224.0.0.18', id: 7 },
+    );
+    db.onPacket('eth0', { family: 4, raw: zero, at: rx });
+    await clock.advance(clock.now + 2000);
+    const first = link.sent.find((s) => s.from === 'b' && s.at > rx)!;
+    assert.equal(first.at - rx, skewTimeMs(3, 100, 100), 'takeover at receipt + Skew_Time');
+    assert.equal(st(db).state, 'MASTER');
+    await da.stop();
+    await db.stop();
+  });
+
+  it('sleepSync: the last ms before a takeover are slept precisely; advert timers never block', async () => {
+    const clock = new VirtualClock();
+    const link = new FakeLink(clock);
+    const a = makeNode(link, 'a', '192.0.2.1');
+    const b = makeNode(link, 'b', '192.0.2.2');
+    const sleeps: { node: string; ms: number; state: string }[] = [];
+    let db: VrrpDaemon | undefined;
+    let da: VrrpDaemon | undefined;
+    for (const [n, get] of [
+      [a, () => da],
+      [b, () => db],
+    ] as const) {
+      n.deps.sleepSync = (ms) => {
+        sleeps.push({ node: n.name, ms, state: get()?.status().instances[0].state ?? '?' });
+        clock.stall(ms);
+      };
+    }
+    da = new VrrpDaemon(daemonConfig([instance({ priority: 150 })]), a.deps);
+    db = new VrrpDaemon(daemonConfig([instance({ priority: 100 })]), b.deps);
+    await da.start();
+    await db.start();
+    await clock.advance(5000);
+    assert.equal(st(da).state, 'MASTER');
+    assert.equal(st(db).state, 'BACKUP');
+    const masterSleeps = sleeps.filter((s) => s.state === 'MASTER').length;
+    a.chan!.muted = true;
+    const lastA = Math.max(...link.sent.filter((s) => s.from === 'a').map((s) => s.at));
+    await clock.advance(clock.now + 10_000);
+    assert.equal(st(db).state, 'MASTER');
+    const firstB = link.sent.find((s) => s.from === 'b' && s.at > lastA)!;
+    assert.equal(firstB.at - lastA, masterDownIntervalMs(3, 100, 100), 'exact Master_Down_Interval');
+    const bSleeps = sleeps.filter((s) => s.node === 'b' && s.state === 'BACKUP');
+    assert.ok(bSleeps.length >= 1, 'the takeover went through the precise sleep');
+    assert.ok(
+      bSleeps.every((s) => s.ms > 0 && s.ms <= 3),
+      JSON.stringify(bSleeps),
+    );
+    assert.equal(sleeps.filter((s) => s.state === 'MASTER').length, masterSleeps, 'a master never sleeps for its advert timer');
+    assert.equal(masterSleeps, 0);
     await da.stop();
     await db.stop();
   });

@@ -7,7 +7,7 @@ import { HactlCommand } from '../../lib/cli/base';
 import { HactlError } from '../../lib/cli/errors';
 import { lvsHalf } from '../../lib/lvs/daemon';
 import { DEFAULT_CONTROL_SOCKET, loadDaemonConfig, serveControl, serveMetrics } from '../../lib/vrrp/control';
-import { execArgv, type Logger, realTimers, VrrpDaemon, writeFifo } from '../../lib/vrrp/daemon';
+import { execArgv, type Logger, realTimers, sleepPrecise, VrrpDaemon, writeFifo } from '../../lib/vrrp/daemon';
 import { RealNetOps } from '../../lib/vrrp/netops';
 import { rawChannels } from '../../lib/vrrp/transport';
 
@@ -88,6 +88,7 @@ Refuses to start when the configuration has errors (they are printed with file:l
       },
       writeFifo,
       immediate: (fn) => setImmediate(fn),
+      sleepSync: sleepPrecise,
     });
     const sock = flags['control-socket'];
     try {

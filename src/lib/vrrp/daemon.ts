@@ -50,8 +50,16 @@ export interface DaemonDeps {
   /** read a track_file (undefined when missing) */
   readFile?: (path: string) => string | undefined;
   writeFifo?: (path: string, line: string) => void;
-  /** setImmediate: enables sub-millisecond master-down timers */
+  /** setImmediate: enables sub-millisecond master-down timers (yielding wait) */
   immediate?: (fn: () => void) => void;
+  /**
+   * Block for `ms` (fractional) with the kernel's timer precision, as
+   * keepalived's timerfd sleep. Preferred over `immediate` for the last
+   * EARLY_MS before a master-down or Skew_Time deadline: a process that
+   * spins loses the CPU to other runnable tasks on a loaded host (measured:
+   * 2 to 5 ms late), one that sleeps is woken on time.
+   */
+  sleepSync?: (ms: number) => void;
 }
 
 const EARLY_MS = 2;
@@ -260,6 +268,7 @@ export class VrrpDaemon {
         inst.cfg.family,
         (p) => this.onPacket(base, p),
         (e) => this.deps.log('error', `socket error on ${ifname}: ${e.message}`),
+        this.deps.clock,
       );
       this.channels.set(key, ch);
     }
@@ -327,7 +336,9 @@ export class VrrpDaemon {
       inst.fsm.drop('own');
       return;
     }
-    const acts = inst.fsm.receive(adv, src, this.deps.clock());
+    // "now" is when the socket became readable (keepalived: time_now after
+    // epoll_wait), so decoding does not push the Skew_Time / master-down deadline
+    const acts = inst.fsm.receive(adv, src, p.at ?? this.deps.clock());
     this.handle(inst, acts);
   }
 
@@ -366,7 +377,7 @@ export class VrrpDaemon {
     // Timers have millisecond granularity and fire late; with `immediate`
     // available, wake up EARLY_MS before the deadline and yield to I/O until
     // it is reached (keepalived's timerfd precision, sub-ms).
-    const early = this.deps.immediate && inst.fsm.timerKind() === 'masterDown' ? EARLY_MS : 0;
+    const early = (this.deps.sleepSync || this.deps.immediate) && inst.fsm.timerKind() === 'masterDown' ? EARLY_MS : 0;
     const delay = Math.max(0, d - this.deps.clock() - early);
     inst.timer = this.deps.timers.set(() => this.onTimer(inst), delay);
   }
@@ -377,6 +388,15 @@ export class VrrpDaemon {
     const d = inst.fsm.deadline();
     if (d === null) return;
     let now = this.deps.clock();
+    if (now < d && this.deps.sleepSync && inst.fsm.timerKind() === 'masterDown' && d - now <= EARLY_MS + 1) {
+      // the last EARLY_MS before a takeover: sleep precisely (an advert that
+      // arrives meanwhile waits in the socket and is read by the drain below).
+      // Advert timers keep the yielding wait: they must not block the loop.
+      this.deps.sleepSync(d - now);
+      now = this.deps.clock();
+      // 1 µs tolerance: the sleep may round down
+      if (now < d && d - now < 0.001) now = d;
+    }
     if (now < d && this.deps.immediate) {
       const gen = inst.gen;
       const spin = () => {
@@ -849,6 +869,12 @@ export function writeFifo(path: string, line: string): void {
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/** A precise blocking sleep (futex timeout, hrtimer): Atomics.wait on a private cell. */
+const sleepCell = new Int32Array(new SharedArrayBuffer(4));
+export function sleepPrecise(ms: number): void {
+  if (ms > 0) Atomics.wait(sleepCell, 0, 0, ms);
 }
 
 export const realTimers: Timers = {

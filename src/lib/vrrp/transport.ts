@@ -10,6 +10,7 @@
  * via raw-socket cannot return the hop limit or the destination.
  */
 import * as fs from 'node:fs';
+import { performance } from 'node:perf_hooks';
 import { bufToIpv6, VRRP_MCAST_V4, VRRP_MCAST_V6, VRRP_PROTO, ipv4ToBuf, ipv6ToBuf } from './packet';
 
 // setsockopt constants (Linux)
@@ -31,9 +32,13 @@ const IPV6_TCLASS = 67;
 const IPV6_PKTINFO = 50;
 
 /** What a channel hands to the daemon. */
-export type RxPacket =
+export type RxPacket = (
   | { family: 4; raw: Buffer }
-  | { family: 6; src: string; dst: string; hopLimit?: number; payload: Buffer };
+  | { family: 6; src: string; dst: string; hopLimit?: number; payload: Buffer }
+) & {
+  /** when the socket reported it readable (the channel's clock), before any decoding: the FSM's "now" for it */
+  at?: number;
+};
 
 export interface Channel {
   readonly ifname: string;
@@ -48,7 +53,8 @@ export interface Channel {
 }
 
 export interface ChannelFactory {
-  open(ifname: string, family: 4 | 6, onPacket: (p: RxPacket) => void, onError: (e: Error) => void): Channel;
+  /** `clock` (the daemon's monotonic clock) stamps received packets (`RxPacket.at`). */
+  open(ifname: string, family: 4 | 6, onPacket: (p: RxPacket) => void, onError: (e: Error) => void, clock?: () => number): Channel;
 }
 
 interface RawSocketLike {
@@ -80,6 +86,7 @@ class RawChannel implements Channel {
     readonly family: 4 | 6,
     private readonly onPacket: (p: RxPacket) => void,
     onError: (e: Error) => void,
+    private readonly clock: () => number = () => performance.now(),
   ) {
     // biome-ignore lint/suspicious/noExplicitAny: untyped JS module
     const raw: any = require('raw-socket');
@@ -112,7 +119,10 @@ class RawChannel implements Channel {
       mif.writeInt32LE(ifindex, 8);
       s.setOption(IPPROTO_IP, IP_MULTICAST_IF, mif, 12);
       s.setOption(IPPROTO_IP, IP_MULTICAST_LOOP, 0);
-      s.on('message', (buf) => this.onPacket({ family: 4, raw: Buffer.from(buf) }));
+      s.on('message', (buf) => {
+        const at = this.clock();
+        this.onPacket({ family: 4, raw: Buffer.from(buf), at });
+      });
     } else {
       s.setOption(IPPROTO_IPV6, IPV6_MULTICAST_HOPS, 255);
       s.setOption(IPPROTO_IPV6, IPV6_UNICAST_HOPS, 255);
@@ -135,8 +145,9 @@ class RawChannel implements Channel {
           const ps = new net.PacketSocket(ifindex, 0x86dd);
           ps.onFrame((frame: Buffer, pkttype: number) => {
             if (pkttype === 4) return; // our own
+            const at = this.clock();
             const p = parseIpv6Frame(frame);
-            if (p) this.onPacket(p);
+            if (p) this.onPacket({ ...p, at });
           });
           this.pkt = ps;
           viaPacket = true;
@@ -148,7 +159,7 @@ class RawChannel implements Channel {
         // the raw socket still receives: discard its copies
         s.on('message', () => {});
       } else {
-        s.on('message', (buf, src) => this.onPacket({ family: 6, src, dst: VRRP_MCAST_V6, payload: Buffer.from(buf) }));
+        s.on('message', (buf, src) => this.onPacket({ family: 6, src, dst: VRRP_MCAST_V6, payload: Buffer.from(buf), at: this.clock() }));
       }
     }
   }
@@ -183,9 +194,10 @@ class RawChannel implements Channel {
     for (; n < 1000; n++) {
       try {
         this.sock.wrap.recv(this.sock.buffer, (b, bytes, src) => {
+          const at = this.clock();
           const copy = Buffer.from(b.subarray(0, bytes));
-          if (this.family === 4) this.onPacket({ family: 4, raw: copy });
-          else this.onPacket({ family: 6, src, dst: VRRP_MCAST_V6, payload: copy });
+          if (this.family === 4) this.onPacket({ family: 4, raw: copy, at });
+          else this.onPacket({ family: 6, src, dst: VRRP_MCAST_V6, payload: copy, at });
         });
       } catch {
         break; // EAGAIN: queue empty
@@ -232,5 +244,5 @@ export function parseIpv6Frame(frame: Buffer): RxPacket | null {
 }
 
 export const rawChannels: ChannelFactory = {
-  open: (ifname, family, onPacket, onError) => new RawChannel(ifname, family, onPacket, onError),
+  open: (ifname, family, onPacket, onError, clock) => new RawChannel(ifname, family, onPacket, onError, clock),
 };
