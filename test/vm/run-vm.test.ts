@@ -29,12 +29,13 @@ describe('IPVS acceptance tests in the VM', { skip: skipReason() }, () => {
     // ipip/ip6_tunnel .ko files for guest/arp-tun.test.ts (ROOT/dist/vm-modules, in the guest through --copy).
     const mods = prepareVmModules(ROOT);
     if (mods.skip) process.stderr.write(`tunnel modules not copied (arp-tun skips): ${mods.skip}\n`);
+    // `script` (util-linux) gives guest/ipvs-interactive.test.ts its pseudo-terminals.
     // --copy: the checkout goes into the initramfs. Over 9p every module load is
     // a slow round trip under TCG (oclif took 46 s to load there, 5 s copied).
     const args = ['--copy', '-C', ROOT, '-e', 'HACTL_IN_VM=1', '-t', '1500', '--', 'node', '--test', '--test-reporter=spec', '--test-concurrency=1', 'dist/test/vm/guest/'];
     const child = spawn(HARNESS, args, {
       cwd: ROOT,
-      env: { ...process.env, IPVS_VM_EXTRA_BINS: [process.env.IPVS_VM_EXTRA_BINS, 'keepalived'].filter(Boolean).join(' '), IPVS_VM_TIMING: '1' },
+      env: { ...process.env, IPVS_VM_EXTRA_BINS: [process.env.IPVS_VM_EXTRA_BINS, 'keepalived', 'script'].filter(Boolean).join(' '), IPVS_VM_TIMING: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let tail = '';
