@@ -18,6 +18,11 @@
  *   recvStop(handle)
  *   ref(handle, bool)                           keep the event loop alive while receiving (default yes)
  *   close(handle)
+ *   drain(handle) -> count                      read every frame queued now and hand each to the recvStart
+ *                                               callback synchronously (VRRP timer safety: before declaring
+ *                                               the master down, adverts queued during a stall are read)
+ *   attachFilter(handle, program: Buffer)       SO_ATTACH_FILTER with a classic BPF program (8-byte
+ *                                               struct sock_filter entries, host byte order)
  *
  * Marked sockets for the health checkers (SO_MARK = keepalived's `fwmark`;
  * Node's net/dgram cannot set it). Needs CAP_NET_ADMIN:
@@ -35,6 +40,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <linux/if_ether.h>
+#include <linux/filter.h>
 #include <linux/if_packet.h>
 #include <netinet/in.h>
 #include <node_api.h>
@@ -544,6 +550,62 @@ static napi_value js_close(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+static napi_value js_drain(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < 1) return throw_msg(env, "drain(handle)");
+  pkt_t *p = get_pkt(env, argv[0]);
+  if (!p) return NULL;
+  if (p->dgram) return throw_msg(env, "drain() is for packet sockets");
+  static unsigned char buf[65536];
+  int count = 0;
+  /* bounded: a flood must not keep the caller here forever */
+  while (count < 4096 && !p->closed && p->cb) {
+    struct sockaddr_ll from;
+    socklen_t fl = sizeof from;
+    ssize_t n = recvfrom(p->fd, buf, sizeof buf, MSG_DONTWAIT, (struct sockaddr *)&from, &fl);
+    if (n < 0) break; /* EAGAIN: the queue is empty */
+    count++;
+    napi_handle_scope scope;
+    napi_open_handle_scope(env, &scope);
+    napi_value frame, pt, cb, global, args[2], res;
+    void *copy = NULL;
+    napi_create_buffer_copy(env, (size_t)n, buf, &copy, &frame);
+    napi_create_int32(env, from.sll_pkttype, &pt);
+    args[0] = frame;
+    args[1] = pt;
+    napi_get_reference_value(env, p->cb, &cb);
+    napi_get_global(env, &global);
+    napi_status st = napi_call_function(env, global, cb, 2, args, &res);
+    napi_close_handle_scope(env, scope);
+    if (st != napi_ok) return NULL; /* the callback threw: the exception goes to drain()'s caller */
+  }
+  napi_value ret;
+  napi_create_int32(env, count, &ret);
+  return ret;
+}
+
+static napi_value js_attach_filter(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < 2) return throw_msg(env, "attachFilter(handle, program)");
+  pkt_t *p = get_pkt(env, argv[0]);
+  if (!p) return NULL;
+  bool isbuf = false;
+  napi_is_buffer(env, argv[1], &isbuf);
+  if (!isbuf) return throw_msg(env, "program must be a Buffer of struct sock_filter");
+  void *data = NULL;
+  size_t len = 0;
+  napi_get_buffer_info(env, argv[1], &data, &len);
+  if (len == 0 || len % sizeof(struct sock_filter) != 0 || len / sizeof(struct sock_filter) > BPF_MAXINSNS)
+    return throw_msg(env, "program length must be a non-zero multiple of 8 bytes (at most 4096 instructions)");
+  struct sock_fprog prog = {(unsigned short)(len / sizeof(struct sock_filter)), (struct sock_filter *)data};
+  if (setsockopt(p->fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof prog) < 0) return throw_errno(env, "setsockopt(SO_ATTACH_FILTER)", errno);
+  return NULL;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"open", NULL, js_open, NULL, NULL, NULL, napi_default, NULL},
@@ -554,6 +616,8 @@ static napi_value init(napi_env env, napi_value exports) {
       {"close", NULL, js_close, NULL, NULL, NULL, napi_default, NULL},
       {"socketWithMark", NULL, js_socket_with_mark, NULL, NULL, NULL, napi_default, NULL},
       {"openDgram", NULL, js_open_dgram, NULL, NULL, NULL, napi_default, NULL},
+      {"drain", NULL, js_drain, NULL, NULL, NULL, napi_default, NULL},
+      {"attachFilter", NULL, js_attach_filter, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

@@ -117,6 +117,37 @@ describe('vrrp acceptance: hactl nodes', { skip, timeout: 240_000 }, () => {
     });
   });
 
+  it('timer safety over IPv6: a backup stalled for 5 s (SIGSTOP) drains the AF_PACKET queue and does not take over', { timeout: 40_000 }, async () => {
+    const l = new VrrpLab('st6', 2, { v6: true });
+    try {
+      const [n1, n2] = l.nodes;
+      await l.waitDad();
+      const cap = l.startCapture();
+      const conf = (prio: number) => vrrpConf({ prio, version: 3, advert: 0.2, vips: ['2001:db8::100/64'] });
+      l.startHactl(n1, conf(150));
+      l.startHactl(n2, conf(100));
+      await l.waitState(n1, 'MASTER', 15_000);
+      await l.waitState(n2, 'BACKUP', 10_000);
+      await sleep(500);
+      const ll2 = l.linkLocal(n2);
+      const rx0 = (await l.status(n2))!.instances[0].counters.rxAdverts;
+      n2.proc!.kill('SIGSTOP');
+      await sleep(5000);
+      const resumed = Date.now();
+      n2.proc!.kill('SIGCONT');
+      await sleep(2000);
+      assert.equal(await l.state(n2), 'BACKUP', `no false takeover after the stall\n${n2.logs.map((x) => x.line).join('\n')}`);
+      assert.ok(cap.adverts.some((a) => a.dst === 'ff02::12'), 'IPv6 adverts on the wire');
+      assert.equal(cap.adverts.filter((a) => a.src === ll2 && a.t >= resumed - 100 && a.prio > 0).length, 0, 'the backup never advertised');
+      const s = (await l.status(n2))!;
+      assert.ok(s.stalls >= 1 && s.maxStallMs > 1000, `stall detected and counted: ${s.stalls} / ${s.maxStallMs} ms`);
+      assert.ok(s.instances[0].counters.rxAdverts > rx0 + 20, `the adverts of the stall were read: ${rx0} -> ${s.instances[0].counters.rxAdverts}`);
+      assert.ok(!l.hasAddr(n2, '2001:db8::100') && l.hasAddr(n1, '2001:db8::100'), 'the VIP stayed on the master');
+    } finally {
+      l.cleanup();
+    }
+  });
+
   it('nopreempt: a higher priority that starts later stays BACKUP', { timeout: 30_000 }, async () => {
     await withLab('npr', 2, async (l) => {
       const [n1, n2] = l.nodes;

@@ -5,6 +5,7 @@
  * libpcap bindings add a runtime library and ABI churn for ~150 lines of syscalls.
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { ETH_P_ALL } from './arp';
 
@@ -15,6 +16,9 @@ interface Native {
   recvStop(h: unknown): void;
   ref(h: unknown, on: boolean): void;
   close(h: unknown): void;
+  /** absent in an addon built before they were added */
+  drain?(h: unknown): number;
+  attachFilter?(h: unknown, program: Buffer): void;
 }
 
 /** sll_pkttype values passed to receive callbacks. */
@@ -84,6 +88,25 @@ export class PacketSocket {
     load().recvStart(this.handle, cb);
   }
 
+  /**
+   * Read every frame queued in the kernel now and hand each to the onFrame()
+   * callback before returning (synchronous). Returns how many were read, or
+   * -1 when the addon is too old to do it.
+   */
+  drain(): number {
+    const n = load();
+    if (this.closed || !n.drain) return -1;
+    return n.drain(this.handle);
+  }
+
+  /** Attach a classic BPF program (struct sock_filter array, host byte order); see bpfIpv6Proto(). */
+  attachFilter(program: Buffer): boolean {
+    const n = load();
+    if (!n.attachFilter) return false;
+    n.attachFilter(this.handle, program);
+    return true;
+  }
+
   stopReceiving(): void {
     if (!this.closed) load().recvStop(this.handle);
   }
@@ -101,4 +124,37 @@ export class PacketSocket {
     this.closed = true;
     load().close(this.handle);
   }
+}
+
+/** One classic BPF instruction (struct sock_filter: u16 code, u8 jt, u8 jf, u32 k; host order). */
+function bpf(code: number, jt: number, jf: number, k: number): Buffer {
+  const b = Buffer.alloc(8);
+  const le = os.endianness() === 'LE';
+  if (le) b.writeUInt16LE(code, 0);
+  else b.writeUInt16BE(code, 0);
+  b[2] = jt;
+  b[3] = jf;
+  if (le) b.writeUInt32LE(k >>> 0, 4);
+  else b.writeUInt32BE(k >>> 0, 4);
+  return b;
+}
+
+/**
+ * BPF program for an AF_PACKET socket: keep only IPv6 frames whose next
+ * header is `proto` (no extension headers), so a busy interface does not fill
+ * the socket queue with unrelated traffic.
+ */
+export function bpfIpv6Proto(proto: number): Buffer {
+  const LDH_ABS = 0x28;
+  const LDB_ABS = 0x30;
+  const JEQ_K = 0x15;
+  const RET_K = 0x06;
+  return Buffer.concat([
+    bpf(LDH_ABS, 0, 0, 12), // ethertype
+    bpf(JEQ_K, 0, 3, 0x86dd),
+    bpf(LDB_ABS, 0, 0, 14 + 6), // IPv6 next header
+    bpf(JEQ_K, 0, 1, proto),
+    bpf(RET_K, 0, 0, 0x40000), // accept the whole frame
+    bpf(RET_K, 0, 0, 0), // drop
+  ]);
 }

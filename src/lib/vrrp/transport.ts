@@ -77,7 +77,7 @@ function ifindexOf(ifname: string): number {
 
 class RawChannel implements Channel {
   private readonly sock: RawSocketLike;
-  private pkt?: { close(): void; stopReceiving(): void };
+  private pkt?: { close(): void; stopReceiving(): void; drain(): number };
   private closed = false;
   private readonly ifindex: number;
 
@@ -143,6 +143,12 @@ class RawChannel implements Channel {
         const net: any = require('../net');
         if (net.packetUnavailable() === null) {
           const ps = new net.PacketSocket(ifindex, 0x86dd);
+          try {
+            // only VRRP reaches user space (a busy interface must not fill the queue)
+            ps.attachFilter(net.bpfIpv6Proto(VRRP_PROTO));
+          } catch {
+            /* unfiltered: parseIpv6Frame drops the rest */
+          }
           ps.onFrame((frame: Buffer, pkttype: number) => {
             if (pkttype === 4) return; // our own
             const at = this.clock();
@@ -190,7 +196,10 @@ class RawChannel implements Channel {
 
   drain(): number {
     let n = 0;
-    if (this.closed || this.pkt) return 0;
+    if (this.closed) return 0;
+    // IPv6 adverts arrive on the AF_PACKET socket: read its queue (the frames
+    // go through the onFrame callback above, synchronously)
+    if (this.pkt) return Math.max(0, this.pkt.drain());
     for (; n < 1000; n++) {
       try {
         this.sock.wrap.recv(this.sock.buffer, (b, bytes, src) => {
