@@ -241,13 +241,14 @@ describe('host names through the nsswitch hosts: sources', () => {
     );
   });
 
-  it('files then dns: files wins, dns fills the rest, IPv6 never named (ipvsadm passes a 4-byte address)', async () => {
+  it('files then dns: files wins, dns fills the rest, IPv6 too', async () => {
     calls.length = 0;
     const src = hostSources('hosts: files dns\n');
     assert.equal(await lookupHost(2, '192.0.2.1', src, { files, dns }), 'web-files');
     assert.equal(await lookupHost(2, '192.0.2.2', src, { files, dns }), 'two.example');
-    assert.equal(await lookupHost(10, '2001:db8::1', src, { files: () => 'v6name', dns }), undefined);
-    assert.deepEqual(calls, ['192.0.2.2']);
+    assert.equal(await lookupHost(10, '2001:db8::1', src, { files: () => 'v6name', dns }), 'v6name');
+    assert.equal(await lookupHost(10, '2001:db8::2', src, { files, dns }), undefined);
+    assert.deepEqual(calls, ['192.0.2.2', '2001:db8::2']);
   });
 
   it('the order of the line is followed; [NOTFOUND=return] stops; unknown sources are skipped', async () => {
@@ -263,7 +264,7 @@ describe('host names through the nsswitch hosts: sources', () => {
     const src = hostSources('hosts: files dns');
     assert.deepEqual(lookupHostNoDns(2, '192.0.2.1', src, files), { name: 'web-files', needsDns: false });
     assert.deepEqual(lookupHostNoDns(2, '192.0.2.9', src, files), { needsDns: true });
-    assert.deepEqual(lookupHostNoDns(10, '2001:db8::1', src, files), { needsDns: false });
+    assert.deepEqual(lookupHostNoDns(10, '2001:db8::1', src, files), { needsDns: true });
     assert.deepEqual(lookupHostNoDns(2, '192.0.2.9', hostSources('hosts: files'), files), { needsDns: false });
   });
 

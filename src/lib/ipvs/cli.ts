@@ -186,7 +186,7 @@ const DNS_TIMEOUT_MS = Number(process.env.HACTL_DNS_TIMEOUT_MS) > 0 ? Number(pro
  * while recording the addresses it names; only if some need DNS is it
  * rendered again with the answers.
  */
-async function namedListOutput(c: IpvsClient, ce: IpvsadmCommand, io: Io): Promise<ListOutput> {
+export async function namedListOutput(c: IpvsClient, ce: IpvsadmCommand, io: Io): Promise<ListOutput> {
   if (ce.fmt.numeric || ce.options.has(OPT.TIMEOUT) || ce.options.has(OPT.DAEMON)) return listOutput(c, ce);
   const { hostSources, usesDns, lookupHostNoDns, lookupHosts, dnsReverse } = await import('./names');
   const files = systemResolver();

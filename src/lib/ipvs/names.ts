@@ -7,13 +7,12 @@
  * timeout of every resolver, hactl prints the addresses it could not name
  * as numbers and says so on standard error.
  *
- * Quirk kept from ipvsadm 1.31: it calls gethostbyaddr(addr, sizeof(struct
- * in_addr), af) for both families, and glibc rejects a 4-byte IPv6 address,
- * so IPv6 addresses are never named (see addrNameable).
+ * IPv6 addresses are named too (ipvsadm 1.31 on glibc does, from /etc/hosts
+ * and from ip6.arpa PTR records: test/vm/guest/ipvs-interactive-names.test.ts).
  *
  * The NSS parsing and the per-address walk are pure; the DNS query is injected.
  */
-import { AF_INET } from './constants';
+import { AF_INET, AF_INET6 } from './constants';
 
 export type NssStatus = 'success' | 'notfound' | 'unavail' | 'tryagain';
 
@@ -75,9 +74,9 @@ export function hostSources(nsswitch: string | null): NssSource[] {
   ];
 }
 
-/** Whether ipvsadm could ever print a name for this address (IPv4 only, see above). */
+/** Whether ipvsadm could print a name for this address family. */
 export function addrNameable(af: number): boolean {
-  return af === AF_INET;
+  return af === AF_INET || af === AF_INET6;
 }
 
 export function usesDns(sources: NssSource[]): boolean {
