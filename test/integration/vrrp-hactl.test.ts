@@ -371,6 +371,10 @@ describe('vrrp acceptance: hactl nodes', { skip, timeout: 240_000 }, () => {
       const vm = l.lab.nsExec(n1.host.ns, 'ip', ['-o', 'addr', 'show', 'dev', 'vrrp.51']);
       assert.match(vm, /198\.51\.100\.100\/24/, 'VIP lives on the macvlan');
       assert.match(l.lab.nsExec(n1.host.ns, 'ip', ['-o', 'link', 'show', 'dev', 'vrrp.51']), /00:00:5e:00:01:33/);
+      // keepalived: no IPv6 on an IPv4 vmac (its EUI-64 link-local would be the same on both routers)
+      assert.match(l.lab.nsExec(n1.host.ns, 'ip', ['-d', '-o', 'link', 'show', 'dev', 'vrrp.51']), /addrgenmode none/);
+      assert.equal(l.lab.nsExec(n1.host.ns, 'cat', ['/proc/sys/net/ipv6/conf/vrrp.51/disable_ipv6']).trim(), '1');
+      assert.equal(l.lab.nsExec(n1.host.ns, 'ip', ['-6', '-o', 'addr', 'show', 'dev', 'vrrp.51']).trim(), '', 'no IPv6 address on the IPv4 vmac');
       assert.ok(l.ping(VIP));
       assert.equal(arpReply(l, VIP), '00:00:5e:00:01:33', 'the VIP answers ARP with the virtual MAC');
       assert.equal(await l.stop(n1), 0);
@@ -381,6 +385,66 @@ describe('vrrp acceptance: hactl nodes', { skip, timeout: 240_000 }, () => {
       assert.ok(l.ping(VIP), 'VIP reachable via the new master');
       assert.equal(arpReply(l, VIP), '00:00:5e:00:01:33', 'same virtual MAC after failover');
     });
+  });
+
+  it('use_vmac over IPv6: macvlan with 00:00:5e:00:02:33, our link-local on it (nodad, deprecated), adverts from the virtual MAC, NA moves the client', { timeout: 40_000 }, async () => {
+    const l = new VrrpLab('vm6', 2, { v6: true });
+    try {
+      const [n1, n2] = l.nodes;
+      await l.waitDad();
+      const VIP6 = '2001:db8::100';
+      const VMAC = '00:00:5e:00:02:33';
+      // adverts with their Ethernet source
+      const eth: { smac: string; src: string }[] = [];
+      const td = l.lab.spawn(l.client.ns, 'tcpdump', ['-i', 'eth0', '-nn', '-e', '-l', 'ip6 proto 112']);
+      td.stdout?.setEncoding('utf8');
+      td.stdout?.on('data', (d: string) => {
+        for (const m of d.matchAll(/^\S+ ([0-9a-f:]{17}) > \S+, ethertype IPv6 \(0x86dd\), length \d+: (\S+) > ff02::12: VRRPv3/gm)) eth.push({ smac: m[1], src: m[2] });
+      });
+      const conf = (prio: number) => vrrpConf({ prio, version: 3, advert: 0.2, vips: [`${VIP6}/64`], extra: '  use_vmac\n' });
+      l.startHactl(n1, conf(150));
+      await l.waitState(n1, 'MASTER', 15_000);
+      l.startHactl(n2, conf(100));
+      await l.waitState(n2, 'BACKUP', 10_000);
+      await sleep(1000);
+      const ll = [l.linkLocal(n1), l.linkLocal(n2)];
+      for (const [i, n] of [n1, n2].entries()) {
+        const link = l.lab.nsExec(n.host.ns, 'ip', ['-d', '-o', 'link', 'show', 'dev', 'vrrp.51']);
+        assert.match(link, new RegExp(`link/ether ${VMAC}`), `${n.name}: IPv6 virtual MAC`);
+        assert.match(link, /macvlan mode private/);
+        assert.match(link, /addrgenmode none/, `${n.name}: no link-local generated from the virtual MAC`);
+        const lla = l.lab.nsExec(n.host.ns, 'ip', ['-6', '-o', 'addr', 'show', 'dev', 'vrrp.51', 'scope', 'link']).trim().split('\n');
+        assert.equal(lla.length, 1, `${n.name}: one link-local on the vmac: ${lla.join(' | ')}`);
+        assert.match(lla[0], new RegExp(`inet6 ${ll[i]}/64 scope link nodad deprecated`), `${n.name}: the base link-local, nodad and deprecated (keepalived)`);
+        assert.doesNotMatch(lla[0], /dadfailed|tentative/);
+        assert.equal(l.lab.nsExec(n.host.ns, 'cat', ['/proc/sys/net/ipv4/conf/eth0/arp_ignore']).trim(), '0', 'IPv4 ARP sysctls untouched by an IPv6 instance');
+      }
+      assert.match(l.lab.nsExec(n1.host.ns, 'ip', ['-6', '-o', 'addr', 'show', 'dev', 'vrrp.51']), /2001:db8::100\/64/, 'VIP on the master vmac');
+      assert.ok(!l.hasAddr(n2, VIP6), 'not on the backup');
+      const s2 = (await l.status(n2))!.instances[0];
+      assert.ok(s2.counters.rxAdverts >= 3, `the backup hears the master through its own virtual MAC: ${JSON.stringify(s2.counters)}`);
+      assert.equal(s2.masterAddr, ll[0]);
+      const from1 = eth.filter((a) => a.src === ll[0]);
+      assert.ok(from1.length >= 3 && from1.every((a) => a.smac === VMAC), `adverts leave from the virtual MAC: ${JSON.stringify(eth.slice(-3))}`);
+      assert.ok(!eth.some((a) => a.src === ll[1]), 'the backup is silent');
+      let pinged = false;
+      for (let i = 0; i < 5 && !pinged; i++) pinged = l.lab.nsExec(l.client.ns, 'ping', ['-6', '-c', '1', '-W', '1', VIP6], { allowFail: true }).includes('1 received');
+      assert.ok(pinged, 'client reaches the IPv6 VIP');
+      assert.equal(l.neighMac(VIP6), VMAC);
+      assert.equal(await l.stop(n1), 0);
+      await l.waitState(n2, 'MASTER', 6000);
+      await sleep(500);
+      assert.equal(l.lab.nsExec(n1.host.ns, 'ip', ['-o', 'link', 'show', 'dev', 'vrrp.51'], { allowFail: true }), '', 'macvlan removed');
+      assert.match(l.lab.nsExec(n2.host.ns, 'ip', ['-6', '-o', 'addr', 'show', 'dev', 'vrrp.51']), /2001:db8::100\/64/);
+      const from2 = eth.filter((a) => a.src === ll[1]);
+      assert.ok(from2.length >= 1 && from2.every((a) => a.smac === VMAC), 'the new master advertises from the virtual MAC');
+      pinged = false;
+      for (let i = 0; i < 5 && !pinged; i++) pinged = l.lab.nsExec(l.client.ns, 'ping', ['-6', '-c', '1', '-W', '1', VIP6], { allowFail: true }).includes('1 received');
+      assert.ok(pinged, 'VIP reachable via the new master');
+      assert.equal(l.neighMac(VIP6), VMAC, 'same virtual MAC after failover');
+    } finally {
+      l.cleanup();
+    }
   });
 
   it('hactl vrrp status (text and --json) and /metrics on a running daemon', { timeout: 30_000 }, async () => {

@@ -97,6 +97,8 @@ export interface AddressSpec {
   noprefixroute?: boolean;
   /** replace instead of failing with EEXIST */
   replace?: boolean;
+  /** preferred lifetime in seconds (IFA_CACHEINFO; 0: deprecated, never chosen as a source); valid stays forever */
+  preferredLft?: number;
 }
 
 export interface RouteSpec {
@@ -408,6 +410,7 @@ export class Rtnl {
     const attrs: rt.AddressAttrs = { local: c.bytes, address: c.bytes };
     if (spec.peer) attrs.address = ipBytes(spec.peer, c.family, what);
     if (Object.keys(flags).length) attrs.flags = flags;
+    if (spec.preferredLft !== undefined) attrs.cacheInfo = { ifaPrefered: spec.preferredLft, ifaValid: 0xffffffff };
     if (spec.label !== undefined) {
       if (c.family !== 4) throw new NetError(`${what}: labels are IPv4 only`, 'EINVAL');
       if (spec.label.length > 15) throw new NetError(`${what}: label "${spec.label}" longer than 15 characters`, 'EINVAL');

@@ -268,7 +268,7 @@ export class VrrpDaemon {
         inst.cfg.family,
         (p) => this.onPacket(base, p),
         (e) => this.deps.log('error', `socket error on ${ifname}: ${e.message}`),
-        this.deps.clock,
+        { clock: this.deps.clock, rxIfname: base, vrid: inst.cfg.vmac ? inst.cfg.vrid : undefined },
       );
       this.channels.set(key, ch);
     }
@@ -288,7 +288,12 @@ export class VrrpDaemon {
       c.unicastSrcIp ?? c.mcastSrcIp ?? (await this.deps.net.primaryAddress(c.interface, c.family)) ?? (c.family === 4 ? '0.0.0.0' : '::');
     inst.src = src;
     inst.fsm.params.primaryAddr = src;
-    if (c.vmac) await this.deps.net.ensureVmac(c.interface, c.vmac, c.vrid, c.family);
+    if (c.vmac)
+      await this.deps.net.ensureVmac(c.interface, c.vmac, c.vrid, c.family, {
+        // IPv6: the macvlan carries our source link-local (adverts leave from it with the virtual MAC)
+        linkLocal: c.family === 6 ? src : undefined,
+        keepIpv6: c.excludedVips.some((v) => v.family === 6 && (!v.dev || v.dev === c.interface)),
+      });
     inst.chan = this.channelFor(inst);
     if (c.family === 6) inst.chan.setSource?.(src);
     this.applyTracking(inst, false);

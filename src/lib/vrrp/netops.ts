@@ -24,8 +24,14 @@ export interface NetOps {
   delRule(r: RuleConfig): Promise<void>;
   /** Gratuitous ARP / unsolicited NA for the addresses, `repeat` times each. */
   announce(ifname: string, addrs: string[], repeat: number): Promise<void>;
-  /** Create (or reuse) the macvlan for use_vmac with 00:00:5e:00:01:VRID; returns its name. */
-  ensureVmac(parent: string, name: string, vrid: number, family: 4 | 6): Promise<void>;
+  /**
+   * Create (or reuse) the macvlan for use_vmac with 00:00:5e:00:01:VRID
+   * (IPv6: 00:00:5e:00:02:VRID), as keepalived does. IPv6: no address is
+   * generated from the virtual MAC (it would be the same on every router);
+   * `linkLocal` (the instance's source address) is added instead, nodad and
+   * deprecated. IPv4: IPv6 is disabled on the macvlan unless `keepIpv6`.
+   */
+  ensureVmac(parent: string, name: string, vrid: number, family: 4 | 6, opts?: { linkLocal?: string; keepIpv6?: boolean }): Promise<void>;
   deleteLink(name: string): Promise<void>;
   /** Link up/down notifications (carrier and admin state). */
   watchLinks(cb: (l: LinkState) => void): { close(): void };
@@ -139,24 +145,42 @@ export class RealNetOps implements NetOps {
     this.net.announce({ ifindex: l.index, mac: l.mac, addresses: addrs, repeat });
   }
 
-  async ensureVmac(parent: string, name: string, vrid: number, family: 4 | 6): Promise<void> {
+  async ensureVmac(parent: string, name: string, vrid: number, family: 4 | 6, opts: { linkLocal?: string; keepIpv6?: boolean } = {}): Promise<void> {
     const existing = await this.nl.linkByName(name);
     if (!existing) {
       const p = await this.index(parent);
       await this.nl.createMacvlan({ parent: p, name, mac: this.net.vrrpVirtualMac(vrid, family), mode: 'private' });
     }
-    // as keepalived: only the macvlan answers ARP for the VIPs (with the virtual MAC)
-    try {
-      const sc = new this.net.Sysctl();
-      const k = (ifn: string, p: string) => this.net.confKey(4, ifn, p);
-      sc.write(k(parent, 'arp_ignore'), 1);
-      sc.write(k(parent, 'arp_filter'), 1);
-      sc.write(k(name, 'arp_ignore'), 1);
-      sc.write(k(name, 'arp_filter'), 0);
-      sc.write(k(name, 'accept_local'), 1);
-      sc.write(k(name, 'rp_filter'), 0);
-    } catch {
-      /* read-only /proc/sys: ARP may also be answered from the base interface */
+    const sc = new this.net.Sysctl();
+    const set = (fam: 4 | 6, ifn: string, p: string, v: number) => {
+      try {
+        sc.write(this.net.confKey(fam, ifn, p), v);
+      } catch {
+        /* read-only /proc/sys or IPv6 disabled */
+      }
+    };
+    // RFC 5798 7.4 / keepalived: no link-local generated from the virtual MAC
+    // (it would be the same on every router); set before the link comes up
+    set(6, name, 'addr_gen_mode', 1);
+    if (family === 4) {
+      // as keepalived: only the macvlan answers ARP for the VIPs (with the virtual MAC)
+      set(4, parent, 'arp_ignore', 1);
+      set(4, parent, 'arp_filter', 1);
+      set(4, name, 'arp_ignore', 1);
+      set(4, name, 'arp_filter', 0);
+      set(4, name, 'accept_local', 1);
+      set(4, name, 'rp_filter', 0);
+      // no IPv6 on an IPv4 vmac (its EUI-64 link-local would clash between routers)
+      if (!opts.keepIpv6) set(6, name, 'disable_ipv6', 1);
+    } else {
+      // our source link-local instead: adverts leave the macvlan from it
+      if (opts.linkLocal) {
+        const l = await this.nl.linkByName(name);
+        if (l)
+          await this.nl
+            .addAddress({ index: l.index, address: `${opts.linkLocal}/64`, nodad: true, preferredLft: 0 })
+            .catch(ignore(['EEXIST']));
+      }
     }
     const l = await this.nl.linkByName(name);
     if (l && !l.up) await this.nl.setLinkUp(l.index, true);

@@ -52,9 +52,22 @@ export interface Channel {
   close(): void;
 }
 
+export interface ChannelOptions {
+  /** the daemon's monotonic clock: stamps received packets (`RxPacket.at`) */
+  clock?: () => number;
+  /**
+   * IPv6 with use_vmac: receive on this (base) interface. Adverts from the
+   * peer routers carry the same virtual MAC as our macvlan, and macvlan hands
+   * such frames to it as PACKET_LOOPBACK, which AF_PACKET sockets never see;
+   * a tap on the base interface sees them before macvlan does.
+   */
+  rxIfname?: string;
+  /** with rxIfname: deliver only adverts for this VRID (the base interface carries the other instances' too) */
+  vrid?: number;
+}
+
 export interface ChannelFactory {
-  /** `clock` (the daemon's monotonic clock) stamps received packets (`RxPacket.at`). */
-  open(ifname: string, family: 4 | 6, onPacket: (p: RxPacket) => void, onError: (e: Error) => void, clock?: () => number): Channel;
+  open(ifname: string, family: 4 | 6, onPacket: (p: RxPacket) => void, onError: (e: Error) => void, opts?: ChannelOptions): Channel;
 }
 
 interface RawSocketLike {
@@ -80,14 +93,16 @@ class RawChannel implements Channel {
   private pkt?: { close(): void; stopReceiving(): void; drain(): number };
   private closed = false;
   private readonly ifindex: number;
+  private readonly clock: () => number;
 
   constructor(
     readonly ifname: string,
     readonly family: 4 | 6,
     private readonly onPacket: (p: RxPacket) => void,
     onError: (e: Error) => void,
-    private readonly clock: () => number = () => performance.now(),
+    opts: ChannelOptions = {},
   ) {
+    this.clock = opts.clock ?? (() => performance.now());
     // biome-ignore lint/suspicious/noExplicitAny: untyped JS module
     const raw: any = require('raw-socket');
     const ifindex = ifindexOf(ifname);
@@ -142,7 +157,9 @@ class RawChannel implements Channel {
         // biome-ignore lint/suspicious/noExplicitAny: optional sibling module
         const net: any = require('../net');
         if (net.packetUnavailable() === null) {
-          const ps = new net.PacketSocket(ifindex, 0x86dd);
+          // on the base interface (use_vmac): every protocol, so the tap runs before macvlan's rx handler
+          const base = opts.rxIfname && opts.rxIfname !== ifname;
+          const ps = new net.PacketSocket(base ? ifindexOf(opts.rxIfname!) : ifindex, base ? 3 : 0x86dd);
           try {
             // only VRRP reaches user space (a busy interface must not fill the queue)
             ps.attachFilter(net.bpfIpv6Proto(VRRP_PROTO));
@@ -153,7 +170,8 @@ class RawChannel implements Channel {
             if (pkttype === 4) return; // our own
             const at = this.clock();
             const p = parseIpv6Frame(frame);
-            if (p) this.onPacket({ ...p, at });
+            if (!p || (base && opts.vrid !== undefined && p.family === 6 && p.payload[1] !== opts.vrid)) return;
+            this.onPacket({ ...p, at });
           });
           this.pkt = ps;
           viaPacket = true;
@@ -253,5 +271,5 @@ export function parseIpv6Frame(frame: Buffer): RxPacket | null {
 }
 
 export const rawChannels: ChannelFactory = {
-  open: (ifname, family, onPacket, onError, clock) => new RawChannel(ifname, family, onPacket, onError, clock),
+  open: (ifname, family, onPacket, onError, opts) => new RawChannel(ifname, family, onPacket, onError, opts),
 };
