@@ -1,6 +1,7 @@
 /**
  * Interop with the real keepalived 2.2.7 on the same VRID: hactl as master
- * and as backup, VRRPv2 with and without PASS authentication, and VRRPv3.
+ * and as backup, VRRPv2 with and without PASS authentication, and VRRPv3
+ * (IPv4, IPv6, IPv6 with use_vmac).
  * One master at a time: never two for longer than one advert interval.
  */
 import * as assert from 'node:assert/strict';
@@ -13,18 +14,21 @@ const VIP4 = '198.51.100.100';
 const VIP6 = '2001:db8::100';
 const TOL = 50;
 
-const modes: { label: string; version: 2 | 3; advert: number; auth?: string; v6?: boolean }[] = [
+const modes: { label: string; version: 2 | 3; advert: number; auth?: string; v6?: boolean; vmac?: boolean }[] = [
   { label: 'VRRPv2, no auth', version: 2, advert: 1 },
   { label: 'VRRPv2, PASS auth', version: 2, advert: 1, auth: 's3cret' },
   { label: 'VRRPv3, 0.5 s', version: 3, advert: 0.5 },
   { label: 'VRRPv3 over IPv6, 0.5 s', version: 3, advert: 0.5, v6: true },
+  // both routers' adverts carry 00:00:5e:00:02:33: each must still hear the other
+  { label: 'VRRPv3 over IPv6 with use_vmac, 0.5 s', version: 3, advert: 0.5, v6: true, vmac: true },
 ];
 
 describe('vrrp interop with keepalived 2.2.7', { skip, timeout: 400_000 }, () => {
   for (const m of modes) {
     const ivl = m.advert * 1000;
     const VIP = m.v6 ? VIP6 : VIP4;
-    const conf = (prio: number) => vrrpConf({ prio, version: m.version, advert: m.advert, auth: m.auth, vips: [m.v6 ? `${VIP6}/64` : `${VIP4}/24`] });
+    const conf = (prio: number) =>
+      vrrpConf({ prio, version: m.version, advert: m.advert, auth: m.auth, vips: [m.v6 ? `${VIP6}/64` : `${VIP4}/24`], extra: m.vmac ? '  use_vmac\n' : '' });
     /** the source address of a node's adverts (IPv6: its link-local) */
     const src = (l: VrrpLab, n: VrrpLab['nodes'][number]) => (m.v6 ? l.linkLocal(n) : n.addr);
     const mdi = (prio: number) => masterDownIntervalMs(m.version, prio, m.advert * 100);
