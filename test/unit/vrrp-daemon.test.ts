@@ -351,6 +351,25 @@ describe('vrrp daemon (in-process, fake link and clock)', () => {
     await db.stop();
   });
 
+  it('no_accept (or vrrp_strict) on a non-owner: a warning says it is not enforced; an owner or accept stays quiet', async () => {
+    const clock = new VirtualClock();
+    const link = new FakeLink(clock);
+    const a = makeNode(link, 'a', '192.0.2.1');
+    const da = new VrrpDaemon(
+      daemonConfig([
+        instance({ accept: false }),
+        instance({ name: 'VI_2', vrid: 52, accept: false, priority: 255 }),
+        instance({ name: 'VI_3', vrid: 53, accept: true }),
+      ]),
+      a.deps,
+    );
+    await da.start();
+    const warns = a.logs.filter((l) => / warn .*no_accept/.test(l));
+    assert.equal(warns.length, 1, warns.join('\n'));
+    assert.match(warns[0], /\(VI_1\) no_accept is not enforced/);
+    await da.stop();
+  });
+
   it('notify_fifo gets keepalived-format lines; track_file values change the priority or FAULT', async () => {
     const clock = new VirtualClock();
     const link = new FakeLink(clock);

@@ -277,6 +277,12 @@ export class VrrpDaemon {
 
   private async startInstance(inst: Instance): Promise<void> {
     const c = inst.cfg;
+    if (!c.accept && c.priority < 255)
+      // keepalived enforces no_accept (also implied by vrrp_strict) with nftables/iptables drop
+      // rules for the VIPs while MASTER; hactl changes no firewall (see README, "no_accept")
+      this.deps.log('warn', `(${c.name}) no_accept is not enforced: as MASTER this node accepts packets addressed to the virtual addresses`, {
+        instance: c.name,
+      });
     const link = await this.deps.net.link(c.interface);
     if (!link) throw new Error(`vrrp_instance ${c.name}: interface ${c.interface} does not exist`);
     inst.linkUp.set(c.interface, link.up);
