@@ -100,6 +100,19 @@ export class Builder {
     return true;
   }
 
+  /** Report words after the `n` a keyword takes (unless its spec allows more). */
+  private extraWords(s: Stmt, spec: Spec, n: number): void {
+    const a = s.args;
+    if (!spec.rest && a.length > n) {
+      const k = s.keyword;
+      const extra = a
+        .slice(n)
+        .map((t) => t.text)
+        .join(' ');
+      this.d(this.argPos(s, n), 'warning', `extra word${a.length - n > 1 ? 's' : ''} after '${k}${n ? ` ${a[0].text}` : ''}': '${extra}' (keepalived ignores ${a.length - n > 1 ? 'them' : 'it'})`, 'extra-args');
+    }
+  }
+
   private value(s: Stmt, spec: Spec, where: string): Value | typeof MISSING {
     const k = s.keyword;
     // A missing '{' is reported by the TreeBuilder.
@@ -114,22 +127,13 @@ export class Builder {
       this.d(s.pos, 'error', `'${k}' is missing a parameter`, 'missing-parameter');
       return MISSING;
     }
-    const extraFrom = (n: number) => {
-      if (!spec.rest && a.length > n) {
-        const extra = a
-          .slice(n)
-          .map((t) => t.text)
-          .join(' ');
-        this.d(this.argPos(s, n), 'warning', `extra word${a.length - n > 1 ? 's' : ''} after '${k}${n ? ` ${a[0].text}` : ''}': '${extra}' (keepalived ignores ${a.length - n > 1 ? 'them' : 'it'})`, 'extra-args');
-      }
-    };
     switch (spec.k) {
       case 'flag':
         // keepalived accepts (and ignores) words after most flags; only report them.
         if (a.length > 0 && !spec.rest) {
           const b = parseBool(a[0].text);
-          if (!b.ok) extraFrom(0);
-          else extraFrom(1);
+          if (!b.ok) this.extraWords(s, spec, 0);
+          else this.extraWords(s, spec, 1);
           return b.ok ? b.value : true;
         }
         return true;
@@ -140,7 +144,7 @@ export class Builder {
           this.d(this.argPos(s, 0), 'error', `invalid ${where} ${k} parameter ${a[0].text}`, 'bool');
           return undefined;
         }
-        extraFrom(1);
+        this.extraWords(s, spec, 1);
         return b.value;
       }
       case 'bool': {
@@ -149,12 +153,12 @@ export class Builder {
           this.d(this.argPos(s, 0), 'error', `${k}: ${b.message}`, 'bool');
           return undefined;
         }
-        extraFrom(1);
+        this.extraWords(s, spec, 1);
         return b.value;
       }
       case 'int': {
         const r = parseInteger(a[0].text, spec.min!, spec.max!);
-        extraFrom(1);
+        this.extraWords(s, spec, 1);
         if (!r.ok) {
           this.d(this.argPos(s, 0), 'error', `${k}: ${r.message}`, r.message.startsWith('number') || r.message.startsWith('negative') ? 'range' : 'number');
           return undefined;
@@ -163,7 +167,7 @@ export class Builder {
       }
       case 'num': {
         const r = parseDecimal(a[0].text, spec.min!, spec.max!);
-        extraFrom(1);
+        this.extraWords(s, spec, 1);
         if (!r.ok) {
           this.d(this.argPos(s, 0), 'error', `${k}: ${r.message}`, r.message.startsWith('number') || r.message.startsWith('negative') ? 'range' : 'number');
           return undefined;
@@ -171,7 +175,7 @@ export class Builder {
         return r.value;
       }
       case 'enum': {
-        extraFrom(1);
+        this.extraWords(s, spec, 1);
         if (!spec.values!.includes(a[0].text)) {
           const hint = suggest(a[0].text, spec.values!);
           this.d(this.argPos(s, 0), 'error', `${k}: invalid value '${a[0].text}' (expected ${spec.values!.join('|')})${hint ? `; did you mean '${hint}'?` : ''}`, 'enum');
@@ -181,7 +185,7 @@ export class Builder {
       }
       case 'word':
       case 'ip':
-        extraFrom(1);
+        this.extraWords(s, spec, 1);
         return a[0].text;
       default:
         return a.map((t) => t.text);
@@ -1261,7 +1265,8 @@ export class Builder {
     }
     vs.quorum = last('quorum')?.value as number | undefined;
     vs.hysteresis = last('hysteresis')?.value as number | undefined;
-    for (const k of ['quorum_up', 'quorum_down'] as const) {
+    for (let i = 0; i < VS_SCRIPTS.length; i++) {
+      const k = VS_SCRIPTS[i];
       const x = last(k);
       if (x) vs[k] = this.script(x.stmt, true);
     }
@@ -1290,7 +1295,8 @@ export class Builder {
     vs.delay_before_retry = last('delay_before_retry')?.value as number | undefined;
     vs.warmup = last('warmup')?.value as number | undefined;
     vs.connect_timeout = last('connect_timeout')?.value as number | undefined;
-    for (const f of ['hashed', 'flag-1', 'flag-2', 'flag-3', 'sh-port', 'sh-fallback', 'mh-port', 'mh-fallback']) {
+    for (let i = 0; i < LB_FLAGS.length; i++) {
+      const f = LB_FLAGS[i];
       const x = last(f);
       if (!x) continue;
       vs.lb_flags.push(f);
@@ -1331,21 +1337,25 @@ export class Builder {
     rs.weight = last('weight')?.value as number | undefined;
     const iof = last('inhibit_on_failure');
     rs.inhibit_on_failure = !!iof && iof.value !== false;
-    for (const k of ['notify_up', 'notify_down'] as const) {
+    for (let i = 0; i < RS_SCRIPTS.length; i++) {
+      const k = RS_SCRIPTS[i];
       const x = last(k);
       if (x) rs[k] = this.script(x.stmt, true);
     }
-    for (const k of ['uthreshold', 'lthreshold', 'delay_loop', 'retry', 'delay_before_retry', 'warmup'] as const) {
+    for (let i = 0; i < RS_NUMBERS.length; i++) {
+      const k = RS_NUMBERS[i];
       const x = last(k);
       if (x && x.value !== undefined) rs[k] = x.value as number;
     }
-    for (const k of ['alpha', 'smtp_alert'] as const) {
+    for (let i = 0; i < RS_BOOLS.length; i++) {
+      const k = RS_BOOLS[i];
       const x = last(k);
       if (x && x.value !== undefined) rs[k] = x.value as boolean;
     }
     rs.virtualhost = last('virtualhost')?.value as string | undefined;
-    for (const s2 of s.block) {
-      if (!CHECKER_KINDS.includes(s2.keyword as CheckerKind) || !s2.block) continue;
+    for (let i = 0; i < s.block.length; i++) {
+      const s2 = s.block[i];
+      if (!s2.block || !CHECKER_KINDS.includes(s2.keyword as CheckerKind)) continue;
       rs.checkers.push(this.checker(s2, s2.keyword as CheckerKind, where));
     }
     return rs;
@@ -1470,11 +1480,13 @@ export class Builder {
 
   private checkerFields(m: Map<string, Seen[]>, c: Checker): void {
     const last = (k: string) => m.get(k)?.at(-1);
-    for (const k of ['connect_ip', 'bindto'] as const) {
+    for (let i = 0; i < CHECKER_IPS.length; i++) {
+      const k = CHECKER_IPS[i];
       const x = last(k);
       if (x) c[k] = this.ip(x.stmt, 0, { allowPrefix: false });
     }
-    for (const k of ['connect_port', 'bind_port', 'connect_timeout', 'delay_before_retry', 'warmup', 'delay_loop', 'fwmark'] as const) {
+    for (let i = 0; i < CHECKER_NUMBERS.length; i++) {
+      const k = CHECKER_NUMBERS[i];
       const x = last(k);
       if (x && x.value !== undefined) c[k] = x.value as number;
     }
@@ -1544,6 +1556,14 @@ const TYPED_VRRP: Record<string, true> = Object.fromEntries(
     'lvs_sync_daemon_interface',
   ].map((k) => [k, true]),
 );
+
+const VS_SCRIPTS = ['quorum_up', 'quorum_down'] as const;
+const LB_FLAGS = ['hashed', 'flag-1', 'flag-2', 'flag-3', 'sh-port', 'sh-fallback', 'mh-port', 'mh-fallback'];
+const RS_SCRIPTS = ['notify_up', 'notify_down'] as const;
+const RS_NUMBERS = ['uthreshold', 'lthreshold', 'delay_loop', 'retry', 'delay_before_retry', 'warmup'] as const;
+const RS_BOOLS = ['alpha', 'smtp_alert'] as const;
+const CHECKER_IPS = ['connect_ip', 'bindto'] as const;
+const CHECKER_NUMBERS = ['connect_port', 'bind_port', 'connect_timeout', 'delay_before_retry', 'warmup', 'delay_loop', 'fwmark'] as const;
 
 export const CHECKER_KINDS: CheckerKind[] = ['HTTP_GET', 'SSL_GET', 'TCP_CHECK', 'SMTP_CHECK', 'MISC_CHECK', 'DNS_CHECK', 'UDP_CHECK', 'PING_CHECK', 'FILE_CHECK', 'BFD_CHECK'];
 

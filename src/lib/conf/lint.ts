@@ -46,17 +46,30 @@ export interface ScriptUse {
   vrrp: boolean;
 }
 
+const NOTIFY_KEYS = ['notify_master', 'notify_backup', 'notify_fault', 'notify_stop', 'notify_deleted', 'notify_master_rx_lower_pri', 'notify'] as const;
+const GROUP_NOTIFY_KEYS = ['notify_master', 'notify_backup', 'notify_fault', 'notify_stop', 'notify'] as const;
+
 export function allScripts(cfg: KeepalivedConfig): ScriptUse[] {
   const out: ScriptUse[] = [];
   for (const s of cfg.vrrp_scripts) if (s.script) out.push({ ref: s.script, kind: 'track', vrrp: true });
-  const notifyKeys = ['notify_master', 'notify_backup', 'notify_fault', 'notify_stop', 'notify_deleted', 'notify_master_rx_lower_pri', 'notify'] as const;
-  for (const i of cfg.vrrp_instances) for (const k of notifyKeys) if (i[k]) out.push({ ref: i[k]!, kind: 'notify', vrrp: true });
-  for (const g of cfg.vrrp_sync_groups) for (const k of ['notify_master', 'notify_backup', 'notify_fault', 'notify_stop', 'notify'] as const) if (g[k]) out.push({ ref: g[k]!, kind: 'notify', vrrp: true });
-  for (const vs of cfg.virtual_servers) {
-    for (const k of ['quorum_up', 'quorum_down'] as const) if (vs[k]) out.push({ ref: vs[k]!, kind: 'notify', vrrp: false });
-    for (const rs of vs.real_servers) {
-      for (const k of ['notify_up', 'notify_down'] as const) if (rs[k]) out.push({ ref: rs[k]!, kind: 'notify', vrrp: false });
-      for (const c of rs.checkers) if (c.misc_path) out.push({ ref: c.misc_path, kind: 'check', vrrp: false });
+  for (const i of cfg.vrrp_instances) for (const k of NOTIFY_KEYS) if (i[k]) out.push({ ref: i[k]!, kind: 'notify', vrrp: true });
+  for (const g of cfg.vrrp_sync_groups) for (const k of GROUP_NOTIFY_KEYS) if (g[k]) out.push({ ref: g[k]!, kind: 'notify', vrrp: true });
+  // Indexed loops: this runs over every real server and checker of big configs.
+  const vss = cfg.virtual_servers;
+  for (let v = 0; v < vss.length; v++) {
+    const vs = vss[v];
+    if (vs.quorum_up) out.push({ ref: vs.quorum_up, kind: 'notify', vrrp: false });
+    if (vs.quorum_down) out.push({ ref: vs.quorum_down, kind: 'notify', vrrp: false });
+    const rss = vs.real_servers;
+    for (let r = 0; r < rss.length; r++) {
+      const rs = rss[r];
+      if (rs.notify_up) out.push({ ref: rs.notify_up, kind: 'notify', vrrp: false });
+      if (rs.notify_down) out.push({ ref: rs.notify_down, kind: 'notify', vrrp: false });
+      const cs = rs.checkers;
+      for (let c = 0; c < cs.length; c++) {
+        const mp = cs[c].misc_path;
+        if (mp) out.push({ ref: mp, kind: 'check', vrrp: false });
+      }
     }
   }
   return out;

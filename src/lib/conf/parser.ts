@@ -153,7 +153,8 @@ export class TreeBuilder {
 
   line(l: EmittedLine): void {
     const toks = l.tokens;
-    for (let i = 0; i < toks.length; i++) {
+    const n = l.count;
+    for (let i = 0; i < n; i++) {
       const t = toks[i];
       const isOpen = !t.quoted && t.text === '{';
       const isClose = !t.quoted && t.text === '}';
@@ -181,7 +182,7 @@ export class TreeBuilder {
           this.valueOpen ??= at;
           // keepalived takes a '{' inside a value block as an entry of its own.
           this.finishValue();
-          this.add({ keyword: '{', pos: at, args: [] });
+          this.add({ keyword: '{', pos: at, args: [], block: undefined, open: undefined, close: undefined });
           continue;
         }
         const s = this.cur;
@@ -228,8 +229,9 @@ export class TreeBuilder {
         // them in one exact-size slice (pushing one by one leaves a large
         // spare backing store on every statement kept in the tree).
         let j = i + 1;
-        while (j < toks.length && (toks[j].quoted || (toks[j].text !== '{' && toks[j].text !== '}'))) j++;
-        this.cur = { keyword: t.text, pos: at, args: j > i + 1 ? toks.slice(i + 1, j) : [] };
+        while (j < n && (toks[j].quoted || (toks[j].text !== '{' && toks[j].text !== '}'))) j++;
+        // All fields from the start: one object shape, no property store added later.
+        this.cur = { keyword: t.text, pos: at, args: j > i + 1 ? toks.slice(i + 1, j) : [], block: undefined, open: undefined, close: undefined };
         i = j - 1;
       } else this.cur.args.push(t);
     }

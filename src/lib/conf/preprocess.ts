@@ -26,8 +26,11 @@ export interface PreprocessOptions {
   maxLines?: number;
 }
 
+/** One line for the consumer, valid only during the `emit` call (the fast path reuses the object and its token list). */
 export interface EmittedLine {
+  /** The line's tokens are tokens[0..count) (the list may hold stale entries after them). */
   tokens: Token[];
+  count: number;
   file: string;
   line: number;
 }
@@ -44,6 +47,13 @@ const NO_NAMES: ReadonlySet<string> = new Set();
 const INCLUDE_WORDS = new Set(['include', 'includer', 'includem', 'includew', 'includeb', 'includea']);
 /** Scratch list for the lexer's problems, emptied after each line (nothing re-enters processLine while it is in use). */
 const PROBLEMS: LexProblem[] = [];
+/**
+ * Scratch token list and line of the plain-line fast path, reused for every
+ * line: the consumer (TreeBuilder.line) copies what it keeps and never holds
+ * on to the list or the line object.
+ */
+const PLAIN_TOKENS: Token[] = [];
+const PLAIN_LINE: EmittedLine = { tokens: PLAIN_TOKENS, count: 0, file: '', line: 0 };
 const HASH = '\ue000';
 const BANG = '\ue001';
 
@@ -143,6 +153,8 @@ export class Preprocessor {
     let pos = 0;
     let lineNo = 0;
     const n = text.length;
+    // One context per file (processLine does not keep it).
+    const ctx: LineCtx = { file: display, abs, pwd, line: 0 };
     // Pending multi-line definition.
     let pendingDef: { name: string; lines: string[] } | null = null;
     while (pos <= n) {
@@ -159,6 +171,11 @@ export class Preprocessor {
           message: `line ${lineNo} is ${end - pos} characters long (limit ${MAX_LINE}); skipped`,
           rule: 'line-too-long',
         });
+        pos = end + 1;
+        continue;
+      }
+      // Most lines are plain keyword/value lines: tokenised straight from the file text.
+      if (pendingDef === null && this.plainLine(text, pos, end, display, lineNo)) {
         pos = end + 1;
         continue;
       }
@@ -188,7 +205,7 @@ export class Preprocessor {
         }
         continue;
       }
-      const ctx: LineCtx = { file: display, abs, pwd, line: lineNo };
+      ctx.line = lineNo;
       // Multi-line definition start: `$NAME=... \`
       const t = ltrim(raw);
       if (t.startsWith('$') && rtrim(raw).endsWith('\\')) {
@@ -204,6 +221,50 @@ export class Preprocessor {
     }
     if (pendingDef) this.defs.set(pendingDef.name, { lines: pendingDef.lines });
     this.stack.pop();
+  }
+
+  /**
+   * Fast path for a plain line (`text[start..end)`): only printable ASCII, no
+   * quote, no `$`, not starting with `@`, `~` or `include`. Such a line needs
+   * none of the pre-processing, so it is tokenised in place (no copy of the
+   * line) exactly as processLine + tokenizeLine would, and emitted. Returns
+   * false, having done nothing, for any other line.
+   */
+  private plainLine(text: string, start: number, end: number, file: string, line: number): boolean {
+    const toks = PLAIN_TOKENS;
+    let n = 0;
+    let i = start;
+    while (i < end) {
+      let c = text.charCodeAt(i);
+      if (c === 32 || c === 9) {
+        i++;
+        continue;
+      }
+      if (c === 35 || c === 33) break; // comment
+      if (c < 32 || c > 126 || c === 34 || c === 36) return false;
+      if (c === 123 || c === 125) {
+        toks[n++] = { text: c === 123 ? '{' : '}', col: i - start + 1, quoted: false };
+        i++;
+        continue;
+      }
+      if (n === 0 && (c === 64 || c === 126 || (c === 105 && text.startsWith('include', i)))) return false;
+      const w = i++;
+      while (i < end) {
+        c = text.charCodeAt(i);
+        if (c === 32 || c === 9 || c === 35 || c === 33 || c === 123 || c === 125) break;
+        if (c < 32 || c > 126 || c === 34 || c === 36) return false;
+        i++;
+      }
+      toks[n++] = { text: text.slice(w, i), col: w - start + 1, quoted: false };
+    }
+    if (n > 0) {
+      const l = PLAIN_LINE;
+      l.count = n;
+      l.file = file;
+      l.line = line;
+      this.emit(l);
+    }
+    return true;
   }
 
   /** One logical line: include, conditional, definition, ~SEQ/~LST, substitution, emit. */
@@ -312,7 +373,7 @@ export class Preprocessor {
       if (tok.text.includes(HASH) || tok.text.includes(BANG)) tok.text = tok.text.replaceAll(HASH, '#').replaceAll(BANG, '!');
     }
 
-    this.emit({ tokens, file: ctx.file, line: ctx.line });
+    this.emit({ tokens, count: tokens.length, file: ctx.file, line: ctx.line });
   }
 
   /**

@@ -6,7 +6,7 @@
  * clashes, undefined references, mixed families, nopreempt with MASTER,
  * unicast_peer with a prefix, auth_pass > 8, empty config). Pure.
  */
-import type { Diagnostic, KeepalivedConfig, Pos, VirtualServer } from './model';
+import type { Diagnostic, KeepalivedConfig, Pos, VirtualServer, VsGroupEntry } from './model';
 
 function push(diags: Diagnostic[], pos: Pos, severity: 'error' | 'warning', message: string, rule: string): void {
   diags.push({ file: pos.file, line: pos.line, col: pos.col, severity, message, rule });
@@ -19,6 +19,13 @@ export function vsKey(vs: VirtualServer): string {
 }
 
 /** `topCount`: how many top-level statements the files had (0: empty config). */
+const NO_ENTRIES: readonly VsGroupEntry[] = [];
+
+/** How keepalived names a virtual server in its messages. */
+function vsLabel(vs: VirtualServer): string {
+  return vs.fwmark !== undefined ? `FWM ${vs.fwmark}` : vs.group !== undefined ? `group ${vs.group}` : `${vs.address?.text ?? '?'}:${vs.port ?? 0}`;
+}
+
 export function validate(cfg: KeepalivedConfig, topCount: number, diags: Diagnostic[]): void {
   const g = cfg.global_defs;
   if (topCount === 0 && cfg.files.length > 0) {
@@ -201,29 +208,28 @@ export function validate(cfg: KeepalivedConfig, topCount: number, diags: Diagnos
   const vsGroups = new Set(cfg.virtual_server_groups.map((x) => x.name));
   const vsSeen = new Map<string, VirtualServer>();
   for (const vs of cfg.virtual_servers) {
-    const label = vs.fwmark !== undefined ? `FWM ${vs.fwmark}` : vs.group !== undefined ? `group ${vs.group}` : `${vs.address?.text ?? '?'}:${vs.port ?? 0}`;
     if (vs.fwmark !== undefined && vs.protocol !== undefined) {
-      push(diags, vs.at.protocol ?? vs.pos, 'warning', `Warning: Virtual server ${label}: protocol specified for fwmark - protocol will be ignored`, 'fwmark-protocol');
+      push(diags, vs.at.protocol ?? vs.pos, 'warning', `Warning: Virtual server ${vsLabel(vs)}: protocol specified for fwmark - protocol will be ignored`, 'fwmark-protocol');
     }
     if (vs.group !== undefined && !vsGroups.has(vs.group)) push(diags, vs.pos, 'error', `Virtual server group ${vs.group} specified but not configured`, 'undefined-reference');
-    const groupEntries = vs.group !== undefined ? (cfg.virtual_server_groups.find((x) => x.name === vs.group)?.entries ?? []) : [];
+    const groupEntries = vs.group !== undefined ? (cfg.virtual_server_groups.find((x) => x.name === vs.group)?.entries ?? NO_ENTRIES) : NO_ENTRIES;
     const allFwmark = groupEntries.length > 0 && groupEntries.every((e) => e.fwmark !== undefined);
     if (vs.fwmark === undefined && !allFwmark && vs.protocol === undefined) {
-      push(diags, vs.pos, 'warning', `Virtual server ${label}: no protocol set - keepalived defaults to UDP (add 'protocol TCP')`, 'vs-defaults');
+      push(diags, vs.pos, 'warning', `Virtual server ${vsLabel(vs)}: no protocol set - keepalived defaults to UDP (add 'protocol TCP')`, 'vs-defaults');
     }
-    if (vs.lb_algo === undefined) push(diags, vs.pos, 'warning', `Virtual server ${label}: no scheduler set (lb_algo), keepalived uses 'wlc'`, 'vs-defaults');
-    if (vs.lb_kind === undefined) push(diags, vs.pos, 'warning', `Virtual server ${label}: no forwarding method set (lb_kind), keepalived uses NAT`, 'vs-defaults');
-    if (vs.real_servers.length === 0 && !vs.sorry_server) push(diags, vs.pos, 'error', `Virtual server ${label} has no real servers - ignoring`, 'vs-no-real-server');
+    if (vs.lb_algo === undefined) push(diags, vs.pos, 'warning', `Virtual server ${vsLabel(vs)}: no scheduler set (lb_algo), keepalived uses 'wlc'`, 'vs-defaults');
+    if (vs.lb_kind === undefined) push(diags, vs.pos, 'warning', `Virtual server ${vsLabel(vs)}: no forwarding method set (lb_kind), keepalived uses NAT`, 'vs-defaults');
+    if (vs.real_servers.length === 0 && !vs.sorry_server) push(diags, vs.pos, 'error', `Virtual server ${vsLabel(vs)} has no real servers - ignoring`, 'vs-no-real-server');
     if (vs.real_servers.length > 0) {
       // keepalived 2.2.7 lowers an unreachable quorum (default 1) to the total weight, with a warning.
       const total = vs.real_servers.reduce((sum, rs) => sum + (rs.weight ?? 1), 0);
       const quorum = vs.quorum ?? 1;
       if (quorum > total) {
-        push(diags, vs.at.quorum ?? vs.pos, 'warning', `Warning - quorum ${quorum} for ${label} exceeds total weight of real servers ${total}, reducing quorum to ${total}`, 'vs-quorum');
+        push(diags, vs.at.quorum ?? vs.pos, 'warning', `Warning - quorum ${quorum} for ${vsLabel(vs)} exceeds total weight of real servers ${total}, reducing quorum to ${total}`, 'vs-quorum');
       }
     }
     if (vs.address && vs.port === 0 && vs.persistence_timeout === undefined && !vs.at.persistence_timeout) {
-      push(diags, vs.pos, 'error', `Virtual server ${label}: zero port only valid for persistent services (add persistence_timeout)`, 'vs-port-zero');
+      push(diags, vs.pos, 'error', `Virtual server ${vsLabel(vs)}: zero port only valid for persistent services (add persistence_timeout)`, 'vs-port-zero');
     }
     if (vs.lb_kind === 'DR' || vs.lb_kind === 'TUN') {
       for (const ge of groupEntries) {
@@ -235,7 +241,7 @@ export function validate(cfg: KeepalivedConfig, topCount: number, diags: Diagnos
     }
     if ((vs.lb_kind === 'DR' || vs.lb_kind === 'TUN') && vs.port) {
       for (const rs of vs.real_servers) {
-        if (rs.port !== undefined && rs.port !== vs.port) push(diags, rs.pos, 'error', `virtual server ${label} and real server ${rs.address.text}:${rs.port} ports don't match (${vs.lb_kind} cannot change the port) - resetting`, 'dr-port');
+        if (rs.port !== undefined && rs.port !== vs.port) push(diags, rs.pos, 'error', `virtual server ${vsLabel(vs)} and real server ${rs.address.text}:${rs.port} ports don't match (${vs.lb_kind} cannot change the port) - resetting`, 'dr-port');
       }
     }
     const key = vsKey(vs);
@@ -246,22 +252,36 @@ export function validate(cfg: KeepalivedConfig, topCount: number, diags: Diagnos
         diags,
         vs.pos,
         'warning',
-        same ? `virtual_server ${label} is identical to the one at ${prev.pos.file}:${prev.pos.line}` : `virtual_server ${label} is defined twice (also at ${prev.pos.file}:${prev.pos.line}); keepalived accepts both`,
+        same ? `virtual_server ${vsLabel(vs)} is identical to the one at ${prev.pos.file}:${prev.pos.line}` : `virtual_server ${vsLabel(vs)} is defined twice (also at ${prev.pos.file}:${prev.pos.line}); keepalived accepts both`,
         same ? 'duplicate-virtual-server' : 'duplicate-virtual-server',
       );
     } else vsSeen.set(key, vs);
     const vsgFwmark = vs.group !== undefined && cfg.virtual_server_groups.some((g) => g.name === vs.group && g.entries.some((e) => e.fwmark !== undefined));
     if ((vs.fwmark !== undefined || vsgFwmark) && (vs.lb_kind === 'DR' || vs.lb_kind === 'TUN')) {
       for (const rs of vs.real_servers) {
-        if (rs.port) push(diags, rs.pos, 'warning', `WARNING - fwmark virtual server ${label}, real server ${rs.address.text} has port specified - port will be ignored`, 'fwmark-rs-port');
+        if (rs.port) push(diags, rs.pos, 'warning', `WARNING - fwmark virtual server ${vsLabel(vs)}, real server ${rs.address.text} has port specified - port will be ignored`, 'fwmark-rs-port');
       }
     }
-    const rsSeen = new Map<string, Pos>();
-    for (const rs of vs.real_servers) {
-      const k = `${rs.address.address}:${rs.port ?? vs.port ?? 0}`;
-      const p = rsSeen.get(k);
-      if (p) push(diags, rs.pos, 'warning', `real_server ${rs.address.text} ${rs.port ?? ''} appears twice in virtual_server ${label} (also at line ${p.line})`, 'duplicate-real-server');
-      else rsSeen.set(k, rs.pos);
+    const rss = vs.real_servers;
+    // Few real servers (the usual case): compare pairwise instead of building keys.
+    const rsSeen = rss.length > 8 ? new Map<string, Pos>() : null;
+    for (let r = 0; r < rss.length; r++) {
+      const rs = rss[r];
+      let p: Pos | undefined;
+      if (rsSeen) {
+        const k = `${rs.address.address}:${rs.port ?? vs.port ?? 0}`;
+        p = rsSeen.get(k);
+        if (!p) rsSeen.set(k, rs.pos);
+      } else {
+        const port = rs.port ?? vs.port ?? 0;
+        for (let q = 0; q < r; q++) {
+          if (rss[q].address.address === rs.address.address && (rss[q].port ?? vs.port ?? 0) === port) {
+            p = rss[q].pos;
+            break;
+          }
+        }
+      }
+      if (p) push(diags, rs.pos, 'warning', `real_server ${rs.address.text} ${rs.port ?? ''} appears twice in virtual_server ${vsLabel(vs)} (also at line ${p.line})`, 'duplicate-real-server');
       for (const c of rs.checkers) {
         const at = c.end ?? c.pos;
         if ((c.kind === 'HTTP_GET' || c.kind === 'SSL_GET') && c.url.length === 0) push(diags, at, 'error', 'HTTP/SSL_GET checker has no urls specified - ignoring (keepalived 2.2.7 may crash on this)', 'checker-incomplete');
@@ -279,11 +299,11 @@ export function validate(cfg: KeepalivedConfig, topCount: number, diags: Diagnos
         if (c.kind === 'BFD_CHECK' && !c.name_bfd) push(diags, at, 'error', 'No name has been specified for BFD_CHECKER - skipping', 'checker-incomplete');
       }
       if (vs.address && rs.address.family !== vs.address.family && vs.lb_kind !== 'TUN') {
-        push(diags, rs.pos, 'error', `real_server ${rs.address.text} is not of the same address family as virtual_server ${label}`, 'mixed-family');
+        push(diags, rs.pos, 'error', `real_server ${rs.address.text} is not of the same address family as virtual_server ${vsLabel(vs)}`, 'mixed-family');
       }
     }
     if (vs.sorry_server && vs.address && vs.sorry_server.address.family !== vs.address.family) {
-      push(diags, vs.sorry_server.pos, 'error', `sorry_server ${vs.sorry_server.address.text} is not of the same address family as virtual_server ${label}`, 'mixed-family');
+      push(diags, vs.sorry_server.pos, 'error', `sorry_server ${vs.sorry_server.address.text} is not of the same address family as virtual_server ${vsLabel(vs)}`, 'mixed-family');
     }
   }
 }
