@@ -33,9 +33,12 @@ import type {
   VrrpTrackProcess,
   VsGroupEntry,
 } from './model';
+import { DiagnosticList } from './diagnostics';
+import { type ScriptUse, virtualServerScripts } from './model';
 import type { Stmt } from './parser';
 import { compileRegex } from '../check/pcre';
 import { type Spec, TABLES } from './schema';
+import { checkVirtualServer, type VsCheckState, vsKey } from './validate';
 import { parseBool, parseDecimal, parseInteger, parseIp, suggest } from './values';
 
 type Value = number | boolean | string | string[] | undefined;
@@ -48,7 +51,32 @@ interface Seen {
   value: Value;
 }
 
+/** Thrown by a lean build that meets a config it cannot check one virtual server at a time. */
+export const LEAN_ABORT = new Error('lean lint does not apply to this config');
+
+const NO_NAMES: ReadonlySet<string> = new Set();
+
+/**
+ * Lean lint (LoadOptions.lean): each virtual server is checked as soon as it
+ * is built (the same checkVirtualServer that validate runs, in the same
+ * order), its scripts are noted for the script-security rule, and its real
+ * servers are dropped, so a big config never holds all of them. That is exact
+ * only for virtual servers that need nothing defined later and no earlier
+ * virtual server's full model: a `group` reference, a FILE_CHECK track_file,
+ * a BFD_CHECK name or a duplicate vsKey throw LEAN_ABORT (the caller then
+ * loads the file again the normal way).
+ */
+export class LeanState {
+  /** The virtual servers' findings, in validate's order. */
+  readonly diags = new DiagnosticList();
+  readonly scripts: ScriptUse[] = [];
+  st: VsCheckState | undefined;
+}
+
 export class Builder {
+  /** Set for a lean build (lint only). */
+  lean: LeanState | undefined;
+
   constructor(private readonly diags: Diagnostic[]) {}
 
   d(pos: Pos, severity: 'error' | 'warning', message: string, rule: string): void {
@@ -284,7 +312,10 @@ export class Builder {
         break;
       case 'virtual_server': {
         const vs = this.virtualServer(s);
-        if (vs) cfg.virtual_servers.push(vs);
+        if (vs) {
+          cfg.virtual_servers.push(vs);
+          if (this.lean) this.leanCheck(vs, this.lean, cfg);
+        }
         break;
       }
       case 'SSL':
@@ -303,6 +334,17 @@ export class Builder {
       default:
         cfg.extra.push(raw(s));
     }
+  }
+
+  private leanCheck(vs: VirtualServer, lean: LeanState, cfg: KeepalivedConfig): void {
+    lean.st ??= { cfg, vsGroups: NO_NAMES, trackFiles: NO_NAMES, bfds: NO_NAMES, vsSeen: new Map() };
+    if (vs.group !== undefined || lean.st.vsSeen.has(vsKey(vs))) throw LEAN_ABORT;
+    for (const rs of vs.real_servers) {
+      for (const c of rs.checkers) if ((c.kind === 'FILE_CHECK' && c.track_file) || (c.kind === 'BFD_CHECK' && c.name_bfd)) throw LEAN_ABORT;
+    }
+    checkVirtualServer(vs, lean.st, lean.diags);
+    virtualServerScripts(vs, lean.scripts);
+    vs.real_servers = [];
   }
 
   /** End of a streamed build. */

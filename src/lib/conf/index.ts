@@ -4,9 +4,9 @@
  * plus every diagnostic. It never throws for config problems. Other areas
  * (vrrp daemon, checkers, dump) consume the model from here.
  */
-import { Builder } from './build';
+import { Builder, LEAN_ABORT, LeanState } from './build';
 import { DiagnosticList } from './diagnostics';
-import type { Diagnostic, KeepalivedConfig } from './model';
+import type { Diagnostic, KeepalivedConfig, ScriptUse } from './model';
 import { TreeBuilder } from './parser';
 import { Preprocessor } from './preprocess';
 import type { FileReader } from './reader';
@@ -22,6 +22,8 @@ export interface LoadOptions {
   env?: Record<string, string | undefined>;
   reader?: FileReader;
   random?: () => number;
+  /** Lint only: check virtual servers while reading and drop their real servers (see LeanState). */
+  lean?: boolean;
 }
 
 export interface LoadResult {
@@ -29,6 +31,10 @@ export interface LoadResult {
   diagnostics: Diagnostic[];
   /** A main file could not be read (keepalived's "fatal", exit 4). */
   fatal: boolean;
+  /** Loaded lean (LoadOptions.lean): the virtual servers have no real servers in `model`. */
+  lean?: boolean;
+  /** Lean only: the virtual servers' scripts (for the script-security rule). */
+  vsScripts?: ScriptUse[];
 }
 
 function defaultReader(): FileReader {
@@ -47,6 +53,17 @@ function defaultConfigId(): string {
 
 /** Parse one main config file (with its includes) into the typed model. */
 export function loadConfig(path: string, opts: LoadOptions = {}): LoadResult {
+  if (opts.lean) {
+    try {
+      return load(path, opts, new LeanState());
+    } catch (e) {
+      if (e !== LEAN_ABORT) throw e;
+    }
+  }
+  return load(path, opts, undefined);
+}
+
+function load(path: string, opts: LoadOptions, lean: LeanState | undefined): LoadResult {
   const diagnostics = new DiagnosticList();
   const reader = opts.reader ?? defaultReader();
   // The model builder runs while the files are still being read; its findings
@@ -54,6 +71,7 @@ export function loadConfig(path: string, opts: LoadOptions = {}): LoadResult {
   // so the capped list keeps the same ones as a build after parsing would.
   const buildDiags = new DiagnosticList();
   const builder = new Builder(buildDiags);
+  builder.lean = lean;
   // Top-level blocks go to the model builder as soon as they are complete (no whole-file statement tree).
   const tree = new TreeBuilder(diagnostics, (s) => builder.top(s));
   let lastFile = path;
@@ -73,6 +91,11 @@ export function loadConfig(path: string, opts: LoadOptions = {}): LoadResult {
   tree.end(lastFile, lastLine);
   const model = builder.finish();
   diagnostics.absorb(buildDiags);
-  if (pre.fatal.length === 0) validate(model, tree.topCount, diagnostics);
-  return { model, diagnostics: diagnostics.finish(), fatal: pre.fatal.length > 0 };
+  if (pre.fatal.length === 0) validate(model, tree.topCount, diagnostics, lean?.diags);
+  const r: LoadResult = { model, diagnostics: diagnostics.finish(), fatal: pre.fatal.length > 0 };
+  if (lean) {
+    r.lean = true;
+    r.vsScripts = lean.scripts;
+  }
+  return r;
 }

@@ -51,6 +51,7 @@ export function runLint(files: string[], flags: LintFlags, stream?: NodeJS.Write
     configId: flags.configId,
     cluster: flags.cluster,
     host: flags.host ? (require('./host-probe') as typeof import('./host-probe')).nodeHostProbe() : undefined,
+    lean: true,
   });
   // Clean text output prints nothing (like keepalived -t); process.stdout is not even touched then (start-up cost).
   if (flags.format === 'text' && r.diagnostics.length === 0) return r.exitCode;

@@ -6,7 +6,7 @@
  * Pure: the file reader and the host probe are injected.
  */
 import { loadConfig } from './index';
-import type { Diagnostic, KeepalivedConfig, ScriptRef } from './model';
+import { type Diagnostic, type KeepalivedConfig, type ScriptUse, virtualServerScripts } from './model';
 import type { FileReader } from './reader';
 
 export interface HostProbe {
@@ -27,51 +27,40 @@ export interface LintOptions {
   reader?: FileReader;
   /** Present only with --host. */
   host?: HostProbe;
+  /**
+   * Lint only: virtual servers are checked as they are read and their real
+   * servers are not kept (big configs: less memory, less GC). The findings
+   * are the same; `models` stays empty for such files. Ignored with `cluster`.
+   */
+  lean?: boolean;
 }
 
 export interface LintResult {
   files: string[];
   diagnostics: Diagnostic[];
   exitCode: number;
+  /** The models of the files (not of files linted `lean`). */
   models: KeepalivedConfig[];
 }
 
 const SYSTEM_DIRS = ['/bin/', '/sbin/', '/usr/bin/', '/usr/sbin/'];
 
-/** Every script command of a model with where it is used. */
-export interface ScriptUse {
-  ref: ScriptRef;
-  kind: 'track' | 'notify' | 'check';
-  /** Run by the VRRP process (else by the checker process). */
-  vrrp: boolean;
-}
+export type { ScriptUse } from './model';
 
 const NOTIFY_KEYS = ['notify_master', 'notify_backup', 'notify_fault', 'notify_stop', 'notify_deleted', 'notify_master_rx_lower_pri', 'notify'] as const;
 const GROUP_NOTIFY_KEYS = ['notify_master', 'notify_backup', 'notify_fault', 'notify_stop', 'notify'] as const;
 
-export function allScripts(cfg: KeepalivedConfig): ScriptUse[] {
+/**
+ * `vsScripts`: the virtual servers' scripts when they were collected while
+ * reading (lean lint: the model then has no real servers).
+ */
+export function allScripts(cfg: KeepalivedConfig, vsScripts?: readonly ScriptUse[]): ScriptUse[] {
   const out: ScriptUse[] = [];
   for (const s of cfg.vrrp_scripts) if (s.script) out.push({ ref: s.script, kind: 'track', vrrp: true });
   for (const i of cfg.vrrp_instances) for (const k of NOTIFY_KEYS) if (i[k]) out.push({ ref: i[k]!, kind: 'notify', vrrp: true });
   for (const g of cfg.vrrp_sync_groups) for (const k of GROUP_NOTIFY_KEYS) if (g[k]) out.push({ ref: g[k]!, kind: 'notify', vrrp: true });
-  // Indexed loops: this runs over every real server and checker of big configs.
-  const vss = cfg.virtual_servers;
-  for (let v = 0; v < vss.length; v++) {
-    const vs = vss[v];
-    if (vs.quorum_up) out.push({ ref: vs.quorum_up, kind: 'notify', vrrp: false });
-    if (vs.quorum_down) out.push({ ref: vs.quorum_down, kind: 'notify', vrrp: false });
-    const rss = vs.real_servers;
-    for (let r = 0; r < rss.length; r++) {
-      const rs = rss[r];
-      if (rs.notify_up) out.push({ ref: rs.notify_up, kind: 'notify', vrrp: false });
-      if (rs.notify_down) out.push({ ref: rs.notify_down, kind: 'notify', vrrp: false });
-      const cs = rs.checkers;
-      for (let c = 0; c < cs.length; c++) {
-        const mp = cs[c].misc_path;
-        if (mp) out.push({ ref: mp, kind: 'check', vrrp: false });
-      }
-    }
-  }
+  if (vsScripts) for (const u of vsScripts) out.push(u);
+  else for (const vs of cfg.virtual_servers) virtualServerScripts(vs, out);
   return out;
 }
 
@@ -86,10 +75,10 @@ function staticallyPresent(program: string): boolean {
 }
 
 /** Returns which script families would make keepalived -t exit 6. */
-function scriptChecks(cfg: KeepalivedConfig, host: HostProbe | undefined, diags: Diagnostic[]): { vrrp: boolean; checker: boolean } {
+function scriptChecks(cfg: KeepalivedConfig, host: HostProbe | undefined, diags: Diagnostic[], vsScripts?: readonly ScriptUse[]): { vrrp: boolean; checker: boolean } {
   const violation = { vrrp: false, checker: false };
   const secure = cfg.global_defs.enable_script_security;
-  for (const { ref, kind, vrrp } of allScripts(cfg)) {
+  for (const { ref, kind, vrrp } of allScripts(cfg, vsScripts)) {
     const prog = ref.argv[0] ?? '';
     const exists = host ? host.programExists(prog) : staticallyPresent(prog);
     if (host && !exists) {
@@ -157,15 +146,15 @@ export function lint(opts: LintOptions): LintResult {
   let fatal = false;
   let security = false;
   for (const f of opts.files) {
-    const r = loadConfig(f, { configId: opts.configId, env: opts.env, reader: opts.reader });
+    const r = loadConfig(f, { configId: opts.configId, env: opts.env, reader: opts.reader, lean: opts.lean && !opts.cluster });
     files.push(...(r.model.files.length ? r.model.files : [f]));
     diagnostics.push(...r.diagnostics);
     if (r.fatal) {
       fatal = true;
       continue;
     }
-    models.push(r.model);
-    const v = scriptChecks(r.model, opts.host, diagnostics);
+    if (!r.lean) models.push(r.model);
+    const v = scriptChecks(r.model, opts.host, diagnostics, r.vsScripts);
     const vrrpIfMissing = opts.host ? interfaceChecks(r.model, opts.host, diagnostics) : false;
     // keepalived stops validating VRRP after a missing interface, so VRRP scripts no longer count then.
     if (v.checker || (v.vrrp && !vrrpIfMissing)) security = true;

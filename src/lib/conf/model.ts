@@ -494,6 +494,31 @@ export interface KeepalivedConfig {
   extra: RawEntry[];
 }
 
+/** Every script command of a model with where it is used. */
+export interface ScriptUse {
+  ref: ScriptRef;
+  kind: 'track' | 'notify' | 'check';
+  /** Run by the VRRP process (else by the checker process). */
+  vrrp: boolean;
+}
+
+/** The scripts of one virtual server (quorum, real server notify, MISC_CHECK), in model order. */
+export function virtualServerScripts(vs: VirtualServer, out: ScriptUse[]): void {
+  if (vs.quorum_up) out.push({ ref: vs.quorum_up, kind: 'notify', vrrp: false });
+  if (vs.quorum_down) out.push({ ref: vs.quorum_down, kind: 'notify', vrrp: false });
+  const rss = vs.real_servers;
+  for (let r = 0; r < rss.length; r++) {
+    const rs = rss[r];
+    if (rs.notify_up) out.push({ ref: rs.notify_up, kind: 'notify', vrrp: false });
+    if (rs.notify_down) out.push({ ref: rs.notify_down, kind: 'notify', vrrp: false });
+    const cs = rs.checkers;
+    for (let c = 0; c < cs.length; c++) {
+      const mp = cs[c].misc_path;
+      if (mp) out.push({ ref: mp, kind: 'check', vrrp: false });
+    }
+  }
+}
+
 export function emptyNode(pos: Pos): NodeBase {
   return { pos, at: {}, extra: [] };
 }

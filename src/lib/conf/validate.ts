@@ -6,6 +6,7 @@
  * clashes, undefined references, mixed families, nopreempt with MASTER,
  * unicast_peer with a prefix, auth_pass > 8, empty config). Pure.
  */
+import { DiagnosticList } from './diagnostics';
 import type { Diagnostic, KeepalivedConfig, Pos, VirtualServer, VsGroupEntry } from './model';
 
 function push(diags: Diagnostic[], pos: Pos, severity: 'error' | 'warning', message: string, rule: string): void {
@@ -26,7 +27,12 @@ function vsLabel(vs: VirtualServer): string {
   return vs.fwmark !== undefined ? `FWM ${vs.fwmark}` : vs.group !== undefined ? `group ${vs.group}` : `${vs.address?.text ?? '?'}:${vs.port ?? 0}`;
 }
 
-export function validate(cfg: KeepalivedConfig, topCount: number, diags: Diagnostic[]): void {
+/**
+ * `preChecked`: the virtual servers' findings when they were already checked
+ * one by one while reading (lean lint, see Builder.lean), appended in place of
+ * the per-virtual-server checks.
+ */
+export function validate(cfg: KeepalivedConfig, topCount: number, diags: Diagnostic[], preChecked?: DiagnosticList): void {
   const g = cfg.global_defs;
   if (topCount === 0 && cfg.files.length > 0) {
     push(diags, { file: cfg.files[0], line: 1, col: 1 }, 'warning', 'empty configuration: no keyword at all (keepalived would run with nothing to do)', 'empty-config');
@@ -204,107 +210,131 @@ export function validate(cfg: KeepalivedConfig, topCount: number, diags: Diagnos
     push(diags, g.lvs_sync_daemon.pos, 'warning', `lvs_sync_daemon: vrrp instance ${g.lvs_sync_daemon.instance} is not defined (keepalived accepts this silently)`, 'undefined-reference');
   }
 
-  // Virtual servers.
-  const vsGroups = new Set(cfg.virtual_server_groups.map((x) => x.name));
-  const vsSeen = new Map<string, VirtualServer>();
-  for (const vs of cfg.virtual_servers) {
-    if (vs.fwmark !== undefined && vs.protocol !== undefined) {
-      push(diags, vs.at.protocol ?? vs.pos, 'warning', `Warning: Virtual server ${vsLabel(vs)}: protocol specified for fwmark - protocol will be ignored`, 'fwmark-protocol');
+  // Virtual servers (already checked one by one while reading in lean mode).
+  if (preChecked) {
+    if (diags instanceof DiagnosticList) diags.absorb(preChecked);
+    else diags.push(...preChecked.finish());
+    return;
+  }
+  const st: VsCheckState = {
+    cfg,
+    vsGroups: new Set(cfg.virtual_server_groups.map((x) => x.name)),
+    trackFiles,
+    bfds,
+    vsSeen: new Map<string, VirtualServer>(),
+  };
+  for (const vs of cfg.virtual_servers) checkVirtualServer(vs, st, diags);
+}
+
+/** What the checks of one virtual server need from the rest of the config. */
+export interface VsCheckState {
+  cfg: KeepalivedConfig;
+  vsGroups: ReadonlySet<string>;
+  trackFiles: ReadonlySet<string>;
+  bfds: ReadonlySet<string>;
+  /** First virtual server seen per vsKey (duplicates). */
+  vsSeen: Map<string, VirtualServer>;
+}
+
+/** The checks of one virtual server, in validate's order. */
+export function checkVirtualServer(vs: VirtualServer, st: VsCheckState, diags: Diagnostic[]): void {
+  const { vsGroups, trackFiles, bfds, vsSeen } = st;
+  if (vs.fwmark !== undefined && vs.protocol !== undefined) {
+    push(diags, vs.at.protocol ?? vs.pos, 'warning', `Warning: Virtual server ${vsLabel(vs)}: protocol specified for fwmark - protocol will be ignored`, 'fwmark-protocol');
+  }
+  if (vs.group !== undefined && !vsGroups.has(vs.group)) push(diags, vs.pos, 'error', `Virtual server group ${vs.group} specified but not configured`, 'undefined-reference');
+  const groupEntries = vs.group !== undefined ? (st.cfg.virtual_server_groups.find((x) => x.name === vs.group)?.entries ?? NO_ENTRIES) : NO_ENTRIES;
+  const allFwmark = groupEntries.length > 0 && groupEntries.every((e) => e.fwmark !== undefined);
+  if (vs.fwmark === undefined && !allFwmark && vs.protocol === undefined) {
+    push(diags, vs.pos, 'warning', `Virtual server ${vsLabel(vs)}: no protocol set - keepalived defaults to UDP (add 'protocol TCP')`, 'vs-defaults');
+  }
+  if (vs.lb_algo === undefined) push(diags, vs.pos, 'warning', `Virtual server ${vsLabel(vs)}: no scheduler set (lb_algo), keepalived uses 'wlc'`, 'vs-defaults');
+  if (vs.lb_kind === undefined) push(diags, vs.pos, 'warning', `Virtual server ${vsLabel(vs)}: no forwarding method set (lb_kind), keepalived uses NAT`, 'vs-defaults');
+  if (vs.real_servers.length === 0 && !vs.sorry_server) push(diags, vs.pos, 'error', `Virtual server ${vsLabel(vs)} has no real servers - ignoring`, 'vs-no-real-server');
+  if (vs.real_servers.length > 0) {
+    // keepalived 2.2.7 lowers an unreachable quorum (default 1) to the total weight, with a warning.
+    const total = vs.real_servers.reduce((sum, rs) => sum + (rs.weight ?? 1), 0);
+    const quorum = vs.quorum ?? 1;
+    if (quorum > total) {
+      push(diags, vs.at.quorum ?? vs.pos, 'warning', `Warning - quorum ${quorum} for ${vsLabel(vs)} exceeds total weight of real servers ${total}, reducing quorum to ${total}`, 'vs-quorum');
     }
-    if (vs.group !== undefined && !vsGroups.has(vs.group)) push(diags, vs.pos, 'error', `Virtual server group ${vs.group} specified but not configured`, 'undefined-reference');
-    const groupEntries = vs.group !== undefined ? (cfg.virtual_server_groups.find((x) => x.name === vs.group)?.entries ?? NO_ENTRIES) : NO_ENTRIES;
-    const allFwmark = groupEntries.length > 0 && groupEntries.every((e) => e.fwmark !== undefined);
-    if (vs.fwmark === undefined && !allFwmark && vs.protocol === undefined) {
-      push(diags, vs.pos, 'warning', `Virtual server ${vsLabel(vs)}: no protocol set - keepalived defaults to UDP (add 'protocol TCP')`, 'vs-defaults');
-    }
-    if (vs.lb_algo === undefined) push(diags, vs.pos, 'warning', `Virtual server ${vsLabel(vs)}: no scheduler set (lb_algo), keepalived uses 'wlc'`, 'vs-defaults');
-    if (vs.lb_kind === undefined) push(diags, vs.pos, 'warning', `Virtual server ${vsLabel(vs)}: no forwarding method set (lb_kind), keepalived uses NAT`, 'vs-defaults');
-    if (vs.real_servers.length === 0 && !vs.sorry_server) push(diags, vs.pos, 'error', `Virtual server ${vsLabel(vs)} has no real servers - ignoring`, 'vs-no-real-server');
-    if (vs.real_servers.length > 0) {
-      // keepalived 2.2.7 lowers an unreachable quorum (default 1) to the total weight, with a warning.
-      const total = vs.real_servers.reduce((sum, rs) => sum + (rs.weight ?? 1), 0);
-      const quorum = vs.quorum ?? 1;
-      if (quorum > total) {
-        push(diags, vs.at.quorum ?? vs.pos, 'warning', `Warning - quorum ${quorum} for ${vsLabel(vs)} exceeds total weight of real servers ${total}, reducing quorum to ${total}`, 'vs-quorum');
-      }
-    }
-    if (vs.address && vs.port === 0 && vs.persistence_timeout === undefined && !vs.at.persistence_timeout) {
-      push(diags, vs.pos, 'error', `Virtual server ${vsLabel(vs)}: zero port only valid for persistent services (add persistence_timeout)`, 'vs-port-zero');
-    }
-    if (vs.lb_kind === 'DR' || vs.lb_kind === 'TUN') {
-      for (const ge of groupEntries) {
-        if (ge.port === undefined || ge.fwmark !== undefined) continue;
-        for (const rs of vs.real_servers) {
-          if (rs.port && rs.port !== ge.port) push(diags, rs.pos, 'error', `virtual server group ${vs.group} entry ${ge.address?.text}:${ge.port} and real server ${rs.address.text}:${rs.port} ports don't match (${vs.lb_kind} cannot change the port)`, 'dr-port');
-        }
-      }
-    }
-    if ((vs.lb_kind === 'DR' || vs.lb_kind === 'TUN') && vs.port) {
+  }
+  if (vs.address && vs.port === 0 && vs.persistence_timeout === undefined && !vs.at.persistence_timeout) {
+    push(diags, vs.pos, 'error', `Virtual server ${vsLabel(vs)}: zero port only valid for persistent services (add persistence_timeout)`, 'vs-port-zero');
+  }
+  if (vs.lb_kind === 'DR' || vs.lb_kind === 'TUN') {
+    for (const ge of groupEntries) {
+      if (ge.port === undefined || ge.fwmark !== undefined) continue;
       for (const rs of vs.real_servers) {
-        if (rs.port !== undefined && rs.port !== vs.port) push(diags, rs.pos, 'error', `virtual server ${vsLabel(vs)} and real server ${rs.address.text}:${rs.port} ports don't match (${vs.lb_kind} cannot change the port) - resetting`, 'dr-port');
+        if (rs.port && rs.port !== ge.port) push(diags, rs.pos, 'error', `virtual server group ${vs.group} entry ${ge.address?.text}:${ge.port} and real server ${rs.address.text}:${rs.port} ports don't match (${vs.lb_kind} cannot change the port)`, 'dr-port');
       }
     }
-    const key = vsKey(vs);
-    const prev = vsSeen.get(key);
-    if (prev) {
-      const same = JSON.stringify(stripPos(vs)) === JSON.stringify(stripPos(prev));
-      push(
-        diags,
-        vs.pos,
-        'warning',
-        same ? `virtual_server ${vsLabel(vs)} is identical to the one at ${prev.pos.file}:${prev.pos.line}` : `virtual_server ${vsLabel(vs)} is defined twice (also at ${prev.pos.file}:${prev.pos.line}); keepalived accepts both`,
-        same ? 'duplicate-virtual-server' : 'duplicate-virtual-server',
-      );
-    } else vsSeen.set(key, vs);
-    const vsgFwmark = vs.group !== undefined && cfg.virtual_server_groups.some((g) => g.name === vs.group && g.entries.some((e) => e.fwmark !== undefined));
-    if ((vs.fwmark !== undefined || vsgFwmark) && (vs.lb_kind === 'DR' || vs.lb_kind === 'TUN')) {
-      for (const rs of vs.real_servers) {
-        if (rs.port) push(diags, rs.pos, 'warning', `WARNING - fwmark virtual server ${vsLabel(vs)}, real server ${rs.address.text} has port specified - port will be ignored`, 'fwmark-rs-port');
-      }
+  }
+  if ((vs.lb_kind === 'DR' || vs.lb_kind === 'TUN') && vs.port) {
+    for (const rs of vs.real_servers) {
+      if (rs.port !== undefined && rs.port !== vs.port) push(diags, rs.pos, 'error', `virtual server ${vsLabel(vs)} and real server ${rs.address.text}:${rs.port} ports don't match (${vs.lb_kind} cannot change the port) - resetting`, 'dr-port');
     }
-    const rss = vs.real_servers;
-    // Few real servers (the usual case): compare pairwise instead of building keys.
-    const rsSeen = rss.length > 8 ? new Map<string, Pos>() : null;
-    for (let r = 0; r < rss.length; r++) {
-      const rs = rss[r];
-      let p: Pos | undefined;
-      if (rsSeen) {
-        const k = `${rs.address.address}:${rs.port ?? vs.port ?? 0}`;
-        p = rsSeen.get(k);
-        if (!p) rsSeen.set(k, rs.pos);
-      } else {
-        const port = rs.port ?? vs.port ?? 0;
-        for (let q = 0; q < r; q++) {
-          if (rss[q].address.address === rs.address.address && (rss[q].port ?? vs.port ?? 0) === port) {
-            p = rss[q].pos;
-            break;
-          }
+  }
+  const key = vsKey(vs);
+  const prev = vsSeen.get(key);
+  if (prev && prev !== vs) {
+    const same = JSON.stringify(stripPos(vs)) === JSON.stringify(stripPos(prev));
+    push(
+      diags,
+      vs.pos,
+      'warning',
+      same ? `virtual_server ${vsLabel(vs)} is identical to the one at ${prev.pos.file}:${prev.pos.line}` : `virtual_server ${vsLabel(vs)} is defined twice (also at ${prev.pos.file}:${prev.pos.line}); keepalived accepts both`,
+      same ? 'duplicate-virtual-server' : 'duplicate-virtual-server',
+    );
+  } else if (!prev) vsSeen.set(key, vs);
+  const vsgFwmark = vs.group !== undefined && st.cfg.virtual_server_groups.some((g) => g.name === vs.group && g.entries.some((e) => e.fwmark !== undefined));
+  if ((vs.fwmark !== undefined || vsgFwmark) && (vs.lb_kind === 'DR' || vs.lb_kind === 'TUN')) {
+    for (const rs of vs.real_servers) {
+      if (rs.port) push(diags, rs.pos, 'warning', `WARNING - fwmark virtual server ${vsLabel(vs)}, real server ${rs.address.text} has port specified - port will be ignored`, 'fwmark-rs-port');
+    }
+  }
+  const rss = vs.real_servers;
+  // Few real servers (the usual case): compare pairwise instead of building keys.
+  const rsSeen = rss.length > 8 ? new Map<string, Pos>() : null;
+  for (let r = 0; r < rss.length; r++) {
+    const rs = rss[r];
+    let p: Pos | undefined;
+    if (rsSeen) {
+      const k = `${rs.address.address}:${rs.port ?? vs.port ?? 0}`;
+      p = rsSeen.get(k);
+      if (!p) rsSeen.set(k, rs.pos);
+    } else {
+      const port = rs.port ?? vs.port ?? 0;
+      for (let q = 0; q < r; q++) {
+        if (rss[q].address.address === rs.address.address && (rss[q].port ?? vs.port ?? 0) === port) {
+          p = rss[q].pos;
+          break;
         }
       }
-      if (p) push(diags, rs.pos, 'warning', `real_server ${rs.address.text} ${rs.port ?? ''} appears twice in virtual_server ${vsLabel(vs)} (also at line ${p.line})`, 'duplicate-real-server');
-      for (const c of rs.checkers) {
-        const at = c.end ?? c.pos;
-        if ((c.kind === 'HTTP_GET' || c.kind === 'SSL_GET') && c.url.length === 0) push(diags, at, 'error', 'HTTP/SSL_GET checker has no urls specified - ignoring (keepalived 2.2.7 may crash on this)', 'checker-incomplete');
-        for (const u of c.url) if (u.path === undefined) push(diags, u.end ?? u.pos, 'error', 'HTTP/SSL_GET checker url has no path - ignoring', 'checker-incomplete');
-        if (c.url.length > 0 && c.url.every((u) => u.path === undefined)) push(diags, at, 'error', 'HTTP/SSL_GET checker has no urls specified - ignoring', 'checker-incomplete');
-        if (c.kind === 'MISC_CHECK' && !c.misc_path) push(diags, at, 'error', 'No script path has been specified for MISC_CHECKER - skipping', 'checker-incomplete');
-        if (c.kind === 'FILE_CHECK' && !c.track_file) push(diags, at, 'error', 'FILE_CHECK has no track_file specified - ignoring', 'checker-incomplete');
-        if (c.kind === 'FILE_CHECK' && c.track_file && !trackFiles.has(c.track_file)) {
-          push(diags, c.at.track_file ?? c.pos, 'error', `FILE_CHECK: track_file ${c.track_file} is not defined`, 'undefined-reference');
-          push(diags, at, 'error', 'FILE_CHECK has no track_file specified - ignoring', 'checker-incomplete');
-        }
-        if (c.kind === 'BFD_CHECK' && c.name_bfd && !bfds.has(c.name_bfd)) {
-          push(diags, c.at.name ?? c.pos, 'error', `BFD_CHECK - BFD ${c.name_bfd} not configured`, 'undefined-reference');
-        }
-        if (c.kind === 'BFD_CHECK' && !c.name_bfd) push(diags, at, 'error', 'No name has been specified for BFD_CHECKER - skipping', 'checker-incomplete');
-      }
-      if (vs.address && rs.address.family !== vs.address.family && vs.lb_kind !== 'TUN') {
-        push(diags, rs.pos, 'error', `real_server ${rs.address.text} is not of the same address family as virtual_server ${vsLabel(vs)}`, 'mixed-family');
-      }
     }
-    if (vs.sorry_server && vs.address && vs.sorry_server.address.family !== vs.address.family) {
-      push(diags, vs.sorry_server.pos, 'error', `sorry_server ${vs.sorry_server.address.text} is not of the same address family as virtual_server ${vsLabel(vs)}`, 'mixed-family');
+    if (p) push(diags, rs.pos, 'warning', `real_server ${rs.address.text} ${rs.port ?? ''} appears twice in virtual_server ${vsLabel(vs)} (also at line ${p.line})`, 'duplicate-real-server');
+    for (const c of rs.checkers) {
+      const at = c.end ?? c.pos;
+      if ((c.kind === 'HTTP_GET' || c.kind === 'SSL_GET') && c.url.length === 0) push(diags, at, 'error', 'HTTP/SSL_GET checker has no urls specified - ignoring (keepalived 2.2.7 may crash on this)', 'checker-incomplete');
+      for (const u of c.url) if (u.path === undefined) push(diags, u.end ?? u.pos, 'error', 'HTTP/SSL_GET checker url has no path - ignoring', 'checker-incomplete');
+      if (c.url.length > 0 && c.url.every((u) => u.path === undefined)) push(diags, at, 'error', 'HTTP/SSL_GET checker has no urls specified - ignoring', 'checker-incomplete');
+      if (c.kind === 'MISC_CHECK' && !c.misc_path) push(diags, at, 'error', 'No script path has been specified for MISC_CHECKER - skipping', 'checker-incomplete');
+      if (c.kind === 'FILE_CHECK' && !c.track_file) push(diags, at, 'error', 'FILE_CHECK has no track_file specified - ignoring', 'checker-incomplete');
+      if (c.kind === 'FILE_CHECK' && c.track_file && !trackFiles.has(c.track_file)) {
+        push(diags, c.at.track_file ?? c.pos, 'error', `FILE_CHECK: track_file ${c.track_file} is not defined`, 'undefined-reference');
+        push(diags, at, 'error', 'FILE_CHECK has no track_file specified - ignoring', 'checker-incomplete');
+      }
+      if (c.kind === 'BFD_CHECK' && c.name_bfd && !bfds.has(c.name_bfd)) {
+        push(diags, c.at.name ?? c.pos, 'error', `BFD_CHECK - BFD ${c.name_bfd} not configured`, 'undefined-reference');
+      }
+      if (c.kind === 'BFD_CHECK' && !c.name_bfd) push(diags, at, 'error', 'No name has been specified for BFD_CHECKER - skipping', 'checker-incomplete');
     }
+    if (vs.address && rs.address.family !== vs.address.family && vs.lb_kind !== 'TUN') {
+      push(diags, rs.pos, 'error', `real_server ${rs.address.text} is not of the same address family as virtual_server ${vsLabel(vs)}`, 'mixed-family');
+    }
+  }
+  if (vs.sorry_server && vs.address && vs.sorry_server.address.family !== vs.address.family) {
+    push(diags, vs.sorry_server.pos, 'error', `sorry_server ${vs.sorry_server.address.text} is not of the same address family as virtual_server ${vsLabel(vs)}`, 'mixed-family');
   }
 }
 
