@@ -23,6 +23,14 @@
  *                                               the master down, adverts queued during a stall are read)
  *   attachFilter(handle, program: Buffer)       SO_ATTACH_FILTER with a classic BPF program (8-byte
  *                                               struct sock_filter entries, host byte order)
+ *   Receive callbacks of packet sockets get a third argument: how long ago (ms, from the kernel's
+ *   receive timestamp, SIOCGSTAMPNS) the frame arrived, or -1 when unknown.
+ *   rxAge(fd) -> ms | -1                        the same for the last datagram read from any socket fd
+ *                                               (the first call enables timestamping and returns -1)
+ *   sockInfo(fd) -> {domain, type, protocol, device} | null   getsockopt SO_DOMAIN/SO_TYPE/SO_PROTOCOL/
+ *                                               SO_BINDTODEVICE (finds a socket another module opened)
+ *   setTimerSlack(ns)                           prctl(PR_SET_TIMERSLACK) for the calling thread (the VRRP
+ *                                               daemon's timed sleeps wake on time, like keepalived's timerfd)
  *
  * Marked sockets for the health checkers (SO_MARK = keepalived's `fwmark`;
  * Node's net/dgram cannot set it). Needs CAP_NET_ADMIN:
@@ -47,8 +55,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
+#include <linux/sockios.h>
 #include <uv.h>
 
 typedef struct {
@@ -440,6 +452,17 @@ static napi_value js_open_dgram(napi_env env, napi_callback_info info) {
   return ext;
 }
 
+/* Age in ms of the last datagram read from fd, from its kernel receive
+ * timestamp (CLOCK_REALTIME); -1 when unknown. The difference is taken at
+ * once, so a later clock step does not matter. */
+static double rx_age_ms(int fd) {
+  struct timespec ts, now;
+  if (ioctl(fd, SIOCGSTAMPNS, &ts) < 0) return -1;
+  clock_gettime(CLOCK_REALTIME, &now);
+  double age = (double)(now.tv_sec - ts.tv_sec) * 1e3 + (double)(now.tv_nsec - ts.tv_nsec) / 1e6;
+  return age >= 0 && age < 60000 ? age : -1;
+}
+
 static void on_readable(uv_poll_t *h, int status, int events) {
   (void)events;
   pkt_t *p = (pkt_t *)h->data;
@@ -461,15 +484,18 @@ static void on_readable(uv_poll_t *h, int status, int events) {
     socklen_t fl = sizeof from;
     ssize_t n = recvfrom(p->fd, buf, sizeof buf, MSG_DONTWAIT, (struct sockaddr *)&from, &fl);
     if (n < 0) break; /* EAGAIN or error: wait for the next readable event */
-    napi_value frame, pt, cb, recv, argv[2], res;
+    napi_value frame, pt, age, cb, recv, argv[3], res;
     void *copy = NULL;
+    double a = rx_age_ms(p->fd);
     napi_create_buffer_copy(env, (size_t)n, buf, &copy, &frame);
     napi_create_int32(env, from.sll_pkttype, &pt);
+    napi_create_double(env, a, &age);
     argv[0] = frame;
     argv[1] = pt;
+    argv[2] = age;
     napi_get_reference_value(env, p->cb, &cb);
     napi_get_global(env, &recv);
-    napi_status st = napi_make_callback(env, p->actx, recv, cb, 2, argv, &res);
+    napi_status st = napi_make_callback(env, p->actx, recv, cb, 3, argv, &res);
     if (st == napi_pending_exception) {
       napi_value exc;
       napi_get_and_clear_last_exception(env, &exc);
@@ -569,15 +595,18 @@ static napi_value js_drain(napi_env env, napi_callback_info info) {
     count++;
     napi_handle_scope scope;
     napi_open_handle_scope(env, &scope);
-    napi_value frame, pt, cb, global, args[2], res;
+    napi_value frame, pt, age, cb, global, args[3], res;
     void *copy = NULL;
+    double a = rx_age_ms(p->fd);
     napi_create_buffer_copy(env, (size_t)n, buf, &copy, &frame);
     napi_create_int32(env, from.sll_pkttype, &pt);
+    napi_create_double(env, a, &age);
     args[0] = frame;
     args[1] = pt;
+    args[2] = age;
     napi_get_reference_value(env, p->cb, &cb);
     napi_get_global(env, &global);
-    napi_status st = napi_call_function(env, global, cb, 2, args, &res);
+    napi_status st = napi_call_function(env, global, cb, 3, args, &res);
     napi_close_handle_scope(env, scope);
     if (st != napi_ok) return NULL; /* the callback threw: the exception goes to drain()'s caller */
   }
@@ -606,6 +635,57 @@ static napi_value js_attach_filter(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+static napi_value js_rx_age(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1], ret;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  int32_t fd = -1;
+  if (argc < 1 || napi_get_value_int32(env, argv[0], &fd) != napi_ok || fd < 0) return throw_msg(env, "rxAge(fd)");
+  napi_create_double(env, rx_age_ms(fd), &ret);
+  return ret;
+}
+
+static napi_value js_sock_info(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1], ret, v;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  int32_t fd = -1;
+  if (argc < 1 || napi_get_value_int32(env, argv[0], &fd) != napi_ok || fd < 0) return throw_msg(env, "sockInfo(fd)");
+  int domain = 0, type = 0, proto = 0;
+  socklen_t l = sizeof(int);
+  if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &l) < 0) {
+    napi_get_null(env, &ret);
+    return ret;
+  }
+  l = sizeof(int);
+  getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &l);
+  l = sizeof(int);
+  getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &proto, &l);
+  char dev[64] = {0};
+  socklen_t dl = sizeof dev - 1;
+  if (getsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, dev, &dl) < 0) dev[0] = 0;
+  napi_create_object(env, &ret);
+  napi_create_int32(env, domain, &v);
+  napi_set_named_property(env, ret, "domain", v);
+  napi_create_int32(env, type, &v);
+  napi_set_named_property(env, ret, "type", v);
+  napi_create_int32(env, proto, &v);
+  napi_set_named_property(env, ret, "protocol", v);
+  napi_create_string_utf8(env, dev, NAPI_AUTO_LENGTH, &v);
+  napi_set_named_property(env, ret, "device", v);
+  return ret;
+}
+
+static napi_value js_set_timer_slack(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  int64_t ns = 0;
+  if (argc < 1 || napi_get_value_int64(env, argv[0], &ns) != napi_ok || ns < 0) return throw_msg(env, "setTimerSlack(ns)");
+  if (prctl(PR_SET_TIMERSLACK, (unsigned long)ns, 0, 0, 0) < 0) return throw_errno(env, "prctl(PR_SET_TIMERSLACK)", errno);
+  return NULL;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"open", NULL, js_open, NULL, NULL, NULL, napi_default, NULL},
@@ -618,6 +698,9 @@ static napi_value init(napi_env env, napi_value exports) {
       {"openDgram", NULL, js_open_dgram, NULL, NULL, NULL, napi_default, NULL},
       {"drain", NULL, js_drain, NULL, NULL, NULL, napi_default, NULL},
       {"attachFilter", NULL, js_attach_filter, NULL, NULL, NULL, napi_default, NULL},
+      {"rxAge", NULL, js_rx_age, NULL, NULL, NULL, napi_default, NULL},
+      {"sockInfo", NULL, js_sock_info, NULL, NULL, NULL, napi_default, NULL},
+      {"setTimerSlack", NULL, js_set_timer_slack, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

@@ -57,6 +57,12 @@ Refuses to start when the configuration has errors (they are printed with file:l
         process.stderr.write(`warning: vrrp_priority ${loaded.config.processPriority}: ${(e as Error).message}\n`);
       }
     }
+    try {
+      // timed waits wake on time (keepalived's timerfd has no slack; the default is 50 µs)
+      require('../../lib/net').setTimerSlack(1000);
+    } catch {
+      /* addon missing: default slack */
+    }
     const json = flags['log-format'] === 'json';
     const debug = !!process.env.HACTL_VRRP_DEBUG;
     const log: Logger = (level, msg, fields) => {

@@ -12,13 +12,26 @@ import { ETH_P_ALL } from './arp';
 interface Native {
   open(ifindex: number, protocol: number): unknown;
   send(h: unknown, frame: Buffer): number;
-  recvStart(h: unknown, cb: (frame: Buffer, pkttype: number) => void): void;
+  recvStart(h: unknown, cb: (frame: Buffer, pkttype: number, ageMs?: number) => void): void;
   recvStop(h: unknown): void;
   ref(h: unknown, on: boolean): void;
   close(h: unknown): void;
   /** absent in an addon built before they were added */
   drain?(h: unknown): number;
   attachFilter?(h: unknown, program: Buffer): void;
+  rxAge?(fd: number): number;
+  sockInfo?(fd: number): SocketInfo | null;
+  setTimerSlack?(ns: number): void;
+}
+
+export interface SocketInfo {
+  /** SO_DOMAIN (2 AF_INET, 10 AF_INET6, 17 AF_PACKET) */
+  domain: number;
+  /** SO_TYPE (1 stream, 2 dgram, 3 raw) */
+  type: number;
+  protocol: number;
+  /** SO_BINDTODEVICE ('' when unbound) */
+  device: string;
 }
 
 /** sll_pkttype values passed to receive callbacks. */
@@ -80,11 +93,12 @@ export class PacketSocket {
   }
 
   /**
-   * Deliver every received frame to `cb` (frame, sll_pkttype). With ETH_P_ALL
+   * Deliver every received frame to `cb` (frame, sll_pkttype, ageMs: how
+   * long ago the kernel received it, -1 when unknown). With ETH_P_ALL
    * the socket also sees its own outgoing frames (pkttype OUTGOING).
    * While receiving, the socket keeps the event loop alive unless unref().
    */
-  onFrame(cb: (frame: Buffer, pkttype: number) => void): void {
+  onFrame(cb: (frame: Buffer, pkttype: number, ageMs?: number) => void): void {
     load().recvStart(this.handle, cb);
   }
 
@@ -157,4 +171,43 @@ export function bpfIpv6Proto(proto: number): Buffer {
     bpf(RET_K, 0, 0, 0x40000), // accept the whole frame
     bpf(RET_K, 0, 0, 0), // drop
   ]);
+}
+
+/**
+ * Age in ms of the last datagram read from socket `fd`, from the kernel's
+ * receive timestamp (SIOCGSTAMPNS); -1 when unknown. The first call on a
+ * socket turns timestamping on and returns -1.
+ */
+export function socketRxAge(fd: number): number {
+  try {
+    const n = load();
+    return n.rxAge ? n.rxAge(fd) : -1;
+  } catch {
+    return -1;
+  }
+}
+
+/** getsockopt facts about a socket fd (null: not a socket, or an old addon). */
+export function socketInfo(fd: number): SocketInfo | null {
+  try {
+    const n = load();
+    return n.sockInfo ? n.sockInfo(fd) : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * prctl(PR_SET_TIMERSLACK) for the calling (main) thread: timed waits
+ * (epoll, futex) may otherwise wake up to 50 µs late. False when unavailable.
+ */
+export function setTimerSlack(ns: number): boolean {
+  try {
+    const n = load();
+    if (!n.setTimerSlack) return false;
+    n.setTimerSlack(ns);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -353,19 +353,26 @@ export class VrrpDaemon {
     this.handle(inst, acts);
   }
 
+  /** The encoded advert for (priority, destination), cached: only the IPv4 id and header checksum change. */
+  private packetFor(inst: Instance, priority: number, dst: string): Buffer {
+    const key = `${priority}|${dst}`;
+    let pkt = inst.packets.get(key);
+    if (!pkt) {
+      const adv = inst.fsm.advert(priority);
+      pkt = inst.cfg.family === 4 ? encodeIpv4Packet(adv, { src: inst.src, dst, id: 0 }) : encodeVrrp(adv, { family: 6, src: inst.src, dst });
+      inst.packets.set(key, pkt);
+    }
+    return pkt;
+  }
+
+  private destinations(inst: Instance): string[] {
+    return inst.cfg.unicastPeers.length > 0 ? inst.cfg.unicastPeers : [inst.cfg.family === 4 ? VRRP_MCAST_V4 : VRRP_MCAST_V6];
+  }
+
   private sendAdvert(inst: Instance, priority: number): void {
-    const dsts = inst.cfg.unicastPeers.length > 0 ? inst.cfg.unicastPeers : [inst.cfg.family === 4 ? VRRP_MCAST_V4 : VRRP_MCAST_V6];
-    for (const dst of dsts) {
+    for (const dst of this.destinations(inst)) {
       try {
-        // encoded once per (priority, destination); only the IPv4 id and header checksum change
-        const key = `${priority}|${dst}`;
-        let pkt = inst.packets.get(key);
-        if (!pkt) {
-          const adv = inst.fsm.advert(priority);
-          pkt =
-            inst.cfg.family === 4 ? encodeIpv4Packet(adv, { src: inst.src, dst, id: 0 }) : encodeVrrp(adv, { family: 6, src: inst.src, dst });
-          inst.packets.set(key, pkt);
-        }
+        const pkt = this.packetFor(inst, priority, dst);
         if (inst.cfg.family === 4) {
           inst.ipId = (inst.ipId % 0xffff) + 1;
           setIpv4Id(pkt, inst.ipId);
@@ -388,7 +395,15 @@ export class VrrpDaemon {
     // Timers have millisecond granularity and fire late; with `immediate`
     // available, wake up EARLY_MS before the deadline and yield to I/O until
     // it is reached (keepalived's timerfd precision, sub-ms).
-    const early = (this.deps.sleepSync || this.deps.immediate) && inst.fsm.timerKind() === 'masterDown' ? EARLY_MS : 0;
+    const kind = inst.fsm.timerKind();
+    // a backup's first advert must not wait for its encoding (the takeover's critical path)
+    if (kind === 'masterDown')
+      try {
+        for (const dst of this.destinations(inst)) this.packetFor(inst, inst.fsm.priority, dst);
+      } catch {
+        /* reported when sending */
+      }
+    const early = (this.deps.sleepSync || this.deps.immediate) && kind === 'masterDown' ? EARLY_MS : 0;
     const delay = Math.max(0, d - this.deps.clock() - early);
     inst.timer = this.deps.timers.set(() => this.onTimer(inst), delay);
   }

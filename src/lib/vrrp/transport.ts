@@ -94,6 +94,10 @@ class RawChannel implements Channel {
   private closed = false;
   private readonly ifindex: number;
   private readonly clock: () => number;
+  /** the raw socket's fd (found through /proc/self/fd), for kernel receive timestamps; -1: none */
+  private rawFd = -1;
+  // biome-ignore lint/suspicious/noExplicitAny: optional sibling module (net helper)
+  private net: any;
 
   constructor(
     readonly ifname: string,
@@ -107,6 +111,12 @@ class RawChannel implements Channel {
     const raw: any = require('raw-socket');
     const ifindex = ifindexOf(ifname);
     this.ifindex = ifindex;
+    try {
+      this.net = require('../net');
+    } catch {
+      this.net = undefined;
+    }
+    const before = socketFds();
     this.sock = raw.createSocket({
       addressFamily: family === 4 ? raw.AddressFamily.IPv4 : raw.AddressFamily.IPv6,
       protocol: VRRP_PROTO,
@@ -119,6 +129,15 @@ class RawChannel implements Channel {
     });
     const name = Buffer.from(`${ifname}\0`);
     s.setOption(SOL_SOCKET, SO_BINDTODEVICE, name, name.length);
+    if (family === 4 && this.net?.socketInfo) {
+      // raw-socket does not expose its fd: find it (new since createSocket, AF_INET/SOCK_RAW/112 on ifname)
+      for (const fd of socketFds()) {
+        if (before.has(fd)) continue;
+        const i = this.net.socketInfo(fd);
+        if (i && i.domain === 2 && i.type === 3 && i.protocol === VRRP_PROTO && i.device === ifname) this.rawFd = fd;
+      }
+      if (this.rawFd >= 0) this.net.socketRxAge(this.rawFd); // turns timestamping on
+    }
     try {
       s.setOption(SOL_SOCKET, SO_RCVBUF, 1 << 20);
     } catch {
@@ -134,10 +153,7 @@ class RawChannel implements Channel {
       mif.writeInt32LE(ifindex, 8);
       s.setOption(IPPROTO_IP, IP_MULTICAST_IF, mif, 12);
       s.setOption(IPPROTO_IP, IP_MULTICAST_LOOP, 0);
-      s.on('message', (buf) => {
-        const at = this.clock();
-        this.onPacket({ family: 4, raw: Buffer.from(buf), at });
-      });
+      s.on('message', (buf) => this.onPacket({ family: 4, raw: Buffer.from(buf), at: this.rxTime() }));
     } else {
       s.setOption(IPPROTO_IPV6, IPV6_MULTICAST_HOPS, 255);
       s.setOption(IPPROTO_IPV6, IPV6_UNICAST_HOPS, 255);
@@ -155,8 +171,8 @@ class RawChannel implements Channel {
       let viaPacket = false;
       try {
         // biome-ignore lint/suspicious/noExplicitAny: optional sibling module
-        const net: any = require('../net');
-        if (net.packetUnavailable() === null) {
+        const net: any = this.net;
+        if (net && net.packetUnavailable() === null) {
           // on the base interface (use_vmac): every protocol, so the tap runs before macvlan's rx handler
           const base = opts.rxIfname && opts.rxIfname !== ifname;
           const ps = new net.PacketSocket(base ? ifindexOf(opts.rxIfname!) : ifindex, base ? 3 : 0x86dd);
@@ -166,9 +182,10 @@ class RawChannel implements Channel {
           } catch {
             /* unfiltered: parseIpv6Frame drops the rest */
           }
-          ps.onFrame((frame: Buffer, pkttype: number) => {
+          ps.onFrame((frame: Buffer, pkttype: number, ageMs?: number) => {
             if (pkttype === 4) return; // our own
-            const at = this.clock();
+            const now = this.clock();
+            const at = ageMs !== undefined && ageMs >= 0 ? now - ageMs : now;
             const p = parseIpv6Frame(frame);
             if (!p || (base && opts.vrid !== undefined && p.family === 6 && p.payload[1] !== opts.vrid)) return;
             this.onPacket({ ...p, at });
@@ -186,6 +203,18 @@ class RawChannel implements Channel {
         s.on('message', (buf, src) => this.onPacket({ family: 6, src, dst: VRRP_MCAST_V6, payload: Buffer.from(buf), at: this.clock() }));
       }
     }
+  }
+
+  /**
+   * When the datagram just read arrived: the kernel's receive timestamp when
+   * known (an advert that waited in the socket during a stall or while the
+   * process was being scheduled keeps its real arrival time), else now.
+   */
+  private rxTime(): number {
+    const now = this.clock();
+    if (this.rawFd < 0) return now;
+    const age = this.net.socketRxAge(this.rawFd);
+    return age >= 0 ? now - age : now;
   }
 
   send(buf: Buffer, dst: string): void {
@@ -221,7 +250,7 @@ class RawChannel implements Channel {
     for (; n < 1000; n++) {
       try {
         this.sock.wrap.recv(this.sock.buffer, (b, bytes, src) => {
-          const at = this.clock();
+          const at = this.rxTime();
           const copy = Buffer.from(b.subarray(0, bytes));
           if (this.family === 4) this.onPacket({ family: 4, raw: copy, at });
           else this.onPacket({ family: 6, src, dst: VRRP_MCAST_V6, payload: copy, at });
@@ -244,6 +273,23 @@ class RawChannel implements Channel {
     }
     this.sock.close();
   }
+}
+
+/** This process's socket file descriptors. */
+function socketFds(): Set<number> {
+  const out = new Set<number>();
+  try {
+    for (const f of fs.readdirSync('/proc/self/fd')) {
+      try {
+        if (fs.readlinkSync(`/proc/self/fd/${f}`).startsWith('socket:')) out.add(Number(f));
+      } catch {
+        /* closed meanwhile */
+      }
+    }
+  } catch {
+    /* no /proc */
+  }
+  return out;
 }
 
 /** Parse an Ethernet frame carrying IPv6 + VRRP (no extension headers). */
