@@ -9,8 +9,15 @@
  *  - process start-up: `node -e 0`, `hactl --version`, `hactl ipvsadm -Ln`,
  *    `ipvsadm -Ln` on an empty table (reported separately);
  *  - restore of SERVICES x DESTS rules on a cleared kernel: `hactl restore FILE`
- *    (whole process) vs `ipvsadm -R < FILE` (target: >= 3x faster);
- *  - save of that table: `hactl save -n` vs `ipvsadm -Sn` (target: faster);
+ *    (whole process) vs `ipvsadm -R < FILE` (target: >= 3x faster). Each runs
+ *    in its own new network namespace (IPVS state is per namespace): a table
+ *    that was just flushed leaves its destinations in the kernel's "trash"
+ *    list for 2-4 minutes, and every later add-dest scans that list, so the
+ *    second restore in one namespace would be several times slower whichever
+ *    tool runs it;
+ *  - save of that table: `hactl save -n` vs `ipvsadm -Sn`, interleaved, median
+ *    of 3 (target: faster);
+ *  - user/sys CPU of each (children's times from /proc/self/stat);
  *  - per-operation cost: pipelined batch vs one request at a time in one
  *    process, vs ipvsadm -R's time per line;
  *  - one `hactl rs add` process vs one `ipvsadm -a`.
@@ -39,11 +46,49 @@ interface Timed {
   stderr: string;
 }
 
-function timed(cmd: string, args: string[], input?: string): Timed {
+interface Cpu {
+  userMs: number;
+  sysMs: number;
+}
+
+/** CPU time of waited-for children so far (cutime, cstime of /proc/self/stat). */
+function childCpu(): Cpu {
+  try {
+    const st = fs.readFileSync('/proc/self/stat', 'latin1');
+    const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
+    // Fields 16 and 17 (1-based: cutime, cstime) are f[13], f[14] after the comm field; clock ticks of 10 ms.
+    return { userMs: Number(f[13]) * 10, sysMs: Number(f[14]) * 10 };
+  } catch {
+    return { userMs: Number.NaN, sysMs: Number.NaN };
+  }
+}
+
+function timed(cmd: string, args: string[], input?: string): Timed & { cpu: Cpu } {
+  const c0 = childCpu();
   const t0 = process.hrtime.bigint();
   const r = spawnSync(cmd, args, { encoding: 'utf8', input, cwd: ROOT, maxBuffer: 1 << 30, env: { ...process.env, NO_COLOR: '1' } });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  return { ms, status: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+  const c1 = childCpu();
+  return { ms, status: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '', cpu: { userMs: c1.userMs - c0.userMs, sysMs: c1.sysMs - c0.sysMs } };
+}
+
+let nsCount = 0;
+/** A new network namespace (own IPVS state) or null when `ip netns` does not work here. */
+function freshNs(): string | null {
+  const name = `hactl-bench-${process.pid}-${++nsCount}`;
+  const r = spawnSync('ip', ['netns', 'add', name], { encoding: 'utf8' });
+  if (r.status !== 0) return null;
+  spawnSync('ip', ['-n', name, 'link', 'set', 'lo', 'up']);
+  return name;
+}
+
+/** cmd args in namespace ns (or here when null). */
+function inNs(ns: string | null, cmd: string, args: string[]): [string, string[]] {
+  return ns ? ['ip', ['netns', 'exec', ns, cmd, ...args]] : [cmd, args];
+}
+
+function cpuText(c: Cpu): string {
+  return `user ${(c.userMs / 1000).toFixed(1)} s, sys ${(c.sysMs / 1000).toFixed(1)} s`;
 }
 
 function median(xs: number[]): number {
@@ -111,24 +156,35 @@ async function guest(): Promise<void> {
     oneRef.push(r.ms);
   }
   out.oneProcess = { hactl: median(one), ipvsadm: median(oneRef) };
-  // Restore.
+  // Restore: each tool on a pristine IPVS state (own namespace), see the header.
   const text = rules(SERVICES, DESTS);
   const file = path.join(os.tmpdir(), `ipvs-bench-${process.pid}.rules`);
   fs.writeFileSync(file, text);
   const nOps = SERVICES * (1 + DESTS);
   ip('-C');
-  const ref = timed('ipvsadm', ['-R'], text);
+  const nsRef = freshNs();
+  const nsMine = nsRef ? freshNs() : null;
+  if (!nsRef) lines.push('note: `ip netns add` failed: both restores run in the root namespace (the second one pays for the first one\'s trash)');
+  const ref = timed(...inNs(nsRef, 'ipvsadm', ['-R']), text);
   if (ref.status !== 0) throw new Error(`ipvsadm -R failed: ${ref.stderr.slice(0, 300)}`);
-  const refSave = ip('-Sn');
-  ip('-C');
-  const mine = timed(process.execPath, [HACTL, 'restore', file]);
+  const refSave = timed(...inNs(nsRef, 'ipvsadm', ['-Sn']));
+  if (!nsRef) ip('-C');
+  const mine = timed(...inNs(nsMine, process.execPath, [HACTL, 'restore', file]));
   if (mine.status !== 0) throw new Error(`hactl restore failed: ${mine.stderr.slice(0, 300)}`);
-  // Save.
-  const save = timed(process.execPath, [HACTL, 'save', '-n']);
-  const save2 = ip('-Sn');
-  if (save.stdout !== save2.stdout || save2.stdout !== refSave.stdout) throw new Error('tables differ between the hactl and ipvsadm restores');
-  out.restore = { services: SERVICES, dests: DESTS, ops: nOps, hactlMs: mine.ms, ipvsadmMs: ref.ms, ratio: ref.ms / mine.ms };
-  out.save = { hactlMs: save.ms, ipvsadmMs: save2.ms, ratio: save2.ms / save.ms };
+  // Save, interleaved, median of 3.
+  const saves: Array<ReturnType<typeof timed>> = [];
+  const refSaves: Array<ReturnType<typeof timed>> = [];
+  for (let i = 0; i < 3; i++) {
+    saves.push(timed(...inNs(nsMine, process.execPath, [HACTL, 'save', '-n'])));
+    refSaves.push(timed(...inNs(nsMine, 'ipvsadm', ['-Sn'])));
+  }
+  const mid = (xs: Array<ReturnType<typeof timed>>) => [...xs].sort((x, y) => x.ms - y.ms)[1];
+  const save = mid(saves);
+  const save2 = mid(refSaves);
+  for (const x of [...saves, ...refSaves]) if (x.stdout !== refSave.stdout) throw new Error('tables differ between the hactl and ipvsadm restores (or save outputs differ)');
+  for (const ns of [nsRef, nsMine]) if (ns) spawnSync('ip', ['netns', 'del', ns]);
+  out.restore = { services: SERVICES, dests: DESTS, ops: nOps, hactlMs: mine.ms, ipvsadmMs: ref.ms, ratio: ref.ms / mine.ms, hactlCpu: mine.cpu, ipvsadmCpu: ref.cpu };
+  out.save = { hactlMs: save.ms, ipvsadmMs: save2.ms, ratio: save2.ms / save.ms, hactlCpu: save.cpu, ipvsadmCpu: save2.cpu };
   // Per-operation cost inside one process (after start-up): batch vs one at a time.
   const { IpvsClient } = require(path.join(ROOT, 'dist/src/lib/ipvs/client.js')) as typeof import('../src/lib/ipvs/client');
   const c = await IpvsClient.open();
@@ -152,7 +208,9 @@ async function guest(): Promise<void> {
 
   lines.push(row('one `rs add` process vs one `ipvsadm -a`', median(one), median(oneRef)));
   lines.push(row(`restore ${SERVICES} services x ${DESTS} dests (${nOps} ops)`, mine.ms, ref.ms, '>= 3x'));
-  lines.push(row(`save -n of that table`, save.ms, save2.ms, '> 1x'));
+  lines.push(`  cpu: hactl ${cpuText(mine.cpu)}; ipvsadm -R ${cpuText(ref.cpu)}`);
+  lines.push(row(`save -n of that table (median of 3)`, save.ms, save2.ms, '> 1x'));
+  lines.push(`  cpu: hactl ${cpuText(save.cpu)}; ipvsadm -Sn ${cpuText(save2.cpu)}`);
   lines.push(
     `per operation (in one process): pipelined batch ${batchUs.toFixed(0)} us, one request at a time ${singleUs.toFixed(0)} us; ipvsadm -R ${((ref.ms * 1000) / nOps).toFixed(0)} us per line`,
   );

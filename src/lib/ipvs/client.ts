@@ -40,6 +40,44 @@ interface RawSocket {
   setSendBufferSize(n: number): unknown;
 }
 
+/** native/packet/netlink.c (hactl_netlink): synchronous netlink datagram I/O. */
+interface NativeNl {
+  open(protocol: number, bufBytes: number): number[];
+  send(fd: number, buf: Uint8Array, len: number): number;
+  recv(fd: number, buf: Uint8Array, timeoutMs: number): number;
+  acks(fd: number, firstSeq: number, count: number, errnos: Int32Array, timeoutMs: number): number;
+  close(fd: number): void;
+}
+
+let nativeNl: NativeNl | null | undefined;
+/**
+ * The addon when built (HACTL_NETLINK_ADDON, then native/packet/build/{Release,Debug});
+ * null (the `netlink` npm package is used) when missing or HACTL_NATIVE_NETLINK=0.
+ */
+function loadNativeNl(): NativeNl | null {
+  if (nativeNl !== undefined) return nativeNl;
+  nativeNl = null;
+  if (process.env.HACTL_NATIVE_NETLINK === '0') return null;
+  const path = require('node:path') as typeof import('node:path');
+  const root = path.resolve(__dirname, '..', '..', '..', '..');
+  const cands = [process.env.HACTL_NETLINK_ADDON, path.join(root, 'native/packet/build/Release/hactl_netlink.node'), path.join(root, 'native/packet/build/Debug/hactl_netlink.node')];
+  for (const p of cands) {
+    if (!p) continue;
+    try {
+      nativeNl = require(p) as NativeNl;
+      break;
+    } catch {
+      /* not built: next candidate */
+    }
+  }
+  return nativeNl;
+}
+
+/** Socket buffer size asked for (SO_*BUFFORCE as root): room for the ACKs of a big window. */
+const NATIVE_BUF = 8 << 20;
+/** Receive buffer for native replies (dumps come in skbs of at most 32 KiB). */
+let recvBuf: Buffer | null = null;
+
 interface Pending {
   dump: boolean;
   items: NlMessage[];
@@ -78,16 +116,37 @@ export class IpvsClient {
   private readonly timeoutMs: number;
   private readonly window: number;
 
-  private constructor(
-    private readonly sock: RawSocket,
-    opts: ClientOptions,
-  ) {
-    this.pid = sock.address().port;
+  /** Native socket (fd >= 0) when the addon is available; else `sock` is the npm package's. */
+  private readonly fd: number;
+  private readonly nl: NativeNl | null;
+  private readonly sock: RawSocket | null;
+
+  private constructor(opts: ClientOptions, native = loadNativeNl()) {
     this.timeoutMs = opts.timeoutMs ?? 30_000;
+    if (native) {
+      const [fd, pid] = native.open(NETLINK_GENERIC, NATIVE_BUF);
+      this.nl = native;
+      this.fd = fd;
+      this.pid = pid;
+      this.sock = null;
+      // ACK and error replies are < 2 KiB of receive buffer each: 4096 per sendmsg fit in 8 MiB.
+      this.window = opts.window ?? 2048;
+      return;
+    }
+    const sock = IpvsClient.socket();
+    this.nl = null;
+    this.fd = -1;
+    this.sock = sock;
+    this.pid = sock.address().port;
     this.window = opts.window ?? 200;
     sock.on('message', (buf) => this.onData(buf));
     sock.on('error', (err) => this.failAll(err));
     sock.unref();
+  }
+
+  /** True when requests go through the native addon (synchronous I/O). */
+  get native(): boolean {
+    return this.nl !== null;
   }
 
   private static socket(): RawSocket {
@@ -105,14 +164,14 @@ export class IpvsClient {
 
   /** Another socket for an already resolved family (used for parallel dumps). */
   static attach(family: number, opts: ClientOptions = {}): IpvsClient {
-    const c = new IpvsClient(IpvsClient.socket(), opts);
+    const c = new IpvsClient(opts);
     c.family = family;
     return c;
   }
 
   /** Open the socket and resolve the IPVS family (IpvsUnavailableError if missing). */
   static async open(opts: ClientOptions = {}): Promise<IpvsClient> {
-    const c = new IpvsClient(IpvsClient.socket(), opts);
+    const c = new IpvsClient(opts);
     try {
       const [reply] = await c.request(encodeGetFamily(IPVS_GENL_NAME, 0), false, 'resolve', GENL_ID_CTRL);
       if (!reply) throw new IpvsUnavailableError();
@@ -129,7 +188,8 @@ export class IpvsClient {
     if (this.closed) return;
     this.closed = true;
     try {
-      this.sock.close();
+      if (this.nl) this.nl.close(this.fd);
+      else this.sock?.close();
     } catch {
       /* ignore */
     }
@@ -149,7 +209,7 @@ export class IpvsClient {
     const all = [...this.pending.values()];
     this.pending.clear();
     for (const p of all) p.reject(err);
-    if (!this.closed) this.sock.unref();
+    if (!this.closed) this.sock?.unref();
   }
 
   private onData(buf: Buffer): void {
@@ -189,13 +249,13 @@ export class IpvsClient {
 
   private settle(seq: number): void {
     this.pending.delete(seq);
-    if (this.pending.size === 0 && !this.closed) this.sock.unref();
+    if (this.pending.size === 0 && !this.closed) this.sock?.unref();
   }
 
   /** Register a pending request for `seq`. */
   private expect(seq: number, dump: boolean, kind: OpKind): Promise<NlMessage[]> {
     return new Promise<NlMessage[]>((resolve, reject) => {
-      if (this.pending.size === 0) this.sock.ref();
+      if (this.pending.size === 0) this.sock?.ref();
       const timer = setTimeout(() => {
         if (this.pending.delete(seq)) reject(new Error(`no reply from the kernel within ${this.timeoutMs} ms`));
       }, this.timeoutMs);
@@ -218,7 +278,7 @@ export class IpvsClient {
 
   private sendRaw(msgs: Buffer[]): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.sock.send(msgs.length === 1 ? msgs[0] : msgs, { port: 0 }, (err) => (err ? reject(err) : resolve()));
+      this.sock?.send(msgs.length === 1 ? msgs[0] : msgs, { port: 0 }, (err) => (err ? reject(err) : resolve()));
     });
   }
 
@@ -227,9 +287,111 @@ export class IpvsClient {
     const seq = this.nextSeq();
     msg.writeUInt32LE(seq, 8);
     msg.writeUInt32LE(this.pid, 12);
+    if (this.nl) return this.requestNative(msg, seq, kind);
     // Both promises get handlers at once: the reply can arrive before the send callback.
     const [, items] = await Promise.all([this.sendRaw([msg]), this.expect(seq, dump, kind)]);
     return items;
+  }
+
+  /**
+   * Native: send, then read the replies at once (the kernel answers inside
+   * sendmsg; a dump's further parts are made as they are read).
+   */
+  private requestNative(msg: Buffer, seq: number, kind: OpKind): NlMessage[] {
+    const nl = this.nl as NativeNl;
+    nl.send(this.fd, msg, msg.length);
+    recvBuf ??= Buffer.allocUnsafe(1 << 16);
+    const items: NlMessage[] = [];
+    for (;;) {
+      const n = nl.recv(this.fd, recvBuf, this.timeoutMs);
+      if (n === 0) throw new Error(`no reply from the kernel within ${this.timeoutMs} ms`);
+      if (n < 0) throw new Error(`netlink reply of ${-n} bytes truncated`);
+      // Copy: the receive buffer is reused and dump items outlive this read.
+      for (const m of parseMessages(Buffer.from(recvBuf.subarray(0, n)))) {
+        if (m.seq !== seq) continue;
+        if (m.type === NLMSG_ERROR) {
+          const err = -m.payload.readInt32LE(0);
+          if (err !== 0) throw new IpvsError(kind, err);
+          return items;
+        }
+        if (m.type === NLMSG_DONE) return items;
+        items.push(m);
+      }
+    }
+  }
+
+  /**
+   * Reserve `n` consecutive sequence numbers for requests encoded by the
+   * caller (see applyEncoded); returns the first one.
+   */
+  reserveSeq(n: number): number {
+    if (this.seq + n > 0x7fffffff) this.seq = 1;
+    const first = this.seq;
+    this.seq += n;
+    return first;
+  }
+
+  /** Port id to put in encoded requests' nlmsg_pid. */
+  get portId(): number {
+    return this.pid;
+  }
+
+  /**
+   * Send `n` already encoded requests (sequences first..first+n-1, message i
+   * at bytes offs[i]..offs[i+1] of buf) in windows of many per sendmsg, one
+   * ACK each. Returns the errno of each (0 ok, -1 not attempted: after a
+   * window with a failure nothing more is sent when stopOnError).
+   */
+  async applyEncoded(buf: Buffer, offs: Uint32Array, first: number, n: number, stopOnError: boolean): Promise<Int32Array> {
+    const errnos = new Int32Array(n).fill(-1);
+    // Keep each sendmsg well under the socket's send buffer and ACKs within the receive buffer.
+    const maxBytes = this.nl ? 2 << 20 : 1 << 18;
+    let start = 0;
+    while (start < n) {
+      let end = Math.min(n, start + this.window);
+      while (end > start + 1 && offs[end] - offs[start] > maxBytes) end = start + ((end - start) >> 1);
+      const cnt = end - start;
+      const part = errnos.subarray(start, end);
+      if (this.nl) {
+        this.nl.send(this.fd, buf.subarray(offs[start], offs[end]), offs[end] - offs[start]);
+        const seen = this.nl.acks(this.fd, first + start, cnt, part, this.timeoutMs);
+        if (seen < cnt) throw new Error(`no reply from the kernel within ${this.timeoutMs} ms (${cnt - seen} of ${cnt} requests unanswered)`);
+      } else {
+        await this.windowNpm(buf.subarray(offs[start], offs[end]), first + start, cnt, part);
+      }
+      start = end;
+      if (stopOnError) {
+        let bad = false;
+        for (let i = 0; i < cnt; i++) if (part[i] !== 0) bad = true;
+        if (bad) break;
+      }
+    }
+    return errnos;
+  }
+
+  /** npm-package path: one window through the event loop, ACKs counted in onData. */
+  private async windowNpm(bytes: Buffer, first: number, n: number, errnos: Int32Array): Promise<void> {
+    const batch: Batch = { first, count: n, errnos, seen: new Uint8Array(n), left: n, done: () => {} };
+    const finished = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no reply from the kernel within ${this.timeoutMs} ms`)), this.timeoutMs);
+      batch.done = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      this.failBatch = (err) => {
+        clearTimeout(timer);
+        reject(err);
+      };
+    });
+    this.batch = batch;
+    this.sock?.ref();
+    try {
+      await Promise.all([this.sendRaw([bytes]), finished]);
+    } finally {
+      this.batch = null;
+      this.failBatch = null;
+      if (this.pending.size === 0 && !this.closed) this.sock?.unref();
+    }
   }
 
   /**
@@ -239,50 +401,23 @@ export class IpvsClient {
    * had a failure (the remaining ops get errno -1).
    */
   async apply(ops: Op[], opts: { stopOnError?: boolean } = {}): Promise<OpResult[]> {
-    const results: OpResult[] = new Array(ops.length);
-    let failed = false;
-    for (let start = 0; start < ops.length; start += this.window) {
-      if (failed && opts.stopOnError) {
-        for (let i = start; i < ops.length; i++) results[i] = { errno: -1, error: new IpvsError(ops[i].kind, -1, 'not attempted') };
-        break;
-      }
-      const end = Math.min(ops.length, start + this.window);
-      const n = end - start;
-      // Consecutive sequence numbers for the window, all in one buffer and one sendmsg.
-      if (this.seq + n > 0x7fffffff) this.seq = 1;
-      const first = this.seq;
-      this.seq += n;
-      const w = new AttrWriter(n * 160);
-      for (let i = 0; i < n; i++) encodeOpsInto(w, ops[start + i], this.family, first + i, this.pid);
-      const batch: Batch = { first, count: n, errnos: new Int32Array(n), seen: new Uint8Array(n), left: n, done: () => {} };
-      const finished = new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no reply from the kernel within ${this.timeoutMs} ms`)), this.timeoutMs);
-        batch.done = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-        this.failBatch = (err) => {
-          clearTimeout(timer);
-          reject(err);
-        };
-      });
-      this.batch = batch;
-      this.sock.ref();
-      try {
-        await Promise.all([this.sendRaw([w.bytes()]), finished]);
-      } finally {
-        this.batch = null;
-        this.failBatch = null;
-        if (this.pending.size === 0 && !this.closed) this.sock.unref();
-      }
-      for (let i = 0; i < n; i++) {
-        const e = batch.errnos[i];
-        if (e === 0) results[start + i] = { errno: 0 };
-        else {
-          results[start + i] = { errno: e, error: new IpvsError(ops[start + i].kind, e) };
-          failed = true;
-        }
-      }
+    const n = ops.length;
+    const first = this.reserveSeq(n);
+    // All requests in one buffer (consecutive sequence numbers); windows are cut by applyEncoded.
+    const w = new AttrWriter(n * 160 + 64);
+    const offs = new Uint32Array(n + 1);
+    for (let i = 0; i < n; i++) {
+      offs[i] = w.len;
+      encodeOpsInto(w, ops[i], this.family, first + i, this.pid);
+    }
+    offs[n] = w.len;
+    const errnos = await this.applyEncoded(w.buffer, offs, first, n, !!opts.stopOnError);
+    const results: OpResult[] = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const e = errnos[i];
+      if (e === 0) results[i] = { errno: 0 };
+      else if (e === -1) results[i] = { errno: -1, error: new IpvsError(ops[i].kind, -1, 'not attempted') };
+      else results[i] = { errno: e, error: new IpvsError(ops[i].kind, e) };
     }
     return results;
   }

@@ -6,7 +6,8 @@
 import * as fs from 'node:fs';
 import { IpvsadmArgError, parseIpvsadmArgs, parseSavedLineFast, type RuleLine, ruleLines } from './argv';
 import type { IpvsClient } from './client';
-import { destId, serviceId, serviceKey } from './codec';
+import { destId, encodeOp, serviceId, serviceKey } from './codec';
+import { AF_INET, Fwd, IPPROTO_SCTP, IPPROTO_TCP, IPPROTO_UDP } from './constants';
 import { opToRule, type PlannedOp, planDiff, rollbackOps, TableModel } from './diff';
 import { ipvsStrerror } from './errors';
 import { commandToOp, type Io, systemParseOptions } from './run';
@@ -93,15 +94,22 @@ export interface RestoreResult {
 export async function applyPlan(c: IpvsClient, live: ServiceWithDests[], plan: PlannedOp[], textOf: Map<number, string>): Promise<RestoreResult> {
   const ops = plan.map((p) => p.op);
   const results = await c.apply(ops, { stopOnError: true });
+  return settlePlan(c, live, plan, textOf, (i) => results[i].errno);
+}
+
+/** Report the failed operations of an applied plan (errno of op i: 0 ok, -1 not attempted) and roll back if any failed. */
+async function settlePlan(c: IpvsClient, live: ServiceWithDests[], plan: PlannedOp[], textOf: Map<number, string>, errnoOf: (i: number) => number): Promise<RestoreResult> {
+  const ops = plan.map((p) => p.op);
   const failed: LineError[] = [];
   const ok: Op[] = [];
-  results.forEach((r, i) => {
-    if (r.errno === 0) ok.push(ops[i]);
-    else if (r.errno > 0) {
+  for (let i = 0; i < ops.length; i++) {
+    const e = errnoOf(i);
+    if (e === 0) ok.push(ops[i]);
+    else if (e > 0) {
       const line = plan[i].line ?? 0;
-      failed.push({ line, text: textOf.get(line) ?? opToRule(ops[i]), message: ipvsStrerror(ops[i].kind, r.errno) });
+      failed.push({ line, text: textOf.get(line) ?? opToRule(ops[i]), message: ipvsStrerror(ops[i].kind, e) });
     }
-  });
+  }
   if (failed.length === 0) return { exitCode: 0, applied: ok.length, failed, rolledBack: false };
   const undo = rollbackOps(live, ok);
   const undoRes = await c.apply(undo);
@@ -115,9 +123,258 @@ export function readRules(file: string | undefined): string {
   return fs.readFileSync(file, 'latin1');
 }
 
+// ---------------------------------------------------------------- fast path
+
+const FAST_PROTO: Record<string, number> = { '-t': IPPROTO_TCP, '-u': IPPROTO_UDP, '--sctp-service': IPPROTO_SCTP };
+const FAST_FWD: Record<string, number> = { '-m': Fwd.MASQ, '-g': Fwd.DROUTE, '-i': Fwd.TUNNEL };
+const SCHED_WORD = /^[a-z]{1,15}$/;
+
+/**
+ * Canonical "a.b.c.d:port" (decimal parts without leading zeros, port
+ * 0-65535 written without leading zeros: what parseServiceArg's fast form
+ * accepts) as addr * 65536 + port; -1 for anything else.
+ */
+export function parseV4Port(s: string): number {
+  let addr = 0;
+  let i = 0;
+  const n = s.length;
+  for (let part = 0; part < 4; part++) {
+    const start = i;
+    let v = 0;
+    while (i < n) {
+      const ch = s.charCodeAt(i);
+      if (ch < 48 || ch > 57) break;
+      v = v * 10 + (ch - 48);
+      i++;
+    }
+    const len = i - start;
+    if (len === 0 || len > 3 || v > 255 || (len > 1 && s.charCodeAt(start) === 48)) return -1;
+    addr = addr * 256 + v;
+    if (part < 3) {
+      if (s.charCodeAt(i) !== 46) return -1;
+      i++;
+    }
+  }
+  if (s.charCodeAt(i) !== 58) return -1;
+  i++;
+  const start = i;
+  let port = 0;
+  while (i < n) {
+    const ch = s.charCodeAt(i);
+    if (ch < 48 || ch > 57) return -1;
+    port = port * 10 + (ch - 48);
+    i++;
+  }
+  const len = i - start;
+  if (len === 0 || len > 5 || port > 65535 || (len > 1 && s.charCodeAt(start) === 48)) return -1;
+  return addr * 65536 + port;
+}
+
+/** Request templates for the fast path: an encoded request plus where its variable fields are. */
+interface Templates {
+  svc: Map<string, Buffer>;
+  dest: Map<string, Buffer>;
+  family: number;
+}
+
+/**
+ * Byte offsets in the templates (checked against the codec when a template
+ * is made): service address at 44 and its port 20 bytes later (64), dest
+ * address at 84 and port at 104, dest weight at 120.
+ */
+const T_SVC_ADDR = 44;
+const T_DEST_ADDR = 84;
+const T_DEST_WEIGHT = 120;
+
+/** Address (4 bytes, network order) at off and the port attribute's payload 20 bytes later. */
+function putV4(b: Buffer, off: number, ap: number): void {
+  const addr = Math.floor(ap / 65536);
+  b.writeUInt32BE(addr >>> 0, off);
+  b.writeUInt16BE(ap % 65536, off + 20);
+}
+
+/** add-service request template (proto, scheduler), or null if the codec's layout is not the expected one. */
+function svcTemplate(t: Templates, proto: number, sched: string): Buffer | null {
+  const key = `${proto} ${sched}`;
+  let b = t.svc.get(key);
+  if (b) return b;
+  const probe = (addr: string, port: number) =>
+    encodeOp({ kind: 'add-service', svc: { af: AF_INET, protocol: proto, addr, port, fwmark: 0, sched, flags: 0, timeout: 0, netmask: 0xffffffff, pe: '' } }, t.family, 0, 0);
+  b = probe('0.0.0.0', 0);
+  const check = probe('1.2.3.4', 0x0506);
+  const want = Buffer.from(b);
+  putV4(want, T_SVC_ADDR, 0x01020304 * 65536 + 0x0506);
+  if (!want.equals(check)) return null;
+  t.svc.set(key, b);
+  return b;
+}
+
+/** add-dest request template (proto, forwarding method), or null if the layout is not the expected one. */
+function destTemplate(t: Templates, proto: number, fwd: number): Buffer | null {
+  const key = `${proto} ${fwd}`;
+  let b = t.dest.get(key);
+  if (b) return b;
+  const probe = (sa: string, sp: number, da: string, dp: number, w: number) =>
+    encodeOp(
+      {
+        kind: 'add-dest',
+        svc: { af: AF_INET, protocol: proto, addr: sa, port: sp, fwmark: 0 },
+        dest: { af: AF_INET, addr: da, port: dp, fwd, weight: w, uThresh: 0, lThresh: 0, tunType: 0, tunPort: 0, tunFlags: 0 },
+      },
+      t.family,
+      0,
+      0,
+    );
+  b = probe('0.0.0.0', 0, '0.0.0.0', 0, 0);
+  const check = probe('1.2.3.4', 0x0506, '5.6.7.8', 0x090a, 0x0b0c0d0e);
+  const want = Buffer.from(b);
+  putV4(want, T_SVC_ADDR, 0x01020304 * 65536 + 0x0506);
+  putV4(want, T_DEST_ADDR, 0x05060708 * 65536 + 0x090a);
+  want.writeUInt32LE(0x0b0c0d0e, T_DEST_WEIGHT);
+  if (!want.equals(check)) return null;
+  t.dest.set(key, b);
+  return b;
+}
+
+/** A fast-path encoding of a rules file: every line one request, in file order. */
+export interface FastEncoded {
+  buf: Buffer;
+  /** Request i is buf[offs[i], offs[i+1]); its nlmsg_seq is still 0 (patched when sent). */
+  offs: Uint32Array;
+  /** Source line (1-based) of request i. */
+  lines: Int32Array;
+  n: number;
+}
+
+/**
+ * Encode a rules file straight into requests when every line has one of the
+ * two shapes `ipvsadm -S` writes for plain IPv4 services (`-A -t|-u|--sctp-service
+ * A:P -s SCHED` and `-a ... -r A:P -g|-i|-m -w N`), blank lines and comments
+ * aside, and the lines are consistent as additions to an empty table (no
+ * duplicate service or destination, no destination before its service).
+ * Returns null otherwise: the general planner then handles (and reports) it.
+ * The requests are byte for byte what planRestore + the codec would send.
+ */
+export function encodeFast(text: string, family: number, pid: number): FastEncoded | null {
+  const t: Templates = { svc: new Map(), dest: new Map(), family };
+  const rows = text.split('\n');
+  // Largest request: a dest (116 + 8 bytes) or a service with a 15-letter scheduler (~120).
+  let buf: Buffer = Buffer.allocUnsafe(Math.max(1024, rows.length * 128));
+  const offs = new Uint32Array(rows.length + 1);
+  const lines = new Int32Array(rows.length);
+  const svcs = new Map<string, number[]>();
+  let n = 0;
+  let off = 0;
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r];
+    if (row === '' || row.charCodeAt(0) === 35) continue;
+    const w = row.split(' ');
+    const proto = FAST_PROTO[w[1]];
+    if (proto === undefined) return null;
+    let tpl: Buffer | null;
+    if (w.length === 5 && w[0] === '-A' && w[3] === '-s') {
+      const ap = parseV4Port(w[2]);
+      if (ap < 0 || ap % 65536 === 0 || !SCHED_WORD.test(w[4])) return null;
+      const key = w[1] + w[2];
+      if (svcs.has(key)) return null;
+      svcs.set(key, []);
+      tpl = svcTemplate(t, proto, w[4]);
+      if (!tpl) return null;
+      if (off + tpl.length > buf.length) buf = grow(buf, off + tpl.length);
+      tpl.copy(buf, off);
+      putV4(buf, off + T_SVC_ADDR, ap);
+    } else if (w.length === 8 && w[0] === '-a' && w[3] === '-r' && w[6] === '-w') {
+      const fwd = FAST_FWD[w[5]];
+      const sap = parseV4Port(w[2]);
+      const rap = parseV4Port(w[4]);
+      const ws = w[7];
+      if (fwd === undefined || sap < 0 || rap < 0 || ws.length === 0 || ws.length > 10) return null;
+      let weight = 0;
+      for (let i = 0; i < ws.length; i++) {
+        const ch = ws.charCodeAt(i);
+        if (ch < 48 || ch > 57) return null;
+        weight = weight * 10 + (ch - 48);
+      }
+      if (weight > 2147483647) return null;
+      const dests = svcs.get(w[1] + w[2]);
+      if (!dests) return null;
+      // Direct routing and tunnels use the service's port (ipvsadm does the same).
+      const dap = fwd === Fwd.MASQ ? rap : rap - (rap % 65536) + (sap % 65536);
+      if (dests.includes(dap)) return null;
+      dests.push(dap);
+      tpl = destTemplate(t, proto, fwd);
+      if (!tpl) return null;
+      if (off + tpl.length > buf.length) buf = grow(buf, off + tpl.length);
+      tpl.copy(buf, off);
+      putV4(buf, off + T_SVC_ADDR, sap);
+      putV4(buf, off + T_DEST_ADDR, dap);
+      buf.writeUInt32LE(weight, off + T_DEST_WEIGHT);
+    } else return null;
+    buf.writeUInt32LE(pid >>> 0, off + 12);
+    offs[n] = off;
+    lines[n] = r + 1;
+    n++;
+    off += tpl.length;
+  }
+  offs[n] = off;
+  return { buf, offs, lines, n };
+}
+
+function grow(b: Buffer, need: number): Buffer {
+  const nb = Buffer.allocUnsafe(Math.max(need, b.length * 2));
+  b.copy(nb, 0, 0, b.length);
+  return nb;
+}
+
+/**
+ * Restore onto an empty table without building operation objects: encode
+ * the file straight into requests (encodeFast) and send them in big
+ * pipelined windows. null when the file is not in that simple form (the
+ * general path then runs). Same results, messages and rollback as the
+ * general path.
+ */
+async function fastRestore(c: IpvsClient, text: string, opts: { append: boolean; json?: boolean }, io: Io): Promise<number | null> {
+  const enc = encodeFast(text, c.family, c.portId);
+  if (!enc || enc.n === 0) return null;
+  const { buf, offs, n } = enc;
+  const first = c.reserveSeq(n);
+  for (let i = 0; i < n; i++) buf.writeUInt32LE(first + i, offs[i] + 8);
+  const errnos = await c.applyEncoded(buf, offs, first, n, true);
+  let bad = false;
+  for (let i = 0; i < n; i++) if (errnos[i] !== 0) bad = true;
+  if (!bad) {
+    if (opts.json) io.out(`${JSON.stringify({ applied: n, failed: [], rolledBack: false })}\n`);
+    return 0;
+  }
+  // A kernel refused something: report and roll back with the general machinery (same plan, same order).
+  const lines = ruleLines(text);
+  const plan = planRestore(text, [], opts.append, lines);
+  if (plan.errors.length > 0 || plan.ops.length !== n || plan.ops.some((p, i) => p.line !== enc.lines[i])) throw new Error('internal error: fast restore plan mismatch');
+  const textOf = new Map(lines.map((l) => [l.line, l.text]));
+  const r = await settlePlan(c, [], plan.ops, textOf, (i) => errnos[i]);
+  return reportApplied(r, opts, io);
+}
+
+function reportApplied(r: RestoreResult, opts: { json?: boolean }, io: Io): number {
+  for (const f of r.failed) io.err(`line ${f.line}: ${f.message}: ${f.text.trim()}\n`);
+  if (r.exitCode !== 0) {
+    io.err(
+      r.rolledBack
+        ? `hactl: error: ${r.failed.length} line(s) failed; the ${r.applied} change(s) already made were rolled back, the table is as before\n`
+        : 'hactl: error: restore failed and the rollback failed too: check `hactl save`\n',
+    );
+  }
+  if (opts.json) io.out(`${JSON.stringify({ applied: r.exitCode === 0 ? r.applied : 0, failed: r.failed, rolledBack: r.rolledBack })}\n`);
+  return r.exitCode;
+}
+
 /** Whole `hactl restore` flow; returns the exit status. */
 export async function restoreRun(c: IpvsClient, text: string, opts: { append: boolean; dryRun: boolean; json?: boolean }, io: Io): Promise<number> {
   const live = await c.getTable();
+  if (live.length === 0 && !opts.dryRun && process.env.HACTL_RESTORE_FAST !== '0') {
+    const done = await fastRestore(c, text, opts, io);
+    if (done !== null) return done;
+  }
   const lines = ruleLines(text);
   const plan = planRestore(text, live, opts.append, lines);
   const textOf = new Map(lines.map((l) => [l.line, l.text]));
@@ -133,16 +390,7 @@ export async function restoreRun(c: IpvsClient, text: string, opts: { append: bo
   }
   if (plan.ops.length === 0) return 0;
   const r = await applyPlan(c, live, plan.ops, textOf);
-  for (const f of r.failed) io.err(`line ${f.line}: ${f.message}: ${f.text.trim()}\n`);
-  if (r.exitCode !== 0) {
-    io.err(
-      r.rolledBack
-        ? `hactl: error: ${r.failed.length} line(s) failed; the ${r.applied} change(s) already made were rolled back, the table is as before\n`
-        : 'hactl: error: restore failed and the rollback failed too: check `hactl save`\n',
-    );
-  }
-  if (opts.json) io.out(`${JSON.stringify({ applied: r.exitCode === 0 ? r.applied : 0, failed: r.failed, rolledBack: r.rolledBack })}\n`);
-  return r.exitCode;
+  return reportApplied(r, opts, io);
 }
 
 export { serviceKey };
