@@ -51,6 +51,68 @@ interface Seen {
   value: Value;
 }
 
+/** Where walkOne records the statements it accepted. */
+interface SeenSink {
+  /** The last accepted statement with this keyword. */
+  last(k: string): Seen | undefined;
+  add(x: Seen): void;
+}
+
+/**
+ * The accepted statements of one block, in order. Blocks are small, so
+ * lookups scan the list (no Map, no per-keyword lists); a block with many
+ * statements gets an index of the last one per keyword.
+ */
+class SeenTable implements SeenSink {
+  readonly list: Seen[] = [];
+  private index: Map<string, Seen> | undefined;
+
+  last(k: string): Seen | undefined {
+    if (this.index) return this.index.get(k);
+    const l = this.list;
+    for (let i = l.length - 1; i >= 0; i--) if (l[i].stmt.keyword === k) return l[i];
+    return undefined;
+  }
+
+  /** Every occurrence of a keyword, in order (undefined when there is none). */
+  get(k: string): Seen[] | undefined {
+    let out: Seen[] | undefined;
+    for (const x of this.list) if (x.stmt.keyword === k) (out ??= []).push(x);
+    return out;
+  }
+
+  add(x: Seen): void {
+    this.list.push(x);
+    if (this.index) this.index.set(x.stmt.keyword, x);
+    else if (this.list.length > 16) {
+      this.index = new Map();
+      for (const y of this.list) this.index.set(y.stmt.keyword, y);
+    }
+  }
+
+  /** Occurrences grouped by keyword, keywords in order of first appearance. */
+  groups(): Map<string, Seen[]> {
+    const g = new Map<string, Seen[]>();
+    for (const x of this.list) {
+      const l = g.get(x.stmt.keyword);
+      if (l) l.push(x);
+      else g.set(x.stmt.keyword, [x]);
+    }
+    return g;
+  }
+}
+
+/** The top level only needs the last occurrence of each keyword (duplicate check); nothing else is kept. */
+class LastSeen implements SeenSink {
+  private readonly map = new Map<string, Seen>();
+  last(k: string): Seen | undefined {
+    return this.map.get(k);
+  }
+  add(x: Seen): void {
+    this.map.set(x.stmt.keyword, x);
+  }
+}
+
 /** Thrown by a lean build that meets a config it cannot check one virtual server at a time. */
 export const LEAN_ABORT = new Error('lean lint does not apply to this config');
 
@@ -92,28 +154,29 @@ export class Builder {
    * Check the statements of one block against a table. Returns, per keyword,
    * the occurrences with their parsed values. Unknown keywords are reported.
    */
-  walk(stmts: Stmt[], tableName: string, where: string, node?: NodeBase): Map<string, Seen[]> {
+  walk(stmts: Stmt[], tableName: string, where: string, node?: NodeBase): SeenTable {
     const table = TABLES[tableName];
-    const seen = new Map<string, Seen[]>();
-    for (const s of stmts) this.walkOne(s, table, where, seen, node);
+    const seen = new SeenTable();
+    for (let i = 0; i < stmts.length; i++) this.walkOne(stmts[i], table, where, seen, node);
     return seen;
   }
 
   /** One statement of a block checked against its table (see walk); true when it was recorded in `seen`. */
-  private walkOne(s: Stmt, table: Record<string, Spec>, where: string, seen: Map<string, Seen[]>, node?: NodeBase): boolean {
+  private walkOne(s: Stmt, table: Record<string, Spec>, where: string, seen: SeenSink, node?: NodeBase): boolean {
     if (s.keyword === '{') {
       this.d(s.pos, 'error', `'{' without a keyword in ${where}`, 'brace');
       return false;
     }
-    const spec = table[s.keyword];
+    // The TreeBuilder usually looked the keyword up in this very table already.
+    const spec = s.specTable === table ? s.spec : table[s.keyword];
     if (!spec) {
       const hint = suggest(s.keyword, Object.keys(table));
       this.d(s.pos, 'error', `unknown keyword '${s.keyword}' in ${where}${hint ? `; did you mean '${hint}'?` : ''}`, 'unknown-keyword');
       return false;
     }
-    const prev = seen.get(s.keyword);
+    const prev = seen.last(s.keyword);
     if (prev && !spec.multi) {
-      const p = prev[prev.length - 1].stmt.pos;
+      const p = prev.stmt.pos;
       this.d(s.pos, 'warning', `'${s.keyword}' given twice in ${where} (first at line ${p.line}); keepalived uses the last one`, 'duplicate-keyword');
     }
     if (spec.dep) this.d(s.pos, 'warning', spec.dep, 'deprecated');
@@ -123,8 +186,7 @@ export class Builder {
     }
     // A keyword missing its required value is reported and otherwise ignored.
     if (value === MISSING) return false;
-    if (prev) prev.push({ stmt: s, value });
-    else seen.set(s.keyword, [{ stmt: s, value }]);
+    seen.add({ stmt: s, value });
     return true;
   }
 
@@ -225,7 +287,7 @@ export class Builder {
   private cfg: KeepalivedConfig | undefined;
   private files: string[] = [];
   /** Top-level keywords seen so far; only the last occurrence is kept (duplicate check). */
-  private readonly topSeen = new Map<string, Seen[]>();
+  private readonly topSeen = new LastSeen();
 
   /** Build a whole statement tree at once. */
   build(root: Stmt[], files: string[]): KeepalivedConfig {
@@ -266,9 +328,6 @@ export class Builder {
   top(s: Stmt): void {
     const cfg = this.config();
     if (!this.walkOne(s, TABLES.top, 'the top level', this.topSeen)) return;
-    // Only the last occurrence matters for the duplicate check: drop the rest.
-    const list = this.topSeen.get(s.keyword)!;
-    if (list.length > 1) list.splice(0, list.length - 1);
     const kw = s.keyword;
     const name = s.args[0]?.text;
     const body = s.block ?? [];
@@ -338,11 +397,12 @@ export class Builder {
 
   private leanCheck(vs: VirtualServer, lean: LeanState, cfg: KeepalivedConfig): void {
     lean.st ??= { cfg, vsGroups: NO_NAMES, trackFiles: NO_NAMES, bfds: NO_NAMES, vsSeen: new Map() };
-    if (vs.group !== undefined || lean.st.vsSeen.has(vsKey(vs))) throw LEAN_ABORT;
+    const key = vsKey(vs);
+    if (vs.group !== undefined || lean.st.vsSeen.has(key)) throw LEAN_ABORT;
     for (const rs of vs.real_servers) {
       for (const c of rs.checkers) if ((c.kind === 'FILE_CHECK' && c.track_file) || (c.kind === 'BFD_CHECK' && c.name_bfd)) throw LEAN_ABORT;
     }
-    checkVirtualServer(vs, lean.st, lean.diags);
+    checkVirtualServer(vs, lean.st, lean.diags, key);
     virtualServerScripts(vs, lean.scripts);
     vs.real_servers = [];
   }
@@ -368,14 +428,14 @@ export class Builder {
 
   private bfdInstance(s: Stmt, name: string): void {
     const m = this.walk(s.block ?? [], 'bfd_instance', `bfd_instance ${name}`);
-    const nb = m.get('neighbor_ip')?.at(-1) ?? m.get('neighbour_ip')?.at(-1);
+    const nb = m.last('neighbor_ip') ?? m.last('neighbour_ip');
     if (!nb) {
       this.d(s.close ?? s.pos, 'error', `Configuration error: BFD instance ${name} has no neighbor address set, disabling instance`, 'bfd-neighbor');
       return;
     }
     const r = parseIp(nb.value as string, { allowPrefix: false });
     if (!r.ok) this.d(this.argPos(nb.stmt, 0), 'error', `Configuration error: BFD instance ${name} has malformed neighbor address ${nb.value}, ignoring instance`, 'address');
-    const src = m.get('source_ip')?.at(-1);
+    const src = m.last('source_ip');
     if (src && !parseIp(src.value as string, { allowPrefix: false }).ok) this.d(this.argPos(src.stmt, 0), 'error', `Configuration error: BFD instance ${name} has malformed source address ${src.value}`, 'address');
   }
 
@@ -409,10 +469,7 @@ export class Builder {
   private globalDefs(body: Stmt[], g: GlobalDefs, s: Stmt): void {
     if (g.pos.line === 1 && g.pos.col === 1 && Object.keys(g.at).length === 0) g.pos = s.pos;
     const m = this.walk(body, 'global_defs', 'global_defs', g);
-    const one = (k: string) => {
-      const l = m.get(k);
-      return l ? l[l.length - 1] : undefined;
-    };
+    const one = (k: string) => m.last(k);
     const str = (k: string) => one(k)?.value as string | undefined;
     const numv = (k: string) => one(k)?.value as number | undefined;
     const flag = (k: string) => (one(k) ? one(k)!.value !== false : false);
@@ -576,8 +633,8 @@ export class Builder {
   }
 
   /** Keep keywords without a typed field in `extra` (nothing is lost). */
-  private keepExtras(m: Map<string, Seen[]>, node: NodeBase, typed: string[]): void {
-    for (const [k, list] of m) {
+  private keepExtras(m: SeenTable, node: NodeBase, typed: string[]): void {
+    for (const [k, list] of m.groups()) {
       if (typed.includes(k)) continue;
       for (const { stmt } of list) node.extra.push(raw(stmt));
     }
@@ -915,7 +972,7 @@ export class Builder {
   private vrrpScript(s: Stmt, name: string): VrrpScript {
     const n: VrrpScript = { pos: s.pos, at: {}, extra: [], name, weight_reverse: false, init_fail: false, end: s.close };
     const m = this.walk(s.block ?? [], 'vrrp_script', `vrrp_script ${name}`, n);
-    const last = (k: string) => m.get(k)?.at(-1);
+    const last = (k: string) => m.last(k);
     const sc = last('script');
     if (sc) n.script = this.script(sc.stmt, true);
     n.interval = last('interval')?.value as number | undefined;
@@ -941,7 +998,7 @@ export class Builder {
   private trackProcess(s: Stmt, name: string): VrrpTrackProcess {
     const n: VrrpTrackProcess = { pos: s.pos, at: {}, extra: [], name, weight_reverse: false, full_command: false, end: s.close };
     const m = this.walk(s.block ?? [], 'vrrp_track_process', `vrrp_track_process ${name}`, n);
-    const last = (k: string) => m.get(k)?.at(-1);
+    const last = (k: string) => m.last(k);
     const p = last('process');
     if (p) n.process = (p.value as string[]).join(' ');
     n.param_match = last('param_match')?.value as string | undefined;
@@ -962,7 +1019,7 @@ export class Builder {
   private trackFile(s: Stmt, name: string): TrackFile {
     const n: TrackFile = { pos: s.pos, at: {}, extra: [], name, weight_reverse: false };
     const m = this.walk(s.block ?? [], 'track_file', `track_file ${name}`, n);
-    const last = (k: string) => m.get(k)?.at(-1);
+    const last = (k: string) => m.last(k);
     n.file = last('file')?.value as string | undefined;
     const wt = last('weight');
     if (wt) {
@@ -1002,7 +1059,7 @@ export class Builder {
       sync_group_tracking_weight: false,
     };
     const m = this.walk(s.block ?? [], 'vrrp_sync_group', `vrrp_sync_group ${name}`, n);
-    const last = (k: string) => m.get(k)?.at(-1);
+    const last = (k: string) => m.last(k);
     const g = m.get('group');
     if (g) {
       if (g.length > 1) this.d(g[1].stmt.pos, 'warning', `Group list already specified for sync group ${name}`, 'duplicate-keyword');
@@ -1029,10 +1086,10 @@ export class Builder {
   private garpGroup(s: Stmt): GarpGroup {
     const n: GarpGroup = { pos: s.pos, at: {}, extra: [], interfaces: [] };
     const m = this.walk(s.block ?? [], 'garp_group', 'garp_group', n);
-    n.garp_interval = m.get('garp_interval')?.at(-1)?.value as number | undefined;
-    n.gna_interval = m.get('gna_interval')?.at(-1)?.value as number | undefined;
-    n.interface = m.get('interface')?.at(-1)?.value as string | undefined;
-    for (const e of m.get('interfaces')?.at(-1)?.stmt.block ?? []) n.interfaces.push(e.keyword);
+    n.garp_interval = m.last('garp_interval')?.value as number | undefined;
+    n.gna_interval = m.last('gna_interval')?.value as number | undefined;
+    n.interface = m.last('interface')?.value as string | undefined;
+    for (const e of m.last('interfaces')?.stmt.block ?? []) n.interfaces.push(e.keyword);
     return n;
   }
 
@@ -1060,7 +1117,7 @@ export class Builder {
     };
     const where = `vrrp_instance ${name}`;
     const m = this.walk(s.block ?? [], 'vrrp_instance', where, n);
-    const last = (k: string) => m.get(k)?.at(-1);
+    const last = (k: string) => m.last(k);
     const st = last('state');
     if (st) {
       const v = st.value as string;
@@ -1080,14 +1137,14 @@ export class Builder {
     if (auth) {
       const a: NonNullable<VrrpInstance['authentication']> = { pos: auth.stmt.pos, at: {} };
       const am = this.walk(auth.stmt.block ?? [], 'authentication', `${where} authentication`);
-      const at = am.get('auth_type')?.at(-1);
+      const at = am.last('auth_type');
       if (at) {
         a.at.auth_type = at.stmt.pos;
         const v = at.value as string;
         if (v === 'PASS' || v === 'AH') a.auth_type = v;
         else this.d(this.argPos(at.stmt, 0), 'error', `unknown authentication type '${v}' (PASS or AH)`, 'enum');
       }
-      const ap = am.get('auth_pass')?.at(-1);
+      const ap = am.last('auth_pass');
       if (ap) {
         a.at.auth_pass = ap.stmt.pos;
         a.auth_pass = ap.value as string;
@@ -1269,7 +1326,7 @@ export class Builder {
     if (!s.block) return undefined;
     const where = `virtual_server ${label}`;
     const m = this.walk(s.block, 'virtual_server', where, vs);
-    const last = (k: string) => m.get(k)?.at(-1);
+    const last = (k: string) => m.last(k);
     const ipf = last('ip_family');
     if (ipf) {
       if (ipf.value === 'inet' || ipf.value === 'inet6') vs.ip_family = ipf.value;
@@ -1374,8 +1431,9 @@ export class Builder {
     if (a.length > 2) this.d(this.argPos(s, 2), 'warning', `extra words after 'real_server ${a[0].text} ${a[1].text}'`, 'extra-args');
     if (!s.block) return undefined;
     const where = `real_server ${a[0].text}${a[1] ? ` ${a[1].text}` : ''} of ${vsWhere}`;
-    const m = this.walk(s.block, 'real_server', where, rs);
-    const last = (k: string) => m.get(k)?.at(-1);
+    // Lean: the real server is dropped once checked and no check reads its keyword positions.
+    const m = this.walk(s.block, 'real_server', where, this.lean ? undefined : rs);
+    const last = (k: string) => m.last(k);
     rs.weight = last('weight')?.value as number | undefined;
     const iof = last('inhibit_on_failure');
     rs.inhibit_on_failure = !!iof && iof.value !== false;
@@ -1408,13 +1466,13 @@ export class Builder {
     c.end = s.close;
     const table = kind === 'SSL_GET' ? 'HTTP_GET' : kind;
     const where = `${kind} of ${rsWhere}`;
-    const m = this.walk(s.block ?? [], table, where, c);
+    const m = this.walk(s.block ?? [], table, where, this.lean ? undefined : c);
     this.checkerFields(m, c);
     if (kind === 'HTTP_GET' || kind === 'SSL_GET') {
       for (const occ of m.get('url') ?? []) {
         const u: HttpUrl = { pos: occ.stmt.pos, at: {}, extra: [], status_code: [], regex_no_match: false, end: occ.stmt.close };
-        const um = this.walk(occ.stmt.block ?? [], 'url', `url of ${where}`, u);
-        const last = (k: string) => um.get(k)?.at(-1);
+        const um = this.walk(occ.stmt.block ?? [], 'url', `url of ${where}`, this.lean ? undefined : u);
+        const last = (k: string) => um.last(k);
         u.path = last('path')?.value as string | undefined;
         const dg = last('digest');
         if (dg) {
@@ -1440,44 +1498,44 @@ export class Builder {
         this.urlRegex(u, last);
         c.url.push(u);
       }
-      c.virtualhost = m.get('virtualhost')?.at(-1)?.value as string | undefined;
-      c.http_protocol = m.get('http_protocol')?.at(-1)?.value as string | undefined;
-      const sni = m.get('enable_sni')?.at(-1);
+      c.virtualhost = m.last('virtualhost')?.value as string | undefined;
+      c.http_protocol = m.last('http_protocol')?.value as string | undefined;
+      const sni = m.last('enable_sni');
       if (sni) c.enable_sni = sni.value !== false;
     } else if (kind === 'SMTP_CHECK') {
-      c.helo_name = m.get('helo_name')?.at(-1)?.value as string | undefined;
+      c.helo_name = m.last('helo_name')?.value as string | undefined;
       for (const occ of m.get('host') ?? []) {
         const h = emptyChecker(occ.stmt.pos, 'SMTP_CHECK');
-        const hm = this.walk(occ.stmt.block ?? [], 'SMTP_HOST', `host of ${where}`, h);
+        const hm = this.walk(occ.stmt.block ?? [], 'SMTP_HOST', `host of ${where}`, this.lean ? undefined : h);
         this.checkerFields(hm, h);
         c.host.push(h);
       }
     } else if (kind === 'MISC_CHECK') {
-      const mp = m.get('misc_path')?.at(-1);
+      const mp = m.last('misc_path');
       if (mp) c.misc_path = this.script(mp.stmt, true);
-      c.misc_timeout = m.get('misc_timeout')?.at(-1)?.value as number | undefined;
+      c.misc_timeout = m.last('misc_timeout')?.value as number | undefined;
       c.misc_dynamic = !!m.get('misc_dynamic');
-      const u = m.get('user')?.at(-1);
+      const u = m.last('user');
       if (u) {
         c.user = u.stmt.args[0]?.text;
         c.group = u.stmt.args[1]?.text;
       }
     } else if (kind === 'DNS_CHECK') {
-      const t = m.get('type')?.at(-1);
+      const t = m.last('type');
       if (t) {
         const TYPES = ['A', 'NS', 'CNAME', 'SOA', 'MX', 'TXT', 'AAAA'];
         const v = (t.value as string).toUpperCase();
         if (!TYPES.includes(v)) this.d(this.argPos(t.stmt, 0), 'error', `DNS_CHECK: unknown type '${t.value}' (${TYPES.join('|')})`, 'enum');
         c.type = v;
       }
-      c.name = m.get('name')?.at(-1)?.value as string | undefined;
+      c.name = m.last('name')?.value as string | undefined;
     } else if (kind === 'UDP_CHECK') {
-      const pl = m.get('payload')?.at(-1);
+      const pl = m.last('payload');
       if (pl) {
         c.payload = pl.value as string;
         if (!/^(0x)?([0-9a-fA-F]{2})+$/.test(c.payload)) this.d(this.argPos(pl.stmt, 0), 'error', `Invalid hex string for UDP_CHECK payload '${c.payload}'`, 'payload');
       }
-      const rr = m.get('require_reply')?.at(-1);
+      const rr = m.last('require_reply');
       if (rr) {
         c.require_reply = (rr.value as string[])[0] ?? true;
         if (typeof c.require_reply === 'string' && !/^(0x)?([0-9a-fA-F]{2})+$/.test(c.require_reply)) {
@@ -1485,11 +1543,11 @@ export class Builder {
         }
       }
     } else if (kind === 'FILE_CHECK') {
-      c.track_file = m.get('track_file')?.at(-1)?.value as string | undefined;
-      c.weight = m.get('weight')?.at(-1)?.value as number | undefined;
+      c.track_file = m.last('track_file')?.value as string | undefined;
+      c.weight = m.last('weight')?.value as number | undefined;
     } else if (kind === 'BFD_CHECK') {
-      c.name_bfd = m.get('name')?.at(-1)?.value as string | undefined;
-      c.weight = m.get('weight')?.at(-1)?.value as number | undefined;
+      c.name_bfd = m.last('name')?.value as string | undefined;
+      c.weight = m.last('weight')?.value as number | undefined;
     }
     return c;
   }
@@ -1520,8 +1578,8 @@ export class Builder {
     }
   }
 
-  private checkerFields(m: Map<string, Seen[]>, c: Checker): void {
-    const last = (k: string) => m.get(k)?.at(-1);
+  private checkerFields(m: SeenTable, c: Checker): void {
+    const last = (k: string) => m.last(k);
     for (let i = 0; i < CHECKER_IPS.length; i++) {
       const k = CHECKER_IPS[i];
       const x = last(k);
@@ -1542,7 +1600,7 @@ export class Builder {
   private ssl(s: Stmt): SslDefs {
     const n: SslDefs = { pos: s.pos, at: {}, extra: [] };
     const m = this.walk(s.block ?? [], 'SSL', 'SSL', n);
-    for (const k of ['password', 'ca', 'certificate', 'key'] as const) n[k] = m.get(k)?.at(-1)?.value as string | undefined;
+    for (const k of ['password', 'ca', 'certificate', 'key'] as const) n[k] = m.last(k)?.value as string | undefined;
     return n;
   }
 }

@@ -56,6 +56,32 @@ export const nodeReader: FileReader = {
       if (st.isDirectory()) return { ok: false, code: 'EISDIR', message: 'is a directory' };
       if (st.isFile() && st.size > maxBytes) return { ok: false, code: 'ETOOBIG', message: `larger than ${maxBytes} bytes` };
       fd = fs.openSync(path, 'r');
+      if (st.isFile() && st.size > 0) {
+        // A regular file: one read into a buffer of its size (no chunks to join), unless it grew meanwhile.
+        const whole = Buffer.allocUnsafe(st.size);
+        let got = 0;
+        while (got < st.size) {
+          const k = fs.readSync(fd, whole, got, st.size - got, null);
+          if (k <= 0) break;
+          got += k;
+        }
+        const probe = Buffer.allocUnsafe(1);
+        if (got < st.size) return { ok: true, data: whole.subarray(0, got) };
+        if (fs.readSync(fd, probe, 0, 1, null) === 0) return { ok: true, data: whole };
+        // It grew: read the rest the general way.
+        const rest = Buffer.allocUnsafe(1 << 20);
+        const chunks: Buffer[] = [whole, Buffer.from(probe)];
+        let total = got + 1;
+        for (;;) {
+          if (total > maxBytes) return { ok: false, code: 'ETOOBIG', message: `larger than ${maxBytes} bytes` };
+          const k = fs.readSync(fd, rest, 0, rest.length, null);
+          if (k <= 0) break;
+          total += k;
+          chunks.push(Buffer.from(rest.subarray(0, k)));
+        }
+        if (total > maxBytes) return { ok: false, code: 'ETOOBIG', message: `larger than ${maxBytes} bytes` };
+        return { ok: true, data: Buffer.concat(chunks, total) };
+      }
       const chunks: Buffer[] = [];
       let total = 0;
       const buf = Buffer.allocUnsafe(1 << 20);

@@ -16,18 +16,40 @@
 import type { Token } from './lexer';
 import type { Diagnostic, Pos } from './model';
 import type { EmittedLine } from './preprocess';
-import { TABLES } from './schema';
+import { type Spec, TABLES } from './schema';
 
-export interface Stmt {
-  keyword: string;
-  pos: Pos;
-  args: Token[];
+/**
+ * One statement. Its position is kept as numbers and made into a Pos object
+ * only when asked for (most statements are checked and dropped without ever
+ * needing one).
+ */
+export class Stmt {
   /** Children when a `{` block followed. */
-  block?: Stmt[];
+  block: Stmt[] | undefined = undefined;
   /** Position of the `{`. */
-  open?: Pos;
+  open: Pos | undefined = undefined;
   /** Position of the closing `}` (absent when missing at end of file). */
-  close?: Pos;
+  close: Pos | undefined = undefined;
+  /** The keyword table the TreeBuilder looked this keyword up in, and what it found (the builder reuses it). */
+  specTable: Record<string, Spec> | undefined = undefined;
+  spec: Spec | undefined = undefined;
+  private p: Pos | undefined;
+
+  constructor(
+    readonly keyword: string,
+    readonly file: string,
+    readonly line: number,
+    readonly col: number,
+    public args: Token[],
+    pos?: Pos,
+  ) {
+    this.p = pos;
+  }
+
+  get pos(): Pos {
+    if (this.p === undefined) this.p = { file: this.file, line: this.line, col: this.col };
+    return this.p;
+  }
 }
 
 export const MAX_DEPTH = 32;
@@ -43,11 +65,25 @@ const LEAF: Kind = { t: 'leaf' };
 const UNKNOWN: Kind = { t: 'unknown' };
 const VALUE_BLOCK: Kind = { t: 'values' };
 
-function classify(table: string, keyword: string): Kind {
+/** One shared Kind per block table (no allocation per block). */
+const BLOCK_KINDS = new Map<string, Kind>();
+
+function classify(table: string, s: Stmt): Kind {
   if (table === RAW) return LEAF;
-  const spec = TABLES[table]?.[keyword];
+  const tbl = TABLES[table];
+  const spec = tbl?.[s.keyword];
+  s.specTable = tbl;
+  s.spec = spec;
   if (!spec) return UNKNOWN;
-  if (spec.k === 'block') return { t: 'block', table: spec.table ?? RAW };
+  if (spec.k === 'block') {
+    const name = spec.table ?? RAW;
+    let k = BLOCK_KINDS.get(name);
+    if (!k) {
+      k = { t: 'block', table: name };
+      BLOCK_KINDS.set(name, k);
+    }
+    return k;
+  }
   if (spec.k === 'vblock') return VALUE_BLOCK;
   return LEAF;
 }
@@ -145,7 +181,7 @@ export class TreeBuilder {
     this.add(s);
     const table = this.table();
     if (table === VALUES) return;
-    const kind = classify(table, s.keyword);
+    const kind = classify(table, s);
     if (kind.t === 'block' || kind.t === 'values') {
       if (!openFollows) this.awaiting = { stmt: s, kind };
     }
@@ -159,8 +195,22 @@ export class TreeBuilder {
       const isOpen = !t.quoted && t.text === '{';
       const isClose = !t.quoted && t.text === '}';
       // Positions are only materialised where a node or a message needs one.
-      if (!isOpen && !isClose && !this.awaiting && this.cur) {
-        this.cur.args.push(t);
+      if (!isOpen && !isClose) {
+        if (this.awaiting) {
+          this.settleAwaiting(l.line !== this.awaiting.stmt.line ? { file: l.file, line: l.line, col: t.col } : undefined);
+        } else if (this.cur) {
+          this.cur.args.push(t);
+          continue;
+        }
+        if (!this.cur) {
+          // The words up to the next brace are this statement's arguments: take
+          // them in one exact-size slice (pushing one by one leaves a large
+          // spare backing store on every statement kept in the tree).
+          let j = i + 1;
+          while (j < n && (toks[j].quoted || (toks[j].text !== '{' && toks[j].text !== '}'))) j++;
+          this.cur = new Stmt(t.text, l.file, l.line, t.col, j > i + 1 ? toks.slice(i + 1, j) : []);
+          i = j - 1;
+        } else this.cur.args.push(t);
         continue;
       }
       const at: Pos = { file: l.file, line: l.line, col: t.col };
@@ -172,7 +222,7 @@ export class TreeBuilder {
           this.opens++;
           continue;
         }
-        this.settleAwaiting(at.line !== this.awaiting.stmt.pos.line && !isClose ? at : undefined);
+        this.settleAwaiting(undefined);
       }
       const table = this.table();
       if (isOpen) this.opens++;
@@ -182,7 +232,7 @@ export class TreeBuilder {
           this.valueOpen ??= at;
           // keepalived takes a '{' inside a value block as an entry of its own.
           this.finishValue();
-          this.add({ keyword: '{', pos: at, args: [], block: undefined, open: undefined, close: undefined });
+          this.add(new Stmt('{', at.file, at.line, at.col, [], at));
           continue;
         }
         const s = this.cur;
@@ -193,7 +243,7 @@ export class TreeBuilder {
         } else if (s) {
           this.cur = null;
           this.add(s);
-          const kind = classify(table, s.keyword);
+          const kind = classify(table, s);
           if (kind.t === 'block') this.open(s, at, kind.table);
           else if (kind.t === 'values') this.open(s, at, VALUES);
           else if (kind.t === 'leaf') this.err(at, `unexpected '{' after '${s.keyword}' (it does not take a block) - ignoring`, 'brace');
@@ -222,18 +272,7 @@ export class TreeBuilder {
           const outer = this.stack.pop();
           if (outer) outer.stmt.close = at;
         }
-        continue;
       }
-      if (!this.cur) {
-        // The words up to the next brace are this statement's arguments: take
-        // them in one exact-size slice (pushing one by one leaves a large
-        // spare backing store on every statement kept in the tree).
-        let j = i + 1;
-        while (j < n && (toks[j].quoted || (toks[j].text !== '{' && toks[j].text !== '}'))) j++;
-        // All fields from the start: one object shape, no property store added later.
-        this.cur = { keyword: t.text, pos: at, args: j > i + 1 ? toks.slice(i + 1, j) : [], block: undefined, open: undefined, close: undefined };
-        i = j - 1;
-      } else this.cur.args.push(t);
     }
     if (this.cur) {
       if (this.table() === VALUES) this.finishValue();

@@ -54,6 +54,20 @@ const PROBLEMS: LexProblem[] = [];
  */
 const PLAIN_TOKENS: Token[] = [];
 const PLAIN_LINE: EmittedLine = { tokens: PLAIN_TOKENS, count: 0, file: '', line: 0 };
+/** Reused token objects for keywords and braces of plain lines, one per index in the line. */
+const POOL: Token[] = [];
+
+function pooled(i: number, text: string, col: number): Token {
+  let t = POOL[i];
+  if (t === undefined) {
+    t = { text, col, quoted: false };
+    POOL[i] = t;
+  } else {
+    t.text = text;
+    t.col = col;
+  }
+  return t;
+}
 const HASH = '\ue000';
 const BANG = '\ue001';
 
@@ -234,6 +248,10 @@ export class Preprocessor {
     const toks = PLAIN_TOKENS;
     let n = 0;
     let i = start;
+    // The first word of a line and the first after a brace is a keyword, the
+    // rest are its arguments. Only arguments are kept by the TreeBuilder, so
+    // keywords and braces use reused token objects (see pooled()).
+    let keyword = true;
     while (i < end) {
       let c = text.charCodeAt(i);
       if (c === 32 || c === 9) {
@@ -243,7 +261,9 @@ export class Preprocessor {
       if (c === 35 || c === 33) break; // comment
       if (c < 32 || c > 126 || c === 34 || c === 36) return false;
       if (c === 123 || c === 125) {
-        toks[n++] = { text: c === 123 ? '{' : '}', col: i - start + 1, quoted: false };
+        toks[n] = pooled(n, c === 123 ? '{' : '}', i - start + 1);
+        n++;
+        keyword = true;
         i++;
         continue;
       }
@@ -255,7 +275,11 @@ export class Preprocessor {
         if (c < 32 || c > 126 || c === 34 || c === 36) return false;
         i++;
       }
-      toks[n++] = { text: text.slice(w, i), col: w - start + 1, quoted: false };
+      if (keyword) {
+        toks[n] = pooled(n, text.slice(w, i), w - start + 1);
+        keyword = false;
+      } else toks[n] = { text: text.slice(w, i), col: w - start + 1, quoted: false };
+      n++;
     }
     if (n > 0) {
       const l = PLAIN_LINE;

@@ -237,7 +237,7 @@ export interface VsCheckState {
 }
 
 /** The checks of one virtual server, in validate's order. */
-export function checkVirtualServer(vs: VirtualServer, st: VsCheckState, diags: Diagnostic[]): void {
+export function checkVirtualServer(vs: VirtualServer, st: VsCheckState, diags: Diagnostic[], key = vsKey(vs)): void {
   const { vsGroups, trackFiles, bfds, vsSeen } = st;
   if (vs.fwmark !== undefined && vs.protocol !== undefined) {
     push(diags, vs.at.protocol ?? vs.pos, 'warning', `Warning: Virtual server ${vsLabel(vs)}: protocol specified for fwmark - protocol will be ignored`, 'fwmark-protocol');
@@ -275,7 +275,6 @@ export function checkVirtualServer(vs: VirtualServer, st: VsCheckState, diags: D
       if (rs.port !== undefined && rs.port !== vs.port) push(diags, rs.pos, 'error', `virtual server ${vsLabel(vs)} and real server ${rs.address.text}:${rs.port} ports don't match (${vs.lb_kind} cannot change the port) - resetting`, 'dr-port');
     }
   }
-  const key = vsKey(vs);
   const prev = vsSeen.get(key);
   if (prev && prev !== vs) {
     const same = JSON.stringify(stripPos(vs)) === JSON.stringify(stripPos(prev));

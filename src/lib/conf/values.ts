@@ -11,9 +11,26 @@ export type Parsed<T> = { ok: true; value: T } | { ok: false; message: string };
 const ok = <T>(value: T): Parsed<T> => ({ ok: true, value });
 const bad = <T>(message: string): Parsed<T> => ({ ok: false, message });
 
+/** Value of a string of 1 to 15 ASCII digits (exact in a double), else -1. */
+function plainDigits(s: string): number {
+  const n = s.length;
+  if (n === 0 || n > 15) return -1;
+  let v = 0;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return -1;
+    v = v * 10 + (c - 48);
+  }
+  return v;
+}
+
 export function parseInteger(s: string, min: number, max: number): Parsed<number> {
-  if (!/^[-+]?\d+$/.test(s)) return bad(`invalid number '${s}'`);
-  const v = Number.parseInt(s, 10);
+  // Fast path: plain digits (the usual case), same result as the regular expression and parseInt.
+  let v = plainDigits(s);
+  if (v < 0) {
+    if (!/^[-+]?\d+$/.test(s)) return bad(`invalid number '${s}'`);
+    v = Number.parseInt(s, 10);
+  }
   if (v < 0 && min >= 0) return bad(`negative number '${s}'`);
   if (v < min || v > max) return bad(`number '${s}' outside range [${min}, ${max}]`);
   return ok(v);
@@ -21,8 +38,11 @@ export function parseInteger(s: string, min: number, max: number): Parsed<number
 
 /** Seconds with fractions (keepalived timers: micro-second resolution). */
 export function parseDecimal(s: string, min: number, max: number): Parsed<number> {
-  if (!/^[-+]?(\d+(\.\d*)?|\.\d+)$/.test(s)) return bad(`invalid number '${s}'`);
-  const v = Number.parseFloat(s);
+  let v = plainDigits(s);
+  if (v < 0) {
+    if (!/^[-+]?(\d+(\.\d*)?|\.\d+)$/.test(s)) return bad(`invalid number '${s}'`);
+    v = Number.parseFloat(s);
+  }
   if (v < 0 && min >= 0) return bad(`negative number '${s}'`);
   if (v < min || v > max) return bad(`number '${s}' outside range [${fmtRange(min)}, ${fmtRange(max)}]`);
   return ok(v);
