@@ -17,6 +17,7 @@ import {
   decodeFamily,
   decodeInfo,
   decodeService,
+  decodeServiceAt,
   decodeTimeouts,
   genlAttrs,
   parseMessages,
@@ -321,6 +322,42 @@ export class IpvsClient {
   }
 
   /**
+   * Native dump read in place: `each(buf, off, end)` gets the generic netlink
+   * attributes (after nlmsghdr + genlmsghdr) of every reply message; the
+   * buffer is reused afterwards.
+   */
+  private dumpNative(msg: Buffer, kind: OpKind, each: (b: Buffer, off: number, end: number) => void): void {
+    const nl = this.nl as NativeNl;
+    const seq = this.nextSeq();
+    msg.writeUInt32LE(seq, 8);
+    msg.writeUInt32LE(this.pid, 12);
+    nl.send(this.fd, msg, msg.length);
+    recvBuf ??= Buffer.allocUnsafe(1 << 16);
+    const b = recvBuf;
+    for (;;) {
+      const n = nl.recv(this.fd, b, this.timeoutMs);
+      if (n === 0) throw new Error(`no reply from the kernel within ${this.timeoutMs} ms`);
+      if (n < 0) throw new Error(`netlink reply of ${-n} bytes truncated`);
+      let off = 0;
+      while (off + 16 <= n) {
+        const len = b.readUInt32LE(off);
+        if (len < 16 || off + len > n) throw new Error(`truncated netlink message (len ${len} at ${off} of ${n})`);
+        if (b.readUInt32LE(off + 8) === seq) {
+          const type = b.readUInt16LE(off + 4);
+          if (type === NLMSG_ERROR) {
+            const err = -b.readInt32LE(off + 16);
+            if (err !== 0) throw new IpvsError(kind, err);
+            return;
+          }
+          if (type === NLMSG_DONE) return;
+          each(b, off + 20, off + len);
+        }
+        off += (len + 3) & ~3;
+      }
+    }
+  }
+
+  /**
    * Reserve `n` consecutive sequence numbers for requests encoded by the
    * caller (see applyEncoded); returns the first one.
    */
@@ -434,6 +471,25 @@ export class IpvsClient {
   }
 
   async getServices(): Promise<Service[]> {
+    if (this.nl) {
+      const out: Service[] = [];
+      this.dumpNative(encodeGetServices(this.family, 0), 'get-services', (b, off, end) => {
+        // The reply's IPVS_CMD_ATTR_SERVICE (nested; the last one, like genlAttrs().get()).
+        let at = -1;
+        let atEnd = 0;
+        while (off + 4 <= end) {
+          const len = b.readUInt16LE(off);
+          if (len < 4 || off + len > end) break;
+          if ((b.readUInt16LE(off + 2) & 0x3fff) === CmdAttr.SERVICE) {
+            at = off + 4;
+            atEnd = off + len;
+          }
+          off += (len + 3) & ~3;
+        }
+        if (at >= 0) out.push(decodeServiceAt(b, at, atEnd));
+      });
+      return out;
+    }
     const items = await this.request(encodeGetServices(this.family, 0), true, 'get-services');
     const out: Service[] = [];
     for (const m of items) {
@@ -468,7 +524,8 @@ export class IpvsClient {
   async getTable(lanes = 8): Promise<ServiceWithDests[]> {
     const svcs = await this.getServices();
     const out: ServiceWithDests[] = new Array(svcs.length);
-    const n = svcs.length < 64 ? 1 : lanes;
+    // Native I/O is synchronous: extra sockets would only add work.
+    const n = svcs.length < 64 || this.nl ? 1 : lanes;
     const extra = Array.from({ length: n - 1 }, () => IpvsClient.attach(this.family, { timeoutMs: this.timeoutMs }));
     const clients: IpvsClient[] = [this, ...extra];
     let next = 0;
@@ -515,7 +572,7 @@ export class IpvsClient {
       else out[i] = { ...s, dests };
     });
     let next = 0;
-    const lanes = need.length < 64 ? 1 : 8;
+    const lanes = need.length < 64 || this.nl ? 1 : 8;
     const extra = Array.from({ length: lanes - 1 }, () => IpvsClient.attach(this.family, { timeoutMs: this.timeoutMs }));
     try {
       await Promise.all(

@@ -490,6 +490,161 @@ export function decodeService(b: Buffer): Service {
   return svc;
 }
 
+/** u64 attribute payload at p (length plen) like u64(): 8 bytes, else 4, else 0. */
+function u64At(b: Buffer, p: number, plen: number): number {
+  if (plen >= 8) return b.readUInt32LE(p + 4) * 4294967296 + b.readUInt32LE(p);
+  return plen >= 4 ? b.readUInt32LE(p) : 0;
+}
+
+/** decodeStats() reading the nested attributes in place (no Map, no subarrays). */
+function decodeStatsAt(b: Buffer, off: number, end: number, is64: boolean): Stats {
+  const st: Stats = { conns: 0, inpkts: 0, outpkts: 0, inbytes: 0, outbytes: 0, cps: 0, inpps: 0, outpps: 0, inbps: 0, outbps: 0 };
+  while (off + 4 <= end) {
+    const len = b.readUInt16LE(off);
+    const type = b.readUInt16LE(off + 2) & 0x3fff;
+    if (len < 4 || off + len > end) break;
+    const p = off + 4;
+    const plen = len - 4;
+    const v = type === StatsAttr.INBYTES || type === StatsAttr.OUTBYTES || is64 ? u64At(b, p, plen) : plen >= 4 ? b.readUInt32LE(p) : 0;
+    switch (type) {
+      case StatsAttr.CONNS:
+        st.conns = v;
+        break;
+      case StatsAttr.INPKTS:
+        st.inpkts = v;
+        break;
+      case StatsAttr.OUTPKTS:
+        st.outpkts = v;
+        break;
+      case StatsAttr.INBYTES:
+        st.inbytes = v;
+        break;
+      case StatsAttr.OUTBYTES:
+        st.outbytes = v;
+        break;
+      case StatsAttr.CPS:
+        st.cps = v;
+        break;
+      case StatsAttr.INPPS:
+        st.inpps = v;
+        break;
+      case StatsAttr.OUTPPS:
+        st.outpps = v;
+        break;
+      case StatsAttr.INBPS:
+        st.inbps = v;
+        break;
+      case StatsAttr.OUTBPS:
+        st.outbps = v;
+        break;
+    }
+    off += (len + 3) & ~3;
+  }
+  return st;
+}
+
+function cstrAt(b: Buffer, p: number, plen: number): string {
+  let z = p;
+  const e = p + plen;
+  while (z < e && b[z] !== 0) z++;
+  return b.toString('latin1', p, z);
+}
+
+/**
+ * decodeService() of the nested service attributes at b[off, end), read in
+ * place: the same object, without the attribute Map and subarrays (a dump of
+ * a big table decodes tens of thousands of these).
+ */
+export function decodeServiceAt(b: Buffer, off: number, end: number): Service {
+  let af = 0;
+  let protocol = 0;
+  let addrAt = -1;
+  let addrLen = 0;
+  let port = 0;
+  let fwmark = 0;
+  let sched = '';
+  let flags = 0;
+  let timeout = 0;
+  let nmAt = -1;
+  let pe = '';
+  let s64At = -1;
+  let s64End = 0;
+  let s32At = -1;
+  let s32End = 0;
+  while (off + 4 <= end) {
+    const len = b.readUInt16LE(off);
+    const type = b.readUInt16LE(off + 2) & 0x3fff;
+    if (len < 4 || off + len > end) break;
+    const p = off + 4;
+    const plen = len - 4;
+    switch (type) {
+      case SvcAttr.AF:
+        af = plen >= 2 ? b.readUInt16LE(p) : 0;
+        break;
+      case SvcAttr.PROTOCOL:
+        protocol = plen >= 2 ? b.readUInt16LE(p) : 0;
+        break;
+      case SvcAttr.ADDR:
+        addrAt = p;
+        addrLen = plen;
+        break;
+      case SvcAttr.PORT:
+        port = plen >= 2 ? b.readUInt16BE(p) : 0;
+        break;
+      case SvcAttr.FWMARK:
+        fwmark = plen >= 4 ? b.readUInt32LE(p) : 0;
+        break;
+      case SvcAttr.SCHED_NAME:
+        sched = cstrAt(b, p, plen);
+        break;
+      case SvcAttr.FLAGS:
+        flags = plen >= 8 ? (b.readUInt32LE(p) & b.readUInt32LE(p + 4)) >>> 0 : plen >= 4 ? b.readUInt32LE(p) : 0;
+        break;
+      case SvcAttr.TIMEOUT:
+        timeout = plen >= 4 ? b.readUInt32LE(p) : 0;
+        break;
+      case SvcAttr.NETMASK:
+        nmAt = plen >= 4 ? p : -1;
+        break;
+      case SvcAttr.PE_NAME:
+        pe = cstrAt(b, p, plen);
+        break;
+      case SvcAttr.STATS64:
+        s64At = p;
+        s64End = p + plen;
+        break;
+      case SvcAttr.STATS:
+        s32At = p;
+        s32End = p + plen;
+        break;
+    }
+    off += (len + 3) & ~3;
+  }
+  const family = (af || AF_INET) as Family;
+  const v6 = family === AF_INET6;
+  const svc: Service = {
+    af: family,
+    protocol: fwmark ? 0 : protocol,
+    addr:
+      addrAt < 0 ? (v6 ? '::' : '0.0.0.0') : !v6 && addrLen >= 4 ? `${b[addrAt]}.${b[addrAt + 1]}.${b[addrAt + 2]}.${b[addrAt + 3]}` : formatAddr(family, b.subarray(addrAt, addrAt + addrLen)),
+    port,
+    fwmark,
+    sched,
+    flags: (flags & ~SvcFlag.HASHED) >>> 0,
+    timeout,
+    netmask: nmAt >= 0 ? (v6 ? b.readUInt32LE(nmAt) : b.readUInt32BE(nmAt)) : v6 ? 128 : 0xffffffff,
+    pe,
+  };
+  if (s64At >= 0) {
+    svc.stats = decodeStatsAt(b, s64At, s64End, true);
+    svc.stats64 = true;
+  } else if (s32At >= 0) {
+    svc.stats = decodeStatsAt(b, s32At, s32End, false);
+    svc.stats64 = false;
+  }
+  return svc;
+}
+
 /** Nested dest attributes → Dest (`svcAf` when the kernel omits ADDR_FAMILY). */
 export function decodeDest(b: Buffer, svcAf: Family): Dest {
   const a = parseAttrs(b);

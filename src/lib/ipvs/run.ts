@@ -9,19 +9,23 @@ import { IpvsadmArgError, type IpvsadmCommand, parseIpvsadmArgs, type ParseOptio
 import type { IpvsClient } from './client';
 import { serviceKey } from './codec';
 import { ERRNO, IpvsError, IpvsUnavailableError, ipvsStrerror } from './errors';
+import { Fwd, IPPROTO_SCTP, IPPROTO_TCP, IPPROTO_UDP, SvcFlag } from './constants';
+import { type ProcDest4, parseProcIpvs4, v4Key } from './procfs';
 import {
   filesResolver,
   formatConnections,
   formatDaemons,
   formatOneService,
+  formatServiceEntry,
   formatTable,
   formatTimeouts,
   type ListFormat,
   type NameResolver,
   noNames,
+  sortServices,
   tableJson,
 } from './format';
-import type { Op, ServiceWithDests } from './types';
+import type { Dest, Op, Service, ServiceWithDests } from './types';
 
 export interface Io {
   out(s: string): void;
@@ -119,8 +123,18 @@ export async function listOutput(c: IpvsClient, ce: IpvsadmCommand, names?: Name
   const res = names ?? (fmt.numeric ? noNames : systemResolver());
   if (ce.cmd === 'save') {
     fmt.rule = true;
+    if (fmt.numeric && !fmt.nosort) {
+      const fast = await fastSave(c);
+      if (fast) return fast;
+    }
     const table = await c.getTableForSave();
-    return { text: formatTable(table, null, fmt, res), json: tableJson(table) };
+    // The JSON view only when asked for (a big table's is costly).
+    return {
+      text: formatTable(table, null, fmt, res),
+      get json() {
+        return tableJson(table);
+      },
+    };
   }
   if (o.has(1)) {
     const text = readOr('/proc/net/ip_vs_conn', '');
@@ -142,7 +156,102 @@ export async function listOutput(c: IpvsClient, ce: IpvsadmCommand, names?: Name
     return { text: formatDaemons(d), json: d.map((x) => ({ ...x, state: x.state === 1 ? 'master' : 'backup' })) };
   }
   const [info, table] = await Promise.all([c.getInfo(), c.getTable()]);
-  return { text: formatTable(table, info, fmt, res), json: { version: info.version, connTabSize: info.connTabSize, services: tableJson(table, fmt.nosort) } };
+  return {
+    text: formatTable(table, info, fmt, res),
+    get json() {
+      return { version: info.version, connTabSize: info.connTabSize, services: tableJson(table, fmt.nosort) };
+    },
+  };
+}
+
+const SIMPLE_FLAGS = SvcFlag.PERSISTENT | SvcFlag.ONEPACKET | SvcFlag.SCHED1 | SvcFlag.SCHED2 | SvcFlag.SCHED3;
+const PROTO_OPT: Record<number, string> = { [IPPROTO_TCP]: '-t', [IPPROTO_UDP]: '-u', [IPPROTO_SCTP]: '--sctp-service' };
+
+function v4Text(a: number): string {
+  return `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`;
+}
+
+/** Dotted quad (as the codec formats it) to a number; -1 if not one. */
+function v4Num(s: string): number {
+  let v = 0;
+  let part = 0;
+  let dots = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 46) {
+      v = v * 256 + part;
+      part = 0;
+      dots++;
+    } else if (c >= 48 && c <= 57) part = part * 10 + (c - 48);
+    else return -1;
+  }
+  return dots === 3 && part < 256 ? v * 256 + part : -1;
+}
+
+function procDest(d: ProcDest4): Dest {
+  return { af: 2, addr: v4Text(d.addr), port: d.port, fwd: d.fwd, weight: d.weight, uThresh: 0, lThresh: 0, tunType: 0, tunPort: 0, tunFlags: 0, activeConns: d.active, inactConns: d.inact };
+}
+
+/**
+ * `save -n` of a table of IPv4 TCP/UDP/SCTP services with IPv4 non-tunnel
+ * destinations (the usual one): services from one netlink dump, destinations
+ * from one read of /proc/net/ip_vs (parseProcIpvs4), printed straight from
+ * numbers in ipvsadm's order (services by sortServices, destinations by
+ * libipvs's wrapping address compare, then port). The output and the JSON
+ * view are those of the general path; null (general path) for any other table.
+ */
+async function fastSave(c: IpvsClient): Promise<ListOutput | null> {
+  const svcs = await c.getServices();
+  let text: string;
+  try {
+    text = fs.readFileSync('/proc/net/ip_vs', 'latin1');
+  } catch {
+    return null;
+  }
+  return fastSaveFrom(svcs, text);
+}
+
+/** The pure part of fastSave: services (kernel order) and the text of /proc/net/ip_vs. */
+export function fastSaveFrom(svcs: Service[], text: string): ListOutput | null {
+  const proc = parseProcIpvs4(text);
+  if (!proc || proc.size !== svcs.length) return null;
+  const dests: ProcDest4[][] = new Array(svcs.length);
+  const idx = new Map<Service, number>();
+  for (let i = 0; i < svcs.length; i++) {
+    const s = svcs[i];
+    const a = s.af === 2 && !s.fwmark ? v4Num(s.addr) : -1;
+    const ds = a >= 0 ? proc.get(v4Key(s.protocol, a, s.port)) : undefined;
+    if (!ds || PROTO_OPT[s.protocol] === undefined) return null;
+    for (const d of ds) if ((d.fwd & 7) === Fwd.TUNNEL) return null;
+    dests[i] = ds;
+    idx.set(s, i);
+  }
+  const parts: string[] = [];
+  const fmt: ListFormat = { rule: true, numeric: true };
+  for (const s of sortServices(svcs)) {
+    const i = idx.get(s) as number;
+    const ds = dests[i];
+    // Like sortDests: wrapping compare of the address, then the port, from file order.
+    const order = ds.map((_, k) => k);
+    if (ds.length > 1) order.sort((x, y) => (ds[x].addr - ds[y].addr) | 0 || ds[x].port - ds[y].port);
+    if (s.flags & SIMPLE_FLAGS || s.pe) {
+      parts.push(formatServiceEntry({ ...s, dests: order.map((k) => procDest(ds[k])) }, fmt, noNames));
+      continue;
+    }
+    const name = `${PROTO_OPT[s.protocol]} ${s.addr}:${s.port}`;
+    parts.push(`-A ${name} -s ${s.sched}\n`);
+    for (const k of order) {
+      const d = ds[k];
+      const f = d.fwd & 7;
+      parts.push(`-a ${name} -r ${v4Text(d.addr)}:${d.port} ${f === Fwd.MASQ ? '-m' : '-g'} -w ${d.weight}\n`);
+    }
+  }
+  return {
+    text: parts.join(''),
+    get json() {
+      return tableJson(svcs.map((s, i) => ({ ...s, dests: dests[i].map(procDest) })));
+    },
+  };
 }
 
 const VERSION = 'ipvsadm v1.31 2019/12/24 (compiled with popt and IPVS v1.2.1)\n';
