@@ -117,6 +117,8 @@ class LastSeen implements SeenSink {
 export const LEAN_ABORT = new Error('lean lint does not apply to this config');
 
 const NO_NAMES: ReadonlySet<string> = new Set();
+/** parseIp options for single addresses (shared, never mutated). */
+const NO_PREFIX = { allowPrefix: false } as const;
 
 /**
  * Lean lint (LoadOptions.lean): each virtual server is checked as soon as it
@@ -168,7 +170,7 @@ export class Builder {
       return false;
     }
     // The TreeBuilder usually looked the keyword up in this very table already.
-    const spec = s.specTable === table ? s.spec : table[s.keyword];
+    const spec = s.specTable === table ? s.spec : Object.hasOwn(table, s.keyword) ? table[s.keyword] : undefined;
     if (!spec) {
       const hint = suggest(s.keyword, Object.keys(table));
       this.d(s.pos, 'error', `unknown keyword '${s.keyword}' in ${where}${hint ? `; did you mean '${hint}'?` : ''}`, 'unknown-keyword');
@@ -433,10 +435,10 @@ export class Builder {
       this.d(s.close ?? s.pos, 'error', `Configuration error: BFD instance ${name} has no neighbor address set, disabling instance`, 'bfd-neighbor');
       return;
     }
-    const r = parseIp(nb.value as string, { allowPrefix: false });
+    const r = parseIp(nb.value as string, NO_PREFIX);
     if (!r.ok) this.d(this.argPos(nb.stmt, 0), 'error', `Configuration error: BFD instance ${name} has malformed neighbor address ${nb.value}, ignoring instance`, 'address');
     const src = m.last('source_ip');
-    if (src && !parseIp(src.value as string, { allowPrefix: false }).ok) this.d(this.argPos(src.stmt, 0), 'error', `Configuration error: BFD instance ${name} has malformed source address ${src.value}`, 'address');
+    if (src && !parseIp(src.value as string, NO_PREFIX).ok) this.d(this.argPos(src.stmt, 0), 'error', `Configuration error: BFD instance ${name} has malformed source address ${src.value}`, 'address');
   }
 
   private script(s: Stmt, withUser: boolean): ScriptRef {
@@ -481,7 +483,7 @@ export class Builder {
     const smtp = one('smtp_server');
     if (smtp) {
       const a = smtp.stmt.args;
-      const ipr = parseIp(a[0].text, { allowPrefix: false });
+      const ipr = parseIp(a[0].text, NO_PREFIX);
       if (!ipr.ok && /^[0-9.]+$|:/.test(a[0].text)) this.d(this.argPos(smtp.stmt, 0), 'error', `Invalid smtp server ${a.map((t) => t.text).join(' ')}`, 'address');
       let port: number | undefined;
       if (a[1]) {
@@ -532,7 +534,7 @@ export class Builder {
     ] as const) {
       const o = one(kw);
       if (o) {
-        const r = this.ip(o.stmt, 0, { allowPrefix: false });
+        const r = this.ip(o.stmt, 0, NO_PREFIX);
         if (r) {
           const multicast = r.family === 'inet' ? Number(r.address.split('.')[0]) >= 224 && Number(r.address.split('.')[0]) <= 239 : r.address.startsWith('ff');
           if ((field === 'mcast_group4') !== (r.family === 'inet')) this.d(this.argPos(o.stmt, 0), 'error', `${kw}: wrong address family for '${r.text}'`, 'address');
@@ -573,7 +575,7 @@ export class Builder {
           else this.d(this.argPos(lsd.stmt, i + 1), 'error', `lvs_sync_daemon ${key}: ${r.message}`, 'range');
           i++;
         } else if (key === 'group' && v !== undefined) {
-          const r = parseIp(v, { allowPrefix: false });
+          const r = parseIp(v, NO_PREFIX);
           if (r.ok) lsdv.group = r.value;
           else this.d(this.argPos(lsd.stmt, i + 1), 'error', `lvs_sync_daemon group: ${r.message}`, 'address');
           i++;
@@ -633,9 +635,9 @@ export class Builder {
   }
 
   /** Keep keywords without a typed field in `extra` (nothing is lost). */
-  private keepExtras(m: SeenTable, node: NodeBase, typed: string[]): void {
+  private keepExtras(m: SeenTable, node: NodeBase, typed: string[] | Record<string, true>): void {
     for (const [k, list] of m.groups()) {
-      if (typed.includes(k)) continue;
+      if (Array.isArray(typed) ? typed.includes(k) : Object.hasOwn(typed, k)) continue;
       for (const { stmt } of list) node.extra.push(raw(stmt));
     }
   }
@@ -692,7 +694,7 @@ export class Builder {
         case 'broadcast': {
           const bv = needVal();
           if (bv !== undefined) {
-            if (bv !== '+' && bv !== '-' && !parseIp(bv, { allowPrefix: false }).ok) this.d(p, 'error', `${where}: invalid broadcast address '${bv}'`, 'address');
+            if (bv !== '+' && bv !== '-' && !parseIp(bv, NO_PREFIX).ok) this.d(p, 'error', `${where}: invalid broadcast address '${bv}'`, 'address');
             v.brd = bv;
           }
           break;
@@ -1163,7 +1165,7 @@ export class Builder {
     for (const occ of m.get('virtual_rules') ?? []) for (const e of occ.stmt.block ?? []) n.virtual_rules.push(this.rule(e));
     for (const k of ['unicast_src_ip', 'mcast_src_ip'] as const) {
       const x = last(k);
-      if (x) n[k] = this.ip(x.stmt, 0, { allowPrefix: false });
+      if (x) n[k] = this.ip(x.stmt, 0, NO_PREFIX);
     }
     for (const occ of m.get('unicast_peer') ?? []) {
       for (const e of occ.stmt.block ?? []) {
@@ -1237,7 +1239,7 @@ export class Builder {
     }
     n.native_ipv6 = !!last('native_ipv6');
     n.lvs_sync_daemon_interface = last('lvs_sync_daemon_interface')?.value as string | undefined;
-    this.keepExtras(m, n, Object.keys(TYPED_VRRP));
+    this.keepExtras(m, n, TYPED_VRRP);
     return n;
   }
 
@@ -1312,7 +1314,7 @@ export class Builder {
       if (!vs.group) this.d(s.pos, 'error', 'virtual_server group needs a name', 'missing-parameter');
       label = `group ${vs.group}`;
     } else {
-      const r = parseIp(a[0].text, { allowPrefix: false });
+      const r = parseIp(a[0].text, NO_PREFIX);
       if (!r.ok) this.d(this.argPos(s, 0), 'error', `virtual_server: ${r.message}`, 'address');
       else vs.address = r.value;
       if (a[1]) {
@@ -1350,7 +1352,7 @@ export class Builder {
     const pg = last('persistence_granularity');
     if (pg) {
       const v = pg.value as string;
-      const r = parseIp(v, { allowPrefix: false });
+      const r = parseIp(v, NO_PREFIX);
       if (r.ok) vs.persistence_granularity = r.value;
       else if (/^\d+$/.test(v) && Number(v) <= 128) vs.persistence_granularity = Number(v);
       else this.d(this.argPos(pg.stmt, 0), 'error', `invalid persistence_granularity '${v}'`, 'address');
@@ -1375,7 +1377,7 @@ export class Builder {
     vs.ops = !!last('ops');
     const ss = last('sorry_server');
     if (ss) {
-      const r = this.ip(ss.stmt, 0, { allowPrefix: false });
+      const r = this.ip(ss.stmt, 0, NO_PREFIX);
       let port: number | undefined;
       if (ss.stmt.args[1]) {
         const p = parseInteger(ss.stmt.args[1].text, 0, 65535);
@@ -1417,7 +1419,7 @@ export class Builder {
       this.d(s.pos, 'error', 'real_server needs an address', 'missing-parameter');
       return undefined;
     }
-    const r = parseIp(a[0].text, { allowPrefix: false });
+    const r = parseIp(a[0].text, NO_PREFIX);
     if (!r.ok) {
       this.d(this.argPos(s, 0), 'error', `real_server: ${r.message}`, 'address');
       return undefined;
@@ -1461,7 +1463,50 @@ export class Builder {
     return rs;
   }
 
+  /** Diagnostics reported so far (kept or dropped by a capped list). */
+  private diagCount(): number {
+    const d = this.diags;
+    return d.length + (d instanceof DiagnosticList ? d.dropped : 0);
+  }
+
+  /**
+   * Lean builds only: checker blocks are often repeated word for word (the same
+   * TCP_CHECK under every real server). A block of plain statements that built
+   * without any finding, into a checker with no positioned parts (no script,
+   * url or host), builds the same way wherever it is; later copies take a copy
+   * of that checker with their own positions. The key spells out the kind and
+   * every word with its length and quoting, so different blocks never share it.
+   */
+  private checkerKey(s: Stmt, kind: CheckerKind): string | undefined {
+    const b = s.block;
+    if (!b || b.length > 16) return undefined;
+    let key = kind;
+    for (let i = 0; i < b.length; i++) {
+      const st = b[i];
+      if (st.block !== undefined || st.open !== undefined || st.keyword === '{') return undefined;
+      key += `|${st.keyword}`;
+      const a = st.args;
+      for (let j = 0; j < a.length; j++) key += ` ${a[j].quoted ? 'q' : ''}${a[j].text.length}:${a[j].text}`;
+    }
+    return key;
+  }
+
+  private readonly checkerMemo = new Map<string, Checker>();
+
   private checker(s: Stmt, kind: CheckerKind, rsWhere: string): Checker {
+    const key = this.lean ? this.checkerKey(s, kind) : undefined;
+    if (key !== undefined) {
+      const t = this.checkerMemo.get(key);
+      if (t) return { ...t, pos: s.pos, at: {}, extra: [], url: [], host: [], end: s.close };
+      const before = this.diagCount();
+      const c = this.buildChecker(s, kind, rsWhere);
+      if (this.diagCount() === before && c.misc_path === undefined && c.url.length === 0 && c.host.length === 0 && this.checkerMemo.size < 256) this.checkerMemo.set(key, c);
+      return c;
+    }
+    return this.buildChecker(s, kind, rsWhere);
+  }
+
+  private buildChecker(s: Stmt, kind: CheckerKind, rsWhere: string): Checker {
     const c = emptyChecker(s.pos, kind);
     c.end = s.close;
     const table = kind === 'SSL_GET' ? 'HTTP_GET' : kind;
@@ -1583,7 +1628,7 @@ export class Builder {
     for (let i = 0; i < CHECKER_IPS.length; i++) {
       const k = CHECKER_IPS[i];
       const x = last(k);
-      if (x) c[k] = this.ip(x.stmt, 0, { allowPrefix: false });
+      if (x) c[k] = this.ip(x.stmt, 0, NO_PREFIX);
     }
     for (let i = 0; i < CHECKER_NUMBERS.length; i++) {
       const k = CHECKER_NUMBERS[i];

@@ -36,7 +36,7 @@ export class Stmt {
   private p: Pos | undefined;
 
   constructor(
-    readonly keyword: string,
+    public keyword: string,
     readonly file: string,
     readonly line: number,
     readonly col: number,
@@ -65,14 +65,37 @@ const LEAF: Kind = { t: 'leaf' };
 const UNKNOWN: Kind = { t: 'unknown' };
 const VALUE_BLOCK: Kind = { t: 'values' };
 
+/** A keyword table as a Map from keyword to [the table's own (interned) key string, its spec]. */
+type KeywordIndex = Map<string, readonly [string, Spec]>;
+const INDEXES = new Map<string, KeywordIndex | undefined>();
+
+/**
+ * The Map form of a keyword table: looking a freshly read word up in a Map
+ * only hashes it, where a property lookup on the table object interns it
+ * first; and the statement then takes the table's own key string, so the
+ * builder's many comparisons with keyword constants are pointer checks.
+ */
+export function keywordIndex(table: string): KeywordIndex | undefined {
+  const known = INDEXES.get(table);
+  if (known !== undefined || INDEXES.has(table)) return known;
+  const t = TABLES[table];
+  const m: KeywordIndex | undefined = t ? new Map(Object.keys(t).map((k) => [k, [k, t[k]] as const])) : undefined;
+  INDEXES.set(table, m);
+  return m;
+}
+
 /** One shared Kind per block table (no allocation per block). */
 const BLOCK_KINDS = new Map<string, Kind>();
 
 function classify(table: string, s: Stmt): Kind {
   if (table === RAW) return LEAF;
-  const tbl = TABLES[table];
-  const spec = tbl?.[s.keyword];
-  s.specTable = tbl;
+  const e = keywordIndex(table)?.get(s.keyword);
+  s.specTable = TABLES[table];
+  let spec: Spec | undefined;
+  if (e) {
+    s.keyword = e[0];
+    spec = e[1];
+  }
   s.spec = spec;
   if (!spec) return UNKNOWN;
   if (spec.k === 'block') {
@@ -265,9 +288,10 @@ export class TreeBuilder {
           continue;
         }
         f.stmt.close = at;
-        // Done growing: keep an exact-size copy of the children (drops the spare capacity).
+        // Done growing: without a consumer (whole tree kept) keep an exact-size copy of
+        // the children (drops the spare capacity); streamed blocks are dropped soon anyway.
         const kids = f.stmt.block!;
-        if (kids.length > 0) f.stmt.block = kids.slice();
+        if (!this.onTop && kids.length > 0) f.stmt.block = kids.slice();
         if (f.noBrace) {
           const outer = this.stack.pop();
           if (outer) outer.stmt.close = at;

@@ -194,6 +194,11 @@ describe('pre-processor', () => {
 });
 
 describe('block structure', () => {
+  it('words named like Object.prototype members are unknown keywords (as in keepalived)', () => {
+    const r = load({ '/etc/k.conf': 'global_defs {\n constructor x\n toString y\n}\nconstructor {\n}\n' });
+    const at = r.diagnostics.map((d) => `${d.line}:${d.rule}`);
+    for (const want of ['2:unknown-keyword', '3:unknown-keyword', '5:unknown-keyword', '5:brace', '6:brace']) assert.ok(at.includes(want), `${want} in ${at}`);
+  });
   it('accepts braces on the next line and on one line', () => {
     const r = load({ '/etc/k.conf': 'global_defs\n{\n router_id A }\nvrrp_instance VI_1 { interface eth0\n virtual_router_id 3\n virtual_ipaddress { 192.0.2.1 }\n}\n' });
     assert.deepEqual(r.diagnostics, []);

@@ -56,6 +56,21 @@ describe('lean lint finds what the full build finds', () => {
       identical: `${vs(1)}${vs(2)}${vs(1)}`,
       twice: `${vs(1)}${vs(1, ' real_server 192.0.2.12 80 {\n }\n')}`,
       findings: `${vs(1, ' real_server 192.0.2.10 80 {\n }\n real_server 192.0.2.10 80 {\n }\n quorum 9\n')}${vs(2, '')}`,
+      repeatedCheckers: [1, 2, 3, 4]
+        .map((i) =>
+          vs(
+            i,
+            [
+              ' real_server 192.0.2.10 80 {\n  TCP_CHECK {\n   connect_timeout 3\n   retry 2\n  }\n }\n',
+              ' real_server 192.0.2.11 80 {\n  TCP_CHECK {\n   connect_timeout 3\n   retry 2\n  }\n }\n',
+              ` real_server 192.0.2.12 80 {\n  TCP_CHECK {\n   connect_timeout ${i === 3 ? 'x' : '3'}\n   retry 2\n   nb_get_retry 2\n  }\n }\n`,
+              ' real_server 192.0.2.13 80 {\n  TCP_CHECK {\n   connect_timeout "3"\n   retry 2 2\n  }\n }\n',
+              ' real_server 192.0.2.14 80 {\n  MISC_CHECK {\n   misc_path "/usr/bin/true"\n  }\n  MISC_CHECK {\n   misc_path "/usr/bin/true"\n  }\n }\n',
+              ' real_server 192.0.2.15 80 {\n  TCP_CHECK {\n   connect_timeout 3\n   retry 2\n   bogus 1\n  }\n }\n',
+            ].join(''),
+          ),
+        )
+        .join(''),
     };
     for (const [name, text] of Object.entries(cases)) same([`/c/${name}.conf`], memoryReader({ [`/c/${name}.conf`]: text }, '/c'));
   });
