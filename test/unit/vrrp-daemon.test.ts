@@ -299,11 +299,31 @@ describe('vrrp daemon (in-process, fake link and clock)', () => {
       { version: 3, vrid: 51, priority: 0, intervalCs: 100, addrs: ['192.0.2.100'], auth: { type: 'none' } },
       { src: '192.0.2.1', dst: '224.0.0.18', id: 7 },
     );
-    db.onPacket('eth0', { family: 4, raw: zero, at: rx });
+    // the kernel stamped it at `rx`; the socket became readable 1 ms later
+    db.onPacket('eth0', { family: 4, raw: zero, kernelAt: rx, at: rx + 1 });
     await clock.advance(clock.now + 2000);
     const first = link.sent.find((s) => s.from === 'b' && s.at > rx)!;
     assert.equal(first.at - rx, skewTimeMs(3, 100, 100), 'takeover at receipt + Skew_Time');
     assert.equal(st(db).state, 'MASTER');
+    await da.stop();
+    await db.stop();
+  });
+
+  it('a regular advert counts from when it was read, not from its (earlier) kernel timestamp', async () => {
+    const { clock, link, a, da, db } = await pair();
+    await clock.advance(5000);
+    a.chan!.muted = true;
+    const adv = encodeIpv4Packet(
+      { version: 3, vrid: 51, priority: 150, intervalCs: 100, addrs: ['192.0.2.100'], auth: { type: 'none' } },
+      { src: '192.0.2.1', dst: '224.0.0.18', id: 9 },
+    );
+    // delivered late by a loaded receive path: stamped 30 ms before it could be read
+    const readAt = clock.now + 1;
+    clock.stall(1);
+    db.onPacket('eth0', { family: 4, raw: adv, kernelAt: readAt - 30, at: readAt });
+    await clock.advance(clock.now + 10_000);
+    const first = link.sent.find((s) => s.from === 'b' && s.at > readAt)!;
+    assert.equal(first.at - readAt, masterDownIntervalMs(3, 100, 100), 'Master_Down_Interval from the read time');
     await da.stop();
     await db.stop();
   });

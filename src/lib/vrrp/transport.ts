@@ -36,8 +36,10 @@ export type RxPacket = (
   | { family: 4; raw: Buffer }
   | { family: 6; src: string; dst: string; hopLimit?: number; payload: Buffer }
 ) & {
-  /** when the socket reported it readable (the channel's clock), before any decoding: the FSM's "now" for it */
+  /** when the socket reported it readable (the channel's clock), before any decoding */
   at?: number;
+  /** when the kernel received it (SIOCGSTAMPNS, same clock), when known: earlier than `at` */
+  kernelAt?: number;
 };
 
 export interface Channel {
@@ -153,7 +155,7 @@ class RawChannel implements Channel {
       mif.writeInt32LE(ifindex, 8);
       s.setOption(IPPROTO_IP, IP_MULTICAST_IF, mif, 12);
       s.setOption(IPPROTO_IP, IP_MULTICAST_LOOP, 0);
-      s.on('message', (buf) => this.onPacket({ family: 4, raw: Buffer.from(buf), at: this.rxTime() }));
+      s.on('message', (buf) => this.onPacket({ family: 4, raw: Buffer.from(buf), ...this.rxTimes() }));
     } else {
       s.setOption(IPPROTO_IPV6, IPV6_MULTICAST_HOPS, 255);
       s.setOption(IPPROTO_IPV6, IPV6_UNICAST_HOPS, 255);
@@ -184,11 +186,11 @@ class RawChannel implements Channel {
           }
           ps.onFrame((frame: Buffer, pkttype: number, ageMs?: number) => {
             if (pkttype === 4) return; // our own
-            const now = this.clock();
-            const at = ageMs !== undefined && ageMs >= 0 ? now - ageMs : now;
+            const at = this.clock();
+            const kernelAt = ageMs !== undefined && ageMs >= 0 ? at - ageMs : undefined;
             const p = parseIpv6Frame(frame);
             if (!p || (base && opts.vrid !== undefined && p.family === 6 && p.payload[1] !== opts.vrid)) return;
-            this.onPacket({ ...p, at });
+            this.onPacket({ ...p, at, kernelAt });
           });
           this.pkt = ps;
           viaPacket = true;
@@ -205,16 +207,12 @@ class RawChannel implements Channel {
     }
   }
 
-  /**
-   * When the datagram just read arrived: the kernel's receive timestamp when
-   * known (an advert that waited in the socket during a stall or while the
-   * process was being scheduled keeps its real arrival time), else now.
-   */
-  private rxTime(): number {
-    const now = this.clock();
-    if (this.rawFd < 0) return now;
+  /** Now, and when the kernel received the datagram just read (when known). */
+  private rxTimes(): { at: number; kernelAt?: number } {
+    const at = this.clock();
+    if (this.rawFd < 0) return { at };
     const age = this.net.socketRxAge(this.rawFd);
-    return age >= 0 ? now - age : now;
+    return age >= 0 ? { at, kernelAt: at - age } : { at };
   }
 
   send(buf: Buffer, dst: string): void {
@@ -250,10 +248,10 @@ class RawChannel implements Channel {
     for (; n < 1000; n++) {
       try {
         this.sock.wrap.recv(this.sock.buffer, (b, bytes, src) => {
-          const at = this.rxTime();
+          const t = this.rxTimes();
           const copy = Buffer.from(b.subarray(0, bytes));
-          if (this.family === 4) this.onPacket({ family: 4, raw: copy, at });
-          else this.onPacket({ family: 6, src, dst: VRRP_MCAST_V6, payload: copy, at });
+          if (this.family === 4) this.onPacket({ family: 4, raw: copy, ...t });
+          else this.onPacket({ family: 6, src, dst: VRRP_MCAST_V6, payload: copy, ...t });
         });
       } catch {
         break; // EAGAIN: queue empty
