@@ -125,9 +125,6 @@ export function readRules(file: string | undefined): string {
 
 // ---------------------------------------------------------------- fast path
 
-const FAST_PROTO: Record<string, number> = { '-t': IPPROTO_TCP, '-u': IPPROTO_UDP, '--sctp-service': IPPROTO_SCTP };
-const FAST_FWD: Record<string, number> = { '-m': Fwd.MASQ, '-g': Fwd.DROUTE, '-i': Fwd.TUNNEL };
-const SCHED_WORD = /^[a-z]{1,15}$/;
 
 /**
  * Canonical "a.b.c.d:port" (decimal parts without leading zeros, port
@@ -135,39 +132,8 @@ const SCHED_WORD = /^[a-z]{1,15}$/;
  * accepts) as addr * 65536 + port; -1 for anything else.
  */
 export function parseV4Port(s: string): number {
-  let addr = 0;
-  let i = 0;
-  const n = s.length;
-  for (let part = 0; part < 4; part++) {
-    const start = i;
-    let v = 0;
-    while (i < n) {
-      const ch = s.charCodeAt(i);
-      if (ch < 48 || ch > 57) break;
-      v = v * 10 + (ch - 48);
-      i++;
-    }
-    const len = i - start;
-    if (len === 0 || len > 3 || v > 255 || (len > 1 && s.charCodeAt(start) === 48)) return -1;
-    addr = addr * 256 + v;
-    if (part < 3) {
-      if (s.charCodeAt(i) !== 46) return -1;
-      i++;
-    }
-  }
-  if (s.charCodeAt(i) !== 58) return -1;
-  i++;
-  const start = i;
-  let port = 0;
-  while (i < n) {
-    const ch = s.charCodeAt(i);
-    if (ch < 48 || ch > 57) return -1;
-    port = port * 10 + (ch - 48);
-    i++;
-  }
-  const len = i - start;
-  if (len === 0 || len > 5 || port > 65535 || (len > 1 && s.charCodeAt(start) === 48)) return -1;
-  return addr * 65536 + port;
+  const v = v4PortAt(s, 0, s.length);
+  return v >= 0 && scanEnd === s.length ? v : -1;
 }
 
 /** Request templates for the fast path: an encoded request plus where its variable fields are. */
@@ -189,8 +155,13 @@ const T_DEST_WEIGHT = 120;
 /** Address (4 bytes, network order) at off and the port attribute's payload 20 bytes later. */
 function putV4(b: Buffer, off: number, ap: number): void {
   const addr = Math.floor(ap / 65536);
-  b.writeUInt32BE(addr >>> 0, off);
-  b.writeUInt16BE(ap % 65536, off + 20);
+  const port = ap % 65536;
+  b[off] = addr >>> 24;
+  b[off + 1] = (addr >>> 16) & 255;
+  b[off + 2] = (addr >>> 8) & 255;
+  b[off + 3] = addr & 255;
+  b[off + 20] = port >>> 8;
+  b[off + 21] = port & 255;
 }
 
 /** add-service request template (proto, scheduler), or null if the codec's layout is not the expected one. */
@@ -257,46 +228,93 @@ export interface FastEncoded {
  */
 export function encodeFast(text: string, family: number, pid: number): FastEncoded | null {
   const t: Templates = { svc: new Map(), dest: new Map(), family };
-  const rows = text.split('\n');
-  // Largest request: a dest (116 + 8 bytes) or a service with a 15-letter scheduler (~120).
-  let buf: Buffer = Buffer.allocUnsafe(Math.max(1024, rows.length * 128));
-  const offs = new Uint32Array(rows.length + 1);
-  const lines = new Int32Array(rows.length);
-  const svcs = new Map<string, number[]>();
+  const len = text.length;
+  let rows = 1;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) rows++;
+  // Requests are at most ~6 bytes per character of their line (short service lines).
+  let buf: Buffer = Buffer.allocUnsafe(Math.max(1024, len * 6));
+  const offs = new Uint32Array(rows + 1);
+  const lines = new Int32Array(rows);
+  // Destinations (address * 65536 + port) by service (protocol code * 2^48 + address * 65536 + port).
+  const svcs = new Map<number, number[]>();
   let n = 0;
   let off = 0;
-  for (let r = 0; r < rows.length; r++) {
-    const row = rows[r];
-    if (row === '' || row.charCodeAt(0) === 35) continue;
-    const w = row.split(' ');
-    const proto = FAST_PROTO[w[1]];
-    if (proto === undefined) return null;
+  let pos = 0;
+  let lineNo = 0;
+  const p0 = pid >>> 0;
+  while (pos < len) {
+    lineNo++;
+    let eol = text.indexOf('\n', pos);
+    if (eol < 0) eol = len;
+    const c0 = text.charCodeAt(pos);
+    if (eol === pos || c0 === 35) {
+      pos = eol + 1;
+      continue;
+    }
+    // "-A " | "-a ", then "-t " | "-u " | "--sctp-service "
+    if (c0 !== 45 || text.charCodeAt(pos + 2) !== 32) return null;
+    const cmd = text.charCodeAt(pos + 1);
+    let p = pos + 3;
+    let proto: number;
+    let pcode: number;
+    if (text.charCodeAt(p) !== 45) return null;
+    const o = text.charCodeAt(p + 1);
+    if (o === 116 && text.charCodeAt(p + 2) === 32) {
+      proto = IPPROTO_TCP;
+      pcode = 1;
+      p += 3;
+    } else if (o === 117 && text.charCodeAt(p + 2) === 32) {
+      proto = IPPROTO_UDP;
+      pcode = 2;
+      p += 3;
+    } else if (text.startsWith('--sctp-service ', p)) {
+      proto = IPPROTO_SCTP;
+      pcode = 3;
+      p += 15;
+    } else return null;
+    const sap = v4PortAt(text, p, eol);
+    if (sap < 0) return null;
+    p = scanEnd;
+    const skey = pcode * 281474976710656 + sap;
     let tpl: Buffer | null;
-    if (w.length === 5 && w[0] === '-A' && w[3] === '-s') {
-      const ap = parseV4Port(w[2]);
-      if (ap < 0 || ap % 65536 === 0 || !SCHED_WORD.test(w[4])) return null;
-      const key = w[1] + w[2];
-      if (svcs.has(key)) return null;
-      svcs.set(key, []);
-      tpl = svcTemplate(t, proto, w[4]);
+    if (cmd === 65) {
+      // " -s SCHED" to the end of the line
+      if (sap % 65536 === 0 || !text.startsWith(' -s ', p)) return null;
+      p += 4;
+      const wl = eol - p;
+      if (wl < 1 || wl > 15) return null;
+      for (let i = p; i < eol; i++) {
+        const ch = text.charCodeAt(i);
+        if (ch < 97 || ch > 122) return null;
+      }
+      if (svcs.has(skey)) return null;
+      svcs.set(skey, []);
+      tpl = svcTemplate(t, proto, text.slice(p, eol));
       if (!tpl) return null;
       if (off + tpl.length > buf.length) buf = grow(buf, off + tpl.length);
-      tpl.copy(buf, off);
-      putV4(buf, off + T_SVC_ADDR, ap);
-    } else if (w.length === 8 && w[0] === '-a' && w[3] === '-r' && w[6] === '-w') {
-      const fwd = FAST_FWD[w[5]];
-      const sap = parseV4Port(w[2]);
-      const rap = parseV4Port(w[4]);
-      const ws = w[7];
-      if (fwd === undefined || sap < 0 || rap < 0 || ws.length === 0 || ws.length > 10) return null;
+      buf.set(tpl, off);
+      putV4(buf, off + T_SVC_ADDR, sap);
+    } else if (cmd === 97) {
+      // " -r A:P -m|-g|-i -w N" to the end of the line
+      if (!text.startsWith(' -r ', p)) return null;
+      const rap = v4PortAt(text, p + 4, eol);
+      if (rap < 0) return null;
+      p = scanEnd;
+      if (text.charCodeAt(p) !== 32 || text.charCodeAt(p + 1) !== 45 || !text.startsWith(' -w ', p + 3)) return null;
+      const f = text.charCodeAt(p + 2);
+      const fwd = f === 109 ? Fwd.MASQ : f === 103 ? Fwd.DROUTE : f === 105 ? Fwd.TUNNEL : -1;
+      if (fwd < 0) return null;
+      p += 7;
+      const wl = eol - p;
+      if (wl < 1 || wl > 10) return null;
       let weight = 0;
-      for (let i = 0; i < ws.length; i++) {
-        const ch = ws.charCodeAt(i);
+      for (let i = p; i < eol; i++) {
+        const ch = text.charCodeAt(i);
         if (ch < 48 || ch > 57) return null;
         weight = weight * 10 + (ch - 48);
       }
       if (weight > 2147483647) return null;
-      const dests = svcs.get(w[1] + w[2]);
+      const dests = svcs.get(skey);
       if (!dests) return null;
       // Direct routing and tunnels use the service's port (ipvsadm does the same).
       const dap = fwd === Fwd.MASQ ? rap : rap - (rap % 65536) + (sap % 65536);
@@ -305,19 +323,67 @@ export function encodeFast(text: string, family: number, pid: number): FastEncod
       tpl = destTemplate(t, proto, fwd);
       if (!tpl) return null;
       if (off + tpl.length > buf.length) buf = grow(buf, off + tpl.length);
-      tpl.copy(buf, off);
+      buf.set(tpl, off);
       putV4(buf, off + T_SVC_ADDR, sap);
       putV4(buf, off + T_DEST_ADDR, dap);
-      buf.writeUInt32LE(weight, off + T_DEST_WEIGHT);
+      buf[off + T_DEST_WEIGHT] = weight & 255;
+      buf[off + T_DEST_WEIGHT + 1] = (weight >>> 8) & 255;
+      buf[off + T_DEST_WEIGHT + 2] = (weight >>> 16) & 255;
+      buf[off + T_DEST_WEIGHT + 3] = weight >>> 24;
     } else return null;
-    buf.writeUInt32LE(pid >>> 0, off + 12);
+    buf[off + 12] = p0 & 255;
+    buf[off + 13] = (p0 >>> 8) & 255;
+    buf[off + 14] = (p0 >>> 16) & 255;
+    buf[off + 15] = p0 >>> 24;
     offs[n] = off;
-    lines[n] = r + 1;
+    lines[n] = lineNo;
     n++;
     off += tpl.length;
+    pos = eol + 1;
   }
   offs[n] = off;
   return { buf, offs, lines, n };
+}
+
+/** Where the last v4PortAt stopped. */
+let scanEnd = 0;
+
+/** parseV4Port() of the text at [p, ...) up to the first space or `end`; sets scanEnd. */
+function v4PortAt(s: string, p: number, end: number): number {
+  let addr = 0;
+  let i = p;
+  for (let part = 0; part < 4; part++) {
+    const start = i;
+    let v = 0;
+    while (i < end) {
+      const ch = s.charCodeAt(i);
+      if (ch < 48 || ch > 57) break;
+      v = v * 10 + (ch - 48);
+      i++;
+    }
+    const len = i - start;
+    if (len === 0 || len > 3 || v > 255 || (len > 1 && s.charCodeAt(start) === 48)) return -1;
+    addr = addr * 256 + v;
+    if (part < 3) {
+      if (s.charCodeAt(i) !== 46) return -1;
+      i++;
+    }
+  }
+  if (i >= end || s.charCodeAt(i) !== 58) return -1;
+  i++;
+  const start = i;
+  let port = 0;
+  while (i < end) {
+    const ch = s.charCodeAt(i);
+    if (ch === 32) break;
+    if (ch < 48 || ch > 57) return -1;
+    port = port * 10 + (ch - 48);
+    i++;
+  }
+  const len = i - start;
+  if (len === 0 || len > 5 || port > 65535 || (len > 1 && s.charCodeAt(start) === 48)) return -1;
+  scanEnd = i;
+  return addr * 65536 + port;
 }
 
 function grow(b: Buffer, need: number): Buffer {
@@ -338,7 +404,14 @@ async function fastRestore(c: IpvsClient, text: string, opts: { append: boolean;
   if (!enc || enc.n === 0) return null;
   const { buf, offs, n } = enc;
   const first = c.reserveSeq(n);
-  for (let i = 0; i < n; i++) buf.writeUInt32LE(first + i, offs[i] + 8);
+  for (let i = 0; i < n; i++) {
+    const q = (first + i) >>> 0;
+    const o = offs[i] + 8;
+    buf[o] = q & 255;
+    buf[o + 1] = (q >>> 8) & 255;
+    buf[o + 2] = (q >>> 16) & 255;
+    buf[o + 3] = q >>> 24;
+  }
   const errnos = await c.applyEncoded(buf, offs, first, n, true);
   let bad = false;
   for (let i = 0; i < n; i++) if (errnos[i] !== 0) bad = true;
