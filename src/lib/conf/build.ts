@@ -1298,6 +1298,18 @@ export class Builder {
       inhibit_on_failure: false,
       lb_flags: [],
       real_servers: [],
+      // Always set below: declared here so the object is built with its final shape.
+      delay_loop: undefined,
+      persistence_timeout: undefined,
+      persistence_engine: undefined,
+      quorum: undefined,
+      hysteresis: undefined,
+      sorry_server_lvs_method: undefined,
+      virtualhost: undefined,
+      retry: undefined,
+      delay_before_retry: undefined,
+      warmup: undefined,
+      connect_timeout: undefined,
     };
     if (a.length === 0) {
       this.d(s.pos, 'error', 'virtual_server needs an address and port, fwmark N, or group NAME', 'missing-parameter');
@@ -1424,7 +1436,7 @@ export class Builder {
       this.d(this.argPos(s, 0), 'error', `real_server: ${r.message}`, 'address');
       return undefined;
     }
-    const rs: RealServer = { pos: s.pos, at: {}, extra: [], address: r.value, inhibit_on_failure: false, checkers: [] };
+    const rs: RealServer = { pos: s.pos, at: {}, extra: [], address: r.value, inhibit_on_failure: false, checkers: [], port: undefined, weight: undefined, virtualhost: undefined };
     if (a[1]) {
       const p = parseInteger(a[1].text, 0, 65535);
       if (p.ok) rs.port = p.value;
@@ -1473,37 +1485,44 @@ export class Builder {
    * Lean builds only: checker blocks are often repeated word for word (the same
    * TCP_CHECK under every real server). A block of plain statements that built
    * without any finding, into a checker with no positioned parts (no script,
-   * url or host), builds the same way wherever it is; later copies take a copy
-   * of that checker with their own positions. The key spells out the kind and
-   * every word with its length and quoting, so different blocks never share it.
+   * url or host), builds the same way wherever it is; later blocks with the
+   * same words (keyword, arguments, quoting) take a copy of that checker with
+   * their own positions. At most 8 remembered blocks per checker kind.
    */
-  private checkerKey(s: Stmt, kind: CheckerKind): string | undefined {
-    const b = s.block;
-    if (!b || b.length > 16) return undefined;
-    let key = kind;
-    for (let i = 0; i < b.length; i++) {
-      const st = b[i];
-      if (st.block !== undefined || st.open !== undefined || st.keyword === '{') return undefined;
-      key += `|${st.keyword}`;
-      const a = st.args;
-      for (let j = 0; j < a.length; j++) key += ` ${a[j].quoted ? 'q' : ''}${a[j].text.length}:${a[j].text}`;
-    }
-    return key;
+  private readonly checkerMemo = new Map<CheckerKind, { block: Stmt[]; c: Checker }[]>();
+
+  /** A block of at most 16 plain statements (no nested or stray braces). */
+  private static plainBlock(b: Stmt[] | undefined): b is Stmt[] {
+    if (!b || b.length > 16) return false;
+    for (let i = 0; i < b.length; i++) if (b[i].block !== undefined || b[i].open !== undefined || b[i].keyword === '{') return false;
+    return true;
   }
 
-  private readonly checkerMemo = new Map<string, Checker>();
+  private static sameWords(a: Stmt[], b: Stmt[]): boolean {
+    if (a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) {
+      const x = a[i];
+      const y = b[i];
+      if (x.keyword !== y.keyword || x.args.length !== y.args.length) return false;
+      for (let j = 0; j < x.args.length; j++) if (x.args[j].text !== y.args[j].text || x.args[j].quoted !== y.args[j].quoted) return false;
+    }
+    return true;
+  }
 
   private checker(s: Stmt, kind: CheckerKind, rsWhere: string): Checker {
-    const key = this.lean ? this.checkerKey(s, kind) : undefined;
-    if (key !== undefined) {
-      const t = this.checkerMemo.get(key);
-      if (t) return { ...t, pos: s.pos, at: {}, extra: [], url: [], host: [], end: s.close };
-      const before = this.diagCount();
-      const c = this.buildChecker(s, kind, rsWhere);
-      if (this.diagCount() === before && c.misc_path === undefined && c.url.length === 0 && c.host.length === 0 && this.checkerMemo.size < 256) this.checkerMemo.set(key, c);
-      return c;
+    const b = s.block;
+    if (!this.lean || !Builder.plainBlock(b)) return this.buildChecker(s, kind, rsWhere);
+    let list = this.checkerMemo.get(kind);
+    if (list) {
+      for (const e of list) if (Builder.sameWords(e.block, b)) return { ...e.c, pos: s.pos, at: {}, extra: [], url: [], host: [], end: s.close };
     }
-    return this.buildChecker(s, kind, rsWhere);
+    const before = this.diagCount();
+    const c = this.buildChecker(s, kind, rsWhere);
+    if (this.diagCount() === before && c.misc_path === undefined && c.url.length === 0 && c.host.length === 0) {
+      if (!list) this.checkerMemo.set(kind, (list = []));
+      if (list.length < 8) list.push({ block: b, c });
+    }
+    return c;
   }
 
   private buildChecker(s: Stmt, kind: CheckerKind, rsWhere: string): Checker {
@@ -1713,7 +1732,7 @@ const CHECKER_NUMBERS = ['connect_port', 'bind_port', 'connect_timeout', 'delay_
 export const CHECKER_KINDS: CheckerKind[] = ['HTTP_GET', 'SSL_GET', 'TCP_CHECK', 'SMTP_CHECK', 'MISC_CHECK', 'DNS_CHECK', 'UDP_CHECK', 'PING_CHECK', 'FILE_CHECK', 'BFD_CHECK'];
 
 function emptyChecker(pos: Pos, kind: CheckerKind): Checker {
-  return { pos, at: {}, extra: [], kind, url: [], host: [], misc_dynamic: false };
+  return { pos, at: {}, extra: [], kind, url: [], host: [], misc_dynamic: false, end: undefined, bind_if: undefined };
 }
 
 export function emptyGlobal(pos: Pos): GlobalDefs {

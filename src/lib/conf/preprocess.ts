@@ -13,6 +13,7 @@
 import { binaryOffset, diag, type LexProblem, type Token, tokenizeLine } from './lexer';
 import type { Diagnostic, Pos } from './model';
 import { dirname, type FileReader, hasGlob, resolvePath } from './reader';
+import { TABLES } from './schema';
 
 export interface PreprocessOptions {
   /** For `@id` lines and ${_INSTANCE} (a function is called once, when first needed). */
@@ -54,6 +55,58 @@ const PROBLEMS: LexProblem[] = [];
  */
 const PLAIN_TOKENS: Token[] = [];
 const PLAIN_LINE: EmittedLine = { tokens: PLAIN_TOKENS, count: 0, file: '', line: 0 };
+/**
+ * Every keyword of every keyword table, in an open-addressing table hashed by
+ * its characters: a keyword read from a plain line is found without copying it
+ * out of the file text, and the table's own (interned) string is used.
+ */
+const KW_MASK = (1 << 12) - 1;
+const KW_TABLE: (string | undefined)[] = new Array(KW_MASK + 1).fill(undefined);
+for (const t of Object.values(TABLES)) {
+  for (const k of Object.keys(t)) {
+    let h = k.charCodeAt(0);
+    for (let i = 1; i < k.length; i++) h = (Math.imul(h, 31) + k.charCodeAt(i)) | 0;
+    let x = h & KW_MASK;
+    while (KW_TABLE[x] !== undefined && KW_TABLE[x] !== k) x = (x + 1) & KW_MASK;
+    KW_TABLE[x] = k;
+  }
+}
+
+/** The interned keyword equal to text[start..end) (whose hash is `h`), if there is one. */
+function knownKeyword(text: string, start: number, end: number, h: number): string | undefined {
+  const len = end - start;
+  for (let x = h & KW_MASK; ; x = (x + 1) & KW_MASK) {
+    const k = KW_TABLE[x];
+    if (k === undefined) return undefined;
+    if (k.length === len) {
+      let j = 0;
+      while (j < len && k.charCodeAt(j) === text.charCodeAt(start + j)) j++;
+      if (j === len) return k;
+    }
+  }
+}
+
+/** knownKeyword over the file's bytes (offsets equal to the text's). */
+function knownKeywordBytes(b: Uint8Array, start: number, end: number, h: number): string | undefined {
+  const len = end - start;
+  for (let x = h & KW_MASK; ; x = (x + 1) & KW_MASK) {
+    const k = KW_TABLE[x];
+    if (k === undefined) return undefined;
+    if (k.length === len) {
+      let j = 0;
+      while (j < len && k.charCodeAt(j) === b[start + j]) j++;
+      if (j === len) return k;
+    }
+  }
+}
+
+function startsWithInclude(b: Uint8Array, i: number, end: number): boolean {
+  const w = 'include';
+  if (end - i < w.length) return false;
+  for (let j = 0; j < w.length; j++) if (b[i + j] !== w.charCodeAt(j)) return false;
+  return true;
+}
+
 /** Reused token objects for keywords and braces of plain lines, one per index in the line. */
 const POOL: Token[] = [];
 
@@ -155,6 +208,9 @@ export class Preprocessor {
       return;
     }
     const text = new TextDecoder('utf-8', { ignoreBOM: true }).decode(data);
+    // As many characters as bytes: every byte became one character, so byte and
+    // character offsets agree and the plain-line scan can read the bytes.
+    const bytes = text.length === data.length ? data : null;
     // A BOM stays in the text (keepalived reads it as part of the first word); the lexer reports it.
     const bad = text.indexOf('\ufffd');
     if (bad >= 0) {
@@ -189,7 +245,7 @@ export class Preprocessor {
         continue;
       }
       // Most lines are plain keyword/value lines: tokenised straight from the file text.
-      if (pendingDef === null && this.plainLine(text, pos, end, display, lineNo)) {
+      if (pendingDef === null && (bytes ? this.plainBytes(bytes, text, pos, end, display, lineNo) : this.plainLine(text, pos, end, display, lineNo))) {
         pos = end + 1;
         continue;
       }
@@ -269,14 +325,65 @@ export class Preprocessor {
       }
       if (n === 0 && (c === 64 || c === 126 || (c === 105 && text.startsWith('include', i)))) return false;
       const w = i++;
+      let h = c;
       while (i < end) {
         c = text.charCodeAt(i);
         if (c === 32 || c === 9 || c === 35 || c === 33 || c === 123 || c === 125) break;
         if (c < 32 || c > 126 || c === 34 || c === 36) return false;
+        h = (Math.imul(h, 31) + c) | 0;
         i++;
       }
       if (keyword) {
-        toks[n] = pooled(n, text.slice(w, i), w - start + 1);
+        toks[n] = pooled(n, knownKeyword(text, w, i, h) ?? text.slice(w, i), w - start + 1);
+        keyword = false;
+      } else toks[n] = { text: text.slice(w, i), col: w - start + 1, quoted: false };
+      n++;
+    }
+    if (n > 0) {
+      const l = PLAIN_LINE;
+      l.count = n;
+      l.file = file;
+      l.line = line;
+      this.emit(l);
+    }
+    return true;
+  }
+  /** plainLine reading the file's bytes (pure one-byte-per-character text; see processFile). */
+  private plainBytes(b: Uint8Array, text: string, start: number, end: number, file: string, line: number): boolean {
+    const toks = PLAIN_TOKENS;
+    let n = 0;
+    let i = start;
+    // The first word of a line and the first after a brace is a keyword, the
+    // rest are its arguments. Only arguments are kept by the TreeBuilder, so
+    // keywords and braces use reused token objects (see pooled()).
+    let keyword = true;
+    while (i < end) {
+      let c = b[i];
+      if (c === 32 || c === 9) {
+        i++;
+        continue;
+      }
+      if (c === 35 || c === 33) break; // comment
+      if (c < 32 || c > 126 || c === 34 || c === 36) return false;
+      if (c === 123 || c === 125) {
+        toks[n] = pooled(n, c === 123 ? '{' : '}', i - start + 1);
+        n++;
+        keyword = true;
+        i++;
+        continue;
+      }
+      if (n === 0 && (c === 64 || c === 126 || (c === 105 && startsWithInclude(b, i, end)))) return false;
+      const w = i++;
+      let h = c;
+      while (i < end) {
+        c = b[i];
+        if (c === 32 || c === 9 || c === 35 || c === 33 || c === 123 || c === 125) break;
+        if (c < 32 || c > 126 || c === 34 || c === 36) return false;
+        h = (Math.imul(h, 31) + c) | 0;
+        i++;
+      }
+      if (keyword) {
+        toks[n] = pooled(n, knownKeywordBytes(b, w, i, h) ?? text.slice(w, i), w - start + 1);
         keyword = false;
       } else toks[n] = { text: text.slice(w, i), col: w - start + 1, quoted: false };
       n++;

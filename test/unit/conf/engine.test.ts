@@ -194,6 +194,19 @@ describe('pre-processor', () => {
 });
 
 describe('block structure', () => {
+  it('positions stay exact around non-ASCII and invalid UTF-8 bytes (byte and character offsets)', () => {
+    const enc = (parts: (string | number[])[]) => Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : Buffer.from(p))));
+    const cases: [string, Uint8Array][] = [
+      ['utf8 comment', enc(['# caf', [0xc3, 0xa9], '\nglobal_defs {\n  bogus_kw 1\n}\n'])],
+      ['lone byte in comment', enc(['# ', [0x80], '\nglobal_defs {\n  bogus_kw 1\n}\n'])],
+      ['lone byte in a value', enc(['global_defs {\n  router_id A', [0x80], 'B\n  bogus_kw 1\n}\n'])],
+    ];
+    for (const [name, data] of cases) {
+      const r = load({ '/etc/k.conf': data });
+      const d = r.diagnostics.find((x) => x.rule === 'unknown-keyword');
+      assert.deepEqual(d && [d.line, d.col], [3, 3], name);
+    }
+  });
   it('words named like Object.prototype members are unknown keywords (as in keepalived)', () => {
     const r = load({ '/etc/k.conf': 'global_defs {\n constructor x\n toString y\n}\nconstructor {\n}\n' });
     const at = r.diagnostics.map((d) => `${d.line}:${d.rule}`);
