@@ -95,8 +95,19 @@ describe('ipvs save fast path', () => {
     const text = `${HEAD}TCP  C0000201:0050 rr \n  -> C6336401:1F90      Masq    3      1          2         \nSCTP  C0000202:0D3C sh \n  -> C633640A:0D3C      Route   -1     0          0         \n`;
     const p = parseProcIpvs4(text);
     assert.ok(p);
-    assert.deepEqual(p.get(v4Key(6, 0xc0000201, 80)), [{ addr: 0xc6336401, port: 8080, fwd: 0, weight: 3, active: 1, inact: 2 }]);
-    assert.deepEqual(p.get(v4Key(132, 0xc0000202, 3388)), [{ addr: 0xc633640a, port: 3388, fwd: 3, weight: -1, active: 0, inact: 0 }]);
+    const dests = (key: number) => {
+      const i = p.svc.get(key);
+      assert.notEqual(i, undefined);
+      const out = [];
+      for (let j = p.start[i as number]; j < p.start[(i as number) + 1]; j++)
+        out.push({ addr: p.addr[j], port: p.port[j], fwd: p.fwd[j], weight: p.weight[j], active: p.active[j], inact: p.inact[j] });
+      return out;
+    };
+    assert.deepEqual(dests(v4Key(6, 0xc0000201, 80)), [{ addr: 0xc6336401, port: 8080, fwd: 0, weight: 3, active: 1, inact: 2 }]);
+    assert.deepEqual(dests(v4Key(132, 0xc0000202, 3388)), [{ addr: 0xc633640a, port: 3388, fwd: 3, weight: -1, active: 0, inact: 0 }]);
+    assert.equal(parseProcIpvs4(text.replace('C6336401', 'c6336401')), null);
+    assert.equal(parseProcIpvs4(text.replace('Masq ', 'Mask ')), null);
+    assert.equal(parseProcIpvs4(text.replace('3      1', 'x      1')), null);
   });
 
   it('leaves IPv6, fwmark and tunnel tables (and a mismatch with the services) to the general path', () => {

@@ -10,7 +10,7 @@ import type { IpvsClient } from './client';
 import { serviceKey } from './codec';
 import { ERRNO, IpvsError, IpvsUnavailableError, ipvsStrerror } from './errors';
 import { Fwd, IPPROTO_SCTP, IPPROTO_TCP, IPPROTO_UDP, SvcFlag } from './constants';
-import { type ProcDest4, parseProcIpvs4, v4Key } from './procfs';
+import { type Proc4, parseProcIpvs4, v4Key } from './procfs';
 import {
   filesResolver,
   formatConnections,
@@ -188,8 +188,43 @@ function v4Num(s: string): number {
   return dots === 3 && part < 256 ? v * 256 + part : -1;
 }
 
-function procDest(d: ProcDest4): Dest {
-  return { af: 2, addr: v4Text(d.addr), port: d.port, fwd: d.fwd, weight: d.weight, uThresh: 0, lThresh: 0, tunType: 0, tunPort: 0, tunFlags: 0, activeConns: d.active, inactConns: d.inact };
+function procDest(p: Proc4, j: number): Dest {
+  return {
+    af: 2,
+    addr: v4Text(p.addr[j]),
+    port: p.port[j],
+    fwd: p.fwd[j],
+    weight: p.weight[j],
+    uThresh: 0,
+    lThresh: 0,
+    tunType: 0,
+    tunPort: 0,
+    tunFlags: 0,
+    activeConns: p.active[j],
+    inactConns: p.inact[j],
+  };
+}
+
+/** A whole /proc file as bytes (the kernel gives it a page per read). */
+function readProcFile(path: string): Buffer {
+  const fd = fs.openSync(path, 'r');
+  try {
+    let buf = Buffer.allocUnsafe(1 << 20);
+    let len = 0;
+    for (;;) {
+      if (len === buf.length) {
+        const nb = Buffer.allocUnsafe(buf.length * 2);
+        buf.copy(nb, 0, 0, len);
+        buf = nb;
+      }
+      const n = fs.readSync(fd, buf, len, buf.length - len, null);
+      if (n === 0) break;
+      len += n;
+    }
+    return buf.subarray(0, len);
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 /**
@@ -202,54 +237,108 @@ function procDest(d: ProcDest4): Dest {
  */
 async function fastSave(c: IpvsClient): Promise<ListOutput | null> {
   const svcs = await c.getServices();
-  let text: string;
+  let data: Buffer;
   try {
-    text = fs.readFileSync('/proc/net/ip_vs', 'latin1');
+    data = readProcFile('/proc/net/ip_vs');
   } catch {
     return null;
   }
-  return fastSaveFrom(svcs, text);
+  return fastSaveFrom(svcs, data);
 }
 
-/** The pure part of fastSave: services (kernel order) and the text of /proc/net/ip_vs. */
-export function fastSaveFrom(svcs: Service[], text: string): ListOutput | null {
-  const proc = parseProcIpvs4(text);
-  if (!proc || proc.size !== svcs.length) return null;
-  const dests: ProcDest4[][] = new Array(svcs.length);
+/** The pure part of fastSave: services (kernel order) and the contents of /proc/net/ip_vs. */
+export function fastSaveFrom(svcs: Service[], data: Uint8Array | string): ListOutput | null {
+  const proc = parseProcIpvs4(data);
+  if (!proc || proc.svc.size !== svcs.length) return null;
+  const at = new Int32Array(svcs.length);
   const idx = new Map<Service, number>();
   for (let i = 0; i < svcs.length; i++) {
     const s = svcs[i];
     const a = s.af === 2 && !s.fwmark ? v4Num(s.addr) : -1;
-    const ds = a >= 0 ? proc.get(v4Key(s.protocol, a, s.port)) : undefined;
-    if (!ds || PROTO_OPT[s.protocol] === undefined) return null;
-    for (const d of ds) if ((d.fwd & 7) === Fwd.TUNNEL) return null;
-    dests[i] = ds;
+    const k = a >= 0 ? proc.svc.get(v4Key(s.protocol, a, s.port)) : undefined;
+    if (k === undefined || PROTO_OPT[s.protocol] === undefined) return null;
+    for (let j = proc.start[k]; j < proc.start[k + 1]; j++) if ((proc.fwd[j] & 7) === Fwd.TUNNEL) return null;
+    at[i] = k;
     idx.set(s, i);
   }
-  const parts: string[] = [];
+  // The text is written as bytes into one buffer: no string per line.
+  let out = Buffer.allocUnsafe(1 << 16);
+  let o = 0;
+  const room = (n: number) => {
+    if (o + n <= out.length) return;
+    const nb = Buffer.allocUnsafe(Math.max(out.length * 2, o + n));
+    out.copy(nb, 0, 0, o);
+    out = nb;
+  };
+  const str = (t: string) => {
+    room(t.length);
+    o += out.write(t, o, 'latin1');
+  };
+  const num = (v: number) => {
+    if (v < 0) {
+      out[o++] = 45;
+      v = -v;
+    }
+    let d = 1;
+    while (d * 10 <= v) d *= 10;
+    for (; d >= 1; d /= 10) {
+      const q = Math.floor(v / d);
+      out[o++] = 48 + q;
+      v -= q * d;
+    }
+  };
+  const { addr, port, fwd, weight } = proc;
   const fmt: ListFormat = { rule: true, numeric: true };
   for (const s of sortServices(svcs)) {
-    const i = idx.get(s) as number;
-    const ds = dests[i];
+    const k = at[idx.get(s) as number];
+    const from = proc.start[k];
+    const to = proc.start[k + 1];
     // Like sortDests: wrapping compare of the address, then the port, from file order.
-    const order = ds.map((_, k) => k);
-    if (ds.length > 1) order.sort((x, y) => (ds[x].addr - ds[y].addr) | 0 || ds[x].port - ds[y].port);
+    const order: number[] = [];
+    for (let j = from; j < to; j++) order.push(j);
+    if (order.length > 1) order.sort((x, y) => (addr[x] - addr[y]) | 0 || port[x] - port[y]);
     if (s.flags & SIMPLE_FLAGS || s.pe) {
-      parts.push(formatServiceEntry({ ...s, dests: order.map((k) => procDest(ds[k])) }, fmt, noNames));
+      str(formatServiceEntry({ ...s, dests: order.map((j) => procDest(proc, j)) }, fmt, noNames));
       continue;
     }
     const name = `${PROTO_OPT[s.protocol]} ${s.addr}:${s.port}`;
-    parts.push(`-A ${name} -s ${s.sched}\n`);
-    for (const k of order) {
-      const d = ds[k];
-      const f = d.fwd & 7;
-      parts.push(`-a ${name} -r ${v4Text(d.addr)}:${d.port} ${f === Fwd.MASQ ? '-m' : '-g'} -w ${d.weight}\n`);
+    str(`-A ${name} -s ${s.sched}\n`);
+    const head = `-a ${name} -r `;
+    for (const j of order) {
+      // head, a.b.c.d:port, " -m -w " / " -g -w ", weight, newline: at most 60 bytes more than head
+      room(head.length + 64);
+      o += out.write(head, o, 'latin1');
+      const a = addr[j];
+      num(a >>> 24);
+      out[o++] = 46;
+      num((a >>> 16) & 255);
+      out[o++] = 46;
+      num((a >>> 8) & 255);
+      out[o++] = 46;
+      num(a & 255);
+      out[o++] = 58;
+      num(port[j]);
+      out[o++] = 32;
+      out[o++] = 45;
+      out[o++] = fwd[j] === Fwd.MASQ ? 109 : 103;
+      out[o++] = 32;
+      out[o++] = 45;
+      out[o++] = 119;
+      out[o++] = 32;
+      num(weight[j]);
+      out[o++] = 10;
     }
   }
   return {
-    text: parts.join(''),
+    text: out.toString('latin1', 0, o),
     get json() {
-      return tableJson(svcs.map((s, i) => ({ ...s, dests: dests[i].map(procDest) })));
+      return tableJson(
+        svcs.map((s, i) => {
+          const dests: Dest[] = [];
+          for (let j = proc.start[at[i]]; j < proc.start[at[i] + 1]; j++) dests.push(procDest(proc, j));
+          return { ...s, dests };
+        }),
+      );
     },
   };
 }
