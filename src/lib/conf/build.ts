@@ -46,10 +46,8 @@ type Value = number | boolean | string | string[] | undefined;
 /** Marker for a keyword written without its required value. */
 const MISSING = Symbol('missing');
 
-interface Seen {
-  stmt: Stmt;
-  value: Value;
-}
+/** An accepted statement and its parsed value: the statement itself (Stmt.stmt is the statement, Stmt.value the value). */
+type Seen = Stmt;
 
 /** Where walkOne records the statements it accepted. */
 interface SeenSink {
@@ -188,7 +186,8 @@ export class Builder {
     }
     // A keyword missing its required value is reported and otherwise ignored.
     if (value === MISSING) return false;
-    seen.add({ stmt: s, value });
+    s.value = value;
+    seen.add(s);
     return true;
   }
 
@@ -1467,10 +1466,18 @@ export class Builder {
       if (x && x.value !== undefined) rs[k] = x.value as boolean;
     }
     rs.virtualhost = last('virtualhost')?.value as string | undefined;
-    for (let i = 0; i < s.block.length; i++) {
-      const s2 = s.block[i];
-      if (!s2.block || !CHECKER_KINDS.includes(s2.keyword as CheckerKind)) continue;
-      rs.checkers.push(this.checker(s2, s2.keyword as CheckerKind, where));
+    // Exact-size list (a pushed-to empty array reserves room for 17).
+    let n = 0;
+    for (let i = 0; i < s.block.length; i++) if (s.block[i].block && CHECKER_KINDS.includes(s.block[i].keyword as CheckerKind)) n++;
+    if (n > 0) {
+      const checkers = new Array<Checker>(n);
+      let k = 0;
+      for (let i = 0; i < s.block.length; i++) {
+        const s2 = s.block[i];
+        if (!s2.block || !CHECKER_KINDS.includes(s2.keyword as CheckerKind)) continue;
+        checkers[k++] = this.checker(s2, s2.keyword as CheckerKind, where);
+      }
+      rs.checkers = checkers;
     }
     return rs;
   }

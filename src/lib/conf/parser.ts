@@ -33,6 +33,8 @@ export class Stmt {
   /** The keyword table the TreeBuilder looked this keyword up in, and what it found (the builder reuses it). */
   specTable: Record<string, Spec> | undefined = undefined;
   spec: Spec | undefined = undefined;
+  /** The parsed value, set by the model builder when it accepts the statement. */
+  value: number | boolean | string | string[] | undefined = undefined;
   private p: Pos | undefined;
 
   constructor(
@@ -44,6 +46,11 @@ export class Stmt {
     pos?: Pos,
   ) {
     this.p = pos;
+  }
+
+  /** The builder records accepted statements as {stmt, value} pairs; a statement is its own pair. */
+  get stmt(): Stmt {
+    return this;
   }
 
   get pos(): Pos {
