@@ -70,6 +70,16 @@ describe('ipvs restore fast path', () => {
     assert.equal(same(`${lines.join('\n')}\n`), 1500);
   });
 
+  it('numbers the requests from firstSeq and reuses a service line\'s address only when it is really the same', () => {
+    const text = '-A -t 192.0.2.1:80 -s rr\n-a -t 192.0.2.1:80 -r 203.0.113.1:80 -m -w 1\n-A -u 192.0.2.1:80 -s rr\n-a -u 192.0.2.1:80 -r 203.0.113.1:80 -m -w 1\n-a -t 192.0.2.1:80 -r 203.0.113.2:80 -m -w 1\n';
+    same(text);
+    const enc = encodeFast(text, FAMILY, PID, 1000);
+    assert.ok(enc);
+    for (let i = 0; i < enc.n; i++) assert.equal(enc.buf.readUInt32LE(enc.offs[i] + 8), 1000 + i);
+    // "192.0.2.1:80" is a prefix of "192.0.2.1:8080": not the same service.
+    assert.equal(encodeFast('-A -t 192.0.2.1:80 -s rr\n-a -t 192.0.2.1:8080 -r 203.0.113.1:80 -m -w 1\n', FAMILY, PID), null);
+  });
+
   it('leaves everything else to the general path', () => {
     const base = '-A -t 192.0.2.1:80 -s rr\n';
     const cases = [

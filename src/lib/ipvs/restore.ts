@@ -226,7 +226,7 @@ export interface FastEncoded {
  * Returns null otherwise: the general planner then handles (and reports) it.
  * The requests are byte for byte what planRestore + the codec would send.
  */
-export function encodeFast(text: string, family: number, pid: number): FastEncoded | null {
+export function encodeFast(text: string, family: number, pid: number, firstSeq = 0): FastEncoded | null {
   const t: Templates = { svc: new Map(), dest: new Map(), family };
   const len = text.length;
   let rows = 1;
@@ -242,6 +242,10 @@ export function encodeFast(text: string, family: number, pid: number): FastEncod
   let pos = 0;
   let lineNo = 0;
   const p0 = pid >>> 0;
+  // The last service line's "A:P" and protocol: its destination lines repeat them.
+  let lastSvc = '';
+  let lastPcode = 0;
+  let lastSap = -1;
   while (pos < len) {
     lineNo++;
     let eol = text.indexOf('\n', pos);
@@ -272,9 +276,20 @@ export function encodeFast(text: string, family: number, pid: number): FastEncod
       pcode = 3;
       p += 15;
     } else return null;
-    const sap = v4PortAt(text, p, eol);
-    if (sap < 0) return null;
-    p = scanEnd;
+    let sap: number;
+    if (pcode === lastPcode && lastSvc !== '' && text.startsWith(lastSvc, p) && text.charCodeAt(p + lastSvc.length) === 32) {
+      sap = lastSap;
+      p += lastSvc.length;
+    } else {
+      sap = v4PortAt(text, p, eol);
+      if (sap < 0) return null;
+      if (cmd === 65) {
+        lastSvc = text.slice(p, scanEnd);
+        lastPcode = pcode;
+        lastSap = sap;
+      }
+      p = scanEnd;
+    }
     const skey = pcode * 281474976710656 + sap;
     let tpl: Buffer | null;
     if (cmd === 65) {
@@ -331,6 +346,13 @@ export function encodeFast(text: string, family: number, pid: number): FastEncod
       buf[off + T_DEST_WEIGHT + 2] = (weight >>> 16) & 255;
       buf[off + T_DEST_WEIGHT + 3] = weight >>> 24;
     } else return null;
+    if (firstSeq) {
+      const q = (firstSeq + n) >>> 0;
+      buf[off + 8] = q & 255;
+      buf[off + 9] = (q >>> 8) & 255;
+      buf[off + 10] = (q >>> 16) & 255;
+      buf[off + 11] = q >>> 24;
+    }
     buf[off + 12] = p0 & 255;
     buf[off + 13] = (p0 >>> 8) & 255;
     buf[off + 14] = (p0 >>> 16) & 255;
@@ -400,18 +422,13 @@ function grow(b: Buffer, need: number): Buffer {
  * general path.
  */
 async function fastRestore(c: IpvsClient, text: string, opts: { append: boolean; json?: boolean }, io: Io): Promise<number | null> {
-  const enc = encodeFast(text, c.family, c.portId);
+  // One sequence number per line at most (blank lines and comments leave gaps nobody sees).
+  let rows = 1;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) rows++;
+  const first = c.reserveSeq(rows);
+  const enc = encodeFast(text, c.family, c.portId, first);
   if (!enc || enc.n === 0) return null;
   const { buf, offs, n } = enc;
-  const first = c.reserveSeq(n);
-  for (let i = 0; i < n; i++) {
-    const q = (first + i) >>> 0;
-    const o = offs[i] + 8;
-    buf[o] = q & 255;
-    buf[o + 1] = (q >>> 8) & 255;
-    buf[o + 2] = (q >>> 16) & 255;
-    buf[o + 3] = q >>> 24;
-  }
   const errnos = await c.applyEncoded(buf, offs, first, n, true);
   let bad = false;
   for (let i = 0; i < n; i++) if (errnos[i] !== 0) bad = true;
