@@ -10,8 +10,9 @@
  *
  * JS API (wrapped by src/lib/ipvs/client.ts, which falls back to the npm
  * package when this addon is not built):
- *   open(protocol, bufBytes) -> [fd, portid]   socket(AF_NETLINK, SOCK_RAW), SO_{SND,RCV}BUF(FORCE),
- *                                              bound by the kernel (portid from getsockname), NETLINK_EXT_ACK off
+ *   open(protocol, bufBytes) -> [fd, portid, rcvbuf]   socket(AF_NETLINK, SOCK_RAW), SO_{SND,RCV}BUF(FORCE)
+ *                                              (FORCE needs CAP_NET_ADMIN), bound by the kernel (portid from
+ *                                              getsockname); rcvbuf is the receive buffer the kernel granted
  *   send(fd, buffer, length) -> bytes           one sendmsg() to the kernel (port 0)
  *   recv(fd, buffer, timeoutMs) -> bytes        one datagram into buffer (poll()ed first); 0 on timeout;
  *                                               -size when the datagram did not fit (MSG_TRUNC)
@@ -111,10 +112,14 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
     close(fd);
     return throw_errno(env, "getsockname", e);
   }
+  int rcv = 0;
+  socklen_t rl = sizeof rcv;
+  if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcv, &rl) < 0) rcv = 0;
   napi_value arr;
-  napi_create_array_with_length(env, 2, &arr);
+  napi_create_array_with_length(env, 3, &arr);
   napi_set_element(env, arr, 0, num(env, fd));
   napi_set_element(env, arr, 1, num(env, sa.nl_pid));
+  napi_set_element(env, arr, 2, num(env, rcv));
   return arr;
 }
 

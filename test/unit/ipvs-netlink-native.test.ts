@@ -25,9 +25,10 @@ describe('hactl_netlink addon', { skip }, () => {
   const nl = (skip ? null : require(ADDON)) as NativeNl;
 
   it('opens a bound socket, sends a request and reads the reply and its ACK', () => {
-    const [fd, pid] = nl.open(NETLINK_GENERIC, 1 << 20);
+    const [fd, pid, rcvbuf] = nl.open(NETLINK_GENERIC, 1 << 20);
     try {
       assert.ok(fd >= 0 && pid > 0);
+      assert.ok(rcvbuf > 0, 'the granted receive buffer size');
       const req = encodeGetFamily('nlctrl', 7, pid);
       assert.equal(nl.send(fd, req, req.length), req.length);
       const buf = Buffer.alloc(1 << 16);

@@ -43,6 +43,7 @@ interface RawSocket {
 
 /** native/packet/netlink.c (hactl_netlink): synchronous netlink datagram I/O. */
 interface NativeNl {
+  /** [fd, portid, receive buffer size] (an older build returns no size) */
   open(protocol: number, bufBytes: number): number[];
   send(fd: number, buf: Uint8Array, len: number): number;
   recv(fd: number, buf: Uint8Array, timeoutMs: number): number;
@@ -125,13 +126,15 @@ export class IpvsClient {
   private constructor(opts: ClientOptions, native = loadNativeNl()) {
     this.timeoutMs = opts.timeoutMs ?? 30_000;
     if (native) {
-      const [fd, pid] = native.open(NETLINK_GENERIC, NATIVE_BUF);
+      const [fd, pid, rcvbuf] = native.open(NETLINK_GENERIC, NATIVE_BUF);
       this.nl = native;
       this.fd = fd;
       this.pid = pid;
       this.sock = null;
-      // ACK and error replies are < 2 KiB of receive buffer each: 4096 per sendmsg fit in 8 MiB.
-      this.window = opts.window ?? 2048;
+      // Every reply of a window must fit in the receive buffer (else the kernel drops them):
+      // an ACK, or an error echoing its request, takes well under 2 KiB of it. As root the
+      // buffer is 16 MiB (SO_RCVBUFFORCE); without CAP_NET_ADMIN, rmem_max caps it.
+      this.window = opts.window ?? Math.max(16, Math.min(2048, Math.floor((rcvbuf || 212992) / 2048)));
       return;
     }
     const sock = IpvsClient.socket();
