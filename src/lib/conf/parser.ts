@@ -24,27 +24,39 @@ import { type Spec, TABLES } from './schema';
  * needing one).
  */
 export class Stmt {
+  declare keyword: string;
+  declare readonly file: string;
+  declare readonly line: number;
+  declare readonly col: number;
+  declare args: Token[];
   /** Children when a `{` block followed. */
-  block: Stmt[] | undefined = undefined;
+  declare block: Stmt[] | undefined;
   /** Position of the `{`. */
-  open: Pos | undefined = undefined;
+  declare open: Pos | undefined;
   /** Position of the closing `}` (absent when missing at end of file). */
-  close: Pos | undefined = undefined;
+  declare close: Pos | undefined;
   /** The keyword table the TreeBuilder looked this keyword up in, and what it found (the builder reuses it). */
-  specTable: Record<string, Spec> | undefined = undefined;
-  spec: Spec | undefined = undefined;
+  declare specTable: Record<string, Spec> | undefined;
+  declare spec: Spec | undefined;
   /** The parsed value, set by the model builder when it accepts the statement. */
-  value: number | boolean | string | string[] | undefined = undefined;
-  private p: Pos | undefined;
+  declare value: number | boolean | string | string[] | undefined;
+  declare private p: Pos | undefined;
 
-  constructor(
-    public keyword: string,
-    readonly file: string,
-    readonly line: number,
-    readonly col: number,
-    public args: Token[],
-    pos?: Pos,
-  ) {
+  // Plain assignments in the constructor (no field initializers): one
+  // object shape, and no initializer function run for each of the
+  // hundreds of thousands of statements of a big config.
+  constructor(keyword: string, file: string, line: number, col: number, args: Token[], pos?: Pos) {
+    this.keyword = keyword;
+    this.file = file;
+    this.line = line;
+    this.col = col;
+    this.args = args;
+    this.block = undefined;
+    this.open = undefined;
+    this.close = undefined;
+    this.specTable = undefined;
+    this.spec = undefined;
+    this.value = undefined;
     this.p = pos;
   }
 
@@ -72,9 +84,23 @@ const LEAF: Kind = { t: 'leaf' };
 const UNKNOWN: Kind = { t: 'unknown' };
 const VALUE_BLOCK: Kind = { t: 'values' };
 
-/** A keyword table as a Map from keyword to [the table's own (interned) key string, its spec]. */
-type KeywordIndex = Map<string, readonly [string, Spec]>;
+/** What a keyword table says about one of its keywords. */
+interface KeywordEntry {
+  /** The table's own (interned) key string. */
+  readonly key: string;
+  readonly spec: Spec;
+  readonly kind: Kind;
+}
+
+/** A keyword table as a Map (keyword -> entry); undefined for tables that do not exist. */
+type KeywordIndex = Map<string, KeywordEntry>;
 const INDEXES = new Map<string, KeywordIndex | undefined>();
+
+function kindOf(spec: Spec): Kind {
+  if (spec.k === 'block') return { t: 'block', table: spec.table ?? RAW };
+  if (spec.k === 'vblock') return VALUE_BLOCK;
+  return LEAF;
+}
 
 /**
  * The Map form of a keyword table: looking a freshly read word up in a Map
@@ -86,41 +112,48 @@ export function keywordIndex(table: string): KeywordIndex | undefined {
   const known = INDEXES.get(table);
   if (known !== undefined || INDEXES.has(table)) return known;
   const t = TABLES[table];
-  const m: KeywordIndex | undefined = t ? new Map(Object.keys(t).map((k) => [k, [k, t[k]] as const])) : undefined;
+  const m: KeywordIndex | undefined = t ? new Map(Object.keys(t).map((k) => [k, { key: k, spec: t[k], kind: kindOf(t[k]) }])) : undefined;
   INDEXES.set(table, m);
   return m;
 }
 
-/** One shared Kind per block table (no allocation per block). */
-const BLOCK_KINDS = new Map<string, Kind>();
+/** A table as the TreeBuilder uses it: its name, its index and its object (for Stmt.specTable), looked up once per block. */
+interface TableRef {
+  name: string;
+  index: KeywordIndex | undefined;
+  tbl: Record<string, Spec> | undefined;
+}
 
-function classify(table: string, s: Stmt): Kind {
-  if (table === RAW) return LEAF;
-  const e = keywordIndex(table)?.get(s.keyword);
-  s.specTable = TABLES[table];
-  let spec: Spec | undefined;
-  if (e) {
-    s.keyword = e[0];
-    spec = e[1];
+const TABLE_REFS = new Map<string, TableRef>();
+
+function tableRef(name: string): TableRef {
+  let r = TABLE_REFS.get(name);
+  if (!r) {
+    r = { name, index: name === RAW || name === VALUES ? undefined : keywordIndex(name), tbl: TABLES[name] };
+    TABLE_REFS.set(name, r);
   }
-  s.spec = spec;
-  if (!spec) return UNKNOWN;
-  if (spec.k === 'block') {
-    const name = spec.table ?? RAW;
-    let k = BLOCK_KINDS.get(name);
-    if (!k) {
-      k = { t: 'block', table: name };
-      BLOCK_KINDS.set(name, k);
-    }
-    return k;
+  return r;
+}
+
+const TOP_REF = tableRef('top');
+
+function classify(t: TableRef, s: Stmt): Kind {
+  if (t.name === RAW) return LEAF;
+  s.specTable = t.tbl;
+  const e = t.index?.get(s.keyword);
+  if (!e) {
+    s.spec = undefined;
+    return UNKNOWN;
   }
-  if (spec.k === 'vblock') return VALUE_BLOCK;
-  return LEAF;
+  s.keyword = e.key;
+  s.spec = e.spec;
+  return e.kind;
 }
 
 interface Frame {
   stmt: Stmt;
   table: string;
+  ref: TableRef;
   /** A value block opened without '{': its '}' also closes the enclosing block (keepalived). */
   noBrace?: boolean;
 }
@@ -171,6 +204,10 @@ export class TreeBuilder {
     if (prev) this.onTop(prev);
   }
 
+  private tableRef(): TableRef {
+    return this.stack.length ? this.stack[this.stack.length - 1].ref : TOP_REF;
+  }
+
   private table(): string {
     return this.stack.length ? this.stack[this.stack.length - 1].table : 'top';
   }
@@ -186,7 +223,7 @@ export class TreeBuilder {
     }
     s.block = [];
     s.open = at;
-    this.stack.push({ stmt: s, table, noBrace });
+    this.stack.push({ stmt: s, table, ref: tableRef(table), noBrace });
   }
 
   /** Resolve a pending block keyword when the next token is not `{` (`at`: that token, where keepalived reports it). */
@@ -211,7 +248,7 @@ export class TreeBuilder {
     this.add(s);
     const table = this.table();
     if (table === VALUES) return;
-    const kind = classify(table, s);
+    const kind = classify(this.tableRef(), s);
     if (kind.t === 'block' || kind.t === 'values') {
       if (!openFollows) this.awaiting = { stmt: s, kind };
     }
@@ -273,7 +310,7 @@ export class TreeBuilder {
         } else if (s) {
           this.cur = null;
           this.add(s);
-          const kind = classify(table, s);
+          const kind = classify(this.tableRef(), s);
           if (kind.t === 'block') this.open(s, at, kind.table);
           else if (kind.t === 'values') this.open(s, at, VALUES);
           else if (kind.t === 'leaf') this.err(at, `unexpected '{' after '${s.keyword}' (it does not take a block) - ignoring`, 'brace');

@@ -27,6 +27,18 @@ describe('hactl conf lint (binary)', () => {
   });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
+  it('a big config with many findings: the whole output (~0.7 MB) comes through a pipe (the early exit waits for it)', () => {
+    let text = '';
+    for (let i = 0; i < 12000; i++) text += `virtual_server 192.0.2.${(i % 250) + 1} ${1000 + i} {\n lb_algo rr\n lb_kind NAT\n real_server 198.51.100.1 80 {\n }\n}\n`;
+    const p = file('many.conf', text);
+    assert.ok(text.length > 1 << 20);
+    const r = hactl(['conf', 'lint', p]);
+    assert.equal(r.status, 5);
+    const lines = r.stdout.trimEnd().split('\n');
+    assert.equal(lines.length, 5001);
+    assert.match(lines[5000], /more diagnostics not shown/);
+  });
+
   it('clean config: exit 0, no output', () => {
     const r = hactl(['conf', 'lint', file('clean.conf', CLEAN)]);
     assert.equal(r.status, 0, r.stderr);
