@@ -490,22 +490,30 @@ export function decodeService(b: Buffer): Service {
   return svc;
 }
 
+/** Little-endian reads by plain indexing (cheaper than Buffer methods before the JIT warms up). */
+function le16(b: Buffer, p: number): number {
+  return b[p] | (b[p + 1] << 8);
+}
+function le32(b: Buffer, p: number): number {
+  return (b[p] | (b[p + 1] << 8) | (b[p + 2] << 16)) + b[p + 3] * 16777216;
+}
+
 /** u64 attribute payload at p (length plen) like u64(): 8 bytes, else 4, else 0. */
 function u64At(b: Buffer, p: number, plen: number): number {
-  if (plen >= 8) return b.readUInt32LE(p + 4) * 4294967296 + b.readUInt32LE(p);
-  return plen >= 4 ? b.readUInt32LE(p) : 0;
+  if (plen >= 8) return le32(b, p + 4) * 4294967296 + le32(b, p);
+  return plen >= 4 ? le32(b, p) : 0;
 }
 
 /** decodeStats() reading the nested attributes in place (no Map, no subarrays). */
 function decodeStatsAt(b: Buffer, off: number, end: number, is64: boolean): Stats {
   const st: Stats = { conns: 0, inpkts: 0, outpkts: 0, inbytes: 0, outbytes: 0, cps: 0, inpps: 0, outpps: 0, inbps: 0, outbps: 0 };
   while (off + 4 <= end) {
-    const len = b.readUInt16LE(off);
-    const type = b.readUInt16LE(off + 2) & 0x3fff;
+    const len = le16(b, off);
+    const type = le16(b, off + 2) & 0x3fff;
     if (len < 4 || off + len > end) break;
     const p = off + 4;
     const plen = len - 4;
-    const v = type === StatsAttr.INBYTES || type === StatsAttr.OUTBYTES || is64 ? u64At(b, p, plen) : plen >= 4 ? b.readUInt32LE(p) : 0;
+    const v = type === StatsAttr.INBYTES || type === StatsAttr.OUTBYTES || is64 ? u64At(b, p, plen) : plen >= 4 ? le32(b, p) : 0;
     switch (type) {
       case StatsAttr.CONNS:
         st.conns = v;
@@ -572,36 +580,36 @@ export function decodeServiceAt(b: Buffer, off: number, end: number): Service {
   let s32At = -1;
   let s32End = 0;
   while (off + 4 <= end) {
-    const len = b.readUInt16LE(off);
-    const type = b.readUInt16LE(off + 2) & 0x3fff;
+    const len = le16(b, off);
+    const type = le16(b, off + 2) & 0x3fff;
     if (len < 4 || off + len > end) break;
     const p = off + 4;
     const plen = len - 4;
     switch (type) {
       case SvcAttr.AF:
-        af = plen >= 2 ? b.readUInt16LE(p) : 0;
+        af = plen >= 2 ? le16(b, p) : 0;
         break;
       case SvcAttr.PROTOCOL:
-        protocol = plen >= 2 ? b.readUInt16LE(p) : 0;
+        protocol = plen >= 2 ? le16(b, p) : 0;
         break;
       case SvcAttr.ADDR:
         addrAt = p;
         addrLen = plen;
         break;
       case SvcAttr.PORT:
-        port = plen >= 2 ? b.readUInt16BE(p) : 0;
+        port = plen >= 2 ? ((b[p] << 8) | b[p + 1]) : 0;
         break;
       case SvcAttr.FWMARK:
-        fwmark = plen >= 4 ? b.readUInt32LE(p) : 0;
+        fwmark = plen >= 4 ? le32(b, p) : 0;
         break;
       case SvcAttr.SCHED_NAME:
         sched = cstrAt(b, p, plen);
         break;
       case SvcAttr.FLAGS:
-        flags = plen >= 8 ? (b.readUInt32LE(p) & b.readUInt32LE(p + 4)) >>> 0 : plen >= 4 ? b.readUInt32LE(p) : 0;
+        flags = plen >= 8 ? (le32(b, p) & le32(b, p + 4)) >>> 0 : plen >= 4 ? le32(b, p) : 0;
         break;
       case SvcAttr.TIMEOUT:
-        timeout = plen >= 4 ? b.readUInt32LE(p) : 0;
+        timeout = plen >= 4 ? le32(b, p) : 0;
         break;
       case SvcAttr.NETMASK:
         nmAt = plen >= 4 ? p : -1;
@@ -632,7 +640,7 @@ export function decodeServiceAt(b: Buffer, off: number, end: number): Service {
     sched,
     flags: (flags & ~SvcFlag.HASHED) >>> 0,
     timeout,
-    netmask: nmAt >= 0 ? (v6 ? b.readUInt32LE(nmAt) : b.readUInt32BE(nmAt)) : v6 ? 128 : 0xffffffff,
+    netmask: nmAt >= 0 ? (v6 ? le32(b, nmAt) : b.readUInt32BE(nmAt)) : v6 ? 128 : 0xffffffff,
     pe,
   };
   if (s64At >= 0) {
