@@ -308,7 +308,7 @@ async function vsApply(verb: Verb, argv: string[], _io: Io): Promise<number> {
 
 /** `hactl ipvsadm ARGS...`: ipvsadm itself. */
 export async function ipvsadmFast(argv: string[]): Promise<number> {
-  const code = await ipvsadmMain(argv, processIo, () => fs.readFileSync(0, 'latin1'));
+  const code = await ipvsadmMain(argv, processIo, () => fs.readFileSync(0, 'latin1'), namedListOutput);
   return code;
 }
 

@@ -93,6 +93,12 @@ export interface ClientOptions {
   timeoutMs?: number;
   /** Max requests per sendmsg window (default 200). */
   window?: number;
+  /**
+   * Native I/O is synchronous: return to the event loop between windows. A long-running
+   * process (the LVS half of `vrrp run`, which shares its event loop with VRRP timers) sets
+   * this with a small window, so a large change never stalls adverts.
+   */
+  yieldBetweenWindows?: boolean;
 }
 
 /** Result of one operation in a batch: 0 on success, else the kernel errno. */
@@ -117,6 +123,7 @@ export class IpvsClient {
   family = 0;
   private readonly timeoutMs: number;
   private readonly window: number;
+  private readonly yieldBetweenWindows: boolean;
 
   /** Native socket (fd >= 0) when the addon is available; else `sock` is the npm package's. */
   private readonly fd: number;
@@ -125,6 +132,7 @@ export class IpvsClient {
 
   private constructor(opts: ClientOptions, native = loadNativeNl()) {
     this.timeoutMs = opts.timeoutMs ?? 30_000;
+    this.yieldBetweenWindows = !!opts.yieldBetweenWindows;
     if (native) {
       const [fd, pid, rcvbuf] = native.open(NETLINK_GENERIC, NATIVE_BUF);
       this.nl = native;
@@ -396,6 +404,7 @@ export class IpvsClient {
         this.nl.send(this.fd, buf.subarray(offs[start], offs[end]), offs[end] - offs[start]);
         const seen = this.nl.acks(this.fd, first + start, cnt, part, this.timeoutMs);
         if (seen < cnt) throw new Error(`no reply from the kernel within ${this.timeoutMs} ms (${cnt - seen} of ${cnt} requests unanswered)`);
+        if (this.yieldBetweenWindows && end < n) await new Promise<void>((r) => setImmediate(r));
       } else {
         await this.windowNpm(buf.subarray(offs[start], offs[end]), first + start, cnt, part);
       }

@@ -439,7 +439,15 @@ function opKindOf(op: Op): Op['kind'] {
  * ipvsadm's process_options for one command line: returns the exit status
  * (0, 1 for list failures, 2 for bad usage, 255 for kernel errors).
  */
-export async function runIpvsadmArgs(c: IpvsClient, argv: string[], io: Io, opts: { readingStdin?: boolean; readStdin?: () => string } = {}): Promise<number> {
+/** How a listing is produced; cli.ts passes one that resolves names through nsswitch (files, dns). */
+export type ListFn = (c: IpvsClient, ce: IpvsadmCommand, io: Io) => Promise<ListOutput>;
+
+export async function runIpvsadmArgs(
+  c: IpvsClient,
+  argv: string[],
+  io: Io,
+  opts: { readingStdin?: boolean; readStdin?: () => string; list?: ListFn } = {},
+): Promise<number> {
   let ce: IpvsadmCommand;
   try {
     ce = parseIpvsadmArgs(argv, { ...systemParseOptions(), readingStdin: opts.readingStdin });
@@ -462,7 +470,7 @@ export async function runIpvsadmArgs(c: IpvsClient, argv: string[], io: Io, opts
   }
   if (ce.cmd === 'list' || ce.cmd === 'save') {
     try {
-      io.out((await listOutput(c, ce)).text);
+      io.out((await (opts.list ? opts.list(c, ce, io) : listOutput(c, ce))).text);
       return 0;
     } catch (e) {
       if (e instanceof IpvsError) {
@@ -507,7 +515,7 @@ export class ExitRequest extends Error {
 }
 
 /** ipvsadm's main(): initialise (exit 2 if IPVS is unusable), then run. */
-export async function ipvsadmMain(argv: string[], io: Io = processIo, readStdin?: () => string): Promise<number> {
+export async function ipvsadmMain(argv: string[], io: Io = processIo, readStdin?: () => string, list?: ListFn): Promise<number> {
   const { ipvs } = await import('./client');
   let c: IpvsClient;
   try {
@@ -521,7 +529,7 @@ export async function ipvsadmMain(argv: string[], io: Io = processIo, readStdin?
   }
   try {
     if (argv.length === 0) argv = ['-L'];
-    return await runIpvsadmArgs(c, argv, io, { readStdin });
+    return await runIpvsadmArgs(c, argv, io, { readStdin, list });
   } catch (e) {
     if (e instanceof ExitRequest) return e.code;
     throw e;

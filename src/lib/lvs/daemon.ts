@@ -168,7 +168,8 @@ export class LvsHost {
     if (!ipvs) {
       const { IpvsClient } = require('../ipvs/client') as typeof import('../ipvs/client');
       try {
-        this.client = await IpvsClient.open();
+        // Small windows with a yield between them: VRRP timers share this event loop.
+        this.client = await IpvsClient.open({ window: 128, yieldBetweenWindows: true });
       } catch (e) {
         throw new HactlError(`IPVS: ${(e as Error).message}`, { hint: 'the LVS half needs root and the ip_vs module (use --vrrp-only to run VRRP alone)' });
       }
