@@ -8,6 +8,7 @@ import { HactlError } from '../../lib/cli/errors';
 import { lvsHalf } from '../../lib/lvs/daemon';
 import { DEFAULT_CONTROL_SOCKET, loadDaemonConfig, serveControl, serveMetrics } from '../../lib/vrrp/control';
 import { execArgv, type Logger, realTimers, sleepPrecise, VrrpDaemon, writeFifo } from '../../lib/vrrp/daemon';
+import { VipFirewall } from '../../lib/vrrp/firewall';
 import { RealNetOps } from '../../lib/vrrp/netops';
 import { rawChannels } from '../../lib/vrrp/transport';
 
@@ -95,6 +96,7 @@ Refuses to start when the configuration has errors (they are printed with file:l
       writeFifo,
       immediate: (fn) => setImmediate(fn),
       sleepSync: sleepPrecise,
+      firewall: new VipFirewall(log),
     });
     const sock = flags['control-socket'];
     try {

@@ -175,7 +175,7 @@ export function addrBytes(f: NftFamily, a: string): Buffer {
   const rest = halves.length === 2 ? parse(halves[1]) : [];
   const groups = halves.length === 2 ? [...head, ...Array(8 - head.length - rest.length).fill('0'), ...rest] : head;
   if (groups.length !== 8 || groups.some((g) => !/^[0-9a-fA-F]{1,4}$/.test(g))) throw new Error(`not an IPv6 address: ${a}`);
-  groups.forEach((g, i) => out.writeUInt16BE(Number.parseInt(g, 16), i * 2));
+  for (let i = 0; i < 8; i++) out.writeUInt16BE(Number.parseInt(groups[i], 16), i * 2);
   if (tail) tail.copy(out, 12);
   return out;
 }

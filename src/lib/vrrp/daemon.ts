@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import type { Command, DaemonConfig, InstanceConfig, NotifyConfig, ScriptConfig, VipConfig } from './config';
 import { instanceKey, notifyArgs } from './config';
 import { type Action, effectivePriority, type State, SyncGroup, type TrackStatus, VrrpFsm } from './fsm';
+import type { VipFirewall } from './firewall';
 import type { NetOps } from './netops';
 import {
   type DecodedAdvert,
@@ -60,6 +61,8 @@ export interface DaemonDeps {
    * 2 to 5 ms late), one that sleeps is woken on time.
    */
   sleepSync?: (ms: number) => void;
+  /** no_accept / vrrp_strict: nftables drop rules for the VIPs of a MASTER (src/lib/vrrp/firewall.ts) */
+  firewall?: VipFirewall;
 }
 
 const EARLY_MS = 2;
@@ -277,9 +280,9 @@ export class VrrpDaemon {
 
   private async startInstance(inst: Instance): Promise<void> {
     const c = inst.cfg;
-    if (!c.accept && c.priority < 255)
-      // keepalived enforces no_accept (also implied by vrrp_strict) with nftables/iptables drop
-      // rules for the VIPs while MASTER; hactl changes no firewall (see README, "no_accept")
+    if (noAccept(c) && !this.deps.firewall)
+      // keepalived enforces no_accept (also implied by vrrp_strict) with nftables drop rules for
+      // the VIPs while MASTER; without a firewall (an embedding that gives none) say so
       this.deps.log('warn', `(${c.name}) no_accept is not enforced: as MASTER this node accepts packets addressed to the virtual addresses`, {
         instance: c.name,
       });
@@ -551,6 +554,7 @@ export class VrrpDaemon {
       await this.deps.net.addRoute(r).catch((e: Error) => this.deps.log('error', `${c.name}: cannot add route ${r.dst}: ${e.message}`));
     for (const r of c.rules)
       await this.deps.net.addRule(r).catch((e: Error) => this.deps.log('error', `${c.name}: cannot add rule: ${e.message}`));
+    this.deps.firewall?.update(c.name, noAccept(c) ? [...c.vips, ...c.excludedVips].map((v) => v.address) : []);
   }
 
   /** use_vmac: VIPs of the base interface live on the macvlan, as keepalived does. */
@@ -561,6 +565,7 @@ export class VrrpDaemon {
 
   private async removeAddresses(inst: Instance, cfg: InstanceConfig = inst.cfg): Promise<void> {
     inst.installed = false;
+    this.deps.firewall?.update(cfg.name, []);
     for (const r of cfg.rules) await this.deps.net.delRule(r).catch(() => {});
     for (const r of cfg.routes) await this.deps.net.delRoute(r).catch(() => {});
     for (const v of [...cfg.vips, ...cfg.excludedVips]) {
@@ -783,6 +788,7 @@ export class VrrpDaemon {
       );
     }
     await Promise.all(all);
+    this.deps.firewall?.close();
     // let the priority-0 adverts leave before the sockets close
     await new Promise((r) => setTimeout(r, 20));
     for (const ch of this.channels.values()) ch.close();
@@ -912,3 +918,8 @@ export const realTimers: Timers = {
   set: (fn, ms) => setTimeout(fn, ms),
   clear: (h) => clearTimeout(h as NodeJS.Timeout),
 };
+
+/** keepalived: no_accept (or vrrp_strict) on a non-owner drops traffic to the VIPs while MASTER. */
+function noAccept(c: InstanceConfig): boolean {
+  return !c.accept && c.priority < 255;
+}
