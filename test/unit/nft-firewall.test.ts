@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { NftBatch } from '../../src/lib/net/nft';
+import { VrrpDaemon } from '../../src/lib/vrrp/daemon';
 import { VipFirewall } from '../../src/lib/vrrp/firewall';
+import { daemonConfig, FakeLink, instance, makeNode, VirtualClock } from './vrrp-fakes';
 
 /** Message types (NFT_MSG_*) of each batch sent, with their family (2 ip, 10 ip6). */
 function fakeSocket(answer: (b: NftBatch) => number[] = (b) => Array(b.count).fill(0)) {
@@ -82,5 +84,31 @@ describe('VipFirewall (no_accept with nftables, fake socket)', () => {
     assert.equal(logs2.length, 1, logs2.join('\n'));
     assert.match(logs2[0], /no_accept is not enforced: cannot open the nf_tables netlink socket \(nf_tables is not available/);
     fw2.close();
+  });
+
+  it('daemon: only a non-owner without accept gets elements, when MASTER; elements removed and tables deleted at stop; no "not enforced" warning', async () => {
+    const { sock, sent } = fakeSocket();
+    const clock = new VirtualClock();
+    const link = new FakeLink(clock);
+    const a = makeNode(link, 'a', '192.0.2.1');
+    const fw = new VipFirewall(a.deps.log, () => sock);
+    const d = new VrrpDaemon(
+      daemonConfig([
+        instance({ accept: false }),
+        instance({ name: 'VI_2', vrid: 52, accept: false, priority: 255, vips: [{ address: '192.0.2.102', prefix: 24, family: 4 }] }),
+        instance({ name: 'VI_3', vrid: 53, accept: true, vips: [{ address: '192.0.2.103', prefix: 24, family: 4 }] }),
+      ]),
+      { ...a.deps, firewall: fw },
+    );
+    await d.start();
+    assert.equal(sent.length, 0, 'nothing before MASTER');
+    await clock.advance(5000);
+    const elems = sent.filter((b) => b.includes('NEWSETELEM/2'));
+    assert.equal(elems.length, 1, JSON.stringify(sent));
+    assert.equal(sent.flat().filter((t) => t === 'NEWSETELEM/2').length, 1, 'one element message: VI_1 only');
+    assert.equal(a.logs.filter((l) => /not enforced/.test(l)).length, 0);
+    await d.stop();
+    assert.deepEqual(sent.at(-2), ['DELSETELEM/2']);
+    assert.deepEqual(sent.at(-1), ['DELTABLE/2']);
   });
 });
