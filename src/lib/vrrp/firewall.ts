@@ -9,6 +9,7 @@
  * Failures (no nf_tables in the kernel, no CAP_NET_ADMIN, addon missing) are logged as one
  * sentence; the daemon goes on without the rules.
  */
+import * as os from 'node:os';
 import * as path from 'node:path';
 import {
   delTable,
@@ -95,7 +96,6 @@ export class VipFirewall {
       const a = add.filter((x) => familyOf(x) === f);
       const d = del.filter((x) => familyOf(x) === f);
       if (d.length && this.tables.has(f) && this.send([delVipElems(f, d)], `remove ${d.join(', ')} from`, f)) for (const x of d) this.installed.delete(x);
-      if (!d.length && !a.length) continue;
       if (!a.length) continue;
       if (!this.tables.has(f)) {
         if (!this.sock && !this.connect()) return;
@@ -158,6 +158,5 @@ export class VipFirewall {
 }
 
 function errnoOf(code: string): number {
-  const os = require('node:os') as typeof import('node:os');
   return (os.constants.errno as Record<string, number>)[code] ?? 0;
 }
