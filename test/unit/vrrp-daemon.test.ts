@@ -371,7 +371,7 @@ describe('vrrp daemon (in-process, fake link and clock)', () => {
     await db.stop();
   });
 
-  it('no_accept (or vrrp_strict) on a non-owner: a warning says it is not enforced; an owner or accept stays quiet', async () => {
+  it('given no firewall (an embedding without nftables), no_accept on a non-owner warns that it is not enforced; an owner or accept stays quiet', async () => {
     const clock = new VirtualClock();
     const link = new FakeLink(clock);
     const a = makeNode(link, 'a', '192.0.2.1');
