@@ -5,12 +5,64 @@
  * server's, else the checker type's default). The first-run warmup is done by
  * the reconciler's scheduling, so the options carry warmupMs 0.
  */
+import * as fs from 'node:fs';
 import { checkerOptions } from '../check/from-conf';
 import { runCheck } from '../check/index';
+import { fileCheckResult, parseTrackFileStatus } from '../check/track-file';
 import type { CheckOptions } from '../check/types';
-import type { ConfCheckerOptions } from './from-config';
+import type { ConfCheckerOptions, FileCheckOptions } from './from-config';
 import type { CheckerPort } from './reconciler';
-import type { CheckOutcome, CheckerSpec } from './types';
+import type { CheckOutcome, CheckerSpec, RealServerSpec } from './types';
+
+/** Reads a track file: its text, or undefined when missing or unreadable. */
+export type TrackFileReader = (path: string) => string | undefined;
+
+function readTrackFile(path: string): string | undefined {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(path, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+    const buf = Buffer.alloc(127);
+    const n = fs.readSync(fd, buf, 0, 127, null);
+    return buf.subarray(0, n).toString('latin1');
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}
+
+export function isFileCheck(spec: CheckerSpec): boolean {
+  return (spec.options as Partial<FileCheckOptions> | undefined)?.kind === 'file';
+}
+
+/**
+ * FILE_CHECK (keepalived 2.2.7 check_file.c + track_file.c). keepalived watches
+ * the file with inotify; hactl reads it at the first run and then every
+ * delay_loop of the checker. An invalid number keeps the previous status. With
+ * a weight, the real server's weight is its configured weight plus the sum of
+ * its FILE_CHECKs' adjustments (a DOWN one adds nothing).
+ */
+export function fileChecker(read: TrackFileReader = readTrackFile): (check: CheckerSpec, rs: RealServerSpec) => CheckOutcome {
+  const last = new WeakMap<CheckerSpec, number>();
+  const deltas = new WeakMap<RealServerSpec, Map<string, number>>();
+  return (check, rs) => {
+    const o = check.options as FileCheckOptions;
+    const parsed = parseTrackFileStatus(read(o.path));
+    const status = parsed ?? last.get(check) ?? 0;
+    last.set(check, status);
+    const r = fileCheckResult(status, o.weight, o.reverse);
+    const reason = `track_file ${o.trackFile} (${o.path}) status ${status}${parsed === null ? ' (invalid number read - ignored)' : ''}`;
+    if (o.weight === 0) return { up: r.up, reason };
+    let m = deltas.get(rs);
+    if (!m) deltas.set(rs, (m = new Map()));
+    m.set(check.id, r.delta);
+    let sum = o.rsWeight;
+    for (const d of m.values()) sum += d;
+    return { up: r.up, reason, weight: sum };
+  };
+}
+
+const defaultFileChecker = fileChecker();
 
 /**
  * Map one configured checker to the check library's options, through the same mapping
@@ -24,7 +76,8 @@ export function checkOptionsFor(spec: CheckerSpec): CheckOptions {
 
 /** CheckerPort on src/lib/check. An option that cannot be mapped makes the checker fail with the reason. */
 export const realCheckers: CheckerPort = {
-  async run(check: CheckerSpec, _rs, _vs, signal: AbortSignal): Promise<CheckOutcome> {
+  async run(check: CheckerSpec, rs, _vs, signal: AbortSignal): Promise<CheckOutcome> {
+    if (isFileCheck(check)) return defaultFileChecker(check, rs);
     let opts: CheckOptions;
     try {
       opts = checkOptionsFor(check);

@@ -31,6 +31,19 @@ export interface ConfCheckerOptions {
   ssl?: M.SslDefs;
 }
 
+/** What a FILE_CHECK CheckerSpec's `options` holds (keepalived 2.2.7 check_file.c). */
+export interface FileCheckOptions {
+  kind: 'file';
+  /** track_file name and its `file` path. */
+  trackFile: string;
+  path: string;
+  /** FILE_CHECK weight, or the track_file's when the checker's is unset or 0 (file_end_handler). */
+  weight: number;
+  reverse: boolean;
+  /** The real server's configured weight, base of the adjustment. */
+  rsWeight: number;
+}
+
 export interface FromConfigResult {
   spec: LvsSpec;
   warnings: string[];
@@ -142,13 +155,44 @@ function checkerSpecs(
   warnings: string[],
   where: string,
   ssl?: M.SslDefs,
+  trackFiles: readonly M.TrackFile[] = [],
 ): CheckerSpec[] {
   const out: CheckerSpec[] = [];
   const counts = new Map<string, number>();
   for (const c of rs.checkers) {
     const n = counts.get(c.kind) ?? 0;
     counts.set(c.kind, n + 1);
-    if (c.kind === 'FILE_CHECK' || c.kind === 'BFD_CHECK') {
+    if (c.kind === 'FILE_CHECK') {
+      const tf = trackFiles.find((t) => t.name === c.track_file);
+      if (!c.track_file || !tf?.file) {
+        warnings.push(`${where}: FILE_CHECK has no usable track_file${c.track_file ? ` (${c.track_file} is not defined or has no file)` : ''}; the checker is ignored`);
+        continue;
+      }
+      // file_end_handler: an unset (or 0) checker weight takes the track_file's weight (default 1) and reverse.
+      const own = c.weight !== undefined && c.weight !== 0;
+      const options: FileCheckOptions = {
+        kind: 'file',
+        trackFile: tf.name,
+        path: tf.file,
+        weight: own ? (c.weight as number) : (tf.weight ?? 1),
+        reverse: own ? ((c as { weight_reverse?: boolean }).weight_reverse ?? false) : tf.weight_reverse,
+        rsWeight: rs.weight ?? 1,
+      };
+      const delayS = c.delay_loop ?? rs.delay_loop ?? vs.delay_loop ?? KEEPALIVED_DEFAULT_DELAY_S;
+      // keepalived reads the file at start and only adds the real server when the status is good:
+      // alpha (starts down) with an immediate first read. Later changes: fs.watch plus a poll every delay_loop.
+      const spec: CheckerSpec & { warmupMs?: number } = {
+        id: `${c.kind}#${n}`,
+        type: c.kind,
+        delayLoopMs: Math.round(delayS * 1000),
+        alpha: true,
+        options,
+        warmupMs: 0,
+      };
+      out.push(spec);
+      continue;
+    }
+    if (c.kind === 'BFD_CHECK') {
       warnings.push(`${where}: ${c.kind} is not supported by hactl; the checker is ignored`);
       continue;
     }
@@ -268,7 +312,7 @@ export function lvsSpecFromConfig(cfg: M.KeepalivedConfig): FromConfigResult {
         inhibitOnFailure: rs.inhibit_on_failure || vs.inhibit_on_failure,
         notifyUp: rs.notify_up?.command,
         notifyDown: rs.notify_down?.command,
-        checkers: checkerSpecs(vs, rs, rs.address.address, port, warnings, `${rs.pos.file}:${rs.pos.line}`, cfg.ssl),
+        checkers: checkerSpecs(vs, rs, rs.address.address, port, warnings, `${rs.pos.file}:${rs.pos.line}`, cfg.ssl, cfg.track_files),
       });
     }
 
