@@ -59,6 +59,8 @@ export interface NotifyConfig {
   fault?: Command;
   stop?: Command;
   generic?: Command;
+  /** notify_master_rx_lower_pri: run (no arguments) when a MASTER receives a lower-priority advert */
+  masterRxLowerPri?: Command;
 }
 
 export interface InstanceConfig {
@@ -88,6 +90,14 @@ export interface InstanceConfig {
   garpMasterRepeat: number;
   garpMasterRefreshMs: number;
   garpMasterRefreshRepeat: number;
+  /** garp_lower_prio_delay (ms): second GARP/NA burst after a lower-priority advert; default garpMasterDelayMs */
+  garpLowerPrioDelayMs?: number;
+  /** garp_lower_prio_repeat: GARPs/NAs sent at once on a lower-priority advert (0: none); default garpMasterRepeat */
+  garpLowerPrioRepeat?: number;
+  /** lower_prio_no_advert: as MASTER, do not answer a lower-priority advert (default false, true in strict mode) */
+  lowerPrioNoAdvert?: boolean;
+  /** higher_prio_send_advert: as MASTER, send one advert before yielding to a higher priority */
+  higherPrioSendAdvert?: boolean;
   trackInterfaces: TrackRefConfig[];
   trackScripts: TrackRefConfig[];
   trackFiles: TrackRefConfig[];
@@ -165,6 +175,31 @@ function tableNumber(t: string | undefined): number | undefined {
   if (t === undefined) return undefined;
   if (/^\d+$/.test(t)) return Number(t);
   return { main: 254, local: 255, default: 253 }[t];
+}
+
+type GlobalVrrp = KeepalivedConfig['global_defs']['vrrp'];
+
+/**
+ * keepalived 2.2.7 (vrrp_complete_instance): garp_lower_prio_{delay,repeat}
+ * fall back to the global vrrp_garp_lower_prio_* and then to the instance's
+ * garp_master_{delay,repeat}; lower_prio_no_advert defaults to true in
+ * strict mode, else to vrrp_lower_prio_no_advert; higher_prio_send_advert to
+ * vrrp_higher_prio_send_advert.
+ */
+function lowerPrio(
+  i: VrrpInstance,
+  gv: GlobalVrrp,
+): Pick<InstanceConfig, 'garpLowerPrioDelayMs' | 'garpLowerPrioRepeat' | 'lowerPrioNoAdvert' | 'higherPrioSendAdvert'> {
+  // the global vrrp_garp_lower_prio_* are not (yet) in the typed model: read them if present
+  const g = gv as GlobalVrrp & { garp_lower_prio_delay?: number; garp_lower_prio_repeat?: number };
+  const delayS = i.garp_lower_prio_delay ?? g.garp_lower_prio_delay ?? i.garp_master_delay ?? gv.garp_master_delay ?? 5;
+  const strict = i.strict_mode ?? gv.strict;
+  return {
+    garpLowerPrioDelayMs: Math.round(delayS * 1000),
+    garpLowerPrioRepeat: i.garp_lower_prio_repeat ?? g.garp_lower_prio_repeat ?? i.garp_master_repeat ?? gv.garp_master_repeat ?? 5,
+    lowerPrioNoAdvert: i.lower_prio_no_advert ?? (strict ? true : (gv.lower_prio_no_advert ?? false)),
+    higherPrioSendAdvert: i.higher_prio_send_advert ?? gv.higher_prio_send_advert ?? false,
+  };
 }
 
 /** Map the keepalived.conf model to the daemon configuration. */
@@ -247,6 +282,7 @@ export function fromModel(model: KeepalivedConfig): { config: DaemonConfig; prob
       garpMasterRepeat: i.garp_master_repeat ?? gv.garp_master_repeat ?? 5,
       garpMasterRefreshMs: Math.round((i.garp_master_refresh ?? gv.garp_master_refresh ?? 0) * 1000),
       garpMasterRefreshRepeat: i.garp_master_refresh_repeat ?? gv.garp_master_refresh_repeat ?? 1,
+      ...lowerPrio(i, gv),
       trackInterfaces: i.track_interface.map((t) => ({ name: t.name, weight: t.weight, reverse: t.reverse })),
       trackScripts: i.track_script.map((t) => ({ name: t.name, weight: t.weight, reverse: t.reverse })),
       trackFiles: i.track_file.map((t) => ({ name: t.name, weight: t.weight, reverse: t.reverse })),
@@ -257,6 +293,7 @@ export function fromModel(model: KeepalivedConfig): { config: DaemonConfig; prob
         fault: cmd(i.notify_fault),
         stop: cmd(i.notify_stop),
         generic: cmd(i.notify),
+        masterRxLowerPri: cmd(i.notify_master_rx_lower_pri),
       },
     });
   }

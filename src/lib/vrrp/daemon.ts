@@ -138,6 +138,8 @@ class Instance {
       primaryAddr: primary,
       auth: cfg.auth,
       addrs: cfg.vips.map((v) => v.address),
+      lowerPrioNoAdvert: cfg.lowerPrioNoAdvert ?? false,
+      higherPrioSendAdvert: cfg.higherPrioSendAdvert ?? false,
     };
   }
 
@@ -468,6 +470,7 @@ export class VrrpDaemon {
   private handle(inst: Instance, acts: Action[], fromStart = false): void {
     for (const a of acts) {
       if (a.kind === 'send') this.sendAdvert(inst, a.priority);
+      else if (a.kind === 'lowerPrio') this.onLowerPrio(inst, a.from, a.priority);
       else this.onTransition(inst, a.from, a.to, a.reason, fromStart);
     }
     if (inst.group && acts.some((a) => a.kind === 'transition')) {
@@ -477,7 +480,7 @@ export class VrrpDaemon {
         if (!m) continue;
         for (const a of macts) {
           if (a.kind === 'send') this.sendAdvert(m, a.priority);
-          else this.onTransition(m, a.from, a.to, a.reason, false);
+          else if (a.kind === 'transition') this.onTransition(m, a.from, a.to, a.reason, false);
         }
         this.schedule(m);
       }
@@ -519,6 +522,45 @@ export class VrrpDaemon {
       inst.ops = inst.ops.then(() => this.removeAddresses(inst));
     }
     if (to !== 'INIT') this.notify(c.notify, 'INSTANCE', c.name, to, inst.fsm.priority);
+  }
+
+  /**
+   * keepalived vrrp_state_master_rx, lower-priority advert: (the FSM already
+   * answered with an advert unless lower_prio_no_advert) garp_lower_prio_repeat
+   * GARPs/NAs now and again after garp_lower_prio_delay, and
+   * notify_master_rx_lower_pri (run without arguments, like notify_master;
+   * notify_fifo gets `INSTANCE "NAME" MASTER_RX_LOWER_PRI PRIORITY`).
+   */
+  private onLowerPrio(inst: Instance, from: string, priority: number): void {
+    const c = inst.cfg;
+    this.deps.log('info', `(${c.name}) Received advert from ${from} with lower priority ${priority}, ours ${inst.fsm.priority}${c.lowerPrioNoAdvert ? '' : ', forcing new election'}`, {
+      instance: c.name,
+      from,
+      priority,
+    });
+    const repeat = c.garpLowerPrioRepeat ?? c.garpMasterRepeat;
+    const delayMs = c.garpLowerPrioDelayMs ?? c.garpMasterDelayMs;
+    if (repeat > 0) {
+      inst.ops = inst.ops.then(async () => {
+        if (inst.fsm.state === 'MASTER') await this.garpBurst(inst, repeat);
+      });
+      if (delayMs > 0) {
+        const t = this.deps.timers.set(() => {
+          inst.garpTimers = inst.garpTimers.filter((x) => x !== t);
+          if (inst.fsm.state === 'MASTER') void this.garpBurst(inst, repeat);
+        }, delayMs);
+        inst.garpTimers.push(t);
+      }
+    }
+    const script = c.notify.masterRxLowerPri;
+    if (script) void this.runNotify(script, []);
+    if (script && this.cfg.notifyFifo && this.deps.writeFifo) {
+      try {
+        this.deps.writeFifo(this.cfg.notifyFifo, `INSTANCE "${c.name}" MASTER_RX_LOWER_PRI ${inst.fsm.priority}\n`);
+      } catch (e) {
+        this.deps.log('warn', `notify_fifo ${this.cfg.notifyFifo}: ${(e as Error).message}`);
+      }
+    }
   }
 
   private refreshLoop(inst: Instance): void {

@@ -26,11 +26,17 @@ export interface FsmParams {
   auth: Auth;
   /** Virtual addresses we advertise (mismatches are only counted). */
   addrs: string[];
+  /** keepalived `lower_prio_no_advert`: a MASTER does not answer a lower-priority advert. */
+  lowerPrioNoAdvert?: boolean;
+  /** keepalived `higher_prio_send_advert`: a MASTER sends one advert before yielding to a higher one. */
+  higherPrioSendAdvert?: boolean;
 }
 
 export type Action =
   | { kind: 'send'; priority: number }
-  | { kind: 'transition'; from: State; to: State; reason: string };
+  | { kind: 'transition'; from: State; to: State; reason: string }
+  /** As MASTER, an advert with a lower priority (or equal priority and lower address) arrived. */
+  | { kind: 'lowerPrio'; from: string; priority: number };
 
 export interface FsmStats {
   rxAdverts: number;
@@ -272,14 +278,21 @@ export class VrrpFsm {
       }
       const higher = adv.priority > this.priority || (adv.priority === this.priority && compareAddr(src, this.params.primaryAddr) > 0);
       if (higher) {
+        // keepalived higher_prio_send_advert: tell the other master our priority before yielding
+        if (this.params.higherPrioSendAdvert) this.send(this.priority, out);
         if (this.params.version === 3) this.masterIntervalCs = adv.intervalCs;
         this.masterAddr = src;
         this.masterPriority = adv.priority;
         this.becomeBackup(now, `higher priority advert from ${src} (priority ${adv.priority})`, out);
       } else {
-        // keepalived: a lower-priority master exists; answer at once to force the election
-        this.send(this.priority, out);
-        this.timer = { kind: 'adver', at: now + this.advertIntervalMs };
+        // keepalived: a lower-priority master exists; answer at once to force the
+        // election (unless lower_prio_no_advert); the driver sends the GARPs and
+        // runs notify_master_rx_lower_pri on the lowerPrio action
+        if (!this.params.lowerPrioNoAdvert) {
+          this.send(this.priority, out);
+          this.timer = { kind: 'adver', at: now + this.advertIntervalMs };
+        }
+        out.push({ kind: 'lowerPrio', from: src, priority: adv.priority });
       }
     }
     // INIT / FAULT: ignore
