@@ -219,4 +219,25 @@ describe('FILE_CHECK through the reconciler (fake IPVS, fake clock)', () => {
     assert.deepEqual(t.ipvs.weights(K), { '198.51.100.1|80': 0 });
     t.rec.stop?.();
   });
+
+  it('poke (a watched file changed) runs the FILE_CHECK at once instead of at the next delay_loop', async () => {
+    const t = setup(0, false, '0');
+    await t.rec.start(t.spec);
+    await t.step(1000);
+    assert.deepEqual(t.ipvs.weights(K), { '198.51.100.1|80': 10 });
+    t.files.set('/x', '1');
+    await t.step(10);
+    assert.deepEqual(t.ipvs.weights(K), { '198.51.100.1|80': 10 }, 'not read yet');
+    assert.equal(
+      t.rec.poke((c) => c.type === 'TCP_CHECK'),
+      0,
+    );
+    assert.equal(
+      t.rec.poke((c) => (c.options as FileCheckOptions).path === '/x'),
+      1,
+    );
+    await t.step(0);
+    assert.deepEqual(t.ipvs.weights(K), {});
+    t.rec.stop?.();
+  });
 });

@@ -476,6 +476,22 @@ export class LvsReconciler {
     }
   }
 
+  /**
+   * Run the matching checkers now instead of at their next delay_loop (FILE_CHECK:
+   * a watched track file changed). A running checker is left alone.
+   */
+  poke(match: (check: CheckerSpec, rs: RealServerSpec) => boolean): number {
+    if (this.stopped) return 0;
+    let n = 0;
+    for (const s of this.scheduled) {
+      if (s.running || s.timer === undefined || !match(s.check, s.rs)) continue;
+      this.o.clock.clearTimeout(s.timer);
+      this.arm(s, 0, this.generation);
+      n++;
+    }
+    return n;
+  }
+
   private arm(s: Scheduled, delay: number, gen: number): void {
     s.timer = this.o.clock.setTimeout(() => {
       s.timer = undefined;
