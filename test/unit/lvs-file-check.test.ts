@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { fileCheckResult, parseTrackFileStatus } from '../../src/lib/check/track-file';
 import { loadConfig, memoryReader } from '../../src/lib/conf/index';
-import { fileChecker, realCheckers } from '../../src/lib/lvs/checkers';
+import { fileChecker, realCheckers, trackFilePaths, watchTrackFiles } from '../../src/lib/lvs/checkers';
 import type { FileCheckOptions } from '../../src/lib/lvs/from-config';
 import { lvsSpecFromConfig } from '../../src/lib/lvs/from-config';
 import { LvsReconciler } from '../../src/lib/lvs/reconciler';
@@ -239,5 +239,40 @@ describe('FILE_CHECK through the reconciler (fake IPVS, fake clock)', () => {
     await t.step(0);
     assert.deepEqual(t.ipvs.weights(K), {});
     t.rec.stop?.();
+  });
+});
+
+describe('track file watching (fs.watch on the directory, like keepalived inotify)', () => {
+  it('lists the FILE_CHECK paths of a spec', () => {
+    const r = load(conf('weight 3'));
+    assert.deepEqual(trackFilePaths(r.spec), ['/run/hactl-test/status']);
+  });
+  it('reports a write, a delete and a rename into place of a watched file, not of others', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hactl-fw-'));
+    const p = path.join(dir, 'st');
+    const seen: string[] = [];
+    const close = watchTrackFiles([p, '/nonexistent-dir-hactl/x'], (x) => seen.push(x));
+    const waitFor = async (n: number) => {
+      for (let i = 0; i < 100 && seen.length < n; i++) await new Promise((r) => setTimeout(r, 20));
+    };
+    try {
+      fs.writeFileSync(path.join(dir, 'other'), '1');
+      fs.writeFileSync(p, '1\n');
+      await waitFor(1);
+      assert.ok(seen.length >= 1, 'write seen');
+      assert.ok(seen.every((x) => x === p));
+      seen.length = 0;
+      fs.rmSync(p);
+      await waitFor(1);
+      assert.ok(seen.length >= 1, 'delete seen');
+      seen.length = 0;
+      fs.writeFileSync(path.join(dir, 'tmp'), '0\n');
+      fs.renameSync(path.join(dir, 'tmp'), p);
+      await waitFor(1);
+      assert.ok(seen.includes(p), 'rename into place seen');
+    } finally {
+      close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -6,13 +6,14 @@
  * the reconciler's scheduling, so the options carry warmupMs 0.
  */
 import * as fs from 'node:fs';
+import * as nodePath from 'node:path';
 import { checkerOptions } from '../check/from-conf';
 import { runCheck } from '../check/index';
 import { fileCheckResult, parseTrackFileStatus } from '../check/track-file';
 import type { CheckOptions } from '../check/types';
 import type { ConfCheckerOptions, FileCheckOptions } from './from-config';
 import type { CheckerPort } from './reconciler';
-import type { CheckOutcome, CheckerSpec, RealServerSpec } from './types';
+import type { CheckOutcome, CheckerSpec, LvsSpec, RealServerSpec } from './types';
 
 /** Reads a track file: its text, or undefined when missing or unreadable. */
 export type TrackFileReader = (path: string) => string | undefined;
@@ -91,3 +92,44 @@ export const realCheckers: CheckerPort = {
     return { up: r.up, reason: r.reason, weight, durationMs: r.totalMs };
   },
 };
+
+/** The track file paths of a specification's FILE_CHECKs. */
+export function trackFilePaths(spec: LvsSpec): string[] {
+  const out = new Set<string>();
+  for (const v of spec.virtualServers)
+    for (const r of v.realServers) for (const c of r.checkers) if (isFileCheck(c)) out.add((c.options as FileCheckOptions).path);
+  return [...out];
+}
+
+/**
+ * Watch the directories of the track files (keepalived adds an inotify watch on
+ * each file's directory) and call onChange(path) when one of the files is
+ * written, created, moved or deleted. A directory that cannot be watched is
+ * skipped: the delay_loop poll still reads the file. Returns a close function.
+ */
+export function watchTrackFiles(paths: readonly string[], onChange: (path: string) => void): () => void {
+  const byDir = new Map<string, Map<string, string>>();
+  for (const p of paths) {
+    const abs = nodePath.resolve(p);
+    const dir = nodePath.dirname(abs);
+    let m = byDir.get(dir);
+    if (!m) byDir.set(dir, (m = new Map()));
+    m.set(nodePath.basename(abs), p);
+  }
+  const watchers: fs.FSWatcher[] = [];
+  for (const [dir, names] of byDir) {
+    try {
+      const w = fs.watch(dir, { persistent: false }, (_ev, name) => {
+        const p = name === null ? undefined : names.get(name.toString());
+        if (p !== undefined) onChange(p);
+      });
+      w.on('error', () => w.close());
+      watchers.push(w);
+    } catch {
+      /* not watchable: polled every delay_loop */
+    }
+  }
+  return () => {
+    for (const w of watchers) w.close();
+  };
+}

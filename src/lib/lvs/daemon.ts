@@ -22,7 +22,8 @@ import { splitCommand } from '../conf/build';
 import { loadConfig } from '../conf/index';
 import type { KeepalivedConfig } from '../conf/model';
 import type { IpvsClient } from '../ipvs/client';
-import { realCheckers } from './checkers';
+import { isFileCheck, realCheckers, trackFilePaths, watchTrackFiles } from './checkers';
+import type { FileCheckOptions } from './from-config';
 import { lvsSpecFromConfig } from './from-config';
 import { formatLvsStatus, type IpvsPort, LvsReconciler, type LvsStatus, realTimerClock } from './reconciler';
 import type { LvsEvent, LvsSpec } from './types';
@@ -139,6 +140,7 @@ export class LvsHost {
   private client?: IpvsClient;
   private addrCache = { at: 0, set: new Set<string>() };
   private follow?: NodeJS.Timeout;
+  private unwatch?: () => void;
 
   constructor(private readonly o: LvsDaemonOptions) {}
 
@@ -184,6 +186,7 @@ export class LvsHost {
       vipPresent: (a) => this.vipPresent(a),
     });
     await this.rec.start(l.spec);
+    this.watchFiles(l.spec);
     this.o.log('info', `LVS: ${l.spec.virtualServers.length} virtual server(s) from ${this.o.file}`);
     if (this.o.followVrrp) {
       const sock = this.o.followVrrp;
@@ -225,10 +228,21 @@ export class LvsHost {
     }
     this.spec = l.spec;
     await this.rec.reload(l.spec);
+    this.watchFiles(l.spec);
     this.o.log('info', `LVS: reloaded ${l.spec.virtualServers.length} virtual server(s)`);
   }
 
+  /** FILE_CHECK: a changed track file is read at once (keepalived: inotify), besides the delay_loop poll. */
+  private watchFiles(spec: LvsSpec): void {
+    this.unwatch?.();
+    this.unwatch = watchTrackFiles(trackFilePaths(spec), (p) => {
+      this.rec?.poke((c) => isFileCheck(c) && (c.options as FileCheckOptions).path === p);
+    });
+  }
+
   async stop(): Promise<void> {
+    this.unwatch?.();
+    this.unwatch = undefined;
     if (this.follow) clearInterval(this.follow);
     if (this.rec) await this.rec.stop();
     this.fifos.close();
