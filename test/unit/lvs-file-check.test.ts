@@ -3,9 +3,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { fileCheckResult, parseTrackFileStatus } from '../../src/lib/check/track-file';
+import { fileCheckResult, parseTrackFileStatus, trackFileInitAction } from '../../src/lib/check/track-file';
 import { loadConfig, memoryReader } from '../../src/lib/conf/index';
-import { fileChecker, realCheckers, trackFilePaths, watchTrackFiles } from '../../src/lib/lvs/checkers';
+import { fileChecker, initTrackFiles, realCheckers, trackFilePaths, watchTrackFiles } from '../../src/lib/lvs/checkers';
 import type { FileCheckOptions } from '../../src/lib/lvs/from-config';
 import { lvsSpecFromConfig } from '../../src/lib/lvs/from-config';
 import { LvsReconciler } from '../../src/lib/lvs/reconciler';
@@ -272,6 +272,33 @@ describe('track file watching (fs.watch on the directory, like keepalived inotif
       assert.ok(seen.includes(p), 'rename into place seen');
     } finally {
       close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('track_file init_file', () => {
+  it('creates a missing file; overwrite rewrites a regular file at start but not on reload', () => {
+    assert.equal(trackFileInitAction(undefined, 'missing', false), 'keep');
+    assert.equal(trackFileInitAction({ overwrite: false }, 'missing', true), 'write');
+    assert.equal(trackFileInitAction({ overwrite: false }, 'regular', false), 'keep');
+    assert.equal(trackFileInitAction({ overwrite: true }, 'regular', false), 'write');
+    assert.equal(trackFileInitAction({ overwrite: true }, 'regular', true), 'keep');
+    assert.equal(trackFileInitAction({ overwrite: true }, 'other', false), 'not-regular');
+  });
+  it('writes the init value of a FILE_CHECK track file', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hactl-fi-'));
+    try {
+      const p = path.join(dir, 'st');
+      const text = conf('').replace('file /run/hactl-test/status', `file ${p}\n  init_file 7 overwrite`);
+      const r = loadConfig('/etc/keepalived/keepalived.conf', { reader: memoryReader({ '/etc/keepalived/keepalived.conf': text }), configId: 'x' });
+      const sp = lvsSpecFromConfig(r.model).spec;
+      assert.deepEqual(initTrackFiles(r.model.track_files, sp, false), []);
+      assert.equal(fs.readFileSync(p, 'utf8'), '7\n');
+      fs.writeFileSync(p, '1\n');
+      assert.deepEqual(initTrackFiles(r.model.track_files, sp, true), []);
+      assert.equal(fs.readFileSync(p, 'utf8'), '1\n', 'not overwritten on reload');
+    } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -53,3 +53,21 @@ export function fileCheckResult(status: number, weight: number, reverse: boolean
   if (d <= IPVS_WEIGHT_FAULT) return { up: false, delta: 0 };
   return { up: true, delta: d };
 }
+
+/**
+ * track_file `init_file [VALUE] [overwrite]` at configuration load (keepalived
+ * 2.2.7 track_file_end_handler): without overwrite the file is created only
+ * when missing; with overwrite it is (re)written at start when it is missing
+ * or a regular file, but never on a reload. The value written is `VALUE\n` (default 0).
+ */
+export function trackFileInitAction(
+  init: { value?: number; overwrite: boolean } | undefined,
+  existing: 'missing' | 'regular' | 'other',
+  reload: boolean,
+): 'write' | 'keep' | 'not-regular' {
+  if (!init) return 'keep';
+  if (existing === 'missing') return 'write';
+  if (!init.overwrite) return 'keep';
+  if (existing === 'other') return 'not-regular';
+  return reload ? 'keep' : 'write';
+}

@@ -9,8 +9,9 @@ import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import { checkerOptions } from '../check/from-conf';
 import { runCheck } from '../check/index';
-import { fileCheckResult, parseTrackFileStatus } from '../check/track-file';
+import { fileCheckResult, parseTrackFileStatus, trackFileInitAction } from '../check/track-file';
 import type { CheckOptions } from '../check/types';
+import type * as M from '../conf/model';
 import type { ConfCheckerOptions, FileCheckOptions } from './from-config';
 import type { CheckerPort } from './reconciler';
 import type { CheckOutcome, CheckerSpec, LvsSpec, RealServerSpec } from './types';
@@ -132,4 +133,31 @@ export function watchTrackFiles(paths: readonly string[], onChange: (path: strin
   return () => {
     for (const w of watchers) w.close();
   };
+}
+
+/**
+ * init_file of the track files the FILE_CHECKs of `spec` use (see trackFileInitAction).
+ * Returns log lines for what could not be done.
+ */
+export function initTrackFiles(trackFiles: readonly M.TrackFile[], spec: LvsSpec, reload: boolean): string[] {
+  const used = new Set(trackFilePaths(spec));
+  const out: string[] = [];
+  for (const tf of trackFiles) {
+    if (!tf.file || !tf.init_file || !used.has(tf.file)) continue;
+    let existing: 'missing' | 'regular' | 'other' = 'missing';
+    try {
+      existing = fs.statSync(tf.file).isFile() ? 'regular' : 'other';
+    } catch {
+      existing = 'missing';
+    }
+    const act = trackFileInitAction(tf.init_file, existing, reload);
+    if (act === 'not-regular') out.push(`Cannot initialise track file ${tf.name} - it is not a regular file`);
+    if (act !== 'write') continue;
+    try {
+      fs.writeFileSync(tf.file, `${tf.init_file.value ?? 0}\n`);
+    } catch (e) {
+      out.push(`Unable to initialise track file ${tf.name}: ${(e as Error).message}`);
+    }
+  }
+  return out;
 }

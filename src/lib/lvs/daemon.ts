@@ -22,7 +22,7 @@ import { splitCommand } from '../conf/build';
 import { loadConfig } from '../conf/index';
 import type { KeepalivedConfig } from '../conf/model';
 import type { IpvsClient } from '../ipvs/client';
-import { isFileCheck, realCheckers, trackFilePaths, watchTrackFiles } from './checkers';
+import { initTrackFiles, isFileCheck, realCheckers, trackFilePaths, watchTrackFiles } from './checkers';
 import type { FileCheckOptions } from './from-config';
 import { lvsSpecFromConfig } from './from-config';
 import { formatLvsStatus, type IpvsPort, LvsReconciler, type LvsStatus, realTimerClock } from './reconciler';
@@ -185,6 +185,7 @@ export class LvsHost {
       dontRelease: this.o.dontRelease,
       vipPresent: (a) => this.vipPresent(a),
     });
+    for (const w of initTrackFiles(l.model?.track_files ?? [], l.spec, false)) this.o.log('warn', w);
     await this.rec.start(l.spec);
     this.watchFiles(l.spec);
     this.o.log('info', `LVS: ${l.spec.virtualServers.length} virtual server(s) from ${this.o.file}`);
@@ -227,6 +228,7 @@ export class LvsHost {
       return;
     }
     this.spec = l.spec;
+    for (const w of initTrackFiles(l.model?.track_files ?? [], l.spec, true)) this.o.log('warn', w);
     await this.rec.reload(l.spec);
     this.watchFiles(l.spec);
     this.o.log('info', `LVS: reloaded ${l.spec.virtualServers.length} virtual server(s)`);
