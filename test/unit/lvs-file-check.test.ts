@@ -195,12 +195,20 @@ describe('FILE_CHECK through the reconciler (fake IPVS, fake clock)', () => {
     t.rec.stop?.();
   });
 
-  it('reverse: 0 is down, non-zero is up', async () => {
+  it('reverse: 0 is down, non-zero is up, once the status changed (keepalived ignores reverse at start)', async () => {
     const t = setup(0, true, '0');
     await t.rec.start(t.spec);
     await t.step(1000);
-    assert.deepEqual(t.ipvs.weights(K), {});
+    assert.deepEqual(t.ipvs.weights(K), { '198.51.100.1|80': 10 }, 'start: status 0 counts as up');
+    await t.step(2000);
+    assert.deepEqual(t.ipvs.weights(K), { '198.51.100.1|80': 10 }, 'unchanged status: no change');
     t.files.set('/x', '2');
+    await t.step(2000);
+    assert.deepEqual(t.ipvs.weights(K), { '198.51.100.1|80': 10 });
+    t.files.set('/x', '0');
+    await t.step(2000);
+    assert.deepEqual(t.ipvs.weights(K), {});
+    t.files.set('/x', '3');
     await t.step(2000);
     assert.deepEqual(t.ipvs.weights(K), { '198.51.100.1|80': 10 });
     t.rec.stop?.();

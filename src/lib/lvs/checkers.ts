@@ -45,14 +45,21 @@ export function isFileCheck(spec: CheckerSpec): boolean {
  * its FILE_CHECKs' adjustments (a DOWN one adds nothing).
  */
 export function fileChecker(read: TrackFileReader = readTrackFile): (check: CheckerSpec, rs: RealServerSpec) => CheckOutcome {
-  const last = new WeakMap<CheckerSpec, number>();
+  const last = new WeakMap<CheckerSpec, { status: number; up: boolean; delta: number }>();
   const deltas = new WeakMap<RealServerSpec, Map<string, number>>();
   return (check, rs) => {
     const o = check.options as FileCheckOptions;
     const parsed = parseTrackFileStatus(read(o.path));
-    const status = parsed ?? last.get(check) ?? 0;
-    last.set(check, status);
-    const r = fileCheckResult(status, o.weight, o.reverse);
+    const prev = last.get(check);
+    const status = parsed ?? prev?.status ?? 0;
+    let r: { up: boolean; delta: number };
+    if (prev && prev.status === status) r = prev;
+    else if (!prev && o.weight === 0) {
+      // keepalived at start (init_service_rs, set_track_file_checkers_down): an unweighted
+      // checker is down when the status is non-zero, `reverse` is not applied until the status changes.
+      r = { up: status === 0, delta: 0 };
+    } else r = fileCheckResult(status, o.weight, o.reverse);
+    last.set(check, { status, up: r.up, delta: r.delta });
     const reason = `track_file ${o.trackFile} (${o.path}) status ${status}${parsed === null ? ' (invalid number read - ignored)' : ''}`;
     if (o.weight === 0) return { up: r.up, reason };
     let m = deltas.get(rs);
