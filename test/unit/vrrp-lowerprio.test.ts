@@ -224,6 +224,9 @@ describe('vrrp config: lower/higher priority keywords', () => {
     const c = map(inst('', g)).instances[0];
     assert.equal(c.lowerPrioNoAdvert, true);
     assert.equal(c.higherPrioSendAdvert, true);
+    const gg = map(inst(' garp_master_repeat 2', ' vrrp_garp_lower_prio_delay 9\n vrrp_garp_lower_prio_repeat 3')).instances[0];
+    assert.equal(gg.garpLowerPrioDelayMs, 9000, 'global vrrp_garp_lower_prio_delay before garp_master_delay');
+    assert.equal(gg.garpLowerPrioRepeat, 3, 'global vrrp_garp_lower_prio_repeat before garp_master_repeat');
     const o = map(inst(' lower_prio_no_advert off\n higher_prio_send_advert off', g)).instances[0];
     assert.equal(o.lowerPrioNoAdvert, false);
     assert.equal(o.higherPrioSendAdvert, false);

@@ -506,6 +506,8 @@ export class Builder {
       ['vrrp_garp_master_repeat', 'garp_master_repeat'],
       ['vrrp_garp_master_refresh', 'garp_master_refresh'],
       ['vrrp_garp_master_refresh_repeat', 'garp_master_refresh_repeat'],
+      ['vrrp_garp_lower_prio_delay', 'garp_lower_prio_delay'],
+      ['vrrp_garp_lower_prio_repeat', 'garp_lower_prio_repeat'],
       ['vrrp_garp_interval', 'garp_interval'],
       ['vrrp_gna_interval', 'gna_interval'],
       ['vrrp_priority', 'priority'],

@@ -96,6 +96,8 @@ export interface GlobalDefs extends NodeBase {
     garp_master_repeat?: number;
     garp_master_refresh?: number;
     garp_master_refresh_repeat?: number;
+    garp_lower_prio_delay?: number;
+    garp_lower_prio_repeat?: number;
     garp_interval?: number;
     gna_interval?: number;
     lower_prio_no_advert?: boolean;

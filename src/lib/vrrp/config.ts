@@ -190,13 +190,11 @@ function lowerPrio(
   i: VrrpInstance,
   gv: GlobalVrrp,
 ): Pick<InstanceConfig, 'garpLowerPrioDelayMs' | 'garpLowerPrioRepeat' | 'lowerPrioNoAdvert' | 'higherPrioSendAdvert'> {
-  // the global vrrp_garp_lower_prio_* are not (yet) in the typed model: read them if present
-  const g = gv as GlobalVrrp & { garp_lower_prio_delay?: number; garp_lower_prio_repeat?: number };
-  const delayS = i.garp_lower_prio_delay ?? g.garp_lower_prio_delay ?? i.garp_master_delay ?? gv.garp_master_delay ?? 5;
+  const delayS = i.garp_lower_prio_delay ?? gv.garp_lower_prio_delay ?? i.garp_master_delay ?? gv.garp_master_delay ?? 5;
   const strict = i.strict_mode ?? gv.strict;
   return {
     garpLowerPrioDelayMs: Math.round(delayS * 1000),
-    garpLowerPrioRepeat: i.garp_lower_prio_repeat ?? g.garp_lower_prio_repeat ?? i.garp_master_repeat ?? gv.garp_master_repeat ?? 5,
+    garpLowerPrioRepeat: i.garp_lower_prio_repeat ?? gv.garp_lower_prio_repeat ?? i.garp_master_repeat ?? gv.garp_master_repeat ?? 5,
     lowerPrioNoAdvert: i.lower_prio_no_advert ?? (strict ? true : (gv.lower_prio_no_advert ?? false)),
     higherPrioSendAdvert: i.higher_prio_send_advert ?? gv.higher_prio_send_advert ?? false,
   };
