@@ -423,8 +423,14 @@ describe('vrrp daemon (in-process, fake link and clock)', () => {
     files['/run/f'] = '0';
     await clock.advance(clock.now + 1000);
     assert.equal(da.status().instances[1].state, 'BACKUP');
+    files['/run/w'] = '0x2 (hex, as strtol base 0)';
+    await clock.advance(clock.now + 1000);
+    assert.equal(da.status().instances[0].effectivePriority, 130, 'hex value read like keepalived');
+    files['/run/w'] = '99999999999';
+    await clock.advance(clock.now + 1000);
+    assert.equal(da.status().instances[0].effectivePriority, 130, 'an out-of-range value keeps the previous one');
     await da.stop();
-    assert.ok(fifo.some((l) => l.endsWith('INSTANCE "VI_1" STOP 120\n')));
+    assert.ok(fifo.some((l) => l.endsWith('INSTANCE "VI_1" STOP 130\n')));
   });
 
   it('status and metrics render every instance', async () => {

@@ -5,6 +5,7 @@
  * and runs the trackers. Every effect goes through injected dependencies so
  * the whole runtime runs in-process against fakes in unit tests.
  */
+import { parseTrackFileStatus } from '../check/track-file';
 import { type ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import type { Command, DaemonConfig, InstanceConfig, NotifyConfig, ScriptConfig, VipConfig } from './config';
@@ -676,8 +677,9 @@ export class VrrpDaemon {
     if (this.cfg.trackFiles.length === 0 || !this.deps.readFile) return;
     let changed = false;
     for (const f of this.cfg.trackFiles) {
-      const txt = this.deps.readFile(f.path);
-      const v = txt === undefined ? 0 : Number.parseInt(txt.trim(), 10) || 0;
+      // keepalived's strtol(..., 0): hex/octal/sign, trailing text ignored; an out-of-range number keeps the old value
+      const v = parseTrackFileStatus(this.deps.readFile(f.path));
+      if (v === null) continue;
       if (this.fileValues.get(f.name) !== v) {
         changed = this.fileValues.has(f.name) || changed || v !== 0;
         this.fileValues.set(f.name, v);
