@@ -178,6 +178,30 @@ static pkt_t *get_pkt(napi_env env, napi_value v) {
   return p;
 }
 
+/* Wrap an open, configured fd in a pkt_t (uv_poll for reads) and hand it to JS; closes fd on failure. */
+static napi_value adopt_fd(napi_env env, int fd, int dgram) {
+  pkt_t *p = (pkt_t *)calloc(1, sizeof(pkt_t));
+  if (!p) {
+    close(fd);
+    return throw_errno(env, "calloc", ENOMEM);
+  }
+  p->fd = fd;
+  p->env = env;
+  p->dgram = dgram;
+  uv_loop_t *loop = NULL;
+  napi_get_uv_event_loop(env, &loop);
+  if (uv_poll_init(loop, &p->poll, fd) != 0) {
+    close(fd);
+    free(p);
+    return throw_errno(env, "uv_poll_init", EIO);
+  }
+  p->poll.data = p;
+  p->handle_live = 1;
+  napi_value ext;
+  napi_create_external(env, p, finalize, NULL, &ext);
+  return ext;
+}
+
 static napi_value js_open(napi_env env, napi_callback_info info) {
   size_t argc = 2;
   napi_value argv[2];
@@ -200,25 +224,7 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
     close(fd);
     return throw_errno(env, "bind(AF_PACKET)", e);
   }
-  pkt_t *p = (pkt_t *)calloc(1, sizeof(pkt_t));
-  if (!p) {
-    close(fd);
-    return throw_errno(env, "calloc", ENOMEM);
-  }
-  p->fd = fd;
-  p->env = env;
-  uv_loop_t *loop = NULL;
-  napi_get_uv_event_loop(env, &loop);
-  if (uv_poll_init(loop, &p->poll, fd) != 0) {
-    close(fd);
-    free(p);
-    return throw_errno(env, "uv_poll_init", EIO);
-  }
-  p->poll.data = p;
-  p->handle_live = 1;
-  napi_value ext;
-  napi_create_external(env, p, finalize, NULL, &ext);
-  return ext;
+  return adopt_fd(env, fd, 0);
 }
 
 static napi_value js_send(napi_env env, napi_callback_info info) {
@@ -430,26 +436,7 @@ static napi_value js_open_dgram(napi_env env, napi_callback_info info) {
     close(fd);
     return throw_errno(env, "connect", e);
   }
-  pkt_t *p = (pkt_t *)calloc(1, sizeof(pkt_t));
-  if (!p) {
-    close(fd);
-    return throw_errno(env, "calloc", ENOMEM);
-  }
-  p->fd = fd;
-  p->env = env;
-  p->dgram = 1;
-  uv_loop_t *loop = NULL;
-  napi_get_uv_event_loop(env, &loop);
-  if (uv_poll_init(loop, &p->poll, fd) != 0) {
-    close(fd);
-    free(p);
-    return throw_errno(env, "uv_poll_init", EIO);
-  }
-  p->poll.data = p;
-  p->handle_live = 1;
-  napi_value ext;
-  napi_create_external(env, p, finalize, NULL, &ext);
-  return ext;
+  return adopt_fd(env, fd, 1);
 }
 
 /* Age in ms of the last datagram read from fd, from its kernel receive
