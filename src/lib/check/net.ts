@@ -79,7 +79,6 @@ function connectPlain(o: ConnOptions, marked: net.Socket | undefined, host: stri
   });
 }
 
-/** TLS handshake over a connected socket, bounded by timeoutMs. No certificate verification (as keepalived). */
 /** File contents by path, re-read when the file changes (SIGHUP reloads and renewed certificates). */
 const fileCache = new Map<string, { mtimeMs: number; size: number; data: Buffer }>();
 function readCached(file: string, what: string): Buffer {
@@ -106,15 +105,25 @@ export function tlsFileOptions(files: TlsClientFiles | undefined): tls.Connectio
   else if (files.certificate) o.key = o.cert;
   if (files.password !== undefined) o.passphrase = files.password;
   if (files.ca) o.ca = readCached(files.ca, 'CA');
-  if (o.cert || o.key) {
-    try {
-      tls.createSecureContext(o);
-    } catch (e) {
-      throw new ConnectFailure(`SSL error: cannot use the certificate/key (${(e as Error).message})`, 'error');
-    }
+  if (!o.cert && !o.key) return o;
+  // One secure context per set of file contents (as keepalived builds its SSL_CTX once): the
+  // certificate and key are parsed when they change, not on every check's handshake.
+  const id = `${files.certificate}\0${files.key ?? ''}\0${files.ca ?? ''}\0${files.password ?? ''}`;
+  const hit = ctxCache.get(id);
+  if (hit && hit.cert === o.cert && hit.key === o.key && hit.ca === o.ca) return { secureContext: hit.ctx };
+  let ctx: tls.SecureContext;
+  try {
+    ctx = tls.createSecureContext(o);
+  } catch (e) {
+    throw new ConnectFailure(`SSL error: cannot use the certificate/key (${(e as Error).message})`, 'error');
   }
-  return o;
+  ctxCache.set(id, { cert: o.cert as Buffer, key: o.key as Buffer, ca: o.ca as Buffer | undefined, ctx });
+  return { secureContext: ctx };
 }
+
+const ctxCache = new Map<string, { cert: Buffer; key: Buffer; ca?: Buffer; ctx: tls.SecureContext }>();
+
+/** TLS handshake over a connected socket, bounded by timeoutMs. No certificate verification (as keepalived). */
 
 export function tlsHandshake(
   sock: net.Socket,
