@@ -9,14 +9,7 @@ import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { decodeFamily, encodeGetFamily, parseMessages } from '../../src/lib/ipvs/codec';
 import { NETLINK_GENERIC, NLMSG_ERROR } from '../../src/lib/ipvs/constants';
-
-interface NativeNl {
-  open(protocol: number, bufBytes: number): number[];
-  send(fd: number, buf: Uint8Array, len: number): number;
-  recv(fd: number, buf: Uint8Array, timeoutMs: number): number;
-  acks(fd: number, firstSeq: number, count: number, errnos: Int32Array, timeoutMs: number): number;
-  close(fd: number): void;
-}
+import type { NativeNl } from '../../src/lib/net/netlink-addon';
 
 const ADDON = path.resolve(__dirname, '..', '..', '..', 'native/packet/build/Release/hactl_netlink.node');
 const skip = fs.existsSync(ADDON) ? undefined : `addon not built (${ADDON}): node native/packet/build.js`;

@@ -23,6 +23,7 @@ import {
   parseMessages,
   type NlMessage,
 } from './codec';
+import { loadNetlinkAddon, type NativeNl } from '../net/netlink-addon';
 import { parseProcIpvs } from './procfs';
 import { serviceId } from './codec';
 import { Cmd, CmdAttr, Fwd, GENL_ID_CTRL, IPVS_GENL_NAME, NETLINK_GENERIC, NLMSG_DONE, NLMSG_ERROR } from './constants';
@@ -41,38 +42,13 @@ interface RawSocket {
   setSendBufferSize(n: number): unknown;
 }
 
-/** native/packet/netlink.c (hactl_netlink): synchronous netlink datagram I/O. */
-interface NativeNl {
-  /** [fd, portid, receive buffer size] (an older build returns no size) */
-  open(protocol: number, bufBytes: number): number[];
-  send(fd: number, buf: Uint8Array, len: number): number;
-  recv(fd: number, buf: Uint8Array, timeoutMs: number): number;
-  acks(fd: number, firstSeq: number, count: number, errnos: Int32Array, timeoutMs: number): number;
-  close(fd: number): void;
-}
-
-let nativeNl: NativeNl | null | undefined;
 /**
- * The addon when built (HACTL_NETLINK_ADDON, then native/packet/build/{Release,Debug});
- * null (the `netlink` npm package is used) when missing or HACTL_NATIVE_NETLINK=0.
+ * The hactl_netlink addon when built; null (the `netlink` npm package is used) when missing
+ * or HACTL_NATIVE_NETLINK=0.
  */
 function loadNativeNl(): NativeNl | null {
-  if (nativeNl !== undefined) return nativeNl;
-  nativeNl = null;
   if (process.env.HACTL_NATIVE_NETLINK === '0') return null;
-  const path = require('node:path') as typeof import('node:path');
-  const root = path.resolve(__dirname, '..', '..', '..', '..');
-  const cands = [process.env.HACTL_NETLINK_ADDON, path.join(root, 'native/packet/build/Release/hactl_netlink.node'), path.join(root, 'native/packet/build/Debug/hactl_netlink.node')];
-  for (const p of cands) {
-    if (!p) continue;
-    try {
-      nativeNl = require(p) as NativeNl;
-      break;
-    } catch {
-      /* not built: next candidate */
-    }
-  }
-  return nativeNl;
+  return loadNetlinkAddon();
 }
 
 /** Socket buffer size asked for (SO_*BUFFORCE as root): room for the ACKs of a big window. */

@@ -10,7 +10,6 @@
  * sentence; the daemon goes on without the rules.
  */
 import * as os from 'node:os';
-import * as path from 'node:path';
 import {
   delTable,
   delVipElems,
@@ -25,6 +24,7 @@ import {
   newVipElems,
   nftErrorText,
 } from '../net/nft';
+import { loadNetlinkAddon, NETLINK_ADDON_HINT } from '../net/netlink-addon';
 import type { Logger } from './daemon';
 
 /** One nf_tables batch in, one errno per message out (0 = done, -1 = no answer). */
@@ -33,30 +33,10 @@ export interface NftSocket {
   close(): void;
 }
 
-interface NativeNl {
-  open(protocol: number, bufBytes: number): number[];
-  send(fd: number, buf: Uint8Array, len: number): number;
-  acks(fd: number, firstSeq: number, count: number, errnos: Int32Array, timeoutMs: number): number;
-  close(fd: number): void;
-}
-
-function loadAddon(): NativeNl {
-  const root = path.resolve(__dirname, '..', '..', '..', '..');
-  const cands = [process.env.HACTL_NETLINK_ADDON, path.join(root, 'native/packet/build/Release/hactl_netlink.node')];
-  for (const p of cands) {
-    if (!p) continue;
-    try {
-      return require(p) as NativeNl;
-    } catch {
-      /* next */
-    }
-  }
-  throw new Error('the hactl_netlink addon is not built (npm run build:native)');
-}
-
 /** NETLINK_NETFILTER socket through the project's addon (synchronous: the kernel answers inside sendmsg). */
 export function openNftSocket(): NftSocket {
-  const nl = loadAddon();
+  const nl = loadNetlinkAddon();
+  if (!nl) throw new Error(NETLINK_ADDON_HINT);
   const [fd] = nl.open(NETLINK_NETFILTER, 0);
   return {
     apply(b) {
