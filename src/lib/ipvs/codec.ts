@@ -429,11 +429,6 @@ function be16(b: Buffer | undefined): number {
 function u32(b: Buffer | undefined): number {
   return b && b.length >= 4 ? b.readUInt32LE(0) : 0;
 }
-function u64(b: Buffer | undefined): number {
-  if (!b) return 0;
-  if (b.length >= 8) return Number(b.readBigUInt64LE(0));
-  return u32(b);
-}
 function cstr(b: Buffer | undefined): string {
   if (!b) return '';
   const z = b.indexOf(0);
@@ -441,20 +436,7 @@ function cstr(b: Buffer | undefined): string {
 }
 
 export function decodeStats(b: Buffer, is64: boolean): Stats {
-  const a = parseAttrs(b);
-  const g = is64 ? u64 : u32;
-  return {
-    conns: g(a.get(StatsAttr.CONNS)),
-    inpkts: g(a.get(StatsAttr.INPKTS)),
-    outpkts: g(a.get(StatsAttr.OUTPKTS)),
-    inbytes: u64(a.get(StatsAttr.INBYTES)),
-    outbytes: u64(a.get(StatsAttr.OUTBYTES)),
-    cps: g(a.get(StatsAttr.CPS)),
-    inpps: g(a.get(StatsAttr.INPPS)),
-    outpps: g(a.get(StatsAttr.OUTPPS)),
-    inbps: g(a.get(StatsAttr.INBPS)),
-    outbps: g(a.get(StatsAttr.OUTBPS)),
-  };
+  return decodeStatsAt(b, 0, b.length, is64);
 }
 
 /** Nested service attributes → Service. */
@@ -504,7 +486,7 @@ function u64At(b: Buffer, p: number, plen: number): number {
   return plen >= 4 ? le32(b, p) : 0;
 }
 
-/** decodeStats() reading the nested attributes in place (no Map, no subarrays). */
+/** Stats from the nested attributes at b[off, end), read in place (no Map, no subarrays). */
 function decodeStatsAt(b: Buffer, off: number, end: number, is64: boolean): Stats {
   const st: Stats = { conns: 0, inpkts: 0, outpkts: 0, inbytes: 0, outbytes: 0, cps: 0, inpps: 0, outpps: 0, inbps: 0, outbps: 0 };
   while (off + 4 <= end) {
