@@ -4,6 +4,8 @@
  * address changes. Used by the daemon and fuzz tests.
  */
 import type { Command, DaemonConfig, InstanceConfig } from '../../src/lib/vrrp/config';
+import type { FsmParams } from '../../src/lib/vrrp/fsm';
+import type { DecodedAdvert } from '../../src/lib/vrrp/packet';
 import type { DaemonDeps, ExecResult, LogLevel } from '../../src/lib/vrrp/daemon';
 import type { LinkState, NetOps } from '../../src/lib/vrrp/netops';
 import type { Channel, ChannelFactory, RxPacket } from '../../src/lib/vrrp/transport';
@@ -224,3 +226,29 @@ export function instance(o: Partial<InstanceConfig> = {}): InstanceConfig {
 export function daemonConfig(instances: InstanceConfig[], o: Partial<DaemonConfig> = {}): DaemonConfig {
   return { instances, scripts: [], trackFiles: [], syncGroups: [], enableScriptSecurity: false, ...o };
 }
+
+/** State machine parameters: VI_1, VRID 51, v3, priority 100, 1 s adverts, one VIP. */
+export const fsmParams = (o: Partial<FsmParams> = {}): FsmParams => ({
+  name: 'VI_1',
+  vrid: 51,
+  version: 3,
+  priority: 100,
+  intervalCs: 100,
+  preempt: true,
+  preemptDelayMs: 0,
+  primaryAddr: '192.0.2.1',
+  auth: { type: 'none' },
+  addrs: ['192.0.2.100'],
+  ...o,
+});
+
+/** A decoded advert of VRID 51 (v3, 1 s, the VIP of fsmParams) with this priority. */
+export const advert = (priority: number, o: Partial<DecodedAdvert> = {}): DecodedAdvert => ({
+  version: 3,
+  vrid: 51,
+  priority,
+  intervalCs: 100,
+  addrs: ['192.0.2.100'],
+  checksum: 0,
+  ...o,
+});

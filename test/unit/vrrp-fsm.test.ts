@@ -3,37 +3,16 @@ import { describe, it } from 'node:test';
 import {
   type Action,
   effectivePriority,
-  type FsmParams,
   masterDownIntervalMs,
   skewTimeMs,
   SyncGroup,
   VrrpFsm,
 } from '../../src/lib/vrrp/fsm';
 import type { DecodedAdvert } from '../../src/lib/vrrp/packet';
+import { advert, fsmParams } from './vrrp-fakes';
 
-const P = (o: Partial<FsmParams> = {}): FsmParams => ({
-  name: 'VI_1',
-  vrid: 51,
-  version: 3,
-  priority: 100,
-  intervalCs: 100,
-  preempt: true,
-  preemptDelayMs: 0,
-  primaryAddr: '192.0.2.1',
-  auth: { type: 'none' },
-  addrs: ['192.0.2.100'],
-  ...o,
-});
-
-const adv = (priority: number, o: Partial<DecodedAdvert> = {}): DecodedAdvert => ({
-  version: 3,
-  vrid: 51,
-  priority,
-  intervalCs: 100,
-  addrs: ['192.0.2.100'],
-  checksum: 0,
-  ...o,
-});
+const P = fsmParams;
+const adv = advert;
 
 /** A fake monotonic clock driving the machine like the daemon does. */
 class Clock {

@@ -7,25 +7,12 @@ import { VrrpDaemon } from '../../src/lib/vrrp/daemon';
 import { type Action, type FsmParams, VrrpFsm } from '../../src/lib/vrrp/fsm';
 import { decodeIpv4Packet, encodeIpv4Packet } from '../../src/lib/vrrp/packet';
 import type { DecodedAdvert } from '../../src/lib/vrrp/packet';
-import { daemonConfig, FakeChannel, FakeLink, flush, instance, makeNode, VirtualClock } from './vrrp-fakes';
+import { advert, daemonConfig, FakeChannel, FakeLink, flush, fsmParams, instance, makeNode, VirtualClock } from './vrrp-fakes';
 
 // ---------------------------------------------------------------- pure FSM
 
-const P = (o: Partial<FsmParams> = {}): FsmParams => ({
-  name: 'VI_1',
-  vrid: 51,
-  version: 3,
-  priority: 150,
-  intervalCs: 100,
-  preempt: true,
-  preemptDelayMs: 0,
-  primaryAddr: '192.0.2.1',
-  auth: { type: 'none' },
-  addrs: ['192.0.2.100'],
-  ...o,
-});
-
-const adv = (priority: number): DecodedAdvert => ({ version: 3, vrid: 51, priority, intervalCs: 100, addrs: ['192.0.2.100'], checksum: 0 });
+const P = (o: Partial<FsmParams> = {}): FsmParams => fsmParams({ priority: 150, ...o });
+const adv = (priority: number): DecodedAdvert => advert(priority);
 
 /** A machine that is MASTER at t=10 000 (master down timer expired). */
 function master(o: Partial<FsmParams> = {}): VrrpFsm {
