@@ -17,6 +17,14 @@ export function guestSkip(): string | undefined {
   return undefined;
 }
 
+/** guestSkip(), and each of these programs must be in the guest (IPVS_VM_EXTRA_BINS). */
+export function guestSkipWith(...bins: string[]): string | undefined {
+  const base = guestSkip();
+  if (base) return base;
+  for (const b of bins) if (spawnSync('sh', ['-c', `command -v ${b}`]).status !== 0) return `${b} is not in the guest (IPVS_VM_EXTRA_BINS="${b}")`;
+  return undefined;
+}
+
 export interface Run {
   status: number;
   stdout: string;
@@ -41,6 +49,15 @@ export function saveN(): string {
   const r = ipvsadm('-Sn');
   if (r.status !== 0) throw new Error(`ipvsadm -Sn failed: ${r.stderr}`);
   return r.stdout;
+}
+
+/** ipvsadm -Sn as sorted non-empty lines: compares tables whatever order the kernel lists them in. */
+export function sortedSaveN(): string {
+  return saveN()
+    .split('\n')
+    .filter((l) => l.trim())
+    .sort()
+    .join('\n');
 }
 
 export function flush(): void {

@@ -10,28 +10,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
+import { guestSkipWith, HACTL, sortedSaveN } from './ipvs-guest-lib';
 
-const ROOT = path.resolve(__dirname, '..', '..', '..', '..');
-const HACTL = path.join(ROOT, 'bin', 'hactl');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function skipReason(): string | undefined {
-  if (!fs.existsSync('/proc/net/ip_vs')) return 'no IPVS in this kernel (this test runs inside ../shared/ipvs-vm)';
-  if (process.getuid?.() !== 0) return 'needs root';
-  for (const b of ['keepalived', 'ipvsadm'])
-    if (spawnSync('sh', ['-c', `command -v ${b}`]).status !== 0) return `${b} is not in the guest (IPVS_VM_EXTRA_BINS="keepalived")`;
-  return undefined;
-}
-
-function ipvsadmSn(): string {
-  const r = spawnSync('ipvsadm', ['-Sn'], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`ipvsadm -Sn: ${r.stderr}`);
-  return r.stdout
-    .split('\n')
-    .filter((l) => l.trim())
-    .sort()
-    .join('\n');
-}
 
 function config(dir: string): string {
   const rs = (n: number, fc: string) => `  real_server 127.0.0.${n} 80 {\n    weight 10\n    FILE_CHECK {\n${fc}    }\n  }\n`;
@@ -64,7 +45,7 @@ const PHASES: { name: string; files: (string | undefined)[] }[] = [
   { name: 'files deleted (status 0)', files: [undefined, undefined, undefined] },
 ];
 
-describe('FILE_CHECK parity with keepalived -C (IPVS VM)', { skip: skipReason() }, () => {
+describe('FILE_CHECK parity with keepalived -C (IPVS VM)', { skip: guestSkipWith('keepalived') }, () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hactl-fcp-'));
   const conf = path.join(dir, 'keepalived.conf');
   let daemon: ChildProcess | undefined;
@@ -106,7 +87,7 @@ describe('FILE_CHECK parity with keepalived -C (IPVS VM)', { skip: skipReason() 
     for (const ph of PHASES) {
       setFiles(ph.files);
       await sleep(5000);
-      ref.push(ipvsadmSn());
+      ref.push(sortedSaveN());
     }
     await stop(daemon);
     assert.notEqual(ref[0], ref[1]);
@@ -117,10 +98,10 @@ describe('FILE_CHECK parity with keepalived -C (IPVS VM)', { skip: skipReason() 
     for (const [i, ph] of PHASES.entries()) {
       setFiles(ph.files);
       const deadline = Date.now() + (i === 0 ? 180_000 : 30_000);
-      let got = ipvsadmSn();
+      let got = sortedSaveN();
       while (got !== ref[i] && Date.now() < deadline && daemon.exitCode === null) {
         await sleep(300);
-        got = ipvsadmSn();
+        got = sortedSaveN();
       }
       assert.equal(got, ref[i], `phase ${i} (${ph.name}): hactl differs from keepalived\n--- hactl log:\n${log.slice(-3000)}`);
     }

@@ -16,33 +16,9 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
-
-const ROOT = path.resolve(__dirname, '..', '..', '..', '..');
-const HACTL = path.join(ROOT, 'bin', 'hactl');
-
-function which(bin: string): boolean {
-  return spawnSync('sh', ['-c', `command -v ${bin}`], { encoding: 'utf8' }).status === 0;
-}
-
-function skipReason(): string | undefined {
-  if (!fs.existsSync('/proc/net/ip_vs')) return 'no IPVS in this kernel (this test runs inside ../shared/ipvs-vm)';
-  if (process.getuid?.() !== 0) return 'needs root';
-  if (!which('keepalived')) return 'keepalived is not in the guest (IPVS_VM_EXTRA_BINS="keepalived")';
-  if (!which('ipvsadm')) return 'ipvsadm missing';
-  return undefined;
-}
+import { guestSkipWith, HACTL, sortedSaveN } from './ipvs-guest-lib';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function ipvsadmSn(): string {
-  const r = spawnSync('ipvsadm', ['-Sn'], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`ipvsadm -Sn: ${r.stderr}`);
-  return r.stdout
-    .split('\n')
-    .filter((l) => l.trim())
-    .sort()
-    .join('\n');
-}
 
 const TCP_BACKENDS: Record<string, [string, number]> = { a1: ['127.0.0.1', 8001], a2: ['127.0.0.2', 8002] };
 const MISC_BACKENDS = ['a3', 'b1', 'b2', 'c1', 'd1', 'd2', 'd3', 'e1', 'f1', 'g1', 'h2'];
@@ -171,7 +147,7 @@ const PHASES: { name: string; down: string[]; dyn: number; reload?: boolean }[] 
   { name: 'SIGHUP: a weight changed, a real server added, a virtual server removed', down: ['b2'], dyn: 12, reload: true },
 ];
 
-describe('LVS parity with keepalived -C (IPVS VM)', { skip: skipReason() }, () => {
+describe('LVS parity with keepalived -C (IPVS VM)', { skip: guestSkipWith('keepalived') }, () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hactl-lvs-'));
   const conf = path.join(dir, 'keepalived.conf');
   const servers = new Map<string, net.Server>();
@@ -234,10 +210,10 @@ describe('LVS parity with keepalived -C (IPVS VM)', { skip: skipReason() }, () =
   async function stableTable(minWaitMs: number, stableMs: number, maxMs: number): Promise<string> {
     await sleep(minWaitMs);
     const t0 = Date.now();
-    let prev = ipvsadmSn();
+    let prev = sortedSaveN();
     for (;;) {
       await sleep(stableMs);
-      const cur = ipvsadmSn();
+      const cur = sortedSaveN();
       if (cur === prev || Date.now() - t0 > maxMs) return cur;
       prev = cur;
     }
@@ -273,7 +249,7 @@ describe('LVS parity with keepalived -C (IPVS VM)', { skip: skipReason() }, () =
       ref.push(await stableTable(3500, 2500, 20_000));
     }
     await stopDaemon(daemon, 10_000);
-    assert.equal(ipvsadmSn(), '', `keepalived left IPVS entries:\n${daemonLog}`);
+    assert.equal(sortedSaveN(), '', `keepalived left IPVS entries:\n${daemonLog}`);
     // The phases are different tables (the test can fail).
     assert.notEqual(ref[0], ref[2]);
     assert.notEqual(ref[1], ref[2]);
@@ -291,18 +267,18 @@ describe('LVS parity with keepalived -C (IPVS VM)', { skip: skipReason() }, () =
       }
       // Node under TCG on a loaded host starts slowly: generous deadlines (the table must still converge).
       const deadline = Date.now() + (i === 0 ? 240_000 : 90_000);
-      let got = ipvsadmSn();
+      let got = sortedSaveN();
       while (got !== ref[i] && Date.now() < deadline && daemon.exitCode === null) {
         await sleep(500);
-        got = ipvsadmSn();
+        got = sortedSaveN();
       }
       assert.equal(got, ref[i], `phase ${i} (${ph.name}): hactl table differs from keepalived's (hactl exit ${daemon.exitCode})\n--- hactl log:\n${daemonLog.slice(-4000)}`);
       // And it stays there (no flapping of unchanged servers).
       await sleep(2500);
-      assert.equal(ipvsadmSn(), ref[i], `phase ${i} (${ph.name}): hactl table did not stay equal`);
+      assert.equal(sortedSaveN(), ref[i], `phase ${i} (${ph.name}): hactl table did not stay equal`);
     }
     await stopDaemon(daemon, 30_000);
-    assert.equal(ipvsadmSn(), '', `hactl left IPVS entries:\n${daemonLog.slice(-4000)}`);
+    assert.equal(sortedSaveN(), '', `hactl left IPVS entries:\n${daemonLog.slice(-4000)}`);
     process.stdout.write(`# lvs parity: ${PHASES.length} phases equal\n${ref.map((t, i) => `# phase ${i}:\n${t.replace(/^/gm, '#   ')}`).join('\n')}\n`);
   });
 });
