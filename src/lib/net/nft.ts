@@ -15,6 +15,7 @@
  * Message layout: nlmsghdr (16) + nfgenmsg (family, version 0, res_id BE) + attributes.
  * A batch is NFNL_MSG_BATCH_BEGIN, the messages (each with NLM_F_ACK), NFNL_MSG_BATCH_END.
  */
+import { nlAttr } from './nlattr';
 
 export const NETLINK_NETFILTER = 12;
 export const NFT_TABLE_NAME = 'keepalived';
@@ -67,20 +68,12 @@ const UDATA_HOST_ENDIAN = Buffer.from([0x00, 0x04, 0x01, 0x00, 0x00, 0x00]);
 
 // ---------------------------------------------------------------- attributes
 
-function attr(type: number, payload: Buffer): Buffer {
-  const len = 4 + payload.length;
-  const out = Buffer.alloc((len + 3) & ~3);
-  out.writeUInt16LE(len, 0);
-  out.writeUInt16LE(type, 2);
-  payload.copy(out, 4);
-  return out;
-}
-const nest = (type: number, ...children: Buffer[]): Buffer => attr(type | NLA_F_NESTED, Buffer.concat(children));
-const str = (type: number, s: string): Buffer => attr(type, Buffer.from(`${s}\0`, 'utf8'));
+const nest = (type: number, ...children: Buffer[]): Buffer => nlAttr(type | NLA_F_NESTED, Buffer.concat(children));
+const str = (type: number, s: string): Buffer => nlAttr(type, Buffer.from(`${s}\0`, 'utf8'));
 function be32(type: number, v: number): Buffer {
   const b = Buffer.alloc(4);
   b.writeInt32BE(v | 0, 0);
-  return attr(type, b);
+  return nlAttr(type, b);
 }
 
 // ---------------------------------------------------------------- expressions
@@ -89,8 +82,8 @@ const expr = (name: string, ...data: Buffer[]): Buffer => nest(1, str(1, name), 
 /** payload load LEN bytes at OFFSET of the network (base 1) or transport (base 2) header into reg 1 */
 const payload = (base: 1 | 2, offset: number, len: number): Buffer => expr('payload', be32(1, 1), be32(2, base), be32(3, offset), be32(4, len));
 const lookup = (set: string): Buffer => expr('lookup', be32(2, 1), str(1, set));
-const cmpEq = (value: Buffer): Buffer => expr('cmp', be32(1, 1), be32(2, 0), nest(3, attr(1, value)));
-const bitwise = (mask: Buffer, xor: Buffer): Buffer => expr('bitwise', be32(1, 1), be32(2, 1), be32(3, mask.length), nest(4, attr(1, mask)), nest(5, attr(1, xor)));
+const cmpEq = (value: Buffer): Buffer => expr('cmp', be32(1, 1), be32(2, 0), nest(3, nlAttr(1, value)));
+const bitwise = (mask: Buffer, xor: Buffer): Buffer => expr('bitwise', be32(1, 1), be32(2, 1), be32(3, mask.length), nest(4, nlAttr(1, mask)), nest(5, nlAttr(1, xor)));
 function verdict(code: number, chain?: string): Buffer {
   const v = [be32(1, code)];
   if (chain) v.push(str(2, chain));
@@ -130,13 +123,13 @@ export function newChain(f: NftFamily, name: string, hook?: 'input' | 'output', 
 export function newSet(f: NftFamily, name: string, keyType: number, keyLen: number, id: number, constant = false, table = NFT_TABLE_NAME): NftMsg {
   const a = [str(SET.TABLE, table), str(SET.NAME, name)];
   if (constant) a.push(be32(SET.FLAGS, SET_CONSTANT));
-  a.push(be32(SET.KEY_TYPE, keyType), be32(SET.KEY_LEN, keyLen), be32(SET.ID, id), attr(SET.USERDATA, constant ? UDATA_HOST_ENDIAN : UDATA_BIG_ENDIAN));
+  a.push(be32(SET.KEY_TYPE, keyType), be32(SET.KEY_LEN, keyLen), be32(SET.ID, id), nlAttr(SET.USERDATA, constant ? UDATA_HOST_ENDIAN : UDATA_BIG_ENDIAN));
   return { type: NFT_MSG.NEWSET, flags: CREATE, family: nfproto(f), attrs: Buffer.concat(a) };
 }
 
 function setElems(type: number, flags: number, f: NftFamily, set: string, keys: Buffer[], table: string, setId?: number): NftMsg {
   // libnftnl numbers the list entries 1, 2, 3, ... (the kernel ignores the type)
-  const elems = keys.map((k, i) => nest(i + 1, nest(1, attr(1, k))));
+  const elems = keys.map((k, i) => nest(i + 1, nest(1, nlAttr(1, k))));
   const a = [str(ELEMLIST.SET, set)];
   if (setId !== undefined) a.push(be32(ELEMLIST.SET_ID, setId));
   a.push(str(ELEMLIST.TABLE, table), nest(ELEMLIST.ELEMENTS, ...elems));

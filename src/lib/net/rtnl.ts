@@ -6,6 +6,7 @@
  */
 import { createRtNetlink, FlagsNew, type RtNetlinkSocket, rt as rtStructs, type rt } from 'netlink';
 import { type Cidr, type Family, formatIp, formatMac, parseCidr, parseIp, parseMac } from './ip';
+import { nlAttr } from './nlattr';
 
 const AF_INET = 2;
 const AF_INET6 = 10;
@@ -176,14 +177,6 @@ export interface MacvlanSpec {
 
 const MACVLAN_MODES = { private: 1, vepa: 2, bridge: 4, passthru: 8, source: 16 } as const;
 
-function nla(type: number, payload: Buffer): Buffer {
-  const len = 4 + payload.length;
-  const b = Buffer.alloc((len + 3) & ~3);
-  b.writeUInt16LE(len, 0);
-  b.writeUInt16LE(type, 2);
-  payload.copy(b, 4);
-  return b;
-}
 
 function u32(n: number): Buffer {
   const b = Buffer.alloc(4);
@@ -207,8 +200,8 @@ export function parseNlattrs(buf: Buffer): Map<number, Buffer> {
 
 /** IFLA_LINKINFO payload for a link kind with optional IFLA_INFO_DATA. */
 export function encodeLinkInfo(kind: string, data?: Buffer): Buffer {
-  const parts = [nla(1, Buffer.from(`${kind}\0`))];
-  if (data) parts.push(nla(2, data));
+  const parts = [nlAttr(1, Buffer.from(`${kind}\0`))];
+  if (data) parts.push(nlAttr(2, data));
   return Buffer.concat(parts);
 }
 
@@ -363,7 +356,7 @@ export class Rtnl {
   /** macvlan on `parent` (keepalived use_vmac: mode private, MAC 00:00:5e:00:01:VRID). */
   async createMacvlan(spec: MacvlanSpec): Promise<LinkInfo> {
     const mode = MACVLAN_MODES[spec.mode ?? 'private'];
-    return this.createLink(spec.name, 'macvlan', { data: nla(1, u32(mode)), parent: spec.parent, mac: spec.mac });
+    return this.createLink(spec.name, 'macvlan', { data: nlAttr(1, u32(mode)), parent: spec.parent, mac: spec.mac });
   }
 
   async deleteLink(index: number): Promise<void> {
