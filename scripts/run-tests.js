@@ -45,6 +45,7 @@ if (phases.length === 0) {
 }
 
 const COUNTERS = ['pass', 'fail', 'cancelled', 'skipped', 'todo'];
+const MAX_FAILING_LINES = 200;
 
 function runPhase(phase) {
   return new Promise((resolve) => {
@@ -54,6 +55,10 @@ function runPhase(phase) {
     // The runner's own summary lines (`ℹ pass N` ...) start at column 0; the
     // last value of each wins (failure details may follow the summary).
     const counts = Object.fromEntries(COUNTERS.map((k) => [k, 0]));
+    // The spec reporter's `✖ failing tests:` section, repeated at the very end so
+    // a CI log that keeps only its tail still says why a test failed.
+    const failing = [];
+    let inFailing = false;
     let partial = '';
     child.stdout.setEncoding('utf8');
     child.stdout.on('data', (b) => {
@@ -63,6 +68,8 @@ function runPhase(phase) {
       for (const line of lines) {
         const m = /^\u2139 (pass|fail|cancelled|skipped|todo) (\d+)$/.exec(line);
         if (m) counts[m[1]] = Number(m[2]);
+        if (/^\u2716 failing tests:/.test(line)) inFailing = true;
+        else if (inFailing && failing.length < MAX_FAILING_LINES && !/^\s+at /.test(line)) failing.push(line);
       }
     });
     child.on('close', (code) => {
@@ -71,6 +78,7 @@ function runPhase(phase) {
         pass: counts.pass,
         fail: counts.fail + counts.cancelled,
         skipped: counts.skipped + counts.todo,
+        failing,
       });
     });
   });
@@ -79,8 +87,10 @@ function runPhase(phase) {
 (async () => {
   const totals = { pass: 0, fail: 0, skipped: 0 };
   let status = 0;
+  const failures = [];
   for (const phase of phases) {
     const r = await runPhase(phase);
+    if (r.failing.length > 0) failures.push(`--- failing in phase "${phase.name}":`, ...r.failing);
     totals.pass += r.pass;
     totals.fail += r.fail;
     totals.skipped += r.skipped;
@@ -90,6 +100,7 @@ function runPhase(phase) {
       if (r.fail === 0) totals.fail += 1;
     }
   }
+  if (failures.length > 0) process.stdout.write(`\n=== why tests failed (repeated from above) ===\n${failures.join('\n')}\n`);
   process.stdout.write(`\n${totals.pass} passed, ${totals.fail} failed, ${totals.skipped} skipped\n`);
   process.exit(status);
 })();

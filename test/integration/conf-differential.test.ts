@@ -391,6 +391,29 @@ describe('conf differential: keepalived -t vs hactl conf lint', { skip: SKIP ?? 
     assert.ok(CASES.filter((c) => c.id.startsWith('mutants/')).length >= 60, 'expected at least 60 mutants');
   });
 
+  it('include cycle: whichever include line keepalived fails on (it depends on the descriptors it inherited), hactl names it', async () => {
+    const space = ns as KtNamespace;
+    const env = { ...process.env, NO_COLOR: '1' };
+    const lint = parseLintJson((await space.exec(MUTANTS, process.execPath, lintArgs('include-cycle.conf', false), { timeoutMs: HACTL_TIMEOUT_MS, env })).stdout);
+    assert.ok(typeof lint !== 'string', `hactl JSON: ${lint}`);
+    const seen = new Set<string>();
+    // 0-3 extra inherited descriptors (dash takes one-digit fds): the failing include alternates every 2
+    for (let extra = 0; extra <= 3; extra++) {
+      const redirs = Array.from({ length: extra }, (_, i) => `${6 + i}</dev/null`).join(' ');
+      const kt = await space.exec(MUTANTS, 'sh', ['-c', `${redirs ? `exec ${redirs}; ` : ''}exec keepalived -t -f include-cycle.conf`], {
+        timeoutMs: KT_TIMEOUT_MS,
+        env,
+      });
+      assert.equal(kt.code, 0, `keepalived -t with ${extra} extra descriptors: ${describeRun(kt)} ${kt.stderr}`);
+      const refs = keepalivedLineRefs(kt.stdout + kt.stderr);
+      assert.ok(refs.length > 0, `keepalived named no line with ${extra} extra descriptors: ${kt.stderr}`);
+      const missing = unmatchedRefs(refs, lint.diagnostics);
+      assert.deepEqual(missing, [], `with ${extra} extra descriptors keepalived names a line hactl does not: ${kt.stderr.trim()}`);
+      seen.add(refs.map((r) => `${path.basename(r.file ?? '')}:${r.line}`).join(','));
+    }
+    assert.ok(seen.size >= 2, `expected keepalived to fail on both include lines across the runs, saw only ${[...seen].join(' / ')}`);
+  });
+
   for (const def of CASES) {
     it(def.id, () => {
       const j = judged.get(def.id);

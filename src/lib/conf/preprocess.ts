@@ -144,6 +144,10 @@ export class Preprocessor {
   readonly fatal: FatalOpen[] = [];
   private readonly defs = new Map<string, Def>();
   private readonly stack: string[] = [];
+  /** Where each file on `stack` was included from (undefined for the top file). */
+  private readonly includedAt: (Pos | undefined)[] = [];
+  /** The include line that is about to open a file (consumed by processFile). */
+  private nextIncludeSite: Pos | undefined;
   /** Lines made by expansions (~SEQ, ~LST, multi-line definitions), and loop iterations. */
   private expanded = 0;
   private overflowReported = false;
@@ -218,6 +222,8 @@ export class Preprocessor {
       this.diags.push({ file: display, line, col: 1, severity: 'warning', message: 'invalid UTF-8 sequence', rule: 'encoding' });
     }
     this.stack.push(abs);
+    this.includedAt.push(this.nextIncludeSite);
+    this.nextIncludeSite = undefined;
     let crReported = false;
     const pwd = dirname(abs);
     let pos = 0;
@@ -291,6 +297,7 @@ export class Preprocessor {
     }
     if (pendingDef) this.defs.set(pendingDef.name, { lines: pendingDef.lines });
     this.stack.pop();
+    this.includedAt.pop();
   }
 
   /**
@@ -676,8 +683,15 @@ export class Preprocessor {
     }
     for (const f of matches) {
       if (this.stack.includes(f)) {
-        const chain = [...this.stack.slice(this.stack.indexOf(f)), f].join(' -> ');
+        const first = this.stack.indexOf(f);
+        const chain = [...this.stack.slice(first), f].join(' -> ');
         this.diags.push(diag(at, 'error', `include cycle: ${chain}`, 'include-cycle'));
+        // keepalived follows the cycle until it runs out of descriptors, and which include line
+        // then fails depends on how many it inherited: name every include in the cycle.
+        for (let k = first + 1; k < this.stack.length; k++) {
+          const site = this.includedAt[k];
+          if (site) this.diags.push(diag(site, 'warning', `this include is part of the include cycle reported at ${at.file}:${at.line}`, 'include-cycle'));
+        }
         continue;
       }
       const r = this.reader.read(f, this.maxFileBytes);
@@ -690,6 +704,7 @@ export class Preprocessor {
         continue;
       }
       const display = f;
+      this.nextIncludeSite = at;
       this.processFile(display, f, r.data);
     }
   }

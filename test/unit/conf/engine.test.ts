@@ -114,6 +114,24 @@ describe('pre-processor', () => {
     const b = load({ '/etc/k.conf': 'include b.conf\n', '/etc/b.conf': 'include k.conf\n' });
     assert.ok(b.diagnostics.some((d) => d.rule === 'include-cycle' && d.message.includes('/etc/k.conf -> /etc/b.conf -> /etc/k.conf')));
   });
+  it('an include cycle is named on every include line in it (keepalived fails on whichever one runs out of descriptors)', () => {
+    const r = load({
+      '/etc/k.conf': 'global_defs {\n}\ninclude b.conf\n',
+      '/etc/b.conf': '# b\ninclude c.conf\n',
+      '/etc/c.conf': '\n\ninclude k.conf\n',
+    });
+    assert.deepEqual(
+      r.diagnostics.filter((d) => d.rule === 'include-cycle').map((d) => [d.file, d.line, d.severity]),
+      [
+        ['/etc/c.conf', 3, 'error'],
+        ['/etc/k.conf', 3, 'warning'],
+        ['/etc/b.conf', 2, 'warning'],
+      ],
+    );
+    // a file included twice without a cycle gets no cycle diagnostic
+    const twice = load({ '/etc/k.conf': 'include b.conf\ninclude b.conf\n', '/etc/b.conf': 'global_defs {\n}\n' });
+    assert.deepEqual(twice.diagnostics.filter((d) => d.rule === 'include-cycle'), []);
+  });
   it('checked include variants are errors when nothing matches', () => {
     const r = load({ '/etc/k.conf': 'includea d/*.conf\nincluder d/*.conf\n' });
     assert.deepEqual(
