@@ -97,6 +97,19 @@ describe('FILE_CHECK from keepalived.conf', () => {
     const o0 = load(conf('')).spec.virtualServers[0].realServers[0].checkers[0].options as FileCheckOptions;
     assert.equal(o0.weight, 1, 'track_file weight defaults to 1 as in keepalived');
   });
+  it("the checker's own `weight N reverse` (any int, as keepalived 2.2.7) overrides the track_file's", () => {
+    const own = (w: string) => load(conf(w, 'weight 4')).spec.virtualServers[0].realServers[0].checkers[0].options as FileCheckOptions;
+    assert.deepEqual([own('weight 300 reverse').weight, own('weight 300 reverse').reverse], [300, true]);
+    assert.deepEqual([own('weight -7 noreverse').weight, own('weight -7 noreverse').reverse], [-7, false]);
+    // an unknown option word makes keepalived ignore the statement (an error): the track_file's weight applies
+    const bad = loadConfig('/k.conf', { reader: memoryReader({ '/k.conf': conf('weight 9 backwards', 'weight 4') }), configId: 'x' });
+    assert.deepEqual(
+      bad.diagnostics.filter((d) => d.severity === 'error').map((d) => [d.line, d.message]),
+      [[13, 'unknown track file weight option backwards - ignoring']],
+    );
+    const o = lvsSpecFromConfig(bad.model).spec.virtualServers[0].realServers[0].checkers[0].options as FileCheckOptions;
+    assert.deepEqual([o.weight, o.reverse], [4, false]);
+  });
 });
 
 function opts(weight: number, reverse = false): FileCheckOptions {

@@ -1617,7 +1617,15 @@ export class Builder {
       }
     } else if (kind === 'FILE_CHECK') {
       c.track_file = m.last('track_file')?.value as string | undefined;
-      c.weight = m.last('weight')?.value as number | undefined;
+      // check_file.c track_file_weight_handler: a bad option word ignores the whole statement
+      const wt = m.last('weight');
+      const opt = wt?.stmt.args[1];
+      if (wt && opt && opt.text !== 'reverse' && opt.text !== 'noreverse') {
+        this.d(this.argPos(wt.stmt, 1), 'error', `unknown track file weight option ${opt.text} - ignoring`, 'unknown-option');
+      } else if (wt) {
+        c.weight = wt.value as number | undefined;
+        c.weight_reverse = opt?.text === 'reverse';
+      }
     } else if (kind === 'BFD_CHECK') {
       c.name_bfd = m.last('name')?.value as string | undefined;
       c.weight = m.last('weight')?.value as number | undefined;

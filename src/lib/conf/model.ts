@@ -406,6 +406,8 @@ export interface Checker extends NodeBase {
   require_reply?: string | true;
   // FILE_CHECK
   track_file?: string;
+  /** FILE_CHECK `weight N reverse` */
+  weight_reverse?: boolean;
   // BFD_CHECK
   name_bfd?: string;
   weight?: number;

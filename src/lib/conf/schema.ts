@@ -416,7 +416,8 @@ export const PING_CHECK: Record<string, Spec> = { ...CHECKER_COMMON };
 
 export const FILE_CHECK: Record<string, Spec> = {
   track_file: w,
-  weight: { k: 'int', min: -254, max: 254, rest: true },
+  // keepalived 2.2.7 check_file.c: [-IPVS_WEIGHT_MAX..IPVS_WEIGHT_MAX] with IPVS_WEIGHT_MAX = INT_MAX, then [reverse|noreverse]
+  weight: { k: 'int', min: -2147483647, max: 2147483647, rest: true },
 };
 
 export const BFD_CHECK: Record<string, Spec> = {

@@ -175,7 +175,7 @@ function checkerSpecs(
         trackFile: tf.name,
         path: tf.file,
         weight: own ? (c.weight as number) : (tf.weight ?? 1),
-        reverse: own ? ((c as { weight_reverse?: boolean }).weight_reverse ?? false) : tf.weight_reverse,
+        reverse: own ? (c.weight_reverse ?? false) : tf.weight_reverse,
         rsWeight: rs.weight ?? 1,
       };
       const delayS = c.delay_loop ?? rs.delay_loop ?? vs.delay_loop ?? KEEPALIVED_DEFAULT_DELAY_S;
