@@ -488,4 +488,69 @@ describe('hactl check CLI', { timeout: 60_000 }, () => {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('check config reads FILE_CHECK track files as keepalived does at start (weight 0: down on non-zero; weighted: adds status x weight)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hactl-fc-'));
+    try {
+      const conf = path.join(dir, 'keepalived.conf');
+      const a = path.join(dir, 'a');
+      const b = path.join(dir, 'b');
+      fs.writeFileSync(
+        conf,
+        `track_file A {
+  file ${a}
+  weight 0
+}
+track_file B {
+  file ${b}
+  weight 2
+}
+virtual_server 198.51.100.1 80 {
+  lb_algo rr
+  lb_kind NAT
+  protocol TCP
+  real_server 127.0.0.1 80 {
+    weight 10
+    FILE_CHECK {
+      track_file A
+    }
+    FILE_CHECK {
+      track_file B
+    }
+    FILE_CHECK {
+      track_file B
+      weight 3 reverse
+    }
+  }
+}
+`,
+      );
+      const run = async () => {
+        const r = await hactlAsync(['check', 'config', '-f', conf, '--real-server', '127.0.0.1:80', '--json']);
+        const j = JSON.parse(r.stdout);
+        return { status: r.status, up: j.servers[0].up, weight: j.servers[0].dynamicWeight, checkers: j.servers[0].checkers };
+      };
+      fs.writeFileSync(a, '0\n');
+      fs.writeFileSync(b, '0x4\n');
+      let r = await run();
+      assert.equal(r.status, 0);
+      assert.equal(r.checkers.length, 3);
+      assert.ok(r.checkers.every((c: { checker: string; result: { checker: string } | null }) => c.result?.checker === 'FILE_CHECK'));
+      assert.equal(r.weight, 10 + 4 * 2 - 4 * 3, 'configured weight plus each weighted FILE_CHECK status x weight (reverse negates)');
+      fs.writeFileSync(a, '1\n');
+      r = await run();
+      assert.equal(r.status, 1, 'an unweighted FILE_CHECK is down on a non-zero status');
+      assert.equal(r.up, false);
+      fs.writeFileSync(a, '0\n');
+      fs.rmSync(b);
+      r = await run();
+      assert.equal(r.status, 0);
+      assert.equal(r.weight, 10, 'a missing track file is status 0');
+      const text = await hactlAsync(['check', 'config', '-f', conf, '--real-server', '127.0.0.1:80']);
+      assert.match(text.stdout, /FILE_CHECK .*\/b: UP - track_file B: missing or unreadable, status 0/);
+      assert.match(text.stdout, /weight now 10/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

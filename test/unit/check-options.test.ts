@@ -165,7 +165,9 @@ describe('keepalived.conf model -> checkers of a real server', () => {
       sel.matches.map((m) => m.keyword),
       ['HTTP_GET', 'TCP_CHECK', 'MISC_CHECK', 'DNS_CHECK', 'SMTP_CHECK', 'UDP_CHECK', 'FILE_CHECK'],
     );
-    assert.match(sel.matches.at(-1)?.skipped ?? '', /not a network checker/);
+    // FILE_CHECK is not a network checker: conf-run reads its track file from the configured checker
+    assert.equal(sel.matches.at(-1)?.options, undefined);
+    assert.equal(sel.matches.at(-1)?.source.checker.kind, 'FILE_CHECK');
   });
   it('--virtual-server narrows', () => {
     assert.equal(checkersFor(model, '192.0.2.10:8080', '198.51.100.1:80').servers.length, 1);

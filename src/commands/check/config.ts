@@ -7,7 +7,7 @@ import { renderResult, resultJson } from '../../lib/check/render';
 
 export default class CheckConfig extends HactlCommand {
   static override summary = 'Run the checkers keepalived.conf configures for one real server';
-  static override description = `Reads keepalived.conf, finds the real_server (in every virtual_server, or only in --virtual-server), and runs each of its checkers once, concurrently, with the options keepalived would use (checker, real_server and virtual_server inheritance, keepalived 2.2.7 defaults; warmup is not applied). Answers "why is this real server down?". FILE_CHECK and BFD_CHECK are listed, not run. The real server is up when every checker is up (as keepalived).
+  static override description = `Reads keepalived.conf, finds the real_server (in every virtual_server, or only in --virtual-server), and runs each of its checkers once, concurrently, with the options keepalived would use (checker, real_server and virtual_server inheritance, keepalived 2.2.7 defaults; warmup is not applied). Answers "why is this real server down?". FILE_CHECK reads its track_file once and judges it as keepalived does at start; BFD_CHECK is listed, not run. The real server is up when every checker is up (as keepalived).
 
 Exit status: 0 all up, 1 a checker is down, 2 bad usage or no such real server.`;
   static override examples = [
@@ -52,7 +52,7 @@ Exit status: 0 all up, 1 a checker is down, 2 bad usage or no such real server.`
       const p = painterFor(process.stdout);
       for (const s of report.servers) {
         const state = s.up ? p.green('UP') : p.red('DOWN');
-        const w = s.weightNow !== undefined ? `, misc_dynamic weight ${s.weightNow}` : '';
+        const w = s.weightNow !== undefined ? `, weight now ${s.weightNow}` : '';
         const n = s.checkers.length;
         process.stdout.write(`virtual_server ${s.vs} real_server ${s.rs}: ${state} (${n} checker${n === 1 ? '' : 's'}${w})\n`);
         if (n === 0) process.stdout.write('  no checker: keepalived considers this real server up\n');

@@ -5,8 +5,7 @@
  * per-checker default) for connect_timeout, retry, delay_before_retry,
  * delay_loop and virtualhost. Pure.
  *
- * warmup is not applied: it only scatters keepalived's first checks at start-up
- * (`hactl check config --warmup` applies it when wanted).
+ * warmup is not applied: it only scatters keepalived's first checks at start-up.
  */
 import type { Checker, KeepalivedConfig, RealServer, SslDefs, VirtualServer } from '../conf/model';
 import { parseIpv4, parseIpv6 } from '../conf/values';
@@ -26,9 +25,11 @@ export interface ConfChecker {
   /** file:line of the checker block. */
   where: string;
   options?: CheckOptions;
-  /** Why hactl cannot run this checker (FILE_CHECK, BFD_CHECK, bad values). */
+  /** Why hactl cannot run this checker (BFD_CHECK, bad values). */
   skipped?: string;
   rsWeight: number;
+  /** The configured checker and its real server (FILE_CHECK is run from these). */
+  source: { checker: Checker; rs: RealServer };
 }
 
 const KINDS: Partial<Record<Checker['kind'], CheckKind>> = {
@@ -214,7 +215,11 @@ export function checkersFor(model: KeepalivedConfig, rsSpec: string, vsSpec?: st
       out.servers.push({ vs: v, rs: r, weight: rs.weight ?? 1 });
       for (const c of rs.checkers) {
         const where = `${c.pos.file}:${c.pos.line}`;
-        const entry: ConfChecker = { vs: v, rs: r, keyword: c.kind, where, rsWeight: rs.weight ?? 1 };
+        const entry: ConfChecker = { vs: v, rs: r, keyword: c.kind, where, rsWeight: rs.weight ?? 1, source: { checker: c, rs } };
+        if (c.kind === 'FILE_CHECK') {
+          out.matches.push(entry);
+          continue;
+        }
         try {
           entry.options = checkerOptions(vs, rs, c, undefined, model.ssl);
         } catch (e) {

@@ -11,6 +11,7 @@ export const KIND_NAMES: Record<CheckResult['kind'], string> = {
   dns: 'DNS_CHECK',
   udp: 'UDP_CHECK',
   ping: 'PING_CHECK',
+  file: 'FILE_CHECK',
 };
 
 const ms = (x: number) => (x >= 1000 ? `${(x / 1000).toFixed(2)} s` : `${x.toFixed(1)} ms`);

@@ -55,6 +55,16 @@ export function fileCheckResult(status: number, weight: number, reverse: boolean
 }
 
 /**
+ * A FILE_CHECK's state at its first read (keepalived at start: init_service_rs,
+ * set_track_file_checkers_down): an unweighted checker is DOWN when the status is
+ * non-zero and `reverse` is not applied until the status changes; a weighted one
+ * as fileCheckResult.
+ */
+export function fileCheckAtStart(status: number, weight: number, reverse: boolean): FileCheckResult {
+  return weight === 0 ? { up: status === 0, delta: 0 } : fileCheckResult(status, weight, reverse);
+}
+
+/**
  * track_file `init_file [VALUE] [overwrite]` at configuration load (keepalived
  * 2.2.7 track_file_end_handler): without overwrite the file is created only
  * when missing; with overwrite it is (re)written at start when it is missing

@@ -163,7 +163,8 @@ export interface AttemptRecord extends AttemptResult {
 
 /** Result of running a checker once (with its retries). */
 export interface CheckResult {
-  kind: CheckKind;
+  /** 'file': a FILE_CHECK read by `hactl check config` */
+  kind: CheckKind | 'file';
   target: string;
   up: boolean;
   reason: string;

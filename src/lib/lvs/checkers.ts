@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import { checkerOptions } from '../check/from-conf';
 import { runCheck } from '../check/index';
-import { fileCheckResult, parseTrackFileStatus, trackFileInitAction } from '../check/track-file';
+import { fileCheckAtStart, fileCheckResult, parseTrackFileStatus, trackFileInitAction } from '../check/track-file';
 import type { CheckOptions } from '../check/types';
 import type * as M from '../conf/model';
 import type { ConfCheckerOptions, FileCheckOptions } from './from-config';
@@ -19,7 +19,7 @@ import type { CheckOutcome, CheckerSpec, LvsSpec, RealServerSpec } from './types
 /** Reads a track file: its text, or undefined when missing or unreadable. */
 export type TrackFileReader = (path: string) => string | undefined;
 
-function readTrackFile(path: string): string | undefined {
+export function readTrackFile(path: string): string | undefined {
   let fd: number | undefined;
   try {
     fd = fs.openSync(path, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
@@ -54,11 +54,8 @@ export function fileChecker(read: TrackFileReader = readTrackFile): (check: Chec
     const status = parsed ?? prev?.status ?? 0;
     let r: { up: boolean; delta: number };
     if (prev && prev.status === status) r = prev;
-    else if (!prev && o.weight === 0) {
-      // keepalived at start (init_service_rs, set_track_file_checkers_down): an unweighted
-      // checker is down when the status is non-zero, `reverse` is not applied until the status changes.
-      r = { up: status === 0, delta: 0 };
-    } else r = fileCheckResult(status, o.weight, o.reverse);
+    else if (!prev) r = fileCheckAtStart(status, o.weight, o.reverse);
+    else r = fileCheckResult(status, o.weight, o.reverse);
     last.set(check, { status, up: r.up, delta: r.delta });
     const reason = `track_file ${o.trackFile} (${o.path}) status ${status}${parsed === null ? ' (invalid number read - ignored)' : ''}`;
     if (o.weight === 0) return { up: r.up, reason };

@@ -147,6 +147,25 @@ function compressV6(h: string[]): string {
   return `${h.slice(0, best).join(':')}::${h.slice(best + bestLen).join(':')}`;
 }
 
+/**
+ * A FILE_CHECK's options (keepalived 2.2.7 check_file.c file_end_handler: an unset or 0
+ * checker weight takes the track_file's weight, default 1, and its reverse), or why it
+ * cannot run. Shared by the LVS daemon and `hactl check config`.
+ */
+export function fileCheckOptions(c: M.Checker, rs: M.RealServer, trackFiles: readonly M.TrackFile[]): FileCheckOptions | string {
+  const tf = trackFiles.find((t) => t.name === c.track_file);
+  if (!c.track_file || !tf?.file) return `FILE_CHECK has no usable track_file${c.track_file ? ` (${c.track_file} is not defined or has no file)` : ''}`;
+  const own = c.weight !== undefined && c.weight !== 0;
+  return {
+    kind: 'file',
+    trackFile: tf.name,
+    path: tf.file,
+    weight: own ? (c.weight as number) : (tf.weight ?? 1),
+    reverse: own ? (c.weight_reverse ?? false) : tf.weight_reverse,
+    rsWeight: rs.weight ?? 1,
+  };
+}
+
 function checkerSpecs(
   vs: M.VirtualServer,
   rs: M.RealServer,
@@ -163,21 +182,11 @@ function checkerSpecs(
     const n = counts.get(c.kind) ?? 0;
     counts.set(c.kind, n + 1);
     if (c.kind === 'FILE_CHECK') {
-      const tf = trackFiles.find((t) => t.name === c.track_file);
-      if (!c.track_file || !tf?.file) {
-        warnings.push(`${where}: FILE_CHECK has no usable track_file${c.track_file ? ` (${c.track_file} is not defined or has no file)` : ''}; the checker is ignored`);
+      const options = fileCheckOptions(c, rs, trackFiles);
+      if (typeof options === 'string') {
+        warnings.push(`${where}: ${options}; the checker is ignored`);
         continue;
       }
-      // file_end_handler: an unset (or 0) checker weight takes the track_file's weight (default 1) and reverse.
-      const own = c.weight !== undefined && c.weight !== 0;
-      const options: FileCheckOptions = {
-        kind: 'file',
-        trackFile: tf.name,
-        path: tf.file,
-        weight: own ? (c.weight as number) : (tf.weight ?? 1),
-        reverse: own ? (c.weight_reverse ?? false) : tf.weight_reverse,
-        rsWeight: rs.weight ?? 1,
-      };
       const delayS = c.delay_loop ?? rs.delay_loop ?? vs.delay_loop ?? KEEPALIVED_DEFAULT_DELAY_S;
       // keepalived reads the file at start and only adds the real server when the status is good:
       // alpha (starts down) with an immediate first read. Later changes: fs.watch plus a poll every delay_loop.
