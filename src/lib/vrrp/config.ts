@@ -2,8 +2,11 @@
  * The VRRP daemon's own configuration types, and the mapping from the typed
  * keepalived.conf model (src/lib/conf/model.ts). Pure: no I/O.
  */
-import type { KeepalivedConfig, ScriptRef, VirtualIp, VrrpInstance } from '../conf/model';
+import type { KeepalivedConfig, ScriptRef, VirtualIp, VrrpInstance, VrrpTrackProcess } from '../conf/model';
 import type { Auth, Family, VrrpVersion } from './packet';
+import { type ParamMatch, QUORUM_UNLIMITED, type TrackProcessConfig } from './track-process';
+
+export type { TrackProcessConfig } from './track-process';
 
 export interface VipConfig {
   /** address without prefix */
@@ -101,6 +104,8 @@ export interface InstanceConfig {
   trackInterfaces: TrackRefConfig[];
   trackScripts: TrackRefConfig[];
   trackFiles: TrackRefConfig[];
+  /** track_process (vrrp_track_process names); absent: none */
+  trackProcesses?: TrackRefConfig[];
   dontTrackPrimary: boolean;
   notify: NotifyConfig;
 }
@@ -135,6 +140,8 @@ export interface DaemonConfig {
   instances: InstanceConfig[];
   scripts: ScriptConfig[];
   trackFiles: TrackFileConfig[];
+  /** vrrp_track_process blocks; absent: none */
+  trackProcesses?: TrackProcessConfig[];
   syncGroups: SyncGroupConfig[];
   notifyFifo?: string;
   scriptUser?: { user: string; group?: string };
@@ -284,6 +291,7 @@ export function fromModel(model: KeepalivedConfig): { config: DaemonConfig; prob
       trackInterfaces: i.track_interface.map((t) => ({ name: t.name, weight: t.weight, reverse: t.reverse })),
       trackScripts: i.track_script.map((t) => ({ name: t.name, weight: t.weight, reverse: t.reverse })),
       trackFiles: i.track_file.map((t) => ({ name: t.name, weight: t.weight, reverse: t.reverse })),
+      trackProcesses: i.track_process.map((t) => ({ name: t.name, weight: t.weight, reverse: t.reverse })),
       dontTrackPrimary: i.dont_track_primary,
       notify: {
         master: cmd(i.notify_master),
@@ -335,6 +343,15 @@ export function fromModel(model: KeepalivedConfig): { config: DaemonConfig; prob
     }
     trackFiles.push({ name: f.name, path: f.file, weight: f.weight ?? 1, reverse: f.weight_reverse });
   }
+  const trackProcesses: TrackProcessConfig[] = [];
+  for (const p of model.vrrp_track_processes) {
+    const tp = trackProcess(p);
+    if (!tp) {
+      problems.push({ where: `${p.pos.file}:${p.pos.line}: vrrp_track_process ${p.name}`, message: 'no `process`' });
+      continue;
+    }
+    trackProcesses.push(tp);
+  }
   const names = new Set(instances.map((i) => i.name));
   const syncGroups: SyncGroupConfig[] = model.vrrp_sync_groups.map((s) => {
     for (const m of s.group) if (!names.has(m.name)) problems.push({ where: `vrrp_sync_group ${s.name}`, message: `unknown instance ${m.name}` });
@@ -359,6 +376,7 @@ export function fromModel(model: KeepalivedConfig): { config: DaemonConfig; prob
       i.trackScripts = i.trackScripts.filter((t) => (t.weight ?? scripts.find((s) => s.name === t.name)?.weight ?? 0) === 0);
       i.trackInterfaces = i.trackInterfaces.filter((t) => (t.weight ?? 0) === 0);
       i.trackFiles = i.trackFiles.filter((t) => (t.weight ?? trackFiles.find((f) => f.name === t.name)?.weight ?? 0) === 0);
+      i.trackProcesses = i.trackProcesses?.filter((t) => (t.weight ?? trackProcesses.find((f) => f.name === t.name)?.weight ?? 0) === 0);
     }
   }
   for (const i of instances) {
@@ -366,6 +384,9 @@ export function fromModel(model: KeepalivedConfig): { config: DaemonConfig; prob
       if (!scripts.some((s) => s.name === t.name)) problems.push({ where: `vrrp_instance ${i.name}`, message: `track_script ${t.name}: no such vrrp_script` });
     for (const t of i.trackFiles)
       if (!trackFiles.some((s) => s.name === t.name)) problems.push({ where: `vrrp_instance ${i.name}`, message: `track_file ${t.name}: no such track_file` });
+    for (const t of i.trackProcesses ?? [])
+      if (!trackProcesses.some((s) => s.name === t.name))
+        problems.push({ where: `vrrp_instance ${i.name}`, message: `track_process ${t.name}: no such vrrp_track_process` });
   }
   const fifo = gv.notify_fifo ?? g.notify_fifo;
   return {
@@ -374,6 +395,7 @@ export function fromModel(model: KeepalivedConfig): { config: DaemonConfig; prob
       instances,
       scripts,
       trackFiles,
+      trackProcesses,
       syncGroups,
       notifyFifo: typeof fifo === 'string' ? fifo : fifo?.argv[0],
       scriptUser: g.script_user ? { user: g.script_user.user, group: g.script_user.group } : undefined,
@@ -381,6 +403,58 @@ export function fromModel(model: KeepalivedConfig): { config: DaemonConfig; prob
       processPriority: gv.priority,
     },
     problems,
+  };
+}
+
+/**
+ * keepalived 2.2.7 (vrrp_parser.c vrrp_tprocess_*): `process PATH [PARAMS...]`
+ * with parameters implies full_command and exact parameter matching unless
+ * param_match says otherwise; param_match implies full_command; quorum 1 and
+ * quorum_max unlimited by default, quorum_max 0 (with quorum at most 1) means
+ * "no such process" (quorum 0); a quorum_max below quorum is ignored; `delay`
+ * sets fork_delay and terminate_delay, the specific keywords override it.
+ * Returns undefined without `process`.
+ */
+export function trackProcess(p: VrrpTrackProcess): TrackProcessConfig | undefined {
+  const words = (p.process ?? '').split(' ').filter((w) => w !== '');
+  if (words.length === 0) return undefined;
+  const params = words.length > 1 ? words.slice(1) : undefined;
+  let paramMatch: ParamMatch = 'none';
+  let fullCommand = p.full_command;
+  // a bare `param_match` (the model has its position but no value) is exact, as keepalived
+  const pm = p.param_match ?? (p.at?.param_match ? '' : undefined);
+  if (pm !== undefined) {
+    if (pm === '' || pm === 'exact') paramMatch = 'exact';
+    else if (pm === 'initial' || pm === 'partial') paramMatch = pm;
+    // keepalived: "Invalid param_match type" - ignored
+    if (paramMatch !== 'none') fullCommand = true;
+  }
+  if (params) {
+    if (paramMatch === 'none') paramMatch = 'exact';
+    fullCommand = true;
+  }
+  let quorum = p.quorum ?? 1;
+  let quorumMax = QUORUM_UNLIMITED;
+  if (p.quorum_max !== undefined) {
+    if (p.quorum_max === 0 && quorum <= 1) {
+      quorumMax = 0;
+      quorum = 0;
+    } else if (p.quorum_max >= quorum) quorumMax = p.quorum_max;
+  }
+  const ms = (s: number | undefined) => (s === undefined || s <= 0 ? undefined : Math.max(1, Math.round(s * 1000)));
+  const both = ms(p.delay);
+  return {
+    name: p.name,
+    path: words[0],
+    params,
+    paramMatch,
+    fullCommand,
+    weight: p.weight ?? 0,
+    reverse: p.weight_reverse,
+    quorum,
+    quorumMax,
+    forkDelayMs: ms(p.fork_delay) ?? both ?? 0,
+    terminateDelayMs: ms(p.terminate_delay) ?? both ?? 0,
   };
 }
 

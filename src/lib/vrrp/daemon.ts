@@ -25,6 +25,8 @@ import {
   VRRP_MCAST_V4,
   VRRP_MCAST_V6,
 } from './packet';
+import { type ProcInfo, ProcessTrackers, processTrackEffect, type TrackerState } from './track-process';
+import { scanProc } from './track-process-proc';
 import type { Channel, ChannelFactory, RxPacket } from './transport';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -64,7 +66,17 @@ export interface DaemonDeps {
   sleepSync?: (ms: number) => void;
   /** no_accept / vrrp_strict: nftables drop rules for the VIPs of a MASTER (src/lib/vrrp/firewall.ts) */
   firewall?: VipFirewall;
+  /** vrrp_track_process: one snapshot of the processes (default: read /proc, track-process-proc.ts) */
+  scanProcesses?: (opts: { cmdline: boolean; cmdlineBytes: number }) => ProcInfo[];
+  /** vrrp_track_process: /proc poll interval, ms (default PROC_POLL_MS) */
+  procPollMs?: number;
 }
+
+/**
+ * keepalived learns about processes from the kernel's proc connector at
+ * once; hactl polls /proc this often (see track-process.ts).
+ */
+export const PROC_POLL_MS = 250;
 
 const EARLY_MS = 2;
 
@@ -102,6 +114,8 @@ export interface DaemonStatus {
   maxStallMs: number;
   drops: Partial<Record<DropReason | 'unknown-vrid', number>>;
   instances: InstanceStatus[];
+  /** vrrp_track_process trackers: matching process count and quorum state */
+  trackProcesses?: TrackerState[];
 }
 
 class Instance {
@@ -211,6 +225,8 @@ export class VrrpDaemon {
   private scripts = new Map<string, ScriptRunner>();
   private fileValues = new Map<string, number>();
   private fileTimer: unknown = null;
+  private procs: ProcessTrackers | null = null;
+  private procTimer: unknown = null;
   private linkWatch: { close(): void } | null = null;
   private readonly started: number;
   private stalls = 0;
@@ -234,6 +250,7 @@ export class VrrpDaemon {
     this.buildGroups();
     this.linkWatch = this.deps.net.watchLinks((l) => this.onLink(l.name, l.up));
     this.pollFiles();
+    this.startProcesses();
     for (const inst of this.instances.values()) await this.startInstance(inst);
     for (const r of this.scripts.values()) r.start();
   }
@@ -689,6 +706,74 @@ export class VrrpDaemon {
     this.fileTimer = this.deps.timers.set(() => this.pollFiles(), 500);
   }
 
+  // ------------------------------------------------------------ vrrp_track_process
+
+  private scanProcs(): ProcInfo[] {
+    if (!this.procs) return [];
+    const scan = this.deps.scanProcesses ?? scanProc;
+    try {
+      return scan(this.procs.needs);
+    } catch (e) {
+      this.deps.log('warn', `track_process: cannot read the process list: ${(e as Error).message}`);
+      return [];
+    }
+  }
+
+  private startProcesses(): void {
+    const cfgs = this.cfg.trackProcesses ?? [];
+    if (cfgs.length === 0) return;
+    this.procs = new ProcessTrackers(cfgs);
+    this.procs.init(this.scanProcs());
+    for (const t of this.procs.trackers.values()) this.logProcess(t.cfg.name);
+    this.scheduleProcesses();
+  }
+
+  private logProcess(name: string): void {
+    const t = this.procs?.get(name);
+    if (!t) return;
+    this.deps.log('info', `Quorum ${t.up ? 'gained' : 'lost'} for tracked process ${name} (${t.count} running)`, {
+      track_process: name,
+      up: t.up,
+      count: t.count,
+    });
+  }
+
+  private scheduleProcesses(): void {
+    if (!this.procs || this.stopping) return;
+    const poll = this.deps.procPollMs ?? PROC_POLL_MS;
+    const d = this.procs.nextDeadline();
+    const delay = d === null ? poll : Math.max(0, Math.min(poll, d - this.deps.clock()));
+    this.procTimer = this.deps.timers.set(() => this.pollProcesses(), delay);
+  }
+
+  private pollProcesses(): void {
+    this.procTimer = null;
+    if (!this.procs || this.stopping) return;
+    const now = this.deps.clock();
+    const changed = new Set([...this.procs.update(this.scanProcs(), now), ...this.procs.tick(now)]);
+    for (const n of changed) this.logProcess(n);
+    if (changed.size) this.retrack();
+    this.scheduleProcesses();
+  }
+
+  private reloadProcesses(): void {
+    const cfgs = this.cfg.trackProcesses ?? [];
+    if (this.procTimer) this.deps.timers.clear(this.procTimer);
+    this.procTimer = null;
+    if (cfgs.length === 0) {
+      this.procs = null;
+      return;
+    }
+    if (!this.procs) {
+      this.startProcesses();
+      return;
+    }
+    const before = new Map([...this.procs.trackers].map(([k, t]) => [k, t]));
+    this.procs.reconfigure(cfgs, this.scanProcs());
+    for (const [k, t] of this.procs.trackers) if (before.get(k) !== t) this.logProcess(k);
+    this.scheduleProcesses();
+  }
+
   private tracks(inst: Instance): TrackStatus[] {
     const c = inst.cfg;
     const out: TrackStatus[] = [];
@@ -711,6 +796,16 @@ export class VrrpDaemon {
       const w = t.weight ?? f.weight;
       if (w === 0) out.push({ name: `file ${t.name}`, up: v === 0, weight: 0 });
       else out.push({ name: `file ${t.name}`, up: true, weight: w, delta: (t.reverse || f.reverse ? -1 : 1) * v * w });
+    }
+    for (const t of c.trackProcesses ?? []) {
+      const p = this.procs?.get(t.name);
+      if (!p) continue;
+      const w = t.weight ?? p.cfg.weight;
+      // keepalived: the tracker's reverse unless the instance line says `weight N reverse|noreverse`
+      // (the model has no flag for noreverse: it keeps the tracker's)
+      const e = processTrackEffect(p.up, w, t.reverse || p.cfg.reverse, c.priority);
+      if (w === 0) out.push({ name: `process ${t.name}`, up: !e.fault, weight: 0 });
+      else if (e.delta !== 0) out.push({ name: `process ${t.name}`, up: true, weight: e.delta, delta: e.delta });
     }
     return out;
   }
@@ -766,6 +861,7 @@ export class VrrpDaemon {
     }
     const prevCfg = this.cfg;
     this.cfg = next;
+    this.reloadProcesses();
     for (const [k, ic] of nextKeys) {
       const inst = this.instances.get(k);
       if (!inst) {
@@ -821,6 +917,7 @@ export class VrrpDaemon {
     }
     for (const r of this.scripts.values()) r.stop();
     if (this.fileTimer) this.deps.timers.clear(this.fileTimer);
+    if (this.procTimer) this.deps.timers.clear(this.procTimer);
     this.linkWatch?.close();
     const all: Promise<unknown>[] = [];
     for (const inst of this.instances.values()) {
@@ -850,6 +947,7 @@ export class VrrpDaemon {
       stalls: this.stalls,
       maxStallMs: Math.round(this.maxStallMs * 10) / 10,
       drops: { ...this.drops },
+      trackProcesses: this.procs ? [...this.procs.trackers.values()].map((t) => t.state()) : undefined,
       instances: [...this.instances.values()].map((i) => ({
         name: i.cfg.name,
         interface: i.cfg.interface,
