@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { loadConfig } from '../../src/lib/conf';
 import { fromModel, trackProcess } from '../../src/lib/vrrp/config';
+import { renderStatus } from '../../src/lib/vrrp/control';
 import { VrrpDaemon } from '../../src/lib/vrrp/daemon';
 import {
   checkParams,
@@ -413,8 +414,10 @@ describe('vrrp_track_process in the daemon (fake clock, injected snapshots)', ()
         ['bonus', 1, true],
       ],
     );
+    assert.match(renderStatus(d.status()), /track_process must: UP, 1 running \(quorum >= 1\)/);
     procs = [];
     await clock.advance(clock.now + 300);
+    assert.match(renderStatus(d.status()), /track_process must: UP, 0 running \(quorum >= 1\), terminate_delay pending/);
     assert.equal(st()[0].state, 'MASTER', 'terminate_delay not over');
     assert.equal(st()[1].effectivePriority, 100, 'bonus gone: +20 removed at once');
     assert.equal(st()[2].effectivePriority, 130, 'reverse negative weight while down: +30');
@@ -445,13 +448,17 @@ describe('vrrp_track_process in the daemon (fake clock, injected snapshots)', ()
       throw new Error('EMFILE');
     };
     const d = new VrrpDaemon(
-      daemonConfig([instance({ trackProcesses: [{ name: 'x', reverse: false }] })], { trackProcesses: [tp({ name: 'x', path: 'x' })] }),
+      daemonConfig([instance({ trackProcesses: [{ name: 'x', reverse: false }] })], {
+        trackProcesses: [tp({ name: 'x', path: 'x' }), tp({ name: 'long', path: 'a-very-long-name' })],
+      }),
       a.deps,
     );
     await d.start();
     await clock.advance(3000);
     assert.equal(d.status().instances[0].state, 'FAULT');
+    assert.match(renderStatus(d.status()), /track_process x: DOWN, 0 running/);
     assert.ok(a.logs.some((l) => /track_process: cannot read the process list: EMFILE/.test(l)));
+    assert.ok(a.logs.some((l) => /warn track_process long: "a-very-long-name" is longer than a process name \(15 bytes\)/.test(l)), a.logs.join('\n'));
     await d.stop();
   });
 });

@@ -96,6 +96,12 @@ export function renderStatus(s: DaemonStatus): string {
       .join('  ')
       .trimEnd();
   lines.push(fmt(hdr), ...rows.map(fmt));
+  for (const t of s.trackProcesses ?? []) {
+    const range = t.quorumMax >= 0xffffffff ? `>= ${t.quorum}` : `${t.quorum}..${t.quorumMax}`;
+    lines.push(
+      `track_process ${t.name}: ${t.up ? 'UP' : 'DOWN'}, ${t.count} running (quorum ${range})${t.pending ? `, ${t.pending}_delay pending` : ''}`,
+    );
+  }
   const gd = Object.entries(s.drops);
   if (gd.length) lines.push(`dropped before instance lookup: ${gd.map(([k, v]) => `${k}=${v}`).join(' ')}`);
   if (s.stalls) lines.push(`event-loop stalls: ${s.stalls} (max ${s.maxStallMs} ms late)`);

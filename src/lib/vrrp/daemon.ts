@@ -723,6 +723,9 @@ export class VrrpDaemon {
     const cfgs = this.cfg.trackProcesses ?? [];
     if (cfgs.length === 0) return;
     this.procs = new ProcessTrackers(cfgs);
+    for (const c of cfgs)
+      if (!c.fullCommand && Buffer.byteLength(c.path) > 15)
+        this.deps.log('warn', `track_process ${c.name}: "${c.path}" is longer than a process name (15 bytes) and never matches; use full_command`);
     this.procs.init(this.scanProcs());
     for (const t of this.procs.trackers.values()) this.logProcess(t.cfg.name);
     this.scheduleProcesses();
