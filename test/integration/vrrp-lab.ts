@@ -374,3 +374,75 @@ ${(o.vips ?? ['198.51.100.100/24']).map((v) => `    ${v} dev eth0\n`).join('')} 
 ${o.extra ?? ''}}
 `;
 }
+
+/**
+ * A raw-socket VRRP sender of the test's own inside a lab host (not a VRRP
+ * router): it sends exactly the adverts it is told to, through the daemon's
+ * IPv4 channel and packet codec, so a test controls priority and timing.
+ */
+export class Injector {
+  private buf = '';
+  private waiters: ((t: number) => void)[] = [];
+  private readyP: Promise<void>;
+  constructor(
+    readonly proc: ChildProcess,
+    readonly src: string,
+  ) {
+    let ready: () => void = () => {};
+    this.readyP = new Promise((r) => {
+      ready = r;
+    });
+    proc.stdout?.setEncoding('utf8');
+    proc.stdout?.on('data', (d: string) => {
+      this.buf += d;
+      let i = this.buf.indexOf('\n');
+      while (i >= 0) {
+        const line = this.buf.slice(0, i);
+        this.buf = this.buf.slice(i + 1);
+        if (line === 'ready') ready();
+        const m = line.match(/^sent (\d+(?:\.\d+)?)$/);
+        if (m) this.waiters.shift()?.(Number(m[1]));
+        i = this.buf.indexOf('\n');
+      }
+    });
+    proc.stderr?.setEncoding('utf8');
+    proc.stderr?.on('data', (d: string) => process.stderr.write(`[injector] ${d}`));
+  }
+
+  /** Resolves when the raw socket is open (bounded). */
+  async ready(timeoutMs = 5000): Promise<void> {
+    const r = await Promise.race([this.readyP.then(() => true), sleep(timeoutMs).then(() => false)]);
+    if (!r) throw new Error(`injector not ready within ${timeoutMs} ms`);
+  }
+
+  /** Send one IPv4 advert to 224.0.0.18; resolves with the epoch ms it was sent (bounded). */
+  async send(adv: { version?: 2 | 3; vrid: number; priority: number; intervalCs?: number; addrs: string[] }, timeoutMs = 3000): Promise<number> {
+    const full = { version: adv.version ?? 2, vrid: adv.vrid, priority: adv.priority, intervalCs: adv.intervalCs ?? 100, addrs: adv.addrs, auth: { type: 'none' } };
+    const p = new Promise<number>((r) => this.waiters.push(r));
+    this.proc.stdin?.write(`${JSON.stringify({ src: this.src, adv: full })}\n`);
+    const t = await Promise.race([p, sleep(timeoutMs).then(() => -1)]);
+    if (t < 0) throw new Error(`injector did not send within ${timeoutMs} ms`);
+    return t;
+  }
+}
+
+/** Start an Injector on a lab node (its address is the adverts' source). */
+export function startInjector(l: VrrpLab, node: Node): Injector {
+  const transport = path.resolve(__dirname, '../../src/lib/vrrp/transport');
+  const packet = path.resolve(__dirname, '../../src/lib/vrrp/packet');
+  const code = `
+const { rawChannels } = require(${JSON.stringify(transport)});
+const { encodeIpv4Packet } = require(${JSON.stringify(packet)});
+const ch = rawChannels.open(${JSON.stringify(node.host.ifname)}, 4, () => {}, (e) => process.stderr.write(e.message + '\\n'));
+let id = 1;
+require('node:readline').createInterface({ input: process.stdin }).on('line', (line) => {
+  const m = JSON.parse(line);
+  ch.send(encodeIpv4Packet(m.adv, { src: m.src, dst: '224.0.0.18', id: id++ }), '224.0.0.18');
+  process.stdout.write('sent ' + Date.now() + '\\n');
+});
+process.stdin.on('end', () => { ch.close(); process.exit(0); });
+process.stdout.write('ready\\n');
+`;
+  const p = l.lab.spawn(node.host.ns, process.execPath, ['-e', code], { stdio: ['pipe', 'pipe', 'pipe'] });
+  return new Injector(p, node.addr);
+}
