@@ -22,7 +22,7 @@ import {
   QUORUM_UNLIMITED,
   type TrackProcessConfig,
 } from '../../src/lib/vrrp/track-process';
-import { parseStat, scanProc } from '../../src/lib/vrrp/track-process-proc';
+import { ProcScanner, parseStat, scanProc } from '../../src/lib/vrrp/track-process-proc';
 import { daemonConfig, FakeLink, instance, makeNode, VirtualClock } from './vrrp-fakes';
 
 function tp(o: Partial<TrackProcessConfig> = {}): TrackProcessConfig {
@@ -363,16 +363,57 @@ describe('vrrp_track_process /proc reader', () => {
     assert.ok(scanProc({ cmdline: false, cmdlineBytes: 0 }).every((p) => p.argv === undefined), 'comm only when not needed');
   });
 
+  it('ProcScanner: command lines cached per (pid, comm), re-read for a new comm and on every refreshEvery-th scan', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hactl-fakeproc-'));
+    try {
+      fs.mkdirSync(path.join(dir, '7'));
+      const put = (comm: string, cmdline: string) => {
+        fs.writeFileSync(path.join(dir, '7', 'comm'), `${comm}\n`);
+        fs.writeFileSync(path.join(dir, '7', 'cmdline'), cmdline);
+        fs.writeFileSync(path.join(dir, '7', 'stat'), `7 (${comm}) S 1 0`);
+      };
+      const sc = new ProcScanner(3, dir);
+      const opts = { cmdline: true, cmdlineBytes: 64 };
+      const argv = () => sc.scan(opts)[0].argv;
+      put('a', 'a\0one\0');
+      assert.deepEqual(argv(), ['a', 'one'], 'scan 0: full');
+      put('a', 'a\0two\0');
+      assert.deepEqual(argv(), ['a', 'one'], 'scan 1: same pid and comm: cached');
+      put('b', 'b\0three\0');
+      assert.deepEqual(argv(), ['b', 'three'], 'scan 2: comm changed: re-read');
+      put('b', 'b\0four\0');
+      assert.deepEqual(argv(), ['b', 'four'], 'scan 3: full refresh');
+      assert.equal(sc.scan({ cmdline: false, cmdlineBytes: 0 })[0].argv, undefined);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('a process directory that disappears mid-scan is skipped, not an error', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hactl-fakeproc-'));
     try {
-      fs.mkdirSync(path.join(dir, '100'));
-      fs.writeFileSync(path.join(dir, '100', 'stat'), '100 (w) S 1 0');
-      fs.writeFileSync(path.join(dir, '100', 'cmdline'), 'w\0a\0');
-      fs.mkdirSync(path.join(dir, '200')); // stat missing: exited between readdir and open
-      fs.mkdirSync(path.join(dir, 'self'));
-      const r = scanProc({ cmdline: true, cmdlineBytes: 64 }, dir);
-      assert.deepEqual(r, [{ pid: 100, ppid: 1, comm: 'w', zombie: false, argv: ['w', 'a'] }]);
+      const mk = (pid: string, files: Record<string, string>) => {
+        fs.mkdirSync(path.join(dir, pid));
+        for (const [f, v] of Object.entries(files)) fs.writeFileSync(path.join(dir, pid, f), v);
+      };
+      mk('100', { comm: 'w\n', stat: '100 (w) S 1 0', cmdline: 'w\0a\0' });
+      mk('200', {}); // exited between readdir and open
+      mk('300', { comm: 'w\n', cmdline: 'w\0' }); // exited between comm and stat
+      mk('400', { comm: 'other\n', cmdline: 'other\0' }); // not a candidate: stat not read
+      mk('500', { comm: 'w\n', stat: '500 (w) Z 100 0', cmdline: '' });
+      mk('self', {});
+      const tr = new ProcessTrackers([tp({ path: 'w' })]);
+      const r = scanProc({ ...tr.needs, cmdline: true, cmdlineBytes: 64, detail: tr.candidate }, dir);
+      assert.deepEqual(
+        r.sort((x, y) => x.pid - y.pid),
+        [
+          { pid: 100, ppid: 1, comm: 'w', zombie: false, argv: ['w', 'a'] },
+          { pid: 400, ppid: 0, comm: 'other', argv: ['other'] },
+          { pid: 500, ppid: 100, comm: 'w', zombie: true, argv: [] },
+        ],
+      );
+      tr.init(r);
+      assert.equal(tr.get('p')!.count, 1, 'the zombie is not counted');
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -274,6 +274,12 @@ export class ProcessTrackers {
     return { cmdline: needsCmdline(cfgs), cmdlineBytes: this.maxLen + 2 };
   }
 
+  /** Could `p` be counted (before its state is known)? The /proc reader reads state and parent only for these. */
+  candidate = (p: ProcInfo): boolean => {
+    for (const t of this.trackers.values()) if (t.matcher.matches({ ...p, zombie: false })) return true;
+    return false;
+  };
+
   static index(procs: ProcInfo[]): Map<number, ProcInfo> {
     return new Map(procs.map((p) => [p.pid, p]));
   }
