@@ -37,8 +37,11 @@ class Procs {
     fs.chmodSync(path.join(this.dir, n), 0o755);
     return n;
   }
+  path(name: string): string {
+    return path.join(this.dir, name);
+  }
   start(name: string): ChildProcess {
-    const p = spawn(path.join(this.dir, name), ['600'], { stdio: 'ignore' });
+    const p = spawn(this.path(name), ['600'], { stdio: 'ignore' });
     p.on('error', () => {});
     const list = this.running.get(name) ?? [];
     list.push(p);
@@ -89,6 +92,20 @@ vrrp_track_process bonus {
   process ${bonus}
   weight 20
 }
+vrrp_track_process cmd_exact {
+  process ${procs.path(must)} 600
+}
+vrrp_track_process cmd_other {
+  process ${procs.path(must)} 6000
+}
+vrrp_track_process cmd_initial {
+  process ${procs.path(must)} 60
+  param_match initial
+}
+vrrp_track_process cmd_partial {
+  process ${procs.path(must)} 60
+  param_match partial
+}
 `;
       const extra = '  track_process {\n    must\n    bonus weight -60\n  }\n';
       procs.start(must);
@@ -103,6 +120,11 @@ vrrp_track_process bonus {
         [
           ['must', 1, true],
           ['bonus', 1, true],
+          // the command line, read from /proc: argv is [path, '600']
+          ['cmd_exact', 1, true],
+          ['cmd_other', 0, false],
+          ['cmd_initial', 1, true],
+          ['cmd_partial', 0, false],
         ],
       );
       assert.equal(s?.instances[0].effectivePriority, 150, 'instance weight -60 overrides the tracker weight 20: nothing while up');
