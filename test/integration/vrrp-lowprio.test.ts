@@ -35,8 +35,12 @@ interface Case {
   extra: string;
   /** the intruder's priority */
   intruder: number;
-  /** keepalived 2.2.7's expected behaviour */
-  expect: { answer: boolean; garpRepeat: number; garpDelayMs: number };
+  /**
+   * keepalived 2.2.7's expected behaviour. A master that stays MASTER restarts
+   * its advert timer after the received advert unless lower_prio_no_advert is
+   * set (vrrp_dispatcher_read), also after answering priority 0.
+   */
+  expect: { answer: boolean; garpRepeat: number; garpDelayMs: number; restart?: boolean };
   /** a known hactl divergence (reported as TODO, not failed) */
   todo?: string;
 }
@@ -79,6 +83,29 @@ const cases: Case[] = [
   },
   { name: 'VI_HIGH_SEND', on: 'A', vrid: 53, prio: 100, vip: '198.51.100.103', extra: '  higher_prio_send_advert\n', intruder: 250, expect: { answer: true, ...none } },
   { name: 'VI_HIGH', on: 'A', vrid: 54, prio: 100, vip: '198.51.100.104', extra: '', intruder: 250, expect: { answer: false, ...none } },
+  // equal priority from a higher address (the intruder 198.51.100.2 > 198.51.100.1) is a higher-priority advert
+  {
+    name: 'VI_EQ_HIGH_SEND',
+    on: 'A',
+    vrid: 58,
+    prio: 100,
+    vip: '198.51.100.108',
+    extra: '  higher_prio_send_advert\n',
+    intruder: 100,
+    expect: { answer: true, ...none },
+  },
+  // priority 0 (the master left): answered at once, never GARPs; the timer restarts unless lower_prio_no_advert
+  { name: 'VI_ZERO', on: 'A', vrid: 56, prio: 200, vip: '198.51.100.106', extra: '', intruder: 0, expect: { answer: true, ...none, restart: true } },
+  {
+    name: 'VI_ZERO_NOADV',
+    on: 'A',
+    vrid: 57,
+    prio: 200,
+    vip: '198.51.100.107',
+    extra: '  lower_prio_no_advert\n',
+    intruder: 0,
+    expect: { answer: true, ...none, restart: false },
+  },
   { name: 'VI_G_LOW', on: 'G1', vrid: 61, prio: 200, vip: '198.51.100.111', extra: '', intruder: 100, expect: { answer: false, garpRepeat: 3, garpDelayMs: 3000 } },
   { name: 'VI_G_HIGH', on: 'G1', vrid: 62, prio: 100, vip: '198.51.100.112', extra: '', intruder: 250, expect: { answer: true, ...none } },
   {
@@ -92,7 +119,15 @@ const cases: Case[] = [
     expect: { answer: true, garpRepeat: 3, garpDelayMs: 3000 },
   },
   { name: 'VI_G2_LOW', on: 'G2', vrid: 71, prio: 200, vip: '198.51.100.121', extra: '', intruder: 100, expect: { answer: true, garpRepeat: 2, garpDelayMs: 3000 } },
+  // equal priority from a lower address (198.51.100.2 < 198.51.100.4) is a lower-priority advert
+  { name: 'VI_G2_EQ_LOW', on: 'G2', vrid: 72, prio: 200, vip: '198.51.100.122', extra: '', intruder: 200, expect: { answer: true, garpRepeat: 2, garpDelayMs: 3000 } },
 ];
+
+/** the lab's addresses: the masters A, G1, G2 on n1, n3, n4 (198.51.100.1, .3, .4), the intruder on n2 (.2) */
+const hostNo: Record<MasterId, number> = { A: 1, G1: 3, G2: 4 };
+const INTRUDER_NO = 2;
+/** RFC 3768 6.4.3: the master yields to a higher priority, or to the same priority from a higher address */
+const yields = (c: Case) => c.intruder > c.prio || (c.intruder === c.prio && INTRUDER_NO > hostNo[c.on]);
 
 function masterConf(id: MasterId): string {
   const [first, ...rest] = cases.filter((c) => c.on === id);
@@ -188,7 +223,7 @@ async function run(kind: Kind): Promise<Map<string, Observed>> {
       const d = c.expect.garpDelayMs;
       o.garpDelayed = d ? garpsFor(cap, c.vip, o.tInj + d - 400, o.tInj + d + 400) : 0;
       // a yielding master takes over again after Master_Down_Interval (3.6 s) and announces then: stop before
-      const otherEnd = c.intruder > c.prio ? o.tInj + 3 * IVL : end;
+      const otherEnd = yields(c) ? o.tInj + 3 * IVL : end;
       o.garpOther = garpsFor(cap, c.vip, o.tInj + 300, otherEnd) - o.garpDelayed;
       o.silentAfter = mine.filter((v) => v.t > o.tInj + WIN && v.t <= o.tInj + 2 * IVL).length;
     }
@@ -203,33 +238,40 @@ async function run(kind: Kind): Promise<Map<string, Observed>> {
   }
 }
 
-/** Timing tolerance between the two implementations and against the expectation (ms). */
+/** Timing tolerance between the two implementations and against the expectation (ms): the next advert's time. */
 const TOL = 150;
+/** ... and for the answer's latency (both answer within 5 ms on an idle host; a busy CI host adds scheduling delay). */
+const LAT_TOL = 100;
 
 /** keepalived 2.2.7's behaviour as read from its source (vrrp_state_master_rx, vrrp_dispatcher_read). */
 function checkExpected(kind: Kind, c: Case, o: Observed): void {
   const w = `${kind} ${c.name} (${JSON.stringify(o)})`;
   assert.ok(o.prevBefore < -PHASE + 150 && o.prevBefore > -PHASE - 250, `${w}: the intruder did not speak mid-cycle; the measurement is void`);
-  if (c.intruder < c.prio) {
-    // lower priority: the master stays MASTER
+  if (!yields(c)) {
+    // lower priority or priority 0: the master stays MASTER
     assert.equal(o.answers, c.expect.answer ? 1 : 0, `${w}: ${c.expect.answer ? 'one immediate answer' : 'no answer (lower_prio_no_advert)'}`);
     if (c.expect.answer) {
       assert.equal(o.answerPrio, c.prio, `${w}: answered at its own priority`);
-      assert.ok(o.answerLatency! < 100, `${w}: answered ${o.answerLatency} ms after the lower-priority advert`);
-      // the answer restarts the advert timer
-      assert.ok(o.nextAfter !== undefined && Math.abs(o.nextAfter - IVL) <= TOL, `${w}: next advert ${o.nextAfter} ms after, expected ${IVL}`);
+      assert.ok(o.answerLatency! < 1.5 * LAT_TOL, `${w}: answered ${o.answerLatency} ms after the intruder's advert`);
+    }
+    if (c.expect.restart ?? c.expect.answer) {
+      // the advert timer restarts from the received advert (and the answer)
+      assert.ok(o.nextAfter !== undefined && Math.abs(o.nextAfter - IVL) <= TOL, `${w}: next advert ${o.nextAfter} ms after, expected ${IVL} (timer restarted)`);
     } else {
-      // no answer: the cadence is kept (the timer is not restarted)
-      assert.ok(o.nextAfter !== undefined && Math.abs(o.nextAfter - (o.prevBefore + IVL)) <= TOL, `${w}: next advert ${o.nextAfter} ms after, expected ${o.prevBefore + IVL}`);
+      // the cadence is kept (the timer is not restarted)
+      assert.ok(
+        o.nextAfter !== undefined && Math.abs(o.nextAfter - (o.prevBefore + IVL)) <= TOL,
+        `${w}: next advert ${o.nextAfter} ms after, expected ${o.prevBefore + IVL} (cadence kept)`,
+      );
     }
     assert.equal(o.garpNow, c.expect.garpRepeat, `${w}: garp_lower_prio_repeat GARPs at once`);
-    assert.equal(o.garpDelayed, c.expect.garpRepeat, `${w}: garp_lower_prio_repeat GARPs again after ${c.expect.garpDelayMs} ms`);
+    assert.equal(o.garpDelayed, c.expect.garpDelayMs ? c.expect.garpRepeat : 0, `${w}: garp_lower_prio_repeat GARPs again after ${c.expect.garpDelayMs} ms`);
   } else {
     // higher priority: one advert first with higher_prio_send_advert, then BACKUP (silent)
     assert.equal(o.answers, c.expect.answer ? 1 : 0, `${w}: ${c.expect.answer ? 'one advert before yielding' : 'no advert when yielding'}`);
     if (c.expect.answer) {
       assert.equal(o.answerPrio, c.prio, `${w}: the parting advert carries its own priority`);
-      assert.ok(o.answerLatency! < 100, `${w}: parting advert ${o.answerLatency} ms after the higher-priority advert`);
+      assert.ok(o.answerLatency! < 1.5 * LAT_TOL, `${w}: parting advert ${o.answerLatency} ms after the higher-priority advert`);
     }
     assert.equal(o.silentAfter, 0, `${w}: BACKUP after the higher-priority advert`);
     assert.equal(o.garpNow, 0, `${w}: no GARP`);
@@ -247,9 +289,11 @@ describe('vrrp: a master answering lower/higher-priority adverts, hactl against 
   }
   for (const c of cases) {
     const what =
-      c.intruder < c.prio
-        ? `lower-priority advert, ${c.expect.answer ? 'answered' : 'not answered'}, ${c.expect.garpRepeat} GARPs now and after ${c.expect.garpDelayMs / 1000} s`
-        : `higher-priority advert, ${c.expect.answer ? 'one parting advert' : 'no parting advert'}`;
+      c.intruder === 0
+        ? `priority 0 answered, ${c.expect.restart ? 'timer restarted' : 'cadence kept'}`
+        : !yields(c)
+          ? `${c.intruder === c.prio ? 'equal priority, lower address' : 'lower priority'}, ${c.expect.answer ? 'answered' : 'not answered'}, ${c.expect.garpRepeat} GARPs now and after ${c.expect.garpDelayMs / 1000} s`
+          : `${c.intruder === c.prio ? 'equal priority, higher address' : 'higher priority'}, ${c.expect.answer ? 'one parting advert' : 'no parting advert'}`;
     it(`${c.name} (${c.on === 'A' ? c.extra.trim().replace(/\n\s*/g, ', ') || 'defaults' : `global_defs ${globals[c.on].trim().replace(/\n\s*/g, ', ')}${c.extra ? `; ${c.extra.trim()}` : ''}`}): ${what}; hactl as keepalived`, { todo: c.todo }, () => {
       const k = seen.keepalived?.get(c.name);
       const h = seen.hactl?.get(c.name);
@@ -260,8 +304,8 @@ describe('vrrp: a master answering lower/higher-priority adverts, hactl against 
       assert.equal(h.garpNow, k.garpNow, `GARPs at once: hactl ${h.garpNow}, keepalived ${k.garpNow}`);
       assert.equal(h.garpDelayed, k.garpDelayed, `delayed GARPs: hactl ${h.garpDelayed}, keepalived ${k.garpDelayed}`);
       assert.equal(h.silentAfter, k.silentAfter, `adverts after the window: hactl ${h.silentAfter}, keepalived ${k.silentAfter}`);
-      if (k.answerLatency !== undefined) assert.ok(Math.abs(h.answerLatency! - k.answerLatency) <= 50, `answer latency: hactl ${h.answerLatency}, keepalived ${k.answerLatency}`);
-      if (c.intruder < c.prio) {
+      if (k.answerLatency !== undefined) assert.ok(Math.abs(h.answerLatency! - k.answerLatency) <= LAT_TOL, `answer latency: hactl ${h.answerLatency}, keepalived ${k.answerLatency}`);
+      if (!yields(c)) {
         // relative to the master's own previous advert, so the phase jitter of the intruder cancels out
         const nh = h.nextAfter! - h.prevBefore;
         const nk = k.nextAfter! - k.prevBefore;

@@ -272,8 +272,10 @@ export class VrrpFsm {
     }
     if (this.state === 'MASTER') {
       if (adv.priority === 0) {
+        // answered at once; like keepalived 2.2.7 (vrrp_dispatcher_read) the advert
+        // timer restarts from here only without lower_prio_no_advert, else the cadence is kept
         this.send(this.priority, out);
-        this.timer = { kind: 'adver', at: now + this.advertIntervalMs };
+        if (!this.params.lowerPrioNoAdvert) this.timer = { kind: 'adver', at: now + this.advertIntervalMs };
         return out;
       }
       const higher = adv.priority > this.priority || (adv.priority === this.priority && compareAddr(src, this.params.primaryAddr) > 0);
