@@ -12,13 +12,13 @@ import { loadConfig } from '../../src/lib/conf';
 import { fromModel, trackProcess } from '../../src/lib/vrrp/config';
 import { renderStatus } from '../../src/lib/vrrp/control';
 import { VrrpDaemon } from '../../src/lib/vrrp/daemon';
+import { effectivePriority, fileTrack, type TrackStatus, weightedTrack } from '../../src/lib/vrrp/fsm';
 import {
   checkParams,
   type ProcInfo,
   ProcessMatcher,
   ProcessTracker,
   ProcessTrackers,
-  processTrackEffect,
   QUORUM_UNLIMITED,
   type TrackProcessConfig,
 } from '../../src/lib/vrrp/track-process';
@@ -246,21 +246,37 @@ describe('vrrp_track_process quorum and delays', () => {
   });
 });
 
-describe('vrrp_track_process weight and reverse (keepalived vrrp_track.c)', () => {
+describe('tracked object weight and reverse (keepalived 2.2.7 vrrp_track.c, seen in its log)', () => {
+  const prio = (base: number, ...t: TrackStatus[]) => effectivePriority(base, t);
   it('weight 0: down is FAULT; reverse: up is FAULT', () => {
-    assert.deepEqual(processTrackEffect(true, 0, false, 100), { fault: false, delta: 0 });
-    assert.deepEqual(processTrackEffect(false, 0, false, 100), { fault: true, delta: 0 });
-    assert.deepEqual(processTrackEffect(true, 0, true, 100), { fault: true, delta: 0 });
-    assert.deepEqual(processTrackEffect(false, 0, true, 100), { fault: false, delta: 0 });
+    assert.equal(prio(100, weightedTrack('p', true, 0, false)).fault, null);
+    assert.equal(prio(100, weightedTrack('p', false, 0, false)).fault, 'p');
+    assert.equal(prio(100, weightedTrack('p', true, 0, true)).fault, 'p');
+    assert.equal(prio(100, weightedTrack('p', false, 0, true)).fault, null);
   });
-  it('positive weight added while up, negative while down; reverse negates; owner ignores', () => {
-    assert.equal(processTrackEffect(true, 10, false, 100).delta, 10);
-    assert.equal(processTrackEffect(false, 10, false, 100).delta, 0);
-    assert.equal(processTrackEffect(true, -10, false, 100).delta, 0);
-    assert.equal(processTrackEffect(false, -10, false, 100).delta, -10);
-    assert.equal(processTrackEffect(true, 10, true, 100).delta, -10);
-    assert.equal(processTrackEffect(false, -10, true, 100).delta, 10);
-    assert.equal(processTrackEffect(false, -10, false, 255).delta, 0);
+  it('positive weight added while up, negative while down; reverse negates (not flips); owner ignores', () => {
+    assert.equal(prio(100, weightedTrack('p', true, 10, false)).priority, 110);
+    assert.equal(prio(100, weightedTrack('p', false, 10, false)).priority, 100);
+    assert.equal(prio(100, weightedTrack('p', true, -10, false)).priority, 100);
+    assert.equal(prio(100, weightedTrack('p', false, -10, false)).priority, 90);
+    // keepalived 2.2.7: a passing script with `weight 10 reverse` -> 90; a failing one with `weight -7 reverse` -> 107;
+    // an up interface with `weight 5 reverse` -> 95
+    assert.equal(prio(100, weightedTrack('p', true, 10, true)).priority, 90);
+    assert.equal(prio(100, weightedTrack('p', false, -7, true)).priority, 107);
+    assert.equal(prio(100, weightedTrack('p', true, 5, true)).priority, 95);
+    assert.equal(prio(100, weightedTrack('p', false, 10, true)).priority, 100);
+    assert.equal(prio(250, weightedTrack('p', true, 30, false)).priority, 254, 'capped at 254');
+    assert.deepEqual(prio(255, weightedTrack('p', false, -10, false), weightedTrack('q', true, 20, false)), { priority: 255, fault: null });
+    assert.equal(prio(255, weightedTrack('p', false, 0, false)).fault, 'p', 'the owner still goes to FAULT');
+  });
+  it('track_file: value x weight, reverse negates, -254 or below is FAULT, weight 0 reverse is FAULT on 0', () => {
+    // keepalived 2.2.7: -30 x 10 -> "tracked file tf has status -300" (FAULT); 3 x 10 reverse -> 70; 0 with weight 0 reverse -> FAULT
+    assert.equal(prio(100, fileTrack('f', -30, 10, false)).fault, 'f');
+    assert.deepEqual(prio(100, fileTrack('f', 3, 10, true)), { priority: 70, fault: null });
+    assert.equal(prio(100, fileTrack('f', 0, 0, true)).fault, 'f');
+    assert.equal(prio(100, fileTrack('f', 0, 0, false)).fault, null);
+    assert.equal(prio(100, fileTrack('f', 2, 0, false)).fault, 'f');
+    assert.equal(prio(1, fileTrack('f', 1000, 1, false)).priority, 254, 'a status above 253 adds 253 at most');
   });
 });
 

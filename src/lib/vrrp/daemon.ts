@@ -10,7 +10,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import type { Command, DaemonConfig, InstanceConfig, NotifyConfig, ScriptConfig, VipConfig } from './config';
 import { instanceKey, notifyArgs } from './config';
-import { type Action, effectivePriority, type State, SyncGroup, type TrackStatus, VrrpFsm } from './fsm';
+import { type Action, effectivePriority, fileTrack, type State, SyncGroup, type TrackStatus, VrrpFsm, weightedTrack } from './fsm';
 import type { VipFirewall } from './firewall';
 import type { NetOps } from './netops';
 import {
@@ -25,7 +25,7 @@ import {
   VRRP_MCAST_V4,
   VRRP_MCAST_V6,
 } from './packet';
-import { type ProcInfo, ProcessTrackers, processTrackEffect, type TrackerState } from './track-process';
+import { type ProcInfo, ProcessTrackers, type TrackerState } from './track-process';
 import { ProcScanner } from './track-process-proc';
 import type { Channel, ChannelFactory, RxPacket } from './transport';
 
@@ -785,34 +785,23 @@ export class VrrpDaemon {
     const c = inst.cfg;
     const out: TrackStatus[] = [];
     if (!c.dontTrackPrimary) out.push({ name: c.interface, up: inst.linkUp.get(c.interface) ?? true, weight: 0 });
-    for (const t of c.trackInterfaces) {
-      const up = inst.linkUp.get(t.name) ?? false;
-      out.push({ name: t.name, up: t.reverse ? !up : up, weight: t.weight ?? 0 });
-    }
+    for (const t of c.trackInterfaces) out.push(weightedTrack(t.name, inst.linkUp.get(t.name) ?? false, t.weight ?? 0, t.reverse));
     for (const t of c.trackScripts) {
       const r = this.scripts.get(t.name);
       if (!r) continue;
-      const w = t.weight ?? r.cfg.weight;
-      const rev = t.reverse || r.cfg.reverse;
-      out.push({ name: `script ${t.name}`, up: rev ? !r.up : r.up, weight: w });
+      out.push(weightedTrack(`script ${t.name}`, r.up, t.weight ?? r.cfg.weight, t.reverse || r.cfg.reverse));
     }
     for (const t of c.trackFiles) {
       const f = this.cfg.trackFiles.find((x) => x.name === t.name);
       if (!f) continue;
-      const v = this.fileValues.get(t.name) ?? 0;
-      const w = t.weight ?? f.weight;
-      if (w === 0) out.push({ name: `file ${t.name}`, up: v === 0, weight: 0 });
-      else out.push({ name: `file ${t.name}`, up: true, weight: w, delta: (t.reverse || f.reverse ? -1 : 1) * v * w });
+      out.push(fileTrack(`file ${t.name}`, this.fileValues.get(t.name) ?? 0, t.weight ?? f.weight, t.reverse || f.reverse));
     }
     for (const t of c.trackProcesses ?? []) {
       const p = this.procs?.get(t.name);
       if (!p) continue;
-      const w = t.weight ?? p.cfg.weight;
       // keepalived: the tracker's reverse unless the instance line says `weight N reverse|noreverse`
       // (the model has no flag for noreverse: it keeps the tracker's)
-      const e = processTrackEffect(p.up, w, t.reverse || p.cfg.reverse, c.priority);
-      if (w === 0) out.push({ name: `process ${t.name}`, up: !e.fault, weight: 0 });
-      else if (e.delta !== 0) out.push({ name: `process ${t.name}`, up: true, weight: e.delta, delta: e.delta });
+      out.push(weightedTrack(`process ${t.name}`, p.up, t.weight ?? p.cfg.weight, t.reverse || p.cfg.reverse));
     }
     return out;
   }

@@ -75,17 +75,46 @@ export interface TrackStatus {
   delta?: number;
 }
 
-/** Effective priority from the base priority and tracked objects. */
+/**
+ * A tracked interface, script or process, as keepalived 2.2.7 counts it (vrrp_track.c,
+ * weight_multiplier): weight 0 means FAULT while down (with `reverse`: while up); any other
+ * weight is added while (weight > 0) === up, negated by `reverse` (so `weight 10 reverse`
+ * takes 10 off while up, and `weight -7 reverse` adds 7 while down).
+ */
+export function weightedTrack(name: string, up: boolean, weight: number, reverse: boolean): TrackStatus {
+  if (weight === 0) return { name, up: up !== reverse, weight: 0 };
+  return { name, up: true, weight, delta: weight > 0 === up ? weight * (reverse ? -1 : 1) : 0 };
+}
+
+/**
+ * A track_file (keepalived 2.2.7): weight 0 means FAULT while the value is non-zero (with
+ * `reverse`: while it is 0); otherwise value x weight (negated by `reverse`) is added, capped
+ * at 253, and at -254 or below the instance is in FAULT ("tracked file has status -300").
+ */
+export function fileTrack(name: string, value: number, weight: number, reverse: boolean): TrackStatus {
+  if (weight === 0) return { name, up: (value !== 0) === reverse, weight: 0 };
+  const status = value * weight * (reverse ? -1 : 1);
+  if (status <= -254) return { name, up: false, weight: 0 };
+  return { name, up: true, weight, delta: Math.min(status, 253) };
+}
+
+/**
+ * Effective priority from the base priority and tracked objects. An address owner
+ * (priority 255) keeps 255 whatever the weights (keepalived vrrp_set_effective_priority);
+ * FAULT still applies to it.
+ */
 export function effectivePriority(base: number, tracks: TrackStatus[]): { priority: number; fault: string | null } {
   let p = base;
   let fault: string | null = null;
   let changed = false;
   for (const t of tracks) {
-    if (t.delta !== undefined) {
+    if (t.delta === undefined && t.weight === 0) {
+      if (!t.up && !fault) fault = t.name;
+    } else if (base === 255) {
+      // the owner's priority never moves
+    } else if (t.delta !== undefined) {
       p += t.delta;
       changed = true;
-    } else if (t.weight === 0) {
-      if (!t.up && !fault) fault = t.name;
     } else if ((t.weight > 0 && t.up) || (t.weight < 0 && !t.up)) {
       p += t.weight;
       changed = true;

@@ -343,15 +343,3 @@ export class ProcessTrackers {
     return this.trackers.get(name);
   }
 }
-
-/**
- * keepalived's priority effect of a tracked process on an instance
- * (process_update_track_process_status / initialise_process_tracking_priorities):
- * weight 0 - down (up when `reverse`) means FAULT; otherwise weight * (reverse ? -1 : 1)
- * is added while (weight > 0) === up. An owner (priority 255) ignores weights.
- */
-export function processTrackEffect(up: boolean, weight: number, reverse: boolean, basePriority: number): { fault: boolean; delta: number } {
-  if (weight === 0) return { fault: up === reverse, delta: 0 };
-  if (basePriority === 255) return { fault: false, delta: 0 };
-  return { fault: false, delta: weight > 0 === up ? weight * (reverse ? -1 : 1) : 0 };
-}
