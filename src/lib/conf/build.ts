@@ -1004,7 +1004,12 @@ export class Builder {
     const last = (k: string) => m.last(k);
     const p = last('process');
     if (p) n.process = (p.value as string[]).join(' ');
-    n.param_match = last('param_match')?.value as string | undefined;
+    const pm = last('param_match');
+    if (pm) {
+      const v = (pm.value as string[])[0] ?? 'exact';
+      if (['exact', 'partial', 'initial'].includes(v)) n.param_match = v;
+      else this.d(this.argPos(pm.stmt, 0), 'error', `Invalid param_match type ${v} - ignoring (exact|partial|initial)`, 'enum');
+    }
     const wt = last('weight');
     if (wt) {
       n.weight = wt.value as number | undefined;

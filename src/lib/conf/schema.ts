@@ -223,7 +223,8 @@ export const VRRP_SCRIPT: Record<string, Spec> = {
 
 export const VRRP_TRACK_PROCESS: Record<string, Spec> = {
   process: ws,
-  param_match: w,
+  // bare `param_match` is exact (keepalived vrrp_tprocess_match_handler)
+  param_match: ows,
   weight: { k: 'int', min: -254, max: 254, rest: true },
   quorum: int(1, U32),
   quorum_max: int(0, U32),
