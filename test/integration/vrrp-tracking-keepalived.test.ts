@@ -3,7 +3,7 @@
  * (track_script, track_file and track_interface with positive/negative weights,
  * `reverse`, weight 0, an address owner) run by keepalived on one lab node and
  * by hactl on another; every instance must end with the same effective
- * priority, or in FAULT on both. keepalived's effective priority is read from
+ * priority, or in FAULT on both (sync-group tracking included). keepalived's effective priority is read from
  * its log ("(X) Changing effective priority from 100 to 90"), hactl's from
  * `vrrp status`. The VRIDs differ per node so the two never elect each other.
  */
@@ -37,7 +37,32 @@ const CASES: Case[] = [
   { name: 'I_UP_REV', prio: 100, track: 'track_interface {\n    tk0 weight 5 reverse\n  }' },
   { name: 'I_DOWN_NEG', prio: 100, track: 'track_interface {\n    tkd weight -9\n  }' },
   { name: 'OWNER', prio: 255, track: 'track_script {\n    ok weight 20\n    fail_neg\n  }' },
+  // sync groups: SG_A and SG_B share G1's track_script (weights apply to each member); SG_A's own
+  // weighted track_script is ignored (no sync_group_tracking_weight); G2's down interface faults SG_C
+  { name: 'SG_A', prio: 100, track: 'track_script {\n    ok weight 3\n  }' },
+  { name: 'SG_B', prio: 100, track: '' },
+  { name: 'SG_C', prio: 100, track: '' },
 ];
+
+const SYNC_GROUPS = `vrrp_sync_group G1 {
+  group {
+    SG_A
+    SG_B
+  }
+  track_script {
+    fail_neg
+    ok
+  }
+}
+vrrp_sync_group G2 {
+  group {
+    SG_C
+  }
+  track_interface {
+    tkd
+  }
+}
+`;
 
 function conf(dir: string, vridBase: number, addrBase: number): string {
   const f = (n: string) => path.join(dir, n);
@@ -97,7 +122,7 @@ track_file zero_w0_rev {
   file ${f('zero')}
   weight 0 reverse
 }
-${blocks.join('')}`;
+${SYNC_GROUPS}${blocks.join('')}`;
 }
 
 /**
@@ -167,6 +192,9 @@ describe('vrrp tracking weights: hactl against keepalived 2.2.7', { skip, timeou
         I_UP_REV: '95',
         I_DOWN_NEG: '91',
         OWNER: '255',
+        SG_A: '103',
+        SG_B: '103',
+        SG_C: 'FAULT',
       };
       for (const c of CASES) {
         assert.equal(ka.get(c.name), expected[c.name], `keepalived ${c.name}\n${k.logs.map((x) => x.line).join('\n')}`);

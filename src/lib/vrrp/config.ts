@@ -2,7 +2,7 @@
  * The VRRP daemon's own configuration types, and the mapping from the typed
  * keepalived.conf model (src/lib/conf/model.ts). Pure: no I/O.
  */
-import type { KeepalivedConfig, ScriptRef, VirtualIp, VrrpInstance, VrrpTrackProcess } from '../conf/model';
+import type { KeepalivedConfig, ScriptRef, TrackRef, VirtualIp, VrrpInstance, VrrpTrackProcess } from '../conf/model';
 import type { Auth, Family, VrrpVersion } from './packet';
 import { type ParamMatch, QUORUM_UNLIMITED, type TrackProcessConfig } from './track-process';
 
@@ -377,6 +377,22 @@ export function fromModel(model: KeepalivedConfig): { config: DaemonConfig; prob
       i.trackInterfaces = i.trackInterfaces.filter((t) => (t.weight ?? 0) === 0);
       i.trackFiles = i.trackFiles.filter((t) => (t.weight ?? trackFiles.find((f) => f.name === t.name)?.weight ?? 0) === 0);
       i.trackProcesses = i.trackProcesses?.filter((t) => (t.weight ?? trackProcesses.find((f) => f.name === t.name)?.weight ?? 0) === 0);
+    }
+  }
+  // A sync group's own track_interface/script/file/process apply to every member, weights
+  // included (keepalived 2.2.7: a group tracking `ok10` (weight 10) lifts each member by 10).
+  for (const g of model.vrrp_sync_groups) {
+    const refs = (l: TrackRef[]) => l.map((t) => ({ name: t.name, weight: t.weight, reverse: t.reverse }));
+    const add = (to: TrackRefConfig[], from: TrackRef[]) => {
+      for (const t of refs(from)) if (!to.some((x) => x.name === t.name)) to.push(t);
+    };
+    for (const i of instances) {
+      if (!g.group.some((m) => m.name === i.name)) continue;
+      add(i.trackInterfaces, g.track_interface);
+      add(i.trackScripts, g.track_script);
+      add(i.trackFiles, g.track_file);
+      i.trackProcesses ??= [];
+      add(i.trackProcesses, g.track_process);
     }
   }
   for (const i of instances) {
