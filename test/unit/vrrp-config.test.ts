@@ -167,6 +167,51 @@ vrrp_instance A {
     assert.deepEqual(config.syncGroups[0].members, ['A']);
   });
 
+  it("a sync group's own tracked objects go to every member, weights kept, without duplicates", () => {
+    const { config, problems } = map(`
+vrrp_script w {
+  script "/bin/true"
+  weight -10
+}
+vrrp_sync_group G {
+  group {
+    A
+    B
+  }
+  track_script {
+    w
+  }
+  track_interface {
+    eth1 weight 5
+  }
+}
+vrrp_instance A {
+  interface eth0
+  virtual_router_id 1
+  priority 100
+  virtual_ipaddress {
+    192.0.2.1
+  }
+  track_script {
+    w weight 0
+  }
+}
+vrrp_instance B {
+  interface eth0
+  virtual_router_id 2
+  priority 100
+  virtual_ipaddress {
+    192.0.2.2
+  }
+}
+`);
+    assert.deepEqual(problems, []);
+    const [a, b] = config.instances;
+    assert.deepEqual(a.trackScripts, [{ name: 'w', weight: 0, reverse: false }], "A's own line wins over the group's");
+    assert.deepEqual(b.trackScripts, [{ name: 'w', weight: undefined, reverse: false }]);
+    assert.deepEqual(b.trackInterfaces, [{ name: 'eth1', weight: 5, reverse: false }]);
+  });
+
   it('notify arguments are keepalived\'s: TYPE NAME STATE PRIORITY', () => {
     assert.deepEqual(notifyArgs('INSTANCE', 'VI_1', 'MASTER', 150), ['INSTANCE', 'VI_1', 'MASTER', '150']);
   });
