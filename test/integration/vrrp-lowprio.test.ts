@@ -12,8 +12,7 @@
  * - whether the master's advert timer restarts after the received advert
  *   (keepalived: unless lower_prio_no_advert), measured as the time of its
  *   next regular advert. Counts must be equal and timings within TOL.
- * Known divergences live in config.ts (not this file's to fix) and are
- * TODO tests; one deliberate divergence (VI_BADINT) is asserted as such.
+ * One deliberate divergence (VI_BADINT) is asserted as such.
  * The same scenario runs twice on the same lab layout, once with keepalived
  * and once with hactl as the master under test; the intruder is the test's
  * own raw-socket sender (Injector) both times, so both masters see the same
@@ -92,7 +91,6 @@ const cases: Case[] = [
     extra: '  garp_master_repeat 2\n  garp_master_delay 1\n',
     intruder: 100,
     expect: { answer: true, garpRepeat: 5, garpDelayMs: 5000 },
-    todo: "src/lib/vrrp/config.ts lowerPrio() falls back to the instance's garp_master_repeat/delay (2 GARPs, again after 1 s); keepalived uses the global values",
   },
   { name: 'VI_HIGH_SEND', on: 'A', vrid: 53, prio: 100, vip: '198.51.100.103', extra: '  higher_prio_send_advert\n', intruder: 250, expect: { answer: true, ...none } },
   { name: 'VI_HIGH', on: 'A', vrid: 54, prio: 100, vip: '198.51.100.104', extra: '', intruder: 250, expect: { answer: false, ...none } },
@@ -161,7 +159,6 @@ const cases: Case[] = [
     extra: '  garp_lower_prio_repeat 2\n',
     intruder: 100,
     expect: { answer: false, ...none },
-    todo: 'src/lib/vrrp/config.ts lowerPrio(): strict mode does not zero garp_lower_prio_repeat/delay',
   },
   {
     name: 'VI_S_HIGH',
@@ -172,7 +169,6 @@ const cases: Case[] = [
     extra: '  higher_prio_send_advert\n',
     intruder: 250,
     expect: { answer: false, ...none },
-    todo: 'src/lib/vrrp/config.ts lowerPrio(): strict mode does not clear a configured higher_prio_send_advert',
   },
   { name: 'VI_G2_EQ_LOW', on: 'G2', vrid: 72, prio: 200, vip: '198.51.100.122', extra: '', intruder: 200, expect: { answer: true, garpRepeat: 2, garpDelayMs: 3000 } },
 ];

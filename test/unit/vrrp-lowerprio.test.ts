@@ -195,15 +195,16 @@ describe('vrrp config: lower/higher priority keywords', () => {
     assert.deepEqual(c.notify.masterRxLowerPri?.argv, ['/usr/local/bin/rx', 'arg']);
   });
 
-  it('defaults: answer, no higher-priority advert, GARP values of garp_master_*', () => {
+  it("defaults: answer, no higher-priority advert, GARP values of the global vrrp_garp_master_* (never the instance's)", () => {
     const c = map(inst(' garp_master_delay 4\n garp_master_repeat 2')).instances[0];
     assert.equal(c.lowerPrioNoAdvert, false);
     assert.equal(c.higherPrioSendAdvert, false);
-    assert.equal(c.garpLowerPrioDelayMs, 4000);
-    assert.equal(c.garpLowerPrioRepeat, 2);
-    const k = map(inst('')).instances[0];
-    assert.equal(k.garpLowerPrioDelayMs, 5000);
-    assert.equal(k.garpLowerPrioRepeat, 5);
+    // keepalived 2.2.7 on the wire (vrrp-lowprio lab, VI_LOW_GMR): 5 + 5 GARPs at 5 s
+    assert.equal(c.garpLowerPrioDelayMs, 5000);
+    assert.equal(c.garpLowerPrioRepeat, 5);
+    const g = map(inst(' garp_master_delay 4', ' vrrp_garp_master_delay 3\n vrrp_garp_master_repeat 2')).instances[0];
+    assert.equal(g.garpLowerPrioDelayMs, 3000);
+    assert.equal(g.garpLowerPrioRepeat, 2);
   });
 
   it('global_defs defaults, and the instance overriding them (off)', () => {
@@ -219,8 +220,9 @@ describe('vrrp config: lower/higher priority keywords', () => {
     assert.equal(o.higherPrioSendAdvert, false);
   });
 
-  it('strict mode makes lower_prio_no_advert the default', () => {
+  it('strict mode forces lower_prio_no_advert on, higher_prio_send_advert off and no lower-priority GARPs', () => {
     assert.equal(map(inst('', ' vrrp_strict')).instances[0].lowerPrioNoAdvert, true);
-    assert.equal(map(inst(' lower_prio_no_advert false', ' vrrp_strict')).instances[0].lowerPrioNoAdvert, false);
+    const s = map(inst(' lower_prio_no_advert false\n higher_prio_send_advert\n garp_lower_prio_repeat 2\n garp_lower_prio_delay 2', ' vrrp_strict')).instances[0];
+    assert.deepEqual([s.lowerPrioNoAdvert, s.higherPrioSendAdvert, s.garpLowerPrioRepeat, s.garpLowerPrioDelayMs], [true, false, 0, 0]);
   });
 });

@@ -188,22 +188,25 @@ type GlobalVrrp = KeepalivedConfig['global_defs']['vrrp'];
 
 /**
  * keepalived 2.2.7 (vrrp_complete_instance): garp_lower_prio_{delay,repeat}
- * fall back to the global vrrp_garp_lower_prio_* and then to the instance's
- * garp_master_{delay,repeat}; lower_prio_no_advert defaults to true in
- * strict mode, else to vrrp_lower_prio_no_advert; higher_prio_send_advert to
- * vrrp_higher_prio_send_advert.
+ * fall back to the global vrrp_garp_lower_prio_* and then to the global
+ * vrrp_garp_master_{delay,repeat} (never the instance's garp_master_*);
+ * lower_prio_no_advert defaults to vrrp_lower_prio_no_advert and
+ * higher_prio_send_advert to vrrp_higher_prio_send_advert. Strict mode forces
+ * lower_prio_no_advert on, higher_prio_send_advert off and no lower-priority
+ * GARPs, whatever is configured (keepalived -t: "Strict mode requires ... resetting").
+ * Seen on the wire in test/integration/vrrp-lowprio.test.ts.
  */
 function lowerPrio(
   i: VrrpInstance,
   gv: GlobalVrrp,
 ): Pick<InstanceConfig, 'garpLowerPrioDelayMs' | 'garpLowerPrioRepeat' | 'lowerPrioNoAdvert' | 'higherPrioSendAdvert'> {
-  const delayS = i.garp_lower_prio_delay ?? gv.garp_lower_prio_delay ?? i.garp_master_delay ?? gv.garp_master_delay ?? 5;
   const strict = i.strict_mode ?? gv.strict;
+  const delayS = strict ? 0 : (i.garp_lower_prio_delay ?? gv.garp_lower_prio_delay ?? gv.garp_master_delay ?? 5);
   return {
     garpLowerPrioDelayMs: Math.round(delayS * 1000),
-    garpLowerPrioRepeat: i.garp_lower_prio_repeat ?? gv.garp_lower_prio_repeat ?? i.garp_master_repeat ?? gv.garp_master_repeat ?? 5,
-    lowerPrioNoAdvert: i.lower_prio_no_advert ?? (strict ? true : (gv.lower_prio_no_advert ?? false)),
-    higherPrioSendAdvert: i.higher_prio_send_advert ?? gv.higher_prio_send_advert ?? false,
+    garpLowerPrioRepeat: strict ? 0 : (i.garp_lower_prio_repeat ?? gv.garp_lower_prio_repeat ?? gv.garp_master_repeat ?? 5),
+    lowerPrioNoAdvert: strict ? true : (i.lower_prio_no_advert ?? gv.lower_prio_no_advert ?? false),
+    higherPrioSendAdvert: strict ? false : (i.higher_prio_send_advert ?? gv.higher_prio_send_advert ?? false),
   };
 }
 
