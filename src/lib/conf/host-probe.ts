@@ -49,13 +49,14 @@ export function nodeHostProbe(env: NodeJS.ProcessEnv = process.env): HostProbe {
   let us: Set<string> | undefined;
   let gs: Set<string> | undefined;
   return {
+    // keepalived looks names up with getpwnam/getgrnam only: a numeric uid/gid is not a name ("script_user 0" fails)
     groupExists: (name) => {
       gs ??= users('/etc/group');
-      return gs.size === 0 || gs.has(name) || /^\d+$/.test(name);
+      return gs.size === 0 || gs.has(name);
     },
     userExists: (name) => {
       us ??= users();
-      return us.size === 0 || us.has(name) || /^\d+$/.test(name);
+      return us.size === 0 || us.has(name);
     },
     interfaceExists: (name) => {
       ifs ??= interfaces();

@@ -134,7 +134,13 @@ function interfaceChecks(cfg: KeepalivedConfig, host: HostProbe, diags: Diagnost
   if (su && host.userExists && !host.userExists(su.user)) diags.push(d(su.pos, 'error', `Error setting global script uid/gid: user ${su.user} does not exist`, 'user-missing'));
   else if (su?.group && host.groupExists && !host.groupExists(su.group)) diags.push(d(su.pos, 'error', `Error setting global script uid/gid: group ${su.group} does not exist`, 'user-missing'));
   for (const s of cfg.vrrp_scripts) {
-    if (s.user && host.userExists && !host.userExists(s.user)) diags.push(d(s.at.user ?? s.pos, 'error', `vrrp_script ${s.name}: user ${s.user} does not exist`, 'user-missing'));
+    if (s.user && host.userExists && !host.userExists(s.user)) {
+      diags.push(d(s.at.user ?? s.pos, 'error', `vrrp_script ${s.name}: user ${s.user} does not exist`, 'user-missing'));
+      // keepalived drops such a script, so every reference to it is "not found"
+      for (const o of [...cfg.vrrp_instances, ...cfg.vrrp_sync_groups])
+        for (const t of o.track_script)
+          if (t.name === s.name) diags.push(d(t.pos, 'error', `(${o.name}) track script ${s.name} not found, ignoring... (its user ${s.user} does not exist)`, 'user-missing'));
+    }
   }
   return missing;
 }
