@@ -269,14 +269,28 @@ export function checkVirtualServer(vs: VirtualServer, st: VsCheckState, diags: D
       push(diags, vs.at.quorum ?? vs.pos, 'warning', `Warning - quorum ${quorum} for ${vsLabel(vs)} exceeds total weight of real servers ${total}, reducing quorum to ${total}`, 'vs-quorum');
     }
   }
-  if (vs.address && vs.port === 0 && vs.persistence_timeout === undefined && !vs.at.persistence_timeout) {
+  const persistent = vs.persistence_timeout !== undefined || !!vs.at.persistence_timeout;
+  if (vs.address && vs.port === 0 && !persistent) {
     push(diags, vs.pos, 'error', `Virtual server ${vsLabel(vs)}: zero port only valid for persistent services (add persistence_timeout)`, 'vs-port-zero');
+  }
+  // A group entry without a port has port 0 (keepalived: "Virtual server [VSG_1]:0: zero port only valid
+  // for persistent services - setting", and for DR/TUN "ports don't match" with a real server's port).
+  const zeroEntry = groupEntries.find((ge) => ge.fwmark === undefined && !ge.port);
+  if (vs.group !== undefined && zeroEntry && !persistent) {
+    push(
+      diags,
+      vs.pos,
+      'error',
+      `Virtual server group ${vs.group}: entry ${zeroEntry.address?.text ?? ''} has port 0 (no port given); zero port only valid for persistent services (add persistence_timeout or a port)`,
+      'vs-port-zero',
+    );
   }
   if (vs.lb_kind === 'DR' || vs.lb_kind === 'TUN') {
     for (const ge of groupEntries) {
-      if (ge.port === undefined || ge.fwmark !== undefined) continue;
+      if (ge.fwmark !== undefined) continue;
+      const gp = ge.port ?? 0;
       for (const rs of vs.real_servers) {
-        if (rs.port && rs.port !== ge.port) push(diags, rs.pos, 'error', `virtual server group ${vs.group} entry ${ge.address?.text}:${ge.port} and real server ${rs.address.text}:${rs.port} ports don't match (${vs.lb_kind} cannot change the port)`, 'dr-port');
+        if (rs.port && rs.port !== gp) push(diags, rs.pos, 'error', `virtual server group ${vs.group} entry ${ge.address?.text}:${gp} and real server ${rs.address.text}:${rs.port} ports don't match (${vs.lb_kind} cannot change the port)`, 'dr-port');
       }
     }
   }
