@@ -10,6 +10,8 @@ type FastHandler = (argv: string[]) => Promise<number> | undefined;
 const handlers: Record<string, () => FastHandler> = {
   'conf lint': () => require('./lib/conf/lint-cli').fastMain,
   genhash: () => require('./lib/check/genhash-cli').genhashFast,
+  // a long-running daemon: oclif would stay in memory (~14 MiB) for nothing
+  'vrrp run': () => require('./lib/vrrp/run-cli').vrrpRunFast,
   // IPVS (issue #7): parsed with ipvsadm's own rules in src/lib/ipvs/cli.
   ipvsadm: () => require('./lib/ipvs/cli').ipvsadmFast,
   restore: () => require('./lib/ipvs/cli').restoreMain,
