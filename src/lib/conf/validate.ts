@@ -95,7 +95,8 @@ export function validate(cfg: KeepalivedConfig, topCount: number, diags: Diagnos
       push(diags, inst.at.state ?? inst.pos, 'error', `(${n}) State MASTER must match being address owner (strict mode needs priority 255)`, 'strict-master');
     }
     if (strict && inst.unicast_peer.length > 0) push(diags, inst.at.unicast_peer ?? inst.pos, 'error', `(${n}) Strict mode does not support unicast peers`, 'strict-unicast');
-    // keepalived vrrp_complete_instance: only values set on the instance are reported (and reset)
+    // keepalived vrrp_complete_instance: only values set on the instance are reported, and reset (a
+    // warning: keepalived -t exits 5, the daemon runs with the value reset)
     if (strict) {
       const reset: [keyof typeof inst.at, boolean, string][] = [
         ['garp_lower_prio_repeat', !!inst.garp_lower_prio_repeat, 'Strict mode requires no repeat garps. resetting'],
@@ -103,7 +104,7 @@ export function validate(cfg: KeepalivedConfig, topCount: number, diags: Diagnos
         ['lower_prio_no_advert', inst.lower_prio_no_advert === false, 'Strict mode requires no lower priority advert. resetting'],
         ['higher_prio_send_advert', inst.higher_prio_send_advert === true, 'strict mode requires higher_prio_send_advert to be clear. resetting'],
       ];
-      for (const [k, bad, msg] of reset) if (bad) push(diags, inst.at[k] ?? inst.pos, 'error', `(${n}) ${msg}`, 'strict-lower-prio');
+      for (const [k, bad, msg] of reset) if (bad) push(diags, inst.at[k] ?? inst.pos, 'warning', `(${n}) ${msg}`, 'strict-lower-prio');
     }
     if (strict && inst.accept === true && version === 2) {
       push(diags, inst.at.accept ?? inst.pos, 'warning', `(${n}) warning - accept mode for VRRP version 2 does not comply with RFC3768 - resetting`, 'strict-accept');
