@@ -216,3 +216,62 @@ vrrp_instance B {
     assert.deepEqual(notifyArgs('INSTANCE', 'VI_1', 'MASTER', 150), ['INSTANCE', 'VI_1', 'MASTER', '150']);
   });
 });
+
+describe('scripts whose user or group does not exist (keepalived drops them; never run as root)', () => {
+  const ids = { userExists: (u: string) => u === 'root' || u === 'nobody', groupExists: (g: string) => g === 'root' };
+  const text = `
+vrrp_script chk {
+  script "/bin/true"
+  user ghost
+}
+vrrp_script ok {
+  script "/bin/true"
+  user nobody
+}
+vrrp_instance VI_1 {
+  interface eth0
+  virtual_router_id 51
+  priority 100
+  virtual_ipaddress {
+    192.0.2.1/24
+  }
+  track_script {
+    chk
+    ok
+  }
+  notify_master /usr/bin/logger vrrp-master
+  notify_backup "/usr/bin/logger backup" root
+  notify_fault "/usr/bin/logger fault" root nogroup
+  notify_deleted "/usr/bin/logger deleted"
+}
+`;
+  it('drops them with a note and keeps the rest; track_script entries of a dropped vrrp_script go too', () => {
+    const r = loadConfig('/k.conf', { reader: memoryReader({ '/k.conf': text }), configId: 'x', env: {} });
+    const { config, problems, notes } = fromModel(r.model, ids);
+    assert.deepEqual(problems, []);
+    const i = config.instances[0];
+    assert.equal(i.notify.master, undefined);
+    assert.deepEqual(i.notify.backup, { argv: ['/usr/bin/logger', 'backup'], user: 'root', group: undefined });
+    assert.equal(i.notify.fault, undefined);
+    assert.deepEqual(i.notify.deleted?.argv, ['/usr/bin/logger', 'deleted']);
+    assert.equal(i.notify.sendDeleted, true);
+    assert.deepEqual(
+      config.scripts.map((s) => s.name),
+      ['ok'],
+    );
+    assert.deepEqual(
+      i.trackScripts.map((t) => t.name),
+      ['ok'],
+    );
+    assert.equal(notes.length, 3, notes.join('\n'));
+    assert.ok(notes.some((n) => /vrrp_script chk ignored: user ghost does not exist/.test(n)));
+    assert.ok(notes.some((n) => /notify_master script \/usr\/bin\/logger - ignoring \(user vrrp-master does not exist/.test(n)));
+    assert.ok(notes.some((n) => /notify_fault .*group nogroup does not exist/.test(n)));
+  });
+  it('without a probe nothing is dropped (pure mapping)', () => {
+    const r = loadConfig('/k.conf', { reader: memoryReader({ '/k.conf': text }), configId: 'x', env: {} });
+    const { config, notes } = fromModel(r.model);
+    assert.deepEqual(notes, []);
+    assert.equal(config.instances[0].notify.master?.user, 'vrrp-master');
+  });
+});

@@ -271,6 +271,67 @@ describe('vrrp daemon (in-process, fake link and clock)', () => {
     await db.stop();
   });
 
+  it('a reload that deletes instances: priority 0 from a master, VIPs gone, FAULT or (notify_deleted) DELETED notifies', async () => {
+    const clock = new VirtualClock();
+    const link = new FakeLink(clock);
+    const a = makeNode(link, 'a', '192.0.2.1');
+    const fifo: string[] = [];
+    a.deps.writeFifo = (_p, line) => fifo.push(line);
+    const notify = (tag: string) => ({
+      generic: { argv: ['/bin/n', tag] },
+      fault: { argv: ['/bin/fault'] },
+      stop: { argv: ['/bin/stop'] },
+      deleted: { argv: ['/bin/deleted'] },
+    });
+    const keep = instance({ name: 'KEEP', vrid: 3, priority: 150, vips: [{ address: '192.0.2.103', prefix: 24, family: 4 }] });
+    const cfg = daemonConfig(
+      [
+        instance({ name: 'PLAIN', vrid: 1, priority: 150, notify: notify('p') }),
+        instance({ name: 'DEL', vrid: 2, priority: 150, vips: [{ address: '192.0.2.101', prefix: 24, family: 4 }], notify: { ...notify('d'), sendDeleted: true } }),
+        keep,
+      ],
+      { notifyFifo: '/run/f' },
+    );
+    const da = new VrrpDaemon(cfg, a.deps);
+    await da.start();
+    await clock.advance(5000);
+    assert.deepEqual(
+      da.status().instances.map((i) => i.state),
+      ['MASTER', 'MASTER', 'MASTER'],
+    );
+    a.execs.length = 0;
+    fifo.length = 0;
+    const before = link.sent.length;
+    const r = await da.reload(daemonConfig([keep], { notifyFifo: '/run/f' }));
+    await flush();
+    assert.deepEqual(r.removed, ['PLAIN', 'DEL']);
+    const prio0 = link.sent
+      .slice(before)
+      .map((x) => decodeIpv4Packet(x.buf).advert)
+      .filter((ad) => ad.priority === 0)
+      .map((ad) => ad.vrid)
+      .sort();
+    assert.deepEqual(prio0, [1, 2], 'each deleted master sends priority 0');
+    assert.deepEqual([...a.net.addrs], ['192.0.2.103/24']);
+    assert.deepEqual(
+      a.execs.map((e) => [...e.argv, ...e.extra].join(' ')).sort(),
+      ['/bin/deleted', '/bin/n d INSTANCE DEL DELETED 150', '/bin/n p INSTANCE PLAIN FAULT 150'],
+      'no notify_fault, no notify_stop; notify_deleted only with sendDeleted',
+    );
+    assert.deepEqual(fifo.sort(), ['INSTANCE "DEL" DELETED 150\n', 'INSTANCE "PLAIN" FAULT 150\n']);
+    assert.deepEqual(
+      da.status().instances.map((i) => i.name),
+      ['KEEP'],
+    );
+    await clock.advance(5000);
+    assert.equal(
+      link.sent.slice(before).filter((x) => decodeIpv4Packet(x.buf).advert.vrid !== 3 && decodeIpv4Packet(x.buf).advert.priority !== 0).length,
+      0,
+      'a deleted instance sends nothing more',
+    );
+    await da.stop();
+  });
+
   it('timer safety: adverts queued during a stall are read before declaring the master down', async () => {
     const { clock, link, da, db } = await pair();
     await clock.advance(5000);

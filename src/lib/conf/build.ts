@@ -141,7 +141,7 @@ export class Builder {
 
   constructor(private readonly diags: Diagnostic[]) {}
 
-  d(pos: Pos, severity: 'error' | 'warning', message: string, rule: string): void {
+  d(pos: Pos, severity: Diagnostic['severity'], message: string, rule: string): void {
     this.diags.push({ file: pos.file, line: pos.line, col: pos.col, severity, message, rule });
   }
 
@@ -440,19 +440,42 @@ export class Builder {
     if (src && !parseIp(src.value as string, NO_PREFIX).ok) this.d(this.argPos(src.stmt, 0), 'error', `Configuration error: BFD instance ${name} has malformed source address ${src.value}`, 'address');
   }
 
+  /**
+   * A script line as keepalived 2.2.7 reads it (notify_script_init / set_script_params_array):
+   * the first word, quoted or not, is the whole command line and is split again into argv;
+   * where a user may follow (`withUser`: notify scripts) the next words are
+   * `username [groupname]`. keepalived ignores further words without a message, so they get a
+   * note: `notify_master /usr/bin/logger vrrp-master` runs logger as user vrrp-master, and
+   * `script /bin/check arg` (vrrp_script, misc_path) runs /bin/check without `arg`.
+   */
   private script(s: Stmt, withUser: boolean): ScriptRef {
-    const argv = s.args.map((t) => t.text);
-    // keepalived: a quoted first word is the whole command line; unquoted words are the command.
-    let command: string;
+    const a = s.args;
+    const command = a[0]?.text ?? '';
     let user: string | undefined;
     let group: string | undefined;
-    if (s.args[0]?.quoted) {
-      command = argv[0];
-      if (withUser && argv.length > 1) {
-        user = argv[1];
-        group = argv[2];
-      }
-    } else command = argv.join(' ');
+    if (withUser && a.length > 1) {
+      user = a[1].text;
+      group = a[2]?.text;
+    }
+    const used = withUser ? 3 : 1;
+    if (a.length > used) {
+      const extra = a
+        .slice(used)
+        .map((t) => t.text)
+        .join(' ');
+      const whole = a
+        .slice(0, withUser ? 1 : a.length)
+        .map((t) => t.text)
+        .join(' ');
+      this.d(
+        this.argPos(s, used),
+        'note',
+        withUser
+          ? `'${extra}' after '${s.keyword} ${command} ${user}${group !== undefined ? ` ${group}` : ''}' is ignored by keepalived (the words after the script are its user and group)`
+          : `keepalived runs '${command}' without '${extra}': only the first word is the script; quote the whole command line (${s.keyword} "${whole}")`,
+        'script-words',
+      );
+    }
     return { command, argv: splitCommand(command), user, group, pos: s.pos };
   }
 
@@ -977,7 +1000,7 @@ export class Builder {
     const m = this.walk(s.block ?? [], 'vrrp_script', `vrrp_script ${name}`, n);
     const last = (k: string) => m.last(k);
     const sc = last('script');
-    if (sc) n.script = this.script(sc.stmt, true);
+    if (sc) n.script = this.script(sc.stmt, false);
     n.interval = last('interval')?.value as number | undefined;
     n.timeout = last('timeout')?.value as number | undefined;
     const wt = last('weight');
@@ -1117,6 +1140,7 @@ export class Builder {
       track_file: [],
       track_process: [],
       track_bfd: [],
+      notify_deleted_state: false,
       nopreempt: false,
       preempt: false,
       vmac_xmit_base: false,
@@ -1241,8 +1265,10 @@ export class Builder {
     }
     for (const k of ['notify_master', 'notify_backup', 'notify_fault', 'notify_stop', 'notify_deleted', 'notify_master_rx_lower_pri', 'notify'] as const) {
       const x = last(k);
-      if (x) n[k] = this.script(x.stmt, true);
+      if (x && x.stmt.args.length > 0) n[k] = this.script(x.stmt, true);
     }
+    // `notify_deleted` with or without a script: a deleted instance notifies DELETED instead of FAULT
+    n.notify_deleted_state = !!last('notify_deleted');
     n.native_ipv6 = !!last('native_ipv6');
     n.lvs_sync_daemon_interface = last('lvs_sync_daemon_interface')?.value as string | undefined;
     this.keepExtras(m, n, TYPED_VRRP);
@@ -1590,7 +1616,7 @@ export class Builder {
       }
     } else if (kind === 'MISC_CHECK') {
       const mp = m.last('misc_path');
-      if (mp) c.misc_path = this.script(mp.stmt, true);
+      if (mp) c.misc_path = this.script(mp.stmt, false);
       c.misc_timeout = m.last('misc_timeout')?.value as number | undefined;
       c.misc_dynamic = !!m.get('misc_dynamic');
       const u = m.last('user');

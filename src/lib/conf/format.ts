@@ -14,7 +14,7 @@ export interface LintOutput {
 
 /** One diagnostic as `file:line:col: severity: message [rule]` (just `file:` when it is about the whole file). */
 export function formatDiagnostic(d: Diagnostic, p: Painter): string {
-  const sev = d.severity === 'error' ? p.red('error') : p.yellow('warning');
+  const sev = d.severity === 'error' ? p.red('error') : d.severity === 'warning' ? p.yellow('warning') : p.cyan('note');
   const where = d.line > 0 ? `${d.file}:${d.line}:${d.col}` : d.file;
   return `${p.bold(where)}: ${sev}: ${d.message} ${p.dim(`[${d.rule}]`)}\n`;
 }
@@ -52,7 +52,7 @@ export function formatSarif(r: LintOutput, version: string): string {
         results: r.diagnostics.map((d) => ({
           ruleId: d.rule,
           ruleIndex: rules.indexOf(d.rule),
-          level: d.severity === 'error' ? 'error' : 'warning',
+          level: d.severity,
           message: { text: d.message },
           locations: [
             {

@@ -64,7 +64,7 @@ export function allScripts(cfg: KeepalivedConfig, vsScripts?: readonly ScriptUse
   return out;
 }
 
-function d(pos: { file: string; line: number; col: number }, severity: 'error' | 'warning', message: string, rule: string): Diagnostic {
+function d(pos: { file: string; line: number; col: number }, severity: Diagnostic['severity'], message: string, rule: string): Diagnostic {
   return { file: pos.file, line: pos.line, col: pos.col, severity, message, rule };
 }
 
@@ -80,6 +80,21 @@ function scriptChecks(cfg: KeepalivedConfig, host: HostProbe | undefined, diags:
   const secure = cfg.global_defs.enable_script_security;
   for (const { ref, kind, vrrp } of allScripts(cfg, vsScripts)) {
     const prog = ref.argv[0] ?? '';
+    // keepalived drops a notify script whose user or group does not exist (LOG_INFO only, -t exits 0):
+    // it is neither run nor checked for security
+    const badUser = host && ref.user && host.userExists && !host.userExists(ref.user);
+    const badGroup = host && !badUser && ref.group && host.groupExists && !host.groupExists(ref.group);
+    if (badUser || badGroup) {
+      diags.push(
+        d(
+          { file: ref.pos.file, line: ref.pos.line, col: ref.pos.col },
+          'note',
+          `Invalid user/group for ${kind} script ${prog} - ignoring: ${badUser ? `user ${ref.user}` : `group ${ref.group}`} does not exist, so keepalived never runs this script${ref.argv.length === 1 ? ` (quote "${prog} ${ref.user}${ref.group ? ` ${ref.group}` : ''}" if those are arguments)` : ''}`,
+          'user-missing',
+        ),
+      );
+      continue;
+    }
     const exists = host ? host.programExists(prog) : staticallyPresent(prog);
     if (host && !exists) {
       if (kind === 'track') diags.push(d(ref.pos, 'error', `script '${prog}' not found or not executable: keepalived disables this track script`, 'script-not-found'));
@@ -167,7 +182,7 @@ export function lint(opts: LintOptions): LintResult {
   }
   if (opts.cluster && models.length >= 2) diagnostics.push(...(require('./cluster') as typeof import('./cluster')).checkCluster(models));
   let exitCode = 0;
-  const counts = diagnostics.some((x) => x.rule !== 'file-unreadable' && (x.severity === 'error' || !opts.warningsOk));
+  const counts = diagnostics.some((x) => x.rule !== 'file-unreadable' && x.severity !== 'note' && (x.severity === 'error' || !opts.warningsOk));
   if (fatal) exitCode = 4;
   if (counts) exitCode = 5;
   if (security) exitCode = 6;

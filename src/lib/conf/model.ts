@@ -19,7 +19,8 @@ export interface Pos {
   col: number;
 }
 
-export type Severity = 'error' | 'warning';
+/** `note`: information that does not change the exit code (keepalived -t is silent there too). */
+export type Severity = 'error' | 'warning' | 'note';
 
 export interface Diagnostic {
   file: string;
@@ -316,6 +317,8 @@ export interface VrrpInstance extends NodeBase {
   notify_fault?: ScriptRef;
   notify_stop?: ScriptRef;
   notify_deleted?: ScriptRef;
+  /** `notify_deleted` given (with or without a script): a vrrp_instance deleted by a reload notifies DELETED, not FAULT. */
+  notify_deleted_state: boolean;
   notify_master_rx_lower_pri?: ScriptRef;
   notify?: ScriptRef;
   smtp_alert?: boolean;

@@ -309,7 +309,7 @@ export const VRRP_INSTANCE: Record<string, Spec> = {
   notify_master: sc,
   notify_fault: sc,
   notify_stop: sc,
-  notify_deleted: sc,
+  notify_deleted: { k: 'script', rest: true, opt: true },
   notify_master_rx_lower_pri: sc,
   notify: sc,
   notify_priority_changes: ob,

@@ -64,6 +64,10 @@ export interface NotifyConfig {
   generic?: Command;
   /** notify_master_rx_lower_pri: run (no arguments) when a MASTER receives a lower-priority advert */
   masterRxLowerPri?: Command;
+  /** notify_deleted's script: run (no arguments) when a reload deletes the instance */
+  deleted?: Command;
+  /** notify_deleted given: a reload that deletes the instance notifies DELETED instead of FAULT */
+  sendDeleted?: boolean;
 }
 
 export interface InstanceConfig {
@@ -155,6 +159,12 @@ export interface MapProblem {
   message: string;
 }
 
+/** Does a user / group name exist here (getpwnam/getgrnam)? Injected: fromModel does no I/O. */
+export interface UserProbe {
+  userExists(name: string): boolean;
+  groupExists(name: string): boolean;
+}
+
 function cmd(r: ScriptRef | undefined): Command | undefined {
   if (!r || r.argv.length === 0) return undefined;
   return { argv: [...r.argv], user: r.user, group: r.group };
@@ -211,9 +221,27 @@ function lowerPrio(
 }
 
 /** Map the keepalived.conf model to the daemon configuration. */
-export function fromModel(model: KeepalivedConfig): { config: DaemonConfig; problems: MapProblem[] } {
+export function fromModel(model: KeepalivedConfig, ids?: UserProbe): { config: DaemonConfig; problems: MapProblem[]; notes: string[] } {
   const problems: MapProblem[] = [];
+  /** What keepalived also drops or ignores and the daemon should say once at start. */
+  const notes: string[] = [];
   const g = model.global_defs;
+  // keepalived 2.2.7 (notify_script_init): a script whose user or group does not exist is ignored, never run
+  // as the daemon's own user
+  const missingId = (user: string | undefined, group: string | undefined): string | undefined => {
+    if (!ids) return undefined;
+    if (user && !ids.userExists(user)) return `user ${user} does not exist`;
+    if (group && !ids.groupExists(group)) return `group ${group} does not exist`;
+    return undefined;
+  };
+  const script = (r: ScriptRef | undefined, what: string): Command | undefined => {
+    const c = cmd(r);
+    if (!c || !r) return c;
+    const why = missingId(c.user, c.group);
+    if (!why) return c;
+    notes.push(`${r.pos.file}:${r.pos.line}: Invalid user/group for ${what} script ${c.argv[0]} - ignoring (${why}; keepalived does not run it either)`);
+    return undefined;
+  };
   const gv = g.vrrp;
   const instances: InstanceConfig[] = [];
   const where = (i: VrrpInstance) => `${i.pos.file}:${i.pos.line}: vrrp_instance ${i.name}`;
@@ -297,12 +325,14 @@ export function fromModel(model: KeepalivedConfig): { config: DaemonConfig; prob
       trackProcesses: i.track_process.map((t) => ({ name: t.name, weight: t.weight, reverse: t.reverse })),
       dontTrackPrimary: i.dont_track_primary,
       notify: {
-        master: cmd(i.notify_master),
-        backup: cmd(i.notify_backup),
-        fault: cmd(i.notify_fault),
-        stop: cmd(i.notify_stop),
-        generic: cmd(i.notify),
-        masterRxLowerPri: cmd(i.notify_master_rx_lower_pri),
+        master: script(i.notify_master, 'notify_master'),
+        backup: script(i.notify_backup, 'notify_backup'),
+        fault: script(i.notify_fault, 'notify_fault'),
+        stop: script(i.notify_stop, 'notify_stop'),
+        generic: script(i.notify, 'notify'),
+        masterRxLowerPri: script(i.notify_master_rx_lower_pri, 'notify_master_rx_lower_pri'),
+        deleted: script(i.notify_deleted, 'notify_deleted'),
+        sendDeleted: i.notify_deleted_state || undefined,
       },
     });
   }
@@ -315,6 +345,7 @@ export function fromModel(model: KeepalivedConfig): { config: DaemonConfig; prob
     seen.set(k, i.name);
   }
   const scripts: ScriptConfig[] = [];
+  const droppedScripts = new Set<string>();
   for (const s of model.vrrp_scripts) {
     const c = cmd(s.script);
     if (!c) {
@@ -324,6 +355,13 @@ export function fromModel(model: KeepalivedConfig): { config: DaemonConfig; prob
     if (s.user) {
       c.user = s.user;
       c.group = s.group;
+      const why = missingId(s.user, s.group);
+      if (why) {
+        // keepalived drops the vrrp_script; its track_script entries are then "not found, ignoring"
+        notes.push(`${s.pos.file}:${s.pos.line}: vrrp_script ${s.name} ignored: ${why} (keepalived drops it too; instances tracking it ignore it)`);
+        droppedScripts.add(s.name);
+        continue;
+      }
     }
     const intervalMs = Math.round((s.interval ?? 1) * 1000);
     scripts.push({
@@ -362,11 +400,11 @@ export function fromModel(model: KeepalivedConfig): { config: DaemonConfig; prob
       name: s.name,
       members: s.group.map((m) => m.name).filter((n) => names.has(n)),
       notify: {
-        master: cmd(s.notify_master),
-        backup: cmd(s.notify_backup),
-        fault: cmd(s.notify_fault),
-        stop: cmd(s.notify_stop),
-        generic: cmd(s.notify),
+        master: script(s.notify_master, 'notify_master'),
+        backup: script(s.notify_backup, 'notify_backup'),
+        fault: script(s.notify_fault, 'notify_fault'),
+        stop: script(s.notify_stop, 'notify_stop'),
+        generic: script(s.notify, 'notify'),
       },
     };
   });
@@ -399,6 +437,7 @@ export function fromModel(model: KeepalivedConfig): { config: DaemonConfig; prob
     }
   }
   for (const i of instances) {
+    i.trackScripts = i.trackScripts.filter((t) => !droppedScripts.has(t.name));
     for (const t of i.trackScripts)
       if (!scripts.some((s) => s.name === t.name)) problems.push({ where: `vrrp_instance ${i.name}`, message: `track_script ${t.name}: no such vrrp_script` });
     for (const t of i.trackFiles)
@@ -422,6 +461,7 @@ export function fromModel(model: KeepalivedConfig): { config: DaemonConfig; prob
       processPriority: gv.priority,
     },
     problems,
+    notes,
   };
 }
 

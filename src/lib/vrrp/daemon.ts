@@ -40,6 +40,8 @@ export interface Timers {
 export interface ExecResult {
   code: number | null;
   timedOut: boolean;
+  /** Why it did not run (set with code 127). */
+  error?: string;
 }
 
 export interface DaemonDeps {
@@ -655,13 +657,27 @@ export class VrrpDaemon {
   }
 
   private notifyStop(inst: Instance): Promise<unknown> {
+    return this.notifyLast(inst, 'STOP', inst.cfg.notify.stop);
+  }
+
+  /**
+   * A reload deleted the instance. keepalived 2.2.7 (seen in test/integration/vrrp-notify-keepalived):
+   * the generic notify and notify_fifo get FAULT, or DELETED when the instance has `notify_deleted`,
+   * whose script (if any) runs without arguments; notify_fault and notify_stop do not run.
+   */
+  private notifyDeleted(inst: Instance): Promise<unknown> {
+    const n = inst.cfg.notify;
+    return this.notifyLast(inst, n.sendDeleted ? 'DELETED' : 'FAULT', n.sendDeleted ? n.deleted : undefined);
+  }
+
+  private notifyLast(inst: Instance, state: 'STOP' | 'DELETED' | 'FAULT', script: Command | undefined): Promise<unknown> {
     const n = inst.cfg.notify;
     const ps: Promise<unknown>[] = [];
-    if (n.stop) ps.push(this.runNotify(n.stop, []));
-    if (n.generic) ps.push(this.runNotify(n.generic, notifyArgs('INSTANCE', inst.cfg.name, 'STOP', inst.fsm.priority)));
+    if (script) ps.push(this.runNotify(script, []));
+    if (n.generic) ps.push(this.runNotify(n.generic, notifyArgs('INSTANCE', inst.cfg.name, state, inst.fsm.priority)));
     if (this.cfg.notifyFifo && this.deps.writeFifo) {
       try {
-        this.deps.writeFifo(this.cfg.notifyFifo, `INSTANCE "${inst.cfg.name}" STOP ${inst.fsm.priority}\n`);
+        this.deps.writeFifo(this.cfg.notifyFifo, `INSTANCE "${inst.cfg.name}" ${state} ${inst.fsm.priority}\n`);
       } catch {
         /* reader gone */
       }
@@ -673,7 +689,8 @@ export class VrrpDaemon {
     const c: Command = { ...cmd, user: cmd.user ?? this.cfg.scriptUser?.user, group: cmd.group ?? this.cfg.scriptUser?.group };
     try {
       const r = await this.deps.exec(c, args, 30_000);
-      if (r.code !== 0) this.deps.log('warn', `notify ${cmd.argv[0]} exited with ${r.timedOut ? 'timeout' : r.code}`);
+      if (r.error) this.deps.log('warn', `notify ${cmd.argv[0]}: ${r.error}`);
+      else if (r.code !== 0) this.deps.log('warn', `notify ${cmd.argv[0]} exited with ${r.timedOut ? 'timeout' : r.code}`);
     } catch (e) {
       this.deps.log('warn', `notify ${cmd.argv[0]}: ${(e as Error).message}`);
     }
@@ -835,10 +852,20 @@ export class VrrpDaemon {
     for (const [k, inst] of this.instances) {
       if (nextKeys.has(k)) continue;
       res.removed.push(inst.cfg.name);
+      const was = inst.fsm.state;
       this.handle(inst, inst.fsm.shutdown(this.deps.clock()));
+      this.deps.log('info', `(${inst.cfg.name}) removed by the reload (was ${was}${was === 'MASTER' ? ', sent priority 0' : ''})`, {
+        instance: inst.cfg.name,
+        from: was,
+        to: 'DELETED',
+      });
+      if (inst.timer) this.deps.timers.clear(inst.timer);
+      inst.timer = undefined;
       await inst.ops;
       await this.removeAddresses(inst);
+      if (inst.cfg.vmac) await this.deps.net.deleteLink(inst.cfg.vmac).catch(() => {});
       this.instances.delete(k);
+      void this.notifyDeleted(inst);
     }
     // scripts: restart changed ones
     const oldScripts = new Map(this.cfg.scripts.map((s) => [s.name, s]));
@@ -997,7 +1024,8 @@ function lookupUser(user: string, group?: string): { uid: number; gid: number } 
         .readFileSync('/etc/group', 'utf8')
         .split('\n')
         .find((l) => l.split(':')[0] === group);
-      if (g) gid = Number(g.split(':')[2]);
+      if (!g) return undefined;
+      gid = Number(g.split(':')[2]);
     }
     return { uid: Number(f[2]), gid };
   } catch {
@@ -1009,6 +1037,11 @@ function lookupUser(user: string, group?: string): { uid: number; gid: number } 
 export function execArgv(cmd: Command, extra: string[], timeoutMs: number): Promise<ExecResult> {
   return new Promise((resolve) => {
     const ids = cmd.user ? lookupUser(cmd.user, cmd.group) : undefined;
+    if (cmd.user && !ids) {
+      // never fall back to the daemon's own user (root): keepalived does not run such a script either
+      resolve({ code: 127, timedOut: false, error: `user ${cmd.user}${cmd.group ? ` or group ${cmd.group}` : ''} does not exist; not run` });
+      return;
+    }
     let child: ChildProcess;
     try {
       child = spawn(cmd.argv[0], [...cmd.argv.slice(1), ...extra], {

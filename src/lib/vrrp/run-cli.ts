@@ -176,6 +176,7 @@ export async function runVrrp(flags: VrrpRunFlags, argv: string[]): Promise<numb
           log('error', 'reload refused: configuration has errors; keeping the running configuration');
           return;
         }
+        for (const w of r.warnings) log('warn', w);
         try {
           const d = await daemon.reload(r.config);
           log('info', `reloaded: added [${d.added.join(', ')}] removed [${d.removed.join(', ')}] changed [${d.changed.join(', ')}]`);

@@ -170,3 +170,62 @@ describe('cluster mode', () => {
   it('unicast peers that do not list each other', () => assert.ok(cl({ ...ok, '/c/b.conf': node(100, '192.0.2.12', '192.0.2.99') + vs() }).includes('cluster-unicast-peer')));
   it('different virtual_server sets', () => assert.ok(cl({ ...ok, '/c/b.conf': node(100, '192.0.2.12', '192.0.2.11') + vs('', '192.0.2.1 443') }).includes('cluster-virtual-servers')));
 });
+
+describe('script lines as keepalived 2.2.7 reads them (notify_script_init / set_script_params_array)', () => {
+  const SEC = 'global_defs {\n enable_script_security\n}\n';
+  const model = (text: string) => run(SEC + text).diagnostics;
+  const inst = (body: string) => lint({ files: ['/c/k.conf'], reader: memoryReader({ '/c/k.conf': SEC + vi(body) }, '/c'), configId: 'lb1', env: {} });
+  const dump = (body: string) => {
+    const { loadConfig } = require('../../../src/lib/conf') as typeof import('../../../src/lib/conf');
+    return loadConfig('/c/k.conf', { reader: memoryReader({ '/c/k.conf': SEC + body }, '/c'), configId: 'lb1', env: {} }).model;
+  };
+  it('an unquoted notify script: the first word is the script, the next ones its user and group', () => {
+    const m = dump(vi(' notify_master /usr/bin/logger vrrp-master adm'));
+    assert.deepEqual(m.vrrp_instances[0].notify_master?.argv, ['/usr/bin/logger']);
+    assert.equal(m.vrrp_instances[0].notify_master?.user, 'vrrp-master');
+    assert.equal(m.vrrp_instances[0].notify_master?.group, 'adm');
+    const q = dump(vi(' notify_master "/usr/bin/logger vrrp-master" root'));
+    assert.deepEqual(q.vrrp_instances[0].notify_master?.argv, ['/usr/bin/logger', 'vrrp-master']);
+    assert.equal(q.vrrp_instances[0].notify_master?.user, 'root');
+  });
+  it('words after user and group are ignored by keepalived: a note, exit code unchanged', () => {
+    const r = inst(' notify_backup /bin/true root root extra');
+    assert.equal(r.exitCode, 0);
+    const n = r.diagnostics.find((d) => d.rule === 'script-words');
+    assert.equal(n?.severity, 'note');
+    assert.match(n?.message ?? '', /'extra'/);
+  });
+  it('vrrp_script and misc_path take no user from the line: extra words are dropped (note)', () => {
+    const m = dump(`vrrp_script chk {\n script /bin/check arg1 arg2\n}\n${vi(' track_script {\n  chk\n }')}`);
+    assert.deepEqual(m.vrrp_scripts[0].script?.argv, ['/bin/check']);
+    assert.equal(m.vrrp_scripts[0].script?.user, undefined);
+    const d = model(`vrrp_script chk {\n script /bin/check arg1 arg2\n}\n${vi(' track_script {\n  chk\n }')}`).find((x) => x.rule === 'script-words');
+    assert.equal(d?.severity, 'note');
+    assert.match(d?.message ?? '', /script "\/bin\/check arg1 arg2"/);
+    const v = dump(vs(' real_server 198.51.100.2 80 {\n  MISC_CHECK {\n   misc_path /bin/check nobody\n  }\n }'));
+    const rs = v.virtual_servers[0].real_servers.find((r) => r.port === 80 && r.checkers.some((c) => c.kind === 'MISC_CHECK'));
+    const mc = rs?.checkers.find((c) => c.kind === 'MISC_CHECK');
+    assert.deepEqual(mc?.misc_path?.argv, ['/bin/check']);
+    assert.equal(mc?.misc_path?.user, undefined);
+  });
+  it('notify_deleted takes an optional script (keepalived -t accepts it bare)', () => {
+    const r = inst(' notify_deleted');
+    assert.deepEqual(r.diagnostics, []);
+    assert.equal(dump(vi(' notify_deleted')).vrrp_instances[0].notify_deleted_state, true);
+    assert.equal(dump(vi(' notify_deleted')).vrrp_instances[0].notify_deleted, undefined);
+    assert.equal(dump(vi()).vrrp_instances[0].notify_deleted_state, false);
+    assert.deepEqual(dump(vi(' notify_deleted "/bin/echo gone"')).vrrp_instances[0].notify_deleted?.argv, ['/bin/echo', 'gone']);
+  });
+  it('--host: a notify script whose user does not exist is dropped by keepalived (note, no security violation)', () => {
+    const probe: HostProbe = { interfaceExists: () => true, programExists: () => true, userExists: (u) => u === 'root', groupExists: (g) => g === 'root' };
+    const bad = run(vi(' notify_master /bin/true nosuch'), { host: probe });
+    assert.equal(bad.exitCode, 0, 'keepalived never runs it, so no SECURITY VIOLATION');
+    assert.deepEqual(
+      bad.diagnostics.map((d) => [d.rule, d.severity]),
+      [['user-missing', 'note']],
+    );
+    const group = run(vi(' notify_master /bin/true root nosuch'), { host: probe });
+    assert.match(group.diagnostics[0]?.message ?? '', /group nosuch does not exist/);
+    assert.equal(run(vi(' notify_master /bin/true root'), { host: probe }).exitCode, 6, 'an existing user: the script runs, security applies');
+  });
+});
