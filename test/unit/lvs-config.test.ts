@@ -154,3 +154,51 @@ describe('lvs from keepalived.conf', () => {
     );
   });
 });
+
+describe('notify and MISC_CHECK scripts: who runs them (keepalived notify_script_init)', () => {
+  const conf = (global: string) => `
+global_defs {
+${global}}
+virtual_server 192.0.2.1 80 {
+  lb_algo rr
+  lb_kind NAT
+  protocol TCP
+  quorum_up /usr/local/bin/up nobody nogroup
+  quorum_down "/usr/local/bin/down now"
+  real_server 198.51.100.1 80 {
+    notify_up /usr/local/bin/rs-up
+    notify_down "/usr/local/bin/rs-down x" daemon
+    MISC_CHECK {
+      misc_path /usr/local/bin/chk arg
+    }
+  }
+  real_server 198.51.100.2 80 {
+    MISC_CHECK {
+      misc_path "/usr/local/bin/chk arg"
+      user daemon
+    }
+  }
+}
+`;
+  it('a script own `username [groupname]` words, else global_defs script_user', () => {
+    const r = spec(conf('  script_user keepalived_script adm\n'));
+    const vs = r.spec.virtualServers[0];
+    assert.deepEqual(vs.quorumUp, { command: '/usr/local/bin/up', user: 'nobody', group: 'nogroup' });
+    assert.deepEqual(vs.quorumDown, { command: '/usr/local/bin/down now', user: 'keepalived_script', group: 'adm' });
+    assert.deepEqual(vs.realServers[0].notifyUp, { command: '/usr/local/bin/rs-up', user: 'keepalived_script', group: 'adm' });
+    assert.deepEqual(vs.realServers[0].notifyDown, { command: '/usr/local/bin/rs-down x', user: 'daemon' });
+    const m1 = checkOptionsFor(vs.realServers[0].checkers[0]) as { miscPath: string; user?: string; group?: string };
+    assert.equal(m1.miscPath, '/usr/local/bin/chk', 'misc_path: only the first word (keepalived drops `arg`)');
+    assert.equal(m1.user, 'keepalived_script');
+    assert.equal(m1.group, 'adm');
+    const m2 = checkOptionsFor(vs.realServers[1].checkers[0]) as { miscPath: string; user?: string; group?: string };
+    assert.equal(m2.miscPath, '/usr/local/bin/chk arg');
+    assert.equal(m2.user, 'daemon');
+    assert.equal(m2.group, undefined);
+  });
+  it('no script_user: no user (the daemon runs them as itself, root, like keepalived)', () => {
+    const vs = spec(conf('')).spec.virtualServers[0];
+    assert.deepEqual(vs.quorumDown, { command: '/usr/local/bin/down now' });
+    assert.equal((checkOptionsFor(vs.realServers[0].checkers[0]) as { user?: string }).user, undefined);
+  });
+});

@@ -153,7 +153,7 @@ describe('lvs reconciler: quorum and sorry server', () => {
 
   it('quorum lost: all real servers out, sorry server in; regained: reverse', async () => {
     const r = rig();
-    await startAndCheck(r, spec(vs(VIP, 80, four(), { quorum: 3, sorryServer: sorry('127.0.0.9', 80), quorumUp: '/bin/up', quorumDown: '/bin/down' })));
+    await startAndCheck(r, spec(vs(VIP, 80, four(), { quorum: 3, sorryServer: sorry('127.0.0.9', 80), quorumUp: { command: '/bin/up' }, quorumDown: { command: '/bin/down' } })));
     assert.equal(Object.keys(r.ipvs.weights(K)).length, 4);
     r.checks.up.set('127.0.0.1|80', false);
     await tick(r);
@@ -216,7 +216,7 @@ describe('lvs reconciler: quorum and sorry server', () => {
 
   it('without a sorry server the quorum only drives the notifiers', async () => {
     const r = rig();
-    await startAndCheck(r, spec(vs(VIP, 80, [rs('127.0.0.1'), rs('127.0.0.2')], { quorum: 2, quorumDown: '/q/down' })));
+    await startAndCheck(r, spec(vs(VIP, 80, [rs('127.0.0.1'), rs('127.0.0.2')], { quorum: 2, quorumDown: { command: '/q/down' } })));
     r.checks.up.set('127.0.0.1|80', false);
     await tick(r);
     assert.deepEqual(r.ipvs.weights(K), { '127.0.0.2|80': 1 });
@@ -227,7 +227,7 @@ describe('lvs reconciler: quorum and sorry server', () => {
 describe('lvs reconciler: notifiers', () => {
   it('notify_up / notify_down scripts and lvs_notify_fifo lines in keepalived format', async () => {
     const r = rig();
-    await startAndCheck(r, spec(vs(VIP, 80, [rs('127.0.0.1', 8080, { notifyUp: '/n/up 1', notifyDown: '/n/down 1' }), rs('127.0.0.2', 8080)])));
+    await startAndCheck(r, spec(vs(VIP, 80, [rs('127.0.0.1', 8080, { notifyUp: { command: '/n/up 1' }, notifyDown: { command: '/n/down 1' } }), rs('127.0.0.2', 8080)])));
     r.checks.up.set('127.0.0.1|8080', false);
     await tick(r);
     r.checks.up.set('127.0.0.1|8080', true);
@@ -244,7 +244,7 @@ describe('lvs reconciler: notifiers', () => {
   it('omega: stopping runs the down notifiers; without omega it does not', async () => {
     for (const omega of [true, false]) {
       const r = rig();
-      await startAndCheck(r, spec(vs(VIP, 80, [rs('127.0.0.1', 80, { notifyDown: '/n/down' })], { omega, quorumDown: '/q/down' })));
+      await startAndCheck(r, spec(vs(VIP, 80, [rs('127.0.0.1', 80, { notifyDown: { command: '/n/down' } })], { omega, quorumDown: { command: '/q/down' } })));
       r.events.length = 0;
       await r.rec.stop();
       const scripts = r.events.filter((e) => e.kind === 'script').map((e) => (e.kind === 'script' ? e.command : ''));

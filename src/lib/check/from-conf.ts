@@ -105,6 +105,8 @@ export function checkerOptions(
   target: { host: string; port: number } | undefined = undefined,
   /** The global `SSL { }` block (SSL_GET client certificate). */
   ssl?: SslDefs,
+  /** global_defs script_user: who runs a MISC_CHECK without its own `user` (keepalived's default script user). */
+  scriptUser?: { user: string; group?: string },
 ): CheckOptions {
   target ??= { host: rs.address.address, port: rs.port ?? vs.port ?? 0 };
   const kind = KINDS[c.kind];
@@ -189,8 +191,8 @@ export function checkerOptions(
         miscPath: c.misc_path.command,
         miscTimeoutMs: sec(c.misc_timeout) ?? delayLoopMs,
         miscDynamic: c.misc_dynamic,
-        user: c.user ?? c.misc_path.user,
-        group: c.group ?? c.misc_path.group,
+        user: c.user ?? scriptUser?.user,
+        group: c.user ? c.group : scriptUser?.group,
         rsWeight: rs.weight ?? 1,
       };
     }
@@ -221,7 +223,7 @@ export function checkersFor(model: KeepalivedConfig, rsSpec: string, vsSpec?: st
           continue;
         }
         try {
-          entry.options = checkerOptions(vs, rs, c, undefined, model.ssl);
+          entry.options = checkerOptions(vs, rs, c, undefined, model.ssl, model.global_defs.script_user);
         } catch (e) {
           entry.skipped = e instanceof Error ? e.message : String(e);
         }

@@ -77,7 +77,7 @@ const defaultFileChecker = fileChecker();
  */
 export function checkOptionsFor(spec: CheckerSpec): CheckOptions {
   const o = spec.options as ConfCheckerOptions;
-  return checkerOptions(o.vs, o.rs, o.checker, { host: o.addr, port: o.port }, o.ssl);
+  return checkerOptions(o.vs, o.rs, o.checker, { host: o.addr, port: o.port }, o.ssl, o.scriptUser);
 }
 
 /** CheckerPort on src/lib/check. An option that cannot be mapped makes the checker fail with the reason. */

@@ -18,6 +18,7 @@ import type * as net from 'node:net';
 import * as os from 'node:os';
 import { queryLineJson, serveLineJson } from '../cli/control-socket';
 import { HactlError } from '../cli/errors';
+import { resolveUser } from '../check/misc';
 import { splitCommand } from '../conf/build';
 import { loadConfig } from '../conf/index';
 import type { KeepalivedConfig } from '../conf/model';
@@ -26,7 +27,7 @@ import { initTrackFiles, isFileCheck, realCheckers, trackFilePaths, watchTrackFi
 import type { FileCheckOptions } from './from-config';
 import { lvsSpecFromConfig } from './from-config';
 import { formatLvsStatus, type IpvsPort, LvsReconciler, type LvsStatus, realTimerClock } from './reconciler';
-import type { LvsEvent, LvsSpec } from './types';
+import type { LvsEvent, LvsSpec, ScriptSpec } from './types';
 
 export type LvsLog = (level: 'info' | 'warn' | 'error' | 'debug', msg: string) => void;
 
@@ -92,12 +93,24 @@ class FifoWriter {
   }
 }
 
-/** Run a notify script as keepalived does: its words as argv, no shell (config values are never shell-interpreted). */
-function runScript(cmd: string, log: LvsLog): void {
+/**
+ * Run a notify script as keepalived does: its words as argv, no shell (config values are never
+ * shell-interpreted), as its user/group. A user or group that does not exist: not run at all
+ * (keepalived drops such a script; never fall back to the daemon's own user).
+ */
+function runScript(sc: ScriptSpec, log: LvsLog): void {
+  const cmd = sc.command;
   const argv = splitCommand(cmd);
   if (argv.length === 0) return;
+  let ids: { uid: number; gid: number } | undefined;
   try {
-    const ch = spawn(argv[0], argv.slice(1), { stdio: 'ignore' });
+    if (sc.user) ids = resolveUser(sc.user, sc.group);
+  } catch (e) {
+    log('warn', `notify ${cmd}: ${(e as Error).message}; not run (keepalived ignores a script whose user or group does not exist)`);
+    return;
+  }
+  try {
+    const ch = spawn(argv[0], argv.slice(1), { stdio: 'ignore', uid: ids?.uid, gid: ids?.gid });
     const t = setTimeout(() => ch.kill('SIGKILL'), 30_000);
     t.unref();
     ch.on('error', (e) => log('warn', `notify ${cmd}: ${e.message}`));
@@ -147,7 +160,7 @@ export class LvsHost {
   private onEvent(ev: LvsEvent): void {
     const log = this.o.log;
     if (ev.kind === 'log') log('info', ev.message);
-    else if (ev.kind === 'script') runScript(ev.command, log);
+    else if (ev.kind === 'script') runScript(ev, log);
     else for (const p of this.spec?.notifyFifos ?? []) this.fifos.write(p, ev.line, log);
   }
 

@@ -15,6 +15,7 @@ import {
   type LvsSyncDaemonSpec,
   type RealServerSpec,
   type ServiceKey,
+  type ScriptSpec,
   type SorryServerSpec,
   type VirtualServerSpec,
 } from './types';
@@ -29,6 +30,8 @@ export interface ConfCheckerOptions {
   port: number;
   /** The global `SSL { }` block, for SSL_GET. */
   ssl?: M.SslDefs;
+  /** global_defs script_user: MISC_CHECK's user when it has no `user`. */
+  scriptUser?: { user: string; group?: string };
 }
 
 /** What a FILE_CHECK CheckerSpec's `options` holds (keepalived 2.2.7 check_file.c). */
@@ -175,6 +178,7 @@ function checkerSpecs(
   where: string,
   ssl?: M.SslDefs,
   trackFiles: readonly M.TrackFile[] = [],
+  scriptUser?: { user: string; group?: string },
 ): CheckerSpec[] {
   const out: CheckerSpec[] = [];
   const counts = new Map<string, number>();
@@ -212,12 +216,24 @@ function checkerSpecs(
       type: c.kind,
       delayLoopMs: Math.round(delayS * 1000),
       alpha: c.alpha ?? rs.alpha ?? vs.alpha ?? false,
-      options: { checker: c, rs, vs, addr, port, ssl } satisfies ConfCheckerOptions,
+      options: { checker: c, rs, vs, addr, port, ssl, scriptUser } satisfies ConfCheckerOptions,
     };
     if (warmupS !== undefined) spec.warmupMs = Math.round(warmupS * 1000);
     out.push(spec);
   }
   return out;
+}
+
+/** A notify script and who runs it: its own user/group, else global_defs script_user (keepalived notify_script_init). */
+function scriptSpec(r: M.ScriptRef | undefined, cfg: M.KeepalivedConfig): ScriptSpec | undefined {
+  if (!r?.command) return undefined;
+  const s: ScriptSpec = { command: r.command };
+  const su = cfg.global_defs.script_user;
+  const user = r.user ?? su?.user;
+  if (user) s.user = user;
+  const group = r.user ? r.group : su?.group;
+  if (group) s.group = group;
+  return s;
 }
 
 export function lvsSpecFromConfig(cfg: M.KeepalivedConfig): FromConfigResult {
@@ -319,9 +335,9 @@ export function lvsSpecFromConfig(cfg: M.KeepalivedConfig): FromConfigResult {
         tunPort: 0,
         tunFlags: 0,
         inhibitOnFailure: rs.inhibit_on_failure || vs.inhibit_on_failure,
-        notifyUp: rs.notify_up?.command,
-        notifyDown: rs.notify_down?.command,
-        checkers: checkerSpecs(vs, rs, rs.address.address, port, warnings, `${rs.pos.file}:${rs.pos.line}`, cfg.ssl, cfg.track_files),
+        notifyUp: scriptSpec(rs.notify_up, cfg),
+        notifyDown: scriptSpec(rs.notify_down, cfg),
+        checkers: checkerSpecs(vs, rs, rs.address.address, port, warnings, `${rs.pos.file}:${rs.pos.line}`, cfg.ssl, cfg.track_files, cfg.global_defs.script_user),
       });
     }
 
@@ -369,8 +385,8 @@ export function lvsSpecFromConfig(cfg: M.KeepalivedConfig): FromConfigResult {
       pe: vs.persistence_engine ?? '',
       quorum,
       hysteresis,
-      quorumUp: vs.quorum_up?.command,
-      quorumDown: vs.quorum_down?.command,
+      quorumUp: scriptSpec(vs.quorum_up, cfg),
+      quorumDown: scriptSpec(vs.quorum_down, cfg),
       alpha: vs.alpha,
       omega: vs.omega,
       haSuspend: vs.ha_suspend,

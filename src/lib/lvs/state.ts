@@ -229,14 +229,14 @@ export class LvsState {
 
   private rsNotify(v: VirtualServerState, rs: RealServerState, ev: LvsEvent[], _stopping: boolean): void {
     const script = rs.alive ? rs.spec.notifyUp : rs.spec.notifyDown;
-    if (script) ev.push({ kind: 'script', command: script, why: `RS ${this.fmtRs(v, rs)} ${rs.alive ? 'UP' : 'DOWN'}` });
+    if (script) ev.push({ kind: 'script', ...script, why: `RS ${this.fmtRs(v, rs)} ${rs.alive ? 'UP' : 'DOWN'}` });
     if (this.opts.fifo) ev.push({ kind: 'fifo', line: `RS ${this.fmtRs(v, rs)} ${v.id} ${rs.alive ? 'UP' : 'DOWN'}\n` });
   }
 
   private vsNotify(v: VirtualServerState, ev: LvsEvent[], stopping: boolean): void {
     if (stopping && !v.spec.omega) return;
     const script = v.quorumUp ? v.spec.quorumUp : v.spec.quorumDown;
-    if (script) ev.push({ kind: 'script', command: script, why: `VS ${v.id} ${v.quorumUp ? 'UP' : 'DOWN'}` });
+    if (script) ev.push({ kind: 'script', ...script, why: `VS ${v.id} ${v.quorumUp ? 'UP' : 'DOWN'}` });
     if (this.opts.fifo) ev.push({ kind: 'fifo', line: `VS ${v.id} ${v.quorumUp ? 'UP' : 'DOWN'}\n` });
   }
 

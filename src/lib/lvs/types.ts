@@ -41,8 +41,8 @@ export interface RealServerSpec {
   tunPort: number;
   tunFlags: number;
   inhibitOnFailure: boolean;
-  notifyUp?: string;
-  notifyDown?: string;
+  notifyUp?: ScriptSpec;
+  notifyDown?: ScriptSpec;
   checkers: CheckerSpec[];
 }
 
@@ -76,8 +76,8 @@ export interface VirtualServerSpec {
   pe: string;
   quorum: number;
   hysteresis: number;
-  quorumUp?: string;
-  quorumDown?: string;
+  quorumUp?: ScriptSpec;
+  quorumDown?: ScriptSpec;
   alpha: boolean;
   omega: boolean;
   haSuspend: boolean;
@@ -109,9 +109,20 @@ export interface LvsSpec {
   notifyFifos?: string[];
 }
 
+/**
+ * A notify script (notify_up/down, quorum_up/down) as keepalived runs it: the command line (split
+ * into argv, never through a shell) and the user/group it runs as - its own `username [groupname]`
+ * or global_defs script_user; unset: the daemon's user.
+ */
+export interface ScriptSpec {
+  command: string;
+  user?: string;
+  group?: string;
+}
+
 /** Something the daemon must do besides IPVS: run a notify script, write a FIFO line, log. */
 export type LvsEvent =
-  | { kind: 'script'; command: string; why: string }
+  | ({ kind: 'script'; why: string } & ScriptSpec)
   | { kind: 'fifo'; line: string }
   | { kind: 'log'; message: string };
 
