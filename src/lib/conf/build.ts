@@ -1146,6 +1146,7 @@ export class Builder {
       vmac_xmit_base: false,
       dont_track_primary: false,
       native_ipv6: false,
+      promote_secondaries: false,
     };
     const where = `vrrp_instance ${name}`;
     const m = this.walk(s.block ?? [], 'vrrp_instance', where, n);
@@ -1270,6 +1271,7 @@ export class Builder {
     // `notify_deleted` with or without a script: a deleted instance notifies DELETED instead of FAULT
     n.notify_deleted_state = !!last('notify_deleted');
     n.native_ipv6 = !!last('native_ipv6');
+    n.promote_secondaries = !!last('promote_secondaries');
     n.lvs_sync_daemon_interface = last('lvs_sync_daemon_interface')?.value as string | undefined;
     this.keepExtras(m, n, TYPED_VRRP);
     return n;
@@ -1765,6 +1767,7 @@ const TYPED_VRRP: Record<string, true> = Object.fromEntries(
     'notify_master_rx_lower_pri',
     'notify',
     'native_ipv6',
+    'promote_secondaries',
     'lvs_sync_daemon_interface',
   ].map((k) => [k, true]),
 );

@@ -324,6 +324,8 @@ export interface VrrpInstance extends NodeBase {
   smtp_alert?: boolean;
   strict_mode?: boolean;
   native_ipv6: boolean;
+  /** promote_secondaries: set net.ipv4.conf.IF.promote_secondaries, so removing one address of a subnet keeps the others. */
+  promote_secondaries: boolean;
   debug?: number;
   lvs_sync_daemon_interface?: string;
 }

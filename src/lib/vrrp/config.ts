@@ -93,6 +93,8 @@ export interface InstanceConfig {
   /** macvlan name when use_vmac is set */
   vmac?: string;
   vmacXmitBase: boolean;
+  /** promote_secondaries: set on the VIPs' interface while running, restored at exit (keepalived). */
+  promoteSecondaries?: boolean;
   garpMasterDelayMs: number;
   garpMasterRepeat: number;
   garpMasterRefreshMs: number;
@@ -314,6 +316,7 @@ export function fromModel(model: KeepalivedConfig, ids?: UserProbe): { config: D
       mcastSrcIp: i.mcast_src_ip?.address,
       vmac,
       vmacXmitBase: i.vmac_xmit_base,
+      promoteSecondaries: i.promote_secondaries || undefined,
       garpMasterDelayMs: Math.round((i.garp_master_delay ?? gv.garp_master_delay ?? 5) * 1000),
       garpMasterRepeat: i.garp_master_repeat ?? gv.garp_master_repeat ?? 5,
       garpMasterRefreshMs: Math.round((i.garp_master_refresh ?? gv.garp_master_refresh ?? 0) * 1000),

@@ -239,6 +239,8 @@ export class VrrpDaemon {
   private maxStallMs = 0;
   private readonly drops: DaemonStatus['drops'] = {};
   private stopping = false;
+  /** promote_secondaries set by us: interface -> the value it had */
+  private readonly promoted = new Map<string, boolean | undefined>();
 
   constructor(
     cfg: DaemonConfig,
@@ -329,6 +331,7 @@ export class VrrpDaemon {
         linkLocal: c.family === 6 ? src : undefined,
         keepIpv6: c.excludedVips.some((v) => v.family === 6 && (!v.dev || v.dev === c.interface)),
       });
+    if (c.promoteSecondaries) await this.promote(c.vmac ?? c.interface);
     inst.chan = this.channelFor(inst);
     if (c.family === 6) inst.chan.setSource?.(src);
     this.applyTracking(inst, false);
@@ -630,17 +633,62 @@ export class VrrpDaemon {
   }
 
   private async removeAddresses(inst: Instance, cfg: InstanceConfig = inst.cfg): Promise<void> {
+    const had = inst.installed;
     inst.installed = false;
     this.deps.firewall?.update(cfg.name, []);
     for (const r of cfg.rules) await this.deps.net.delRule(r).catch(() => {});
     for (const r of cfg.routes) await this.deps.net.delRoute(r).catch(() => {});
+    const devs = new Set<string>();
     for (const v of [...cfg.vips, ...cfg.excludedVips]) {
+      const on = this.vipOn(inst, v, cfg);
+      if (on.family === 4) devs.add(on.dev ?? cfg.interface);
       try {
-        await this.deps.net.delVip(this.vipOn(inst, v, cfg), cfg.interface);
+        await this.deps.net.delVip(on, cfg.interface);
       } catch (e) {
         this.deps.log('warn', `${cfg.name}: cannot remove ${v.address}: ${(e as Error).message}`);
       }
     }
+    if (had && devs.size > 0) await this.restoreSiblings(inst, devs);
+  }
+
+  /**
+   * Removing the primary IPv4 address of a subnet makes the kernel remove its secondaries too
+   * (unless promote_secondaries): VIPs of other MASTER instances in that subnet would be gone
+   * without a word (keepalived 2.2.7 loses them; seen in test/integration/vrrp-notify-keepalived).
+   * Put them back, and say so.
+   */
+  private async restoreSiblings(gone: Instance, devs: Set<string>): Promise<void> {
+    const list = this.deps.net.ipv4Addresses?.bind(this.deps.net);
+    // at stop every instance removes its addresses: nothing to put back
+    if (!list || this.stopping) return;
+    const present = new Map<string, Set<string>>();
+    for (const o of this.instances.values()) {
+      if (o === gone || !o.installed) continue;
+      for (const v of [...o.cfg.vips, ...o.cfg.excludedVips]) {
+        const on = this.vipOn(o, v);
+        const dev = on.dev ?? o.cfg.interface;
+        if (on.family !== 4 || !devs.has(dev)) continue;
+        let have = present.get(dev);
+        if (!have) present.set(dev, (have = new Set(await list(dev).catch(() => [] as string[]))));
+        const key = `${on.address}/${on.prefix}`;
+        if (have.has(key)) continue;
+        this.deps.log(
+          'warn',
+          `(${o.cfg.name}) ${key} on ${dev} went away when ${gone.cfg.name} removed its addresses (the primary address of the subnet takes its secondaries with it); adding it again. Set promote_secondaries on the instances to avoid the gap`,
+          { instance: o.cfg.name, vip: key },
+        );
+        await this.deps.net.addVip(on, o.cfg.interface).catch((e: Error) => this.deps.log('error', `${o.cfg.name}: cannot add ${key} again: ${e.message}`));
+        have.add(key);
+      }
+    }
+  }
+
+  /** promote_secondaries on `dev`, the first time an instance asks for it; the old value comes back at stop. */
+  private async promote(dev: string): Promise<void> {
+    if (this.promoted.has(dev) || !this.deps.net.promoteSecondaries) return;
+    const prev = await this.deps.net.promoteSecondaries(dev, true);
+    this.promoted.set(dev, prev);
+    if (prev === undefined) this.deps.log('warn', `promote_secondaries: cannot set net.ipv4.conf.${dev}.promote_secondaries`);
   }
 
   private notify(n: NotifyConfig, type: 'INSTANCE' | 'GROUP', name: string, state: State, priority: number): void {
@@ -952,6 +1000,8 @@ export class VrrpDaemon {
       );
     }
     await Promise.all(all);
+    for (const [dev, prev] of this.promoted) if (prev === false) await this.deps.net.promoteSecondaries?.(dev, false);
+    this.promoted.clear();
     this.deps.firewall?.close();
     // let the priority-0 adverts leave before the sockets close
     await new Promise((r) => setTimeout(r, 20));

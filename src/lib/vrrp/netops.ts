@@ -3,6 +3,7 @@
  * interface (fake in unit tests), and its real implementation on top of the
  * net helper (src/lib/net: rtnetlink, AF_PACKET announcements).
  */
+import * as fs from 'node:fs';
 import type { RouteConfig, RuleConfig, VipConfig } from './config';
 
 export interface LinkState {
@@ -33,6 +34,13 @@ export interface NetOps {
    */
   ensureVmac(parent: string, name: string, vrid: number, family: 4 | 6, opts?: { linkLocal?: string; keepIpv6?: boolean }): Promise<void>;
   deleteLink(name: string): Promise<void>;
+  /** IPv4 addresses of the interface as `address/prefix` (optional: used to find VIPs the kernel removed). */
+  ipv4Addresses?(ifname: string): Promise<string[]>;
+  /**
+   * net.ipv4.conf.IF.promote_secondaries: set it to `on`; returns the value it had (undefined: no such
+   * interface or no procfs). Optional (an embedding may not offer it).
+   */
+  promoteSecondaries?(ifname: string, on: boolean): Promise<boolean | undefined>;
   /** Link up/down notifications (carrier and admin state). */
   watchLinks(cb: (l: LinkState) => void): { close(): void };
   close(): void;
@@ -101,6 +109,26 @@ export class RealNetOps implements NetOps {
         noprefixroute: v.noprefixroute || undefined,
       })
       .catch(ignore(['EEXIST']));
+  }
+
+  async ipv4Addresses(ifname: string): Promise<string[]> {
+    const idx = await this.index(ifname).catch(() => undefined);
+    if (idx === undefined) return [];
+    const addrs: { index: number; address: string; prefix: number }[] = await this.nl.listAddresses(4);
+    return addrs.filter((a) => a.index === idx).map((a) => `${a.address}/${a.prefix}`);
+  }
+
+  async promoteSecondaries(ifname: string, on: boolean): Promise<boolean | undefined> {
+    // the interface name comes from the configuration: never let it walk out of /proc/sys
+    if (!/^[^/\0]{1,15}$/.test(ifname) || ifname === '.' || ifname === '..') return undefined;
+    const f = `/proc/sys/net/ipv4/conf/${ifname}/promote_secondaries`;
+    try {
+      const prev = fs.readFileSync(f, 'utf8').trim() === '1';
+      if (prev !== on) fs.writeFileSync(f, on ? '1' : '0');
+      return prev;
+    } catch {
+      return undefined;
+    }
   }
 
   async delVip(v: VipConfig, ifname: string): Promise<void> {
