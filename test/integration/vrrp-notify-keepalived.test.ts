@@ -11,6 +11,8 @@
  *   VIPs go, and the generic notify says FAULT, or DELETED with `notify_deleted`
  *   (whose script runs without arguments); notify_fault / notify_stop do not run;
  * - SIGTERM: notify_stop and the generic STOP of the instance left.
+ * - notify_fifo with notify_fifo_script: the FIFO is created, the script runs once with the
+ *   FIFO's path as its last argument, reads the same lines as the scripts get, and gets SIGTERM at stop.
  * Lines are compared as sorted lists per phase (scripts run concurrently).
  */
 import * as assert from 'node:assert/strict';
@@ -32,6 +34,10 @@ function scripts(dir: string): void {
   put('s.sh', `echo "notify_stop $*" >> ${log}`);
   put('d.sh', `echo "notify_deleted $*" >> ${log}`);
   put('t.sh', `echo "track [$*]" > ${path.join(dir, 'track')}`);
+  put(
+    'fs.sh',
+    `for last; do :; done\necho "fifo_script $# $1 $(basename "$last")" >> ${log}\ntrap 'echo "fifo_script TERM" >> ${log}; exit 0' TERM\nwhile read -r line; do echo "fifo $line" >> ${log}; done < "$last"`,
+  );
 }
 
 function inst(name: string, vrid: number, vip: string, body: string): string {
@@ -83,6 +89,8 @@ function conf(dir: string, vridBase: number, addrBase: number, keepOnly = false)
   router_id ntf_${vridBase}
   enable_script_security
   script_user root
+  notify_fifo ${s('fifo')}
+  notify_fifo_script "${s('fs.sh')} a1"
 }
 ${
   keepOnly
@@ -149,6 +157,9 @@ describe('notify scripts and reloads: hactl against keepalived 2.2.7', { skip, t
       console.log(`# start: keepalived ${JSON.stringify(uniq(p1.get(k)!))}\n#        hactl      ${JSON.stringify(uniq(p1.get(h)!))}`);
       assert.ok(masters(p1.get(k)!), `keepalived did not report every instance MASTER:\n${p1.get(k)!.join('\n')}\n${k.logs.map((x) => x.line).join('\n')}`);
       assert.ok(p1.get(k)!.includes('notify '), 'keepalived ran notify_master as user root without arguments');
+      assert.ok(p1.get(k)!.includes('fifo_script 2 a1 fifo'), 'keepalived ran notify_fifo_script with the FIFO as last argument');
+      assert.ok(p1.get(k)!.includes('fifo INSTANCE "D" MASTER 150'), 'the FIFO script reads the notify lines');
+      for (const n of [k, h]) assert.ok(fs.statSync(path.join(dirs.get(n)!, 'fifo')).isFIFO(), `${n.kind} created the FIFO`);
       assert.deepEqual(uniq(p1.get(h)!), uniq(p1.get(k)!), 'the same notify lines at start');
       assert.equal(tracks[0], 'track []\n', 'keepalived runs the vrrp_script without the unquoted words');
       assert.equal(tracks[1], tracks[0]);
@@ -171,7 +182,22 @@ describe('notify scripts and reloads: hactl against keepalived 2.2.7', { skip, t
         p2.set(n, lines(dirs.get(n)!).slice(before.get(n)!).sort());
       }
       console.log(`# reload: keepalived ${JSON.stringify(p2.get(k))}\n#         hactl      ${JSON.stringify(p2.get(h))}`);
-      assert.deepEqual(p2.get(k), ['notify INSTANCE A FAULT 150', 'notify INSTANCE B DELETED 150', 'notify INSTANCE C DELETED 150', 'notify_deleted '], 'keepalived 2.2.7');
+      assert.deepEqual(
+        p2.get(k),
+        [
+          'fifo INSTANCE "A" FAULT 150',
+          'fifo INSTANCE "B" DELETED 150',
+          'fifo INSTANCE "C" DELETED 150',
+          // keepalived closes and reopens the FIFO on a reload: its script is stopped and started again
+          'fifo_script 2 a1 fifo',
+          'fifo_script TERM',
+          'notify INSTANCE A FAULT 150',
+          'notify INSTANCE B DELETED 150',
+          'notify INSTANCE C DELETED 150',
+          'notify_deleted ',
+        ],
+        'keepalived 2.2.7',
+      );
       assert.deepEqual(p2.get(h), p2.get(k), 'hactl notifies a reload deletion like keepalived');
       for (const n of [k, h]) {
         const [vrid, addr] = base.get(n)!;
@@ -188,9 +214,11 @@ describe('notify scripts and reloads: hactl against keepalived 2.2.7', { skip, t
       ]);
       for (const n of [k, h]) assert.equal(await l.stop(n), 0, `${n.kind} exits 0 on SIGTERM`);
       const p3 = new Map<Node, string[]>();
-      for (const n of [k, h]) p3.set(n, (await until(dirs.get(n)!, (x) => x.length >= before3.get(n)! + 2, 5000)).slice(before3.get(n)!).sort());
+      // the FIFO script may be stopped before it reads the STOP line: FIFO lines are left out here
+      const stopLines = (x: string[], from: number) => x.slice(from).filter((s) => !s.startsWith('fifo INSTANCE'));
+      for (const n of [k, h]) p3.set(n, stopLines(await until(dirs.get(n)!, (x) => stopLines(x, before3.get(n)!).length >= 3, 5000), before3.get(n)!).sort());
       console.log(`# stop: keepalived ${JSON.stringify(p3.get(k))}\n#       hactl      ${JSON.stringify(p3.get(h))}`);
-      assert.deepEqual(p3.get(k), ['notify INSTANCE D STOP 150', 'notify_stop '], 'keepalived 2.2.7');
+      assert.deepEqual(p3.get(k), ['fifo_script TERM', 'notify INSTANCE D STOP 150', 'notify_stop '], 'keepalived 2.2.7');
       assert.deepEqual(p3.get(h), p3.get(k));
     } finally {
       l.cleanup();

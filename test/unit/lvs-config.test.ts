@@ -202,3 +202,27 @@ virtual_server 192.0.2.1 80 {
     assert.equal((checkOptionsFor(vs.realServers[0].checkers[0]) as { user?: string }).user, undefined);
   });
 });
+
+describe('notify FIFOs of the LVS half', () => {
+  it('lvs_notify_fifo and notify_fifo with their scripts (split later, FIFO path appended) and owners', () => {
+    const r = spec(`
+global_defs {
+  script_user nobody
+  notify_fifo /run/all.fifo
+  notify_fifo_script "/usr/local/bin/all.sh x"
+  lvs_notify_fifo /run/lvs.fifo adm adm
+  lvs_notify_fifo_script /usr/local/bin/lvs.sh daemon
+}
+virtual_server 192.0.2.1 80 {
+  protocol TCP
+  real_server 198.51.100.1 80 {
+  }
+}
+`);
+    assert.deepEqual(r.spec.notifyFifos, ['/run/lvs.fifo', '/run/all.fifo']);
+    assert.deepEqual(r.spec.notifyFifoSetup, [
+      { path: '/run/lvs.fifo', what: 'lvs_notify_fifo', script: { command: '/usr/local/bin/lvs.sh', user: 'daemon' }, owner: { user: 'adm', group: 'adm' } },
+      { path: '/run/all.fifo', what: 'notify_fifo', script: { command: '/usr/local/bin/all.sh x', user: 'nobody' }, owner: undefined },
+    ]);
+  });
+});

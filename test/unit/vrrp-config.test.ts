@@ -275,3 +275,28 @@ vrrp_instance VI_1 {
     assert.equal(config.instances[0].notify.master?.user, 'vrrp-master');
   });
 });
+
+describe('notify FIFOs of the VRRP half', () => {
+  it('the global notify_fifo and vrrp_notify_fifo, each with its script and owner', () => {
+    const { config } = map(`
+global_defs {
+  notify_fifo /run/all.fifo root
+  notify_fifo_script "/usr/local/bin/all.sh -v"
+  vrrp_notify_fifo /run/vrrp.fifo
+  vrrp_notify_fifo_script /usr/local/bin/vrrp.sh nobody
+}
+vrrp_instance VI_1 {
+  interface eth0
+  virtual_router_id 51
+  priority 100
+  virtual_ipaddress {
+    192.0.2.1/24
+  }
+}
+`);
+    assert.deepEqual(config.notifyFifos, [
+      { path: '/run/all.fifo', what: 'notify_fifo', script: { argv: ['/usr/local/bin/all.sh', '-v'], user: undefined, group: undefined }, owner: { user: 'root', group: undefined } },
+      { path: '/run/vrrp.fifo', what: 'vrrp_notify_fifo', script: { argv: ['/usr/local/bin/vrrp.sh'], user: 'nobody', group: undefined }, owner: undefined },
+    ]);
+  });
+});

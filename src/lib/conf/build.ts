@@ -9,6 +9,7 @@ import type {
   Checker,
   CheckerKind,
   Diagnostic,
+  FifoOwner,
   GarpGroup,
   GlobalDefs,
   HttpUrl,
@@ -576,14 +577,25 @@ export class Builder {
     if (one('checker_rt_priority')) g.checker.rt_priority = numv('checker_rt_priority');
     if (one('checker_no_swap')) g.checker.no_swap = true;
     if (one('checker_log_all_failures')) g.checker.log_all_failures = flag('checker_log_all_failures');
+    const owner = (x: { value: unknown } | undefined): FifoOwner | undefined => {
+      const w = x?.value as string[] | undefined;
+      return w?.[1] ? { user: w[1], group: w[2] } : undefined;
+    };
     const nf = one('notify_fifo');
     if (nf) g.notify_fifo = (nf.value as string[])[0];
+    g.notify_fifo_owner = owner(nf);
     const nfs = one('notify_fifo_script');
     if (nfs) g.notify_fifo_script = this.script(nfs.stmt, true);
     const vnf = one('vrrp_notify_fifo');
     if (vnf) g.vrrp.notify_fifo = (vnf.value as string[])[0];
+    g.vrrp.notify_fifo_owner = owner(vnf);
+    const vnfs = one('vrrp_notify_fifo_script');
+    if (vnfs) g.vrrp.notify_fifo_script = this.script(vnfs.stmt, true);
     const lnf = one('lvs_notify_fifo');
     if (lnf) g.checker.notify_fifo = (lnf.value as string[])[0];
+    g.checker.notify_fifo_owner = owner(lnf);
+    const lnfs = one('lvs_notify_fifo_script');
+    if (lnfs) g.checker.notify_fifo_script = this.script(lnfs.stmt, true);
     const lsd = one('lvs_sync_daemon');
     if (lsd) {
       const a = lsd.stmt.args;

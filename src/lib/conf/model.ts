@@ -65,6 +65,12 @@ export interface NodeBase {
 }
 
 /** A script invocation (`notify_master "/path arg"`, `script ...`, `misc_path ...`). */
+/** `notify_fifo FIFO_NAME [username [groupname]]`: who owns a FIFO that keepalived creates. */
+export interface FifoOwner {
+  user: string;
+  group?: string;
+}
+
 export interface ScriptRef {
   /** The whole command line as one string (as keepalived stores it). */
   command: string;
@@ -114,6 +120,8 @@ export interface GlobalDefs extends NodeBase {
     rt_priority?: number;
     min_garp: boolean;
     notify_fifo?: ScriptRef | string;
+    notify_fifo_owner?: FifoOwner;
+    notify_fifo_script?: ScriptRef;
     startup_delay?: number;
   };
   checker: {
@@ -121,6 +129,8 @@ export interface GlobalDefs extends NodeBase {
     no_swap: boolean;
     rt_priority?: number;
     notify_fifo?: string;
+    notify_fifo_owner?: FifoOwner;
+    notify_fifo_script?: ScriptRef;
     log_all_failures: boolean;
   };
   lvs_sync_daemon?: {
@@ -136,6 +146,7 @@ export interface GlobalDefs extends NodeBase {
   lvs_timeouts?: { tcp?: number; tcpfin?: number; udp?: number; pos: Pos };
   lvs_flush: boolean;
   notify_fifo?: string;
+  notify_fifo_owner?: FifoOwner;
   notify_fifo_script?: ScriptRef;
   dynamic_interfaces: boolean;
   default_interface?: string;

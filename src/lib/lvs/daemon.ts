@@ -12,13 +12,14 @@
  * the configuration has virtual servers, and returns false so the VRRP half
  * runs here; with --vrrp-only it does nothing.
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import type * as net from 'node:net';
 import * as os from 'node:os';
 import { queryLineJson, serveLineJson } from '../cli/control-socket';
 import { HactlError } from '../cli/errors';
 import { resolveUser } from '../check/misc';
+import { NotifyFifo } from '../notify/fifo';
 import { splitCommand } from '../conf/build';
 import { loadConfig } from '../conf/index';
 import type { KeepalivedConfig } from '../conf/model';
@@ -66,32 +67,12 @@ export function loadLvsSpec(file: string, configId?: string): LoadedLvs {
   return { spec: m.spec, model: r.model, errors: [], warnings: [...warnings, ...m.warnings] };
 }
 
-class FifoWriter {
-  private fds = new Map<string, number>();
-  write(p: string, line: string, log: LvsLog): void {
-    let fd = this.fds.get(p);
-    try {
-      if (fd === undefined) {
-        if (!fs.existsSync(p)) spawnSync('mkfifo', ['-m', '0600', p]);
-        fd = fs.openSync(p, fs.constants.O_RDWR | fs.constants.O_NONBLOCK);
-        this.fds.set(p, fd);
-      }
-      fs.writeSync(fd, line);
-    } catch (e) {
-      log('warn', `lvs_notify_fifo ${p}: ${(e as Error).message}`);
-    }
-  }
-  close(): void {
-    for (const fd of this.fds.values()) {
-      try {
-        fs.closeSync(fd);
-      } catch {
-        /* closed */
-      }
-    }
-    this.fds.clear();
-  }
-}
+/**
+ * Set when this process is the LVS half that `vrrp run` spawned: the VRRP half (the parent) owns the
+ * global notify_fifo and runs its notify_fifo_script (keepalived: the parent process), so this half
+ * only writes to that FIFO.
+ */
+export const FIFO_OWNER_ENV = 'HACTL_NOTIFY_FIFO_OWNER';
 
 /**
  * Run a notify script as keepalived does: its words as argv, no shell (config values are never
@@ -148,7 +129,7 @@ export interface LvsDaemonOptions {
 /** A running LVS half (embeddable: start / reload / stop / status). */
 export class LvsHost {
   private rec?: LvsReconciler;
-  private fifos = new FifoWriter();
+  private fifos = new Map<string, NotifyFifo>();
   private spec?: LvsSpec;
   private client?: IpvsClient;
   private addrCache = { at: 0, set: new Set<string>() };
@@ -161,7 +142,7 @@ export class LvsHost {
     const log = this.o.log;
     if (ev.kind === 'log') log('info', ev.message);
     else if (ev.kind === 'script') runScript(ev, log);
-    else for (const p of this.spec?.notifyFifos ?? []) this.fifos.write(p, ev.line, log);
+    else for (const p of this.spec?.notifyFifos ?? []) this.fifos.get(p)?.write(ev.line);
   }
 
   private vipPresent(addr: string): boolean {
@@ -179,6 +160,7 @@ export class LvsHost {
       });
     }
     this.spec = l.spec;
+    this.openFifos(l.spec);
     let ipvs = this.o.ipvs;
     if (!ipvs) {
       const { IpvsClient } = require('../ipvs/client') as typeof import('../ipvs/client');
@@ -231,6 +213,18 @@ export class LvsHost {
     }
   }
 
+  /** lvs_notify_fifo / notify_fifo: created, script started, held open. */
+  private openFifos(spec: LvsSpec): void {
+    for (const f of spec.notifyFifoSetup ?? []) {
+      if (this.fifos.has(f.path)) continue;
+      const nf = new NotifyFifo(f.path, f.what, this.o.log);
+      // the global FIFO's script belongs to the VRRP half when there is one
+      const runScript = f.script && !(f.what === 'notify_fifo' && process.env[FIFO_OWNER_ENV] === 'vrrp');
+      const script = runScript && f.script ? { argv: splitCommand(f.script.command), user: f.script.user, group: f.script.group } : undefined;
+      if (nf.open(script, f.owner)) this.fifos.set(f.path, nf);
+    }
+  }
+
   async reload(): Promise<void> {
     if (!this.rec) return;
     const l = loadLvsSpec(this.o.file, this.o.configId);
@@ -241,6 +235,10 @@ export class LvsHost {
       return;
     }
     this.spec = l.spec;
+    // keepalived closes and reopens the FIFOs on a reload (their scripts get SIGTERM and start again)
+    for (const f of this.fifos.values()) f.close();
+    this.fifos.clear();
+    this.openFifos(l.spec);
     for (const w of initTrackFiles(l.model?.track_files ?? [], l.spec, true)) this.o.log('warn', w);
     await this.rec.reload(l.spec);
     this.watchFiles(l.spec);
@@ -260,7 +258,8 @@ export class LvsHost {
     this.unwatch = undefined;
     if (this.follow) clearInterval(this.follow);
     if (this.rec) await this.rec.stop();
-    this.fifos.close();
+    for (const f of this.fifos.values()) f.close();
+    this.fifos.clear();
     this.client?.close();
   }
 
@@ -367,6 +366,7 @@ export async function lvsHalf(flags: LvsHalfFlags, argv: string[], log: LvsLog =
   if (!hasVrrp) return runHere();
   const child: ChildProcess = spawn(process.execPath, [process.argv[1], 'vrrp', 'run', ...argv.filter((a) => a !== '--vrrp-only'), '--lvs-only'], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    env: { ...process.env, [FIFO_OWNER_ENV]: 'vrrp' },
   });
   child.unref();
   child.channel?.unref();

@@ -15,6 +15,7 @@ import {
   type LvsSyncDaemonSpec,
   type RealServerSpec,
   type ServiceKey,
+  type FifoSetup,
   type ScriptSpec,
   type SorryServerSpec,
   type VirtualServerSpec,
@@ -410,11 +411,17 @@ export function lvsSpecFromConfig(cfg: M.KeepalivedConfig): FromConfigResult {
       instance: sd.instance,
     };
   }
-  const fifos = [cfg.global_defs.checker.notify_fifo, cfg.global_defs.notify_fifo].filter((x): x is string => !!x);
+  const g = cfg.global_defs;
+  const fifos = [g.checker.notify_fifo, g.notify_fifo].filter((x): x is string => !!x);
+  const fifoSetup: FifoSetup[] = [];
+  if (g.checker.notify_fifo)
+    fifoSetup.push({ path: g.checker.notify_fifo, what: 'lvs_notify_fifo', script: scriptSpec(g.checker.notify_fifo_script, cfg), owner: g.checker.notify_fifo_owner });
+  if (g.notify_fifo && g.notify_fifo !== g.checker.notify_fifo)
+    fifoSetup.push({ path: g.notify_fifo, what: 'notify_fifo', script: scriptSpec(g.notify_fifo_script, cfg), owner: g.notify_fifo_owner });
   const lt = cfg.global_defs.lvs_timeouts;
   const timeouts = lt ? { tcp: lt.tcp ?? 0, tcpFin: lt.tcpfin ?? 0, udp: lt.udp ?? 0 } : undefined;
   return {
-    spec: { virtualServers: vss, syncDaemon, timeouts, flushOnStart: cfg.global_defs.lvs_flush || undefined, notifyFifos: [...new Set(fifos)] },
+    spec: { virtualServers: vss, syncDaemon, timeouts, flushOnStart: cfg.global_defs.lvs_flush || undefined, notifyFifos: [...new Set(fifos)], notifyFifoSetup: fifoSetup.length ? fifoSetup : undefined },
     warnings,
   };
 }

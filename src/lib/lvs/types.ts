@@ -107,6 +107,8 @@ export interface LvsSpec {
   timeouts?: { tcp: number; tcpFin: number; udp: number };
   /** global_defs lvs_notify_fifo and notify_fifo (paths): RS/VS lines go to both. */
   notifyFifos?: string[];
+  /** How to open them: their *_fifo_script and owner (src/lib/notify/fifo.ts). */
+  notifyFifoSetup?: FifoSetup[];
 }
 
 /**
@@ -114,6 +116,14 @@ export interface LvsSpec {
  * into argv, never through a shell) and the user/group it runs as - its own `username [groupname]`
  * or global_defs script_user; unset: the daemon's user.
  */
+/** lvs_notify_fifo / notify_fifo with its script (run once, the FIFO's path as last argument) and owner. */
+export interface FifoSetup {
+  path: string;
+  what: 'notify_fifo' | 'lvs_notify_fifo';
+  script?: ScriptSpec;
+  owner?: { user: string; group?: string };
+}
+
 export interface ScriptSpec {
   command: string;
   user?: string;

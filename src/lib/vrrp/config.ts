@@ -2,7 +2,7 @@
  * The VRRP daemon's own configuration types, and the mapping from the typed
  * keepalived.conf model (src/lib/conf/model.ts). Pure: no I/O.
  */
-import type { KeepalivedConfig, ScriptRef, TrackRef, VirtualIp, VrrpInstance, VrrpTrackProcess } from '../conf/model';
+import type { FifoOwner, KeepalivedConfig, ScriptRef, TrackRef, VirtualIp, VrrpInstance, VrrpTrackProcess } from '../conf/model';
 import type { Auth, Family, VrrpVersion } from './packet';
 import { type ParamMatch, QUORUM_UNLIMITED, type TrackProcessConfig } from './track-process';
 
@@ -149,11 +149,23 @@ export interface DaemonConfig {
   /** vrrp_track_process blocks; absent: none */
   trackProcesses?: TrackProcessConfig[];
   syncGroups: SyncGroupConfig[];
+  /** A FIFO path the daemon writes notify lines to (tests; the configuration gives `notifyFifos`). */
   notifyFifo?: string;
+  /** notify_fifo and vrrp_notify_fifo with their scripts (src/lib/notify/fifo.ts opens them). */
+  notifyFifos?: NotifyFifoConfig[];
   scriptUser?: { user: string; group?: string };
   enableScriptSecurity: boolean;
   /** global_defs vrrp_priority: nice value of the VRRP process (-20..19) */
   processPriority?: number;
+}
+
+export interface NotifyFifoConfig {
+  path: string;
+  what: 'notify_fifo' | 'vrrp_notify_fifo';
+  /** *_fifo_script: run once with the FIFO's path as its last argument */
+  script?: Command;
+  /** `notify_fifo PATH user [group]`: owner of a FIFO the daemon creates */
+  owner?: { user: string; group?: string };
 }
 
 export interface MapProblem {
@@ -449,7 +461,15 @@ export function fromModel(model: KeepalivedConfig, ids?: UserProbe): { config: D
       if (!trackProcesses.some((s) => s.name === t.name))
         problems.push({ where: `vrrp_instance ${i.name}`, message: `track_process ${t.name}: no such vrrp_track_process` });
   }
-  const fifo = gv.notify_fifo ?? g.notify_fifo;
+  // keepalived's VRRP process writes its lines to the global notify_fifo and to vrrp_notify_fifo
+  const notifyFifos: NotifyFifoConfig[] = [];
+  const fifoOf = (path: string | ScriptRef | undefined, what: NotifyFifoConfig['what'], sc: ScriptRef | undefined, owner: FifoOwner | undefined) => {
+    const p = typeof path === 'string' ? path : path?.argv[0];
+    if (!p || notifyFifos.some((f) => f.path === p)) return;
+    notifyFifos.push({ path: p, what, script: script(sc, `${what}_script`), owner: owner ? { ...owner } : undefined });
+  };
+  fifoOf(g.notify_fifo, 'notify_fifo', g.notify_fifo_script, g.notify_fifo_owner);
+  fifoOf(gv.notify_fifo, 'vrrp_notify_fifo', gv.notify_fifo_script, gv.notify_fifo_owner);
   return {
     config: {
       routerId: g.router_id,
@@ -458,7 +478,7 @@ export function fromModel(model: KeepalivedConfig, ids?: UserProbe): { config: D
       trackFiles,
       trackProcesses,
       syncGroups,
-      notifyFifo: typeof fifo === 'string' ? fifo : fifo?.argv[0],
+      notifyFifos,
       scriptUser: g.script_user ? { user: g.script_user.user, group: g.script_user.group } : undefined,
       enableScriptSecurity: g.enable_script_security,
       processPriority: gv.priority,

@@ -581,13 +581,7 @@ export class VrrpDaemon {
     }
     const script = c.notify.masterRxLowerPri;
     if (script) void this.runNotify(script, []);
-    if (script && this.cfg.notifyFifo && this.deps.writeFifo) {
-      try {
-        this.deps.writeFifo(this.cfg.notifyFifo, `INSTANCE "${c.name}" MASTER_RX_LOWER_PRI ${inst.fsm.priority}\n`);
-      } catch (e) {
-        this.deps.log('warn', `notify_fifo ${this.cfg.notifyFifo}: ${(e as Error).message}`);
-      }
-    }
+    if (script) this.fifoLine(`INSTANCE "${c.name}" MASTER_RX_LOWER_PRI ${inst.fsm.priority}\n`);
   }
 
   private refreshLoop(inst: Instance): void {
@@ -695,11 +689,21 @@ export class VrrpDaemon {
     const specific = state === 'MASTER' ? n.master : state === 'BACKUP' ? n.backup : state === 'FAULT' ? n.fault : undefined;
     if (specific) void this.runNotify(specific, []);
     if (n.generic) void this.runNotify(n.generic, notifyArgs(type, name, state, priority));
-    if (this.cfg.notifyFifo && this.deps.writeFifo) {
+    this.fifoLine(`${type} "${name}" ${state} ${priority}\n`);
+  }
+
+  /** One notify line to every FIFO (global notify_fifo, vrrp_notify_fifo), as keepalived's VRRP process. */
+  private fifoLine(line: string): void {
+    const w = this.deps.writeFifo;
+    if (!w) return;
+    const paths = new Set<string>();
+    if (this.cfg.notifyFifo) paths.add(this.cfg.notifyFifo);
+    for (const f of this.cfg.notifyFifos ?? []) paths.add(f.path);
+    for (const p of paths) {
       try {
-        this.deps.writeFifo(this.cfg.notifyFifo, `${type} "${name}" ${state} ${priority}\n`);
+        w(p, line);
       } catch (e) {
-        this.deps.log('warn', `notify_fifo ${this.cfg.notifyFifo}: ${(e as Error).message}`);
+        this.deps.log('warn', `notify_fifo ${p}: ${(e as Error).message}`);
       }
     }
   }
@@ -723,13 +727,7 @@ export class VrrpDaemon {
     const ps: Promise<unknown>[] = [];
     if (script) ps.push(this.runNotify(script, []));
     if (n.generic) ps.push(this.runNotify(n.generic, notifyArgs('INSTANCE', inst.cfg.name, state, inst.fsm.priority)));
-    if (this.cfg.notifyFifo && this.deps.writeFifo) {
-      try {
-        this.deps.writeFifo(this.cfg.notifyFifo, `INSTANCE "${inst.cfg.name}" ${state} ${inst.fsm.priority}\n`);
-      } catch {
-        /* reader gone */
-      }
-    }
+    this.fifoLine(`INSTANCE "${inst.cfg.name}" ${state} ${inst.fsm.priority}\n`);
     return Promise.all(ps);
   }
 

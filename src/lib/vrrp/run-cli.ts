@@ -12,9 +12,11 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { HactlError } from '../cli/errors';
 import { lvsHalf } from '../lvs/daemon';
+import type { DaemonConfig } from './config';
 import { DEFAULT_CONTROL_SOCKET, loadDaemonConfig, serveControl, serveMetrics } from './control';
 import { execArgv, type Logger, realTimers, sleepPrecise, VrrpDaemon, writeFifo } from './daemon';
 import { VipFirewall } from './firewall';
+import { NotifyFifo } from '../notify/fifo';
 import { RealNetOps } from './netops';
 import { rawChannels } from './transport';
 
@@ -108,6 +110,22 @@ export async function runVrrp(flags: VrrpRunFlags, argv: string[]): Promise<numb
   } catch (e) {
     throw new HactlError(`cannot open rtnetlink: ${(e as Error).message}`, { hint: 'hactl vrrp run needs root (CAP_NET_ADMIN, CAP_NET_RAW)' });
   }
+  // notify_fifo / vrrp_notify_fifo: created, their scripts started and held open for the daemon's lifetime
+  // (keepalived closes and reopens them on a reload: the scripts get SIGTERM and start again)
+  const fifos = new Map<string, NotifyFifo>();
+  const closeFifos = () => {
+    for (const f of fifos.values()) f.close();
+    fifos.clear();
+  };
+  const openFifos = (cfg: DaemonConfig) => {
+    for (const f of cfg.notifyFifos ?? []) {
+      const nf = new NotifyFifo(f.path, f.what, log);
+      const su = cfg.scriptUser;
+      const script = f.script ? { ...f.script, user: f.script.user ?? su?.user, group: f.script.user ? f.script.group : su?.group } : undefined;
+      if (nf.open(script, f.owner)) fifos.set(f.path, nf);
+    }
+  };
+  openFifos(loaded.config);
   const daemon = new VrrpDaemon(loaded.config, {
     channels: rawChannels,
     net,
@@ -122,7 +140,11 @@ export async function runVrrp(flags: VrrpRunFlags, argv: string[]): Promise<numb
         return undefined;
       }
     },
-    writeFifo,
+    writeFifo: (p, line) => {
+      const f = fifos.get(p);
+      if (f) f.write(line);
+      else writeFifo(p, line);
+    },
     immediate: (fn) => setImmediate(fn),
     sleepSync: sleepPrecise,
     firewall: new VipFirewall(log),
@@ -155,6 +177,7 @@ export async function runVrrp(flags: VrrpRunFlags, argv: string[]): Promise<numb
     await daemon.start();
   } catch (e) {
     await daemon.stop().catch(() => {});
+    closeFifos();
     ctl.close();
     metrics?.close();
     net.close();
@@ -177,6 +200,8 @@ export async function runVrrp(flags: VrrpRunFlags, argv: string[]): Promise<numb
           return;
         }
         for (const w of r.warnings) log('warn', w);
+        closeFifos();
+        openFifos(r.config);
         try {
           const d = await daemon.reload(r.config);
           log('info', `reloaded: added [${d.added.join(', ')}] removed [${d.removed.join(', ')}] changed [${d.changed.join(', ')}]`);
@@ -194,6 +219,7 @@ export async function runVrrp(flags: VrrpRunFlags, argv: string[]): Promise<numb
         .stop()
         .catch((e) => log('error', `stop: ${(e as Error).message}`))
         .finally(() => {
+          closeFifos();
           ctl.close();
           metrics?.close();
           net.close();
