@@ -82,10 +82,12 @@ export function parseLintJson(stdout: string): LintJson | string {
   for (const d of o.diagnostics as unknown[]) {
     const x = d as Record<string, unknown>;
     if (typeof x.file !== 'string' || typeof x.line !== 'number' || typeof x.col !== 'number') return `bad diagnostic ${JSON.stringify(d)}`;
-    if (x.severity !== 'error' && x.severity !== 'warning') return `bad severity in ${JSON.stringify(d)}`;
+    if (x.severity !== 'error' && x.severity !== 'warning' && x.severity !== 'note') return `bad severity in ${JSON.stringify(d)}`;
     if (typeof x.message !== 'string' || typeof x.rule !== 'string') return `bad diagnostic ${JSON.stringify(d)}`;
   }
-  return o as unknown as LintJson;
+  // notes are hactl's own information (keepalived -t is silent there): they never stand for a keepalived message
+  const j = o as unknown as LintJson;
+  return { ...j, diagnostics: j.diagnostics.filter((d) => (d.severity as string) !== 'note') };
 }
 
 /** keepalived line refs with no hactl diagnostic on the same line (of the same file when keepalived names one). */

@@ -451,23 +451,23 @@ export class Builder {
    */
   private script(s: Stmt, withUser: boolean): ScriptRef {
     const a = s.args;
-    const command = a[0]?.text ?? '';
+    // keepalived re-reads a script line with quotes and escapes (alloc_strvec_quoted_escaped); the
+    // main tokenizer's words are the same unless the line has a backslash or a single quote
+    const tail = a[0]?.tail;
+    const words = tail !== undefined ? splitCommand(tail) : a.map((t) => t.text);
+    if (tail !== undefined && words.length === 0)
+      this.d(this.argPos(s, 0), 'note', `keepalived cannot read this ${s.keyword} line (a quote without its end, or a backslash at the end): the script is ignored`, 'script-words');
+    const command = words[0] ?? '';
     let user: string | undefined;
     let group: string | undefined;
-    if (withUser && a.length > 1) {
-      user = a[1].text;
-      group = a[2]?.text;
+    if (withUser && words.length > 1) {
+      user = words[1];
+      group = words[2];
     }
     const used = withUser ? 3 : 1;
-    if (a.length > used) {
-      const extra = a
-        .slice(used)
-        .map((t) => t.text)
-        .join(' ');
-      const whole = a
-        .slice(0, withUser ? 1 : a.length)
-        .map((t) => t.text)
-        .join(' ');
+    if (words.length > used) {
+      const extra = words.slice(used).join(' ');
+      const whole = words.slice(0, withUser ? 1 : words.length).join(' ');
       this.d(
         this.argPos(s, used),
         'note',
@@ -1838,28 +1838,66 @@ export function raw(s: Stmt): RawEntry {
   return r;
 }
 
-/** Split a command line like keepalived: spaces separate, '...' and "..." group. */
+/**
+ * Split a command line like keepalived 2.2.7's alloc_strvec_quoted_escaped: words separated by
+ * spaces/tabs; "..." and '...' group (also inside a word) and are removed; a backslash escapes
+ * the next character, inside quotes too (\a \b \E \f \n \r \t \v, \xHH, \cX, \ooo octal,
+ * anything else itself). An unterminated quote or a trailing backslash: no words (keepalived
+ * ignores such a script).
+ */
 export function splitCommand(cmd: string): string[] {
   const out: string[] = [];
-  let cur = '';
-  let q: string | null = null;
-  let has = false;
-  for (const ch of cmd) {
-    if (q) {
-      if (ch === q) q = null;
-      else cur += ch;
-    } else if (ch === "'" || ch === '"') {
-      q = ch;
-      has = true;
-    } else if (ch === ' ' || ch === '\t') {
-      if (cur || has) out.push(cur);
-      cur = '';
-      has = false;
-    } else {
-      cur += ch;
-      has = true;
+  const n = cmd.length;
+  let i = 0;
+  const white = (c: string) => c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\v' || c === '\f';
+  const hex = (c: string | undefined) => c !== undefined && /^[0-9a-fA-F]$/.test(c);
+  while (i < n) {
+    while (i < n && white(cmd[i])) i++;
+    if (i >= n) break;
+    let word = '';
+    let quote = '';
+    while (i < n) {
+      const c = cmd[i];
+      if (c === '\\') {
+        i++;
+        if (i >= n) return [];
+        const e = cmd[i];
+        if (e === 'x' && hex(cmd[i + 1])) {
+          let v = 0;
+          i++;
+          while (hex(cmd[i])) v = ((v << 4) | Number.parseInt(cmd[i++], 16)) & 0xff;
+          word += String.fromCharCode(v);
+        } else if (e === 'c' && i + 1 < n) {
+          word += String.fromCharCode(cmd.charCodeAt(i + 1) & 0x1f);
+          i += 2;
+        } else if (e >= '0' && e <= '7') {
+          let v = cmd.charCodeAt(i++) - 48;
+          for (let k = 0; k < 2 && cmd[i] >= '0' && cmd[i] <= '7'; k++) v = ((v << 3) + cmd.charCodeAt(i++) - 48) & 0xff;
+          word += String.fromCharCode(v);
+        } else {
+          const map: Record<string, string> = { a: '\x07', b: '\b', E: '\x1b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v' };
+          word += map[e] ?? e;
+          i++;
+        }
+        continue;
+      }
+      if (quote) {
+        if (c === quote) quote = '';
+        else word += c;
+        i++;
+        continue;
+      }
+      if (c === '"' || c === "'") {
+        quote = c;
+        i++;
+        continue;
+      }
+      if (white(c)) break;
+      word += c;
+      i++;
     }
+    if (quote) return [];
+    out.push(word);
   }
-  if (cur || has) out.push(cur);
   return out;
 }

@@ -13,6 +13,12 @@ export interface Token {
   /** 1-based column of the token's first character. */
   col: number;
   quoted: boolean;
+  /**
+   * The rest of the line from this token on, without its comment: set only on lines with a
+   * backslash or a single quote, where keepalived's script reader (alloc_strvec_quoted_escaped)
+   * splits words differently from the main tokenizer.
+   */
+  tail?: string;
 }
 
 export interface LexProblem {

@@ -123,6 +123,7 @@ function pooled(i: number, text: string, col: number): Token {
 }
 const HASH = '\ue000';
 const BANG = '\ue001';
+const restoreHashBang = (s: string) => (s.includes(HASH) || s.includes(BANG) ? s.replaceAll(HASH, '#').replaceAll(BANG, '!') : s);
 
 interface Def {
   lines: string[];
@@ -322,7 +323,7 @@ export class Preprocessor {
         continue;
       }
       if (c === 35 || c === 33) break; // comment
-      if (c < 32 || c > 126 || c === 34 || c === 36) return false;
+      if (c < 32 || c > 126 || c === 34 || c === 36 || c === 39 || c === 92) return false;
       if (c === 123 || c === 125) {
         toks[n] = pooled(n, c === 123 ? '{' : '}', i - start + 1);
         n++;
@@ -336,7 +337,7 @@ export class Preprocessor {
       while (i < end) {
         c = text.charCodeAt(i);
         if (c === 32 || c === 9 || c === 35 || c === 33 || c === 123 || c === 125) break;
-        if (c < 32 || c > 126 || c === 34 || c === 36) return false;
+        if (c < 32 || c > 126 || c === 34 || c === 36 || c === 39 || c === 92) return false;
         h = (Math.imul(h, 31) + c) | 0;
         i++;
       }
@@ -371,7 +372,7 @@ export class Preprocessor {
         continue;
       }
       if (c === 35 || c === 33) break; // comment
-      if (c < 32 || c > 126 || c === 34 || c === 36) return false;
+      if (c < 32 || c > 126 || c === 34 || c === 36 || c === 39 || c === 92) return false;
       if (c === 123 || c === 125) {
         toks[n] = pooled(n, c === 123 ? '{' : '}', i - start + 1);
         n++;
@@ -385,7 +386,7 @@ export class Preprocessor {
       while (i < end) {
         c = b[i];
         if (c === 32 || c === 9 || c === 35 || c === 33 || c === 123 || c === 125) break;
-        if (c < 32 || c > 126 || c === 34 || c === 36) return false;
+        if (c < 32 || c > 126 || c === 34 || c === 36 || c === 39 || c === 92) return false;
         h = (Math.imul(h, 31) + c) | 0;
         i++;
       }
@@ -506,9 +507,13 @@ export class Preprocessor {
     }
     // keepalived drops a line with an unterminated quote.
     if (tokens.length === 0 || unterminated) return;
+    const escapes = t.includes('\\') || t.includes("'");
+    const cs = escapes ? commentStart(t) : -1;
+    const end = cs < 0 ? t.length : cs;
     for (const tok of tokens) {
+      if (escapes) tok.tail = restoreHashBang(t.slice(tok.col - 1, end));
       tok.col += colBase;
-      if (tok.text.includes(HASH) || tok.text.includes(BANG)) tok.text = tok.text.replaceAll(HASH, '#').replaceAll(BANG, '!');
+      if (tok.text.includes(HASH) || tok.text.includes(BANG)) tok.text = restoreHashBang(tok.text);
     }
 
     this.emit({ tokens, count: tokens.length, file: ctx.file, line: ctx.line });

@@ -208,6 +208,34 @@ describe('script lines as keepalived 2.2.7 reads them (notify_script_init / set_
     assert.deepEqual(mc?.misc_path?.argv, ['/bin/check']);
     assert.equal(mc?.misc_path?.user, undefined);
   });
+  it('quotes, single quotes and escapes as keepalived 2.2.7 reads script lines (each case run by keepalived in a namespace)', () => {
+    const m = dump(
+      vi(
+        [
+          ' notify_master "/tmp/nd/n.sh m1" # root',
+          " notify_backup '/tmp/nd/n.sh b1 b2'",
+          ' notify "/tmp/nd/n.sh \\"g1 g2\\" g\\x41"',
+          ' notify_fault /tmp/nd/n.sh\\ x1 ! root',
+          ' notify_stop /tmp/nd/n.sh"y1 y2"',
+        ].join('\n'),
+      ),
+    );
+    const i = m.vrrp_instances[0];
+    // what keepalived ran (its argv, logged by the script): [m1] / [b1][b2] / [g1 g2][gA] / [x1] / not run
+    assert.deepEqual(i.notify_master?.argv, ['/tmp/nd/n.sh', 'm1']);
+    assert.equal(i.notify_master?.user, undefined, 'the comment is not a user');
+    assert.deepEqual(i.notify_backup?.argv, ['/tmp/nd/n.sh', 'b1', 'b2']);
+    assert.deepEqual(i.notify?.argv, ['/tmp/nd/n.sh', 'g1 g2', 'gA']);
+    assert.deepEqual(i.notify_fault?.argv, ['/tmp/nd/n.sh', 'x1']);
+    assert.deepEqual(i.notify_stop?.argv, ['/tmp/nd/n.shy1', 'y2'], 'a quote inside a word joins it');
+  });
+  it('splitCommand: escapes (\\t \\x41 \\101 \\cA), quotes inside words, unterminated quote or trailing backslash: nothing', () => {
+    const { splitCommand } = require('../../../src/lib/conf/build') as typeof import('../../../src/lib/conf/build');
+    assert.deepEqual(splitCommand(String.raw`a\tb "c d"e 'f \' g' \x41\101\cA`), ['a\tb', 'c de', "f ' g", 'AA\x01']);
+    assert.deepEqual(splitCommand('"open'), []);
+    assert.deepEqual(splitCommand('x \\'), []);
+    assert.deepEqual(splitCommand('  '), []);
+  });
   it('notify_deleted takes an optional script (keepalived -t accepts it bare)', () => {
     const r = inst(' notify_deleted');
     assert.deepEqual(r.diagnostics, []);
