@@ -359,6 +359,11 @@ ${o.nice === null ? '' : `  vrrp_priority ${o.nice ?? -10}\n`}${o.globalExtra ??
 ${instanceBlock({ ...o, name })}`;
 }
 
+/** A MASTER-state v3 instance at 0.2 s with one /24 VIP on eth0 and extra body lines. */
+export function fastMaster(name: string, vrid: number, vip: string, body = ''): string {
+  return instanceBlock({ name, vrid, prio: 150, version: 3, advert: 0.2, state: 'MASTER', vips: [`${vip}/24`], extra: body });
+}
+
 export function instanceBlock(o: Parameters<typeof vrrpConf>[0]): string {
   return `vrrp_instance ${o.name ?? 'VI_1'} {
   state ${o.state ?? 'BACKUP'}

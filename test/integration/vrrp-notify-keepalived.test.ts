@@ -19,7 +19,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { keepalivedUnavailable, type Node, sleep, VrrpLab, vrrpLabUnavailable } from './vrrp-lab';
+import { fastMaster, keepalivedUnavailable, type Node, sleep, VrrpLab, vrrpLabUnavailable } from './vrrp-lab';
 
 const skip = vrrpLabUnavailable() ?? keepalivedUnavailable() ?? undefined;
 
@@ -40,20 +40,6 @@ function scripts(dir: string): void {
   );
 }
 
-function inst(name: string, vrid: number, vip: string, body: string): string {
-  return `vrrp_instance ${name} {
-  state MASTER
-  interface eth0
-  virtual_router_id ${vrid}
-  priority 150
-  version 3
-  advert_int 0.2
-  virtual_ipaddress {
-    ${vip}/24 dev eth0
-  }
-${body}}
-`;
-}
 
 /**
  * D (kept) is in another subnet: deleting the subnet's primary address (A's VIP, added first) takes
@@ -100,7 +86,7 @@ ${
   interval 1
 }
 `
-}${names.map((n) => inst(n, vridBase + NAMES.indexOf(n), vipOf(n, addrBase), bodies[n])).join('')}`;
+}${names.map((n) => fastMaster(n, vridBase + NAMES.indexOf(n), vipOf(n, addrBase), bodies[n])).join('')}`;
 }
 
 const lines = (dir: string): string[] => {

@@ -9,22 +9,11 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { describe, it } from 'node:test';
-import { sleep, VrrpLab, vrrpLabUnavailable } from './vrrp-lab';
+import { fastMaster, sleep, VrrpLab, vrrpLabUnavailable } from './vrrp-lab';
 
 const skip = vrrpLabUnavailable() ?? undefined;
 
-const inst = (n: string, vrid: number, vip: string, promote: boolean) => `vrrp_instance ${n} {
-  state MASTER
-  interface eth0
-  virtual_router_id ${vrid}
-  priority 150
-  version 3
-  advert_int 0.2
-  virtual_ipaddress {
-    ${vip}/24 dev eth0
-  }
-${promote ? '  promote_secondaries\n' : ''}}
-`;
+const inst = (n: string, vrid: number, vip: string, promote: boolean) => fastMaster(n, vrid, vip, promote ? '  promote_secondaries\n' : '');
 const conf = (withA: boolean, promote: boolean) =>
   `global_defs {\n  router_id sec\n}\n${withA ? inst('A', 1, '203.0.113.1', promote) : ''}${inst('D', 4, '203.0.113.4', promote)}`;
 

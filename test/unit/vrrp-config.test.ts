@@ -276,6 +276,8 @@ vrrp_instance VI_1 {
   });
 });
 
+const PLAIN_VI = 'vrrp_instance VI_1 {\n  interface eth0\n  virtual_router_id 51\n  priority 100\n  virtual_ipaddress {\n    192.0.2.1/24\n  }\n}\n';
+
 describe('notify FIFOs of the VRRP half', () => {
   it('the global notify_fifo and vrrp_notify_fifo, each with its script and owner', () => {
     const { config } = map(`
@@ -285,15 +287,7 @@ global_defs {
   vrrp_notify_fifo /run/vrrp.fifo
   vrrp_notify_fifo_script /usr/local/bin/vrrp.sh nobody
 }
-vrrp_instance VI_1 {
-  interface eth0
-  virtual_router_id 51
-  priority 100
-  virtual_ipaddress {
-    192.0.2.1/24
-  }
-}
-`);
+${PLAIN_VI}`);
     assert.deepEqual(config.notifyFifos, [
       { path: '/run/all.fifo', what: 'notify_fifo', script: { argv: ['/usr/local/bin/all.sh', '-v'], user: undefined, group: undefined }, owner: { user: 'root', group: undefined } },
       { path: '/run/vrrp.fifo', what: 'vrrp_notify_fifo', script: { argv: ['/usr/local/bin/vrrp.sh'], user: 'nobody', group: undefined }, owner: undefined },
