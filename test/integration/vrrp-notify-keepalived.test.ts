@@ -10,6 +10,7 @@
  * - a SIGHUP that deletes instances: a master among them sends priority 0, its
  *   VIPs go, and the generic notify says FAULT, or DELETED with `notify_deleted`
  *   (whose script runs without arguments); notify_fault / notify_stop do not run;
+ * - a sync group's notify (GROUP lines) and notify_master scripts;
  * - SIGTERM: notify_stop and the generic STOP of the instance left.
  * - notify_fifo with notify_fifo_script: the FIFO is created, the script runs once with the
  *   FIFO's path as its last argument, reads the same lines as the scripts get, and gets SIGTERM at stop.
@@ -84,6 +85,14 @@ ${
     : `vrrp_script chk {
   script ${s('t.sh')} arg1 arg2
   interval 1
+}
+vrrp_sync_group G {
+  group {
+    B
+    C
+  }
+  notify ${s('n.sh')}
+  notify_master "${s('n.sh')} group-master"
 }
 `
 }${names.map((n) => fastMaster(n, vridBase + NAMES.indexOf(n), vipOf(n, addrBase), bodies[n])).join('')}`;
