@@ -294,3 +294,60 @@ ${PLAIN_VI}`);
     ]);
   });
 });
+
+describe("the default script user (keepalived: script_user, else keepalived_script when it exists, else root)", () => {
+  const text = (global: string) => `
+global_defs {
+${global}}
+vrrp_script chk {
+  script "/bin/true"
+}
+vrrp_script own {
+  script "/bin/true"
+  user daemon
+}
+vrrp_instance VI_1 {
+  interface eth0
+  virtual_router_id 51
+  priority 100
+  track_script {
+    chk
+    own
+  }
+  notify /usr/local/bin/n.sh
+}
+`;
+  const load = (global: string, users: string[]) => {
+    const r = loadConfig('/k.conf', { reader: memoryReader({ '/k.conf': text(global) }), configId: 'x', env: {} });
+    return fromModel(r.model, { userExists: (u) => users.includes(u), groupExists: () => true });
+  };
+  it('script_user applies to vrrp_scripts without `user` and to notify scripts', () => {
+    const { config } = load('  script_user nobody nogroup\n', ['nobody', 'daemon']);
+    assert.deepEqual(
+      config.scripts.map((s) => [s.name, s.command.user, s.command.group]),
+      [
+        ['chk', 'nobody', 'nogroup'],
+        ['own', 'daemon', undefined],
+      ],
+    );
+    assert.deepEqual(config.instances[0].notify.generic, { argv: ['/usr/local/bin/n.sh'], user: 'nobody', group: 'nogroup' });
+  });
+  it('no script_user: keepalived_script when that user exists, else none (root)', () => {
+    const a = load('', ['keepalived_script', 'daemon']).config;
+    assert.equal(a.scripts[0].command.user, 'keepalived_script');
+    assert.equal(a.instances[0].notify.generic?.user, 'keepalived_script');
+    assert.deepEqual(a.scriptUser, { user: 'keepalived_script', group: undefined });
+    const b = load('', ['daemon']).config;
+    assert.equal(b.scripts[0].command.user, undefined);
+    assert.equal(b.scriptUser, undefined);
+  });
+  it('a script_user that does not exist: the scripts that would run as it are dropped (never run as root)', () => {
+    const { config, notes } = load('  script_user ghost\n', ['daemon']);
+    assert.deepEqual(
+      config.scripts.map((s) => s.name),
+      ['own'],
+    );
+    assert.equal(config.instances[0].notify.generic, undefined);
+    assert.ok(notes.some((n) => /vrrp_script chk ignored: user ghost does not exist/.test(n)));
+  });
+});

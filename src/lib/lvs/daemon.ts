@@ -20,7 +20,9 @@ import { queryLineJson, serveLineJson } from '../cli/control-socket';
 import { HactlError } from '../cli/errors';
 import { resolveUser } from '../check/misc';
 import { NotifyFifo } from '../notify/fifo';
+import { DEFAULT_SCRIPT_USER } from '../vrrp/config';
 import { splitCommand } from '../conf/build';
+import { nodeHostProbe } from '../conf/host-probe';
 import { loadConfig } from '../conf/index';
 import type { KeepalivedConfig } from '../conf/model';
 import type { IpvsClient } from '../ipvs/client';
@@ -63,6 +65,9 @@ export function loadLvsSpec(file: string, configId?: string): LoadedLvs {
   const errors = r.diagnostics.filter((d) => d.severity === 'error').map(fmt);
   const warnings = r.diagnostics.filter((d) => d.severity !== 'error').map(fmt);
   if (r.fatal || errors.length) return { errors: errors.length ? errors : [`${file}: cannot be read`], warnings, model: r.model };
+  // keepalived's default script user: script_user, else keepalived_script when that user exists, else root
+  const g = r.model.global_defs;
+  if (!g.script_user && nodeHostProbe().userExists?.(DEFAULT_SCRIPT_USER)) g.script_user = { user: DEFAULT_SCRIPT_USER, pos: g.pos };
   const m = lvsSpecFromConfig(r.model);
   return { spec: m.spec, model: r.model, errors: [], warnings: [...warnings, ...m.warnings] };
 }

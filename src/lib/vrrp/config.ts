@@ -173,6 +173,9 @@ export interface MapProblem {
   message: string;
 }
 
+/** keepalived's default script user when global_defs has no script_user (used only when it exists). */
+export const DEFAULT_SCRIPT_USER = 'keepalived_script';
+
 /** Does a user / group name exist here (getpwnam/getgrnam)? Injected: fromModel does no I/O. */
 export interface UserProbe {
   userExists(name: string): boolean;
@@ -248,9 +251,19 @@ export function fromModel(model: KeepalivedConfig, ids?: UserProbe): { config: D
     if (group && !ids.groupExists(group)) return `group ${group} does not exist`;
     return undefined;
   };
+  // keepalived's default script user: script_user, else keepalived_script when that user exists, else root
+  const su = g.script_user
+    ? { user: g.script_user.user, group: g.script_user.group }
+    : ids?.userExists(DEFAULT_SCRIPT_USER)
+      ? { user: DEFAULT_SCRIPT_USER, group: undefined }
+      : undefined;
   const script = (r: ScriptRef | undefined, what: string): Command | undefined => {
     const c = cmd(r);
     if (!c || !r) return c;
+    if (!c.user && su) {
+      c.user = su.user;
+      c.group = su.group;
+    }
     const why = missingId(c.user, c.group);
     if (!why) return c;
     notes.push(`${r.pos.file}:${r.pos.line}: Invalid user/group for ${what} script ${c.argv[0]} - ignoring (${why}; keepalived does not run it either)`);
@@ -370,7 +383,12 @@ export function fromModel(model: KeepalivedConfig, ids?: UserProbe): { config: D
     if (s.user) {
       c.user = s.user;
       c.group = s.group;
-      const why = missingId(s.user, s.group);
+    } else if (su) {
+      c.user = su.user;
+      c.group = su.group;
+    }
+    if (c.user) {
+      const why = missingId(c.user, c.group);
       if (why) {
         // keepalived drops the vrrp_script; its track_script entries are then "not found, ignoring"
         notes.push(`${s.pos.file}:${s.pos.line}: vrrp_script ${s.name} ignored: ${why} (keepalived drops it too; instances tracking it ignore it)`);
@@ -479,7 +497,7 @@ export function fromModel(model: KeepalivedConfig, ids?: UserProbe): { config: D
       trackProcesses,
       syncGroups,
       notifyFifos,
-      scriptUser: g.script_user ? { user: g.script_user.user, group: g.script_user.group } : undefined,
+      scriptUser: su,
       enableScriptSecurity: g.enable_script_security,
       processPriority: gv.priority,
     },
