@@ -1118,15 +1118,6 @@ export function execArgv(cmd: Command, extra: string[], timeoutMs: number): Prom
   });
 }
 
-export function writeFifo(path: string, line: string): void {
-  const fd = fs.openSync(path, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK | fs.constants.O_APPEND);
-  try {
-    fs.writeSync(fd, line);
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-
 /** A precise blocking sleep (futex timeout, hrtimer): Atomics.wait on a private cell. */
 const sleepCell = new Int32Array(new SharedArrayBuffer(4));
 export function sleepPrecise(ms: number): void {

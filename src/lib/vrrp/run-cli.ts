@@ -14,7 +14,7 @@ import { HactlError } from '../cli/errors';
 import { lvsHalf } from '../lvs/daemon';
 import type { DaemonConfig } from './config';
 import { DEFAULT_CONTROL_SOCKET, loadDaemonConfig, serveControl, serveMetrics } from './control';
-import { execArgv, type Logger, realTimers, sleepPrecise, VrrpDaemon, writeFifo } from './daemon';
+import { execArgv, type Logger, realTimers, sleepPrecise, VrrpDaemon } from './daemon';
 import { VipFirewall } from './firewall';
 import { NotifyFifo } from '../notify/fifo';
 import { RealNetOps } from './netops';
@@ -140,11 +140,8 @@ export async function runVrrp(flags: VrrpRunFlags, argv: string[]): Promise<numb
         return undefined;
       }
     },
-    writeFifo: (p, line) => {
-      const f = fifos.get(p);
-      if (f) f.write(line);
-      else writeFifo(p, line);
-    },
+    // a FIFO that could not be opened (warned once at start) gets nothing
+    writeFifo: (p, line) => fifos.get(p)?.write(line),
     immediate: (fn) => setImmediate(fn),
     sleepSync: sleepPrecise,
     firewall: new VipFirewall(log),
