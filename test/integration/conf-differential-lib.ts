@@ -110,6 +110,7 @@ const HOST_DEPENDENT = [
   /SECURITY VIOLATION/,
   /Unable to set default user/,
   /Error setting global script uid\/gid/,
+  /Failed to set uid\/gid for misc checker script/,
 ];
 
 export function hostDependentMessages(output: string): string[] {

@@ -181,6 +181,7 @@ export class Builder {
       this.d(s.pos, 'warning', `'${s.keyword}' given twice in ${where} (first at line ${p.line}); keepalived uses the last one`, 'duplicate-keyword');
     }
     if (spec.dep) this.d(s.pos, 'warning', spec.dep, 'deprecated');
+    if (spec.note) this.d(s.pos, 'note', spec.note, 'deprecated');
     const value = this.value(s, spec, where);
     if (node) {
       node.at[s.keyword] = s.pos;
@@ -507,7 +508,7 @@ export class Builder {
     if (smtp) {
       const a = smtp.stmt.args;
       const ipr = parseIp(a[0].text, NO_PREFIX);
-      if (!ipr.ok && /^[0-9.]+$|:/.test(a[0].text)) this.d(this.argPos(smtp.stmt, 0), 'error', `Invalid smtp server ${a.map((t) => t.text).join(' ')}`, 'address');
+      if (!ipr.ok && !inetAton(a[0].text) && /^[0-9.]+$|:/.test(a[0].text)) this.d(this.argPos(smtp.stmt, 0), 'error', `Invalid smtp server ${a.map((t) => t.text).join(' ')}`, 'address');
       let port: number | undefined;
       if (a[1]) {
         const p = parseInteger(a[1].text, 1, 65535);
@@ -599,9 +600,19 @@ export class Builder {
     const lsd = one('lvs_sync_daemon');
     if (lsd) {
       const a = lsd.stmt.args;
-      const lsdv: NonNullable<GlobalDefs['lvs_sync_daemon']> = { interface: a[0].text, instance: a[1]?.text ?? '', pos: lsd.stmt.pos };
-      if (!a[1]) this.d(lsd.stmt.pos, 'error', 'lvs_sync_daemon requires interface, VRRP instance', 'missing-parameter');
-      for (let i = 2; i < a.length; i++) {
+      // lvs_sync_daemon INTERFACE [[inst] VRRP_INSTANCE] [id N] [maxlen N] [port N] [ttl N] [group IP]
+      const OPTS = ['id', 'maxlen', 'port', 'ttl', 'group'];
+      let i0 = 1;
+      let instance = '';
+      if (a[1]?.text === 'inst') {
+        instance = a[2]?.text ?? '';
+        i0 = 3;
+      } else if (a[1] && !OPTS.includes(a[1].text)) {
+        instance = a[1].text;
+        i0 = 2;
+      }
+      const lsdv: NonNullable<GlobalDefs['lvs_sync_daemon']> = { interface: a[0].text, instance, pos: lsd.stmt.pos };
+      for (let i = i0; i < a.length; i++) {
         const key = a[i].text;
         const v = a[i + 1]?.text;
         const numk: Record<string, [number, number]> = { id: [0, 255], maxlen: [1, 65507], port: [1, 65535], ttl: [1, 255] };
@@ -656,6 +667,7 @@ export class Builder {
         else this.d(this.argPos(mp.stmt, 0), 'error', `max_auto_priority: ${r.message}`, 'range');
       }
     }
+    this.globalWordChecks(one);
     this.keepExtras(m, g, [
       'router_id',
       'notification_email',
@@ -668,6 +680,61 @@ export class Builder {
       'lvs_sync_daemon',
       'lvs_timeouts',
     ]);
+  }
+
+  /** global_defs keywords whose words keepalived checks (messages as keepalived 2.2.7 words them). */
+  private globalWordChecks(one: (k: string) => { stmt: Stmt; value: unknown } | undefined): void {
+    const words = (k: string) => one(k)?.stmt;
+    for (const k of ['vrrp_garp_extra_if', 'vrrp_vmac_garp_intvl']) {
+      const st = words(k);
+      if (st) this.garpExtraIf(st, k === 'vrrp_vmac_garp_intvl' ? 'vrrp_vmac_garp_intvl' : 'vrrp_garp_extra_if');
+    }
+    for (const [k, proc] of [
+      ['vrrp_cpu_affinity', 'vrrp'],
+      ['checker_cpu_affinity', 'checker'],
+      ['bfd_cpu_affinity', 'bfd'],
+    ] as const) {
+      const st = words(k);
+      if (!st) continue;
+      for (let i = 0; i < st.args.length; i++)
+        if (!/^\d+$/.test(st.args[i].text)) this.d(this.argPos(st, i), 'error', `invalid number '${st.args[i].text}'; Invalid cpu_id specified for ${proc} process`, 'number');
+    }
+    const rb = words('vrrp_rx_bufs_policy');
+    if (rb)
+      for (let i = 0; i < rb.args.length; i++) {
+        const t = rb.args[i].text;
+        if (t !== 'MTU' && t !== 'ADVERT' && !/^\d+$/.test(t)) this.d(this.argPos(rb, i), 'error', `Invalid vrrp_rx_bufs_policy ${t} (MTU, ADVERT or a number)`, 'enum');
+      }
+    const um = words('umask');
+    if (um?.args[0]) {
+      const t = um.args.map((x) => x.text).join('');
+      const BITS = ['IRUSR', 'IWUSR', 'IXUSR', 'IRGRP', 'IWGRP', 'IXGRP', 'IROTH', 'IWOTH', 'IXOTH'];
+      const numeric = /^(0x[0-9a-fA-F]+|0[0-7]*|[1-9]\d*)$/.test(um.args[0].text);
+      if (!numeric)
+        for (const b of t.split('|').filter(Boolean))
+          if (!BITS.includes(b)) this.d(this.argPos(um, 0), 'error', `Unknown umask bit ${b} (${BITS.join(', ')}, joined by '|', or a number)`, 'enum');
+    }
+    const ic = words('include_check');
+    if (ic)
+      for (let i = 0; i < ic.args.length; i++) {
+        const t = ic.args[i].text.replace(/^[+-]/, '');
+        if (!['readable', 'match', 'wildcard_match', 'brace_match'].includes(t))
+          this.d(this.argPos(ic, i), 'error', `Unknown include_check type '${ic.args[i].text}' - ignoring (readable, match, wildcard_match, brace_match)`, 'enum');
+      }
+  }
+
+  /** `[vrrp_]garp_extra_if [all] SECONDS` (and the old `[vrrp_]vmac_garp_intvl`). */
+  private garpExtraIf(st: Stmt, what: string): void {
+    const a = st.args.map((t) => t.text);
+    const nums = a.filter((t) => t !== 'all');
+    if (nums.length === 0) {
+      this.d(st.pos, 'warning', `${what} specified without time - ignoring`, 'missing-parameter');
+      return;
+    }
+    for (const t of nums) {
+      const r = parseInteger(t, 0, 86400);
+      if (!r.ok) this.d(this.argPos(st, a.indexOf(t)), 'error', `invalid number '${t}': ${what} '${t}' invalid - ignoring`, 'number');
+    }
   }
 
   /** Keep keywords without a typed field in `extra` (nothing is lost). */
@@ -1011,7 +1078,8 @@ export class Builder {
     const n: VrrpScript = { pos: s.pos, at: {}, extra: [], name, weight_reverse: false, init_fail: false, end: s.close };
     const m = this.walk(s.block ?? [], 'vrrp_script', `vrrp_script ${name}`, n);
     const last = (k: string) => m.last(k);
-    const sc = last('script');
+    // a bare `script` line changes nothing in keepalived: the last one with a command counts
+    const sc = (m.get('script') ?? []).filter((o) => o.stmt.args.length > 0).pop();
     if (sc) n.script = this.script(sc.stmt, false);
     n.interval = last('interval')?.value as number | undefined;
     n.timeout = last('timeout')?.value as number | undefined;
@@ -1283,6 +1351,15 @@ export class Builder {
     // `notify_deleted` with or without a script: a deleted instance notifies DELETED instead of FAULT
     n.notify_deleted_state = !!last('notify_deleted');
     n.native_ipv6 = !!last('native_ipv6');
+    for (const k of ['garp_extra_if', 'vmac_garp_intvl']) {
+      const st = last(k)?.stmt;
+      if (st) this.garpExtraIf(st, `(${name}) ${k}`);
+    }
+    const mdst = last('mcast_dst_ip');
+    if (mdst?.stmt.args[0] && !parseIp(mdst.stmt.args[0].text, NO_PREFIX).ok)
+      this.d(this.argPos(mdst.stmt, 0), 'error', `(${name}) malformed mcast dest address ${mdst.stmt.args[0].text}. Skipping...`, 'address');
+    const vrf = last('vrf');
+    if (vrf && last('interface')) this.d(vrf.stmt.pos, 'warning', `(${name}) Cannot specify VRF interface and interface - ignoring`, 'vrf');
     n.promote_secondaries = !!last('promote_secondaries');
     n.lvs_sync_daemon_interface = last('lvs_sync_daemon_interface')?.value as string | undefined;
     this.keepExtras(m, n, TYPED_VRRP);
@@ -1393,18 +1470,27 @@ export class Builder {
       else this.d(this.argPos(ipf.stmt, 0), 'error', `unknown address family ${ipf.value}`, 'enum');
     }
     vs.delay_loop = last('delay_loop')?.value as number | undefined;
-    const algo = last('lb_algo') ?? last('lvs_sched');
-    if (algo) {
+    // lb_algo / lvs_sched and lb_kind / lvs_method are two spellings: every one is checked, the last wins
+    const lastOf = (...ks: string[]) =>
+      ks
+        .flatMap((k) => m.get(k) ?? [])
+        .sort((x, y) => x.stmt.line - y.stmt.line)
+        .pop();
+    const ALGOS = ['rr', 'wrr', 'lc', 'wlc', 'lblc', 'lblcr', 'dh', 'sh', 'sed', 'nq', 'fo', 'ovf', 'mh', 'twos'];
+    for (const algo of [...(m.get('lb_algo') ?? []), ...(m.get('lvs_sched') ?? [])]) {
       const v = algo.value as string;
-      const ALGOS = ['rr', 'wrr', 'lc', 'wlc', 'lblc', 'lblcr', 'dh', 'sh', 'sed', 'nq', 'fo', 'ovf', 'mh', 'twos'];
-      if (!ALGOS.includes(v)) this.d(this.argPos(algo.stmt, 0), 'error', `invalid scheduler '${v}'${suggest(v, ALGOS) ? `; did you mean '${suggest(v, ALGOS)}'?` : ''}`, 'enum');
-      vs.lb_algo = v;
+      if (!ALGOS.includes(v)) this.d(this.argPos(algo.stmt, 0), 'error', `Invalid lvs_scheduler '${v}' - ignoring${suggest(v, ALGOS) ? `; did you mean '${suggest(v, ALGOS)}'?` : ''}`, 'enum');
     }
-    const kind = last('lb_kind') ?? last('lvs_method');
+    const algo = lastOf('lb_algo', 'lvs_sched');
+    if (algo && ALGOS.includes(algo.value as string)) vs.lb_algo = algo.value as string;
+    for (const kind of [...(m.get('lb_kind') ?? []), ...(m.get('lvs_method') ?? [])]) {
+      const v = kind.value as string;
+      if (v !== 'NAT' && v !== 'DR' && v !== 'TUN') this.d(this.argPos(kind.stmt, 0), 'error', `unknown [${v}] routing method for virtual server (NAT|DR|TUN)`, 'enum');
+    }
+    const kind = lastOf('lb_kind', 'lvs_method');
     if (kind) {
       const v = kind.value as string;
       if (v === 'NAT' || v === 'DR' || v === 'TUN') vs.lb_kind = v;
-      else this.d(this.argPos(kind.stmt, 0), 'error', `invalid forwarding method '${v}' (NAT|DR|TUN)`, 'enum');
     }
     vs.persistence_timeout = last('persistence_timeout')?.value as number | undefined;
     const pg = last('persistence_granularity');
@@ -1446,7 +1532,11 @@ export class Builder {
     }
     const ssi = last('sorry_server_inhibit');
     vs.sorry_server_inhibit = !!ssi && ssi.value !== false;
-    vs.sorry_server_lvs_method = last('sorry_server_lvs_method')?.value as string | undefined;
+    // keepalived applies these to the sorry_server read before them
+    if (ssi && (!ss || ssi.stmt.line < ss.stmt.line)) this.d(ssi.stmt.pos, 'warning', 'Ignoring sorry_server inhibit used before or without sorry_server', 'sorry-server');
+    const sslm = last('sorry_server_lvs_method');
+    vs.sorry_server_lvs_method = sslm?.value as string | undefined;
+    if (sslm && (!ss || sslm.stmt.line < ss.stmt.line)) this.d(sslm.stmt.pos, 'warning', 'sorry_server forwarding used without sorry_server', 'sorry-server');
     vs.virtualhost = last('virtualhost')?.value as string | undefined;
     const iof = last('inhibit_on_failure');
     vs.inhibit_on_failure = !!iof && iof.value !== false;
@@ -1459,6 +1549,7 @@ export class Builder {
       const x = last(f);
       if (!x) continue;
       vs.lb_flags.push(f);
+      if (f === 'hashed' && vs.lb_algo !== 'sh') this.d(x.stmt.pos, 'warning', 'hashed only applies to sh scheduler - ignoring', 'scheduler-flag');
       if (f.startsWith('sh-') && vs.lb_algo !== 'sh') this.d(x.stmt.pos, 'error', `${f} only applies to sh scheduler - ignoring`, 'scheduler-flag');
       if (f.startsWith('mh-') && vs.lb_algo !== 'mh') this.d(x.stmt.pos, 'error', `${f} only applies to mh scheduler - ignoring`, 'scheduler-flag');
     }
@@ -1483,6 +1574,9 @@ export class Builder {
       return undefined;
     }
     const rs: RealServer = { pos: s.pos, at: {}, extra: [], address: r.value, inhibit_on_failure: false, checkers: [], port: undefined, weight: undefined, virtualhost: undefined };
+    for (const st of s.block ?? [])
+      if (st.keyword === 'lvs_method' && st.args[0] && !['NAT', 'DR', 'TUN'].includes(st.args[0].text))
+        this.d(this.argPos(st, 0), 'error', `unknown [${st.args[0].text}] routing method for real server (NAT|DR|TUN)`, 'enum');
     if (a[1]) {
       const p = parseInteger(a[1].text, 0, 65535);
       if (p.ok) rs.port = p.value;
@@ -1617,7 +1711,9 @@ export class Builder {
         c.url.push(u);
       }
       c.virtualhost = m.last('virtualhost')?.value as string | undefined;
-      c.http_protocol = m.last('http_protocol')?.value as string | undefined;
+      const hp = m.last('http_protocol');
+      c.http_protocol = hp?.value as string | undefined;
+      if (hp && !['1.0', '1.0C', '1.1'].includes(c.http_protocol ?? '')) this.d(this.argPos(hp.stmt, 0), 'error', `Invalid http_protocol version ${c.http_protocol} (1.0, 1.0C or 1.1)`, 'enum');
       const sni = m.last('enable_sni');
       if (sni) c.enable_sni = sni.value !== false;
     } else if (kind === 'SMTP_CHECK') {
@@ -1629,7 +1725,7 @@ export class Builder {
         c.host.push(h);
       }
     } else if (kind === 'MISC_CHECK') {
-      const mp = m.last('misc_path');
+      const mp = (m.get('misc_path') ?? []).filter((o) => o.stmt.args.length > 0).pop();
       if (mp) c.misc_path = this.script(mp.stmt, false);
       c.misc_timeout = m.last('misc_timeout')?.value as number | undefined;
       c.misc_dynamic = !!m.get('misc_dynamic');
@@ -1637,6 +1733,7 @@ export class Builder {
       if (u) {
         c.user = u.stmt.args[0]?.text;
         c.group = u.stmt.args[1]?.text;
+        c.at.user = u.stmt.pos; // also in a lean build (lint names the line)
       }
     } else if (kind === 'DNS_CHECK') {
       const t = m.last('type');
@@ -1649,16 +1746,18 @@ export class Builder {
       c.name = m.last('name')?.value as string | undefined;
     } else if (kind === 'UDP_CHECK') {
       const pl = m.last('payload');
+      // keepalived read_hex_str (checked against keepalived -t: "1", "123", "ab cd" are good, "0x12" is not
+      // a payload; a reply may hold x/X nibbles, so "0x12" is one there)
       if (pl) {
-        c.payload = pl.value as string;
-        if (!/^(0x)?([0-9a-fA-F]{2})+$/.test(c.payload)) this.d(this.argPos(pl.stmt, 0), 'error', `Invalid hex string for UDP_CHECK payload '${c.payload}'`, 'payload');
+        const w = pl.value as string[];
+        c.payload = w.join(' ');
+        if (!w.every((g) => /^[0-9a-fA-F]+$/.test(g))) this.d(this.argPos(pl.stmt, 0), 'error', `Invalid hex string for UDP_CHECK payload '${c.payload}'`, 'payload');
       }
       const rr = m.last('require_reply');
       if (rr) {
-        c.require_reply = (rr.value as string[])[0] ?? true;
-        if (typeof c.require_reply === 'string' && !/^(0x)?([0-9a-fA-F]{2})+$/.test(c.require_reply)) {
-          this.d(this.argPos(rr.stmt, 0), 'error', `Invalid hex string for UDP_CHECK reply '${c.require_reply}'`, 'payload');
-        }
+        const w = rr.value as string[];
+        c.require_reply = w.length ? w.join(' ') : true;
+        if (!w.every((g) => /^[0-9a-fA-FxX]+$/.test(g))) this.d(this.argPos(rr.stmt, 0), 'error', `Invalid hex string for UDP_CHECK reply '${w.join(' ')}'`, 'payload');
       }
     } else if (kind === 'FILE_CHECK') {
       c.track_file = m.last('track_file')?.value as string | undefined;
@@ -1682,18 +1781,25 @@ export class Builder {
   private urlRegex(u: HttpUrl, last: (k: string) => { value: unknown; stmt: Stmt } | undefined): void {
     const opts = last('regex_options');
     if (opts) u.regex_options = (opts.value as string[]) ?? [];
+    // keepalived reads the offsets with strtoul: no number (or none at all) is 0
+    const ul = (v: unknown) => {
+      const m = /^\s*(\d+)/.exec(((v as string[] | undefined) ?? [])[0] ?? '');
+      return m ? Math.min(Number(m[1]), 4294967295) : 0;
+    };
     const min = last('regex_min_offset');
-    if (min) u.regex_min_offset = min.value as number;
+    if (min) u.regex_min_offset = ul(min.value);
     const max = last('regex_max_offset');
-    if (max) u.regex_max_offset = max.value as number;
-    const re = last('regex');
+    if (max) u.regex_max_offset = ul(max.value);
+    const reStmt = last('regex');
+    // a bare `regex` sets nothing in keepalived
+    const re = reStmt && reStmt.value !== undefined ? reStmt : undefined;
     if (!re) {
       const stray = opts ?? min ?? max ?? last('regex_no_match');
-      if (stray) this.d(stray.stmt.pos, 'warning', 'regex parameters without a regex in this url block are ignored (as keepalived does)', 'regex');
+      if (stray) this.d(stray.stmt.pos, 'note', 'regex parameters without a regex in this url block are ignored (as keepalived does, silently)', 'regex');
       return;
     }
-    if (min && max && (min.value as number) > (max.value as number)) {
-      this.d(min.stmt.pos, 'warning', `regex_min_offset ${min.value} is beyond regex_max_offset ${max.value}: keepalived ignores both`, 'regex');
+    if (min && max && (u.regex_min_offset ?? 0) > (u.regex_max_offset ?? 0)) {
+      this.d(min.stmt.pos, 'warning', `regex_min_offset ${u.regex_min_offset} is beyond regex_max_offset ${u.regex_max_offset}: keepalived ignores both`, 'regex');
       u.regex_min_offset = undefined;
       u.regex_max_offset = undefined;
     }
@@ -1900,4 +2006,17 @@ export function splitCommand(cmd: string): string[] {
     out.push(word);
   }
   return out;
+}
+
+/** An IPv4 address as inet_aton / getaddrinfo accept it: 1 to 4 numeric parts ("1" is 0.0.0.1). */
+export function inetAton(s: string): boolean {
+  const parts = s.split('.');
+  if (parts.length < 1 || parts.length > 4) return false;
+  const num = (p: string) => (/^0x[0-9a-f]+$/i.test(p) ? Number.parseInt(p, 16) : /^0[0-7]*$/.test(p) ? Number.parseInt(p || '0', 8) : /^[1-9]\d*$/.test(p) ? Number(p) : Number.NaN);
+  for (let i = 0; i < parts.length; i++) {
+    const v = num(parts[i]);
+    const max = i < parts.length - 1 ? 255 : 2 ** (8 * (5 - parts.length)) - 1;
+    if (!Number.isFinite(v) || v > max) return false;
+  }
+  return true;
 }

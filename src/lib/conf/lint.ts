@@ -78,12 +78,16 @@ function staticallyPresent(program: string): boolean {
 function scriptChecks(cfg: KeepalivedConfig, host: HostProbe | undefined, diags: Diagnostic[], vsScripts?: readonly ScriptUse[]): { vrrp: boolean; checker: boolean } {
   const violation = { vrrp: false, checker: false };
   const secure = cfg.global_defs.enable_script_security;
-  for (const { ref, kind, vrrp } of allScripts(cfg, vsScripts)) {
+  for (const { ref, kind, vrrp, userPos } of allScripts(cfg, vsScripts)) {
     const prog = ref.argv[0] ?? '';
     // keepalived drops a notify script whose user or group does not exist (LOG_INFO only, -t exits 0):
     // it is neither run nor checked for security
     const badUser = host && ref.user && host.userExists && !host.userExists(ref.user);
     const badGroup = host && !badUser && ref.group && host.groupExists && !host.groupExists(ref.group);
+    if ((badUser || badGroup) && kind === 'check') {
+      diags.push(d(userPos ?? ref.pos, 'error', `Failed to set uid/gid for misc checker script '${prog}' - removing (${badUser ? `user ${ref.user}` : `group ${ref.group}`} does not exist)`, 'user-missing'));
+      continue;
+    }
     if (badUser || badGroup) {
       diags.push(
         d(

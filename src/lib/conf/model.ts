@@ -520,6 +520,8 @@ export interface ScriptUse {
   kind: 'track' | 'notify' | 'check';
   /** Run by the VRRP process (else by the checker process). */
   vrrp: boolean;
+  /** Where the user is named, when not on the script line (MISC_CHECK `user`). */
+  userPos?: Pos;
 }
 
 /** The scripts of one virtual server (quorum, real server notify, MISC_CHECK), in model order. */
@@ -534,7 +536,8 @@ export function virtualServerScripts(vs: VirtualServer, out: ScriptUse[]): void 
     const cs = rs.checkers;
     for (let c = 0; c < cs.length; c++) {
       const mp = cs[c].misc_path;
-      if (mp) out.push({ ref: mp, kind: 'check', vrrp: false });
+      // a MISC_CHECK's user comes from its `user` line
+      if (mp) out.push(cs[c].user ? { ref: { ...mp, user: cs[c].user, group: cs[c].group }, kind: 'check', vrrp: false, userPos: cs[c].at.user } : { ref: mp, kind: 'check', vrrp: false });
     }
   }
 }

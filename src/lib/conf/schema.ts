@@ -36,6 +36,8 @@ export interface Spec {
   rest?: boolean;
   /** The value may be omitted (keepalived then uses its default). */
   opt?: boolean;
+  /** hactl's own remark (keepalived says nothing): reported as a note. */
+  note?: string;
 }
 
 const f: Spec = { k: 'flag' };
@@ -87,7 +89,7 @@ export const GLOBAL_DEFS: Record<string, Spec> = {
   notification_email: vb,
   notification_email_from: w,
   smtp_server: ws,
-  smtp_helo_name: w,
+  smtp_helo_name: { k: 'word', opt: true },
   smtp_connect_timeout: int(0, 4294),
   smtp_alert: ob,
   smtp_alert_vrrp: ob,
@@ -98,7 +100,7 @@ export const GLOBAL_DEFS: Record<string, Spec> = {
   enable_script_security: f,
   max_auto_priority: { k: 'optwords', rest: true },
   min_auto_priority_delay: int(0, U32),
-  dynamic_interfaces: ows,
+  dynamic_interfaces: { k: 'enum', values: ['allow_if_changes'], opt: true },
   default_interface: w,
   notify_fifo: ws,
   notify_fifo_script: sc,
@@ -111,8 +113,8 @@ export const GLOBAL_DEFS: Record<string, Spec> = {
   lvs_sync_daemon: ws,
   lvs_timeouts: ws,
   lvs_flush: f,
-  lvs_flush_on_stop: ows,
-  lvs_flush_onstop: ows,
+  lvs_flush_on_stop: { k: 'enum', values: ['VS'], opt: true },
+  lvs_flush_onstop: { k: 'enum', values: ['VS'], opt: true },
   vrrp_mcast_group4: w,
   vrrp_mcast_group6: w,
   vrrp_garp_master_delay: int(0, U32),
@@ -125,20 +127,21 @@ export const GLOBAL_DEFS: Record<string, Spec> = {
   vrrp_gna_interval: num(0.000001, TIMER_MAX),
   vrrp_min_garp: ob,
   vrrp_garp_extra_if: ows,
-  vrrp_vmac_garp_intvl: ws,
+  vrrp_vmac_garp_intvl: { k: 'words', rest: true, dep: 'Keyword "vrrp_vmac_garp_intvl" is deprecated - please use "vrrp_garp_extra_if"' },
   vrrp_lower_prio_no_advert: ob,
   vrrp_higher_prio_send_advert: ob,
   vrrp_version: int(2, 3),
   vrrp_iptables: ows,
   nftables: ows,
   nftables_priority: int(-2147483648, 2147483647),
-  nftables_ifindex: ob,
+  // keepalived sets these whatever follows them
+  nftables_ifindex: { k: 'flag', rest: true },
   nftables_counters: f,
   nftables_ipvs: ows,
-  nftables_ipvs_priority: ws,
-  nftables_ipvs_start_fwmark: ws,
+  nftables_ipvs_priority: int(-2147483648, 2147483647),
+  nftables_ipvs_start_fwmark: int(0, U32),
   vrrp_check_unicast_src: f,
-  vrrp_skip_check_adv_addr: ob,
+  vrrp_skip_check_adv_addr: { k: 'flag', rest: true },
   vrrp_strict: f,
   vrrp_priority: int(-20, 19),
   checker_priority: int(-20, 19),
@@ -167,7 +170,8 @@ export const GLOBAL_DEFS: Record<string, Spec> = {
   snmp_socket: w,
   enable_traps: f,
   enable_snmp_vrrp: f,
-  enable_snmp_keepalived: { k: 'flag', dep: "'enable_snmp_keepalived' is deprecated, use 'enable_snmp_vrrp'" },
+  // keepalived says nothing of it: a note, not a warning
+  enable_snmp_keepalived: { k: 'flag', rest: true, note: "'enable_snmp_keepalived' is an old spelling of 'enable_snmp_vrrp'" },
   enable_snmp_checker: f,
   enable_snmp_rfc: f,
   enable_snmp_rfcv2: f,
@@ -187,7 +191,7 @@ export const GLOBAL_DEFS: Record<string, Spec> = {
   vrrp_rx_bufs_policy: ws,
   vrrp_rx_bufs_multiplier: int(1, U32),
   vrrp_startup_delay: num(0, TIMER_MAX),
-  vrrp_down_timer_adverts: int(3, 100),
+  vrrp_down_timer_adverts: int(1, 100),
   rs_init_notifies: f,
   no_checker_emails: f,
   umask: w,
@@ -211,7 +215,7 @@ export const GLOBAL_DEFS: Record<string, Spec> = {
 };
 
 export const VRRP_SCRIPT: Record<string, Spec> = {
-  script: sc,
+  script: { k: 'script', rest: true, opt: true },
   interval: num(0.000001, TIMER_MAX),
   timeout: num(0.000001, TIMER_MAX),
   weight: { k: 'int', min: -253, max: 253, rest: true },
@@ -273,7 +277,7 @@ export const VRRP_INSTANCE: Record<string, Spec> = {
   unicast_peer: vb,
   unicast_ttl: int(1, 255),
   unicast_fault_no_peer: f,
-  old_unicast_checksum: ows,
+  old_unicast_checksum: { k: 'enum', values: ['never'], opt: true },
   native_ipv6: f,
   state: w,
   interface: w,
@@ -285,7 +289,7 @@ export const VRRP_INSTANCE: Record<string, Spec> = {
   track_bfd: vb,
   mcast_src_ip: w,
   unicast_src_ip: w,
-  mcast_dst_ip: w,
+  mcast_dst_ip: { k: 'ip' },
   track_src_ip: f,
   virtual_router_id: int(1, 255),
   priority: int(1, 255),
@@ -294,14 +298,14 @@ export const VRRP_INSTANCE: Record<string, Spec> = {
   virtual_ipaddress: vb,
   virtual_ipaddress_excluded: vb,
   promote_secondaries: f,
-  linkbeat_use_polling: f,
+  linkbeat_use_polling: { k: 'flag', dep: "'linkbeat_use_polling' in vrrp instance deprecated - use linkbeat_interfaces block" },
   virtual_routes: vb,
   virtual_rules: vb,
   accept: f,
   no_accept: f,
   skip_check_adv_addr: ob,
   strict_mode: ob,
-  preempt: { k: 'flag', dep: "'preempt' is the default and obsolete; remove it" },
+  preempt: { k: 'flag', rest: true, note: "'preempt' is the default (keepalived ignores it); remove it" },
   nopreempt: f,
   preempt_delay: num(0, 1000),
   debug: int(0, 4),
@@ -322,14 +326,14 @@ export const VRRP_INSTANCE: Record<string, Spec> = {
   garp_lower_prio_delay: int(0, U32),
   garp_lower_prio_repeat: int(0, U32),
   garp_extra_if: ows,
-  down_timer_adverts: int(3, 100),
+  down_timer_adverts: int(1, 100),
   lower_prio_no_advert: ob,
   higher_prio_send_advert: ob,
   kernel_rx_buf_size: int(0, U32),
   authentication: blk('authentication'),
   vrf: w,
   check_unicast_src: f,
-  vmac_garp_intvl: ws,
+  vmac_garp_intvl: { k: 'words', rest: true, dep: 'Keyword "vmac_garp_intvl" is deprecated - please use "garp_extra_if"' },
 };
 
 export const AUTHENTICATION: Record<string, Spec> = {
@@ -366,14 +370,15 @@ export const HTTP_GET: Record<string, Spec> = {
 export const URL: Record<string, Spec> = {
   path: w,
   digest: w,
-  status_code: ws,
+  status_code: { k: 'words', rest: true, opt: true },
   virtualhost: w,
-  regex: w,
+  regex: { k: 'word', opt: true },
   regex_no_match: f,
-  regex_options: ws,
-  regex_stack: int(0, U32),
-  regex_max_offset: int(0, U32),
-  regex_min_offset: int(0, U32),
+  regex_options: { k: 'words', rest: true, opt: true },
+  // keepalived reads these with strtoul: a bad or missing number is 0, no message
+  regex_stack: { k: 'optwords', rest: true },
+  regex_max_offset: { k: 'optwords', rest: true },
+  regex_min_offset: { k: 'optwords', rest: true },
 };
 
 export const TCP_CHECK: Record<string, Spec> = { ...CHECKER_COMMON };
@@ -393,7 +398,7 @@ export const MISC_CHECK: Record<string, Spec> = {
   delay_loop: num(0.000001, LOOP_MAX),
   alpha: ob,
   log_all_failures: ob,
-  misc_path: sc,
+  misc_path: { k: 'script', rest: true, opt: true },
   misc_timeout: int(1, U32),
   misc_dynamic: f,
   user: ws,
@@ -407,7 +412,8 @@ export const DNS_CHECK: Record<string, Spec> = {
 
 export const UDP_CHECK: Record<string, Spec> = {
   ...CHECKER_COMMON,
-  payload: w,
+  // HEX_STR: whitespace-separated groups of hex digits (odd counts allowed; the reply may use x for 'any')
+  payload: { k: 'words', rest: true },
   require_reply: ows,
   min_reply_length: int(0, 65535),
   max_reply_length: int(0, 65535),
@@ -493,7 +499,8 @@ export const VIRTUAL_SERVER: Record<string, Spec> = {
   hysteresis: int(0, U32),
   alpha: f,
   omega: f,
-  inhibit_on_failure: ob,
+  // a virtual server's inhibit_on_failure is set whatever follows it (a real server's reads on|off)
+  inhibit_on_failure: { k: 'flag', rest: true },
   retry: int(0, U32),
   delay_before_retry: num(0, TIMER_MAX),
   warmup: num(0, TIMER_MAX),

@@ -129,6 +129,9 @@ export function validate(cfg: KeepalivedConfig, topCount: number, diags: Diagnos
       .filter((x): x is { pos: Pos; family: 'inet' | 'inet6' } => !!x)
       .sort((a, b) => (a.pos.file === b.pos.file ? a.pos.line - b.pos.line || a.pos.col - b.pos.col : 0));
     const fam = inst.native_ipv6 ? 'inet6' : firsts[0]?.family;
+    const ipvlan = inst.extra.find((e) => e.keyword === 'use_ipvlan');
+    if (ipvlan && fam !== 'inet6' && !ipvlan.args.some((w) => /^\d+\.\d+\.\d+\.\d+(\/\d+)?$/.test(w)))
+      push(diags, ipvlan.pos, 'warning', `(${n}) IPv4 ipvlan requires a source ip address to be configured. setting instance to fault state`, 'ipvlan');
     for (const k of ['unicast_src_ip', 'mcast_src_ip'] as const) {
       const a = inst[k];
       if (a && fam && a.family !== fam) {
@@ -142,7 +145,8 @@ export function validate(cfg: KeepalivedConfig, topCount: number, diags: Diagnos
       if (fam && p.address.family !== fam) push(diags, p.pos, 'error', `(${n}) unicast_peer ${p.address.text} is not of the instance's address family`, 'mixed-family');
     }
     if (inst.unicast_peer.length === 0) {
-      const uk = ['unicast_src_ip', 'unicast_ttl', 'unicast_fault_no_peer'].find((k) => inst.at[k]);
+      // (keepalived 2.2.7 says nothing of unicast_fault_no_peer without peers)
+      const uk = ['unicast_src_ip', 'unicast_ttl', 'old_unicast_checksum', 'check_unicast_src'].find((k) => inst.at[k]);
       if (uk) push(diags, inst.at[uk]!, 'error', `(${n}) A unicast keyword (${uk}) has been specified without any unicast peers. Defaulting to multicast. This usage is deprecated`, 'unicast-no-peer');
     }
     for (const t of inst.track_interface) {
@@ -269,6 +273,12 @@ export function checkVirtualServer(vs: VirtualServer, st: VsCheckState, diags: D
     if (quorum > total) {
       push(diags, vs.at.quorum ?? vs.pos, 'warning', `Warning - quorum ${quorum} for ${vsLabel(vs)} exceeds total weight of real servers ${total}, reducing quorum to ${total}`, 'vs-quorum');
     }
+  }
+  if (vs.ops && (vs.protocol === 'TCP' || vs.protocol === 'SCTP')) {
+    push(diags, vs.at.ops ?? vs.pos, 'warning', `Virtual server ${vsLabel(vs)}: one packet scheduling requires UDP - resetting`, 'vs-ops');
+  }
+  if (vs.hysteresis !== undefined && vs.hysteresis >= (vs.quorum ?? 1)) {
+    push(diags, vs.at.hysteresis ?? vs.pos, 'warning', `Virtual server ${vsLabel(vs)}: hysteresis ${vs.hysteresis} >= quorum ${vs.quorum ?? 1}; setting hysteresis to 0`, 'vs-quorum');
   }
   const persistent = vs.persistence_timeout !== undefined || !!vs.at.persistence_timeout;
   if (vs.address && vs.port === 0 && !persistent) {
