@@ -200,9 +200,13 @@ export function validate(cfg: KeepalivedConfig, topCount: number, diags: Diagnos
   // Instances in more than one sync group.
   const inGroup = new Map<string, string>();
   for (const sg of cfg.vrrp_sync_groups) {
+    const here = new Set<string>();
     for (const m of sg.group) {
       const prev = inGroup.get(m.name);
       if (prev && prev !== sg.name) push(diags, m.pos, 'error', `vrrp instance ${m.name} is already in sync group ${prev}`, 'sync-group-member');
+      // listed twice in one group: keepalived drops the whole group
+      else if (here.has(m.name)) push(diags, m.pos, 'error', `Virtual router ${m.name} cannot exist in more than one sync group; ignoring ${sg.name}`, 'sync-group-member');
+      here.add(m.name);
       inGroup.set(m.name, sg.name);
     }
   }
