@@ -16,10 +16,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { KtNamespace } from '../../bench/lib/ktns';
-import { pool } from '../../bench/lib/proc';
-import { HACTL, ROOT, SHARED } from '../helpers/cli';
-import { hactlVerdict, keepalivedVerdict, parseLintJson } from './conf-differential-lib';
+import { ROOT, SHARED } from '../helpers/cli';
+import { compareVerdicts } from './conf-verdict-runner';
 
 const MUTANTS = path.join(ROOT, 'test', 'fixtures', 'conf-mutants');
 const SAMPLES = path.join(SHARED, 'corpus', 'keepalived-samples');
@@ -33,8 +31,6 @@ const SAMPLE_SEEDS = [
   'keepalived.conf.UDP_CHECK',
   'keepalived.conf.inhibit',
 ];
-/** hactl rules that are stricter than keepalived on purpose (issue 2): not reported when keepalived accepts. */
-const BEYOND = new Set(['duplicate-keyword', 'extra-words', 'extra-args', 'extra-argument', 'empty-config', 'duplicate-vip', 'duplicate-virtual-server', 'summary']);
 const NUMBERS = ['0', '-1', '256', '65536', '4294967296', '1.5', '0x10', '+5', '99999999999999999999', ''];
 
 /** xorshift32: the same seed gives the same cases on every machine. */
@@ -148,50 +144,15 @@ async function main(): Promise<void> {
     fs.writeFileSync(path.join(dir, file), m.text);
     return { file, from: path.basename(from), ...m };
   });
-  const ns = new KtNamespace(undefined, 'fuzz');
-  const env = { ...process.env, NO_COLOR: '1' };
-  let agree = 0;
-  let beyond = 0;
   try {
-    const results = await pool(cases, 3, async (c) => {
-      const kt = await ns.exec(dir, 'keepalived', ['-t', '-f', c.file], { timeoutMs: 20_000, env });
-      const h = await ns.exec(dir, process.execPath, [HACTL, 'conf', 'lint', '--format', 'json', '--host', c.file], { timeoutMs: 60_000, env });
-      return { c, kt, h };
-    });
-    for (const { c, kt, h } of results) {
-      const ktExit = kt.code ?? 139;
-      const kv = keepalivedVerdict(ktExit);
-      const hv = hactlVerdict(h.code);
-      if (kv === hv) {
-        agree++;
-        continue;
-      }
-      const j = parseLintJson(h.stdout);
-      const diags = typeof j === 'string' ? [] : j.diagnostics;
-      if (kv === 'accept' && diags.length > 0 && diags.every((d) => BEYOND.has(d.rule))) {
-        beyond++;
-        continue;
-      }
-      process.stdout.write(
-        `${c.file} (${c.from} line ${c.line}: ${c.what}): keepalived exit ${ktExit}, hactl exit ${h.code}\n` +
-          `  keepalived: ${(kt.stdout + kt.stderr).trim().split('\n')[0]?.slice(0, 200) ?? ''}\n` +
-          `  hactl: ${
-            typeof j === 'string'
-              ? j
-              : diags
-                  .slice(0, 3)
-                  .map((d) => `${d.line}: ${d.message} [${d.rule}]`)
-                  .join(' | ')
-          }\n`,
-      );
-    }
+    const r = await compareVerdicts(dir, cases, 'fuzz', (c) => `${c.file} (${c.from} line ${c.line}: ${c.what})`);
+    for (const d of r.differ) process.stdout.write(d.text);
     process.stdout.write(
-      `\nseed ${seed}: ${n} cases, verdict agrees on ${agree}, ${beyond} more are hactl's deliberate stricter rules, ${n - agree - beyond} to look at` +
+      `\nseed ${seed}: ${n} cases, verdict agrees on ${r.agree}, ${r.beyond} more are hactl's deliberate stricter rules, ${n - r.agree - r.beyond} to look at` +
         (keepIdx >= 0 ? ` (cases kept in ${dir})` : '') +
         '\n',
     );
   } finally {
-    ns.cleanup();
     if (keepIdx < 0) fs.rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -14,13 +14,9 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { KtNamespace } from '../../bench/lib/ktns';
-import { pool } from '../../bench/lib/proc';
 import { TABLES } from '../../src/lib/conf/schema';
-import { HACTL } from '../helpers/cli';
-import { hactlVerdict, keepalivedVerdict, parseLintJson } from './conf-differential-lib';
+import { compareVerdicts } from './conf-verdict-runner';
 
-const BEYOND = new Set(['duplicate-keyword', 'extra-words', 'extra-args', 'extra-argument', 'empty-config', 'duplicate-vip', 'duplicate-virtual-server', 'summary']);
 
 const SEC = 'global_defs {\n  enable_script_security\n  script_user root\n}\n';
 const VI = (body = '') => `vrrp_instance VI_1 {\n  interface eth0\n  virtual_router_id 51\n  priority 100\n  virtual_ipaddress {\n    192.0.2.1/24\n  }\n${body}}\n`;
@@ -86,43 +82,11 @@ async function main(): Promise<void> {
       }
     }
   }
-  const ns = new KtNamespace(undefined, 'sweep');
-  const env = { ...process.env, NO_COLOR: '1' };
-  let agree = 0;
-  let beyond = 0;
-  const report: string[] = [];
   try {
-    const results = await pool(cases, 3, async (c) => {
-      const kt = await ns.exec(dir, 'keepalived', ['-t', '-f', c.file], { timeoutMs: 20_000, env });
-      const h = await ns.exec(dir, process.execPath, [HACTL, 'conf', 'lint', '--format', 'json', '--host', c.file], { timeoutMs: 60_000, env });
-      return { c, kt, h };
-    });
-    for (const { c, kt, h } of results) {
-      const ktExit = kt.code ?? 139;
-      const kv = keepalivedVerdict(ktExit);
-      const hv = hactlVerdict(h.code);
-      if (kv === hv) {
-        agree++;
-        continue;
-      }
-      const j = parseLintJson(h.stdout);
-      const diags = typeof j === 'string' ? [] : j.diagnostics;
-      // with --host hactl also checks notify / MISC_CHECK programs (keepalived -t only vrrp_script ones)
-      const beyondHere = (d: { rule: string; message: string }) => BEYOND.has(d.rule) || (d.rule === 'script-not-found' && !d.message.includes('track script'));
-      if (kv === 'accept' && diags.length > 0 && diags.every(beyondHere)) {
-        beyond++;
-        continue;
-      }
-      report.push(
-        `${c.table}: '${c.line}': keepalived exit ${ktExit}, hactl exit ${h.code}\n` +
-          `  keepalived: ${(kt.stdout + kt.stderr).trim().split('\n').slice(0, 2).join(' | ').slice(0, 240)}\n` +
-          `  hactl: ${typeof j === 'string' ? j : diags.map((d) => `${d.line}: ${d.message} [${d.rule}]`).join(' | ').slice(0, 240)}\n`,
-      );
-    }
-    process.stdout.write(report.join(''));
-    process.stdout.write(`\n${cases.length} cases: verdict agrees on ${agree}, ${beyond} more are hactl's stricter rules, ${cases.length - agree - beyond} to look at (${dir})\n`);
+    const r = await compareVerdicts(dir, cases, 'sweep', (c) => `${c.table}: '${c.line}'`);
+    for (const d of r.differ) process.stdout.write(d.text);
+    process.stdout.write(`\n${cases.length} cases: verdict agrees on ${r.agree}, ${r.beyond} more are hactl's stricter rules, ${r.differ.length} to look at (${dir})\n`);
   } finally {
-    ns.cleanup();
     if (!keep) fs.rmSync(dir, { recursive: true, force: true });
   }
 }
