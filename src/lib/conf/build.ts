@@ -1471,21 +1471,29 @@ export class Builder {
     }
     vs.delay_loop = last('delay_loop')?.value as number | undefined;
     // lb_algo / lvs_sched and lb_kind / lvs_method are two spellings: every one is checked, the last wins
-    const lastOf = (...ks: string[]) =>
-      ks
-        .flatMap((k) => m.get(k) ?? [])
-        .sort((x, y) => x.stmt.line - y.stmt.line)
-        .pop();
-    const ALGOS = ['rr', 'wrr', 'lc', 'wlc', 'lblc', 'lblcr', 'dh', 'sh', 'sed', 'nq', 'fo', 'ovf', 'mh', 'twos'];
-    for (const algo of [...(m.get('lb_algo') ?? []), ...(m.get('lvs_sched') ?? [])]) {
-      const v = algo.value as string;
-      if (!ALGOS.includes(v)) this.d(this.argPos(algo.stmt, 0), 'error', `Invalid lvs_scheduler '${v}' - ignoring${suggest(v, ALGOS) ? `; did you mean '${suggest(v, ALGOS)}'?` : ''}`, 'enum');
+    // (no arrays or closures here: this runs for every one of tens of thousands of virtual servers)
+    const lastOf = (a: string, b: string) => {
+      const x = last(a);
+      const y = last(b);
+      return !x ? y : !y ? x : y.stmt.line > x.stmt.line ? y : x;
+    };
+    for (const k of LB_ALGO_KEYS) {
+      const occs = m.get(k);
+      if (!occs) continue;
+      for (let i = 0; i < occs.length; i++) {
+        const v = occs[i].value as string;
+        if (!ALGOS.includes(v)) this.d(this.argPos(occs[i].stmt, 0), 'error', `Invalid lvs_scheduler '${v}' - ignoring${suggest(v, ALGOS) ? `; did you mean '${suggest(v, ALGOS)}'?` : ''}`, 'enum');
+      }
     }
     const algo = lastOf('lb_algo', 'lvs_sched');
     if (algo && ALGOS.includes(algo.value as string)) vs.lb_algo = algo.value as string;
-    for (const kind of [...(m.get('lb_kind') ?? []), ...(m.get('lvs_method') ?? [])]) {
-      const v = kind.value as string;
-      if (v !== 'NAT' && v !== 'DR' && v !== 'TUN') this.d(this.argPos(kind.stmt, 0), 'error', `unknown [${v}] routing method for virtual server (NAT|DR|TUN)`, 'enum');
+    for (const k of LB_KIND_KEYS) {
+      const occs = m.get(k);
+      if (!occs) continue;
+      for (let i = 0; i < occs.length; i++) {
+        const v = occs[i].value as string;
+        if (v !== 'NAT' && v !== 'DR' && v !== 'TUN') this.d(this.argPos(occs[i].stmt, 0), 'error', `unknown [${v}] routing method for virtual server (NAT|DR|TUN)`, 'enum');
+      }
     }
     const kind = lastOf('lb_kind', 'lvs_method');
     if (kind) {
@@ -1574,9 +1582,6 @@ export class Builder {
       return undefined;
     }
     const rs: RealServer = { pos: s.pos, at: {}, extra: [], address: r.value, inhibit_on_failure: false, checkers: [], port: undefined, weight: undefined, virtualhost: undefined };
-    for (const st of s.block ?? [])
-      if (st.keyword === 'lvs_method' && st.args[0] && !['NAT', 'DR', 'TUN'].includes(st.args[0].text))
-        this.d(this.argPos(st, 0), 'error', `unknown [${st.args[0].text}] routing method for real server (NAT|DR|TUN)`, 'enum');
     if (a[1]) {
       const p = parseInteger(a[1].text, 0, 65535);
       if (p.ok) rs.port = p.value;
@@ -1588,6 +1593,12 @@ export class Builder {
     // Lean: the real server is dropped once checked and no check reads its keyword positions.
     const m = this.walk(s.block, 'real_server', where, this.lean ? undefined : rs);
     const last = (k: string) => m.last(k);
+    const lm = m.get('lvs_method');
+    if (lm)
+      for (let i = 0; i < lm.length; i++) {
+        const v = lm[i].stmt.args[0]?.text;
+        if (v !== undefined && v !== 'NAT' && v !== 'DR' && v !== 'TUN') this.d(this.argPos(lm[i].stmt, 0), 'error', `unknown [${v}] routing method for real server (NAT|DR|TUN)`, 'enum');
+      }
     rs.weight = last('weight')?.value as number | undefined;
     const iof = last('inhibit_on_failure');
     rs.inhibit_on_failure = !!iof && iof.value !== false;
@@ -1891,6 +1902,9 @@ const TYPED_VRRP: Record<string, true> = Object.fromEntries(
 );
 
 const VS_SCRIPTS = ['quorum_up', 'quorum_down'] as const;
+const ALGOS = ['rr', 'wrr', 'lc', 'wlc', 'lblc', 'lblcr', 'dh', 'sh', 'sed', 'nq', 'fo', 'ovf', 'mh', 'twos'];
+const LB_ALGO_KEYS = ['lb_algo', 'lvs_sched'];
+const LB_KIND_KEYS = ['lb_kind', 'lvs_method'];
 const LB_FLAGS = ['hashed', 'flag-1', 'flag-2', 'flag-3', 'sh-port', 'sh-fallback', 'mh-port', 'mh-fallback'];
 const RS_SCRIPTS = ['notify_up', 'notify_down'] as const;
 const RS_NUMBERS = ['uthreshold', 'lthreshold', 'delay_loop', 'retry', 'delay_before_retry', 'warmup'] as const;
