@@ -1,7 +1,7 @@
 /**
  * Keyword sweep (a tool, not a test; run by hand, as root):
  *
- *   node dist/test/integration/conf-keyword-sweep.js [--table NAME] [--keep DIR]
+ *   node dist/test/integration/conf-keyword-sweep.js [--table NAME] [--two] [--keep DIR]
  *
  * For every keyword of every block table hactl knows (src/lib/conf/schema.ts), writes a clean
  * config with that keyword added to a block of its kind in three forms - bare, with one number,
@@ -63,6 +63,7 @@ async function main(): Promise<void> {
   }
   const only = arg(argv, '--table');
   const keep = arg(argv, '--keep');
+  const two = argv.includes('--two');
   const dir = keep ? path.resolve(keep) : fs.mkdtempSync(path.join(os.tmpdir(), 'hactl-sweep-'));
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync('/tmp/hactl-sweep-track', '0\n');
@@ -71,11 +72,14 @@ async function main(): Promise<void> {
     if (only && table !== only) continue;
     for (const [kw, spec] of Object.entries(TABLES[table] ?? {})) {
       if (spec.k === 'block' || spec.k === 'vblock') continue;
-      for (const [form, line] of [
+      const forms = [
         ['bare', kw],
         ['num', `${kw} 1`],
         ['word', `${kw} hactlxyz`],
-      ]) {
+      ];
+      // --two: also two numbers, a negative number and a fraction
+      if (two) forms.push(['num2', `${kw} 1 2`], ['neg', `${kw} -1`], ['frac', `${kw} 1.5`]);
+      for (const [form, line] of forms) {
         const file = `${table}-${kw}-${form}.conf`;
         fs.writeFileSync(path.join(dir, file), base.replace('@@', `    ${line}`));
         cases.push({ file, table, line });

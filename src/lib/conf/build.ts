@@ -508,7 +508,9 @@ export class Builder {
     if (smtp) {
       const a = smtp.stmt.args;
       const ipr = parseIp(a[0].text, NO_PREFIX);
-      if (!ipr.ok && !inetAton(a[0].text) && /^[0-9.]+$|:/.test(a[0].text)) this.d(this.argPos(smtp.stmt, 0), 'error', `Invalid smtp server ${a.map((t) => t.text).join(' ')}`, 'address');
+      // a name is resolved by keepalived (offline lint cannot); one that is not even a host name fails there
+      const hostName = /^(?=.{1,253}$)[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,62})(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,62}))*\.?$/.test(a[0].text);
+      if (!ipr.ok && !inetAton(a[0].text) && (/^[0-9.]+$|:/.test(a[0].text) || !hostName)) this.d(this.argPos(smtp.stmt, 0), 'error', `Invalid smtp server ${a.map((t) => t.text).join(' ')}`, 'address');
       let port: number | undefined;
       if (a[1]) {
         const p = parseInteger(a[1].text, 1, 65535);
@@ -1117,6 +1119,8 @@ export class Builder {
     if (wt) {
       n.weight = wt.value as number | undefined;
       n.weight_reverse = wt.stmt.args[1]?.text === 'reverse';
+      const opt = wt.stmt.args[1];
+      if (opt && opt.text !== 'reverse' && opt.text !== 'noreverse') this.d(this.argPos(wt.stmt, 1), 'error', `vrrp_track_process ${name} unknown weight option ${opt.text}`, 'unknown-option');
     }
     n.quorum = last('quorum')?.value as number | undefined;
     n.quorum_max = last('quorum_max')?.value as number | undefined;
@@ -1146,7 +1150,8 @@ export class Builder {
       let overwrite = false;
       for (let i = 0; i < a.length; i++) {
         if (a[i] === 'overwrite') overwrite = true;
-        else if (i === 0 && /^-?\d+$/.test(a[i])) v = Number.parseInt(a[i], 10);
+        // a later number is taken silently as well (keepalived -t: `init_file 1 2` is fine)
+        else if (/^-?\d+$/.test(a[i])) v = Number.parseInt(a[i], 10);
         else this.d(this.argPos(inf.stmt, i), 'error', `Unknown track file init option ${a[i]}`, 'unknown-option');
       }
       n.init_file = { value: v, overwrite, pos: inf.stmt.pos };
@@ -1507,6 +1512,11 @@ export class Builder {
       const r = parseIp(v, NO_PREFIX);
       if (r.ok) vs.persistence_granularity = r.value;
       else if (/^\d+$/.test(v) && Number(v) <= 128) vs.persistence_granularity = Number(v);
+      // keepalived reads an IPv4 mask with inet_aton: "1.5" is 1.0.0.5
+      else if (inetAtonDotted(v) !== undefined) {
+        const q = parseIp(inetAtonDotted(v)!, NO_PREFIX);
+        if (q.ok) vs.persistence_granularity = q.value;
+      }
       else this.d(this.argPos(pg.stmt, 0), 'error', `invalid persistence_granularity '${v}'`, 'address');
     }
     vs.persistence_engine = last('persistence_engine')?.value as string | undefined;
@@ -2024,13 +2034,22 @@ export function splitCommand(cmd: string): string[] {
 
 /** An IPv4 address as inet_aton / getaddrinfo accept it: 1 to 4 numeric parts ("1" is 0.0.0.1). */
 export function inetAton(s: string): boolean {
+  return inetAtonDotted(s) !== undefined;
+}
+
+/** inet_aton's reading of `s` as a dotted quad ("1.5" -> "1.0.0.5"), or undefined. */
+export function inetAtonDotted(s: string): string | undefined {
   const parts = s.split('.');
-  if (parts.length < 1 || parts.length > 4) return false;
+  if (parts.length < 1 || parts.length > 4) return undefined;
   const num = (p: string) => (/^0x[0-9a-f]+$/i.test(p) ? Number.parseInt(p, 16) : /^0[0-7]*$/.test(p) ? Number.parseInt(p || '0', 8) : /^[1-9]\d*$/.test(p) ? Number(p) : Number.NaN);
+  const bytes: number[] = [];
   for (let i = 0; i < parts.length; i++) {
     const v = num(parts[i]);
-    const max = i < parts.length - 1 ? 255 : 2 ** (8 * (5 - parts.length)) - 1;
-    if (!Number.isFinite(v) || v > max) return false;
+    const last = i === parts.length - 1;
+    const max = last ? 2 ** (8 * (5 - parts.length)) - 1 : 255;
+    if (!Number.isFinite(v) || v > max) return undefined;
+    if (!last) bytes.push(v);
+    else for (let k = 4 - parts.length; k >= 0; k--) bytes.push(Math.floor(v / 2 ** (8 * k)) & 0xff);
   }
-  return true;
+  return bytes.join('.');
 }

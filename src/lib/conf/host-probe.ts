@@ -62,6 +62,7 @@ export function nodeHostProbe(env: NodeJS.ProcessEnv = process.env): HostProbe {
       ifs ??= interfaces();
       return ifs.has(name);
     },
+    cpuCount: () => require('node:os').cpus().length as number,
     programExists: (program) => {
       if (!program) return false;
       if (program.includes('/')) return executable(program);

@@ -16,6 +16,8 @@ export interface HostProbe {
   /** Does this user exist (optional: unknown users are not reported without it)? */
   userExists?(name: string): boolean;
   groupExists?(name: string): boolean;
+  /** How many CPUs this host has (cpu affinity ids must be below it). */
+  cpuCount?(): number;
 }
 
 export interface LintOptions {
@@ -152,6 +154,21 @@ function interfaceChecks(cfg: KeepalivedConfig, host: HostProbe, diags: Diagnost
   const su = cfg.global_defs.script_user;
   if (su && host.userExists && !host.userExists(su.user)) diags.push(d(su.pos, 'error', `Error setting global script uid/gid: user ${su.user} does not exist`, 'user-missing'));
   else if (su?.group && host.groupExists && !host.groupExists(su.group)) diags.push(d(su.pos, 'error', `Error setting global script uid/gid: group ${su.group} does not exist`, 'user-missing'));
+  // global_defs lines keepalived checks against the host
+  for (const e of cfg.global_defs.extra) {
+    if (/^(vrrp|checker|bfd)_cpu_affinity$/.test(e.keyword) && host.cpuCount) {
+      const n = host.cpuCount();
+      for (const w of e.args)
+        if (/^\d+$/.test(w) && Number(w) >= n)
+          diags.push(d(e.pos, 'error', `number '${w}' outside range [0, ${n - 1}]: Invalid cpu_id:${w} specified for ${e.keyword.split('_')[0]} process (this host has ${n} CPUs)`, 'range'));
+    }
+    // startup_script / shutdown_script SCRIPT [username [groupname]]
+    if ((e.keyword === 'startup_script' || e.keyword === 'shutdown_script') && e.args[1] && host.userExists) {
+      const [, user, group] = e.args;
+      if (!host.userExists(user) || (group && host.groupExists && !host.groupExists(group)))
+        diags.push(d(e.pos, 'error', `Invalid ${e.keyword.split('_')[0]} script: ${!host.userExists(user) ? `user ${user}` : `group ${group}`} does not exist`, 'user-missing'));
+    }
+  }
   for (const s of cfg.vrrp_scripts) {
     if (s.user && host.userExists && !host.userExists(s.user)) {
       diags.push(d(s.at.user ?? s.pos, 'error', `vrrp_script ${s.name}: user ${s.user} does not exist`, 'user-missing'));

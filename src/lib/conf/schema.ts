@@ -216,8 +216,9 @@ export const GLOBAL_DEFS: Record<string, Spec> = {
 
 export const VRRP_SCRIPT: Record<string, Spec> = {
   script: { k: 'script', rest: true, opt: true },
-  interval: num(0.000001, TIMER_MAX),
-  timeout: num(0.000001, TIMER_MAX),
+  // whole seconds (keepalived read_unsigned_strvec: "1.5" is an invalid number); 0 kept for old configs
+  interval: int(0, 4294),
+  timeout: int(0, 4294),
   weight: { k: 'int', min: -253, max: 253, rest: true },
   rise: int(1, U32),
   fall: int(1, U32),
