@@ -5,13 +5,13 @@ import { runLint } from '../../lib/conf/lint-cli';
 
 export default class ConfLint extends HactlCommand {
   static override description =
-    'Validate keepalived.conf files like `keepalived -t`, plus extra rules (duplicates, references, cluster consistency). Exit: 0 clean, 4 fatal, 5 errors/warnings, 6 script-security violation, 1 bad usage.';
+    'Validate keepalived.conf files like `keepalived -t`, plus extra rules (duplicates, references, cluster consistency). Exit: 0 clean, 4 fatal, 5 errors/warnings, 6 script-security violation, 1 bad usage; notes (what keepalived does silently) never change it.';
   static override strict = false;
   static override args = { file: Args.string({ description: 'config file(s)', required: true }) };
   static override flags = {
     format: Flags.string({ description: 'output format', options: ['text', 'json', 'sarif'], default: 'text' }),
     'warnings-ok': Flags.boolean({ description: 'exit 0 when there are only warnings' }),
-    host: Flags.boolean({ description: 'also check this host: interfaces and script programs exist' }),
+    host: Flags.boolean({ description: 'also check this host: interfaces, script programs, users and groups, CPU ids exist' }),
     'config-id': Flags.string({ description: 'config id for @id lines (default: hostname up to the first dot)' }),
     cluster: Flags.boolean({ description: 'the FILEs are the nodes of one cluster: check them against each other' }),
   };
