@@ -182,6 +182,9 @@ export class Builder {
     }
     if (spec.dep) this.d(s.pos, 'warning', spec.dep, 'deprecated');
     if (spec.note) this.d(s.pos, 'note', spec.note, 'deprecated');
+    // keepalived alloc_value_block: words between a value block's keyword and its '{'
+    if (spec.k === 'vblock' && s.args.length > 0 && s.keyword !== 'virtual_server_group')
+      this.d(this.argPos(s, 0), 'warning', `Block ${s.keyword} has extra parameters ${s.args.map((t) => t.text).join(' ')} ...`, 'extra-args');
     const value = this.value(s, spec, where);
     if (node) {
       node.at[s.keyword] = s.pos;

@@ -80,8 +80,23 @@ function staticallyPresent(program: string): boolean {
 function scriptChecks(cfg: KeepalivedConfig, host: HostProbe | undefined, diags: Diagnostic[], vsScripts?: readonly ScriptUse[]): { vrrp: boolean; checker: boolean } {
   const violation = { vrrp: false, checker: false };
   const secure = cfg.global_defs.enable_script_security;
-  for (const { ref, kind, vrrp, userPos } of allScripts(cfg, vsScripts)) {
+  const g = cfg.global_defs;
+  const noDefaultUser = !!host && !g.script_user && g.enable_script_security && !!host.userExists && !host.userExists('keepalived_script');
+  let saidCheckDefault = false;
+  for (const { ref, kind, vrrp, userPos, endPos } of allScripts(cfg, vsScripts)) {
     const prog = ref.argv[0] ?? '';
+    // no user of its own and no default user (see interfaceChecks for vrrp_scripts): keepalived drops it
+    if (noDefaultUser && !ref.user && kind !== 'track') {
+      if (kind === 'check') {
+        // the checker process says it once, at the end of its first MISC_CHECK block
+        const at = endPos ?? ref.pos;
+        if (!saidCheckDefault) diags.push(d(at, 'error', 'Unable to set default user keepalived_script for script (checker process)', 'user-missing'));
+        saidCheckDefault = true;
+        diags.push(d(at, 'error', `Unable to set default user for misc script '${prog}' - removing (add script_user to global_defs, or a user to the MISC_CHECK)`, 'user-missing'));
+      }
+      else diags.push(d(ref.pos, 'note', `Failed to set default user for notify script ${prog} - ignoring: keepalived_script does not exist and there is no script_user`, 'user-missing'));
+      continue;
+    }
     // keepalived drops a notify script whose user or group does not exist (LOG_INFO only, -t exits 0):
     // it is neither run nor checked for security
     const badUser = host && ref.user && host.userExists && !host.userExists(ref.user);
@@ -169,7 +184,22 @@ function interfaceChecks(cfg: KeepalivedConfig, host: HostProbe, diags: Diagnost
         diags.push(d(e.pos, 'error', `Invalid ${e.keyword.split('_')[0]} script: ${!host.userExists(user) ? `user ${user}` : `group ${group}`} does not exist`, 'user-missing'));
     }
   }
+  // enable_script_security without script_user: keepalived runs scripts as keepalived_script and
+  // drops those without a user of their own when that user does not exist
+  const noDefaultUser = !su && cfg.global_defs.enable_script_security && !!host.userExists && !host.userExists('keepalived_script');
+  let saidDefault = false;
   for (const s of cfg.vrrp_scripts) {
+    if (!s.user && noDefaultUser && s.script) {
+      // keepalived names the end of the vrrp_script block
+      const at = s.end ?? s.script.pos;
+      if (!saidDefault) diags.push(d(at, 'error', 'Unable to set default user keepalived_script for script (add script_user to global_defs, or create the user keepalived_script)', 'user-missing'));
+      saidDefault = true;
+      diags.push(d(at, 'error', `Unable to set default user for vrrp script ${s.name} - removing`, 'user-missing'));
+      for (const o of [...cfg.vrrp_instances, ...cfg.vrrp_sync_groups])
+        for (const t of o.track_script)
+          if (t.name === s.name) diags.push(d(t.pos, 'error', `(${o.name}) track script ${s.name} not found, ignoring... (it has no user to run as)`, 'user-missing'));
+      continue;
+    }
     if (s.user && host.userExists && !host.userExists(s.user)) {
       diags.push(d(s.at.user ?? s.pos, 'error', `vrrp_script ${s.name}: user ${s.user} does not exist`, 'user-missing'));
       // keepalived drops such a script, so every reference to it is "not found"

@@ -522,6 +522,8 @@ export interface ScriptUse {
   vrrp: boolean;
   /** Where the user is named, when not on the script line (MISC_CHECK `user`). */
   userPos?: Pos;
+  /** The end of the block the script belongs to (MISC_CHECK: where keepalived reports a missing default user). */
+  endPos?: Pos;
 }
 
 /** The scripts of one virtual server (quorum, real server notify, MISC_CHECK), in model order. */
@@ -537,7 +539,12 @@ export function virtualServerScripts(vs: VirtualServer, out: ScriptUse[]): void 
     for (let c = 0; c < cs.length; c++) {
       const mp = cs[c].misc_path;
       // a MISC_CHECK's user comes from its `user` line
-      if (mp) out.push(cs[c].user ? { ref: { ...mp, user: cs[c].user, group: cs[c].group }, kind: 'check', vrrp: false, userPos: cs[c].at.user } : { ref: mp, kind: 'check', vrrp: false });
+      if (mp)
+        out.push(
+          cs[c].user
+            ? { ref: { ...mp, user: cs[c].user, group: cs[c].group }, kind: 'check', vrrp: false, userPos: cs[c].at.user }
+            : { ref: mp, kind: 'check', vrrp: false, endPos: cs[c].end },
+        );
     }
   }
 }

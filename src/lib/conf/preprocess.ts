@@ -650,7 +650,8 @@ export class Preprocessor {
       step = end >= start ? 1 : -1;
     } else [start, step, end] = nums;
     if (step === 0 || (step > 0 && start > end) || (step < 0 && start < end)) {
-      if (step === 0) this.diags.push(diag(at, 'error', `~${m[1]}: step is 0`, 'seq-syntax'));
+      // keepalived add_seq: "Invalid ~SEQ values" for a zero step or one going away from the end
+      this.diags.push(diag(at, 'error', step === 0 ? `~${m[1]}: step is 0 (Invalid ~SEQ values)` : `~${m[1]}: step ${step} never goes from ${start} to ${end} (Invalid ~SEQ values)`, 'seq-syntax'));
       return;
     }
     const hex = m[1] === 'SEQx';

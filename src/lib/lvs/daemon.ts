@@ -67,7 +67,9 @@ export function loadLvsSpec(file: string, configId?: string): LoadedLvs {
   if (r.fatal || errors.length) return { errors: errors.length ? errors : [`${file}: cannot be read`], warnings, model: r.model };
   // keepalived's default script user: script_user, else keepalived_script when that user exists, else root
   const g = r.model.global_defs;
-  if (!g.script_user && nodeHostProbe().userExists?.(DEFAULT_SCRIPT_USER)) g.script_user = { user: DEFAULT_SCRIPT_USER, pos: g.pos };
+  // (with enable_script_security it is keepalived_script even when that user does not exist: the scripts
+  // then do not run, as keepalived drops them)
+  if (!g.script_user && (g.enable_script_security || nodeHostProbe().userExists?.(DEFAULT_SCRIPT_USER))) g.script_user = { user: DEFAULT_SCRIPT_USER, pos: g.pos };
   const m = lvsSpecFromConfig(r.model);
   return { spec: m.spec, model: r.model, errors: [], warnings: [...warnings, ...m.warnings] };
 }

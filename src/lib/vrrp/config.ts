@@ -252,9 +252,11 @@ export function fromModel(model: KeepalivedConfig, ids?: UserProbe): { config: D
     return undefined;
   };
   // keepalived's default script user: script_user, else keepalived_script when that user exists, else root
+  // (with enable_script_security keepalived insists on keepalived_script: when that user does not
+  // exist it drops every script without a user of its own; without security it falls back to root)
   const su = g.script_user
     ? { user: g.script_user.user, group: g.script_user.group }
-    : ids?.userExists(DEFAULT_SCRIPT_USER)
+    : ids && (g.enable_script_security || ids.userExists(DEFAULT_SCRIPT_USER))
       ? { user: DEFAULT_SCRIPT_USER, group: undefined }
       : undefined;
   const script = (r: ScriptRef | undefined, what: string): Command | undefined => {
