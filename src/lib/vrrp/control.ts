@@ -2,11 +2,11 @@
  * Control socket (unix stream; one request line, one JSON answer), the
  * Prometheus /metrics endpoint, the status renderer and config loading.
  */
-import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type * as net from 'node:net';
 import { queryLineJson, serveLineJson } from '../cli/control-socket';
-import { type DaemonConfig, fromModel, type UserProbe } from './config';
+import { nodeHostProbe } from '../conf/host-probe';
+import { type DaemonConfig, fromModel } from './config';
 import type { DaemonStatus } from './daemon';
 
 export const DEFAULT_CONTROL_SOCKET = '/run/hactl/vrrp.sock';
@@ -133,38 +133,11 @@ export function loadDaemonConfig(path: string, configId?: string): LoadResult {
   const errors = diags.filter((d) => d.severity === 'error').map(fmt);
   const warnings = diags.filter((d) => d.severity !== 'error').map(fmt);
   if (errors.length || !r.model) return { errors: errors.length ? errors : ['configuration could not be read'], warnings };
-  const { config, problems, notes } = fromModel(r.model, systemUsers());
+  const host = nodeHostProbe();
+  const { config, problems, notes } = fromModel(r.model, { userExists: (n) => host.userExists?.(n) ?? true, groupExists: (n) => host.groupExists?.(n) ?? true });
   for (const p of problems) errors.push(`${p.where}: ${p.message}`);
   warnings.push(...notes);
   if (config.instances.length === 0) errors.push(`${path}: no vrrp_instance to run`);
   return { config: errors.length ? undefined : config, errors, warnings };
 }
 
-/** Users and groups of this host, as getpwnam/getgrnam see them in /etc/passwd and /etc/group. */
-function systemUsers(): UserProbe {
-  const names = (file: string): Set<string> | undefined => {
-    try {
-      return new Set(
-        fs
-          .readFileSync(file, 'utf8')
-          .split('\n')
-          .map((l) => l.split(':')[0])
-          .filter(Boolean),
-      );
-    } catch {
-      return undefined; // unreadable: do not drop scripts on a guess
-    }
-  };
-  let users: Set<string> | undefined | null = null;
-  let groups: Set<string> | undefined | null = null;
-  return {
-    userExists: (n) => {
-      if (users === null) users = names('/etc/passwd');
-      return !users || users.has(n);
-    },
-    groupExists: (n) => {
-      if (groups === null) groups = names('/etc/group');
-      return !groups || groups.has(n);
-    },
-  };
-}

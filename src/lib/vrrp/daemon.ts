@@ -7,7 +7,7 @@
  */
 import { parseTrackFileStatus } from '../check/track-file';
 import { type ChildProcess, spawn } from 'node:child_process';
-import * as fs from 'node:fs';
+import { resolveUser } from '../check/misc';
 import type { Command, DaemonConfig, InstanceConfig, NotifyConfig, ScriptConfig, VipConfig } from './config';
 import { instanceKey, notifyArgs } from './config';
 import { type Action, effectivePriority, fileTrack, type State, SyncGroup, type TrackStatus, VrrpFsm, weightedTrack } from './fsm';
@@ -1057,37 +1057,15 @@ export class VrrpDaemon {
 
 // ------------------------------------------------------------ real deps
 
-/** Resolve a user name to uid/gid from /etc/passwd (no shell). */
-function lookupUser(user: string, group?: string): { uid: number; gid: number } | undefined {
-  try {
-    const line = fs
-      .readFileSync('/etc/passwd', 'utf8')
-      .split('\n')
-      .find((l) => l.split(':')[0] === user);
-    if (!line) return undefined;
-    const f = line.split(':');
-    let gid = Number(f[3]);
-    if (group) {
-      const g = fs
-        .readFileSync('/etc/group', 'utf8')
-        .split('\n')
-        .find((l) => l.split(':')[0] === group);
-      if (!g) return undefined;
-      gid = Number(g.split(':')[2]);
-    }
-    return { uid: Number(f[2]), gid };
-  } catch {
-    return undefined;
-  }
-}
-
 /** Run argv (never through a shell) with a timeout; SIGKILL on timeout. */
 export function execArgv(cmd: Command, extra: string[], timeoutMs: number): Promise<ExecResult> {
   return new Promise((resolve) => {
-    const ids = cmd.user ? lookupUser(cmd.user, cmd.group) : undefined;
-    if (cmd.user && !ids) {
+    let ids: { uid: number; gid: number } | undefined;
+    try {
+      if (cmd.user) ids = resolveUser(cmd.user, cmd.group);
+    } catch (e) {
       // never fall back to the daemon's own user (root): keepalived does not run such a script either
-      resolve({ code: 127, timedOut: false, error: `user ${cmd.user}${cmd.group ? ` or group ${cmd.group}` : ''} does not exist; not run` });
+      resolve({ code: 127, timedOut: false, error: `${(e as Error).message}; not run` });
       return;
     }
     let child: ChildProcess;

@@ -119,10 +119,9 @@ export async function runVrrp(flags: VrrpRunFlags, argv: string[]): Promise<numb
   };
   const openFifos = (cfg: DaemonConfig) => {
     for (const f of cfg.notifyFifos ?? []) {
+      // (fromModel already gave the script its user: its own or the default script user)
       const nf = new NotifyFifo(f.path, f.what, log);
-      const su = cfg.scriptUser;
-      const script = f.script ? { ...f.script, user: f.script.user ?? su?.user, group: f.script.user ? f.script.group : su?.group } : undefined;
-      if (nf.open(script, f.owner)) fifos.set(f.path, nf);
+      if (nf.open(f.script, f.owner)) fifos.set(f.path, nf);
     }
   };
   openFifos(loaded.config);
