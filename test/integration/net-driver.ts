@@ -7,6 +7,8 @@
  *   {"ops":[{"op":"addAddress", "dev":"eth0", ...spec}, ...]}  -> JSON array of results
  *   {"watch":true}        -> one JSON line per link event, until killed
  *   {"sniff":"eth0","proto":2054,"ms":1500} -> JSON array of frames (hex) received
+ *     (with "count":N and "match":"hex": stops as soon as N frames containing that hex were
+ *     received, "ms" then being only a deadline, so a loaded machine cannot cut the window short)
  *   {"arpProbe":"198.51.100.100","dev":"eth0"} -> sorted MACs that answered our who-has
  */
 import { buildArpRequest, buildGarp, ETH_P_ALL, ETH_P_ARP, parseArp } from '../../src/lib/net/arp';
@@ -56,12 +58,22 @@ async function main(): Promise<void> {
     if (!link) throw new Error(`no ${req.sniff}`);
     const s = new PacketSocket(link.index, req.proto ?? ETH_P_ALL);
     const frames: { hex: string; pkttype: number }[] = [];
-    s.onFrame((f, t) => frames.push({ hex: f.toString('hex'), pkttype: t }));
-    process.stdout.write('{"ready":true}\n');
-    setTimeout(() => {
+    let matched = 0;
+    let done = false;
+    const finish = () => {
+      if (done) return;
+      done = true;
+      clearTimeout(deadline);
       s.close();
       process.stdout.write(`${JSON.stringify(frames)}\n`);
-    }, req.ms ?? 1000);
+    };
+    s.onFrame((f, t) => {
+      const hex = f.toString('hex');
+      frames.push({ hex, pkttype: t });
+      if (req.count !== undefined && (req.match === undefined || hex.includes(req.match)) && ++matched >= req.count) setImmediate(finish);
+    });
+    const deadline = setTimeout(finish, req.ms ?? 1000);
+    process.stdout.write('{"ready":true}\n');
     return;
   }
   const nl = Rtnl.open();

@@ -34,7 +34,7 @@ function startAndWait(lab: Lab, ns: string, cmd: string, args: string[], marker:
   child.stdout?.on('data', (d) => (text += d));
   child.stderr?.on('data', (d) => (err += d));
   return new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`${cmd} did not start: ${err}`)), 5000);
+    const t = setTimeout(() => reject(new Error(`${cmd} did not start: ${err}`)), 30_000);
     const poll = () => {
       if (marker.test(streams === 'stdout' ? text : err)) {
         clearTimeout(t);
@@ -59,7 +59,7 @@ function exited(child: ChildProcess, ms: number): Promise<void> {
   });
 }
 
-describe('net: AF_PACKET sending and receiving in namespaces', { skip: skip ?? false, timeout: 60_000 }, () => {
+describe('net: AF_PACKET sending and receiving in namespaces', { skip: skip ?? false, timeout: 180_000 }, () => {
   let lab: Lab;
   let a: Host;
   let b: Host;
@@ -77,11 +77,11 @@ describe('net: AF_PACKET sending and receiving in namespaces', { skip: skip ?? f
   it('a GARP from A updates B`s existing neighbour entry and is decoded by our receiver and tcpdump', async () => {
     // B has a stale entry for the VIP pointing elsewhere (as after a failover).
     lab.nsExec(b.ns, 'ip', ['neigh', 'replace', '198.51.100.100', 'lladdr', '02:00:00:00:00:99', 'dev', 'eth0', 'nud', 'stale']);
-    const sniff = await startAndWait(lab, b.ns, process.execPath, [DRIVER, JSON.stringify({ sniff: 'eth0', proto: 0x0806, ms: 1500 })], /ready/, 'stdout');
+    const sniff = await startAndWait(lab, b.ns, process.execPath, [DRIVER, JSON.stringify({ sniff: 'eth0', proto: 0x0806, ms: 30_000, count: 3, match: 'c6336464' })], /ready/, 'stdout');
     const td = tcpdump ? await startAndWait(lab, b.ns, 'tcpdump', ['-l', '-n', '-e', '-vv', '-c', '3', '-i', 'eth0', 'arp'], /listening/, 'stderr') : null;
     const sent = drive(a.ns, { ops: [{ op: 'announce', dev: 'eth0', addresses: ['198.51.100.100'], repeat: 3 }] })[0];
     assert.equal(sent, 3);
-    await exited(sniff.child, 5000);
+    await exited(sniff.child, 35_000);
     const frames = JSON.parse(sniff.out().trim().split('\n').pop()!) as { hex: string }[];
     const garps = frames.map((f) => parseArp(Buffer.from(f.hex, 'hex'))).filter((p) => p?.senderIp === '198.51.100.100');
     assert.equal(garps.length, 3, 'three GARPs received');
@@ -90,18 +90,18 @@ describe('net: AF_PACKET sending and receiving in namespaces', { skip: skip ?? f
     const neigh = JSON.parse(lab.nsExec(b.ns, 'ip', ['-j', 'neigh', 'show', '198.51.100.100']));
     assert.equal(neigh[0].lladdr, aMac, 'neighbour entry moved to A');
     if (td) {
-      await exited(td.child, 5000);
+      await exited(td.child, 35_000);
       assert.match(td.out(), new RegExp(`${aMac} > ff:ff:ff:ff:ff:ff, ethertype ARP .*Request who-has 198\\.51\\.100\\.100 \\(ff:ff:ff:ff:ff:ff\\) tell 198\\.51\\.100\\.100`));
     }
   });
 
   it('an unsolicited NA from A (checksum verified by tcpdump) updates B`s IPv6 neighbour entry', async () => {
     lab.nsExec(b.ns, 'ip', ['neigh', 'replace', '2001:db8::100', 'lladdr', '02:00:00:00:00:98', 'dev', 'eth0', 'nud', 'stale']);
-    const sniff = await startAndWait(lab, b.ns, process.execPath, [DRIVER, JSON.stringify({ sniff: 'eth0', proto: 0x86dd, ms: 1500 })], /ready/, 'stdout');
+    const sniff = await startAndWait(lab, b.ns, process.execPath, [DRIVER, JSON.stringify({ sniff: 'eth0', proto: 0x86dd, ms: 30_000, count: 1, match: '20010db8000000000000000000000100' })], /ready/, 'stdout');
     const td = tcpdump ? await startAndWait(lab, b.ns, 'tcpdump', ['-l', '-n', '-vv', '-c', '1', '-i', 'eth0', 'icmp6 and ip6[40] == 136'], /listening/, 'stderr') : null;
     const sent = drive(a.ns, { ops: [{ op: 'announce', dev: 'eth0', addresses: ['2001:db8::100'] }] })[0];
     assert.equal(sent, 1);
-    await exited(sniff.child, 5000);
+    await exited(sniff.child, 35_000);
     const frames = JSON.parse(sniff.out().trim().split('\n').pop()!) as { hex: string }[];
     const nas = frames.map((f) => parseNa(Buffer.from(f.hex, 'hex'))).filter((p) => p?.target === '2001:db8::100');
     assert.equal(nas.length, 1);
@@ -111,7 +111,7 @@ describe('net: AF_PACKET sending and receiving in namespaces', { skip: skip ?? f
     const neigh = JSON.parse(lab.nsExec(b.ns, 'ip', ['-j', '-6', 'neigh', 'show', '2001:db8::100']));
     assert.equal(neigh[0].lladdr, aMac, 'IPv6 neighbour entry moved to A');
     if (td) {
-      await exited(td.child, 5000);
+      await exited(td.child, 35_000);
       assert.match(td.out(), /neighbor advertisement, length 32, tgt is 2001:db8::100, Flags \[override\]/);
       assert.doesNotMatch(td.out(), /bad icmp6 cksum/);
       assert.match(td.out(), /icmp6 sum ok/);
