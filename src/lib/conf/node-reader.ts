@@ -40,6 +40,14 @@ function globWalk(pattern: string): string[] {
   return current.sort();
 }
 
+function fileKind(st: fs.Stats): string {
+  if (st.isFIFO()) return 'a FIFO';
+  if (st.isSocket()) return 'a socket';
+  if (st.isCharacterDevice()) return 'a character device';
+  if (st.isBlockDevice()) return 'a block device';
+  return 'not a file';
+}
+
 function isDir(p: string): boolean {
   try {
     return fs.statSync(p).isDirectory();
@@ -54,6 +62,10 @@ export const nodeReader: FileReader = {
     try {
       const st = fs.statSync(path);
       if (st.isDirectory()) return { ok: false, code: 'EISDIR', message: 'is a directory' };
+      // Decided by type before any open(): opening a FIFO blocks until a writer comes, and a device
+      // can be endless. keepalived's read_conf_file skips these and executable files alike.
+      if (!st.isFile()) return { ok: false, code: 'ENOTREG', message: `not a regular file (${fileKind(st)})` };
+      if (st.mode & 0o111) return { ok: false, code: 'ENOTREG', message: 'an executable file' };
       if (st.isFile() && st.size > maxBytes) return { ok: false, code: 'ETOOBIG', message: `larger than ${maxBytes} bytes` };
       fd = fs.openSync(path, 'r');
       if (st.isFile() && st.size > 0) {

@@ -190,7 +190,9 @@ export class Preprocessor {
               ? 'permission denied'
               : r.code === 'ETOOBIG'
                 ? `file too large (${r.message})`
-                : r.message;
+                : r.code === 'ENOTREG'
+                  ? `${r.message}; keepalived skips it ("is not a regular non-executable file - skipping") and runs with no configuration`
+                  : r.message;
       this.fatal.push({ file: path, message: `cannot read ${path}: ${what}` });
       this.diags.push({ file: path, line: 0, col: 0, severity: 'error', message: `cannot read ${path}: ${what}`, rule: 'file-unreadable' });
       return;
@@ -702,6 +704,11 @@ export class Preprocessor {
       }
       const r = this.reader.read(f, this.maxFileBytes);
       if (!r.ok) {
+        if (r.code === 'ENOTREG') {
+          // keepalived logs "is not a regular non-executable file - skipping" and goes on without it
+          this.diags.push(diag(at, 'warning', `${kind} ${name}: ${f} is ${r.message}; keepalived skips it ("is not a regular non-executable file - skipping")`, 'not-regular-file'));
+          continue;
+        }
         const why = r.code === 'ENOENT' ? 'no such file' : r.code === 'EISDIR' ? 'is a directory' : r.message;
         const sev = checked || r.code !== 'ENOENT' ? 'error' : 'warning';
         this.diags.push(

@@ -6,7 +6,8 @@
 
 export type ReadResult =
   | { ok: true; data: Uint8Array }
-  | { ok: false; code: 'ENOENT' | 'EISDIR' | 'EACCES' | 'ETOOBIG' | 'EOTHER'; message: string };
+  /** ENOTREG: a FIFO, socket, device or executable file, which keepalived 2.2.7 skips without reading */
+  | { ok: false; code: 'ENOENT' | 'EISDIR' | 'EACCES' | 'ETOOBIG' | 'ENOTREG' | 'EOTHER'; message: string };
 
 export interface FileReader {
   /** Read a whole file. Never throws. `maxBytes` caps what is read. */
