@@ -33,6 +33,23 @@ export function formatJson(r: LintOutput): string {
   })}\n`;
 }
 
+/**
+ * A file name as a SARIF artifactLocation.uri: a URI reference (RFC 3986), so every path segment is
+ * percent-encoded (a space, '#', '%', '?' or non-ASCII would otherwise make the log invalid); an
+ * absolute path becomes a file:// URI, a relative one stays relative (to the working directory).
+ */
+export function sarifUri(file: string): string {
+  const enc = file
+    .split('/')
+    .map((seg) => encodeURIComponent(seg).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`))
+    .join('/');
+  // (':' is encoded too, so a relative name never reads as a scheme)
+  return file.startsWith('/') ? `file://${enc}` : enc;
+}
+
+/** lint's exit codes that mean the files were read and checked (findings or not); 4 and 1 mean it could not run. */
+const RAN = new Set([0, 5, 6]);
+
 export function formatSarif(r: LintOutput, version: string): string {
   const rules = [...new Set(r.diagnostics.map((d) => d.rule))].sort();
   const sarif = {
@@ -48,7 +65,7 @@ export function formatSarif(r: LintOutput, version: string): string {
             rules: rules.map((id) => ({ id, shortDescription: { text: id } })),
           },
         },
-        artifacts: r.files.map((f) => ({ location: { uri: f } })),
+        artifacts: r.files.map((f) => ({ location: { uri: sarifUri(f) } })),
         results: r.diagnostics.map((d) => ({
           ruleId: d.rule,
           ruleIndex: rules.indexOf(d.rule),
@@ -57,13 +74,14 @@ export function formatSarif(r: LintOutput, version: string): string {
           locations: [
             {
               physicalLocation: {
-                artifactLocation: { uri: d.file },
+                artifactLocation: { uri: sarifUri(d.file) },
                 region: { startLine: Math.max(1, d.line), startColumn: Math.max(1, d.col) },
               },
             },
           ],
         })),
-        invocations: [{ executionSuccessful: r.exitCode === 0, exitCode: r.exitCode }],
+        // executionSuccessful: the tool ran (SARIF 3.20.14), which findings do not change
+        invocations: [{ executionSuccessful: RAN.has(r.exitCode), exitCode: r.exitCode }],
       },
     ],
   };

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { formatSarif, formatText } from '../../../src/lib/conf/format';
+import { formatSarif, formatText, sarifUri } from '../../../src/lib/conf/format';
 import { painter } from '../../../src/lib/cli/color';
 import { hactl } from '../../helpers/cli';
 
@@ -162,5 +162,23 @@ describe('formatters', () => {
       ['x'],
     );
     assert.equal(s.runs[0].tool.driver.version, '1.2.3');
+  });
+  it('sarif URIs are percent-encoded URI references (space, #, %, non-ASCII), absolute paths file://', () => {
+    assert.equal(sarifUri('conf.d/my lb#1 100%.conf'), 'conf.d/my%20lb%231%20100%25.conf');
+    assert.equal(sarifUri('/etc/keepalived/ü.conf'), 'file:///etc/keepalived/%C3%BC.conf');
+    assert.equal(sarifUri('a:b.conf'), 'a%3Ab.conf');
+    const d = { file: '/x y/k#.conf', line: 1, col: 1, severity: 'warning' as const, message: 'm', rule: 'r' };
+    const s = JSON.parse(formatSarif({ files: [d.file], diagnostics: [d], exitCode: 5 }, '1.0.0'));
+    assert.equal(s.runs[0].artifacts[0].location.uri, 'file:///x%20y/k%23.conf');
+    assert.equal(s.runs[0].results[0].locations[0].physicalLocation.artifactLocation.uri, 'file:///x%20y/k%23.conf');
+    for (const u of [s.runs[0].artifacts[0].location.uri, sarifUri('conf.d/my lb#1 100%.conf')]) assert.doesNotThrow(() => new URL(u, 'file:///base/'));
+  });
+  it('sarif executionSuccessful says the tool ran: true with findings (5, 6), false when it could not (4)', () => {
+    const run = (exitCode: number) => JSON.parse(formatSarif({ ...out, exitCode }, '1.0.0')).runs[0].invocations[0];
+    assert.equal(run(0).executionSuccessful, true);
+    assert.equal(run(5).executionSuccessful, true);
+    assert.equal(run(6).executionSuccessful, true);
+    assert.equal(run(4).executionSuccessful, false);
+    assert.equal(run(5).exitCode, 5);
   });
 });
