@@ -1086,7 +1086,13 @@ export class Builder {
     // a bare `script` line changes nothing in keepalived: the last one with a command counts
     const sc = (m.get('script') ?? []).filter((o) => o.stmt.args.length > 0).pop();
     if (sc) n.script = this.script(sc.stmt, false);
-    n.interval = last('interval')?.value as number | undefined;
+    const iv = last('interval');
+    n.interval = iv?.value as number | undefined;
+    if (iv && n.interval === 0) {
+      // keepalived 2.2.7 (vrrp_parser.c): the script would run back to back; it takes 1 s instead
+      this.d(iv.stmt.pos, 'warning', `(${name}): vrrp script interval must be greater than 0, setting to 1`, 'script-interval');
+      n.interval = 1;
+    }
     n.timeout = last('timeout')?.value as number | undefined;
     const wt = last('weight');
     if (wt) {
@@ -1594,7 +1600,7 @@ export class Builder {
       this.d(this.argPos(s, 0), 'error', `real_server: ${r.message}`, 'address');
       return undefined;
     }
-    const rs: RealServer = { pos: s.pos, at: {}, extra: [], address: r.value, inhibit_on_failure: false, checkers: [], port: undefined, weight: undefined, virtualhost: undefined };
+    const rs: RealServer = { pos: s.pos, at: {}, extra: [], address: r.value, inhibit_on_failure: false, checkers: [], port: undefined, weight: undefined, virtualhost: undefined, end: s.close };
     if (a[1]) {
       const p = parseInteger(a[1].text, 0, 65535);
       if (p.ok) rs.port = p.value;

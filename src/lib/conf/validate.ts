@@ -115,6 +115,10 @@ export function validate(cfg: KeepalivedConfig, topCount: number, diags: Diagnos
     if (strict && inst.virtual_ipaddress[0]?.family === 'inet6' && !/^fe[89ab]/.test(inst.virtual_ipaddress[0].address.address)) {
       push(diags, inst.virtual_ipaddress[0].pos, 'error', `(${n}) the first IPv6 VIP address must be link local (strict mode)`, 'strict-ipv6-link-local');
     }
+    if (inst.nopreempt && inst.priority === 255) {
+      // keepalived 2.2.7 (vrrp.c vrrp_complete_instance): an address owner always takes over
+      push(diags, inst.at.nopreempt ?? inst.pos, 'warning', `(${n}) nopreempt is incompatible with priority 255. resetting nopreempt`, 'nopreempt-owner');
+    }
     if (inst.nopreempt && inst.state === 'MASTER') {
       push(diags, inst.at.nopreempt ?? inst.pos, 'warning', `(${n}) nopreempt will not work with initial state MASTER - clearing`, 'nopreempt-master');
     }
@@ -366,6 +370,12 @@ export function checkVirtualServer(vs: VirtualServer, st: VsCheckState, diags: D
         push(diags, c.at.name ?? c.pos, 'error', `BFD_CHECK - BFD ${c.name_bfd} not configured`, 'undefined-reference');
       }
       if (c.kind === 'BFD_CHECK' && !c.name_bfd) push(diags, at, 'error', 'No name has been specified for BFD_CHECKER - skipping', 'checker-incomplete');
+    }
+    if (!vs.address && rss[0] && rs.address.family !== rss[0].address.family && vs.lb_kind !== 'TUN') {
+      // A virtual_server group or fwmark has no family of its own in keepalived 2.2.7: its first real server
+      // gives it one (whatever the group's entries are), and a real server of the other family is
+      // dropped, reported at the end of its block (check_parser.c / check_data.c).
+      push(diags, rs.end ?? rs.pos, 'error', `Address family of virtual server and real server ${rs.address.text} don't match - skipping real server.`, 'mixed-family');
     }
     if (vs.address && rs.address.family !== vs.address.family && vs.lb_kind !== 'TUN') {
       push(diags, rs.pos, 'error', `real_server ${rs.address.text} is not of the same address family as virtual_server ${vsLabel(vs)}`, 'mixed-family');
