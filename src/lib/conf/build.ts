@@ -416,11 +416,45 @@ export class Builder {
   /** End of a streamed build. */
   finish(): KeepalivedConfig {
     const cfg = this.config();
+    this.resolveLaterDefinitions(cfg);
     // Effective VRRP version: the instance's, else global vrrp_version, else 3 for IPv6, else 2.
     for (const i of cfg.vrrp_instances) {
       i.version ??= cfg.global_defs.vrrp.version ?? (i.native_ipv6 || i.virtual_ipaddress[0]?.family === 'inet6' ? 3 : 2);
     }
     return cfg;
+  }
+
+  /**
+   * Track references to objects not defined yet when the instance or sync group was read.
+   * keepalived 2.2.7 looks them up while it parses the track_* block (alloc_track_script,
+   * vrrp_alloc_track_file, alloc_track_process), so an object defined further down is "not found"
+   * and the reference is dropped: the model drops it too, so the daemon tracks what keepalived tracks.
+   * References to objects defined nowhere stay for validate's "not found" (and are ignored at run time).
+   */
+  private readonly pendingRefs: { owner: string; what: 'script' | 'file' | 'process'; list: TrackRef[]; ref: TrackRef }[] = [];
+
+  private deferUndefined(owner: string, what: 'script' | 'file' | 'process', list: TrackRef[]): void {
+    const cfg = this.config();
+    const known = what === 'script' ? cfg.vrrp_scripts : what === 'file' ? cfg.track_files : cfg.vrrp_track_processes;
+    for (const ref of list) if (!known.some((k) => k.name === ref.name)) this.pendingRefs.push({ owner, what, list, ref });
+  }
+
+  private resolveLaterDefinitions(cfg: KeepalivedConfig): void {
+    for (const { owner, what, list, ref } of this.pendingRefs) {
+      const known = what === 'script' ? cfg.vrrp_scripts : what === 'file' ? cfg.track_files : cfg.vrrp_track_processes;
+      const def = known.find((k) => k.name === ref.name);
+      if (!def) continue;
+      const i = list.indexOf(ref);
+      if (i >= 0) list.splice(i, 1);
+      const kw = what === 'script' ? 'vrrp_script' : what === 'file' ? 'track_file' : 'vrrp_track_process';
+      this.d(
+        ref.pos,
+        'error',
+        `(${owner}) track ${what} ${ref.name} not found, ignoring... (${kw} ${ref.name} is defined later, at ${def.pos.file}:${def.pos.line}; keepalived only finds what is defined before the reference: move it up)`,
+        'undefined-reference',
+      );
+    }
+    this.pendingRefs.length = 0;
   }
 
   private named(s: Stmt, kw: string): boolean {
@@ -708,7 +742,8 @@ export class Builder {
     if (rb)
       for (let i = 0; i < rb.args.length; i++) {
         const t = rb.args[i].text;
-        if (t !== 'MTU' && t !== 'ADVERT' && !/^\d+$/.test(t)) this.d(this.argPos(rb, i), 'error', `Invalid vrrp_rx_bufs_policy ${t} (MTU, ADVERT or a number)`, 'enum');
+        const u = t.toUpperCase(); // strcasecmp in keepalived's vrrp_rx_bufs_policy_handler
+        if (u !== 'MTU' && u !== 'ADVERT' && !/^\d+$/.test(t)) this.d(this.argPos(rb, i), 'error', `Invalid vrrp_rx_bufs_policy ${t} (MTU, ADVERT or a number)`, 'enum');
       }
     const um = words('umask');
     if (um?.args[0]) {
@@ -1197,6 +1232,9 @@ export class Builder {
     n.track_script = this.trackRefs(last('track_script')?.stmt, 'track_script', -253, 253);
     n.track_file = this.trackRefs(last('track_file')?.stmt, 'track_file', -254, 254);
     n.track_process = this.trackRefs(last('track_process')?.stmt, 'track_process', -254, 254);
+    this.deferUndefined(name, 'script', n.track_script);
+    this.deferUndefined(name, 'file', n.track_file);
+    this.deferUndefined(name, 'process', n.track_process);
     for (const k of ['notify_master', 'notify_backup', 'notify_fault', 'notify_stop', 'notify'] as const) {
       const x = last(k);
       if (x) n[k] = this.script(x.stmt, true);
@@ -1317,6 +1355,9 @@ export class Builder {
     n.track_file = this.trackRefs(last('track_file')?.stmt, 'track_file', -254, 254);
     n.track_process = this.trackRefs(last('track_process')?.stmt, 'track_process', -254, 254);
     n.track_bfd = this.trackRefs(last('track_bfd')?.stmt, 'track_bfd', -253, 253);
+    this.deferUndefined(name, 'script', n.track_script);
+    this.deferUndefined(name, 'file', n.track_file);
+    this.deferUndefined(name, 'process', n.track_process);
     n.nopreempt = !!last('nopreempt');
     n.preempt = !!last('preempt');
     n.preempt_delay = last('preempt_delay')?.value as number | undefined;
@@ -1532,7 +1573,9 @@ export class Builder {
     const proto = last('protocol');
     if (proto) {
       const v = proto.value as string;
-      if (v === 'TCP' || v === 'UDP' || v === 'SCTP') vs.protocol = v;
+      // keepalived 2.2.7 proto_handler: strcasecmp ('protocol tcp' is TCP)
+      const u = v.toUpperCase();
+      if (u === 'TCP' || u === 'UDP' || u === 'SCTP') vs.protocol = u;
       else this.d(this.argPos(proto.stmt, 0), 'error', `unknown protocol '${v}' (TCP|UDP|SCTP)`, 'enum');
     }
     vs.quorum = last('quorum')?.value as number | undefined;

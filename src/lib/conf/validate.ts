@@ -150,7 +150,8 @@ export function validate(cfg: KeepalivedConfig, topCount: number, diags: Diagnos
     }
     if (inst.unicast_peer.length === 0) {
       // (keepalived 2.2.7 says nothing of unicast_fault_no_peer without peers)
-      const uk = ['unicast_src_ip', 'unicast_ttl', 'old_unicast_checksum', 'check_unicast_src'].find((k) => inst.at[k]);
+      // (an empty `unicast_peer { }` counts too, also when @id lines removed every peer)
+      const uk = ['unicast_peer', 'unicast_src_ip', 'unicast_ttl', 'old_unicast_checksum', 'check_unicast_src'].find((k) => inst.at[k]);
       if (uk) push(diags, inst.at[uk]!, 'error', `(${n}) A unicast keyword (${uk}) has been specified without any unicast peers. Defaulting to multicast. This usage is deprecated`, 'unicast-no-peer');
     }
     for (const t of inst.track_interface) {

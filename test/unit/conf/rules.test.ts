@@ -33,6 +33,8 @@ const CASES: [rule: string, bad: string, good: string][] = [
   ['enum', vi(' state SLAVE'), vi(' state BACKUP')],
   ['address', vi(' mcast_src_ip 192.0.2.300'), vi(' mcast_src_ip 192.0.2.3')],
   ['unicast-no-peer', vi(' unicast_src_ip 192.0.2.3'), vi(' unicast_src_ip 192.0.2.3\n unicast_peer {\n  192.0.2.4\n }')],
+  ['unicast-no-peer', vi(' unicast_peer {\n }'), vi(' unicast_peer {\n  192.0.2.4\n }')],
+  ['unicast-no-peer', vi(' unicast_peer {\n  @nosuchhost 192.0.2.4\n }'), vi(' unicast_peer {\n  @nosuchhost 192.0.2.4\n  192.0.2.5\n }')],
   ['track-own-interface', vi(' track_interface {\n  eth0\n }'), vi(' track_interface {\n  eth1\n }')],
   ['unknown-option', vi('', 'VI_1', 51, ' virtual_ipaddress {\n  192.0.2.1/24 dve eth0\n }\n'), vi('', 'VI_1', 51, ' virtual_ipaddress {\n  192.0.2.1/24 dev eth0\n }\n')],
   ['deprecated', `${vi()}${vs(' real_server 198.51.100.2 80 {\n  HTTP_GET {\n   url {\n    path /\n   }\n   nb_get_retry 3\n  }\n }')}`, `${vi()}${vs(' real_server 198.51.100.2 80 {\n  HTTP_GET {\n   url {\n    path /\n   }\n   retry 3\n  }\n }')}`],
