@@ -148,7 +148,7 @@ virtual_server 192.0.2.10 80 {
     assert.equal(both.status, 2);
     assert.match(both.stderr, /--lvs-only and --vrrp-only exclude each other/);
     if (fs.existsSync('/proc/net/ip_vs')) return; // a kernel with IPVS would start for real
-    const r = hactl(['vrrp', 'run', '--lvs-only', '-f', conf, '--control-socket', path.join(dir, 'v.sock')]);
+    const r = hactl(['vrrp', 'run', '--lvs-only', '-f', conf, '--control-socket', path.join(dir, 'v.sock'), '--pid-file', path.join(dir, 'v.pid')]);
     assert.equal(r.status, 1);
     assert.match(r.stderr, /IPVS/);
     assert.doesNotMatch(r.stderr, /at .*\.js:\d+/, 'no stack trace');

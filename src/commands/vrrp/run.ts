@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
 import { HactlCommand } from '../../lib/cli/base';
+import { DEFAULT_PID_FILE } from '../../lib/daemon/pidfile';
 import { DEFAULT_CONTROL_SOCKET } from '../../lib/vrrp/control';
 import { runVrrp } from '../../lib/vrrp/run-cli';
 
@@ -19,10 +20,13 @@ Refuses to start when the configuration has errors (they are printed with file:l
   static override flags = {
     file: Flags.string({ char: 'f', description: 'keepalived.conf to run', required: true }),
     'config-id': Flags.string({ description: 'config id for @id line prefixes (keepalived -i)' }),
-    'pid-file': Flags.string({ description: 'write the daemon pid here (removed on exit)' }),
+    'pid-file': Flags.string({
+      description: `pid file of the main process, locked for its life: a second daemon on it is refused (keepalived -p) [default: ${DEFAULT_PID_FILE}]`,
+    }),
+    'checkers-pid': Flags.string({ description: 'pid file of the LVS half (keepalived -c) [default: the --pid-file name with -lvs.pid]' }),
     'control-socket': Flags.string({ description: 'unix socket for `hactl vrrp status`', default: DEFAULT_CONTROL_SOCKET }),
     'log-format': Flags.string({ description: 'log line format', options: ['text', 'json'], default: 'text' }),
-    metrics: Flags.string({ description: 'serve Prometheus metrics on ADDR:PORT (/metrics)' }),
+    metrics: Flags.string({ description: 'serve Prometheus metrics on ADDR:PORT (/metrics; with --lvs-only the LVS half\'s)' }),
     // LVS half (keepalived's checker process, src/lib/lvs): keepalived -P / -C / --dont-release-ipvs
     'vrrp-only': Flags.boolean({ description: 'run only VRRP (keepalived -P), not the virtual_server health checks' }),
     'lvs-only': Flags.boolean({ description: 'run only the virtual_server health checks and IPVS (keepalived -C)' }),
