@@ -387,6 +387,7 @@ export interface LvsHalfFlags {
   'control-socket'?: string;
   'pid-file'?: string;
   'checkers-pid'?: string;
+  'log-format'?: string;
   metrics?: string;
   'lvs-only'?: boolean;
   'vrrp-only'?: boolean;
@@ -403,6 +404,20 @@ export const LVS_CHILD_ENV = 'HACTL_LVS_CHILD_OF';
 /** This process is an LVS half spawned by a VRRP half (and still has its channel to it). */
 function spawnedLvsChild(): boolean {
   return !!process.env[LVS_CHILD_ENV] && !!process.send;
+}
+
+/**
+ * The spawned LVS half's command line, from the parsed flags (not the parent's argv: keepalived's
+ * -P, grouped letters or aliases would reach it otherwise); its pid file is named explicitly.
+ */
+export function lvsChildArgv(flags: LvsHalfFlags): string[] {
+  const a = ['-f', flags.file];
+  if (flags['config-id'] !== undefined) a.push('--config-id', flags['config-id']);
+  if (flags['control-socket'] !== undefined) a.push('--control-socket', flags['control-socket']);
+  a.push('--checkers-pid', flags['checkers-pid'] ?? lvsPidFileFor(flags['pid-file'] ?? DEFAULT_PID_FILE));
+  if (flags['log-format'] !== undefined) a.push('--log-format', flags['log-format']);
+  if (flags['dont-release-ipvs']) a.push('--dont-release-ipvs');
+  return a;
 }
 
 /**
@@ -426,7 +441,7 @@ export function lvsRole(flags: LvsHalfFlags): 'here' | 'child' | 'none' {
  * command is complete (the LVS half ran here and has stopped), false when the
  * VRRP half should run in this process.
  */
-export async function lvsHalf(flags: LvsHalfFlags, argv: string[], log: LvsLog = daemonLogger({ format: 'text', ident: 'hactl-lvs', debug: !!process.env.HACTL_LVS_DEBUG })): Promise<boolean> {
+export async function lvsHalf(flags: LvsHalfFlags, _argv: string[], log: LvsLog = daemonLogger({ format: 'text', ident: 'hactl-lvs', debug: !!process.env.HACTL_LVS_DEBUG })): Promise<boolean> {
   if (flags['lvs-only'] && flags['vrrp-only']) throw new HactlError('--lvs-only and --vrrp-only exclude each other', { exitCode: 2 });
   const role = lvsRole(flags);
   if (role === 'none') return false;
@@ -448,7 +463,7 @@ export async function lvsHalf(flags: LvsHalfFlags, argv: string[], log: LvsLog =
     });
     return true;
   }
-  const child: ChildProcess = spawn(process.execPath, [process.argv[1], 'vrrp', 'run', ...argv.filter((a) => a !== '--vrrp-only'), '--lvs-only'], {
+  const child: ChildProcess = spawn(process.execPath, [process.argv[1], 'vrrp', 'run', ...lvsChildArgv(flags), '--lvs-only'], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     env: { ...process.env, [FIFO_OWNER_ENV]: 'vrrp', [LVS_CHILD_ENV]: String(process.pid) },
   });

@@ -26,6 +26,7 @@ export interface VrrpRunFlags {
   file: string;
   'config-id'?: string;
   'pid-file'?: string;
+  'vrrp-pid'?: string;
   'checkers-pid'?: string;
   'control-socket': string;
   'log-format': string;
@@ -33,35 +34,88 @@ export interface VrrpRunFlags {
   'vrrp-only'?: boolean;
   'lvs-only'?: boolean;
   'dont-release-ipvs'?: boolean;
+  'dont-fork'?: boolean;
+  'log-console'?: boolean;
+  'log-detail'?: boolean;
+}
+
+/** keepalived's default configuration file. */
+export const DEFAULT_CONFIG_FILE = '/etc/keepalived/keepalived.conf';
+
+export interface RunFlagSpec {
+  type: 'string' | 'boolean';
+  char?: string;
+  /** further long names (keepalived's spellings) */
+  aliases?: string[];
+  description: string;
+  default?: string;
+  options?: string[];
 }
 
 /**
- * The fast path's reading of `vrrp run` flags (the same names as the oclif command).
+ * `vrrp run`'s flags, declared once: the oclif command (src/commands/vrrp/run.ts) builds its
+ * Flags from this table and the fast path (parseVrrpRunArgv) its parseArgs options. Short
+ * letters and long aliases are keepalived 2.2.7's where it has the option.
+ */
+export const VRRP_RUN_FLAGS: Record<keyof VrrpRunFlags, RunFlagSpec> = {
+  file: { type: 'string', char: 'f', aliases: ['use-file'], description: 'keepalived.conf to run (keepalived -f)', default: DEFAULT_CONFIG_FILE },
+  'config-id': { type: 'string', char: 'i', description: 'config id for @id line prefixes (keepalived -i)' },
+  'pid-file': {
+    type: 'string',
+    char: 'p',
+    aliases: ['pid'],
+    description: `pid file of the main process, locked for its life: a second daemon on it is refused (keepalived -p) [default: ${DEFAULT_PID_FILE}]`,
+  },
+  'vrrp-pid': { type: 'string', char: 'r', aliases: ['vrrp_pid'], description: 'also write (and lock) the VRRP half\'s pid here (keepalived -r; it is the main process)' },
+  'checkers-pid': {
+    type: 'string',
+    char: 'c',
+    aliases: ['checkers_pid'],
+    description: 'pid file of the LVS half (keepalived -c) [default: the --pid-file name with -lvs.pid]',
+  },
+  'control-socket': { type: 'string', description: 'unix socket for `hactl vrrp status`', default: DEFAULT_CONTROL_SOCKET },
+  'log-format': { type: 'string', description: 'log line format', options: ['text', 'json'], default: 'text' },
+  metrics: { type: 'string', description: "serve Prometheus metrics on ADDR:PORT (/metrics; with --lvs-only the LVS half's)" },
+  // LVS half (keepalived's checker process, src/lib/lvs): keepalived -P / -C / --dont-release-ipvs
+  'vrrp-only': { type: 'boolean', char: 'P', aliases: ['vrrp'], description: 'run only VRRP (keepalived -P), not the virtual_server health checks' },
+  'lvs-only': { type: 'boolean', char: 'C', aliases: ['check'], description: 'run only the virtual_server health checks and IPVS (keepalived -C)' },
+  'dont-release-ipvs': { type: 'boolean', description: 'leave the IPVS services in place on exit (keepalived --dont-release-ipvs)' },
+  // keepalived options that hactl takes as they are: it never forks, always logs to stderr, with details
+  'dont-fork': { type: 'boolean', char: 'n', description: 'accepted for keepalived -n (hactl never forks)' },
+  'log-console': { type: 'boolean', char: 'l', description: 'accepted for keepalived -l (hactl always logs to stderr)' },
+  'log-detail': { type: 'boolean', char: 'D', description: 'accepted for keepalived -D (hactl always logs the details)' },
+};
+
+/**
+ * The fast path's reading of `vrrp run` flags (VRRP_RUN_FLAGS, as the oclif command).
  * undefined for anything it does not take as is (oclif then parses and words the error).
  */
 export function parseVrrpRunArgv(argv: string[]): VrrpRunFlags | undefined {
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = {};
+  const canonical: Record<string, keyof VrrpRunFlags> = {};
+  for (const [name, spec] of Object.entries(VRRP_RUN_FLAGS) as [keyof VrrpRunFlags, RunFlagSpec][]) {
+    options[name] = { type: spec.type, ...(spec.char ? { short: spec.char } : {}) };
+    for (const a of spec.aliases ?? []) {
+      options[a] = { type: spec.type };
+      canonical[a] = name;
+    }
+  }
   try {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: true,
-      options: {
-        file: { type: 'string', short: 'f' },
-        'config-id': { type: 'string' },
-        'pid-file': { type: 'string' },
-        'checkers-pid': { type: 'string' },
-        'control-socket': { type: 'string' },
-        'log-format': { type: 'string' },
-        metrics: { type: 'string' },
-        'vrrp-only': { type: 'boolean' },
-        'lvs-only': { type: 'boolean' },
-        'dont-release-ipvs': { type: 'boolean' },
-      },
-    });
-    if (positionals.length > 0 || !values.file) return undefined;
-    const format = values['log-format'] ?? 'text';
-    if (format !== 'text' && format !== 'json') return undefined;
-    return { ...values, file: values.file, 'control-socket': values['control-socket'] ?? DEFAULT_CONTROL_SOCKET, 'log-format': format };
+    const { values, positionals } = parseArgs({ args: argv, strict: true, allowPositionals: true, options });
+    if (positionals.length > 0) return undefined;
+    const out: Record<string, string | boolean> = {};
+    for (const [k, v] of Object.entries(values)) {
+      if (v === undefined) continue;
+      const name = canonical[k] ?? k;
+      // oclif refuses a flag given twice under two names; so does the fast path (oclif words it)
+      if (Object.hasOwn(out, name)) return undefined;
+      out[name] = v as string | boolean;
+    }
+    for (const [name, spec] of Object.entries(VRRP_RUN_FLAGS)) {
+      if (spec.options && typeof out[name] === 'string' && !spec.options.includes(out[name] as string)) return undefined;
+      if (spec.default !== undefined && out[name] === undefined) out[name] = spec.default;
+    }
+    return out as unknown as VrrpRunFlags;
   } catch {
     return undefined;
   }
@@ -113,7 +167,8 @@ export async function runVrrp(flags: VrrpRunFlags, argv: string[]): Promise<numb
     if (!fs.existsSync(flags.file)) throw new HactlError(`configuration file ${flags.file} does not exist`, { exitCode: 1 });
     const role = lvsRole(flags);
     if (role === 'here') {
-      await lvsHalf(flags, argv, log); // LVS half in this process: src/lib/lvs/daemon.ts
+      // LVS half in this process: src/lib/lvs/daemon.ts
+      await lvsHalf(flags, argv, daemonLogger({ format: json ? 'json' : 'text', ident: 'hactl-lvs', debug: !!process.env.HACTL_LVS_DEBUG }));
       await out.flush();
       return 0;
     }
@@ -128,6 +183,11 @@ export async function runVrrp(flags: VrrpRunFlags, argv: string[]): Promise<numb
     const config = loaded.config;
     const pid = lockPidFile(flags['pid-file'] ?? DEFAULT_PID_FILE);
     held.push(() => pid.release());
+    if (flags['vrrp-pid'] && flags['vrrp-pid'] !== pid.path) {
+      // keepalived -r: the VRRP child's pid file; hactl's VRRP half is this process
+      const v = lockPidFile(flags['vrrp-pid']);
+      held.push(() => v.release());
+    }
     // a SIGTERM during start-up stops the daemon once it has started (not the default action: no cleanup)
     let stopEarly: string | undefined;
     const early = (sig: string) => () => {
