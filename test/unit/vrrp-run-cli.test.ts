@@ -1,9 +1,13 @@
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { Parser } from '@oclif/core';
 import VrrpRun from '../../src/commands/vrrp/run';
 import { lvsChildArgv } from '../../src/lib/lvs/daemon';
 import { DEFAULT_CONTROL_SOCKET } from '../../src/lib/vrrp/control';
+import { hactl } from '../helpers/cli';
 import { DEFAULT_CONFIG_FILE, parseVrrpRunArgv, VRRP_RUN_FLAGS } from '../../src/lib/vrrp/run-cli';
 
 /** What oclif makes of a command line for `vrrp run` (undefined: it refuses it). */
@@ -24,6 +28,8 @@ const LINES: string[][] = [
   ['-f', 'k.conf', '-n', '-l', '-D', '-P', '-p', '/run/a.pid', '-r', '/run/v.pid', '-c', '/run/c.pid', '-i', 'lb1'],
   ['--use-file', 'k.conf', '--dont-fork', '--log-console', '--log-detail', '--check', '--pid', '/run/a.pid', '--vrrp_pid', '/run/v.pid', '--checkers_pid', '/run/c.pid'],
   ['-nlDP', '-f', 'k.conf'],
+  ['-t', '-f', 'k.conf', '--config-test'],
+  ['-t', '-f', 'k.conf'],
   ['--vrrp'],
   // refused by both
   ['k.conf'],
@@ -56,6 +62,21 @@ describe('vrrp run: the fast path reads the oclif flags', () => {
       if (fast === undefined) assert.equal(oclif, undefined, `oclif accepts what the fast path does not: ${argv.join(' ')}`);
       else assert.deepEqual(fast, oclif, argv.join(' '));
     }
+  });
+
+  it('-t checks the configuration with keepalived -t exit codes (conf lint)', () => {
+    const d = fs.mkdtempSync(path.join(os.tmpdir(), 'hactl-vrrp-t-'));
+    const ok = path.join(d, 'ok.conf');
+    fs.writeFileSync(ok, 'vrrp_instance VI_1 {\n  interface eth0\n  virtual_router_id 51\n  priority 100\n  virtual_ipaddress {\n    192.0.2.1\n  }\n}\n');
+    const bad = path.join(d, 'bad.conf');
+    fs.writeFileSync(bad, 'vrrp_instance VI_1 {\n  interface eth0\n  priority 100\n  virtual_ipaddress {\n    192.0.2.1\n  }\n}\n');
+    assert.equal(hactl(['vrrp', 'run', '-t', '-f', ok]).status, hactl(['conf', 'lint', ok]).status);
+    assert.equal(hactl(['vrrp', 'run', '-t', '-f', ok]).status, 0);
+    const b = hactl(['vrrp', 'run', '-t', '-f', bad]);
+    assert.equal(b.status, hactl(['conf', 'lint', bad]).status);
+    assert.notEqual(b.status, 0);
+    assert.equal(hactl(['vrrp', 'run', '-t', '-f', path.join(d, 'missing.conf')]).status, 4);
+    fs.rmSync(d, { recursive: true, force: true });
   });
 
   it('the spawned LVS half gets its own pid file and none of the VRRP-only flags', () => {

@@ -37,6 +37,7 @@ export interface VrrpRunFlags {
   'dont-fork'?: boolean;
   'log-console'?: boolean;
   'log-detail'?: boolean;
+  'config-test'?: boolean;
 }
 
 /** keepalived's default configuration file. */
@@ -84,6 +85,7 @@ export const VRRP_RUN_FLAGS: Record<keyof VrrpRunFlags, RunFlagSpec> = {
   'dont-fork': { type: 'boolean', char: 'n', description: 'accepted for keepalived -n (hactl never forks)' },
   'log-console': { type: 'boolean', char: 'l', description: 'accepted for keepalived -l (hactl always logs to stderr)' },
   'log-detail': { type: 'boolean', char: 'D', description: 'accepted for keepalived -D (hactl always logs the details)' },
+  'config-test': { type: 'boolean', char: 't', description: 'check the configuration and exit, with keepalived -t exit codes (`hactl conf lint`)' },
 };
 
 /**
@@ -162,6 +164,11 @@ export async function runVrrp(flags: VrrpRunFlags, argv: string[]): Promise<numb
       }
     }
   };
+  if (flags['config-test']) {
+    // keepalived -t: the configuration check alone (src/lib/conf/lint-cli.ts, the same exit codes)
+    const { runLint } = require('../conf/lint-cli') as typeof import('../conf/lint-cli');
+    return runLint([flags.file], { format: 'text', warningsOk: false, host: false, configId: flags['config-id'], cluster: false });
+  }
   try {
     checkRunFlags(flags);
     if (!fs.existsSync(flags.file)) throw new HactlError(`configuration file ${flags.file} does not exist`, { exitCode: 1 });
@@ -195,8 +202,11 @@ export async function runVrrp(flags: VrrpRunFlags, argv: string[]): Promise<numb
     };
     const earlyTerm = early('SIGTERM');
     const earlyInt = early('SIGINT');
+    // and a SIGHUP before the reload handler exists must not kill it either (the file is read at start anyway)
+    const earlyHup = () => log('info', 'SIGHUP during start-up: ignored');
     process.on('SIGTERM', earlyTerm);
     process.on('SIGINT', earlyInt);
+    process.on('SIGHUP', earlyHup);
     held.push(() => {
       process.off('SIGTERM', earlyTerm);
       process.off('SIGINT', earlyInt);
@@ -283,6 +293,7 @@ export async function runVrrp(flags: VrrpRunFlags, argv: string[]): Promise<numb
       throw new HactlError(`cannot start: ${msg}`);
     }
     daemon = d;
+    process.off('SIGHUP', earlyHup);
     log('info', `started ${config.instances.length} VRRP instance(s) from ${flags.file}`);
     await new Promise<void>((resolve) => {
       let reloading: Promise<void> = Promise.resolve();
