@@ -31,6 +31,8 @@
  *                                               SO_BINDTODEVICE (finds a socket another module opened)
  *   setTimerSlack(ns)                           prctl(PR_SET_TIMERSLACK) for the calling thread (the VRRP
  *                                               daemon's timed sleeps wake on time, like keepalived's timerfd)
+ *   flock(fd, op) -> 0 | errno                  flock(2) (op: LOCK_SH 1, LOCK_EX 2, LOCK_NB 4, LOCK_UN 8);
+ *                                               EWOULDBLOCK is returned, not thrown (the daemon's pid-file lock)
  *
  * Marked sockets for the health checkers (SO_MARK = keepalived's `fwmark`;
  * Node's net/dgram cannot set it). Needs CAP_NET_ADMIN:
@@ -55,6 +57,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -673,6 +676,20 @@ static napi_value js_set_timer_slack(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+static napi_value js_flock(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2], ret;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  int32_t fd = -1, op = 0;
+  if (argc < 2 || napi_get_value_int32(env, argv[0], &fd) != napi_ok || fd < 0 || napi_get_value_int32(env, argv[1], &op) != napi_ok)
+    return throw_msg(env, "flock(fd, op)");
+  int r;
+  do r = flock(fd, op);
+  while (r < 0 && errno == EINTR);
+  napi_create_int32(env, r < 0 ? errno : 0, &ret);
+  return ret;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"open", NULL, js_open, NULL, NULL, NULL, napi_default, NULL},
@@ -688,6 +705,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"rxAge", NULL, js_rx_age, NULL, NULL, NULL, napi_default, NULL},
       {"sockInfo", NULL, js_sock_info, NULL, NULL, NULL, napi_default, NULL},
       {"setTimerSlack", NULL, js_set_timer_slack, NULL, NULL, NULL, napi_default, NULL},
+      {"flock", NULL, js_flock, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

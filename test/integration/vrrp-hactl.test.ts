@@ -463,7 +463,7 @@ describe('vrrp acceptance: hactl nodes', { skip, timeout: 240_000 }, () => {
       await l.stop(n1);
       // metrics: a second daemon with --metrics, queried from inside the namespace
       fs.writeFileSync(n1.conf, vrrpConf({ prio: 150, version: 3, advert: 0.2 }));
-      const p = l.lab.spawn(n1.host.ns, process.execPath, [HACTL, 'vrrp', 'run', '-f', n1.conf, '--control-socket', n1.sock, '--metrics', '127.0.0.1:9650']);
+      const p = l.lab.spawn(n1.host.ns, process.execPath, [HACTL, 'vrrp', 'run', '-f', n1.conf, '--control-socket', n1.sock, '--pid-file', `${n1.sock}.pid`, '--metrics', '127.0.0.1:9650']);
       try {
         let body = '';
         const end = Date.now() + 8000;

@@ -193,7 +193,7 @@ export class VrrpLab {
     fs.writeFileSync(node.conf, conf);
     node.kind = 'hactl';
     node.logs = [];
-    const p = this.lab.spawn(node.host.ns, process.execPath, [HACTL, 'vrrp', 'run', '-f', node.conf, '--control-socket', node.sock, '--log-format', 'json']);
+    const p = this.lab.spawn(node.host.ns, process.execPath, [HACTL, 'vrrp', 'run', '-f', node.conf, '--control-socket', node.sock, '--pid-file', path.join(this.dir, `${node.name}.pid`), '--log-format', 'json']);
     node.proc = p;
     this.collect(node, p);
     return p;

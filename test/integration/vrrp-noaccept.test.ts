@@ -160,7 +160,7 @@ describe('vrrp no_accept: nftables like keepalived', { skip: skip ?? undefined, 
     assert.equal(refIp, KEEPALIVED_IP, 'keepalived 2.2.7 reference changed');
 
     const out: string[] = [];
-    const h = lab.spawn(m.ns, process.execPath, [HACTL, 'vrrp', 'run', '-f', conf, '--control-socket', path.join(dir, 'ctl.sock')]);
+    const h = lab.spawn(m.ns, process.execPath, [HACTL, 'vrrp', 'run', '-f', conf, '--control-socket', path.join(dir, 'ctl.sock'), '--pid-file', path.join(dir, 'hactl.pid')]);
     h.stderr?.on('data', (d: Buffer) => out.push(d.toString()));
     h.stdout?.on('data', (d: Buffer) => out.push(d.toString()));
     try {

@@ -148,9 +148,16 @@ virtual_server 192.0.2.10 80 {
     assert.equal(both.status, 2);
     assert.match(both.stderr, /--lvs-only and --vrrp-only exclude each other/);
     if (fs.existsSync('/proc/net/ip_vs')) return; // a kernel with IPVS would start for real
-    const r = hactl(['vrrp', 'run', '--lvs-only', '-f', conf, '--control-socket', path.join(dir, 'v.sock')]);
+    const r = hactl(['vrrp', 'run', '--lvs-only', '-f', conf, '--control-socket', path.join(dir, 'v.sock'), '--pid-file', path.join(dir, 'v.pid')]);
     assert.equal(r.status, 1);
     assert.match(r.stderr, /IPVS/);
     assert.doesNotMatch(r.stderr, /at .*\.js:\d+/, 'no stack trace');
+    // nothing left behind: neither pid file (main, LVS) nor the LVS control socket
+    for (const f of ['v.pid', 'v-lvs.pid', 'v-lvs.sock']) assert.equal(fs.existsSync(path.join(dir, f)), false, f);
+    // JSON logs: the LVS half's error is a JSON record too
+    const j = hactl(['vrrp', 'run', '--lvs-only', '-f', conf, '--log-format', 'json', '--control-socket', path.join(dir, 'v.sock'), '--pid-file', path.join(dir, 'v.pid')]);
+    assert.equal(j.status, 1);
+    for (const l of j.stderr.trimEnd().split('\n')) assert.doesNotThrow(() => JSON.parse(l), `not JSON: ${l}`);
+    assert.match(j.stderr, /IPVS/);
   });
 });

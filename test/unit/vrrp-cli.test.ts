@@ -28,6 +28,36 @@ describe('hactl vrrp CLI', () => {
     fs.rmSync(d, { recursive: true, force: true });
   });
 
+  it('run --log-format json: every line is JSON, configuration diagnostics and the start-up error included', () => {
+    const d = tmp();
+    const f = path.join(d, 'k.conf');
+    // a warning (unknown keyword) and an error (no virtual_router_id)
+    fs.writeFileSync(f, 'global_defs {\n  no_such_keyword 1\n}\nvrrp_instance VI_1 {\n  interface eth0\n  priority 100\n  virtual_ipaddress {\n    192.0.2.1\n  }\n}\n');
+    const r = hactl(['vrrp', 'run', '-f', f, '--log-format', 'json', '--control-socket', path.join(d, 's.sock'), '--pid-file', path.join(d, 'p.pid')]);
+    assert.equal(r.status, 1);
+    const lines = r.stderr.trimEnd().split('\n');
+    assert.ok(lines.length >= 2, r.stderr);
+    const recs = lines.map((l) => {
+      assert.doesNotThrow(() => JSON.parse(l), `not JSON: ${l}`);
+      return JSON.parse(l) as { level: string; msg: string; hint?: string };
+    });
+    assert.ok(recs.some((x) => x.level === 'error' && /k\.conf:\d+:\d+: error:/.test(x.msg)));
+    const last = recs[recs.length - 1];
+    assert.match(last.msg, /configuration error\(s\); not starting/);
+    assert.match(last.hint ?? '', /conf lint/);
+    assert.equal(fs.readdirSync(d).sort().join(' '), 'k.conf', 'nothing left behind');
+    fs.rmSync(d, { recursive: true, force: true });
+  });
+
+  it('run: --metrics takes ADDR:PORT only (usage error, exit 2, before anything is opened)', () => {
+    const d = tmp();
+    const r = hactl(['vrrp', 'run', '-f', '/etc/hosts', '--metrics', 'notaport', '--pid-file', path.join(d, 'p.pid'), '--control-socket', path.join(d, 's.sock')]);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /--metrics: expected ADDR:PORT/);
+    assert.deepEqual(fs.readdirSync(d), []);
+    fs.rmSync(d, { recursive: true, force: true });
+  });
+
   it('run: --log-format accepts only text|json (usage error, exit 2)', () => {
     const r = hactl(['vrrp', 'run', '-f', '/etc/hosts', '--log-format', 'xml']);
     assert.equal(r.status, 2);

@@ -1,7 +1,6 @@
 import { Flags } from '@oclif/core';
 import { HactlCommand } from '../../lib/cli/base';
-import { DEFAULT_CONTROL_SOCKET } from '../../lib/vrrp/control';
-import { runVrrp } from '../../lib/vrrp/run-cli';
+import { runVrrp, VRRP_RUN_FLAGS, type VrrpRunFlags } from '../../lib/vrrp/run-cli';
 
 export default class VrrpRun extends HactlCommand {
   static override description = `Run the VRRP daemon for every vrrp_instance of a keepalived.conf (v2/v3, IPv4/IPv6).
@@ -16,22 +15,18 @@ Refuses to start when the configuration has errors (they are printed with file:l
     '<%= config.bin %> vrrp run -f ka.conf --pid-file /run/hactl-vrrp.pid --metrics 127.0.0.1:9650',
   ];
 
-  static override flags = {
-    file: Flags.string({ char: 'f', description: 'keepalived.conf to run', required: true }),
-    'config-id': Flags.string({ description: 'config id for @id line prefixes (keepalived -i)' }),
-    'pid-file': Flags.string({ description: 'write the daemon pid here (removed on exit)' }),
-    'control-socket': Flags.string({ description: 'unix socket for `hactl vrrp status`', default: DEFAULT_CONTROL_SOCKET }),
-    'log-format': Flags.string({ description: 'log line format', options: ['text', 'json'], default: 'text' }),
-    metrics: Flags.string({ description: 'serve Prometheus metrics on ADDR:PORT (/metrics)' }),
-    // LVS half (keepalived's checker process, src/lib/lvs): keepalived -P / -C / --dont-release-ipvs
-    'vrrp-only': Flags.boolean({ description: 'run only VRRP (keepalived -P), not the virtual_server health checks' }),
-    'lvs-only': Flags.boolean({ description: 'run only the virtual_server health checks and IPVS (keepalived -C)' }),
-    'dont-release-ipvs': Flags.boolean({ description: 'leave the IPVS services in place on exit (keepalived --dont-release-ipvs)' }),
-  };
+  // declared once in src/lib/vrrp/run-cli.ts (the fast path reads the same table)
+  // biome-ignore lint/suspicious/noExplicitAny: built from the table; runVrrp takes the typed VrrpRunFlags
+  static override flags: Record<string, any> = Object.fromEntries(
+    Object.entries(VRRP_RUN_FLAGS).map(([name, f]) => {
+      const common = { char: f.char as 'f' | undefined, aliases: f.aliases, description: f.description };
+      return [name, f.type === 'boolean' ? Flags.boolean(common) : Flags.string({ ...common, default: f.default, options: f.options })];
+    }),
+  );
 
   async run(): Promise<void> {
     const { flags } = await this.parse(VrrpRun);
     // the daemon itself: src/lib/vrrp/run-cli.ts (also served without oclif by src/fast.ts)
-    process.exitCode = await runVrrp(flags, this.argv);
+    process.exitCode = await runVrrp(flags as unknown as VrrpRunFlags, this.argv);
   }
 }

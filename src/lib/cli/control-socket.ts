@@ -40,6 +40,66 @@ export function serveLineJson(p: string, answers: Record<string, () => unknown>)
   return srv;
 }
 
+/** A bound control socket: close() stops serving and removes the socket file only while it is still ours. */
+export interface OwnedServer {
+  readonly server: net.Server;
+  close(): void;
+}
+
+/** True when something accepts connections on the unix socket `p` (a live daemon). */
+export function socketAnswers(p: string, timeoutMs = 1000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const c = net.createConnection(p);
+    const done = (v: boolean) => {
+      clearTimeout(t);
+      c.destroy();
+      resolve(v);
+    };
+    // a listener whose backlog is full does not answer in time either: it is alive
+    const t = setTimeout(() => done(true), timeoutMs);
+    c.on('connect', () => done(true));
+    c.on('error', (e: NodeJS.ErrnoException) => done(e.code === 'EAGAIN'));
+  });
+}
+
+/**
+ * Serve `answers` on `p` as serveLineJson does, but never take a socket from a
+ * live daemon: refuses (rejects with `refuse(p)`) when one answers there, replaces
+ * only a dead socket file, and resolves once listening (a bind error rejects).
+ */
+export async function bindLineJson(p: string, answers: Record<string, () => unknown>, refuse: (p: string) => Error): Promise<OwnedServer> {
+  let st: fs.Stats | undefined;
+  try {
+    st = fs.lstatSync(p);
+  } catch {
+    st = undefined;
+  }
+  if (st) {
+    if (!st.isSocket()) throw new Error(`${p} exists and is not a socket`);
+    if (await socketAnswers(p)) throw refuse(p);
+  }
+  const srv = serveLineJson(p, answers);
+  await new Promise<void>((resolve, reject) => {
+    srv.once('listening', () => resolve());
+    srv.once('error', reject);
+  });
+  const ino = fs.statSync(p).ino;
+  let open = true;
+  return {
+    server: srv,
+    close() {
+      if (!open) return;
+      open = false;
+      srv.close();
+      try {
+        if (fs.lstatSync(p).ino === ino) fs.unlinkSync(p);
+      } catch {
+        /* gone */
+      }
+    },
+  };
+}
+
 /** Send one request line to `p` and parse the JSON answer. Rejects on timeout, connection errors and bad JSON. */
 export function queryLineJson(p: string, request: string, timeoutMs = 3000): Promise<unknown> {
   return new Promise((resolve, reject) => {

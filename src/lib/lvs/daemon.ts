@@ -13,14 +13,15 @@
  * runs here; with --vrrp-only it does nothing.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import * as fs from 'node:fs';
-import type * as net from 'node:net';
 import * as os from 'node:os';
-import { queryLineJson, serveLineJson } from '../cli/control-socket';
+import { bindLineJson, queryLineJson } from '../cli/control-socket';
+import { daemonLogger } from '../daemon/log';
+import { alreadyRunningOnSocket, DEFAULT_PID_FILE, lockPidFile, lvsPidFileFor } from '../daemon/pidfile';
 import { HactlError } from '../cli/errors';
 import { resolveUser } from '../check/misc';
 import { NotifyFifo } from '../notify/fifo';
 import { DEFAULT_SCRIPT_USER } from '../vrrp/config';
+import { promText } from '../vrrp/control';
 import { splitCommand } from '../conf/build';
 import { nodeHostProbe } from '../conf/host-probe';
 import { loadConfig } from '../conf/index';
@@ -131,6 +132,10 @@ export interface LvsDaemonOptions {
    * switches it on the instance's transitions).
    */
   followVrrp?: string;
+  /** Pid files to hold (locked) for the daemon's life, taken before anything else. */
+  pidFiles?: string[];
+  /** Serve the LVS half's Prometheus metrics on ADDR:PORT. */
+  metrics?: string;
 }
 
 /** A running LVS half (embeddable: start / reload / stop / status). */
@@ -275,9 +280,29 @@ export class LvsHost {
   }
 }
 
-function serveLvsControl(p: string, status: () => LvsStatus | undefined): net.Server {
+const lvsAnswers = (status: () => LvsStatus | undefined) => {
   const answer = () => ({ pid: process.pid, lvs: status() ?? null });
-  return serveLineJson(p, { status: answer, 'lvs-status': answer });
+  return { status: answer, 'lvs-status': answer };
+};
+
+/** Prometheus text exposition of the LVS half's status (pure). */
+export function lvsMetricsText(s: LvsStatus | undefined): string {
+  const vs = s?.virtualServers ?? [];
+  const rs = vs.flatMap((v) => v.realServers.map((r) => ({ v, r, labels: { virtual_server: v.id, real_server: `${r.addr}:${r.port}` } })));
+  return promText([
+    { name: 'hactl_lvs_virtual_server_quorum_up', help: 'Virtual server quorum reached (1) or not (0)', type: 'gauge', rows: vs.map((v) => [{ virtual_server: v.id }, v.quorumUp ? 1 : 0]) },
+    { name: 'hactl_lvs_virtual_server_weight_sum', help: 'Sum of the alive real servers weights', type: 'gauge', rows: vs.map((v) => [{ virtual_server: v.id }, v.weightSum]) },
+    { name: 'hactl_lvs_real_server_up', help: 'Real server alive (1) or not (0) by its checkers', type: 'gauge', rows: rs.map((x) => [x.labels, x.r.alive ? 1 : 0]) },
+    { name: 'hactl_lvs_real_server_weight', help: 'Real server effective weight', type: 'gauge', rows: rs.map((x) => [x.labels, x.r.effectiveWeight]) },
+    { name: 'hactl_lvs_real_server_in_ipvs', help: 'Real server present in the IPVS table', type: 'gauge', rows: rs.map((x) => [x.labels, x.r.inIpvs ? 1 : 0]) },
+    {
+      name: 'hactl_lvs_checker_runs_total',
+      help: 'Checks run',
+      type: 'counter',
+      rows: rs.flatMap((x) => x.r.checkers.map((c): [Record<string, string>, number] => [{ ...x.labels, checker: c.id }, c.runs])),
+    },
+    { name: 'hactl_lvs_ipvs_ops_total', help: 'IPVS operations applied since start', type: 'counter', rows: [[{}, s?.ipvsOps ?? 0]] },
+  ]);
 }
 
 /** Ask a running LVS half for its status (undefined when none answers). */
@@ -289,18 +314,46 @@ export async function queryLvsStatus(p: string, timeoutMs = 3000): Promise<LvsSt
   }
 }
 
-function defaultLog(level: string, msg: string): void {
-  if (level === 'debug' && !process.env.HACTL_LVS_DEBUG) return;
-  process.stderr.write(`${new Date().toISOString()} hactl-lvs[${process.pid}]: ${level.toUpperCase()} ${msg}\n`);
-}
-
-/** Run the LVS half in this process until SIGTERM/SIGINT. */
+/**
+ * Run the LVS half in this process until SIGTERM/SIGINT. Start-up order: pid
+ * files locked, control socket and metrics bound (a live daemon on either is
+ * refused), then IPVS; a start-up failure releases them all and throws.
+ */
 export async function runLvsDaemon(o: LvsDaemonOptions): Promise<void> {
+  const held: (() => void)[] = [];
+  const releaseAll = () => {
+    for (const r of held.splice(0).reverse()) {
+      try {
+        r();
+      } catch {
+        /* released */
+      }
+    }
+  };
   const host = new LvsHost(o);
-  await host.start();
   const sockPath = o.controlSocket ?? DEFAULT_LVS_CONTROL_SOCKET;
-  const ctl = serveLvsControl(sockPath, () => host.status());
-  ctl.on('error', (e) => o.log('error', `LVS control socket ${sockPath}: ${e.message}`));
+  try {
+    for (const p of o.pidFiles ?? []) {
+      const l = lockPidFile(p, 'hactl vrrp run (LVS half)');
+      held.push(() => l.release());
+    }
+    const ctl = await bindLineJson(sockPath, lvsAnswers(() => host.status()), (p) => alreadyRunningOnSocket('hactl vrrp run (LVS half)', p)).catch((e: Error) => {
+      throw e instanceof HactlError ? e : new HactlError(`LVS control socket ${sockPath}: ${(e as NodeJS.ErrnoException).code ?? e.message}`);
+    });
+    held.push(() => ctl.close());
+    if (o.metrics) {
+      const { bindMetrics } = require('../vrrp/control') as typeof import('../vrrp/control');
+      const m = await bindMetrics(o.metrics, () => lvsMetricsText(host.status())).catch((e: Error) => {
+        throw new HactlError(e.message, { hint: 'choose a free ADDR:PORT for --metrics' });
+      });
+      held.push(() => m.close());
+    }
+    await host.start();
+  } catch (e) {
+    await host.stop().catch(() => {});
+    releaseAll();
+    throw e;
+  }
   await new Promise<void>((resolve) => {
     let chain: Promise<void> = Promise.resolve();
     const onHup = () => {
@@ -315,12 +368,7 @@ export async function runLvsDaemon(o: LvsDaemonOptions): Promise<void> {
         .then(() => host.stop())
         .catch((e) => o.log('error', `LVS stop: ${(e as Error).message}`))
         .finally(() => {
-          ctl.close();
-          try {
-            fs.unlinkSync(sockPath);
-          } catch {
-            /* gone */
-          }
+          releaseAll();
           process.off('SIGHUP', onHup);
           resolve();
         });
@@ -337,9 +385,55 @@ export interface LvsHalfFlags {
   file: string;
   'config-id'?: string;
   'control-socket'?: string;
+  'pid-file'?: string;
+  'checkers-pid'?: string;
+  'log-format'?: string;
+  metrics?: string;
   'lvs-only'?: boolean;
   'vrrp-only'?: boolean;
   'dont-release-ipvs'?: boolean;
+}
+
+/**
+ * Set (to the parent's pid) in the environment of the LVS half that a VRRP half
+ * spawned: that child holds only the LVS pid file (the parent holds the main one)
+ * and serves no metrics (the parent serves the VRRP metrics on --metrics).
+ */
+export const LVS_CHILD_ENV = 'HACTL_LVS_CHILD_OF';
+
+/** This process is an LVS half spawned by a VRRP half (and still has its channel to it). */
+function spawnedLvsChild(): boolean {
+  return !!process.env[LVS_CHILD_ENV] && !!process.send;
+}
+
+/**
+ * The spawned LVS half's command line, from the parsed flags (not the parent's argv: keepalived's
+ * -P, grouped letters or aliases would reach it otherwise); its pid file is named explicitly.
+ */
+export function lvsChildArgv(flags: LvsHalfFlags): string[] {
+  const a = ['-f', flags.file];
+  if (flags['config-id'] !== undefined) a.push('--config-id', flags['config-id']);
+  if (flags['control-socket'] !== undefined) a.push('--control-socket', flags['control-socket']);
+  a.push('--checkers-pid', flags['checkers-pid'] ?? lvsPidFileFor(flags['pid-file'] ?? DEFAULT_PID_FILE));
+  if (flags['log-format'] !== undefined) a.push('--log-format', flags['log-format']);
+  if (flags['dont-release-ipvs']) a.push('--dont-release-ipvs');
+  return a;
+}
+
+/**
+ * Where the LVS half of `vrrp run` runs: 'here' (--lvs-only, or virtual servers without any
+ * vrrp_instance), 'child' (both: a child process), 'none' (--vrrp-only, no virtual servers,
+ * or a configuration with errors, which the VRRP half reports and refuses).
+ */
+export function lvsRole(flags: LvsHalfFlags): 'here' | 'child' | 'none' {
+  if (flags['vrrp-only']) return 'none';
+  if (flags['lvs-only']) return 'here';
+  const r = loadConfig(flags.file, { configId: flags['config-id'] });
+  if (r.fatal || r.diagnostics.some((d) => d.severity === 'error')) return 'none';
+  const hasVs = (r.model?.virtual_servers?.length ?? 0) > 0;
+  const hasVrrp = (r.model?.vrrp_instances?.length ?? 0) > 0;
+  if (!hasVs) return 'none';
+  return hasVrrp ? 'child' : 'here';
 }
 
 /**
@@ -347,33 +441,31 @@ export interface LvsHalfFlags {
  * command is complete (the LVS half ran here and has stopped), false when the
  * VRRP half should run in this process.
  */
-export async function lvsHalf(flags: LvsHalfFlags, argv: string[], log: LvsLog = defaultLog): Promise<boolean> {
+export async function lvsHalf(flags: LvsHalfFlags, _argv: string[], log: LvsLog = daemonLogger({ format: 'text', ident: 'hactl-lvs', debug: !!process.env.HACTL_LVS_DEBUG })): Promise<boolean> {
   if (flags['lvs-only'] && flags['vrrp-only']) throw new HactlError('--lvs-only and --vrrp-only exclude each other', { exitCode: 2 });
-  if (flags['vrrp-only']) return false;
-  const runHere = async () => {
+  const role = lvsRole(flags);
+  if (role === 'none') return false;
+  if (role === 'here') {
+    const child = spawnedLvsChild();
+    delete process.env[LVS_CHILD_ENV]; // not for this half's own scripts
+    const main = flags['pid-file'] ?? DEFAULT_PID_FILE;
+    const own = flags['checkers-pid'] ?? lvsPidFileFor(main);
     await runLvsDaemon({
       file: flags.file,
       configId: flags['config-id'],
       dontRelease: flags['dont-release-ipvs'],
       controlSocket: lvsSocketFor(flags['control-socket']),
       followVrrp: flags['control-socket'],
+      // keepalived -C: the main pid file (-p) and the checkers one (-c); a spawned child: its own only
+      pidFiles: child ? [own] : [main, own],
+      metrics: child ? undefined : flags.metrics,
       log,
     });
     return true;
-  };
-  if (flags['lvs-only']) return runHere();
-  // Default: both halves. Peek at the configuration: nothing to do for LVS without virtual servers;
-  // LVS only when there is no vrrp_instance.
-  const r = loadConfig(flags.file, { configId: flags['config-id'] });
-  // A configuration with errors is reported (once) by the VRRP half, which refuses it.
-  if (r.fatal || r.diagnostics.some((d) => d.severity === 'error')) return false;
-  const hasVs = (r.model?.virtual_servers?.length ?? 0) > 0;
-  const hasVrrp = (r.model?.vrrp_instances?.length ?? 0) > 0;
-  if (!hasVs) return false;
-  if (!hasVrrp) return runHere();
-  const child: ChildProcess = spawn(process.execPath, [process.argv[1], 'vrrp', 'run', ...argv.filter((a) => a !== '--vrrp-only'), '--lvs-only'], {
+  }
+  const child: ChildProcess = spawn(process.execPath, [process.argv[1], 'vrrp', 'run', ...lvsChildArgv(flags), '--lvs-only'], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    env: { ...process.env, [FIFO_OWNER_ENV]: 'vrrp' },
+    env: { ...process.env, [FIFO_OWNER_ENV]: 'vrrp', [LVS_CHILD_ENV]: String(process.pid) },
   });
   child.unref();
   child.channel?.unref();

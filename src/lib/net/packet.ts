@@ -22,6 +22,7 @@ interface Native {
   rxAge?(fd: number): number;
   sockInfo?(fd: number): SocketInfo | null;
   setTimerSlack?(ns: number): void;
+  flock?(fd: number, op: number): number;
 }
 
 export interface SocketInfo {
@@ -195,6 +196,23 @@ export function socketInfo(fd: number): SocketInfo | null {
   } catch {
     return null;
   }
+}
+
+/** flock(2) operations. */
+export const LOCK = { SH: 1, EX: 2, NB: 4, UN: 8 } as const;
+
+/**
+ * flock(2) on `fd`: 0, or the errno (11 EWOULDBLOCK with LOCK.NB when another open file holds the lock).
+ * undefined when the addon (or this function of it) is not available.
+ */
+export function flockFd(fd: number, op: number): number | undefined {
+  let n: Native;
+  try {
+    n = load();
+  } catch {
+    return undefined;
+  }
+  return n.flock ? n.flock(fd, op) : undefined;
 }
 
 /**

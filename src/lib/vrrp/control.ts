@@ -23,11 +23,18 @@ export async function queryControl(path: string, timeoutMs = 3000): Promise<Daem
 
 const STATE_NUM = { INIT: 0, BACKUP: 1, MASTER: 2, FAULT: 3 } as const;
 
-/** Prometheus text exposition of the status. */
-export function metricsText(s: DaemonStatus): string {
+export interface PromMetric {
+  name: string;
+  help: string;
+  type: 'gauge' | 'counter';
+  rows: [Record<string, string>, number][];
+}
+
+/** Prometheus text exposition format (one home for both halves' /metrics). */
+export function promText(metrics: PromMetric[]): string {
   const out: string[] = [];
   const esc = (v: string) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
-  const metric = (name: string, help: string, type: string, rows: [Record<string, string>, number][]) => {
+  for (const { name, help, type, rows } of metrics) {
     out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
     for (const [labels, v] of rows) {
       const l = Object.entries(labels)
@@ -35,6 +42,15 @@ export function metricsText(s: DaemonStatus): string {
         .join(',');
       out.push(`${name}${l ? `{${l}}` : ''} ${v}`);
     }
+  }
+  return `${out.join('\n')}\n`;
+}
+
+/** Prometheus text exposition of the status. */
+export function metricsText(s: DaemonStatus): string {
+  const all: PromMetric[] = [];
+  const metric = (name: string, help: string, type: PromMetric['type'], rows: PromMetric['rows']) => {
+    all.push({ name, help, type, rows });
   };
   const I = s.instances;
   metric('hactl_vrrp_state', 'VRRP state (0 init, 1 backup, 2 master, 3 fault)', 'gauge', I.map((i) => [{ instance: i.name }, STATE_NUM[i.state]]));
@@ -47,24 +63,48 @@ export function metricsText(s: DaemonStatus): string {
   for (const [r, n] of Object.entries(s.drops)) drops.push([{ instance: '', reason: r }, n ?? 0]);
   metric('hactl_vrrp_dropped_total', 'Packets dropped, by reason', 'counter', drops);
   metric('hactl_vrrp_loop_stalls_total', 'Timers that ran late (event loop stalls)', 'counter', [[{}, s.stalls]]);
-  return `${out.join('\n')}\n`;
+  return promText(all);
 }
 
-export function serveMetrics(addr: string, status: () => DaemonStatus): http.Server {
+/** `--metrics ADDR:PORT` ([v6]:port, :port = 127.0.0.1): the listen address, or undefined when malformed. */
+export function parseMetricsAddr(addr: string): { host: string; port: number } | undefined {
   const m = addr.match(/^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/);
-  if (!m) throw new Error(`--metrics: expected ADDR:PORT, got "${addr}"`);
-  const host = m[1] ?? (m[2] || '127.0.0.1');
+  if (!m) return undefined;
   const port = Number(m[3]);
-  const srv = http.createServer((req, res) => {
+  if (port < 1 || port > 65535) return undefined;
+  return { host: m[1] ?? (m[2] || '127.0.0.1'), port };
+}
+
+/** A /metrics HTTP server for `text()` (not listening yet). */
+function metricsServer(text: () => string): http.Server {
+  return http.createServer((req, res) => {
     if (req.url === '/metrics') {
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
-      res.end(metricsText(status()));
+      res.end(text());
     } else {
       res.writeHead(404);
       res.end('not found\n');
     }
   });
-  srv.listen(port, host);
+}
+
+export function serveMetrics(addr: string, status: () => DaemonStatus): http.Server {
+  const a = parseMetricsAddr(addr);
+  if (!a) throw new Error(`--metrics: expected ADDR:PORT, got "${addr}"`);
+  const srv = metricsServer(() => metricsText(status()));
+  srv.listen(a.port, a.host);
+  return srv;
+}
+
+/** Serve `text()` on /metrics at `addr`; resolves once listening, rejects with one sentence when it cannot bind. */
+export async function bindMetrics(addr: string, text: () => string): Promise<http.Server> {
+  const a = parseMetricsAddr(addr);
+  if (!a) throw new Error(`--metrics: expected ADDR:PORT, got "${addr}"`);
+  const srv = metricsServer(text);
+  await new Promise<void>((resolve, reject) => {
+    srv.once('error', (e: NodeJS.ErrnoException) => reject(new Error(`cannot serve metrics on ${addr}: ${e.code ?? e.message}`)));
+    srv.listen(a.port, a.host, () => resolve());
+  });
   return srv;
 }
 

@@ -7,14 +7,16 @@
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { HactlError } from '../cli/errors';
-import { lvsHalf } from '../lvs/daemon';
+import { bindLineJson } from '../cli/control-socket';
+import { errorMessage, HactlError, UsageError } from '../cli/errors';
+import { daemonLogger, stderrWriter } from '../daemon/log';
+import { alreadyRunningOnSocket, DEFAULT_PID_FILE, lockPidFile } from '../daemon/pidfile';
+import { lvsHalf, lvsRole } from '../lvs/daemon';
 import type { DaemonConfig } from './config';
-import { DEFAULT_CONTROL_SOCKET, loadDaemonConfig, serveControl, serveMetrics } from './control';
-import { execArgv, type Logger, realTimers, sleepPrecise, VrrpDaemon } from './daemon';
+import { bindMetrics, DEFAULT_CONTROL_SOCKET, loadDaemonConfig, metricsText, parseMetricsAddr } from './control';
+import { execArgv, realTimers, sleepPrecise, VrrpDaemon } from './daemon';
 import { VipFirewall } from './firewall';
 import { NotifyFifo } from '../notify/fifo';
 import { RealNetOps } from './netops';
@@ -24,40 +26,98 @@ export interface VrrpRunFlags {
   file: string;
   'config-id'?: string;
   'pid-file'?: string;
+  'vrrp-pid'?: string;
+  'checkers-pid'?: string;
   'control-socket': string;
   'log-format': string;
   metrics?: string;
   'vrrp-only'?: boolean;
   'lvs-only'?: boolean;
   'dont-release-ipvs'?: boolean;
+  'dont-fork'?: boolean;
+  'log-console'?: boolean;
+  'log-detail'?: boolean;
+  'config-test'?: boolean;
+}
+
+/** keepalived's default configuration file. */
+export const DEFAULT_CONFIG_FILE = '/etc/keepalived/keepalived.conf';
+
+export interface RunFlagSpec {
+  type: 'string' | 'boolean';
+  char?: string;
+  /** further long names (keepalived's spellings) */
+  aliases?: string[];
+  description: string;
+  default?: string;
+  options?: string[];
 }
 
 /**
- * The fast path's reading of `vrrp run` flags (the same names as the oclif command).
+ * `vrrp run`'s flags, declared once: the oclif command (src/commands/vrrp/run.ts) builds its
+ * Flags from this table and the fast path (parseVrrpRunArgv) its parseArgs options. Short
+ * letters and long aliases are keepalived 2.2.7's where it has the option.
+ */
+export const VRRP_RUN_FLAGS: Record<keyof VrrpRunFlags, RunFlagSpec> = {
+  file: { type: 'string', char: 'f', aliases: ['use-file'], description: 'keepalived.conf to run (keepalived -f)', default: DEFAULT_CONFIG_FILE },
+  'config-id': { type: 'string', char: 'i', description: 'config id for @id line prefixes (keepalived -i)' },
+  'pid-file': {
+    type: 'string',
+    char: 'p',
+    aliases: ['pid'],
+    description: `pid file of the main process, locked for its life: a second daemon on it is refused (keepalived -p) [default: ${DEFAULT_PID_FILE}]`,
+  },
+  'vrrp-pid': { type: 'string', char: 'r', aliases: ['vrrp_pid'], description: 'also write (and lock) the VRRP half\'s pid here (keepalived -r; it is the main process)' },
+  'checkers-pid': {
+    type: 'string',
+    char: 'c',
+    aliases: ['checkers_pid'],
+    description: 'pid file of the LVS half (keepalived -c) [default: the --pid-file name with -lvs.pid]',
+  },
+  'control-socket': { type: 'string', description: 'unix socket for `hactl vrrp status`', default: DEFAULT_CONTROL_SOCKET },
+  'log-format': { type: 'string', description: 'log line format', options: ['text', 'json'], default: 'text' },
+  metrics: { type: 'string', description: "serve Prometheus metrics on ADDR:PORT (/metrics; with --lvs-only the LVS half's)" },
+  // LVS half (keepalived's checker process, src/lib/lvs): keepalived -P / -C / --dont-release-ipvs
+  'vrrp-only': { type: 'boolean', char: 'P', aliases: ['vrrp'], description: 'run only VRRP (keepalived -P), not the virtual_server health checks' },
+  'lvs-only': { type: 'boolean', char: 'C', aliases: ['check'], description: 'run only the virtual_server health checks and IPVS (keepalived -C)' },
+  'dont-release-ipvs': { type: 'boolean', description: 'leave the IPVS services in place on exit (keepalived --dont-release-ipvs)' },
+  // keepalived options that hactl takes as they are: it never forks, always logs to stderr, with details
+  'dont-fork': { type: 'boolean', char: 'n', description: 'accepted for keepalived -n (hactl never forks)' },
+  'log-console': { type: 'boolean', char: 'l', description: 'accepted for keepalived -l (hactl always logs to stderr)' },
+  'log-detail': { type: 'boolean', char: 'D', description: 'accepted for keepalived -D (hactl always logs the details)' },
+  'config-test': { type: 'boolean', char: 't', description: 'check the configuration and exit, with keepalived -t exit codes (`hactl conf lint`)' },
+};
+
+/**
+ * The fast path's reading of `vrrp run` flags (VRRP_RUN_FLAGS, as the oclif command).
  * undefined for anything it does not take as is (oclif then parses and words the error).
  */
 export function parseVrrpRunArgv(argv: string[]): VrrpRunFlags | undefined {
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = {};
+  const canonical: Record<string, keyof VrrpRunFlags> = {};
+  for (const [name, spec] of Object.entries(VRRP_RUN_FLAGS) as [keyof VrrpRunFlags, RunFlagSpec][]) {
+    options[name] = { type: spec.type, ...(spec.char ? { short: spec.char } : {}) };
+    for (const a of spec.aliases ?? []) {
+      options[a] = { type: spec.type };
+      canonical[a] = name;
+    }
+  }
   try {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: true,
-      options: {
-        file: { type: 'string', short: 'f' },
-        'config-id': { type: 'string' },
-        'pid-file': { type: 'string' },
-        'control-socket': { type: 'string' },
-        'log-format': { type: 'string' },
-        metrics: { type: 'string' },
-        'vrrp-only': { type: 'boolean' },
-        'lvs-only': { type: 'boolean' },
-        'dont-release-ipvs': { type: 'boolean' },
-      },
-    });
-    if (positionals.length > 0 || !values.file) return undefined;
-    const format = values['log-format'] ?? 'text';
-    if (format !== 'text' && format !== 'json') return undefined;
-    return { ...values, file: values.file, 'control-socket': values['control-socket'] ?? DEFAULT_CONTROL_SOCKET, 'log-format': format };
+    const { values, positionals } = parseArgs({ args: argv, strict: true, allowPositionals: true, options });
+    if (positionals.length > 0) return undefined;
+    const out: Record<string, string | boolean> = {};
+    for (const [k, v] of Object.entries(values)) {
+      if (v === undefined) continue;
+      const name = canonical[k] ?? k;
+      // oclif refuses a flag given twice under two names; so does the fast path (oclif words it)
+      if (Object.hasOwn(out, name)) return undefined;
+      out[name] = v as string | boolean;
+    }
+    for (const [name, spec] of Object.entries(VRRP_RUN_FLAGS)) {
+      if (spec.options && typeof out[name] === 'string' && !spec.options.includes(out[name] as string)) return undefined;
+      if (spec.default !== undefined && out[name] === undefined) out[name] = spec.default;
+    }
+    return out as unknown as VrrpRunFlags;
   } catch {
     return undefined;
   }
@@ -69,163 +129,220 @@ export function vrrpRunFast(argv: string[]): Promise<number> | undefined {
   return flags ? runVrrp(flags, argv) : undefined;
 }
 
-/** Run until SIGTERM/SIGINT; the process exits 0 after a clean stop. Throws HactlError when it cannot start. */
+/**
+ * The flag checks that need no file, socket or kernel (usage errors, exit 2).
+ * Shared by both halves: the same command line is refused the same way.
+ */
+export function checkRunFlags(flags: Pick<VrrpRunFlags, 'lvs-only' | 'vrrp-only' | 'metrics'>): void {
+  if (flags['lvs-only'] && flags['vrrp-only']) throw new UsageError('--lvs-only and --vrrp-only exclude each other');
+  if (flags.metrics !== undefined && !parseMetricsAddr(flags.metrics))
+    throw new UsageError(`--metrics: expected ADDR:PORT (e.g. 127.0.0.1:9650, [::1]:9650), got "${flags.metrics}"`);
+}
+
+/**
+ * Run until SIGTERM/SIGINT; the process exits 0 after a clean stop.
+ *
+ * Start-up order: every check that can fail comes before the first network or
+ * kernel change, and a failure releases what was taken (exit non-zero, nothing
+ * left behind): flags, configuration, pid file lock (a second daemon is refused
+ * here), control socket (refused while a live daemon answers on it), metrics
+ * listener, then the LVS child and daemon.start().
+ */
 export async function runVrrp(flags: VrrpRunFlags, argv: string[]): Promise<number> {
-  if (!fs.existsSync(flags.file)) throw new HactlError(`configuration file ${flags.file} does not exist`, { exitCode: 1 });
-  if (await lvsHalf(flags, argv)) return 0; // LVS half: src/lib/lvs/daemon.ts
-  const loaded = loadDaemonConfig(flags.file, flags['config-id']);
-  for (const w of loaded.warnings) process.stderr.write(`warning: ${w}\n`);
-  if (!loaded.config) {
-    for (const e of loaded.errors) process.stderr.write(`${e}\n`);
-    throw new HactlError(`${flags.file}: ${loaded.errors.length} configuration error(s); not starting`, {
-      hint: 'fix the errors above (`hactl conf lint` shows them too)',
-    });
-  }
-  if (loaded.config.processPriority !== undefined) {
-    // keepalived's vrrp_priority: the nice value of the VRRP process
-    try {
-      os.setPriority(loaded.config.processPriority);
-    } catch (e) {
-      process.stderr.write(`warning: vrrp_priority ${loaded.config.processPriority}: ${(e as Error).message}\n`);
-    }
-  }
-  try {
-    // timed waits wake on time (keepalived's timerfd has no slack; the default is 50 µs)
-    require('../net').setTimerSlack(1000);
-  } catch {
-    /* addon missing: default slack */
-  }
   const json = flags['log-format'] === 'json';
-  const debug = !!process.env.HACTL_VRRP_DEBUG;
-  const log: Logger = (level, msg, fields) => {
-    if (level === 'debug' && !debug) return;
-    const ts = new Date().toISOString();
-    const mono = Math.round(performance.now() * 1000) / 1000;
-    if (json) process.stderr.write(`${JSON.stringify({ ts, mono, level, msg, ...fields })}\n`);
-    else process.stderr.write(`${ts} hactl-vrrp[${process.pid}]: ${level.toUpperCase()} ${msg}\n`);
-  };
-  let net: RealNetOps;
-  try {
-    net = new RealNetOps();
-  } catch (e) {
-    throw new HactlError(`cannot open rtnetlink: ${(e as Error).message}`, { hint: 'hactl vrrp run needs root (CAP_NET_ADMIN, CAP_NET_RAW)' });
-  }
-  // notify_fifo / vrrp_notify_fifo: created, their scripts started and held open for the daemon's lifetime
-  // (keepalived closes and reopens them on a reload: the scripts get SIGTERM and start again)
-  const fifos = new Map<string, NotifyFifo>();
-  const closeFifos = () => {
-    for (const f of fifos.values()) f.close();
-    fifos.clear();
-  };
-  const openFifos = (cfg: DaemonConfig) => {
-    for (const f of cfg.notifyFifos ?? []) {
-      // (fromModel already gave the script its user: its own or the default script user)
-      const nf = new NotifyFifo(f.path, f.what, log);
-      if (nf.open(f.script, f.owner)) fifos.set(f.path, nf);
-    }
-  };
-  openFifos(loaded.config);
-  const daemon = new VrrpDaemon(loaded.config, {
-    channels: rawChannels,
-    net,
-    clock: () => performance.now(),
-    timers: realTimers,
-    exec: execArgv,
-    log,
-    readFile: (p) => {
+  const log = daemonLogger({ format: json ? 'json' : 'text', ident: 'hactl-vrrp', debug: !!process.env.HACTL_VRRP_DEBUG });
+  const out = stderrWriter();
+  // configuration diagnostics: plain file:line lines on a terminal, log records in JSON
+  const diag = (level: 'warn' | 'error', line: string) => (json ? log(level, line) : out.write(`${level === 'warn' ? 'warning: ' : ''}${line}\n`));
+  const held: (() => void)[] = [];
+  const releaseAll = () => {
+    for (const r of held.splice(0).reverse()) {
       try {
-        return fs.readFileSync(p, 'utf8');
+        r();
       } catch {
-        return undefined;
+        /* released */
       }
-    },
-    // a FIFO that could not be opened (warned once at start) gets nothing
-    writeFifo: (p, line) => fifos.get(p)?.write(line),
-    immediate: (fn) => setImmediate(fn),
-    sleepSync: sleepPrecise,
-    firewall: new VipFirewall(log),
-  });
-  const sock = flags['control-socket'];
-  try {
-    fs.mkdirSync(path.dirname(sock), { recursive: true });
-  } catch {
-    /* reported by listen */
-  }
-  const ctl = serveControl(sock, () => daemon.status());
-  ctl.on('error', (e) => log('error', `control socket ${sock}: ${e.message}`));
-  const metrics = flags.metrics ? serveMetrics(flags.metrics, () => daemon.status()) : undefined;
-  metrics?.on('error', (e) => log('error', `metrics ${flags.metrics}: ${e.message}`));
-  const pidFile = flags['pid-file'];
-  if (pidFile) fs.writeFileSync(pidFile, `${process.pid}\n`);
-  const cleanupFiles = () => {
-    try {
-      if (pidFile) fs.unlinkSync(pidFile);
-    } catch {
-      /* gone */
-    }
-    try {
-      fs.unlinkSync(sock);
-    } catch {
-      /* gone */
     }
   };
-  try {
-    await daemon.start();
-  } catch (e) {
-    await daemon.stop().catch(() => {});
-    closeFifos();
-    ctl.close();
-    metrics?.close();
-    net.close();
-    cleanupFiles();
-    const msg = (e as Error).message;
-    if (/EPERM|EACCES|Operation not permitted/.test(msg))
-      throw new HactlError(`cannot start: ${msg}`, { hint: 'hactl vrrp run needs root (CAP_NET_ADMIN, CAP_NET_RAW)' });
-    throw new HactlError(`cannot start: ${msg}`);
+  if (flags['config-test']) {
+    // keepalived -t: the configuration check alone (src/lib/conf/lint-cli.ts, the same exit codes)
+    const { runLint } = require('../conf/lint-cli') as typeof import('../conf/lint-cli');
+    return runLint([flags.file], { format: 'text', warningsOk: false, host: false, configId: flags['config-id'], cluster: false });
   }
-  log('info', `started ${loaded.config.instances.length} VRRP instance(s) from ${flags.file}`);
-  await new Promise<void>((resolve) => {
-    let reloading: Promise<void> = Promise.resolve();
-    process.on('SIGHUP', () => {
-      reloading = reloading.then(async () => {
-        log('info', `reloading ${flags.file} (SIGHUP)`);
-        const r = loadDaemonConfig(flags.file, flags['config-id']);
-        if (!r.config) {
-          for (const e of r.errors) log('error', e);
-          log('error', 'reload refused: configuration has errors; keeping the running configuration');
-          return;
-        }
-        for (const w of r.warnings) log('warn', w);
-        closeFifos();
-        openFifos(r.config);
-        try {
-          const d = await daemon.reload(r.config);
-          log('info', `reloaded: added [${d.added.join(', ')}] removed [${d.removed.join(', ')}] changed [${d.changed.join(', ')}]`);
-        } catch (e) {
-          log('error', `reload failed: ${(e as Error).message}`);
-        }
+  try {
+    checkRunFlags(flags);
+    if (!fs.existsSync(flags.file)) throw new HactlError(`configuration file ${flags.file} does not exist`, { exitCode: 1 });
+    const role = lvsRole(flags);
+    if (role === 'here') {
+      // LVS half in this process: src/lib/lvs/daemon.ts
+      await lvsHalf(flags, argv, daemonLogger({ format: json ? 'json' : 'text', ident: 'hactl-lvs', debug: !!process.env.HACTL_LVS_DEBUG }));
+      await out.flush();
+      return 0;
+    }
+    const loaded = loadDaemonConfig(flags.file, flags['config-id']);
+    for (const w of loaded.warnings) diag('warn', w);
+    if (!loaded.config) {
+      for (const e of loaded.errors) diag('error', e);
+      throw new HactlError(`${flags.file}: ${loaded.errors.length} configuration error(s); not starting`, {
+        hint: 'fix the errors above (`hactl conf lint` shows them too)',
       });
-    });
-    let stopping = false;
-    const stop = (sig: string) => {
-      if (stopping) return;
-      stopping = true;
-      log('info', `stopping (${sig})`);
-      daemon
-        .stop()
-        .catch((e) => log('error', `stop: ${(e as Error).message}`))
-        .finally(() => {
-          closeFifos();
-          ctl.close();
-          metrics?.close();
-          net.close();
-          cleanupFiles();
-          log('info', 'stopped');
-          resolve();
-        });
+    }
+    const config = loaded.config;
+    const pid = lockPidFile(flags['pid-file'] ?? DEFAULT_PID_FILE);
+    held.push(() => pid.release());
+    if (flags['vrrp-pid'] && flags['vrrp-pid'] !== pid.path) {
+      // keepalived -r: the VRRP child's pid file; hactl's VRRP half is this process
+      const v = lockPidFile(flags['vrrp-pid']);
+      held.push(() => v.release());
+    }
+    // a SIGTERM during start-up stops the daemon once it has started (not the default action: no cleanup)
+    let stopEarly: string | undefined;
+    const early = (sig: string) => () => {
+      stopEarly ??= sig;
     };
-    process.on('SIGTERM', () => stop('SIGTERM'));
-    process.on('SIGINT', () => stop('SIGINT'));
-  });
+    const earlyTerm = early('SIGTERM');
+    const earlyInt = early('SIGINT');
+    // and a SIGHUP before the reload handler exists must not kill it either (the file is read at start anyway)
+    const earlyHup = () => log('info', 'SIGHUP during start-up: ignored');
+    process.on('SIGTERM', earlyTerm);
+    process.on('SIGINT', earlyInt);
+    process.on('SIGHUP', earlyHup);
+    held.push(() => {
+      process.off('SIGTERM', earlyTerm);
+      process.off('SIGINT', earlyInt);
+    });
+    const sock = flags['control-socket'];
+    let daemon: VrrpDaemon | undefined;
+    const ctl = await bindLineJson(sock, { status: () => daemon?.status() ?? { error: 'starting' } }, (p) =>
+      alreadyRunningOnSocket('hactl vrrp run', p),
+    ).catch((e: Error) => {
+      throw e instanceof HactlError ? e : new HactlError(`control socket ${sock}: ${(e as NodeJS.ErrnoException).code ?? e.message}`);
+    });
+    held.push(() => ctl.close());
+    if (flags.metrics) {
+      const m = await bindMetrics(flags.metrics, () => (daemon ? metricsText(daemon.status()) : '')).catch((e: Error) => {
+        throw new HactlError(e.message, { hint: 'choose a free ADDR:PORT for --metrics' });
+      });
+      held.push(() => m.close());
+    }
+    if (config.processPriority !== undefined) {
+      // keepalived's vrrp_priority: the nice value of the VRRP process
+      try {
+        os.setPriority(config.processPriority);
+      } catch (e) {
+        log('warn', `vrrp_priority ${config.processPriority}: ${(e as Error).message}`);
+      }
+    }
+    try {
+      // timed waits wake on time (keepalived's timerfd has no slack; the default is 50 µs)
+      require('../net').setTimerSlack(1000);
+    } catch {
+      /* addon missing: default slack */
+    }
+    let net: RealNetOps;
+    try {
+      net = new RealNetOps();
+    } catch (e) {
+      throw new HactlError(`cannot open rtnetlink: ${(e as Error).message}`, { hint: 'hactl vrrp run needs root (CAP_NET_ADMIN, CAP_NET_RAW)' });
+    }
+    held.push(() => net.close());
+    // notify_fifo / vrrp_notify_fifo: created, their scripts started and held open for the daemon's lifetime
+    // (keepalived closes and reopens them on a reload: the scripts get SIGTERM and start again)
+    const fifos = new Map<string, NotifyFifo>();
+    const closeFifos = () => {
+      for (const f of fifos.values()) f.close();
+      fifos.clear();
+    };
+    const openFifos = (cfg: DaemonConfig) => {
+      for (const f of cfg.notifyFifos ?? []) {
+        // (fromModel already gave the script its user: its own or the default script user)
+        const nf = new NotifyFifo(f.path, f.what, log);
+        if (nf.open(f.script, f.owner)) fifos.set(f.path, nf);
+      }
+    };
+    openFifos(config);
+    held.push(closeFifos);
+    const d = new VrrpDaemon(config, {
+      channels: rawChannels,
+      net,
+      clock: () => performance.now(),
+      timers: realTimers,
+      exec: execArgv,
+      log,
+      readFile: (p) => {
+        try {
+          return fs.readFileSync(p, 'utf8');
+        } catch {
+          return undefined;
+        }
+      },
+      // a FIFO that could not be opened (warned once at start) gets nothing
+      writeFifo: (p, line) => fifos.get(p)?.write(line),
+      immediate: (fn) => setImmediate(fn),
+      sleepSync: sleepPrecise,
+      firewall: new VipFirewall(log),
+    });
+    if (role === 'child') await lvsHalf(flags, argv, log); // the LVS half as a child process (--lvs-only)
+    try {
+      await d.start();
+    } catch (e) {
+      await d.stop().catch(() => {});
+      const msg = (e as Error).message;
+      if (/EPERM|EACCES|Operation not permitted/.test(msg))
+        throw new HactlError(`cannot start: ${msg}`, { hint: 'hactl vrrp run needs root (CAP_NET_ADMIN, CAP_NET_RAW)' });
+      throw new HactlError(`cannot start: ${msg}`);
+    }
+    daemon = d;
+    process.off('SIGHUP', earlyHup);
+    log('info', `started ${config.instances.length} VRRP instance(s) from ${flags.file}`);
+    await new Promise<void>((resolve) => {
+      let reloading: Promise<void> = Promise.resolve();
+      process.on('SIGHUP', () => {
+        reloading = reloading.then(async () => {
+          log('info', `reloading ${flags.file} (SIGHUP)`);
+          const r = loadDaemonConfig(flags.file, flags['config-id']);
+          if (!r.config) {
+            for (const e of r.errors) log('error', e);
+            log('error', 'reload refused: configuration has errors; keeping the running configuration');
+            return;
+          }
+          for (const w of r.warnings) log('warn', w);
+          closeFifos();
+          openFifos(r.config);
+          try {
+            const diff = await d.reload(r.config);
+            log('info', `reloaded: added [${diff.added.join(', ')}] removed [${diff.removed.join(', ')}] changed [${diff.changed.join(', ')}]`);
+          } catch (e) {
+            log('error', `reload failed: ${(e as Error).message}`);
+          }
+        });
+      });
+      let stopping = false;
+      const stop = (sig: string) => {
+        if (stopping) return;
+        stopping = true;
+        log('info', `stopping (${sig})`);
+        d.stop()
+          .catch((e) => log('error', `stop: ${(e as Error).message}`))
+          .finally(() => {
+            releaseAll();
+            log('info', 'stopped');
+            resolve();
+          });
+      };
+      process.on('SIGTERM', () => stop('SIGTERM'));
+      process.on('SIGINT', () => stop('SIGINT'));
+      if (stopEarly) stop(stopEarly);
+    });
+  } catch (e) {
+    releaseAll();
+    if (!json) throw e;
+    // JSON logs: the start-up error is a record too
+    const he = e instanceof HactlError ? e : undefined;
+    log('error', he ? he.message : errorMessage(e), he?.hint ? { hint: he.hint } : undefined);
+    await out.flush();
+    return he?.exitCode ?? 1;
+  }
+  await out.flush();
   process.exit(0);
 }

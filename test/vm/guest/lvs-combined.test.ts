@@ -75,7 +75,7 @@ virtual_server 198.51.100.10 80 {
     );
     const sock = path.join(dir, 'vrrp.sock');
     let log = '';
-    const d = spawn(process.execPath, [HACTL, 'vrrp', 'run', '-f', conf, '--control-socket', sock], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const d = spawn(process.execPath, [HACTL, 'vrrp', 'run', '-f', conf, '--control-socket', sock, '--pid-file', path.join(dir, 'vrrp.pid')], { stdio: ['ignore', 'pipe', 'pipe'] });
     procs.push(d);
     d.stdout?.on('data', (b) => (log += b));
     d.stderr?.on('data', (b) => (log += b));
@@ -108,7 +108,7 @@ virtual_server 198.51.100.10 80 {
 
     // --vrrp-only: no IPVS at all.
     let log2 = '';
-    const v = spawn(process.execPath, [HACTL, 'vrrp', 'run', '--vrrp-only', '-f', conf, '--control-socket', sock], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const v = spawn(process.execPath, [HACTL, 'vrrp', 'run', '--vrrp-only', '-f', conf, '--control-socket', sock, '--pid-file', path.join(dir, 'vrrp.pid')], { stdio: ['ignore', 'pipe', 'pipe'] });
     procs.push(v);
     v.stdout?.on('data', (b) => (log2 += b));
     v.stderr?.on('data', (b) => (log2 += b));

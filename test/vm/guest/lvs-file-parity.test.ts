@@ -94,7 +94,7 @@ describe('FILE_CHECK parity with keepalived -C (IPVS VM)', { skip: guestSkipWith
     assert.notEqual(ref[1], ref[2]);
 
     setFiles(PHASES[0].files);
-    daemon = start([process.execPath, HACTL, 'vrrp', 'run', '--lvs-only', '-f', conf, '--control-socket', path.join(dir, 'vrrp.sock')]);
+    daemon = start([process.execPath, HACTL, 'vrrp', 'run', '--lvs-only', '-f', conf, '--control-socket', path.join(dir, 'vrrp.sock'), '--pid-file', path.join(dir, 'vrrp.pid')]);
     for (const [i, ph] of PHASES.entries()) {
       setFiles(ph.files);
       const deadline = Date.now() + (i === 0 ? 180_000 : 30_000);

@@ -85,7 +85,7 @@ describe('LVS flapping backends (IPVS VM)', { skip: skipReason() }, () => {
     );
     const sock = path.join(dir, 'vrrp.sock');
     const lvsSock = path.join(dir, 'vrrp-lvs.sock');
-    daemon = spawn(process.execPath, [HACTL, 'vrrp', 'run', '--lvs-only', '-f', conf, '--control-socket', sock], { stdio: ['ignore', 'pipe', 'pipe'] });
+    daemon = spawn(process.execPath, [HACTL, 'vrrp', 'run', '--lvs-only', '-f', conf, '--control-socket', sock, '--pid-file', path.join(dir, 'vrrp.pid')], { stdio: ['ignore', 'pipe', 'pipe'] });
     daemon.stdout?.on('data', (d) => (log += d));
     daemon.stderr?.on('data', (d) => (log += d));
     const t0 = Date.now();

@@ -258,7 +258,7 @@ describe('LVS parity with keepalived -C (IPVS VM)', { skip: guestSkipWith('keepa
     // hactl
     fs.writeFileSync(conf, config(dir));
     await setBackends(PHASES[0].down);
-    daemon = startDaemon([process.execPath, HACTL, 'vrrp', 'run', '--lvs-only', '-f', conf, '--control-socket', path.join(dir, 'vrrp.sock')]);
+    daemon = startDaemon([process.execPath, HACTL, 'vrrp', 'run', '--lvs-only', '-f', conf, '--control-socket', path.join(dir, 'vrrp.sock'), '--pid-file', path.join(dir, 'vrrp.pid')]);
     for (const [i, ph] of PHASES.entries()) {
       await setBackends(ph.down, ph.dyn);
       if (ph.reload) {
