@@ -1234,6 +1234,7 @@ export class Builder {
       vmac_xmit_base: false,
       dont_track_primary: false,
       native_ipv6: false,
+      skip_check_adv_addr: false,
       promote_secondaries: false,
     };
     const where = `vrrp_instance ${name}`;
@@ -1359,6 +1360,7 @@ export class Builder {
     // `notify_deleted` with or without a script: a deleted instance notifies DELETED instead of FAULT
     n.notify_deleted_state = !!last('notify_deleted');
     n.native_ipv6 = !!last('native_ipv6');
+    n.skip_check_adv_addr = last('skip_check_adv_addr')?.value !== undefined;
     for (const k of ['garp_extra_if', 'vmac_garp_intvl']) {
       const st = last(k)?.stmt;
       if (st) this.garpExtraIf(st, `(${name}) ${k}`);
@@ -1909,6 +1911,7 @@ const TYPED_VRRP: Record<string, true> = Object.fromEntries(
     'notify_master_rx_lower_pri',
     'notify',
     'native_ipv6',
+    'skip_check_adv_addr',
     'promote_secondaries',
     'lvs_sync_daemon_interface',
   ].map((k) => [k, true]),
