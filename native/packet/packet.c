@@ -33,6 +33,12 @@
  *                                               daemon's timed sleeps wake on time, like keepalived's timerfd)
  *   flock(fd, op) -> 0 | errno                  flock(2) (op: LOCK_SH 1, LOCK_EX 2, LOCK_NB 4, LOCK_UN 8);
  *                                               EWOULDBLOCK is returned, not thrown (the daemon's pid-file lock)
+ *   sendPktinfo6(fd, buffer, dst, src, ifindex) -> bytes sent
+ *                                               sendmsg() on an AF_INET6 socket fd (the VRRP raw socket that
+ *                                               raw-socket opened) with an IPV6_PKTINFO control message: the
+ *                                               packet leaves from `src` on `ifindex`, whatever source the
+ *                                               kernel would pick (a VIP in the same prefix, for one); the
+ *                                               VRRPv3 checksum covers that source. Non-blocking (EAGAIN thrown).
  *
  * Marked sockets for the health checkers (SO_MARK = keepalived's `fwmark`;
  * Node's net/dgram cannot set it). Needs CAP_NET_ADMIN:
@@ -690,6 +696,59 @@ static napi_value js_flock(napi_env env, napi_callback_info info) {
   return ret;
 }
 
+/* sendmsg with IPV6_PKTINFO: the source address and interface of this one datagram (RFC 3542).
+ * A sticky IPV6_PKTINFO set with setsockopt() only gives raw sockets the interface, not the source. */
+static napi_value js_send_pktinfo6(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < 5) return throw_msg(env, "sendPktinfo6(fd, buffer, dst, src, ifindex)");
+  int32_t fd = -1, ifindex = 0;
+  if (napi_get_value_int32(env, argv[0], &fd) != napi_ok || fd < 0) return throw_msg(env, "fd must be a socket descriptor");
+  bool isbuf = false;
+  napi_is_buffer(env, argv[1], &isbuf);
+  if (!isbuf) return throw_msg(env, "payload must be a Buffer");
+  void *data = NULL;
+  size_t len = 0;
+  napi_get_buffer_info(env, argv[1], &data, &len);
+  char dst[64], src[64];
+  if (opt_string(env, argv[2], dst, sizeof dst) != 1 || opt_string(env, argv[3], src, sizeof src) != 1) {
+    bool pending = false;
+    napi_is_exception_pending(env, &pending);
+    return pending ? NULL : throw_msg(env, "dst and src are required");
+  }
+  if (napi_get_value_int32(env, argv[4], &ifindex) != napi_ok || ifindex < 0) return throw_msg(env, "ifindex must be a non-negative integer");
+  struct sockaddr_in6 to;
+  memset(&to, 0, sizeof to);
+  to.sin6_family = AF_INET6;
+  if (inet_pton(AF_INET6, dst, &to.sin6_addr) != 1) return throw_msg(env, "dst is not an IPv6 address");
+  /* a link-local destination needs its zone */
+  if (IN6_IS_ADDR_LINKLOCAL(&to.sin6_addr) || IN6_IS_ADDR_MC_LINKLOCAL(&to.sin6_addr)) to.sin6_scope_id = (uint32_t)ifindex;
+  char cbuf[CMSG_SPACE(sizeof(struct in6_pktinfo))] __attribute__((aligned(__alignof__(struct cmsghdr))));
+  memset(cbuf, 0, sizeof cbuf);
+  struct iovec iov = {data, len};
+  struct msghdr msg;
+  memset(&msg, 0, sizeof msg);
+  msg.msg_name = &to;
+  msg.msg_namelen = sizeof to;
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = cbuf;
+  msg.msg_controllen = sizeof cbuf;
+  struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+  cm->cmsg_level = IPPROTO_IPV6;
+  cm->cmsg_type = IPV6_PKTINFO;
+  cm->cmsg_len = CMSG_LEN(sizeof(struct in6_pktinfo));
+  struct in6_pktinfo *pi = (struct in6_pktinfo *)CMSG_DATA(cm);
+  if (inet_pton(AF_INET6, src, &pi->ipi6_addr) != 1) return throw_msg(env, "src is not an IPv6 address");
+  pi->ipi6_ifindex = (unsigned)ifindex;
+  ssize_t n = sendmsg(fd, &msg, MSG_DONTWAIT);
+  if (n < 0) return throw_errno(env, "sendmsg(IPV6_PKTINFO)", errno);
+  napi_value r;
+  napi_create_int64(env, (int64_t)n, &r);
+  return r;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"open", NULL, js_open, NULL, NULL, NULL, napi_default, NULL},
@@ -706,6 +765,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"sockInfo", NULL, js_sock_info, NULL, NULL, NULL, napi_default, NULL},
       {"setTimerSlack", NULL, js_set_timer_slack, NULL, NULL, NULL, napi_default, NULL},
       {"flock", NULL, js_flock, NULL, NULL, NULL, napi_default, NULL},
+      {"sendPktinfo6", NULL, js_send_pktinfo6, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import { describe, it } from 'node:test';
 import { masterDownIntervalMs, skewTimeMs } from '../../src/lib/vrrp/fsm';
 import { HACTL, hactl } from '../helpers/cli';
-import { instanceBlock, sleep, VrrpLab, vrrpConf, vrrpLabUnavailable } from './vrrp-lab';
+import { assertNoSplitBrain, instanceBlock, sleep, VrrpLab, vrrpConf, vrrpLabUnavailable } from './vrrp-lab';
 
 const skip = vrrpLabUnavailable() ?? undefined;
 const VIP = '198.51.100.100';
@@ -41,6 +41,7 @@ describe('vrrp acceptance: hactl nodes', { skip, timeout: 240_000 }, () => {
     await withLab('kil', 2, async (l) => {
       const [n1, n2] = l.nodes;
       const cap = l.startCapture();
+      const watch = l.watchVip(VIP);
       await sleep(300);
       l.startHactl(n1, vrrpConf({ prio: 150 }));
       l.startHactl(n2, vrrpConf({ prio: 100 }));
@@ -77,6 +78,7 @@ describe('vrrp acceptance: hactl nodes', { skip, timeout: 240_000 }, () => {
       assert.equal(await l.waitNeigh(VIP, l.mac(n1)), l.mac(n1));
       const dual = cap.maxDualMaster(51, 1000, back);
       assert.ok(dual <= 1000, `two masters for ${dual} ms`);
+      assertNoSplitBrain(l, { intervalMs: 1000, since: back, watch });
 
       // graceful stop
       await sleep(1200);
@@ -187,11 +189,15 @@ describe('vrrp acceptance: hactl nodes', { skip, timeout: 240_000 }, () => {
   it('unicast mode: unicast_src_ip / unicast_peer, failover measured from the backup log', { timeout: 40_000 }, async () => {
     await withLab('uni', 2, async (l) => {
       const [n1, n2] = l.nodes;
+      l.startCapture({ onSwitch: true });
+      const watch = l.watchVip(VIP);
       l.startHactl(n1, vrrpConf({ prio: 150, unicast: { src: n1.addr, peers: [n2.addr] } }));
       l.startHactl(n2, vrrpConf({ prio: 100, unicast: { src: n2.addr, peers: [n1.addr] } }));
       await l.waitState(n1, 'MASTER', 15_000);
       await l.waitState(n2, 'BACKUP', 10_000);
+      const converged = Date.now();
       await sleep(1500);
+      assertNoSplitBrain(l, { intervalMs: 1000, since: converged, watch });
       const s2 = await l.status(n2);
       assert.ok((s2?.instances[0].counters.rxAdverts ?? 0) >= 1, 'backup receives unicast adverts');
       assert.equal(s2?.instances[0].masterAddr, n1.addr);
@@ -204,6 +210,41 @@ describe('vrrp acceptance: hactl nodes', { skip, timeout: 240_000 }, () => {
       assert.ok(took <= mdi + TOL, `unicast takeover ${took} ms after the kill > ${mdi} + ${TOL}`);
       assert.ok(l.hasAddr(n2, VIP));
     });
+  });
+
+  it('unicast over IPv6: adverts leave from unicast_src_ip (not the VIP in the same /64), one master, failover', { timeout: 40_000 }, async () => {
+    const l = new VrrpLab('un6', 2, { v6: true });
+    try {
+      const [n1, n2] = l.nodes;
+      await l.waitDad();
+      const cap = l.startCapture({ onSwitch: true });
+      const VIP6 = '2001:db8::100';
+      const watch = l.watchVip(VIP6);
+      await sleep(300);
+      const conf = (prio: number, me: string, peer: string) =>
+        vrrpConf({ prio, version: 3, advert: 0.5, vips: [`${VIP6}/64`], unicast: { src: me, peers: [peer] } });
+      l.startHactl(n1, conf(150, '2001:db8::1', '2001:db8::2'));
+      l.startHactl(n2, conf(100, '2001:db8::2', '2001:db8::1'));
+      await l.waitState(n1, 'MASTER', 15_000);
+      await l.waitState(n2, 'BACKUP', 10_000);
+      const converged = Date.now();
+      await sleep(2500);
+      assert.equal(await l.state(n2), 'BACKUP', 'the backup accepts the master holding the VIP');
+      const s2 = (await l.status(n2))!;
+      assert.deepEqual(s2.drops, {}, 'nothing dropped before the instance lookup (checksum)');
+      assert.deepEqual(s2.instances[0].counters.drops, {});
+      assert.equal(s2.instances[0].masterAddr, '2001:db8::1');
+      const ads = cap.adverts.filter((a) => a.vrid === 51 && a.t > converged);
+      assert.ok(ads.length >= 3, 'unicast adverts seen on the switch');
+      assert.deepEqual([...new Set(ads.map((a) => `${a.src} > ${a.dst}`))], ['2001:db8::1 > 2001:db8::2'], 'from the configured source, never from the VIP');
+      assertNoSplitBrain(l, { intervalMs: 500, since: converged, watch });
+      l.kill(n1);
+      await l.waitState(n2, 'MASTER', 5000);
+      await sleep(300);
+      assert.ok(l.hasAddr(n2, VIP6));
+    } finally {
+      l.cleanup();
+    }
   });
 
   it('track_interface down -> FAULT and the peer takes over; up -> preempts back', { timeout: 40_000 }, async () => {

@@ -1,36 +1,51 @@
 /**
  * Interop with the real keepalived 2.2.7 on the same VRID: hactl as master
  * and as backup, VRRPv2 with and without PASS authentication, and VRRPv3
- * (IPv4, IPv6, IPv6 with use_vmac).
- * One master at a time: never two for longer than one advert interval.
+ * (IPv4, IPv6, IPv6 with use_vmac, unicast over IPv4 and IPv6).
+ * One master at a time: never two advertising, nor two holding the VIP, for
+ * longer than one advert interval after convergence (assertNoSplitBrain).
  */
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { masterDownIntervalMs, skewTimeMs } from '../../src/lib/vrrp/fsm';
-import { keepalivedUnavailable, sleep, VrrpLab, vrrpConf, vrrpLabUnavailable } from './vrrp-lab';
+import { assertNoSplitBrain, keepalivedUnavailable, sleep, VrrpLab, vrrpConf, vrrpLabUnavailable } from './vrrp-lab';
 
 const skip = vrrpLabUnavailable() ?? keepalivedUnavailable() ?? undefined;
 const VIP4 = '198.51.100.100';
 const VIP6 = '2001:db8::100';
 const TOL = 50;
 
-const modes: { label: string; version: 2 | 3; advert: number; auth?: string; v6?: boolean; vmac?: boolean }[] = [
+const modes: { label: string; version: 2 | 3; advert: number; auth?: string; v6?: boolean; vmac?: boolean; unicast?: boolean }[] = [
   { label: 'VRRPv2, no auth', version: 2, advert: 1 },
   { label: 'VRRPv2, PASS auth', version: 2, advert: 1, auth: 's3cret' },
   { label: 'VRRPv3, 0.5 s', version: 3, advert: 0.5 },
   { label: 'VRRPv3 over IPv6, 0.5 s', version: 3, advert: 0.5, v6: true },
   // both routers' adverts carry 00:00:5e:00:02:33: each must still hear the other
   { label: 'VRRPv3 over IPv6 with use_vmac, 0.5 s', version: 3, advert: 0.5, v6: true, vmac: true },
+  // keepalived 2.2.7 sends IPv6 unicast adverts with the kernel's hop limit (64) and checks no TTL for unicast
+  { label: 'VRRPv3 unicast, 0.5 s', version: 3, advert: 0.5, unicast: true },
+  { label: 'VRRPv3 over IPv6 unicast (global addresses), 0.5 s', version: 3, advert: 0.5, v6: true, unicast: true },
 ];
 
 describe('vrrp interop with keepalived 2.2.7', { skip, timeout: 400_000 }, () => {
   for (const m of modes) {
     const ivl = m.advert * 1000;
     const VIP = m.v6 ? VIP6 : VIP4;
-    const conf = (prio: number) =>
-      vrrpConf({ prio, version: m.version, advert: m.advert, auth: m.auth, vips: [m.v6 ? `${VIP6}/64` : `${VIP4}/24`], extra: m.vmac ? '  use_vmac\n' : '' });
-    /** the source address of a node's adverts (IPv6: its link-local) */
-    const src = (l: VrrpLab, n: VrrpLab['nodes'][number]) => (m.v6 ? l.linkLocal(n) : n.addr);
+    type N = VrrpLab['nodes'][number];
+    /** the node's unicast address (IPv6: its global one) */
+    const uaddr = (n: N) => (m.v6 ? `2001:db8::${n.name.slice(1)}` : n.addr);
+    const conf = (l: VrrpLab, prio: number, me: N) =>
+      vrrpConf({
+        prio,
+        version: m.version,
+        advert: m.advert,
+        auth: m.auth,
+        vips: [m.v6 ? `${VIP6}/64` : `${VIP4}/24`],
+        extra: m.vmac ? '  use_vmac\n' : '',
+        unicast: m.unicast ? { src: uaddr(me), peers: l.nodes.filter((x) => x !== me).map(uaddr) } : undefined,
+      });
+    /** the source address of a node's adverts (IPv6 multicast: its link-local) */
+    const src = (l: VrrpLab, n: N) => (m.unicast ? uaddr(n) : m.v6 ? l.linkLocal(n) : n.addr);
     const mdi = (prio: number) => masterDownIntervalMs(m.version, prio, m.advert * 100);
     const skew = (prio: number) => skewTimeMs(m.version, prio, m.advert * 100);
 
@@ -39,12 +54,14 @@ describe('vrrp interop with keepalived 2.2.7', { skip, timeout: 400_000 }, () =>
       try {
         const [h, k] = l.nodes;
         if (m.v6) await l.waitDad();
-        const cap = l.startCapture();
+        const cap = l.startCapture({ onSwitch: m.unicast });
+        const watch = l.watchVip(VIP);
         await sleep(300);
-        l.startHactl(h, conf(150));
+        l.startHactl(h, conf(l, 150, h));
         await l.waitState(h, 'MASTER', 4 * ivl + 12_000);
-        l.startKeepalived(k, conf(100));
+        l.startKeepalived(k, conf(l, 100, k));
         await l.waitState(k, 'BACKUP', 10_000);
+        const converged = Date.now();
         await sleep(2 * ivl);
         assert.equal(await l.state(k), 'BACKUP', 'keepalived accepts hactl as master');
         assert.ok(l.hasAddr(h, VIP) && !l.hasAddr(k, VIP));
@@ -53,13 +70,14 @@ describe('vrrp interop with keepalived 2.2.7', { skip, timeout: 400_000 }, () =>
         await l.waitState(k, 'MASTER', 4 * ivl + 3000);
         await sleep(300);
         assert.ok(l.hasAddr(k, VIP));
-        l.startHactl(h, conf(150));
+        l.startHactl(h, conf(l, 150, h));
         await l.waitState(h, 'MASTER', 4 * ivl + 12_000);
         await l.waitState(k, 'BACKUP', 10_000);
         await sleep(ivl + 300);
         assert.ok(l.hasAddr(h, VIP) && !l.hasAddr(k, VIP));
         const dual = cap.maxDualMaster(51, ivl);
         assert.ok(dual <= ivl, `two masters for ${dual.toFixed(0)} ms (> ${ivl})`);
+        assertNoSplitBrain(l, { intervalMs: ivl, since: converged, watch });
       } finally {
         l.cleanup();
       }
@@ -70,12 +88,14 @@ describe('vrrp interop with keepalived 2.2.7', { skip, timeout: 400_000 }, () =>
       try {
         const [k, h] = l.nodes;
         if (m.v6) await l.waitDad();
-        const cap = l.startCapture();
+        const cap = l.startCapture({ onSwitch: m.unicast });
+        const watch = l.watchVip(VIP);
         await sleep(300);
-        l.startHactl(h, conf(100));
-        l.startKeepalived(k, conf(150));
+        l.startHactl(h, conf(l, 100, h));
+        l.startKeepalived(k, conf(l, 150, k));
         await l.waitState(k, 'MASTER', 4 * ivl + 12_000);
         await l.waitState(h, 'BACKUP', 10_000);
+        const converged = Date.now();
         await sleep(2 * ivl);
         const s = await l.status(h);
         assert.equal(s?.instances[0].state, 'BACKUP');
@@ -87,14 +107,14 @@ describe('vrrp interop with keepalived 2.2.7', { skip, timeout: 400_000 }, () =>
         await l.waitState(h, 'MASTER', 3000);
         await sleep(300);
         const zero = cap.adverts.filter((a) => a.src === src(l, k) && a.prio === 0).pop();
-        assert.ok(zero, 'keepalived sent priority 0');
+        assert.ok(zero, `keepalived sent priority 0; seen:\n${cap.adverts.slice(-8).map((a) => `${a.src} > ${a.dst} prio ${a.prio}`).join('\n')}`);
         const first = cap.firstAfter(src(l, h), zero.t)!;
         const g = first.t - zero.t;
         assert.ok(g <= skew(100) + TOL, `hactl took ${g.toFixed(1)} ms after priority 0 (Skew_Time ${skew(100)})`);
         process.stderr.write(`# ${m.label}: hactl backup after keepalived SIGTERM: ${g.toFixed(1)} ms (Skew_Time ${skew(100)})\n`);
         assert.ok(l.hasAddr(h, VIP));
         // keepalived comes back with the higher priority and preempts
-        l.startKeepalived(k, conf(150));
+        l.startKeepalived(k, conf(l, 150, k));
         await l.waitState(k, 'MASTER', 4 * ivl + 12_000);
         await l.waitState(h, 'BACKUP', 10_000);
         await sleep(2 * ivl);
@@ -114,6 +134,7 @@ describe('vrrp interop with keepalived 2.2.7', { skip, timeout: 400_000 }, () =>
         process.stderr.write(`# ${m.label}: hactl backup after keepalived SIGKILL: ${took.toFixed(1)} ms (MDI ${mdi(100)})\n`);
         const dual = cap.maxDualMaster(51, ivl);
         assert.ok(dual <= ivl, `two masters for ${dual.toFixed(0)} ms (> ${ivl})`);
+        assertNoSplitBrain(l, { intervalMs: ivl, since: converged, watch });
       } finally {
         l.cleanup();
       }

@@ -3,7 +3,7 @@
  * nodes, capture VRRP and ARP on a client host, wait for states, measure
  * failover times from capture timestamps.
  */
-import { type ChildProcess, execFileSync } from 'node:child_process';
+import { type ChildProcess, execFile, execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -63,7 +63,9 @@ export class Capture {
     });
   }
   private line(l: string): void {
-    const m = l.match(/^(\d+\.\d+) IP6? (\S+) > (\S+): VRRPv(\d), Advertisement, vrid (\d+), prio (\d+)/);
+    // `-i any` (the switch capture) puts the interface and direction before IP; a TTL / hop limit
+    // other than 255 (keepalived's IPv6 unicast adverts: 64) is printed as "(ttl 64), "
+    const m = l.match(/^(\d+\.\d+) (?:\S+ +(?:In|Out|P|M|B|U) +)?IP6? (\S+) > (\S+): VRRPv(\d), Advertisement, (?:\(ttl \d+\), )?vrid (\d+), prio (\d+)/);
     if (m) {
       this.adverts.push({ t: Number(m[1]) * 1000, src: m[2], dst: m[3].replace(/:$/, ''), version: Number(m[4]), vrid: Number(m[5]), prio: Number(m[6]) });
       return;
@@ -132,6 +134,7 @@ export class VrrpLab {
   readonly client: Host;
   readonly nodes: Node[] = [];
   capture?: Capture;
+  private readonly watches: VipWatch[] = [];
 
   constructor(tag: string, n: number, opts: { v6?: boolean } = {}) {
     this.lab = new Lab(tag);
@@ -159,10 +162,26 @@ export class VrrpLab {
     }
   }
 
-  startCapture(): Capture {
-    const p = this.lab.spawn(this.client.ns, 'tcpdump', ['-i', 'eth0', '-nn', '-tt', '-l', '-U', 'ip proto 112 or ip6 proto 112 or arp']);
+  /**
+   * tcpdump on the client (it sees multicast adverts and ARP), or with
+   * `onSwitch` on every port of the lab switch as the frames come in, which
+   * also sees the unicast adverts between two nodes (each once per port it
+   * crosses: harmless for maxDualMaster).
+   */
+  startCapture(opts: { onSwitch?: boolean } = {}): Capture {
+    const filter = 'ip proto 112 or ip6 proto 112 or arp';
+    const p = opts.onSwitch
+      ? this.lab.spawn(this.lab.bridgeNs, 'tcpdump', ['-i', 'any', '-Q', 'in', '-nn', '-tt', '-l', '-U', filter])
+      : this.lab.spawn(this.client.ns, 'tcpdump', ['-i', 'eth0', '-nn', '-tt', '-l', '-U', filter]);
     this.capture = new Capture(p);
     return this.capture;
+  }
+
+  /** Start polling which nodes hold `vip` (for assertNoSplitBrain). */
+  watchVip(vip: string, everyMs = 100): VipWatch {
+    const w = new VipWatch(this, vip, everyMs);
+    this.watches.push(w);
+    return w;
   }
 
   private collect(node: Node, p: ChildProcess): void {
@@ -326,9 +345,89 @@ export class VrrpLab {
   }
 
   cleanup(): void {
+    for (const w of this.watches) w.stop();
     for (const n of this.nodes) if (n.kind === 'keepalived' || n.proc) this.kill(n);
     this.lab.cleanup();
     fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** Polls every node's addresses (asynchronously: the test's event loop is not blocked) for one VIP. */
+export class VipWatch {
+  /** poll times (epoch ms) and the nodes that held the VIP then */
+  readonly samples: { t: number; holders: string[] }[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private stopped = false;
+  constructor(
+    readonly l: VrrpLab,
+    readonly vip: string,
+    readonly everyMs: number,
+  ) {
+    this.poll();
+  }
+  private poll(): void {
+    if (this.stopped) return;
+    const t = Date.now();
+    const ask = (n: Node) =>
+      new Promise<string | null>((r) =>
+        execFile('ip', ['netns', 'exec', n.host.ns, 'ip', '-o', 'addr', 'show'], { encoding: 'utf8' }, (e, out) => r(!e && out.includes(` ${this.vip}/`) ? n.name : null)),
+      );
+    void Promise.all(this.l.nodes.map(ask)).then((h) => {
+      if (this.stopped) return;
+      this.samples.push({ t, holders: h.filter((x): x is string => x !== null) });
+      this.timer = setTimeout(() => this.poll(), this.everyMs);
+    });
+  }
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+  }
+  /** Longest run (ms) of samples since `since` in which two or more nodes held the VIP. */
+  maxDualHolders(since = 0): { ms: number; at?: number; holders?: string[] } {
+    let worst: { ms: number; at?: number; holders?: string[] } = { ms: 0 };
+    let start: number | null = null;
+    let who: string[] = [];
+    for (const s of this.samples) {
+      if (s.t < since) continue;
+      if (s.holders.length > 1) {
+        if (start === null) {
+          start = s.t;
+          who = s.holders;
+        }
+        if (s.t - start > worst.ms || worst.at === undefined) worst = { ms: s.t - start, at: start, holders: who };
+      } else start = null;
+    }
+    return worst;
+  }
+}
+
+/**
+ * Split brain after convergence, checked two ways: never two sources
+ * advertising the VRID with a non-zero priority at once (from the capture:
+ * for unicast adverts it must be a switch capture), and never the VIP on two
+ * nodes (from a VipWatch), for longer than one advert interval (plus one poll
+ * for the VIP). Throws with what was seen.
+ */
+export function assertNoSplitBrain(
+  l: VrrpLab,
+  o: { vrid?: number; intervalMs: number; since: number; watch?: VipWatch; capture?: Capture },
+): void {
+  const cap = o.capture ?? l.capture;
+  const vrid = o.vrid ?? 51;
+  if (cap) {
+    const dual = cap.maxDualMaster(vrid, o.intervalMs, o.since);
+    if (dual > o.intervalMs) {
+      const recent = cap.adverts.filter((a) => a.vrid === vrid && a.t >= o.since && a.prio > 0);
+      const srcs = [...new Set(recent.map((a) => a.src))];
+      throw new Error(`split brain: ${srcs.join(' and ')} advertised VRID ${vrid} as master together for ${dual.toFixed(0)} ms (> ${o.intervalMs} ms)`);
+    }
+  }
+  if (o.watch) {
+    const d = o.watch.maxDualHolders(o.since);
+    if (d.ms > o.intervalMs + o.watch.everyMs)
+      throw new Error(`split brain: ${o.watch.vip} on ${d.holders?.join(' and ')} together for ${d.ms} ms (> ${o.intervalMs} ms)`);
+    const n = o.watch.samples.filter((s) => s.t >= o.since).length;
+    if (n < 2) throw new Error(`split-brain check: only ${n} VIP sample(s) since convergence`);
   }
 }
 

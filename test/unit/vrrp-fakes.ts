@@ -53,7 +53,8 @@ export async function flush(): Promise<void> {
 /** A broadcast link. `mode` 'immediate' delivers at once; 'queued' holds packets until poll()/drain(). */
 export class FakeLink {
   channels: FakeChannel[] = [];
-  sent: { from: string; buf: Buffer; dst: string; at: number }[] = [];
+  /** src: the IPv6 source the daemon asked for (undefined for IPv4, where it is in the packet) */
+  sent: { from: string; buf: Buffer; dst: string; at: number; src?: string }[] = [];
   queued = false;
   constructor(readonly clock: VirtualClock) {}
 }
@@ -69,12 +70,15 @@ export class FakeChannel implements Channel {
     readonly family: 4 | 6,
     private readonly onPacket: (p: RxPacket) => void,
   ) {}
-  send(buf: Buffer, dst: string): void {
+  /** IPv6: the hop limit receivers see */
+  hopLimit = 255;
+  send(buf: Buffer, dst: string, src?: string): void {
     if (this.closed || this.muted) return;
-    this.link.sent.push({ from: this.node, buf: Buffer.from(buf), dst, at: this.link.clock.now });
+    this.link.sent.push({ from: this.node, buf: Buffer.from(buf), dst, at: this.link.clock.now, src });
     for (const c of this.link.channels) {
       if (c === this || c.closed || c.family !== this.family) continue;
-      const p: RxPacket = this.family === 4 ? { family: 4, raw: Buffer.from(buf) } : { family: 6, src: 'fe80::1', dst, hopLimit: 255, payload: buf };
+      const p: RxPacket =
+        this.family === 4 ? { family: 4, raw: Buffer.from(buf) } : { family: 6, src: src ?? 'fe80::1', dst, hopLimit: this.hopLimit, payload: buf };
       if (this.link.queued) c.queue.push(p);
       else c.onPacket(p);
     }

@@ -196,12 +196,69 @@ describe('vrrp fsm transitions (fake clock)', () => {
     assert.equal(f.stats.rxAdverts, 1);
     assert.equal(f.masterAddr, '192.0.2.2');
   });
-  it('counts address-list mismatches but accepts the advert', () => {
-    const f = new VrrpFsm(P());
+  it('drops an advert whose address list differs (keepalived 2.2.7: count, then each of ours present, any order)', () => {
+    const f = new VrrpFsm(P({ addrs: ['192.0.2.100', '192.0.2.101'] }));
+    f.start(0);
+    f.receive(adv(150, { addrs: ['192.0.2.100'] }), '192.0.2.2', 1);
+    f.receive(adv(150, { addrs: ['192.0.2.100', '192.0.2.200'] }), '192.0.2.2', 1);
+    f.receive(adv(150, { addrs: ['192.0.2.100', '192.0.2.101', '192.0.2.102'] }), '192.0.2.2', 1);
+    assert.equal(f.stats.addrMismatch, 3);
+    assert.deepEqual(f.stats.drops, { 'addr-mismatch': 3 });
+    assert.equal(f.masterAddr, null, 'none of them is followed');
+    assert.match(f.checkDetail(adv(150, { addrs: ['192.0.2.100', '192.0.2.200'] }), '192.0.2.2')!.detail, /192\.0\.2\.101 not in the advert/);
+    f.receive(adv(150, { addrs: ['192.0.2.101', '192.0.2.100'] }), '192.0.2.2', 1);
+    assert.equal(f.masterAddr, '192.0.2.2', 'the same addresses in another order are fine');
+  });
+  it('a MASTER is not demoted by a higher-priority advert for other addresses', () => {
+    const f = new VrrpFsm(P({ priority: 255 }));
+    f.start(0);
+    assert.equal(f.state, 'MASTER');
+    assert.deepEqual(f.receive(adv(254, { addrs: ['192.0.2.200'] }), '192.0.2.2', 1), []);
+    assert.equal(f.state, 'MASTER');
+    const g = new VrrpFsm(P({ priority: 100, preempt: false }));
+    g.start(0);
+    g.tick(g.deadline()!);
+    assert.equal(g.state, 'MASTER');
+    g.receive(adv(200, { addrs: ['192.0.2.200'] }), '192.0.2.2', 5000);
+    assert.equal(g.state, 'MASTER', 'not for another VIP list');
+    g.receive(adv(200), '192.0.2.2', 5001);
+    assert.equal(g.state, 'BACKUP', 'for ours');
+  });
+  it('skip_check_adv_addr: a BACKUP takes its master\'s adverts whatever they list, a new master\'s are checked', () => {
+    const f = new VrrpFsm(P({ skipCheckAdvAddr: true }));
     f.start(0);
     f.receive(adv(150, { addrs: ['192.0.2.200'] }), '192.0.2.2', 1);
-    assert.equal(f.stats.addrMismatch, 1);
+    assert.deepEqual(f.stats.drops, { 'addr-mismatch': 1 }, 'not yet its master');
+    f.receive(adv(150), '192.0.2.2', 2);
     assert.equal(f.masterAddr, '192.0.2.2');
+    f.receive(adv(150, { addrs: ['192.0.2.200'] }), '192.0.2.2', 3);
+    assert.deepEqual(f.stats.drops, { 'addr-mismatch': 1 }, 'its master now: not checked');
+    f.receive(adv(160, { addrs: ['192.0.2.200'] }), '192.0.2.3', 4);
+    assert.deepEqual(f.stats.drops, { 'addr-mismatch': 2 }, 'another router: checked');
+  });
+  it('TTL / hop limit 255 for multicast instances only; unicast ones take any (keepalived)', () => {
+    const m = new VrrpFsm(P());
+    m.start(0);
+    assert.equal(m.check(adv(150), '192.0.2.2', { ttl: 64, dst: '224.0.0.18' }), 'ttl');
+    assert.equal(m.check(adv(150), '192.0.2.2', { ttl: 255, dst: '224.0.0.18' }), null);
+    const u = new VrrpFsm(P({ unicast: true }));
+    u.start(0);
+    assert.equal(u.check(adv(150), '192.0.2.2', { ttl: 64, dst: '192.0.2.1' }), null);
+    assert.equal(u.check(adv(150), '192.0.2.2', { ttl: 1, dst: '192.0.2.1' }), null);
+  });
+  it('a unicast advert to a multicast instance is dropped, and a multicast one to a unicast instance', () => {
+    const m = new VrrpFsm(P({ priority: 255 }));
+    m.start(0);
+    assert.equal(m.check(adv(254), '192.0.2.2', { ttl: 255, dst: '192.0.2.1' }), 'dst-type');
+    assert.deepEqual(m.receive(adv(254), '192.0.2.2', 1, { ttl: 255, dst: '192.0.2.1' }), []);
+    assert.equal(m.state, 'MASTER');
+    const u = new VrrpFsm(P({ unicast: true }));
+    u.start(0);
+    assert.equal(u.check(adv(150), '192.0.2.2', { ttl: 255, dst: '224.0.0.18' }), 'dst-type');
+    const m6 = new VrrpFsm(P({ addrs: ['2001:db8::100'], primaryAddr: 'fe80::1' }));
+    m6.start(0);
+    assert.equal(m6.check(adv(150, { addrs: ['2001:DB8:0::100'] }), 'fe80::2', { ttl: 255, dst: 'ff02::12' }), null, 'IPv6 spellings compared as addresses');
+    assert.equal(m6.check(adv(150, { addrs: ['2001:db8::100'] }), 'fe80::2', { ttl: 255, dst: '2001:db8::1' }), 'dst-type');
   });
   it('FAULT: a tracked object down leaves MASTER with a priority-0 advert; clearing returns to BACKUP', () => {
     const f = new VrrpFsm(P({ priority: 255 }));

@@ -1278,6 +1278,7 @@ export class Builder {
       vmac_xmit_base: false,
       dont_track_primary: false,
       native_ipv6: false,
+      skip_check_adv_addr: false,
       promote_secondaries: false,
     };
     const where = `vrrp_instance ${name}`;
@@ -1406,6 +1407,7 @@ export class Builder {
     // `notify_deleted` with or without a script: a deleted instance notifies DELETED instead of FAULT
     n.notify_deleted_state = !!last('notify_deleted');
     n.native_ipv6 = !!last('native_ipv6');
+    n.skip_check_adv_addr = last('skip_check_adv_addr')?.value !== undefined;
     for (const k of ['garp_extra_if', 'vmac_garp_intvl']) {
       const st = last(k)?.stmt;
       if (st) this.garpExtraIf(st, `(${name}) ${k}`);
@@ -1958,6 +1960,7 @@ const TYPED_VRRP: Record<string, true> = Object.fromEntries(
     'notify_master_rx_lower_pri',
     'notify',
     'native_ipv6',
+    'skip_check_adv_addr',
     'promote_secondaries',
     'lvs_sync_daemon_interface',
   ].map((k) => [k, true]),

@@ -334,6 +334,8 @@ export interface VrrpInstance extends NodeBase {
   notify?: ScriptRef;
   smtp_alert?: boolean;
   strict_mode?: boolean;
+  /** skip_check_adv_addr given with no value or any valid one (keepalived 2.2.7 sets the flag even for `false`) */
+  skip_check_adv_addr: boolean;
   native_ipv6: boolean;
   /** promote_secondaries: set net.ipv4.conf.IF.promote_secondaries, so removing one address of a subnet keeps the others. */
   promote_secondaries: boolean;

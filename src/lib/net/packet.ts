@@ -23,6 +23,7 @@ interface Native {
   sockInfo?(fd: number): SocketInfo | null;
   setTimerSlack?(ns: number): void;
   flock?(fd: number, op: number): number;
+  sendPktinfo6?(fd: number, payload: Buffer, dst: string, src: string, ifindex: number): number;
 }
 
 export interface SocketInfo {
@@ -213,6 +214,24 @@ export function flockFd(fd: number, op: number): number | undefined {
     return undefined;
   }
   return n.flock ? n.flock(fd, op) : undefined;
+}
+
+/**
+ * Send `payload` on the AF_INET6 socket `fd` from `src` out of `ifindex`
+ * (sendmsg with an IPV6_PKTINFO control message): the kernel does not pick
+ * the source. Throws (Error with .code) when the send fails; false when the
+ * addon is missing or too old (the caller sends another way).
+ */
+export function sendPktinfo6(fd: number, payload: Buffer, dst: string, src: string, ifindex: number): boolean {
+  let n: Native;
+  try {
+    n = load();
+  } catch {
+    return false;
+  }
+  if (!n.sendPktinfo6) return false;
+  n.sendPktinfo6(fd, payload, dst, src, ifindex);
+  return true;
 }
 
 /**

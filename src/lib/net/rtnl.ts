@@ -151,6 +151,8 @@ export interface RuleSpec {
   action?: 'table' | 'blackhole' | 'unreachable' | 'prohibit' | 'goto';
   goto?: number;
   invert?: boolean;
+  /** FRA_PROTOCOL, the rule's originator (`ip rule` shows `proto N`; keepalived uses 18) */
+  protocol?: number;
 }
 
 export interface RuleInfo {
@@ -164,6 +166,8 @@ export interface RuleInfo {
   iif?: string;
   oif?: string;
   action: string;
+  /** FRA_PROTOCOL (0 when the kernel reports none) */
+  protocol: number;
 }
 
 export interface MacvlanSpec {
@@ -541,6 +545,7 @@ export class Rtnl {
     if (spec.iif) attrs.iifname = spec.iif;
     if (spec.oif) attrs.oifname = spec.oif;
     if (spec.goto !== undefined) attrs.goto = spec.goto;
+    if (spec.protocol !== undefined) attrs.protocol = spec.protocol;
     return [data, attrs];
   }
 
@@ -573,6 +578,7 @@ export class Rtnl {
         iif: a.iifname,
         oif: a.oifname,
         action: String(d.action ?? ''),
+        protocol: a.protocol ?? 0,
       };
     });
   }

@@ -90,6 +90,8 @@ export interface InstanceConfig {
   unicastPeers: string[];
   unicastSrcIp?: string;
   mcastSrcIp?: string;
+  /** skip_check_adv_addr (or global vrrp_skip_check_adv_addr): a BACKUP does not check the addresses of its master's adverts */
+  skipCheckAdvAddr?: boolean;
   /** macvlan name when use_vmac is set */
   vmac?: string;
   vmacXmitBase: boolean;
@@ -341,6 +343,8 @@ export function fromModel(model: KeepalivedConfig, ids?: UserProbe): { config: D
       unicastPeers: i.unicast_peer.map((p) => p.address.address),
       unicastSrcIp: i.unicast_src_ip?.address,
       mcastSrcIp: i.mcast_src_ip?.address,
+      // keepalived 2.2.7 sets the flag for `skip_check_adv_addr` with any valid value, `false` included
+      skipCheckAdvAddr: i.skip_check_adv_addr || gv.skip_check_adv_addr || undefined,
       vmac,
       vmacXmitBase: i.vmac_xmit_base,
       promoteSecondaries: i.promote_secondaries || undefined,

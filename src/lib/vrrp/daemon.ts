@@ -10,10 +10,12 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { resolveUser } from '../check/misc';
 import type { Command, DaemonConfig, InstanceConfig, NotifyConfig, ScriptConfig, VipConfig } from './config';
 import { instanceKey, notifyArgs } from './config';
-import { type Action, effectivePriority, fileTrack, type State, SyncGroup, type TrackStatus, VrrpFsm, weightedTrack } from './fsm';
+import { DropLogLimiter } from './droplog';
+import { type Action, effectivePriority, fileTrack, type RxMeta, type State, SyncGroup, type TrackStatus, VrrpFsm, weightedTrack } from './fsm';
 import type { VipFirewall } from './firewall';
 import type { NetOps } from './netops';
 import {
+  bufToIpv4,
   type DecodedAdvert,
   type DropReason,
   decodeIpv4Packet,
@@ -158,6 +160,8 @@ class Instance {
       primaryAddr: primary,
       auth: cfg.auth,
       addrs: cfg.vips.map((v) => v.address),
+      unicast: cfg.unicastPeers.length > 0,
+      skipCheckAdvAddr: cfg.skipCheckAdvAddr ?? false,
       lowerPrioNoAdvert: cfg.lowerPrioNoAdvert ?? false,
       higherPrioSendAdvert: cfg.higherPrioSendAdvert ?? false,
     };
@@ -238,6 +242,8 @@ export class VrrpDaemon {
   private stalls = 0;
   private maxStallMs = 0;
   private readonly drops: DaemonStatus['drops'] = {};
+  private readonly dropLog = new DropLogLimiter();
+  private dropFlushTimer: unknown = null;
   private stopping = false;
   /** promote_secondaries set by us: interface -> the value it had */
   private readonly promoted = new Map<string, boolean | undefined>();
@@ -347,37 +353,80 @@ export class VrrpDaemon {
     this.drops[reason] = (this.drops[reason] ?? 0) + 1;
   }
 
+  /**
+   * Log a dropped packet (keepalived logs each one), rate-limited per reason
+   * by DropLogLimiter; the summary of what was not logged follows by timer.
+   */
+  private logDrop(reason: string, line: string, fields: Record<string, unknown>): void {
+    const now = this.deps.clock();
+    if (this.dropLog.record(reason, line, now)) this.deps.log('info', line, { reason, ...fields });
+    this.scheduleDropSummary();
+  }
+
+  private scheduleDropSummary(): void {
+    const at = this.dropLog.nextFlush();
+    if (at === null || this.dropFlushTimer !== null || this.stopping) return;
+    this.dropFlushTimer = this.deps.timers.set(
+      () => {
+        this.dropFlushTimer = null;
+        for (const l of this.dropLog.flush(this.deps.clock())) this.deps.log('info', l);
+        this.scheduleDropSummary();
+      },
+      Math.max(1, at - this.deps.clock() + 1),
+    );
+  }
+
   /** Entry point for received packets (public for tests and fuzzing). */
   onPacket(ifname: string, p: RxPacket): void {
     if (this.stopping) return;
     let adv: DecodedAdvert;
     let src: string;
+    let rx: RxMeta;
     try {
+      // TTL / hop limit: checked per instance (only multicast instances want 255)
       if (p.family === 4) {
-        const d = decodeIpv4Packet(p.raw);
+        const d = decodeIpv4Packet(p.raw, { checkTtl: false });
         adv = d.advert;
         src = d.ip.src;
+        rx = { ttl: d.ip.ttl, dst: d.ip.dst };
       } else {
-        adv = decodeVrrp(p.payload, { family: 6, src: p.src, dst: p.dst, ttl: p.hopLimit });
+        adv = decodeVrrp(p.payload, { family: 6, src: p.src, dst: p.dst, ttl: p.hopLimit }, { checkTtl: false });
         src = p.src;
+        rx = { ttl: p.hopLimit, dst: p.dst };
       }
     } catch (e) {
-      if (e instanceof PacketError) {
-        this.countDrop(e.reason);
-        this.deps.log('debug', `dropped packet on ${ifname}: ${e.message}`, { reason: e.reason });
-        return;
-      }
-      this.countDrop('truncated');
+      const reason = e instanceof PacketError ? e.reason : 'truncated';
+      this.countDrop(reason);
+      const { from, vrid } = rawOrigin(p);
+      this.logDrop(reason, `dropped VRRP packet on ${ifname} from ${from}${vrid === undefined ? '' : ` VRID ${vrid}`}: ${(e as Error).message}`, {
+        interface: ifname,
+        from,
+        vrid,
+      });
       return;
     }
     const inst = this.instances.get(`${ifname}/${p.family}/${adv.vrid}`);
     if (!inst) {
+      // keepalived logs these only with log_unknown_vrids
       this.countDrop('unknown-vrid');
       return;
     }
-    if (inst.cfg.unicastPeers.length > 0 && !inst.cfg.unicastPeers.includes(src)) {
-      inst.fsm.drop('own');
+    const c = inst.cfg;
+    const fields = { instance: c.name, from: src, vrid: adv.vrid };
+    if (c.unicastPeers.length > 0 && !c.unicastPeers.includes(src)) {
+      inst.fsm.drop('not-peer');
+      this.logDrop('not-peer', `(${c.name}) dropped advert from ${src} VRID ${adv.vrid}: not-peer: not one of the unicast_peer addresses`, fields);
       return;
+    }
+    if (inst.fsm.state === 'BACKUP' || inst.fsm.state === 'MASTER') {
+      const bad = inst.fsm.checkDetail(adv, src, rx);
+      if (bad) {
+        if (bad.reason === 'addr-mismatch') inst.fsm.stats.addrMismatch++;
+        inst.fsm.drop(bad.reason);
+        // our own adverts coming back are no news
+        if (bad.reason !== 'own') this.logDrop(bad.reason, `(${c.name}) dropped advert from ${src} VRID ${adv.vrid}: ${bad.reason}: ${bad.detail}`, fields);
+        return;
+      }
     }
     // "now" for the FSM: when the socket became readable (keepalived: time_now
     // after epoll_wait), so decoding does not push the deadlines. A priority-0
@@ -386,7 +435,7 @@ export class VrrpDaemon {
     // receive path slowed down by load (softirq backlog) must not make their
     // master-down deadline earlier (measured: false takeovers at 0.01 s).
     const at = adv.priority === 0 && p.kernelAt !== undefined ? p.kernelAt : p.at;
-    const acts = inst.fsm.receive(adv, src, at ?? this.deps.clock());
+    const acts = inst.fsm.receive(adv, src, at ?? this.deps.clock(), rx);
     this.handle(inst, acts);
   }
 
@@ -414,7 +463,7 @@ export class VrrpDaemon {
           inst.ipId = (inst.ipId % 0xffff) + 1;
           setIpv4Id(pkt, inst.ipId);
         }
-        inst.chan.send(pkt, dst);
+        inst.chan.send(pkt, dst, inst.cfg.family === 6 ? inst.src : undefined);
       } catch (e) {
         this.deps.log('error', `${inst.cfg.name}: cannot send advert: ${(e as Error).message}`);
       }
@@ -987,6 +1036,7 @@ export class VrrpDaemon {
     for (const r of this.scripts.values()) r.stop();
     if (this.fileTimer) this.deps.timers.clear(this.fileTimer);
     if (this.procTimer) this.deps.timers.clear(this.procTimer);
+    if (this.dropFlushTimer) this.deps.timers.clear(this.dropFlushTimer);
     this.linkWatch?.close();
     const all: Promise<unknown>[] = [];
     for (const inst of this.instances.values()) {
@@ -1106,6 +1156,14 @@ export const realTimers: Timers = {
   set: (fn, ms) => setTimeout(fn, ms),
   clear: (h) => clearTimeout(h as NodeJS.Timeout),
 };
+
+/** Source (and VRID when it can be read) of a packet that did not decode, for the log. */
+function rawOrigin(p: RxPacket): { from: string; vrid?: number } {
+  if (p.family === 6) return { from: p.src, vrid: p.payload.length >= 2 ? p.payload[1] : undefined };
+  if (p.raw.length < 20) return { from: 'unknown' };
+  const ihl = (p.raw[0] & 0x0f) * 4;
+  return { from: bufToIpv4(p.raw, 12), vrid: ihl >= 20 && p.raw.length > ihl + 1 ? p.raw[ihl + 1] : undefined };
+}
 
 /** keepalived: no_accept (or vrrp_strict) on a non-owner drops traffic to the VIPs while MASTER. */
 function noAccept(c: InstanceConfig): boolean {

@@ -5,7 +5,7 @@
  * state) for the driver to perform. `deadline()` says when `tick()` must be
  * called next. No timers, sockets or clocks in here.
  */
-import { type Advert, type Auth, compareAddr, type DecodedAdvert, type DropReason, type VrrpVersion } from './packet';
+import { type Advert, type Auth, addrToBuf, compareAddr, type DecodedAdvert, type DropReason, type VrrpVersion } from './packet';
 
 export type State = 'INIT' | 'BACKUP' | 'MASTER' | 'FAULT';
 
@@ -24,8 +24,16 @@ export interface FsmParams {
   primaryAddr: string;
   /** v2 authentication. */
   auth: Auth;
-  /** Virtual addresses we advertise (mismatches are only counted). */
+  /**
+   * Virtual addresses we advertise. An advert whose list differs (another
+   * count, or one of ours missing) is dropped, as keepalived 2.2.7
+   * (vrrp_check_packet) does for v2 and v3 alike.
+   */
   addrs: string[];
+  /** unicast_peer configured: adverts must come to a unicast address, any TTL / hop limit (keepalived) */
+  unicast?: boolean;
+  /** skip_check_adv_addr: a BACKUP does not check the addresses of adverts from the master it follows */
+  skipCheckAdvAddr?: boolean;
   /** keepalived `lower_prio_no_advert`: a MASTER does not answer a lower-priority advert. */
   lowerPrioNoAdvert?: boolean;
   /** keepalived `higher_prio_send_advert`: a MASTER sends one advert before yielding to a higher one. */
@@ -38,6 +46,26 @@ export type Action =
   /** As MASTER, an advert with a lower priority (or equal priority and lower address) arrived. */
   | { kind: 'lowerPrio'; from: string; priority: number };
 
+/** What the IP layer said about a received advert (unknown fields are not checked). */
+export interface RxMeta {
+  /** IPv4 TTL / IPv6 hop limit */
+  ttl?: number;
+  /** destination address of the carrying IP packet */
+  dst?: string;
+}
+
+/** Why an advert was dropped, in words for the log. */
+export interface DropDetail {
+  reason: DropReason;
+  detail: string;
+}
+
+function isMulticast(addr: string): boolean {
+  if (addr.includes(':')) return /^ff/i.test(addr);
+  const first = Number(addr.split('.')[0]);
+  return first >= 224 && first <= 239;
+}
+
 export interface FsmStats {
   rxAdverts: number;
   txAdverts: number;
@@ -46,6 +74,15 @@ export interface FsmStats {
   becameMaster: number;
   addrMismatch: number;
   drops: Partial<Record<DropReason, number>>;
+}
+
+/** An address as a comparable key (IPv6 spellings differ: 2001:DB8:0::1 = 2001:db8::1). */
+function canonical(a: string): string {
+  try {
+    return addrToBuf(a).toString('hex');
+  } catch {
+    return a;
+  }
 }
 
 /** Microseconds → milliseconds, kept exact to the microsecond. */
@@ -254,32 +291,59 @@ export class VrrpFsm {
    * Instance-level receive checks (RFC 3768 7.1 items that depend on the
    * configuration). Returns the drop reason or null when the advert is for us.
    */
-  check(adv: DecodedAdvert, src: string): DropReason | null {
+  check(adv: DecodedAdvert, src: string, rx: RxMeta = {}): DropReason | null {
+    return this.checkDetail(adv, src, rx)?.reason ?? null;
+  }
+
+  /**
+   * check() with the reason in words. keepalived 2.2.7 (vrrp_check_packet):
+   * TTL / hop limit 255 only for multicast instances (unicast adverts may
+   * come with any: keepalived's own IPv6 unicast ones leave with the
+   * kernel's default of 64); a unicast advert to a multicast instance, or a
+   * multicast one to a unicast instance, is dropped; the VIP list must have
+   * our count and hold each of our addresses (any order), except for a
+   * BACKUP with skip_check_adv_addr hearing the master it already follows.
+   */
+  checkDetail(adv: DecodedAdvert, src: string, rx: RxMeta = {}): DropDetail | null {
     const p = this.params;
-    if (adv.vrid !== p.vrid) return 'vrid';
-    if (adv.version !== p.version) return 'version';
-    if (src === p.primaryAddr) return 'own';
+    if (adv.vrid !== p.vrid) return { reason: 'vrid', detail: `VRID ${adv.vrid}, ours is ${p.vrid}` };
+    if (!p.unicast && rx.ttl !== undefined && rx.ttl !== 255)
+      return { reason: 'ttl', detail: `${src.includes(':') ? 'hop limit' : 'TTL'} ${rx.ttl} is not 255 (multicast instance)` };
+    if (adv.version !== p.version) return { reason: 'version', detail: `version ${adv.version}, ours is ${p.version}` };
+    if (src === p.primaryAddr) return { reason: 'own', detail: 'our own address' };
     if (p.version === 2) {
       const a = adv.auth ?? { type: 'none' };
-      if (a.type !== p.auth.type) return 'auth-type';
-      if (a.type === 'pass' && p.auth.type === 'pass' && a.password !== p.auth.password.slice(0, 8)) return 'auth-mismatch';
-      if (adv.intervalCs !== Math.round(p.intervalCs / 100) * 100) return 'interval';
+      if (a.type !== p.auth.type) return { reason: 'auth-type', detail: `auth type ${a.type}, ours is ${p.auth.type}` };
+      if (a.type === 'pass' && p.auth.type === 'pass' && a.password !== p.auth.password.slice(0, 8))
+        return { reason: 'auth-mismatch', detail: 'wrong password' };
+      if (adv.intervalCs !== Math.round(p.intervalCs / 100) * 100)
+        return { reason: 'interval', detail: `advert_int ${adv.intervalCs / 100} s, ours is ${Math.round(p.intervalCs / 100)} s` };
+    }
+    const checkAddrs = !(p.skipCheckAdvAddr && this.state === 'BACKUP' && this.masterAddr === src);
+    if (checkAddrs && adv.addrs.length !== p.addrs.length)
+      return { reason: 'addr-mismatch', detail: `${adv.addrs.length} virtual address(es), we have ${p.addrs.length}` };
+    if (rx.dst !== undefined && isMulticast(rx.dst) === !!p.unicast)
+      return { reason: 'dst-type', detail: p.unicast ? `multicast advert (to ${rx.dst}) to a unicast instance` : `unicast advert (to ${rx.dst}) to a multicast instance` };
+    if (checkAddrs) {
+      const theirs = new Set(adv.addrs.map(canonical));
+      const missing = p.addrs.find((a) => !theirs.has(canonical(a)));
+      if (missing !== undefined) return { reason: 'addr-mismatch', detail: `virtual address ${missing} not in the advert` };
     }
     return null;
   }
 
   /** A validated advert from `src` for our VRID (the driver ran check() first, or call receive() which does). */
-  receive(adv: DecodedAdvert, src: string, now: number): Action[] {
+  receive(adv: DecodedAdvert, src: string, now: number, rx: RxMeta = {}): Action[] {
     const out: Action[] = [];
-    const bad = this.check(adv, src);
+    const bad = this.check(adv, src, rx);
     if (bad) {
+      if (bad === 'addr-mismatch') this.stats.addrMismatch++;
       this.drop(bad);
       return out;
     }
     this.stats.rxAdverts++;
     this.lastRxAt = now;
     if (adv.priority === 0) this.stats.rxPriorityZero++;
-    if (adv.addrs.length !== this.params.addrs.length || adv.addrs.some((a, i) => a !== this.params.addrs[i])) this.stats.addrMismatch++;
     if (this.state === 'BACKUP') {
       if (adv.priority === 0) {
         this.timer = { kind: 'masterDown', at: now + this.skewMs() };

@@ -6,6 +6,9 @@
 import * as fs from 'node:fs';
 import type { RouteConfig, RuleConfig, VipConfig } from './config';
 
+/** rtnetlink protocol of keepalived's routes and rules (keepalived/include/vrrp_iproute.h) */
+export const RTPROT_KEEPALIVED = 18;
+
 export interface LinkState {
   index: number;
   name: string;
@@ -137,17 +140,19 @@ export class RealNetOps implements NetOps {
     await this.nl.delAddress({ index, address: `${v.address}/${v.prefix}` }).catch(ignore(['EADDRNOTAVAIL', 'ENOENT', 'ESRCH', 'ENODEV']));
   }
 
-  private async routeSpec(r: RouteConfig) {
+  private async routeSpec(r: RouteConfig, del = false) {
     return {
       dst: r.dst,
       gw: r.gw,
       index: r.dev ? await this.index(r.dev) : undefined,
       table: r.table,
       metric: r.metric,
-      scope: r.scope,
+      // keepalived 2.2.7 (netlink_route): RT_SCOPE_UNIVERSE unless `scope` is configured, also for a
+      // device-only route (where `ip route add` would pick scope link); deleting matches any scope
+      scope: r.scope ?? (del ? undefined : 'global'),
       src: r.src,
       type: r.type,
-      protocol: 18,
+      protocol: RTPROT_KEEPALIVED,
     };
   }
 
@@ -156,15 +161,16 @@ export class RealNetOps implements NetOps {
   }
 
   async delRoute(r: RouteConfig): Promise<void> {
-    await this.nl.delRoute(await this.routeSpec(r)).catch(ignore(['ESRCH', 'ENOENT', 'ENODEV']));
+    await this.nl.delRoute(await this.routeSpec(r, true)).catch(ignore(['ESRCH', 'ENOENT', 'ENODEV']));
   }
 
   async addRule(r: RuleConfig): Promise<void> {
-    await this.nl.addRule(r).catch(ignore(['EEXIST']));
+    // keepalived 2.2.7 (netlink_rule): FRA_PROTOCOL RTPROT_KEEPALIVED on the rules it tracks (all of them here)
+    await this.nl.addRule({ ...r, protocol: RTPROT_KEEPALIVED }).catch(ignore(['EEXIST']));
   }
 
   async delRule(r: RuleConfig): Promise<void> {
-    await this.nl.delRule(r).catch(ignore(['ENOENT', 'ESRCH']));
+    await this.nl.delRule({ ...r, protocol: RTPROT_KEEPALIVED }).catch(ignore(['ENOENT', 'ESRCH']));
   }
 
   async announce(ifname: string, addrs: string[], repeat: number): Promise<void> {

@@ -55,6 +55,10 @@ export type DropReason =
   | 'interval'
   | 'family'
   | 'own'
+  /** unicast instance: the source is not one of its unicast_peer addresses */
+  | 'not-peer'
+  /** a unicast advert to a multicast instance, or the reverse */
+  | 'dst-type'
   | 'addr-mismatch';
 
 export class PacketError extends Error {
@@ -243,12 +247,21 @@ export interface IpInfo {
   ttl?: number;
 }
 
+export interface DecodeOptions {
+  /**
+   * Drop a TTL / hop limit other than 255 (default true). The daemon says
+   * false and checks it per instance: keepalived checks it for multicast
+   * instances only (see VrrpFsm.checkDetail).
+   */
+  checkTtl?: boolean;
+}
+
 /**
  * Decode and validate a VRRP message (RFC 3768 section 7.1 / RFC 5798
  * section 7.1, the instance-independent checks). Throws PacketError.
  */
-export function decodeVrrp(buf: Buffer, ip: IpInfo): DecodedAdvert {
-  if (ip.ttl !== undefined && ip.ttl !== VRRP_TTL)
+export function decodeVrrp(buf: Buffer, ip: IpInfo, opts: DecodeOptions = {}): DecodedAdvert {
+  if (opts.checkTtl !== false && ip.ttl !== undefined && ip.ttl !== VRRP_TTL)
     throw new PacketError('ttl', `${ip.family === 4 ? 'TTL' : 'hop limit'} ${ip.ttl} is not 255 (sender not on this link)`);
   if (buf.length < 8) throw new PacketError('truncated', `VRRP message of ${buf.length} bytes is shorter than the 8-byte header`);
   const version = buf[0] >> 4;
@@ -304,7 +317,7 @@ export interface DecodedIpv4 {
 }
 
 /** Decode an IPv4 packet (as read from a raw socket) carrying VRRP. Throws PacketError. */
-export function decodeIpv4Packet(buf: Buffer): DecodedIpv4 {
+export function decodeIpv4Packet(buf: Buffer, opts: DecodeOptions = {}): DecodedIpv4 {
   if (buf.length < 20) throw new PacketError('truncated', `IPv4 packet of ${buf.length} bytes`);
   if (buf[0] >> 4 !== 4) throw new PacketError('ip-header', `IP version ${buf[0] >> 4} in an IPv4 packet`);
   const ihl = (buf[0] & 0x0f) * 4;
@@ -324,7 +337,7 @@ export function decodeIpv4Packet(buf: Buffer): DecodedIpv4 {
     id: buf.readUInt16BE(4),
     tos: buf[1],
   };
-  const advert = decodeVrrp(buf.subarray(ihl, total), ip);
+  const advert = decodeVrrp(buf.subarray(ihl, total), ip, opts);
   return { ip, advert };
 }
 

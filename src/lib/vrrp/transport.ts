@@ -45,11 +45,15 @@ export type RxPacket = (
 export interface Channel {
   readonly ifname: string;
   readonly family: 4 | 6;
-  /** IPv4: a full IPv4 packet (IP_HDRINCL); IPv6: the VRRP message. */
-  send(buf: Buffer, dst: string): void;
+  /**
+   * IPv4: a full IPv4 packet (IP_HDRINCL); IPv6: the VRRP message, sent from
+   * `src` (the address its checksum covers; the channel is shared by the
+   * instances of an interface, each with its own source).
+   */
+  send(buf: Buffer, dst: string, src?: string): void;
   /** Read everything queued in the kernel now, synchronously (timer safety). */
   drain(): number;
-  /** IPv6: pin the source address of our adverts (the link-local; the v3 checksum covers it). */
+  /** IPv6: the default source of send() (a sticky IPV6_PKTINFO: only the interface sticks on raw sockets). */
   setSource?(addr: string): void;
   close(): void;
 }
@@ -98,6 +102,8 @@ class RawChannel implements Channel {
   private readonly clock: () => number;
   /** the raw socket's fd (found through /proc/self/fd), for kernel receive timestamps; -1: none */
   private rawFd = -1;
+  /** IPv6: the source address of every advert (setSource) */
+  private src = '';
   // biome-ignore lint/suspicious/noExplicitAny: optional sibling module (net helper)
   private net: any;
 
@@ -131,14 +137,16 @@ class RawChannel implements Channel {
     });
     const name = Buffer.from(`${ifname}\0`);
     s.setOption(SOL_SOCKET, SO_BINDTODEVICE, name, name.length);
-    if (family === 4 && this.net?.socketInfo) {
-      // raw-socket does not expose its fd: find it (new since createSocket, AF_INET/SOCK_RAW/112 on ifname)
+    if (this.net?.socketInfo) {
+      // raw-socket does not expose its fd: find it (new since createSocket, AF_INET(6)/SOCK_RAW/112 on ifname)
+      const domain = family === 4 ? 2 : 10;
       for (const fd of socketFds()) {
         if (before.has(fd)) continue;
         const i = this.net.socketInfo(fd);
-        if (i && i.domain === 2 && i.type === 3 && i.protocol === VRRP_PROTO && i.device === ifname) this.rawFd = fd;
+        if (i && i.domain === domain && i.type === 3 && i.protocol === VRRP_PROTO && i.device === ifname) this.rawFd = fd;
       }
-      if (this.rawFd >= 0) this.net.socketRxAge(this.rawFd); // turns timestamping on
+      // IPv4: kernel receive timestamps; IPv6 (received through AF_PACKET): sendmsg with IPV6_PKTINFO
+      if (family === 4 && this.rawFd >= 0) this.net.socketRxAge(this.rawFd); // turns timestamping on
     }
     try {
       s.setOption(SOL_SOCKET, SO_RCVBUF, 1 << 20);
@@ -215,8 +223,19 @@ class RawChannel implements Channel {
     return age >= 0 ? { at, kernelAt: at - age } : { at };
   }
 
-  send(buf: Buffer, dst: string): void {
+  send(buf: Buffer, dst: string, src?: string): void {
     if (this.closed) return;
+    const from = src ?? this.src;
+    if (this.family === 6 && from && this.rawFd >= 0 && this.net?.sendPktinfo6) {
+      // the source must be the one the checksum covers: a sendto() lets the kernel pick one,
+      // and once a VIP in the peer's prefix is up it picks the VIP (keepalived: IPV6_PKTINFO per send)
+      try {
+        if (this.net.sendPktinfo6(this.rawFd, buf, dst, from, this.ifindex)) return;
+      } catch (e) {
+        if ((e as { code?: string }).code !== 'EAGAIN') throw e;
+        return; // the socket buffer is full: this advert is lost, as with sendto()
+      }
+    }
     // sendto() right now (raw-socket's send() waits for the next writable event)
     try {
       this.sock.wrap.send(buf, 0, buf.length, dst, () => {});
@@ -228,6 +247,7 @@ class RawChannel implements Channel {
 
   setSource(addr: string): void {
     if (this.family !== 6) return;
+    this.src = addr;
     // sticky IPV6_PKTINFO (RFC 3542): source address and interface for every send
     const info = Buffer.alloc(20);
     ipv6ToBuf(addr).copy(info, 0);
