@@ -238,6 +238,78 @@ describe('vrrp daemon (in-process, fake link and clock)', () => {
     await db.stop();
   });
 
+  it('sync group held in BACKUP: a member whose master left while the other still hears its master adds no VIP and sends nothing (issue 15)', async () => {
+    const clock = new VirtualClock();
+    const link = new FakeLink(clock);
+    const a = makeNode(link, 'a', '192.0.2.1');
+    const b = makeNode(link, 'b', '192.0.2.2');
+    const v2 = { address: '192.0.2.101', prefix: 24, family: 4 as const };
+    // A: no sync group, V1 tracks eth1, priority 150; B: both in G at 100
+    const da = new VrrpDaemon(
+      daemonConfig([
+        instance({ name: 'V1', vrid: 1, priority: 150, trackInterfaces: [{ name: 'eth1', reverse: false }] }),
+        instance({ name: 'V2', vrid: 2, priority: 150, vips: [v2] }),
+      ]),
+      a.deps,
+    );
+    const db = new VrrpDaemon(
+      daemonConfig([instance({ name: 'V1', vrid: 1, priority: 100 }), instance({ name: 'V2', vrid: 2, priority: 100, vips: [v2] })], {
+        syncGroups: [{ name: 'G', members: ['V1', 'V2'], notify: {} }],
+      }),
+      b.deps,
+    );
+    a.net.setLink('eth1', true);
+    await da.start();
+    await db.start();
+    await clock.advance(5000);
+    assert.deepEqual(
+      da.status().instances.map((i) => i.state),
+      ['MASTER', 'MASTER'],
+    );
+    assert.deepEqual(
+      db.status().instances.map((i) => i.state),
+      ['BACKUP', 'BACKUP'],
+    );
+    const t0 = clock.now;
+    a.net.setLink('eth1', false);
+    await clock.advance(t0 + 20_000);
+    assert.equal(da.status().instances[0].state, 'FAULT');
+    assert.equal(da.status().instances[1].state, 'MASTER');
+    assert.deepEqual(
+      db.status().instances.map((i) => i.state),
+      ['BACKUP', 'BACKUP'],
+    );
+    assert.deepEqual(b.net.ops, [], 'no VIP added on B');
+    assert.equal(link.sent.filter((s) => s.from === 'b' && s.at >= t0).length, 0, 'B sends nothing (no MASTER advert, no priority 0)');
+    assert.deepEqual(
+      db.status().instances.map((i) => i.counters.becameMaster),
+      [0, 0],
+    );
+    assert.equal(b.logs.filter((l) => l.includes(' info ') && l.includes('held in BACKUP')).length, 1, 'logged once, not every Master_Down_Interval');
+    // A's interface comes back: A's V1 leaves FAULT and, unopposed, is MASTER again; B stays BACKUP
+    a.net.setLink('eth1', true);
+    await clock.advance(clock.now + 10_000);
+    assert.deepEqual(
+      da.status().instances.map((i) => i.state),
+      ['MASTER', 'MASTER'],
+    );
+    assert.deepEqual(
+      db.status().instances.map((i) => i.state),
+      ['BACKUP', 'BACKUP'],
+    );
+    assert.deepEqual(b.net.ops, []);
+    // A's V2 goes too (A dies): now every member of G wants MASTER and the group takes over together
+    a.chan!.muted = true;
+    await clock.advance(clock.now + 10_000);
+    assert.deepEqual(
+      db.status().instances.map((i) => i.state),
+      ['MASTER', 'MASTER'],
+    );
+    assert.deepEqual([...b.net.addrs].sort(), ['192.0.2.100/24', '192.0.2.101/24']);
+    await da.stop();
+    await db.stop();
+  });
+
   it('SIGHUP reload keeps a MASTER VIP (no delete), adds new VIPs, removes dropped ones', async () => {
     const { clock, a, da, db } = await pair();
     await clock.advance(5000);

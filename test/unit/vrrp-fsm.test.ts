@@ -321,11 +321,15 @@ describe('vrrp sync group', () => {
     const g = new SyncGroup('G', [a, b]);
     a.start(0);
     b.start(0);
-    // A's timer fires first
-    const acts = a.tick(4000);
-    const res = g.propagate(a, acts, 4000);
+    // A's timer fires first: B does not want MASTER yet (its timer has not fired), so A waits
+    assert.deepEqual(a.tick(4000), [{ kind: 'held', by: 'B', first: true }]);
+    assert.equal(a.state, 'BACKUP');
+    // B's fires: every member wants MASTER, B goes and A follows
+    const acts = b.tick(4000);
+    const res = g.propagate(b, acts, 4000);
     assert.equal(b.state, 'MASTER');
-    assert.deepEqual(transitions(res.get(b) ?? []), ['MASTER']);
+    assert.equal(a.state, 'MASTER');
+    assert.deepEqual(transitions(res.get(a) ?? []), ['MASTER']);
     // B sees a higher priority master -> both BACKUP
     const back = b.receive(adv(200, { vrid: 2 }), '192.0.2.2', 4100);
     g.propagate(b, back, 4100);
@@ -339,6 +343,85 @@ describe('vrrp sync group', () => {
     g.propagate(a, c, 4300);
     assert.equal(a.state, 'BACKUP');
     assert.equal(b.state, 'BACKUP');
+  });
+  it('a member whose master-down timer fires while another member still hears its master stays BACKUP and silent (keepalived vrrp_sync_can_goto_master)', () => {
+    const a = new VrrpFsm(P({ name: 'A', vrid: 1 }));
+    const b = new VrrpFsm(P({ name: 'B', vrid: 2 }));
+    const g = new SyncGroup('G', [a, b]);
+    a.start(0);
+    b.start(0);
+    // both hear a master at 150
+    a.receive(adv(150, { vrid: 1 }), '192.0.2.9', 100);
+    b.receive(adv(150, { vrid: 2 }), '192.0.2.9', 100);
+    // A's master goes FAULT (priority 0); B's master stays
+    a.receive(adv(0, { vrid: 1 }), '192.0.2.9', 500);
+    const heldAt = 500 + a.skewMs();
+    assert.equal(a.deadline(), heldAt);
+    let t = 500;
+    const all: Action[] = [];
+    for (; t <= 20_000; t += 100) {
+      // B keeps hearing its master every second
+      if (t % 1000 === 0) all.push(...b.receive(adv(150, { vrid: 2 }), '192.0.2.9', t));
+      while (a.deadline() !== null && a.deadline()! <= t) {
+        const acts = a.tick(a.deadline()!);
+        all.push(...acts);
+        g.propagate(a, acts, t);
+      }
+    }
+    assert.equal(a.state, 'BACKUP');
+    assert.equal(b.state, 'BACKUP');
+    assert.deepEqual(
+      all.filter((x) => x.kind !== 'held'),
+      [],
+      'no advert, no transition',
+    );
+    assert.equal(a.stats.becameMaster, 0);
+    assert.equal(a.stats.txAdverts, 0);
+    assert.ok(a.wantsMaster, 'A wants MASTER (its master is gone)');
+    assert.equal(b.wantsMaster, false);
+    // the held member re-arms a full Master_Down_Interval each time (keepalived: ms_down_timer = VRRP_MS_DOWN_TIMER)
+    const d = a.deadline()!;
+    const acts = a.tick(d);
+    assert.deepEqual(acts, [{ kind: 'held', by: 'B', first: false }]);
+    assert.equal(a.deadline(), d + a.masterDownMs());
+  });
+  it('a held member goes MASTER with the group once every member wants MASTER; an accepted advert withdraws the wish', () => {
+    const a = new VrrpFsm(P({ name: 'A', vrid: 1 }));
+    const b = new VrrpFsm(P({ name: 'B', vrid: 2 }));
+    const g = new SyncGroup('G', [a, b]);
+    a.start(0);
+    b.start(0);
+    a.receive(adv(150, { vrid: 1 }), '192.0.2.9', 100);
+    b.receive(adv(150, { vrid: 2 }), '192.0.2.9', 100);
+    a.receive(adv(0, { vrid: 1 }), '192.0.2.9', 200);
+    const first = a.tick(a.deadline()!);
+    assert.deepEqual(first, [{ kind: 'held', by: 'B', first: true }]);
+    // B's master goes silent too: B's timer fires, A already wants MASTER -> B and A go MASTER together
+    const bt = b.deadline()!;
+    const acts = b.tick(bt);
+    assert.deepEqual(
+      acts.filter((x) => x.kind === 'transition').map((x) => (x as { to: string }).to),
+      ['MASTER'],
+    );
+    const res = g.propagate(b, acts, bt);
+    assert.equal(a.state, 'MASTER');
+    assert.deepEqual(
+      (res.get(a) ?? []).map((x) => x.kind),
+      ['send', 'transition'],
+    );
+    // back to BACKUP together (a higher master for A), then A's master comes back: A hears it
+    g.propagate(a, a.receive(adv(200, { vrid: 1 }), '192.0.2.9', bt + 100), bt + 100);
+    assert.equal(b.state, 'BACKUP');
+    assert.equal(a.wantsMaster, false);
+    // B's master times out again, but A hears its master (accepted advert): B is held
+    a.receive(adv(200, { vrid: 1 }), '192.0.2.9', bt + 1000);
+    assert.deepEqual(b.tick(b.deadline()!), [{ kind: 'held', by: 'A', first: true }]);
+    assert.equal(b.state, 'BACKUP');
+    // a priority-0 advert does not withdraw B's wish, a regular one does
+    b.receive(adv(0, { vrid: 2 }), '192.0.2.9', bt + 5000);
+    assert.ok(b.wantsMaster);
+    b.receive(adv(150, { vrid: 2 }), '192.0.2.9', bt + 5100);
+    assert.equal(b.wantsMaster, false);
   });
   it('a faulty member keeps the group out of MASTER', () => {
     const a = new VrrpFsm(P({ name: 'A', vrid: 1 }));

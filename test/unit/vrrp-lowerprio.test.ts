@@ -23,7 +23,7 @@ function master(o: Partial<FsmParams> = {}): VrrpFsm {
   return f;
 }
 
-const kinds = (acts: Action[]) => acts.map((a) => (a.kind === 'send' ? `send:${a.priority}` : a.kind === 'transition' ? `to:${a.to}` : `lower:${a.from}:${a.priority}`));
+const kinds = (acts: Action[]) => acts.map((a) => (a.kind === 'send' ? `send:${a.priority}` : a.kind === 'transition' ? `to:${a.to}` : a.kind === 'lowerPrio' ? `lower:${a.from}:${a.priority}` : `held:${a.by}`));
 
 describe('vrrp FSM: lower_prio_no_advert / higher_prio_send_advert', () => {
   it('MASTER answers a lower-priority advert with an advert at its own priority (default)', () => {

@@ -279,6 +279,7 @@ export class VrrpDaemon {
     for (const i of this.instances.values()) {
       i.group = undefined;
       i.groupCfg = undefined;
+      i.fsm.sync = null;
     }
     for (const g of this.cfg.syncGroups) {
       const members = g.members.map((m) => byName.get(m)).filter((x): x is Instance => !!x);
@@ -547,6 +548,7 @@ export class VrrpDaemon {
     for (const a of acts) {
       if (a.kind === 'send') this.sendAdvert(inst, a.priority);
       else if (a.kind === 'lowerPrio') this.onLowerPrio(inst, a.from, a.priority);
+      else if (a.kind === 'held') this.onHeld(inst, a.by, a.first);
       else this.onTransition(inst, a.from, a.to, a.reason, fromStart);
     }
     if (inst.group && acts.some((a) => a.kind === 'transition')) {
@@ -598,6 +600,20 @@ export class VrrpDaemon {
       inst.ops = inst.ops.then(() => this.removeAddresses(inst));
     }
     if (to !== 'INIT') this.notify(c.notify, 'INSTANCE', c.name, to, inst.fsm.priority);
+  }
+
+  /**
+   * Sync group: the master-down timer fired but another member still hears its master, so the
+   * instance stays BACKUP (keepalived 2.2.7 logs nothing then; said once per wait here, the
+   * re-armed timers at debug).
+   */
+  private onHeld(inst: Instance, by: string, first: boolean): void {
+    const g = inst.group?.name ?? '';
+    this.deps.log(
+      first ? 'info' : 'debug',
+      `(${inst.cfg.name}) master down, but held in BACKUP by sync group ${g}: ${by} still hears its master; waiting another ${inst.fsm.masterDownMs().toFixed(0)} ms`,
+      { instance: inst.cfg.name, group: g, by },
+    );
   }
 
   /**

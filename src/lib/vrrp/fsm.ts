@@ -44,7 +44,12 @@ export type Action =
   | { kind: 'send'; priority: number }
   | { kind: 'transition'; from: State; to: State; reason: string }
   /** As MASTER, an advert with a lower priority (or equal priority and lower address) arrived. */
-  | { kind: 'lowerPrio'; from: string; priority: number };
+  | { kind: 'lowerPrio'; from: string; priority: number }
+  /**
+   * Sync group: the master-down timer fired but member `by` still hears its master, so this
+   * member stays BACKUP (silent) and waits another Master_Down_Interval; `first`: the wait began now.
+   */
+  | { kind: 'held'; by: string; first: boolean };
 
 /** What the IP layer said about a received advert (unknown fields are not checked). */
 export interface RxMeta {
@@ -187,6 +192,13 @@ export class VrrpFsm {
   private faultReason: string | null = null;
   /** preempt_delay: when the delay (counted from the first lower-priority advert) ends. */
   private preemptAt: number | null = null;
+  /**
+   * keepalived's wantstate MASTER for a BACKUP: the master-down timer fired (the master is gone)
+   * but the sync group held us back. Cleared by an accepted advert or by any transition.
+   */
+  private wantMaster = false;
+  /** Sync group (set by SyncGroup): who keeps us from going MASTER on our own, or null. */
+  sync: SyncGroup | null = null;
 
   constructor(params: FsmParams) {
     this.params = { ...params };
@@ -229,6 +241,7 @@ export class VrrpFsm {
     const from = this.state;
     if (from === to) return;
     this.state = to;
+    this.wantMaster = false;
     this.lastTransition = { at: now, from, to, reason };
     if (to === 'MASTER') {
       this.stats.becameMaster++;
@@ -281,6 +294,17 @@ export class VrrpFsm {
       this.timer = { kind: 'adver', at: next > now ? next : now + this.advertIntervalMs };
     } else if (t.kind === 'masterDown' && this.state === 'BACKUP') {
       this.masterAddr = null;
+      // keepalived vrrp_state_goto_master -> vrrp_sync_can_goto_master: a sync group member goes
+      // MASTER only when every other member wants MASTER too (prefer BACKUP to thrashing);
+      // otherwise it stays BACKUP, sends nothing, and re-arms a full Master_Down_Interval
+      const by = this.sync?.holder(this);
+      if (by) {
+        const first = !this.wantMaster;
+        this.wantMaster = true;
+        this.timer = { kind: 'masterDown', at: now + this.masterDownMs() };
+        out.push({ kind: 'held', by: by.params.name, first });
+        return out;
+      }
       const since = this.lastRxAt === null ? 'none received' : `last advert ${(now - this.lastRxAt).toFixed(1)} ms ago`;
       this.becomeMaster(now, `master down timer expired (${since})`, out);
     } else this.timer = null;
@@ -357,6 +381,8 @@ export class VrrpFsm {
       }
       if (accept) {
         if (this.params.version === 3) this.masterIntervalCs = adv.intervalCs;
+        // keepalived vrrp_state_backup: a master is heard again, so we no longer want MASTER
+        this.wantMaster = false;
         this.masterAddr = src;
         this.masterPriority = adv.priority;
         this.timer = { kind: 'masterDown', at: now + this.masterDownMs() };
@@ -431,6 +457,11 @@ export class VrrpFsm {
     return this.faultReason;
   }
 
+  /** MASTER, or a BACKUP whose master is gone (its master-down timer fired) but which a sync group holds back. */
+  get wantsMaster(): boolean {
+    return this.state === 'MASTER' || (this.state === 'BACKUP' && this.wantMaster);
+  }
+
   /** Sync group: follow a peer member's state. */
   follow(to: 'MASTER' | 'BACKUP' | 'FAULT', reason: string, now: number): Action[] {
     const out: Action[] = [];
@@ -462,13 +493,29 @@ export class VrrpFsm {
 /**
  * vrrp_sync_group: members move together. When one member becomes MASTER the
  * others follow; when one drops to BACKUP or FAULT the others follow (FAULT
- * dominates). `apply` runs the members' actions through `emit`.
+ * dominates). A member goes MASTER on its own (master-down timer) only when
+ * every other member wants MASTER too (keepalived 2.2.7 vrrp_sync_can_goto_master):
+ * while one still hears its master the group stays BACKUP.
  */
 export class SyncGroup {
   constructor(
     readonly name: string,
     readonly members: VrrpFsm[],
-  ) {}
+  ) {
+    for (const m of members) m.sync = this;
+  }
+
+  /**
+   * The member that keeps `m` out of MASTER, or null: none when the group is already MASTER
+   * (a member is), else the first other member that does not want MASTER. A member in FAULT
+   * does not hold: propagate() then takes the whole group to FAULT, as before.
+   */
+  holder(m: VrrpFsm): VrrpFsm | null {
+    const others = this.members.filter((x) => x !== m);
+    if (others.some((x) => x.state === 'MASTER')) return null;
+    if (others.some((x) => x.fault)) return null;
+    return others.find((x) => !x.wantsMaster) ?? null;
+  }
 
   /** Propagate `origin`'s transitions found in `actions`; returns actions per member. */
   propagate(origin: VrrpFsm, actions: Action[], now: number): Map<VrrpFsm, Action[]> {
