@@ -120,7 +120,7 @@ vrrp_instance VI_1 {
     );
     const sock = path.join(dir, 'ctl.sock');
     const bset = boundingSetArg(fs.readFileSync(UNIT, 'utf8'));
-    const p = lab.spawn(host.ns, 'setpriv', ['--bounding-set', bset, '--inh-caps', '-all', '--', process.execPath, HACTL, 'vrrp', 'run', '-f', conf, '--control-socket', sock]);
+    const p = lab.spawn(host.ns, 'setpriv', ['--bounding-set', bset, '--inh-caps', '-all', '--', process.execPath, HACTL, 'vrrp', 'run', '-f', conf, '--control-socket', sock, '--pid-file', path.join(dir, 'hactl.pid')]);
     let log = '';
     p.stderr?.on('data', (d) => (log += d));
     p.stdout?.on('data', (d) => (log += d));
