@@ -5,18 +5,25 @@
  * SIGTERM/SIGINT (remove what it manages unless --dont-release-ipvs), and
  * answers `status` on a unix control socket.
  *
- * `lvsHalf()` is the single entry point `src/commands/vrrp/run.ts` calls: with
+ * `lvsHalf()` is the single entry point `hactl vrrp run` calls: with
  * --lvs-only (or a configuration without vrrp_instance) it runs the LVS half
- * in this process and returns true; by default it starts the LVS half as a
- * child process (`--lvs-only`, like keepalived forks its checker child) when
- * the configuration has virtual servers, and returns false so the VRRP half
- * runs here; with --vrrp-only it does nothing.
+ * in this process and returns 'ran'; by default it returns 'child' when the
+ * configuration has virtual servers (the daemon supervisor, src/lib/daemon,
+ * then runs the LVS half as a child process, `--lvs-only`, like keepalived
+ * forks its checker child) and the VRRP half runs here; with --vrrp-only, or
+ * without virtual servers, 'none'.
+ *
+ * Exit codes of the LVS half are keepalived's, so the supervisor can tell a
+ * permanent failure from a crash: 1 (FATAL: no IPVS), 2 (CONFIG), 4 (missing
+ * permission) stop the whole daemon; 70 (an exception nothing caught) and
+ * signals get the half restarted.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import type * as net from 'node:net';
 import * as os from 'node:os';
 import { queryLineJson, serveLineJson } from '../cli/control-socket';
+import { KEEPALIVED_EXIT } from '../daemon/supervisor';
 import { HactlError } from '../cli/errors';
 import { resolveUser } from '../check/misc';
 import { NotifyFifo } from '../notify/fifo';
@@ -164,18 +171,24 @@ export class LvsHost {
     if (!l.spec) {
       throw new HactlError(`${this.o.file}: ${l.errors.length} configuration error(s); not starting\n${l.errors.join('\n')}`, {
         hint: 'fix the errors (`hactl conf lint` shows them too)',
+        exitCode: KEEPALIVED_EXIT.CONFIG,
       });
     }
     this.spec = l.spec;
     this.openFifos(l.spec);
-    let ipvs = this.o.ipvs;
+    let ipvs = this.o.ipvs ?? testIpvs();
     if (!ipvs) {
       const { IpvsClient } = require('../ipvs/client') as typeof import('../ipvs/client');
       try {
         // Small windows with a yield between them: VRRP timers share this event loop.
         this.client = await IpvsClient.open({ window: 128, yieldBetweenWindows: true });
       } catch (e) {
-        throw new HactlError(`IPVS: ${(e as Error).message}`, { hint: 'the LVS half needs root and the ip_vs module (use --vrrp-only to run VRRP alone)' });
+        const m = (e as Error).message;
+        const perm = /EPERM|EACCES|not permitted/.test(`${m} ${(e as NodeJS.ErrnoException).code ?? ''}`);
+        throw new HactlError(`IPVS: ${m}`, {
+          hint: 'the LVS half needs root and the ip_vs module (use --vrrp-only to run VRRP alone)',
+          exitCode: perm ? KEEPALIVED_EXIT.MISSING_PERMISSION : KEEPALIVED_EXIT.FATAL,
+        });
       }
       ipvs = netlinkIpvsPort(this.client);
     }
@@ -294,10 +307,31 @@ function defaultLog(level: string, msg: string): void {
   process.stderr.write(`${new Date().toISOString()} hactl-lvs[${process.pid}]: ${level.toUpperCase()} ${msg}\n`);
 }
 
+/**
+ * HACTL_TEST_FAKE_IPVS=1 (tests only): an IPVS table in memory, so the LVS half runs on a host
+ * without ip_vs (test/integration/vrrp-supervise.test.ts kills such a child to see it restarted).
+ */
+function testIpvs(): IpvsPort | undefined {
+  if (process.env.HACTL_TEST_FAKE_IPVS !== '1') return undefined;
+  return { list: async () => [], apply: async (ops) => ops.map(() => ({ ok: true as const })) };
+}
+
+/** The message an LVS half started by the supervisor (IPC channel) sends once it serves. */
+export const LVS_READY_MESSAGE = { hactl: 'lvs-ready' } as const;
+
 /** Run the LVS half in this process until SIGTERM/SIGINT. */
 export async function runLvsDaemon(o: LvsDaemonOptions): Promise<void> {
+  // a bug (an exception nothing caught) is a crash to restart, not keepalived's permanent FATAL (1)
+  const crash = (e: unknown) => {
+    o.log('error', `LVS half crashed: ${(e as Error)?.message ?? String(e)}`);
+    if (process.env.HACTL_DEBUG && e instanceof Error) process.stderr.write(`${e.stack}\n`);
+    process.exit(KEEPALIVED_EXIT.PROGRAM_ERROR);
+  };
+  process.on('uncaughtException', crash);
+  process.on('unhandledRejection', crash);
   const host = new LvsHost(o);
   await host.start();
+  if (process.send) process.send(LVS_READY_MESSAGE);
   const sockPath = o.controlSocket ?? DEFAULT_LVS_CONTROL_SOCKET;
   const ctl = serveLvsControl(sockPath, () => host.status());
   ctl.on('error', (e) => o.log('error', `LVS control socket ${sockPath}: ${e.message}`));
@@ -322,12 +356,15 @@ export async function runLvsDaemon(o: LvsDaemonOptions): Promise<void> {
             /* gone */
           }
           process.off('SIGHUP', onHup);
+          // a 'disconnect' listener holds the IPC channel (and so this process) open
+          process.off('disconnect', onDisconnect);
           resolve();
         });
     };
     process.on('SIGHUP', onHup);
     // Started by a VRRP half (IPC channel): stop when it goes away, as keepalived's checker child does.
-    if (process.send) process.once('disconnect', () => stop('parent exited'));
+    const onDisconnect = () => stop('parent exited');
+    if (process.send) process.once('disconnect', onDisconnect);
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
   });
@@ -342,15 +379,18 @@ export interface LvsHalfFlags {
   'dont-release-ipvs'?: boolean;
 }
 
+/** What `hactl vrrp run` does about the LVS half: it ran here ('ran'), runs as a child ('child'), or none. */
+export type LvsHalfMode = 'ran' | 'child' | 'none';
+
 /**
- * The one call `hactl vrrp run` makes into the LVS half. Returns true when the
- * command is complete (the LVS half ran here and has stopped), false when the
- * VRRP half should run in this process.
+ * The one call `hactl vrrp run` makes into the LVS half. 'ran': the LVS half ran in this
+ * process and has stopped (the command is complete); 'child': the VRRP half runs here and the
+ * LVS half as a supervised child (src/lib/daemon/lvs-child.ts); 'none': only the VRRP half.
  */
-export async function lvsHalf(flags: LvsHalfFlags, argv: string[], log: LvsLog = defaultLog): Promise<boolean> {
+export async function lvsHalf(flags: LvsHalfFlags, log: LvsLog = defaultLog): Promise<LvsHalfMode> {
   if (flags['lvs-only'] && flags['vrrp-only']) throw new HactlError('--lvs-only and --vrrp-only exclude each other', { exitCode: 2 });
-  if (flags['vrrp-only']) return false;
-  const runHere = async () => {
+  if (flags['vrrp-only']) return 'none';
+  const runHere = async (): Promise<LvsHalfMode> => {
     await runLvsDaemon({
       file: flags.file,
       configId: flags['config-id'],
@@ -359,34 +399,19 @@ export async function lvsHalf(flags: LvsHalfFlags, argv: string[], log: LvsLog =
       followVrrp: flags['control-socket'],
       log,
     });
-    return true;
+    return 'ran';
   };
   if (flags['lvs-only']) return runHere();
   // Default: both halves. Peek at the configuration: nothing to do for LVS without virtual servers;
   // LVS only when there is no vrrp_instance.
   const r = loadConfig(flags.file, { configId: flags['config-id'] });
   // A configuration with errors is reported (once) by the VRRP half, which refuses it.
-  if (r.fatal || r.diagnostics.some((d) => d.severity === 'error')) return false;
+  if (r.fatal || r.diagnostics.some((d) => d.severity === 'error')) return 'none';
   const hasVs = (r.model?.virtual_servers?.length ?? 0) > 0;
   const hasVrrp = (r.model?.vrrp_instances?.length ?? 0) > 0;
-  if (!hasVs) return false;
+  if (!hasVs) return 'none';
   if (!hasVrrp) return runHere();
-  const child: ChildProcess = spawn(process.execPath, [process.argv[1], 'vrrp', 'run', ...argv.filter((a) => a !== '--vrrp-only'), '--lvs-only'], {
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    env: { ...process.env, [FIFO_OWNER_ENV]: 'vrrp' },
-  });
-  child.unref();
-  child.channel?.unref();
-  const forward = (sig: NodeJS.Signals) => () => {
-    if (child.exitCode === null) child.kill(sig);
-  };
-  process.on('SIGHUP', forward('SIGHUP'));
-  process.on('SIGTERM', forward('SIGTERM'));
-  process.on('SIGINT', forward('SIGINT'));
-  child.on('exit', (code, sig) => {
-    if (code !== 0) log('error', `LVS half (pid ${child.pid}) exited with ${sig ?? code}`);
-  });
-  return false;
+  return 'child';
 }
 
 /**

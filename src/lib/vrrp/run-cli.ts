@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { HactlError } from '../cli/errors';
+import { LVS_TRACK, Supervision } from '../daemon';
 import { lvsHalf } from '../lvs/daemon';
 import type { DaemonConfig } from './config';
 import { DEFAULT_CONTROL_SOCKET, loadDaemonConfig, serveControl, serveMetrics } from './control';
@@ -72,7 +73,8 @@ export function vrrpRunFast(argv: string[]): Promise<number> | undefined {
 /** Run until SIGTERM/SIGINT; the process exits 0 after a clean stop. Throws HactlError when it cannot start. */
 export async function runVrrp(flags: VrrpRunFlags, argv: string[]): Promise<number> {
   if (!fs.existsSync(flags.file)) throw new HactlError(`configuration file ${flags.file} does not exist`, { exitCode: 1 });
-  if (await lvsHalf(flags, argv)) return 0; // LVS half: src/lib/lvs/daemon.ts
+  const lvsMode = await lvsHalf(flags); // LVS half: src/lib/lvs/daemon.ts
+  if (lvsMode === 'ran') return 0;
   const loaded = loadDaemonConfig(flags.file, flags['config-id']);
   for (const w of loaded.warnings) process.stderr.write(`warning: ${w}\n`);
   if (!loaded.config) {
@@ -144,16 +146,30 @@ export async function runVrrp(flags: VrrpRunFlags, argv: string[]): Promise<numb
     immediate: (fn) => setImmediate(fn),
     sleepSync: sleepPrecise,
     firewall: new VipFirewall(log),
+    onMasters: (plans) => sup.masters(plans),
   });
+  // the supervisor (src/lib/daemon): the LVS child, restarted or fatal, and the watchdog
+  let stopNow: ((why: string, code: number) => void) | undefined;
+  let fatal: number | undefined;
+  const sup = new Supervision({
+    lvsArgv: lvsMode === 'child' ? argv : undefined,
+    log,
+    availability: (up) => daemon.setInternalTrack(LVS_TRACK, up),
+    permanent: (code) => {
+      fatal ??= code;
+      stopNow?.('the LVS half failed', code);
+    },
+  });
+  const status = () => ({ ...daemon.status(), halves: sup.halves() });
   const sock = flags['control-socket'];
   try {
     fs.mkdirSync(path.dirname(sock), { recursive: true });
   } catch {
     /* reported by listen */
   }
-  const ctl = serveControl(sock, () => daemon.status());
+  const ctl = serveControl(sock, status);
   ctl.on('error', (e) => log('error', `control socket ${sock}: ${e.message}`));
-  const metrics = flags.metrics ? serveMetrics(flags.metrics, () => daemon.status()) : undefined;
+  const metrics = flags.metrics ? serveMetrics(flags.metrics, status) : undefined;
   metrics?.on('error', (e) => log('error', `metrics ${flags.metrics}: ${e.message}`));
   const pidFile = flags['pid-file'];
   if (pidFile) fs.writeFileSync(pidFile, `${process.pid}\n`);
@@ -169,10 +185,12 @@ export async function runVrrp(flags: VrrpRunFlags, argv: string[]): Promise<numb
       /* gone */
     }
   };
+  sup.start();
   try {
     await daemon.start();
   } catch (e) {
-    await daemon.stop().catch(() => {});
+    await Promise.all([daemon.stop().catch(() => {}), sup.stopHalves()]);
+    sup.bye();
     closeFifos();
     ctl.close();
     metrics?.close();
@@ -184,9 +202,11 @@ export async function runVrrp(flags: VrrpRunFlags, argv: string[]): Promise<numb
     throw new HactlError(`cannot start: ${msg}`);
   }
   log('info', `started ${loaded.config.instances.length} VRRP instance(s) from ${flags.file}`);
+  let exitCode = 0;
   await new Promise<void>((resolve) => {
     let reloading: Promise<void> = Promise.resolve();
     process.on('SIGHUP', () => {
+      sup.reload();
       reloading = reloading.then(async () => {
         log('info', `reloading ${flags.file} (SIGHUP)`);
         const r = loadDaemonConfig(flags.file, flags['config-id']);
@@ -207,25 +227,28 @@ export async function runVrrp(flags: VrrpRunFlags, argv: string[]): Promise<numb
       });
     });
     let stopping = false;
-    const stop = (sig: string) => {
+    const stop = (sig: string, code = 0) => {
       if (stopping) return;
       stopping = true;
-      log('info', `stopping (${sig})`);
-      daemon
-        .stop()
-        .catch((e) => log('error', `stop: ${(e as Error).message}`))
+      exitCode = code;
+      log(code ? 'error' : 'info', `stopping (${sig})`);
+      Promise.all([daemon.stop().catch((e) => log('error', `stop: ${(e as Error).message}`)), sup.stopHalves()])
         .finally(() => {
+          sup.bye();
           closeFifos();
           ctl.close();
           metrics?.close();
           net.close();
           cleanupFiles();
-          log('info', 'stopped');
+          if (code) log('error', `stopped: exit ${code} (the LVS half cannot run: see its error above; --vrrp-only runs VRRP without it)`);
+          else log('info', 'stopped');
           resolve();
         });
     };
+    stopNow = stop;
+    if (fatal !== undefined) stop('the LVS half failed', fatal);
     process.on('SIGTERM', () => stop('SIGTERM'));
     process.on('SIGINT', () => stop('SIGINT'));
   });
-  process.exit(0);
+  process.exit(exitCode);
 }
