@@ -19,6 +19,8 @@
  *   2 IPv6 advert: u8 ifname length, ifname, 16-byte source, 16-byte destination, the VRRP message
  *   3 address:     u8 ifname length, ifname, u8 family (4|6), u8 prefix, 4|16 address bytes
  *   4 nf_tables:   one batch for a NETLINK_NETFILTER socket
+ *   5 rtnetlink:   u8 ifname length (0: none), ifname, u32le offset where the interface's index
+ *                  goes (0xffffffff: none), one request (RTM_DELROUTE, RTM_DELRULE)
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -199,6 +201,33 @@ static int del_addr(int s, const unsigned char *b, size_t n) {
   return nl_request(s, &req, len);
 }
 
+static int rtnl_msg(int s, const unsigned char *b, size_t n) {
+  char ifn[IF_NAMESIZE] = "";
+  size_t k = 1;
+  if (n < 1) return -1;
+  if (b[0]) {
+    k = ifname_at(b, n, ifn);
+    if (!k) return -1;
+  }
+  if (n < k + 4 + sizeof(struct nlmsghdr)) return -1;
+  uint32_t at = le32(b + k);
+  size_t len = n - k - 4;
+  unsigned char *msg = malloc(len);
+  if (!msg) return -1;
+  memcpy(msg, b + k + 4, len);
+  if (at != 0xffffffffu) {
+    uint32_t idx = if_nametoindex(ifn);
+    if (!idx || at > len - 4) {
+      free(msg);
+      return -1;
+    }
+    memcpy(msg + at, &idx, 4);
+  }
+  int r = nl_request(s, msg, len);
+  free(msg);
+  return r;
+}
+
 /* run the actions of kind `kind` (1 and 2 in the first pass, 3 and 4 in the second) */
 static void run(int pass, int *sent, int *removed) {
   int rt = -1, nf = -1;
@@ -215,6 +244,9 @@ static void run(int pass, int *sent, int *removed) {
     else if (pass == 2 && kind == 3) {
       if (rt < 0) rt = nl_open(NETLINK_ROUTE);
       if (rt >= 0) *removed += del_addr(rt, b, n) == 0;
+    } else if (pass == 2 && kind == 5) {
+      if (rt < 0) rt = nl_open(NETLINK_ROUTE);
+      if (rt >= 0) rtnl_msg(rt, b, n);
     } else if (pass == 2 && kind == 4) {
       if (nf < 0) nf = nl_open(NETLINK_NETFILTER);
       if (nf >= 0) nl_request(nf, b, n);

@@ -154,12 +154,16 @@ describe('vrrp run: supervisor (namespace labs)', { skip }, () => {
       const [n1, n2] = l.nodes;
       const cap = l.startCapture();
       await sleep(300);
-      l.startHactl(n1, vrrpConf({ prio: 150, vips: [`${VIP}/24`] }));
+      const extra = '  virtual_routes {\n    203.0.113.0/24 dev eth0\n  }\n  virtual_rules {\n    from 203.0.113.7 table 100\n  }\n';
+      l.startHactl(n1, vrrpConf({ prio: 150, vips: [`${VIP}/24`], extra }));
       l.startHactl(n2, vrrpConf({ prio: 100, vips: [`${VIP}/24`] }));
       await l.waitState(n1, 'MASTER', 15_000);
       await l.waitState(n2, 'BACKUP', 10_000);
       await sleep(500);
       assert.ok(l.hasAddr(n1, VIP) && !l.hasAddr(n2, VIP));
+      const route = () => l.lab.nsExec(n1.host.ns, 'ip', ['route', 'show', '203.0.113.0/24']).includes('203.0.113.0/24');
+      const rule = () => l.lab.nsExec(n1.host.ns, 'ip', ['rule', 'show']).includes('from 203.0.113.7 lookup 100');
+      assert.ok(route() && rule(), 'virtual_routes / virtual_rules installed');
       const wd = childPids(n1.proc!.pid!, 'hactl-watchdog');
       const rss = wd.length ? rssKiB(wd[0]) : -1;
       process.stderr.write(`# watchdog RSS ${rss} KiB (daemon ${rssKiB(n1.proc!.pid!)} KiB)\n`);
@@ -183,6 +187,7 @@ describe('vrrp run: supervisor (namespace labs)', { skip }, () => {
       const dual = cap.maxDualMaster(51, 1000, killedAt - 5000);
       assert.ok(dual <= 1000, `two masters for ${dual.toFixed(0)} ms`);
       assert.ok(l.hasAddr(n2, VIP) && !l.hasAddr(n1, VIP));
+      assert.ok(!route() && !rule(), 'the watchdog removed the virtual route and rule');
       assert.equal(wd.length, 1, 'one watchdog');
       assert.ok(rss > 0 && rss < 4096, `watchdog RSS ${rss} KiB`);
       assert.ok(await until(() => !fs.existsSync(`/proc/${wd[0]}`), 2000), 'watchdog exited');

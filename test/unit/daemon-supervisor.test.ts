@@ -300,6 +300,41 @@ describe('VRRP daemon: the LVS half as an internal tracked object, the watchdog 
     assert.equal(acts[3].body[5], 6);
     assert.equal(acts[3].body[6], 64);
     assert.deepEqual(BYE_FRAME, Buffer.from([1, 0, 0, 0, 0x42]));
+    // virtual_routes / virtual_rules: rtnetlink requests (kind 5) before the addresses; the route's ifindex is patched in by watchdog.c
+    const g = encodePlan([
+      {
+        instance: 'VI_1',
+        ifname: 'eth0',
+        family: 4,
+        src: '192.0.2.1',
+        adverts: [],
+        vips: [{ address: '192.0.2.100', prefix: 24, dev: 'eth0' }],
+        nftVips: [],
+        routes: [{ dst: '203.0.113.0/24', dev: 'eth0' }],
+        rules: [{ family: 4, from: '203.0.113.7', table: 100 }],
+      },
+    ]);
+    const gacts: { kind: number; body: Buffer }[] = [];
+    for (let o = 5; o < g.length; ) {
+      const n = g.readUInt32LE(o + 1);
+      gacts.push({ kind: g[o], body: g.subarray(o + 5, o + 5 + n) });
+      o += 5 + n;
+    }
+    assert.deepEqual(
+      gacts.map((a) => a.kind),
+      [5, 5, 3],
+    );
+    const [rule, route] = gacts.map((a) => a.body);
+    assert.equal(rule[0], 0, 'a rule names no interface');
+    assert.equal(rule.readUInt32LE(1), 0xffffffff);
+    assert.equal(rule.readUInt16LE(5 + 4), 33, 'RTM_DELRULE');
+    assert.equal(route.subarray(1, 5).toString(), 'eth0');
+    const at = route.readUInt32LE(5);
+    const msg = route.subarray(9);
+    assert.equal(msg.readUInt16LE(4), 25, 'RTM_DELROUTE');
+    assert.equal(msg.readUInt32LE(0), msg.length, 'nlmsg_len');
+    assert.equal(msg.readUInt32LE(at), 0x7ffffe5a, 'the ifindex placeholder, at the offset given');
+    assert.equal(msg.readUInt16LE(at - 2), 4, 'inside RTA_OIF');
     assert.throws(() => encodePlan([{ instance: 'x', ifname: 'a-very-long-ifname', family: 4, src: '', adverts: [{ dst: '224.0.0.18', packet: pkt }], vips: [], nftVips: [] }]));
   });
 

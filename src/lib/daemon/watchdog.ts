@@ -18,6 +18,9 @@ import type { Socket } from 'node:net';
 import * as path from 'node:path';
 import { parseIp } from '../net/ip';
 import { delVipElems, encodeBatch, familyOf } from '../net/nft';
+import { delRouteRequest, delRuleRequest, type RouteSpec } from '../net/rtnl';
+import type { RouteConfig, RuleConfig } from '../vrrp/config';
+import { routeSpecOf } from '../vrrp/netops';
 
 /** One MASTER instance, as the watchdog must undo it. */
 export interface MasterPlan {
@@ -33,9 +36,30 @@ export interface MasterPlan {
   vips: { address: string; prefix: number; dev: string }[];
   /** no_accept: addresses in the nftables `vips` set */
   nftVips: string[];
+  /** virtual_routes / virtual_rules to delete */
+  routes?: RouteConfig[];
+  rules?: RuleConfig[];
 }
 
-const KIND = { advert4: 1, advert6: 2, address: 3, nft: 4 } as const;
+const KIND = { advert4: 1, advert6: 2, address: 3, nft: 4, rtnl: 5 } as const;
+
+/** An ifindex no interface has: encoded into a route request, replaced by watchdog.c with the real one. */
+const IFINDEX_MARK = 0x7ffffe5a;
+
+/** A rtnetlink request for watchdog.c: the interface whose index goes at `patch` (0xffffffff: none). */
+function rtnlAction(msg: Buffer, ifname?: string): Buffer {
+  const off = Buffer.alloc(4);
+  let patch = 0xffffffff;
+  if (ifname) {
+    const mark = Buffer.alloc(4);
+    mark.writeUInt32LE(IFINDEX_MARK);
+    patch = msg.indexOf(mark);
+    if (patch < 0) throw new Error('route request without its interface');
+  }
+  off.writeUInt32LE(patch >>> 0);
+  const name = ifname ? ifField(ifname) : Buffer.from([0]);
+  return action(KIND.rtnl, Buffer.concat([name, off, msg]));
+}
 
 function action(kind: number, body: Buffer): Buffer {
   const h = Buffer.alloc(5);
@@ -64,6 +88,10 @@ export function encodePlan(plans: MasterPlan[], nftSeq = 1): Buffer {
       if (p.family === 4) acts.push(action(KIND.advert4, Buffer.concat([ifField(p.ifname), ipBytes(a.dst, 4), a.packet])));
       else acts.push(action(KIND.advert6, Buffer.concat([ifField(p.ifname), ipBytes(p.src, 6), ipBytes(a.dst, 6), a.packet])));
     }
+  // as the daemon leaving MASTER: rules, routes, then the addresses
+  for (const p of plans) for (const r of p.rules ?? []) acts.push(rtnlAction(delRuleRequest(r)));
+  for (const p of plans)
+    for (const r of p.routes ?? []) acts.push(rtnlAction(delRouteRequest(routeSpecOf(r, r.dev ? IFINDEX_MARK : undefined) as RouteSpec), r.dev));
   for (const p of plans)
     for (const v of p.vips) {
       const fam = familyOf(v.address);

@@ -558,6 +558,8 @@ export class VrrpDaemon {
             return { address: on.address, prefix: on.prefix, dev: on.dev ?? c.interface };
           }),
           nftVips: noAccept(c) && this.deps.firewall ? [...c.vips, ...c.excludedVips].map((v) => v.address) : [],
+          routes: c.routes,
+          rules: c.rules,
         });
       } catch (e) {
         this.deps.log('warn', `${c.name}: watchdog plan: ${(e as Error).message}`);

@@ -138,17 +138,7 @@ export class RealNetOps implements NetOps {
   }
 
   private async routeSpec(r: RouteConfig) {
-    return {
-      dst: r.dst,
-      gw: r.gw,
-      index: r.dev ? await this.index(r.dev) : undefined,
-      table: r.table,
-      metric: r.metric,
-      scope: r.scope,
-      src: r.src,
-      type: r.type,
-      protocol: 18,
-    };
+    return routeSpecOf(r, r.dev ? await this.index(r.dev) : undefined);
   }
 
   async addRoute(r: RouteConfig): Promise<void> {
@@ -230,4 +220,19 @@ export class RealNetOps implements NetOps {
   close(): void {
     this.nl.close();
   }
+}
+
+/** A virtual_route as the rtnetlink adapter's RouteSpec (protocol 18: RTPROT_KEEPALIVED), on ifindex `index`. */
+export function routeSpecOf(r: RouteConfig, index: number | undefined) {
+  return {
+    dst: r.dst,
+    gw: r.gw,
+    index,
+    table: r.table,
+    metric: r.metric,
+    scope: r.scope,
+    src: r.src,
+    type: r.type,
+    protocol: 18,
+  };
 }
