@@ -13,7 +13,7 @@ import * as fs from 'node:fs';
 import { describe, it } from 'node:test';
 import { masterDownIntervalMs, skewTimeMs } from '../../src/lib/vrrp/fsm';
 import { hactl } from '../helpers/cli';
-import { childPids, sleep, VrrpLab, vrrpConf, vrrpLabUnavailable } from './vrrp-lab';
+import { childPids, keepalivedUnavailable, sleep, VrrpLab, vrrpConf, vrrpLabUnavailable } from './vrrp-lab';
 
 const skip = vrrpLabUnavailable() ?? undefined;
 const VIP = '198.51.100.100';
@@ -209,4 +209,42 @@ describe('vrrp run: supervisor (namespace labs)', { skip }, () => {
       l.cleanup();
     }
   });
+
+  for (const vmac of [false, true])
+    it(`SIGKILL of the hactl master over IPv6${vmac ? ' with use_vmac' : ''}: keepalived (backup) takes the priority-0 advert and takes over after Skew_Time`, { timeout: 60_000, skip: keepalivedUnavailable() ?? undefined }, async () => {
+      const l = new VrrpLab(vmac ? 'sk6v' : 'sk6', 2, { v6: true });
+      try {
+        const [h, k] = l.nodes;
+        await l.waitDad();
+        const cap = l.startCapture();
+        await sleep(300);
+        const VIP6 = '2001:db8::100';
+        const conf = (prio: number) => vrrpConf({ prio, version: 3, advert: 1, vips: [`${VIP6}/64`], extra: vmac ? '  use_vmac\n' : '' });
+        l.startHactl(h, conf(150));
+        await l.waitState(h, 'MASTER', 15_000);
+        l.startKeepalived(k, conf(100));
+        await l.waitState(k, 'BACKUP', 10_000);
+        await sleep(1500);
+        assert.equal(await l.state(k), 'BACKUP');
+        assert.ok(l.hasAddr(h, VIP6) && !l.hasAddr(k, VIP6));
+        const hSrc = l.linkLocal(h);
+        l.killDaemonOnly(h);
+        const killedAt = Date.now();
+        assert.ok(await until(() => !l.hasAddr(h, VIP6), 2000, 10), 'the VIP left the dead node');
+        await l.waitState(k, 'MASTER', 10_000);
+        await sleep(300);
+        const zero = cap.adverts.find((a) => a.src === hSrc && a.prio === 0 && a.t >= killedAt - 20);
+        assert.ok(zero, `priority 0 from ${hSrc}: ${JSON.stringify(cap.adverts.slice(-5))}`);
+        const first = cap.firstAfter(l.linkLocal(k), zero.t);
+        assert.ok(first, 'keepalived advertises');
+        const took = first.t - zero.t;
+        const skew = skewTimeMs(3, 100, 100);
+        process.stderr.write(`# IPv6${vmac ? ' use_vmac' : ''} SIGKILL: keepalived took over ${took.toFixed(1)} ms after priority 0 (Skew_Time ${skew}, MDI ${masterDownIntervalMs(3, 100, 100)})\n`);
+        assert.ok(took < skew + 500, `keepalived took over ${took.toFixed(0)} ms after priority 0`);
+        const dual = cap.maxDualMaster(51, 1000, killedAt - 5000);
+        assert.ok(dual <= 1000, `two masters for ${dual.toFixed(0)} ms`);
+      } finally {
+        l.cleanup();
+      }
+    });
 });
