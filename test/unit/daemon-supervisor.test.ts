@@ -1,5 +1,11 @@
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { describe, it } from 'node:test';
+import { LvsHost } from '../../src/lib/lvs/daemon';
+import { hactl } from '../helpers/cli';
+import { FakeIpvs } from './lvs-fakes';
 import {
   type ChildEvents,
   type ChildHandle,
@@ -358,5 +364,37 @@ describe('VRRP daemon: the LVS half as an internal tracked object, the watchdog 
     assert.match(renderStatus(up), /LVS half: up \(pid 42, 2 restart\(s\), last died: signal SIGKILL\)/);
     assert.match(metricsText(up), /^hactl_daemon_degraded 0$/m);
     assert.doesNotMatch(metricsText({ ...s, halves: undefined }), /hactl_daemon/);
+  });
+});
+
+describe('LVS half exit codes (keepalived: permanent vs restarted)', () => {
+  const VS = 'virtual_server 192.0.2.10 80 {\n  protocol TCP\n  lb_kind NAT\n  real_server 192.0.2.20 80 {\n  }\n}\n';
+  it('a configuration with errors: CONFIG (2), permanent', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hactl-sup-'));
+    try {
+      const f = path.join(dir, 'ka.conf');
+      fs.writeFileSync(f, `${VS}virtual_server 192.0.2.11 80 {\n  lb_algo nosuch\n}\n`);
+      const h = new LvsHost({ file: f, log: () => {}, ipvs: new FakeIpvs() });
+      await assert.rejects(h.start(), (e: { exitCode?: number }) => {
+        assert.equal(e.exitCode, 2);
+        assert.equal(classifyExit(e.exitCode, null).permanent, true);
+        return true;
+      });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('no IPVS in the kernel: `vrrp run --lvs-only` exits 1 (FATAL), permanent', { skip: fs.existsSync('/proc/net/ip_vs') ? 'this kernel has IPVS' : undefined }, () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hactl-sup-'));
+    try {
+      const f = path.join(dir, 'ka.conf');
+      fs.writeFileSync(f, VS);
+      const r = hactl(['vrrp', 'run', '--lvs-only', '-f', f, '--control-socket', path.join(dir, 'v.sock')]);
+      assert.equal(r.status, 1, r.stderr);
+      assert.match(r.stderr, /IPVS/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
