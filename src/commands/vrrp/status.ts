@@ -8,7 +8,7 @@ import { DEFAULT_CONTROL_SOCKET, queryControl, renderStatus } from '../../lib/vr
 export default class VrrpStatus extends HactlCommand {
   static override description = `Show the state of a running \`hactl vrrp run\`: per VRRP instance state, priorities, master, counters; per virtual server its real servers, check state and last failure; the LVS half (up, starting, restarting, failed) and its restarts.
 
-Exit status: 0 running, ${STATUS_EXIT_DEGRADED} degraded (the LVS half is not up: starting, restarting after a crash, or failed; the VRRP instances are FAULT meanwhile), 1 no daemon answers.`;
+Exit status: 0 running, ${STATUS_EXIT_DEGRADED} degraded (the LVS half is not up: starting, restarting after a crash - the VRRP instances are FAULT then - or failed), 1 no daemon answers.`;
 
   static override examples = [
     '<%= config.bin %> vrrp status',
