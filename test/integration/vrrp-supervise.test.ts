@@ -247,4 +247,26 @@ describe('vrrp run: supervisor (namespace labs)', { skip }, () => {
         l.cleanup();
       }
     });
+
+  it('SIGKILL of a no_accept master: the watchdog also takes its VIP out of the nftables vips set', { timeout: 40_000 }, async (t) => {
+    const l = new VrrpLab('sna', 1);
+    try {
+      const [n1] = l.nodes;
+      try {
+        l.lab.nsExec(n1.host.ns, 'nft', ['list', 'tables']);
+      } catch {
+        t.skip('nft not usable');
+        return;
+      }
+      l.startHactl(n1, vrrpConf({ prio: 150, version: 3, advert: 0.2, vips: [`${VIP}/24`], extra: '  no_accept\n' }));
+      await l.waitState(n1, 'MASTER', 15_000);
+      const set = () => l.lab.nsExec(n1.host.ns, 'nft', ['list', 'set', 'ip', 'keepalived', 'vips'], { allowFail: true });
+      assert.ok(await until(() => set().includes(VIP), 3000), `VIP in the set: ${set()}`);
+      l.killDaemonOnly(n1);
+      assert.ok(await until(() => !set().includes(VIP), 2000, 10), `VIP still in the set: ${set()}`);
+      assert.ok(!l.hasAddr(n1, VIP));
+    } finally {
+      l.cleanup();
+    }
+  });
 });
