@@ -385,7 +385,7 @@ export type LvsHalfMode = 'ran' | 'child' | 'none';
 /**
  * The one call `hactl vrrp run` makes into the LVS half. 'ran': the LVS half ran in this
  * process and has stopped (the command is complete); 'child': the VRRP half runs here and the
- * LVS half as a supervised child (src/lib/daemon/lvs-child.ts); 'none': only the VRRP half.
+ * LVS half as a supervised child (src/lib/daemon, spawnLvsChild); 'none': only the VRRP half.
  */
 export async function lvsHalf(flags: LvsHalfFlags, log: LvsLog = defaultLog): Promise<LvsHalfMode> {
   if (flags['lvs-only'] && flags['vrrp-only']) throw new HactlError('--lvs-only and --vrrp-only exclude each other', { exitCode: 2 });
