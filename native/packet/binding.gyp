@@ -11,6 +11,12 @@
       "sources": ["netlink.c"],
       "cflags": ["-std=gnu11", "-Wall", "-Wextra", "-O2"],
       "defines": ["NAPI_VERSION=8"]
+    },
+    {
+      "target_name": "hactl-watchdog",
+      "type": "executable",
+      "sources": ["watchdog.c"],
+      "cflags": ["-std=gnu11", "-Wall", "-Wextra", "-O2"]
     }
   ]
 }

@@ -208,11 +208,16 @@ export class VrrpLab {
     }
   }
 
-  startHactl(node: Node, conf: string): ChildProcess {
+  startHactl(node: Node, conf: string, opts: { args?: string[]; env?: Record<string, string> } = {}): ChildProcess {
     fs.writeFileSync(node.conf, conf);
     node.kind = 'hactl';
     node.logs = [];
-    const p = this.lab.spawn(node.host.ns, process.execPath, [HACTL, 'vrrp', 'run', '-f', node.conf, '--control-socket', node.sock, '--pid-file', path.join(this.dir, `${node.name}.pid`), '--log-format', 'json']);
+    const p = this.lab.spawn(
+      node.host.ns,
+      process.execPath,
+      [HACTL, 'vrrp', 'run', '-f', node.conf, '--control-socket', node.sock, '--pid-file', path.join(this.dir, `${node.name}.pid`), '--log-format', 'json', ...(opts.args ?? [])],
+      opts.env ? { env: { ...process.env, ...opts.env } } : {},
+    );
     node.proc = p;
     this.collect(node, p);
     return p;
@@ -244,8 +249,13 @@ export class VrrpLab {
     }
   }
 
-  /** SIGKILL the VRRP process (and keepalived's parent, so it does not respawn). */
+  /**
+   * The node dies silently: SIGKILL the VRRP process and what would speak for it (keepalived's
+   * parent, which would respawn it; hactl's watchdog, which would send priority 0). For
+   * hactl's own SIGKILL behaviour (the watchdog acts) see killDaemonOnly.
+   */
   kill(node: Node): void {
+    if (node.kind === 'hactl' && node.proc?.pid) for (const w of childPids(node.proc.pid, 'hactl-watchdog')) killQuiet(w);
     if (node.kind === 'keepalived') {
       for (const f of node.pidFiles.slice().reverse()) {
         try {
@@ -255,6 +265,11 @@ export class VrrpLab {
         }
       }
     }
+    node.proc?.kill('SIGKILL');
+  }
+
+  /** SIGKILL the hactl daemon process only (its watchdog and LVS child live on). */
+  killDaemonOnly(node: Node): void {
     node.proc?.kill('SIGKILL');
   }
 
@@ -549,4 +564,30 @@ process.stdout.write('ready\\n');
 `;
   const p = l.lab.spawn(node.host.ns, process.execPath, ['-e', code], { stdio: ['pipe', 'pipe', 'pipe'] });
   return new Injector(p, node.addr);
+}
+
+/** Pids of `pid`'s children whose name (comm) is `comm`. */
+export function childPids(pid: number, comm?: string): number[] {
+  const out: number[] = [];
+  for (const d of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const st = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
+      const close = st.lastIndexOf(')');
+      const name = st.slice(st.indexOf('(') + 1, close);
+      const ppid = Number(st.slice(close + 2).split(' ')[1]);
+      if (ppid === pid && (comm === undefined || name === comm)) out.push(Number(d));
+    } catch {
+      /* gone */
+    }
+  }
+  return out;
+}
+
+function killQuiet(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    /* gone */
+  }
 }

@@ -27,6 +27,6 @@ Refuses to start when the configuration has errors (they are printed with file:l
   async run(): Promise<void> {
     const { flags } = await this.parse(VrrpRun);
     // the daemon itself: src/lib/vrrp/run-cli.ts (also served without oclif by src/fast.ts)
-    process.exitCode = await runVrrp(flags as unknown as VrrpRunFlags, this.argv);
+    process.exitCode = await runVrrp(flags as unknown as VrrpRunFlags);
   }
 }

@@ -1,12 +1,14 @@
 import { Flags } from '@oclif/core';
 import { HactlCommand } from '../../lib/cli/base';
 import { HactlError } from '../../lib/cli/errors';
+import { degraded, STATUS_EXIT_DEGRADED } from '../../lib/daemon/supervisor';
 import { lvsStatusForCli } from '../../lib/lvs/daemon';
 import { DEFAULT_CONTROL_SOCKET, queryControl, renderStatus } from '../../lib/vrrp/control';
 
 export default class VrrpStatus extends HactlCommand {
-  static override description =
-    'Show the state of a running `hactl vrrp run`: per VRRP instance state, priorities, master, counters; per virtual server its real servers, check state and last failure';
+  static override description = `Show the state of a running \`hactl vrrp run\`: per VRRP instance state, priorities, master, counters; per virtual server its real servers, check state and last failure; the LVS half (up, starting, restarting, failed) and its restarts.
+
+Exit status: 0 running, ${STATUS_EXIT_DEGRADED} degraded (the LVS half is not up: starting, restarting after a crash - the VRRP instances are FAULT then - or failed), 1 no daemon answers.`;
 
   static override examples = [
     '<%= config.bin %> vrrp status',
@@ -38,5 +40,6 @@ export default class VrrpStatus extends HactlCommand {
     } else {
       process.stdout.write((s ? renderStatus(s) : '') + (lvs?.text ?? ''));
     }
+    if (degraded(s?.halves)) process.exitCode = STATUS_EXIT_DEGRADED;
   }
 }

@@ -5,18 +5,25 @@
  * SIGTERM/SIGINT (remove what it manages unless --dont-release-ipvs), and
  * answers `status` on a unix control socket.
  *
- * `lvsHalf()` is the single entry point `src/commands/vrrp/run.ts` calls: with
+ * `lvsHalf()` is the single entry point `hactl vrrp run` calls: with
  * --lvs-only (or a configuration without vrrp_instance) it runs the LVS half
- * in this process and returns true; by default it starts the LVS half as a
- * child process (`--lvs-only`, like keepalived forks its checker child) when
- * the configuration has virtual servers, and returns false so the VRRP half
- * runs here; with --vrrp-only it does nothing.
+ * in this process and returns 'ran'; by default it returns 'child' when the
+ * configuration has virtual servers (the daemon supervisor, src/lib/daemon,
+ * then runs the LVS half as a child process, `--lvs-only`, like keepalived
+ * forks its checker child) and the VRRP half runs here; with --vrrp-only, or
+ * without virtual servers, 'none'.
+ *
+ * Exit codes of the LVS half are keepalived's, so the supervisor can tell a
+ * permanent failure from a crash: 1 (FATAL: no IPVS), 2 (CONFIG), 4 (missing
+ * permission) stop the whole daemon; 70 (an exception nothing caught) and
+ * signals get the half restarted.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as os from 'node:os';
 import { bindLineJson, queryLineJson } from '../cli/control-socket';
 import { daemonLogger } from '../daemon/log';
 import { alreadyRunningOnSocket, DEFAULT_PID_FILE, lockPidFile, lvsPidFileFor } from '../daemon/pidfile';
+import { KEEPALIVED_EXIT } from '../daemon/supervisor';
 import { HactlError } from '../cli/errors';
 import { resolveUser } from '../check/misc';
 import { NotifyFifo } from '../notify/fifo';
@@ -169,18 +176,24 @@ export class LvsHost {
     if (!l.spec) {
       throw new HactlError(`${this.o.file}: ${l.errors.length} configuration error(s); not starting\n${l.errors.join('\n')}`, {
         hint: 'fix the errors (`hactl conf lint` shows them too)',
+        exitCode: KEEPALIVED_EXIT.CONFIG,
       });
     }
     this.spec = l.spec;
     this.openFifos(l.spec);
-    let ipvs = this.o.ipvs;
+    let ipvs = this.o.ipvs ?? testIpvs();
     if (!ipvs) {
       const { IpvsClient } = require('../ipvs/client') as typeof import('../ipvs/client');
       try {
         // Small windows with a yield between them: VRRP timers share this event loop.
         this.client = await IpvsClient.open({ window: 128, yieldBetweenWindows: true });
       } catch (e) {
-        throw new HactlError(`IPVS: ${(e as Error).message}`, { hint: 'the LVS half needs root and the ip_vs module (use --vrrp-only to run VRRP alone)' });
+        const m = (e as Error).message;
+        const perm = /EPERM|EACCES|not permitted/.test(`${m} ${(e as NodeJS.ErrnoException).code ?? ''}`);
+        throw new HactlError(`IPVS: ${m}`, {
+          hint: 'the LVS half needs root and the ip_vs module (use --vrrp-only to run VRRP alone)',
+          exitCode: perm ? KEEPALIVED_EXIT.MISSING_PERMISSION : KEEPALIVED_EXIT.FATAL,
+        });
       }
       ipvs = netlinkIpvsPort(this.client);
     }
@@ -315,11 +328,32 @@ export async function queryLvsStatus(p: string, timeoutMs = 3000): Promise<LvsSt
 }
 
 /**
+ * HACTL_TEST_FAKE_IPVS=1 (tests only): an IPVS table in memory, so the LVS half runs on a host
+ * without ip_vs (test/integration/vrrp-supervise.test.ts kills such a child to see it restarted).
+ */
+function testIpvs(): IpvsPort | undefined {
+  if (process.env.HACTL_TEST_FAKE_IPVS !== '1') return undefined;
+  return { list: async () => [], apply: async (ops) => ops.map(() => ({ ok: true as const })) };
+}
+
+/** The message an LVS half started by the supervisor (IPC channel) sends once it serves. */
+export const LVS_READY_MESSAGE = { hactl: 'lvs-ready' } as const;
+
+/**
  * Run the LVS half in this process until SIGTERM/SIGINT. Start-up order: pid
  * files locked, control socket and metrics bound (a live daemon on either is
- * refused), then IPVS; a start-up failure releases them all and throws.
+ * refused), then IPVS; a start-up failure releases them all and throws. Once it
+ * serves, a half started by the supervisor (IPC channel) says so (LVS_READY_MESSAGE).
  */
 export async function runLvsDaemon(o: LvsDaemonOptions): Promise<void> {
+  // a bug (an exception nothing caught) is a crash to restart, not keepalived's permanent FATAL (1)
+  const crash = (e: unknown) => {
+    o.log('error', `LVS half crashed: ${(e as Error)?.message ?? String(e)}`);
+    if (process.env.HACTL_DEBUG && e instanceof Error) process.stderr.write(`${e.stack}\n`);
+    process.exit(KEEPALIVED_EXIT.PROGRAM_ERROR);
+  };
+  process.on('uncaughtException', crash);
+  process.on('unhandledRejection', crash);
   const held: (() => void)[] = [];
   const releaseAll = () => {
     for (const r of held.splice(0).reverse()) {
@@ -354,6 +388,7 @@ export async function runLvsDaemon(o: LvsDaemonOptions): Promise<void> {
     releaseAll();
     throw e;
   }
+  if (process.send) process.send(LVS_READY_MESSAGE);
   await new Promise<void>((resolve) => {
     let chain: Promise<void> = Promise.resolve();
     const onHup = () => {
@@ -370,12 +405,15 @@ export async function runLvsDaemon(o: LvsDaemonOptions): Promise<void> {
         .finally(() => {
           releaseAll();
           process.off('SIGHUP', onHup);
+          // a 'disconnect' listener holds the IPC channel (and so this process) open
+          process.off('disconnect', onDisconnect);
           resolve();
         });
     };
     process.on('SIGHUP', onHup);
     // Started by a VRRP half (IPC channel): stop when it goes away, as keepalived's checker child does.
-    if (process.send) process.once('disconnect', () => stop('parent exited'));
+    const onDisconnect = () => stop('parent exited');
+    if (process.send) process.once('disconnect', onDisconnect);
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
   });
@@ -393,6 +431,9 @@ export interface LvsHalfFlags {
   'vrrp-only'?: boolean;
   'dont-release-ipvs'?: boolean;
 }
+
+/** What `hactl vrrp run` does about the LVS half: it ran here ('ran'), runs as a child ('child'), or none. */
+export type LvsHalfMode = 'ran' | 'child' | 'none';
 
 /**
  * Set (to the parent's pid) in the environment of the LVS half that a VRRP half
@@ -437,14 +478,16 @@ export function lvsRole(flags: LvsHalfFlags): 'here' | 'child' | 'none' {
 }
 
 /**
- * The one call `hactl vrrp run` makes into the LVS half. Returns true when the
- * command is complete (the LVS half ran here and has stopped), false when the
- * VRRP half should run in this process.
+ * The one call `hactl vrrp run` makes into the LVS half. 'ran': the LVS half ran in this
+ * process and has stopped (the command is complete); 'child': the VRRP half runs here and the
+ * LVS half as a supervised child (src/lib/daemon, spawnLvsChild, with lvsChildArgv); 'none':
+ * only the VRRP half.
  */
-export async function lvsHalf(flags: LvsHalfFlags, _argv: string[], log: LvsLog = daemonLogger({ format: 'text', ident: 'hactl-lvs', debug: !!process.env.HACTL_LVS_DEBUG })): Promise<boolean> {
+export async function lvsHalf(flags: LvsHalfFlags, log: LvsLog = daemonLogger({ format: 'text', ident: 'hactl-lvs', debug: !!process.env.HACTL_LVS_DEBUG })): Promise<LvsHalfMode> {
   if (flags['lvs-only'] && flags['vrrp-only']) throw new HactlError('--lvs-only and --vrrp-only exclude each other', { exitCode: 2 });
   const role = lvsRole(flags);
-  if (role === 'none') return false;
+  if (role === 'none') return 'none';
+  if (role === 'child') return 'child';
   if (role === 'here') {
     const child = spawnedLvsChild();
     delete process.env[LVS_CHILD_ENV]; // not for this half's own scripts
@@ -461,24 +504,9 @@ export async function lvsHalf(flags: LvsHalfFlags, _argv: string[], log: LvsLog 
       metrics: child ? undefined : flags.metrics,
       log,
     });
-    return true;
+    return 'ran';
   }
-  const child: ChildProcess = spawn(process.execPath, [process.argv[1], 'vrrp', 'run', ...lvsChildArgv(flags), '--lvs-only'], {
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    env: { ...process.env, [FIFO_OWNER_ENV]: 'vrrp', [LVS_CHILD_ENV]: String(process.pid) },
-  });
-  child.unref();
-  child.channel?.unref();
-  const forward = (sig: NodeJS.Signals) => () => {
-    if (child.exitCode === null) child.kill(sig);
-  };
-  process.on('SIGHUP', forward('SIGHUP'));
-  process.on('SIGTERM', forward('SIGTERM'));
-  process.on('SIGINT', forward('SIGINT'));
-  child.on('exit', (code, sig) => {
-    if (code !== 0) log('error', `LVS half (pid ${child.pid}) exited with ${sig ?? code}`);
-  });
-  return false;
+  return 'none';
 }
 
 /**

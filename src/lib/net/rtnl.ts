@@ -4,7 +4,7 @@
  * structures, and turns "Request rejected: EEXIST" into NetError with `.code`.
  * Every call works in the network namespace of the calling process.
  */
-import { createRtNetlink, FlagsNew, type RtNetlinkSocket, rt as rtStructs, type rt } from 'netlink';
+import { AttrStream, createRtNetlink, FlagsNew, formatMessage, type RtNetlinkSocket, rt as rtStructs, type rt } from 'netlink';
 import { type Cidr, type Family, formatIp, formatMac, parseCidr, parseIp, parseMac } from './ip';
 import { nlAttr } from './nlattr';
 
@@ -444,38 +444,10 @@ export class Rtnl {
 
   // ---- routes ----
 
-  private routeMsg(spec: RouteSpec, what: string): [rt.Route, rt.RouteAttrs] {
-    let c: Cidr | null;
-    if (spec.dst === 'default') {
-      const fam: Family = spec.gw && parseIp(spec.gw)?.family === 6 ? 6 : 4;
-      c = parseCidr(fam === 4 ? '0.0.0.0/0' : '::/0');
-    } else c = parseCidr(spec.dst);
-    if (!c) throw new NetError(`${what}: invalid destination "${spec.dst}"`, 'EINVAL');
-    const table = spec.table ?? 254;
-    const type = ROUTE_TYPES[spec.type ?? 'unicast'];
-    if (type === undefined) throw new NetError(`${what}: unknown route type "${spec.type}"`, 'EINVAL');
-    const dfltScope = type === 2 ? 254 : spec.gw || type !== 1 ? 0 : 253;
-    const data: rt.Route = {
-      family: c.family === 4 ? AF_INET : AF_INET6,
-      dstLen: c.prefix,
-      table: table < 256 ? table : 252,
-      protocol: (spec.protocol ?? 4) as never,
-      scope: scopeNumber(spec.scope, dfltScope) as never,
-      type: type as never,
-      flags: {},
-    };
-    const attrs: rt.RouteAttrs = { table };
-    if (c.prefix > 0) attrs.dst = c.bytes;
-    if (spec.gw) attrs.gateway = ipBytes(spec.gw, c.family, what);
-    if (spec.index !== undefined) attrs.oif = spec.index;
-    if (spec.metric !== undefined) attrs.priority = spec.metric;
-    if (spec.src) attrs.prefsrc = ipBytes(spec.src, c.family, what);
-    return [data, attrs];
-  }
 
   async addRoute(spec: RouteSpec): Promise<void> {
     const what = `add route ${spec.dst}`;
-    const [data, attrs] = this.routeMsg(spec, what);
+    const [data, attrs] = routeMsg(spec, what);
     if (spec.onlink) (data as { flags: number }).flags = 4; // RTNH_F_ONLINK
     const flags = FlagsNew.CREATE | (spec.replace ? FlagsNew.REPLACE : FlagsNew.EXCL);
     await this.call(what, () => this.sock.newRoute(data, attrs, { flags, timeout: TIMEOUT }));
@@ -483,7 +455,7 @@ export class Rtnl {
 
   async delRoute(spec: RouteSpec): Promise<void> {
     const what = `delete route ${spec.dst}`;
-    const [data, attrs] = this.routeMsg(spec, what);
+    const [data, attrs] = routeMsg(spec, what);
     if (spec.scope === undefined) data.scope = 255 as never; // RT_SCOPE_NOWHERE: match any scope
     if (spec.protocol === undefined) data.protocol = 0 as never;
     await this.call(what, () => this.sock.delRoute(data, attrs, { timeout: TIMEOUT }));
@@ -517,47 +489,16 @@ export class Rtnl {
 
   // ---- rules ----
 
-  private ruleMsg(spec: RuleSpec, what: string): [rt.Rule, rt.RuleAttrs] {
-    const from = spec.from ? parseCidr(spec.from) : null;
-    const to = spec.to ? parseCidr(spec.to) : null;
-    if (spec.from && !from) throw new NetError(`${what}: invalid from "${spec.from}"`, 'EINVAL');
-    if (spec.to && !to) throw new NetError(`${what}: invalid to "${spec.to}"`, 'EINVAL');
-    const family: Family = spec.family ?? from?.family ?? to?.family ?? 4;
-    if ((from && from.family !== family) || (to && to.family !== family)) throw new NetError(`${what}: mixed address families`, 'EINVAL');
-    const action = RULE_ACTIONS[spec.action ?? 'table'];
-    if (action === undefined) throw new NetError(`${what}: unknown action "${spec.action}"`, 'EINVAL');
-    const table = spec.table ?? (action === 1 ? 254 : 0);
-    const data: rt.Rule = {
-      family: family === 4 ? AF_INET : AF_INET6,
-      srcLen: from?.prefix ?? 0,
-      dstLen: to?.prefix ?? 0,
-      table: table < 256 ? table : 252,
-      action: action as never,
-      flags: spec.invert ? { invert: true } : {},
-    };
-    const attrs: rt.RuleAttrs = {};
-    if (table) attrs.table = table;
-    if (from) attrs.src = from.bytes;
-    if (to) attrs.dst = to.bytes;
-    if (spec.priority !== undefined) attrs.priority = spec.priority;
-    if (spec.fwmark !== undefined) attrs.fwmark = spec.fwmark;
-    if (spec.fwmask !== undefined) attrs.fwmask = spec.fwmask;
-    if (spec.iif) attrs.iifname = spec.iif;
-    if (spec.oif) attrs.oifname = spec.oif;
-    if (spec.goto !== undefined) attrs.goto = spec.goto;
-    if (spec.protocol !== undefined) attrs.protocol = spec.protocol;
-    return [data, attrs];
-  }
 
   async addRule(spec: RuleSpec): Promise<void> {
     const what = 'add rule';
-    const [data, attrs] = this.ruleMsg(spec, what);
+    const [data, attrs] = ruleMsg(spec, what);
     await this.call(what, () => this.sock.newRule(data, attrs, { flags: FlagsNew.CREATE | FlagsNew.EXCL, timeout: TIMEOUT }));
   }
 
   async delRule(spec: RuleSpec): Promise<void> {
     const what = 'delete rule';
-    const [data, attrs] = this.ruleMsg(spec, what);
+    const [data, attrs] = ruleMsg(spec, what);
     await this.call(what, () => this.sock.delRule(data, attrs, { timeout: TIMEOUT }));
   }
 
@@ -582,6 +523,91 @@ export class Rtnl {
       };
     });
   }
+}
+
+function routeMsg(spec: RouteSpec, what: string): [rt.Route, rt.RouteAttrs] {
+  let c: Cidr | null;
+  if (spec.dst === 'default') {
+    const fam: Family = spec.gw && parseIp(spec.gw)?.family === 6 ? 6 : 4;
+    c = parseCidr(fam === 4 ? '0.0.0.0/0' : '::/0');
+  } else c = parseCidr(spec.dst);
+  if (!c) throw new NetError(`${what}: invalid destination "${spec.dst}"`, 'EINVAL');
+  const table = spec.table ?? 254;
+  const type = ROUTE_TYPES[spec.type ?? 'unicast'];
+  if (type === undefined) throw new NetError(`${what}: unknown route type "${spec.type}"`, 'EINVAL');
+  const dfltScope = type === 2 ? 254 : spec.gw || type !== 1 ? 0 : 253;
+  const data: rt.Route = {
+    family: c.family === 4 ? AF_INET : AF_INET6,
+    dstLen: c.prefix,
+    table: table < 256 ? table : 252,
+    protocol: (spec.protocol ?? 4) as never,
+    scope: scopeNumber(spec.scope, dfltScope) as never,
+    type: type as never,
+    flags: {},
+  };
+  const attrs: rt.RouteAttrs = { table };
+  if (c.prefix > 0) attrs.dst = c.bytes;
+  if (spec.gw) attrs.gateway = ipBytes(spec.gw, c.family, what);
+  if (spec.index !== undefined) attrs.oif = spec.index;
+  if (spec.metric !== undefined) attrs.priority = spec.metric;
+  if (spec.src) attrs.prefsrc = ipBytes(spec.src, c.family, what);
+  return [data, attrs];
+}
+function ruleMsg(spec: RuleSpec, what: string): [rt.Rule, rt.RuleAttrs] {
+  const from = spec.from ? parseCidr(spec.from) : null;
+  const to = spec.to ? parseCidr(spec.to) : null;
+  if (spec.from && !from) throw new NetError(`${what}: invalid from "${spec.from}"`, 'EINVAL');
+  if (spec.to && !to) throw new NetError(`${what}: invalid to "${spec.to}"`, 'EINVAL');
+  const family: Family = spec.family ?? from?.family ?? to?.family ?? 4;
+  if ((from && from.family !== family) || (to && to.family !== family)) throw new NetError(`${what}: mixed address families`, 'EINVAL');
+  const action = RULE_ACTIONS[spec.action ?? 'table'];
+  if (action === undefined) throw new NetError(`${what}: unknown action "${spec.action}"`, 'EINVAL');
+  const table = spec.table ?? (action === 1 ? 254 : 0);
+  const data: rt.Rule = {
+    family: family === 4 ? AF_INET : AF_INET6,
+    srcLen: from?.prefix ?? 0,
+    dstLen: to?.prefix ?? 0,
+    table: table < 256 ? table : 252,
+    action: action as never,
+    flags: spec.invert ? { invert: true } : {},
+  };
+  const attrs: rt.RuleAttrs = {};
+  if (table) attrs.table = table;
+  if (from) attrs.src = from.bytes;
+  if (to) attrs.dst = to.bytes;
+  if (spec.priority !== undefined) attrs.priority = spec.priority;
+  if (spec.fwmark !== undefined) attrs.fwmark = spec.fwmark;
+  if (spec.fwmask !== undefined) attrs.fwmask = spec.fwmask;
+  if (spec.iif) attrs.iifname = spec.iif;
+  if (spec.oif) attrs.oifname = spec.oif;
+  if (spec.goto !== undefined) attrs.goto = spec.goto;
+  if (spec.protocol !== undefined) attrs.protocol = spec.protocol;
+  return [data, attrs];
+}
+const RTM_DELROUTE = 25;
+const RTM_DELRULE = 33;
+const NLM_F_REQUEST_ACK = 0x1 | 0x4;
+
+function request(type: number, bufs: Uint8Array[]): Buffer {
+  return Buffer.concat(formatMessage({ type, flags: NLM_F_REQUEST_ACK, seq: 1, port: 0, data: bufs }));
+}
+
+/** The RTM_DELROUTE request delRoute sends, as bytes (for a process that sends it later: the VRRP watchdog). */
+export function delRouteRequest(spec: RouteSpec): Buffer {
+  const [data, attrs] = routeMsg(spec, `delete route ${spec.dst}`);
+  if (spec.scope === undefined) data.scope = 255 as never;
+  if (spec.protocol === undefined) data.protocol = 0 as never;
+  const msg = new AttrStream();
+  rtStructs.formatRouteMessage({ kind: 'route', data, attrs }, msg);
+  return request(RTM_DELROUTE, msg.bufs);
+}
+
+/** The RTM_DELRULE request delRule sends, as bytes. */
+export function delRuleRequest(spec: RuleSpec): Buffer {
+  const [data, attrs] = ruleMsg(spec, 'delete rule');
+  const msg = new AttrStream();
+  rtStructs.formatRuleMessage({ kind: 'rule', data, attrs }, msg);
+  return request(RTM_DELRULE, msg.bufs);
 }
 
 export type LinkEvent = { type: 'new' | 'del'; link: LinkInfo };

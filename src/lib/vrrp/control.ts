@@ -7,6 +7,7 @@ import type * as net from 'node:net';
 import { queryLineJson, serveLineJson } from '../cli/control-socket';
 import { nodeHostProbe } from '../conf/host-probe';
 import { type DaemonConfig, fromModel } from './config';
+import type { HalfStatus } from '../daemon/supervisor';
 import type { DaemonStatus } from './daemon';
 
 export const DEFAULT_CONTROL_SOCKET = '/run/hactl/vrrp.sock';
@@ -63,6 +64,19 @@ export function metricsText(s: DaemonStatus): string {
   for (const [r, n] of Object.entries(s.drops)) drops.push([{ instance: '', reason: r }, n ?? 0]);
   metric('hactl_vrrp_dropped_total', 'Packets dropped, by reason', 'counter', drops);
   metric('hactl_vrrp_loop_stalls_total', 'Timers that ran late (event loop stalls)', 'counter', [[{}, s.stalls]]);
+  const H = s.halves ?? [];
+  if (H.length) {
+    const states: HalfStatus['state'][] = ['starting', 'up', 'restarting', 'failed', 'stopped'];
+    metric('hactl_daemon_half_up', 'Supervised half running and ready (1) or not (0)', 'gauge', H.map((h) => [{ half: h.name.toLowerCase() }, h.state === 'up' ? 1 : 0]));
+    metric(
+      'hactl_daemon_half_state',
+      'Supervised half state (1 for the current one)',
+      'gauge',
+      H.flatMap((h) => states.map((st): [Record<string, string>, number] => [{ half: h.name.toLowerCase(), state: st }, h.state === st ? 1 : 0])),
+    );
+    metric('hactl_daemon_half_restarts_total', 'Restarts of a supervised half after it died', 'counter', H.map((h) => [{ half: h.name.toLowerCase() }, h.restarts]));
+    metric('hactl_daemon_degraded', 'A supervised half is not up (1)', 'gauge', [[{}, H.some((h) => h.state !== 'up') ? 1 : 0]]);
+  }
   return promText(all);
 }
 
@@ -143,10 +157,23 @@ export function renderStatus(s: DaemonStatus): string {
       `track_process ${t.name}: ${t.up ? 'UP' : 'DOWN'}, ${t.count} running (quorum ${range})${t.pending ? `, ${t.pending}_delay pending` : ''}`,
     );
   }
+  for (const h of s.halves ?? []) lines.push(renderHalf(h));
   const gd = Object.entries(s.drops);
   if (gd.length) lines.push(`dropped before instance lookup: ${gd.map(([k, v]) => `${k}=${v}`).join(' ')}`);
   if (s.stalls) lines.push(`event-loop stalls: ${s.stalls} (max ${s.maxStallMs} ms late)`);
   return `${lines.join('\n')}\n`;
+}
+
+/** One line per supervised half: "LVS half: up (pid 123, 0 restarts)" or what is wrong. */
+export function renderHalf(h: HalfStatus): string {
+  const died = h.lastExit ? `, last died: ${h.lastExit}` : '';
+  const base = `${h.name} half: `;
+  if (h.state === 'up') return `${base}up (pid ${h.pid}, ${h.restarts} restart(s)${died})`;
+  if (h.state === 'starting') return `${base}starting (pid ${h.pid})`;
+  if (h.state === 'restarting')
+    return `${base}DOWN, restarting (restart ${h.restarts}${h.nextStartInMs !== null ? ` in ${(h.nextStartInMs / 1000).toFixed(1)} s` : `, pid ${h.pid} starting`}${died}): DEGRADED, VRRP instances FAULT`;
+  if (h.state === 'failed') return `${base}FAILED (${h.lastExit ?? 'unknown'}): DEGRADED, the daemon is stopping`;
+  return `${base}stopped`;
 }
 
 export interface LoadResult {

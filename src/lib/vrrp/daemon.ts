@@ -8,6 +8,8 @@
 import { parseTrackFileStatus } from '../check/track-file';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { resolveUser } from '../check/misc';
+import type { HalfStatus } from '../daemon/supervisor';
+import type { MasterPlan } from '../daemon/watchdog';
 import type { Command, DaemonConfig, InstanceConfig, NotifyConfig, ScriptConfig, VipConfig } from './config';
 import { instanceKey, notifyArgs } from './config';
 import { DropLogLimiter } from './droplog';
@@ -74,6 +76,12 @@ export interface DaemonDeps {
   scanProcesses?: (opts: { cmdline: boolean; cmdlineBytes: number; detail?: (p: ProcInfo) => boolean }) => ProcInfo[];
   /** vrrp_track_process: /proc poll interval, ms (default PROC_POLL_MS) */
   procPollMs?: number;
+  /**
+   * The MASTER instances, as what to undo if this process died without stopping (their
+   * priority-0 adverts, VIPs, no_accept elements), after every change: for the watchdog
+   * (src/lib/daemon/watchdog.ts).
+   */
+  onMasters?: (plans: MasterPlan[]) => void;
 }
 
 /**
@@ -123,6 +131,8 @@ export interface DaemonStatus {
   instances: InstanceStatus[];
   /** vrrp_track_process trackers: matching process count and quorum state */
   trackProcesses?: TrackerState[];
+  /** the supervised halves (src/lib/daemon): the LVS child, when there is one */
+  halves?: HalfStatus[];
 }
 
 class Instance {
@@ -247,6 +257,9 @@ export class VrrpDaemon {
   private stopping = false;
   /** promote_secondaries set by us: interface -> the value it had */
   private readonly promoted = new Map<string, boolean | undefined>();
+  /** the daemon's own tracked objects (e.g. "LVS half"): weight 0, FAULT while down */
+  private readonly internal = new Map<string, boolean>();
+  private mastersKey = '';
 
   constructor(
     cfg: DaemonConfig,
@@ -569,6 +582,53 @@ export class VrrpDaemon {
       }
     }
     this.schedule(inst);
+    if (acts.some((a) => a.kind === 'transition')) this.publishMasters();
+  }
+
+  /** onMasters: the MASTER instances, when that set changed. */
+  private publishMasters(): void {
+    const cb = this.deps.onMasters;
+    if (!cb || this.stopping) return;
+    const masters = [...this.instances.values()].filter((i) => i.fsm.state === 'MASTER');
+    const key = masters.map((i) => `${instanceKey(i.cfg)}|${i.src}|${JSON.stringify(i.cfg)}`).join('\n');
+    if (key === this.mastersKey) return;
+    this.mastersKey = key;
+    const plans: MasterPlan[] = [];
+    for (const i of masters) {
+      const c = i.cfg;
+      try {
+        plans.push({
+          instance: c.name,
+          ifname: i.sendIf,
+          family: c.family,
+          src: i.src,
+          // a copy: the cached packet's IPv4 id is rewritten on every send
+          adverts: this.destinations(i).map((dst) => ({ dst, packet: Buffer.from(this.packetFor(i, 0, dst)) })),
+          vips: [...c.vips, ...c.excludedVips].map((v) => {
+            const on = this.vipOn(i, v);
+            return { address: on.address, prefix: on.prefix, dev: on.dev ?? c.interface };
+          }),
+          nftVips: noAccept(c) && this.deps.firewall ? [...c.vips, ...c.excludedVips].map((v) => v.address) : [],
+          routes: c.routes,
+          rules: c.rules,
+        });
+      } catch (e) {
+        this.deps.log('warn', `${c.name}: watchdog plan: ${(e as Error).message}`);
+      }
+    }
+    cb(plans);
+  }
+
+  /**
+   * A tracked object of the daemon itself, e.g. "LVS half" while the supervised LVS child is
+   * down (src/lib/daemon): weight 0, so the instances are FAULT while it is down (a MASTER
+   * sends priority 0 and gives up its VIPs), as for a tracked interface.
+   */
+  setInternalTrack(name: string, up: boolean): void {
+    if ((this.internal.get(name) ?? true) === up) return;
+    this.internal.set(name, up);
+    this.deps.log(up ? 'info' : 'warn', `${name} is ${up ? 'up' : 'down'}${up ? '' : ': VRRP instances go to FAULT'}`, { track: name, up });
+    this.retrack();
   }
 
   private onTransition(inst: Instance, from: State, to: State, reason: string, _fromStart: boolean): void {
@@ -912,6 +972,7 @@ export class VrrpDaemon {
   private tracks(inst: Instance): TrackStatus[] {
     const c = inst.cfg;
     const out: TrackStatus[] = [];
+    for (const [name, up] of this.internal) out.push({ name, up, weight: 0 });
     if (!c.dontTrackPrimary) out.push({ name: c.interface, up: inst.linkUp.get(c.interface) ?? true, weight: 0 });
     for (const t of c.trackInterfaces) out.push(weightedTrack(t.name, inst.linkUp.get(t.name) ?? false, t.weight ?? 0, t.reverse));
     for (const t of c.trackScripts) {
@@ -1031,6 +1092,8 @@ export class VrrpDaemon {
     this.buildGroups();
     for (const inst of this.instances.values()) if (inst.fsm.state === 'INIT' && res.added.includes(inst.cfg.name)) await this.startInstance(inst);
     this.retrack();
+    this.mastersKey = '';
+    this.publishMasters();
     return res;
   }
 

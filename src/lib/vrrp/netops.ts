@@ -141,19 +141,7 @@ export class RealNetOps implements NetOps {
   }
 
   private async routeSpec(r: RouteConfig, del = false) {
-    return {
-      dst: r.dst,
-      gw: r.gw,
-      index: r.dev ? await this.index(r.dev) : undefined,
-      table: r.table,
-      metric: r.metric,
-      // keepalived 2.2.7 (netlink_route): RT_SCOPE_UNIVERSE unless `scope` is configured, also for a
-      // device-only route (where `ip route add` would pick scope link); deleting matches any scope
-      scope: r.scope ?? (del ? undefined : 'global'),
-      src: r.src,
-      type: r.type,
-      protocol: RTPROT_KEEPALIVED,
-    };
+    return routeSpecOf(r, r.dev ? await this.index(r.dev) : undefined, del);
   }
 
   async addRoute(r: RouteConfig): Promise<void> {
@@ -236,4 +224,21 @@ export class RealNetOps implements NetOps {
   close(): void {
     this.nl.close();
   }
+}
+
+/** A virtual_route as the rtnetlink adapter's RouteSpec (protocol RTPROT_KEEPALIVED), on ifindex `index`. */
+export function routeSpecOf(r: RouteConfig, index: number | undefined, del = false) {
+  return {
+    dst: r.dst,
+    gw: r.gw,
+    index,
+    table: r.table,
+    metric: r.metric,
+    // keepalived 2.2.7 (netlink_route): RT_SCOPE_UNIVERSE unless `scope` is configured, also for a
+    // device-only route (where `ip route add` would pick scope link); deleting matches any scope
+    scope: r.scope ?? (del ? undefined : 'global'),
+    src: r.src,
+    type: r.type,
+    protocol: RTPROT_KEEPALIVED,
+  };
 }

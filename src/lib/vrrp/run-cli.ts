@@ -12,8 +12,9 @@ import { parseArgs } from 'node:util';
 import { bindLineJson } from '../cli/control-socket';
 import { errorMessage, HactlError, UsageError } from '../cli/errors';
 import { daemonLogger, stderrWriter } from '../daemon/log';
+import { LVS_TRACK, Supervision } from '../daemon';
 import { alreadyRunningOnSocket, DEFAULT_PID_FILE, lockPidFile } from '../daemon/pidfile';
-import { lvsHalf, lvsRole } from '../lvs/daemon';
+import { lvsChildArgv, lvsHalf, lvsRole } from '../lvs/daemon';
 import type { DaemonConfig } from './config';
 import { bindMetrics, DEFAULT_CONTROL_SOCKET, loadDaemonConfig, metricsText, parseMetricsAddr } from './control';
 import { execArgv, realTimers, sleepPrecise, VrrpDaemon } from './daemon';
@@ -126,7 +127,7 @@ export function parseVrrpRunArgv(argv: string[]): VrrpRunFlags | undefined {
 /** Fast-path handler (src/fast.ts). */
 export function vrrpRunFast(argv: string[]): Promise<number> | undefined {
   const flags = parseVrrpRunArgv(argv);
-  return flags ? runVrrp(flags, argv) : undefined;
+  return flags ? runVrrp(flags) : undefined;
 }
 
 /**
@@ -148,12 +149,13 @@ export function checkRunFlags(flags: Pick<VrrpRunFlags, 'lvs-only' | 'vrrp-only'
  * here), control socket (refused while a live daemon answers on it), metrics
  * listener, then the LVS child and daemon.start().
  */
-export async function runVrrp(flags: VrrpRunFlags, argv: string[]): Promise<number> {
+export async function runVrrp(flags: VrrpRunFlags): Promise<number> {
   const json = flags['log-format'] === 'json';
   const log = daemonLogger({ format: json ? 'json' : 'text', ident: 'hactl-vrrp', debug: !!process.env.HACTL_VRRP_DEBUG });
   const out = stderrWriter();
   // configuration diagnostics: plain file:line lines on a terminal, log records in JSON
   const diag = (level: 'warn' | 'error', line: string) => (json ? log(level, line) : out.write(`${level === 'warn' ? 'warning: ' : ''}${line}\n`));
+  let exitCode = 0;
   const held: (() => void)[] = [];
   const releaseAll = () => {
     for (const r of held.splice(0).reverse()) {
@@ -175,7 +177,7 @@ export async function runVrrp(flags: VrrpRunFlags, argv: string[]): Promise<numb
     const role = lvsRole(flags);
     if (role === 'here') {
       // LVS half in this process: src/lib/lvs/daemon.ts
-      await lvsHalf(flags, argv, daemonLogger({ format: json ? 'json' : 'text', ident: 'hactl-lvs', debug: !!process.env.HACTL_LVS_DEBUG }));
+      await lvsHalf(flags, daemonLogger({ format: json ? 'json' : 'text', ident: 'hactl-lvs', debug: !!process.env.HACTL_LVS_DEBUG }));
       await out.flush();
       return 0;
     }
@@ -213,14 +215,31 @@ export async function runVrrp(flags: VrrpRunFlags, argv: string[]): Promise<numb
     });
     const sock = flags['control-socket'];
     let daemon: VrrpDaemon | undefined;
-    const ctl = await bindLineJson(sock, { status: () => daemon?.status() ?? { error: 'starting' } }, (p) =>
+    // the supervisor (src/lib/daemon): the LVS child, restarted or fatal, and the watchdog
+    let stopNow: ((why: string, code: number) => void) | undefined;
+    let fatal: number | undefined;
+    let vrrp: VrrpDaemon | undefined; // the instances, once built (before start: the LVS child may report first)
+    const sup = new Supervision({
+      lvsArgv: role === 'child' ? lvsChildArgv(flags) : undefined,
+      log,
+      availability: (up) => vrrp?.setInternalTrack(LVS_TRACK, up),
+      permanent: (code) => {
+        fatal ??= code;
+        stopNow?.('the LVS half failed', code);
+      },
+    });
+    const status = () => (daemon ? { ...daemon.status(), halves: sup.halves() } : undefined);
+    const ctl = await bindLineJson(sock, { status: () => status() ?? { error: 'starting' } }, (p) =>
       alreadyRunningOnSocket('hactl vrrp run', p),
     ).catch((e: Error) => {
       throw e instanceof HactlError ? e : new HactlError(`control socket ${sock}: ${(e as NodeJS.ErrnoException).code ?? e.message}`);
     });
     held.push(() => ctl.close());
     if (flags.metrics) {
-      const m = await bindMetrics(flags.metrics, () => (daemon ? metricsText(daemon.status()) : '')).catch((e: Error) => {
+      const m = await bindMetrics(flags.metrics, () => {
+        const st = status();
+        return st ? metricsText(st) : '';
+      }).catch((e: Error) => {
         throw new HactlError(e.message, { hint: 'choose a free ADDR:PORT for --metrics' });
       });
       held.push(() => m.close());
@@ -281,12 +300,15 @@ export async function runVrrp(flags: VrrpRunFlags, argv: string[]): Promise<numb
       immediate: (fn) => setImmediate(fn),
       sleepSync: sleepPrecise,
       firewall: new VipFirewall(log),
+      onMasters: (plans) => sup.masters(plans),
     });
-    if (role === 'child') await lvsHalf(flags, argv, log); // the LVS half as a child process (--lvs-only)
+    vrrp = d;
+    sup.start(); // the LVS child (--lvs-only) and the watchdog
+    held.push(() => sup.bye());
     try {
       await d.start();
     } catch (e) {
-      await d.stop().catch(() => {});
+      await Promise.all([d.stop().catch(() => {}), sup.stopHalves()]);
       const msg = (e as Error).message;
       if (/EPERM|EACCES|Operation not permitted/.test(msg))
         throw new HactlError(`cannot start: ${msg}`, { hint: 'hactl vrrp run needs root (CAP_NET_ADMIN, CAP_NET_RAW)' });
@@ -298,6 +320,7 @@ export async function runVrrp(flags: VrrpRunFlags, argv: string[]): Promise<numb
     await new Promise<void>((resolve) => {
       let reloading: Promise<void> = Promise.resolve();
       process.on('SIGHUP', () => {
+        sup.reload();
         reloading = reloading.then(async () => {
           log('info', `reloading ${flags.file} (SIGHUP)`);
           const r = loadDaemonConfig(flags.file, flags['config-id']);
@@ -318,21 +341,23 @@ export async function runVrrp(flags: VrrpRunFlags, argv: string[]): Promise<numb
         });
       });
       let stopping = false;
-      const stop = (sig: string) => {
+      const stop = (sig: string, code = 0) => {
         if (stopping) return;
         stopping = true;
-        log('info', `stopping (${sig})`);
-        d.stop()
-          .catch((e) => log('error', `stop: ${(e as Error).message}`))
-          .finally(() => {
-            releaseAll();
-            log('info', 'stopped');
-            resolve();
-          });
+        exitCode = code;
+        log(code ? 'error' : 'info', `stopping (${sig})`);
+        Promise.all([d.stop().catch((e) => log('error', `stop: ${(e as Error).message}`)), sup.stopHalves()]).finally(() => {
+          releaseAll();
+          if (code) log('error', `stopped: exit ${code} (the LVS half cannot run: see its error above; --vrrp-only runs VRRP without it)`);
+          else log('info', 'stopped');
+          resolve();
+        });
       };
+      stopNow = stop;
       process.on('SIGTERM', () => stop('SIGTERM'));
       process.on('SIGINT', () => stop('SIGINT'));
-      if (stopEarly) stop(stopEarly);
+      if (fatal !== undefined) stop('the LVS half failed', fatal);
+      else if (stopEarly) stop(stopEarly);
     });
   } catch (e) {
     releaseAll();
@@ -344,5 +369,5 @@ export async function runVrrp(flags: VrrpRunFlags, argv: string[]): Promise<numb
     return he?.exitCode ?? 1;
   }
   await out.flush();
-  process.exit(0);
+  process.exit(exitCode);
 }
