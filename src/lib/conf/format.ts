@@ -25,10 +25,16 @@ export function formatText(r: LintOutput, p: Painter): string {
   return s;
 }
 
-export function formatJson(r: LintOutput): string {
+/** The version of the `--format json` object, described by schemas/conf-lint.schema.json. */
+export const LINT_JSON_SCHEMA_VERSION = 1;
+
+export function formatJson(r: LintOutput, version: string): string {
   return `${JSON.stringify({
+    schemaVersion: LINT_JSON_SCHEMA_VERSION,
+    tool: { name: 'hactl conf lint', version },
     files: r.files,
     diagnostics: r.diagnostics.map((d) => ({ file: d.file, line: d.line, col: d.col, severity: d.severity, message: d.message, rule: d.rule })),
+    rules: [...new Set(r.diagnostics.map((d) => d.rule))].sort(),
     exitCode: r.exitCode,
   })}\n`;
 }

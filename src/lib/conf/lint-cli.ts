@@ -20,7 +20,8 @@ export interface LintFlags {
 
 function version(): string {
   try {
-    return (require('../../../package.json') as { version: string }).version;
+    // dist/src/lib/conf -> the package root
+    return (require('../../../../package.json') as { version: string }).version;
   } catch {
     return '0.0.0';
   }
@@ -57,7 +58,7 @@ export function runLint(files: string[], flags: LintFlags, stream?: NodeJS.Write
   if (flags.format === 'text' && r.diagnostics.length === 0) return r.exitCode;
   const out = stream ?? process.stdout;
   quietOnEpipe(out, () => r.exitCode);
-  if (flags.format === 'json') out.write(formatJson(r));
+  if (flags.format === 'json') out.write(formatJson(r, version()));
   else if (flags.format === 'sarif') out.write(formatSarif(r, version()));
   else out.write(formatText(r, painterFor(out)));
   return r.exitCode;

@@ -13,6 +13,33 @@ import { painter } from '../../../src/lib/cli/color';
 import { hactl } from '../../helpers/cli';
 
 let dir = '';
+
+/**
+ * The JSON Schema keywords schemas/conf-lint.schema.json uses (type, enum, required, properties,
+ * additionalProperties: false, items, minimum): the list of violations, empty when `v` conforms.
+ */
+function validateSchema(s: Record<string, unknown>, v: unknown, at = '$'): string[] {
+  const errs: string[] = [];
+  const t = s.type as string | undefined;
+  const kind = Array.isArray(v) ? 'array' : v === null ? 'null' : Number.isInteger(v) ? 'integer' : typeof v;
+  if (t && !(t === kind || (t === 'number' && kind === 'integer'))) return [`${at}: ${kind}, expected ${t}`];
+  if (Array.isArray(s.enum) && !s.enum.includes(v)) errs.push(`${at}: ${JSON.stringify(v)} not in ${JSON.stringify(s.enum)}`);
+  if (typeof s.minimum === 'number' && typeof v === 'number' && v < s.minimum) errs.push(`${at}: ${v} < ${s.minimum}`);
+  if (kind === 'object') {
+    const o = v as Record<string, unknown>;
+    const props = (s.properties ?? {}) as Record<string, Record<string, unknown>>;
+    for (const k of (s.required as string[] | undefined) ?? []) if (!(k in o)) errs.push(`${at}: ${k} missing`);
+    for (const [k, x] of Object.entries(o)) {
+      if (props[k]) errs.push(...validateSchema(props[k], x, `${at}.${k}`));
+      else if (s.additionalProperties === false) errs.push(`${at}: unexpected ${k}`);
+    }
+  }
+  if (kind === 'array' && s.items) {
+    const items = v as unknown[];
+    for (let i = 0; i < items.length; i++) errs.push(...validateSchema(s.items as Record<string, unknown>, items[i], `${at}[${i}]`));
+  }
+  return errs;
+}
 const file = (name: string, content: string) => {
   const p = path.join(dir, name);
   fs.writeFileSync(p, content);
@@ -53,12 +80,23 @@ describe('hactl conf lint (binary)', () => {
     assert.doesNotMatch(r.stdout, /\u001b\[/, 'no colour without a TTY');
   });
 
-  it('JSON contract: {files, diagnostics[{file,line,col,severity,message,rule}], exitCode}', () => {
+  it('JSON contract: {schemaVersion, tool, files, diagnostics[{file,line,col,severity,message,rule}], rules, exitCode}, valid against schemas/conf-lint.schema.json', () => {
     const f = file('json.conf', CLEAN.replace(' priority 100', ' priority 100 200'));
     const r = hactl(['conf', 'lint', '--format', 'json', f]);
     assert.equal(r.status, 5);
     const j = JSON.parse(r.stdout);
-    assert.deepEqual(Object.keys(j), ['files', 'diagnostics', 'exitCode']);
+    assert.deepEqual(Object.keys(j), ['schemaVersion', 'tool', 'files', 'diagnostics', 'rules', 'exitCode']);
+    const schema = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', '..', '..', 'schemas', 'conf-lint.schema.json'), 'utf8'));
+    assert.deepEqual(validateSchema(schema, j), []);
+    const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', '..', '..', 'package.json'), 'utf8'));
+    assert.deepEqual(j.tool, { name: 'hactl conf lint', version: pkg.version });
+    assert.deepEqual(j.rules, ['extra-args']);
+    // the schema is not a formality: a wrong object fails it
+    assert.notDeepEqual(validateSchema(schema, { ...j, exitCode: 3 }), []);
+    assert.notDeepEqual(validateSchema(schema, { ...j, diagnostics: [{ ...j.diagnostics[0], severity: 'fatal' }] }), []);
+    assert.notDeepEqual(validateSchema(schema, { ...j, extra: 1 }), []);
+    const missing = hactl(['conf', 'lint', '--format', 'json', path.join(dir, 'gone.conf')]);
+    assert.deepEqual(validateSchema(schema, JSON.parse(missing.stdout)), []);
     assert.deepEqual(j.files, [f]);
     assert.equal(j.exitCode, 5);
     assert.deepEqual(Object.keys(j.diagnostics[0]), ['file', 'line', 'col', 'severity', 'message', 'rule']);
