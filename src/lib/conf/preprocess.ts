@@ -12,7 +12,7 @@
  */
 import { binaryOffset, diag, type LexProblem, type Token, tokenizeLine } from './lexer';
 import type { Diagnostic, Pos } from './model';
-import { dirname, type FileReader, hasGlob, resolvePath } from './reader';
+import { dirname, expandBraces, type FileReader, hasGlob, resolvePath } from './reader';
 import { TABLES } from './schema';
 
 export interface PreprocessOptions {
@@ -42,7 +42,11 @@ export interface FatalOpen {
   message: string;
 }
 
-const MAX_INCLUDE_DEPTH = 32;
+// keepalived 2.2.7 has no limit of its own: it holds one open file per level and follows 1,000
+// nested includes (checked); deeper, it runs out of descriptors (ulimit -n, 1024 by default).
+// hactl recurses per level (about 1 KiB of V8 stack each: 700 levels pass, 850 overflow the
+// default stack), so it stops at 500 and says so.
+const MAX_INCLUDE_DEPTH = 500;
 const MAX_LINE = 65536;
 const NO_NAMES: ReadonlySet<string> = new Set();
 const INCLUDE_WORDS = new Set(['include', 'includer', 'includem', 'includew', 'includeb', 'includea']);
@@ -121,9 +125,6 @@ function pooled(i: number, text: string, col: number): Token {
   }
   return t;
 }
-const HASH = '\ue000';
-const BANG = '\ue001';
-const restoreHashBang = (s: string) => (s.includes(HASH) || s.includes(BANG) ? s.replaceAll(HASH, '#').replaceAll(BANG, '!') : s);
 
 interface Def {
   lines: string[];
@@ -429,12 +430,6 @@ export class Preprocessor {
     let t = ltrim(s);
     if (t === '') return;
     colBase += s.length - t.length;
-    // include (detected before conditionals/substitution, like keepalived).
-    const firstWord = t.startsWith('include') ? (/^(\S+)/.exec(t)?.[1] ?? '') : '';
-    if (firstWord && INCLUDE_WORDS.has(firstWord)) {
-      this.include(firstWord, t.slice(firstWord.length), ctx, colBase);
-      return;
-    }
     // Conditional lines.
     if (t.startsWith('@')) {
       const m = /^@(\^?)(\S*)/.exec(t)!;
@@ -488,11 +483,29 @@ export class Preprocessor {
       return;
     }
     if (substituted) {
+      // keepalived's decomment() after replace_param (a '#' or '!' the substitution brought)
+      const c = commentStart(t);
+      if (c >= 0) {
+        t = t.slice(0, c);
+        if (ltrim(t) === '') return;
+      }
+    }
+    if (substituted) {
       // A substitution can produce a definition, a conditional, or a comment.
       const again = ltrim(t);
       if (again.startsWith('@') || /^\$[A-Za-z_][A-Za-z0-9_]*=/.test(again) || again.startsWith('~SEQ') || again.startsWith('~LST')) {
         if (depth > 16) return;
         this.processLine(t, ctx, depth + 1, colBase, new Set([...active, ...used]));
+        return;
+      }
+    }
+    // include: keepalived's read_line checks for it last (check_include), on the line as the
+    // conditional, the definitions and the substitution left it: `@id include x`, `include ${DIR}/x`
+    if (t.startsWith('include') || (substituted && ltrim(t).startsWith('include'))) {
+      const lt = ltrim(t);
+      const firstWord = /^(\S+)/.exec(lt)?.[1] ?? '';
+      if (INCLUDE_WORDS.has(firstWord)) {
+        this.include(firstWord, lt.slice(firstWord.length), ctx, colBase + (t.length - lt.length));
         return;
       }
     }
@@ -513,9 +526,8 @@ export class Preprocessor {
     const cs = escapes ? commentStart(t) : -1;
     const end = cs < 0 ? t.length : cs;
     for (const tok of tokens) {
-      if (escapes) tok.tail = restoreHashBang(t.slice(tok.col - 1, end));
+      if (escapes) tok.tail = t.slice(tok.col - 1, end);
       tok.col += colBase;
-      if (tok.text.includes(HASH) || tok.text.includes(BANG)) tok.text = restoreHashBang(tok.text);
     }
 
     this.emit({ tokens, count: tokens.length, file: ctx.file, line: ctx.line });
@@ -532,7 +544,7 @@ export class Preprocessor {
     let budget = 1_000_000;
     let loopReported = false;
     const expand = (text: string, stack: ReadonlySet<string>, top: boolean): string =>
-      text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)((?:\s+[^}\s]+)*)\s*\}|\$([A-Za-z_][A-Za-z0-9_]*)(?=\s|$)/g, (all, n1, extra, n2) => {
+      text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)((?:\s+[^}\s]+)*)\s*\}|\$([A-Za-z_][A-Za-z0-9_]*)(?=[ \t,)]|$)/g, (all, n1, extra, n2) => {
         const name = (n1 ?? n2) as string;
         if (stack.has(name)) {
           if (!loopReported) {
@@ -565,10 +577,12 @@ export class Preprocessor {
         return ctx.pwd;
       case '_INSTANCE':
         return this.configId();
+      // keepalived decomments a line again after replace_param: an unquoted ${_HASH} / ${_BANG}
+      // starts a comment there, a quoted one is the character
       case '_HASH':
-        return HASH;
+        return '#';
       case '_BANG':
-        return BANG;
+        return '!';
       case '_RANDOM': {
         const parts = extra.split(/\s+/).filter(Boolean);
         const min = parts[0] !== undefined ? Number.parseInt(parts[0], 10) : 0;
@@ -629,7 +643,17 @@ export class Preprocessor {
       }
       return;
     }
-    const args = inner.split(',').map((a) => rtrim(ltrim(a)));
+    let args = inner.split(',').map((a) => rtrim(ltrim(a)));
+    if (args.length > 1 && inner.includes('$')) {
+      // keepalived add_seq: replace_param on the numbers (not the variable name): ~SEQ(i,$START,$END)
+      const nums = this.substitute(args.slice(1).join(','), ctx, active, new Set<string>());
+      if (nums === null) return;
+      if (nums.includes('\n')) {
+        this.diags.push(diag(at, 'error', `~SEQ parameter is multiline definition '${t}'`, 'seq-syntax'));
+        return;
+      }
+      args = [args[0], ...nums.split(',').map((a) => rtrim(ltrim(a)))];
+    }
     const name = args[0];
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name ?? '') || args.length < 2 || args.length > 4) {
       this.diags.push(diag(at, 'error', `~${m[1]}(var, [start,] [step,] end): bad arguments '${inner}'`, 'seq-syntax'));
@@ -672,11 +696,14 @@ export class Preprocessor {
       this.diags.push(diag(at, 'error', `'${kind}' needs a file name`, 'missing-parameter'));
       return;
     }
-    const name = toks[0].text;
+    // keepalived globs the rest of the line; the lexer would split `{a,b}` into block braces
+    const raw = rtrim(ltrim(restRaw));
+    const name = raw.includes('{') ? raw : toks[0].text;
     const pattern = resolvePath(ctx.pwd, name);
     const checked = kind !== 'include';
     const isGlob = hasGlob(name);
-    const matches = isGlob ? this.reader.glob(pattern) : [pattern];
+    // GLOB_BRACE: each alternative globbed in the order written (a plain one only when it exists)
+    const matches = !isGlob ? [pattern] : name.includes('{') ? expandBraces(pattern).flatMap((p) => this.reader.glob(p)) : this.reader.glob(pattern);
     if (isGlob && matches.length === 0) {
       if (kind === 'includem' || kind === 'includew' || kind === 'includeb' || kind === 'includea') {
         this.diags.push(diag(at, 'error', `${kind} ${name}: no file matches`, 'missing-include'));
@@ -686,7 +713,7 @@ export class Preprocessor {
       return;
     }
     if (this.stack.length >= MAX_INCLUDE_DEPTH) {
-      this.diags.push(diag(at, 'error', `includes nested deeper than ${MAX_INCLUDE_DEPTH} levels`, 'include-depth'));
+      this.diags.push(diag(at, 'error', `includes nested deeper than ${MAX_INCLUDE_DEPTH} levels: hactl reads no further (keepalived follows them until it runs out of file descriptors, about 1,000 levels)`, 'include-depth'));
       return;
     }
     for (const f of matches) {

@@ -77,6 +77,40 @@ export function globToRegExp(pattern: string): RegExp {
   return new RegExp(`^${re}$`);
 }
 
+/**
+ * Brace expansion as glob(3) with GLOB_BRACE does it, before any wildcard: `a{b,c{d,e}}f` ->
+ * [abf, acdf, acef], in the order written (each alternative is then globbed on its own, so
+ * `{b,a}.conf` reads b.conf before a.conf). No braces, or an unmatched one: [pattern].
+ */
+export function expandBraces(pattern: string): string[] {
+  const open = pattern.indexOf('{');
+  if (open < 0) return [pattern];
+  let depth = 0;
+  const commas: number[] = [];
+  let close = -1;
+  for (let i = open; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === '{') depth++;
+    else if (c === '}') {
+      depth--;
+      if (depth === 0) {
+        close = i;
+        break;
+      }
+    } else if (c === ',' && depth === 1) commas.push(i);
+  }
+  if (close < 0) return [pattern];
+  const head = pattern.slice(0, open);
+  const tail = pattern.slice(close + 1);
+  const bounds = [open, ...commas, close];
+  const out: string[] = [];
+  for (let k = 0; k + 1 < bounds.length; k++) {
+    const alt = pattern.slice(bounds[k] + 1, bounds[k + 1]);
+    for (const rest of expandBraces(`${alt}${tail}`)) out.push(...expandBraces(`${head}${rest}`));
+  }
+  return out;
+}
+
 export function hasGlob(p: string): boolean {
   return /[*?[{]/.test(p);
 }

@@ -7,7 +7,7 @@ import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { loadConfig, memoryReader } from '../../../src/lib/conf/index';
 import { type LexProblem, tokenizeLine } from '../../../src/lib/conf/lexer';
-import { globToRegExp, normalize, resolvePath } from '../../../src/lib/conf/reader';
+import { expandBraces, globToRegExp, normalize, resolvePath } from '../../../src/lib/conf/reader';
 import { editDistance, parseBool, parseDecimal, parseInteger, parseIp, parseIpv6, suggest } from '../../../src/lib/conf/values';
 
 function toks(line: string): string[] {
@@ -85,6 +85,13 @@ describe('values', () => {
 });
 
 describe('paths and globs', () => {
+  it('brace expansion (glob GLOB_BRACE): order kept, nested, unmatched left alone', () => {
+    assert.deepEqual(expandBraces('/e/{b,a}.conf'), ['/e/b.conf', '/e/a.conf']);
+    assert.deepEqual(expandBraces('a{b,c{d,e}}f'), ['abf', 'acdf', 'acef']);
+    assert.deepEqual(expandBraces('{x,y}/{1,2}'), ['x/1', 'x/2', 'y/1', 'y/2']);
+    assert.deepEqual(expandBraces('a{b'), ['a{b']);
+    assert.deepEqual(expandBraces('plain.conf'), ['plain.conf']);
+  });
   it('normalises and resolves', () => {
     assert.equal(normalize('/a/./b/../c'), '/a/c');
     assert.equal(resolvePath('/etc/k', 'conf.d/x.conf'), '/etc/k/conf.d/x.conf');
@@ -97,6 +104,38 @@ describe('paths and globs', () => {
 });
 
 describe('pre-processor', () => {
+  const vi = (n: string) => `vrrp_instance ${n} {\n interface eth0\n virtual_router_id 51\n priority 100\n virtual_ipaddress {\n  192.0.2.1/24\n }\n}\n`;
+  const names = (r: ReturnType<typeof load>) => r.model.vrrp_instances.map((i) => i.name);
+  it('include lines are substituted first, as keepalived checks for include last: ${DIR}, ${_PWD}, a $VAR before a comma', () => {
+    const r = load({ '/etc/k.conf': '$DIR=sub\ninclude ${DIR}/a.conf\ninclude ${_PWD}/sub/b.conf\n', '/etc/sub/a.conf': vi('A'), '/etc/sub/b.conf': vi('B') });
+    assert.deepEqual(names(r), ['A', 'B']);
+    assert.deepEqual(r.diagnostics.filter((d) => d.rule === 'missing-include'), []);
+  });
+  it('brace globs: each alternative in the order written (GLOB_BRACE), with wildcards inside', () => {
+    const files = { '/etc/sub/a.conf': vi('A'), '/etc/sub/b.conf': vi('B'), '/etc/lb/x.conf': vi('X'), '/etc/vrrp/y.conf': vi('Y') };
+    assert.deepEqual(names(load({ ...files, '/etc/k.conf': 'include sub/{b,a}.conf\n' })), ['B', 'A']);
+    assert.deepEqual(names(load({ ...files, '/etc/k.conf': 'include /etc/{vrrp,lb}/*.conf\n' })), ['Y', 'X']);
+    // an alternative that does not exist is skipped, as glob(3) does
+    assert.deepEqual(names(load({ ...files, '/etc/k.conf': 'include sub/{a,nope,b}.conf\n' })), ['A', 'B']);
+  });
+  it('~SEQ bounds from definitions: ~SEQ(i,$START,$END)', () => {
+    const r = load({ '/etc/k.conf': '$START=2\n$END=4\n~SEQ(i,$START,$END) bogus_$i\n' });
+    assert.deepEqual(
+      r.diagnostics.filter((d) => d.rule === 'unknown-keyword').map((d) => d.message),
+      ['bogus_2', 'bogus_3', 'bogus_4'].map((k) => `unknown keyword '${k}' in the top level`),
+    );
+    assert.deepEqual(r.diagnostics.filter((d) => d.rule === 'seq-syntax'), []);
+  });
+  it('includes nested 499 deep are read; deeper stops at 500 with an error naming the level', () => {
+    const files: Record<string, string> = {};
+    for (let i = 1; i <= 600; i++) files[`/etc/d${i}.conf`] = `include d${i + 1}.conf\n`;
+    files['/etc/d499.conf'] = vi('DEEP');
+    const ok = load(files, '/etc/d1.conf');
+    assert.deepEqual(names(ok), ['DEEP']);
+    files['/etc/d499.conf'] = 'include d500.conf\n';
+    const deep = load(files, '/etc/d1.conf');
+    assert.match(deep.diagnostics.find((d) => d.rule === 'include-depth')?.message ?? '', /nested deeper than 500 levels/);
+  });
   it('follows include relative to the including file, with globs, in order', () => {
     const r = load({
       '/etc/k.conf': 'include conf.d/*.conf\n',
@@ -158,9 +197,17 @@ describe('pre-processor', () => {
     assert.equal(r.model.global_defs.notification_email_from, 'lb9@example.org');
     assert.equal(r.model.global_defs.smtp_helo_name, '0');
   });
-  it('${_PWD}, ${_HASH} and ${_RANDOM}', () => {
+  it('${_PWD}, ${_HASH} and ${_RANDOM}: an unquoted ${_HASH} / ${_BANG} starts a comment (keepalived decomments after substitution), a quoted one is the character', () => {
     const r = load({ '/etc/k.conf': 'global_defs {\n router_id ${_PWD}${_HASH}${_RANDOM 10 20}\n}\n' });
-    assert.equal(r.model.global_defs.router_id, '/etc#15');
+    assert.equal(r.model.global_defs.router_id, '/etc');
+    const q = load({ '/etc/k.conf': 'global_defs {\n router_id "${_PWD}${_HASH}${_RANDOM 10 20}"\n}\n' });
+    assert.equal(q.model.global_defs.router_id, '/etc#15');
+    // keepalived 2.2.7 -t: no "Unknown keyword '!'" for a line that is only ${_BANG} and words
+    const b = load({ '/etc/k.conf': 'global_defs {\n router_id x\n}\n${_BANG} a whole line comment\nbogus${_HASH}tail\n' });
+    assert.deepEqual(
+      b.diagnostics.filter((d) => d.rule === 'unknown-keyword').map((d) => [d.line, d.message]),
+      [[5, "unknown keyword 'bogus' in the top level"]],
+    );
   });
   it('multi-line definitions expand to several lines', () => {
     const src = '$VI= \\\nvrrp_instance VI_${N} { \\\n interface eth0 \\\n virtual_router_id ${N} \\\n virtual_ipaddress { \\\n 192.0.2.${N} \\\n } \\\n}\n$N=1\n$VI\n$N=2\n$VI\n';
