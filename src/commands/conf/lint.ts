@@ -1,9 +1,8 @@
 /** `hactl conf lint`: thin oclif wrapper around lib/conf/lint-cli (same core as the fast path). */
 import { Args, Flags } from '@oclif/core';
-import { HactlCommand } from '../../lib/cli/base';
-import { runLint } from '../../lib/conf/lint-cli';
+import { HandledCommand } from '../../lib/cli/base';
 
-export default class ConfLint extends HactlCommand {
+export default class ConfLint extends HandledCommand {
   static override description =
     'Validate keepalived.conf files like `keepalived -t`, plus extra rules (duplicates, references, cluster consistency). Exit: 0 clean, 4 fatal, 5 errors/warnings, 6 script-security violation, 1 bad usage; notes (what keepalived does silently) never change it.';
   static override strict = false;
@@ -21,15 +20,4 @@ export default class ConfLint extends HactlCommand {
     '<%= config.bin %> conf lint --host --config-id lb1 keepalived.conf',
     '<%= config.bin %> conf lint --cluster lb1.conf lb2.conf',
   ];
-
-  async run(): Promise<void> {
-    const { argv, flags } = await this.parse(ConfLint);
-    process.exitCode = runLint(argv as string[], {
-      format: flags.format as 'text' | 'json' | 'sarif',
-      warningsOk: flags['warnings-ok'],
-      host: flags.host,
-      configId: flags['config-id'],
-      cluster: flags.cluster,
-    });
-  }
 }

@@ -5,6 +5,8 @@
  * (src/fast.ts). Output is ipvsadm's; errors are one hactl line.
  */
 import * as fs from 'node:fs';
+import { colorEnabled } from '../cli/color';
+import { reportFailure } from '../cli/report';
 import { IpvsadmArgError, type IpvsadmCommand, OPT, parseIpvsadmArgs } from './argv';
 import type { IpvsClient } from './client';
 import { serviceKey } from './codec';
@@ -59,13 +61,12 @@ export class CliFailure extends Error {
 }
 
 function colorOk(stream: { isTTY?: boolean }): boolean {
-  return !!stream.isTTY && process.env.NO_COLOR === undefined && process.env.TERM !== 'dumb';
+  return colorEnabled(stream.isTTY, process.env);
 }
 
+/** Through the one reporter (src/lib/cli/report: the line, the hint, the JSON error with --json). */
 export function printFailure(e: CliFailure, io: Io = processIo): void {
-  const red = colorOk(process.stderr) ? (s: string) => `\u001b[31m${s}\u001b[39m` : (s: string) => s;
-  io.err(`${red('hactl: error:')} ${e.message}\n`);
-  if (e.hint) io.err(`hint: ${e.hint}\n`);
+  reportFailure(e.message, e.hint, e.exitCode, io);
 }
 
 /** Clearer wording for ipvsadm's usage messages (the original text stays recognisable). */
