@@ -3,6 +3,7 @@
  * the spec of ./cli) to checker options with keepalived's defaults, then one
  * run and the rendered result. Checker code is loaded only when it runs.
  */
+import { isIP } from 'node:net';
 import { painterFor } from '../cli/color';
 import { UsageError } from '../cli/errors';
 import type { Parsed } from '../cli/parse';
@@ -22,15 +23,15 @@ const str = (f: FlagBag, k: string): string | undefined => (typeof f[k] === 'str
 export const DEFAULT_PORTS: Partial<Record<CheckKind, number>> = { http: 80, ssl: 443, smtp: 25, dns: 53 };
 
 function retryOptions(kind: CheckKind, f: FlagBag): RetryOptions & { delayLoopMs: number } {
-  const delayLoopMs = str(f, 'delay-loop') !== undefined ? parseTimer(str(f, 'delay-loop')!, 'delay_loop') : DEFAULT_DELAY_LOOP_MS;
+  const delayLoopMs = str(f, 'delay-loop') !== undefined ? parseTimer(str(f, 'delay-loop')!, '--delay-loop') : DEFAULT_DELAY_LOOP_MS;
   const r = str(f, 'retry') ?? str(f, 'nb-get-retry');
   return {
-    retry: r !== undefined ? parseUint(r, 'retry') : defaultRetry(kind),
+    retry: r !== undefined ? parseUint(r, '--retry') : defaultRetry(kind),
     delayBeforeRetryMs:
       str(f, 'delay-before-retry') !== undefined
-        ? parseTimer(str(f, 'delay-before-retry')!, 'delay_before_retry')
+        ? parseTimer(str(f, 'delay-before-retry')!, '--delay-before-retry')
         : defaultDelayBeforeRetryMs(kind, delayLoopMs),
-    warmupMs: str(f, 'warmup') !== undefined ? parseTimer(str(f, 'warmup')!, 'warmup') : 0,
+    warmupMs: str(f, '--warmup') !== undefined ? parseTimer(str(f, '--warmup')!, '--warmup') : 0,
     delayLoopMs,
   };
 }
@@ -40,16 +41,23 @@ function connOptions(kind: CheckKind, target: string | undefined, f: FlagBag): C
   const host = str(f, 'connect-ip') ?? t?.host;
   if (!host) throw new Error('no address to check: give TARGET or --connect-ip');
   const cp = str(f, 'connect-port');
-  const port = cp !== undefined ? parsePort(cp, 'connect_port') : (t?.port ?? DEFAULT_PORTS[kind]);
+  const port = cp !== undefined ? parsePort(cp, '--connect-port') : (t?.port ?? DEFAULT_PORTS[kind]);
   if (port === undefined && kind !== 'ping') throw new Error(`${kind} check needs a port: TARGET as ADDRESS:PORT or --connect-port`);
   const ct = str(f, 'connect-timeout');
+  const bindto = str(f, 'bindto');
+  if (bindto !== undefined && isIP(bindto) === 0) throw new Error(`invalid --bindto '${bindto}' (expected an IPv4 or IPv6 address)`);
+  const ci = str(f, 'connect-ip');
+  if (ci !== undefined && isIP(ci) === 0) throw new Error(`invalid --connect-ip '${ci}' (expected an IPv4 or IPv6 address)`);
+  if (kind === 'ping' && t?.port !== undefined)
+    throw new Error(`PING_CHECK has no port: give ${target?.replace(/:\d+$/, '')} instead of ${target} (ICMP echo goes to the address only)`);
+  if (kind === 'ping' && cp !== undefined) throw new Error('PING_CHECK has no port: --connect-port does not apply');
   return {
     host,
     port: port ?? 0,
-    bindto: str(f, 'bindto'),
-    bindPort: str(f, 'bind-port') !== undefined ? parsePort(str(f, 'bind-port')!, 'bind_port') : undefined,
-    fwmark: str(f, 'fwmark') !== undefined ? parseUint(str(f, 'fwmark')!, 'fwmark') : undefined,
-    connectTimeoutMs: ct !== undefined ? parseTimer(ct, 'connect_timeout') : DEFAULT_CONNECT_TIMEOUT_MS,
+    bindto,
+    bindPort: str(f, 'bind-port') !== undefined ? parsePort(str(f, 'bind-port')!, '--bind-port') : undefined,
+    fwmark: str(f, 'fwmark') !== undefined ? parseUint(str(f, 'fwmark')!, '--fwmark') : undefined,
+    connectTimeoutMs: ct !== undefined ? parseTimer(ct, '--connect-timeout') : DEFAULT_CONNECT_TIMEOUT_MS,
   };
 }
 
@@ -96,8 +104,8 @@ function regexFromFlags(f: FlagBag): RegexSpec | undefined {
     pattern,
     options,
     noMatch: Boolean(f['regex-no-match']),
-    minOffset: min !== undefined ? parseUint(min, 'regex_min_offset') : undefined,
-    maxOffset: max !== undefined ? parseUint(max, 'regex_max_offset') : undefined,
+    minOffset: min !== undefined ? parseUint(min, '--regex-min-offset') : undefined,
+    maxOffset: max !== undefined ? parseUint(max, '--regex-max-offset') : undefined,
   };
   (require('./pcre') as typeof import('./pcre')).compileRegex(spec);
   return spec;
@@ -127,7 +135,7 @@ export function buildOptions(kind: CheckKind, target: string | undefined, f: Fla
       }
       if (urls.length === 0) urls.push(regex ? { path: '/', regex } : { path: '/' });
       const proto = parseHttpProtocol(str(f, 'http-protocol') ?? '1.0');
-      if (!proto) throw new Error(`invalid http_protocol '${str(f, 'http-protocol')}' (expected 1.0, 1.0C or 1.1)`);
+      if (!proto) throw new Error(`invalid --http-protocol '${str(f, 'http-protocol')}' (expected 1.0, 1.0C or 1.1)`);
       return {
         kind,
         ...connOptions(kind, target, f),
@@ -145,16 +153,16 @@ export function buildOptions(kind: CheckKind, target: string | undefined, f: Fla
       return { kind, ...connOptions(kind, target, f), ...base, heloName: str(f, 'helo-name') ?? SMTP_DEFAULT_HELO, hosts: [] };
     case 'dns': {
       const type = parseDnsType(str(f, 'type') ?? 'SOA');
-      if (!type) throw new Error(`invalid DNS type '${str(f, 'type')}' (expected A, NS, CNAME, SOA, MX, TXT or AAAA)`);
+      if (!type) throw new Error(`invalid --type '${str(f, 'type')}' (expected A, NS, CNAME, SOA, MX, TXT or AAAA)`);
       return { kind, ...connOptions(kind, target, f), ...base, type, name: str(f, 'name') ?? '.' };
     }
     case 'udp': {
       const payload = str(f, 'payload') !== undefined ? parseHexStr(str(f, 'payload')!, false).data : undefined;
       const replyHex = str(f, 'reply-data');
       const reply = replyHex !== undefined ? parseHexStr(replyHex, true) : undefined;
-      const minL = str(f, 'min-reply-length') !== undefined ? parseUint(str(f, 'min-reply-length')!, 'min_reply_length', 65535) : 0;
-      const maxL = str(f, 'max-reply-length') !== undefined ? parseUint(str(f, 'max-reply-length')!, 'max_reply_length', 65535) : 255;
-      if (minL > maxL) throw new Error(`min_reply_length ${minL} > max_reply_length ${maxL}: the check would always fail`);
+      const minL = str(f, 'min-reply-length') !== undefined ? parseUint(str(f, 'min-reply-length')!, '--min-reply-length', 65535) : 0;
+      const maxL = str(f, 'max-reply-length') !== undefined ? parseUint(str(f, 'max-reply-length')!, '--max-reply-length', 65535) : 255;
+      if (minL > maxL) throw new Error(`--min-reply-length ${minL} > --max-reply-length ${maxL}: the check would always fail`);
       return {
         kind,
         ...connOptions(kind, target, f),
@@ -181,7 +189,7 @@ export function buildOptions(kind: CheckKind, target: string | undefined, f: Fla
         kind,
         ...base,
         miscPath: mp,
-        miscTimeoutMs: mt !== undefined ? parseTimer(mt, 'misc_timeout') : retry.delayLoopMs,
+        miscTimeoutMs: mt !== undefined ? parseTimer(mt, '--misc-timeout') : retry.delayLoopMs,
         miscDynamic: Boolean(f['misc-dynamic']),
         user: user || undefined,
         group: group || undefined,

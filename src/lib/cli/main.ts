@@ -22,6 +22,7 @@ function helpRef(spec: CliSpec, c?: CommandSpec): string {
 export function helpFor(spec: CliSpec, argv: string[]): string {
   const ws = argv.filter((a) => a !== '--help' && a !== '-h');
   const bad = ws.find((a) => a.startsWith('-'));
+  if (bad === '--json') throw new UsageError(`\`${spec.bin} help\` has no JSON output: --json is not one of its flags`, { hint: helpRef(spec) });
   if (bad) throw new UsageError(`unknown flag ${bad}`, { hint: helpRef(spec) });
   if (ws.length === 0) return rootHelp(spec);
   const r = resolveCommand(spec, ws);
@@ -60,7 +61,8 @@ export async function run(root: string, argv: string[]): Promise<number | undefi
       return 0;
     }
     if (argv[0] === 'help') {
-      process.stdout.write(helpFor(spec, argv.slice(1)));
+      const own = argv.length === 2 && (argv[1] === '--help' || argv[1] === '-h') && spec.commands.help;
+      process.stdout.write(own ? commandHelp(spec, own) : helpFor(spec, argv.slice(1)));
       return 0;
     }
     const r = resolveCommand(spec, argv);
@@ -82,6 +84,18 @@ export async function run(root: string, argv: string[]): Promise<number | undefi
     }
     const fast = require('../../fast') as typeof import('../../fast');
     const entry = fast.commands[key];
+    usageExit = entry?.usageExit ?? 2;
+    if (key !== 'ipvsadm' && r.rest.includes('--json')) {
+      const end = r.rest.indexOf('--');
+      if (end < 0 || r.rest.indexOf('--json') < end) {
+        if (!Object.hasOwn(cmd.flags, 'json'))
+          throw new UsageError(`\`${spec.bin} ${key}\` has no JSON output: --json is not one of its flags`, {
+            hint: entry?.jsonHint ?? helpRef(spec, cmd),
+            exitCode: usageExit,
+          });
+        setJsonErrors(true);
+      }
+    }
     if (!entry) {
       // Not served here (vrrp run): its own fast entry, else oclif.
       if (fast.tryFast(argv)) return undefined;
@@ -89,18 +103,6 @@ export async function run(root: string, argv: string[]): Promise<number | undefi
         .execute({ dir: root, args: argv })
         .catch((err: unknown) => require('@oclif/core/handle')(err));
       return undefined;
-    }
-    usageExit = entry.usageExit ?? 2;
-    if (key !== 'ipvsadm' && r.rest.includes('--json')) {
-      const end = r.rest.indexOf('--');
-      if (end < 0 || r.rest.indexOf('--json') < end) {
-        if (!Object.hasOwn(cmd.flags, 'json'))
-          throw new UsageError(`\`${spec.bin} ${key}\` has no JSON output: --json is not one of its flags`, {
-            hint: entry.jsonHint ?? helpRef(spec, cmd),
-            exitCode: usageExit,
-          });
-        setJsonErrors(true);
-      }
     }
     const handler = entry.load();
     if (entry.raw) return await handler(r.rest as never);

@@ -30,6 +30,8 @@ export function parseArgv(cmd: CommandSpec, argv: string[], helpRef: string): Pa
   const positionals: string[] = [];
   const byChar = new Map<string, FlagSpec>();
   for (const f of Object.values(cmd.flags)) if (f.char) byChar.set(f.char, f);
+  // A value may start with '-' (`--retry -1` is then a bad value), but not be one of the command's long flags.
+  const isFlag = (a: string) => a === '--help' || (a.startsWith('--') && Object.hasOwn(cmd.flags, a.slice(2).split('=')[0]));
   const usage = (message: string, hint?: string) => new UsageError(message, { hint: hint ?? helpRef });
 
   const set = (f: FlagSpec, value: string | boolean, typed: string) => {
@@ -79,7 +81,7 @@ export function parseArgv(cmd: CommandSpec, argv: string[], helpRef: string): Pa
         set(f, !negated, `--${f.name}`);
       } else if (eq >= 0) set(f, a.slice(eq + 1), `--${f.name}`);
       else {
-        if (i + 1 >= argv.length) throw usage(`--${f.name} needs a value${f.helpValue ? ` (${f.helpValue})` : ''}`);
+        if (i + 1 >= argv.length || isFlag(argv[i + 1])) throw usage(`--${f.name} needs a value${f.helpValue ? ` (${f.helpValue})` : ''}`);
         set(f, argv[++i], `--${f.name}`);
       }
       continue;
@@ -97,7 +99,7 @@ export function parseArgv(cmd: CommandSpec, argv: string[], helpRef: string): Pa
         const rest = a.slice(j + 1);
         if (rest !== '') set(f, rest.startsWith('=') ? rest.slice(1) : rest, `-${ch}`);
         else {
-          if (i + 1 >= argv.length) throw usage(`-${ch}/--${f.name} needs a value${f.helpValue ? ` (${f.helpValue})` : ''}`);
+          if (i + 1 >= argv.length || isFlag(argv[i + 1])) throw usage(`-${ch}/--${f.name} needs a value${f.helpValue ? ` (${f.helpValue})` : ''}`);
           set(f, argv[++i], `-${ch}`);
         }
         break;

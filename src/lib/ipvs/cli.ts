@@ -257,8 +257,12 @@ async function vsRun(verb: Verb, rawArgv: string[], io: Io): Promise<number> {
   const yes = got.has('--yes') || (got.has('-y') && verb !== 'rs add' && verb !== 'rs edit');
   if (verb === 'vs timeout' && argv.includes('--set')) {
     argv = argv.filter((a) => a !== '--set');
+    checkTimeouts(argv);
     return vsApply(verb, ['--set', ...argv], io);
   }
+  if (verb === 'vs timeout' && argv.length > 0) throw new CliFailure(`unexpected argument '${argv[0]}'`, 2, 'to change the timeouts: `hactl vs timeout --set TCP TCPFIN UDP`');
+  if ((verb === 'vs sync start' || verb === 'vs sync stop') && !argv.some((a) => a === 'master' || a === 'backup'))
+    throw new CliFailure(`\`hactl ${verb}\` needs the sync daemon's role: master or backup`, 2, `e.g. \`hactl ${verb} master --mcast-interface eth1\``);
   let ce: IpvsadmCommand;
   try {
     ce = parseIpvsadmArgs([...PREFIX[verb], ...argv], systemParseOptions());
@@ -290,6 +294,16 @@ async function vsRun(verb: Verb, rawArgv: string[], io: Io): Promise<number> {
   const c = await openClient();
   await c.exec(op);
   return 0;
+}
+
+/** `vs timeout --set TCP TCPFIN UDP`: three whole numbers of seconds (0 keeps a value), checked before ipvsadm's parser sees them. */
+function checkTimeouts(argv: string[]): void {
+  const hint = 'e.g. `hactl vs timeout --set 900 120 300` (0 keeps a value)';
+  if (argv.length !== 3) throw new CliFailure(`--set needs three timeouts, TCP TCPFIN UDP (got ${argv.length})`, 2, hint);
+  const names = ['TCP', 'TCPFIN', 'UDP'];
+  argv.forEach((a, i) => {
+    if (!/^\d+$/.test(a) || Number(a) > 2147483647) throw new CliFailure(`invalid ${names[i]} timeout '${a}' (expected whole seconds, 0 to keep the current value)`, 2, hint);
+  });
 }
 
 async function vsApply(verb: Verb, argv: string[], _io: Io): Promise<number> {
