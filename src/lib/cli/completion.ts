@@ -93,9 +93,10 @@ export function bashCompletion(spec: CliSpec): string {
 # Install: ${spec.bin} completion bash > /etc/bash_completion.d/${spec.bin}   (or: source <(${spec.bin} completion bash))
 ${dataFunctions(spec)}
 _hactl() {
-  local cur="\${COMP_WORDS[COMP_CWORD]}" prev="" cmdpath="" w i vals
+  local cur="\${COMP_WORDS[COMP_CWORD]}" prev="" cmdpath="" w i vals first=1 help=""
   (( COMP_CWORD > 0 )) && prev="\${COMP_WORDS[COMP_CWORD-1]}"
-  for ((i = 1; i < COMP_CWORD; i++)); do
+  [[ "\${COMP_WORDS[1]}" == help ]] && (( COMP_CWORD > 1 )) && help=1 && first=2
+  for ((i = first; i < COMP_CWORD; i++)); do
     w="\${COMP_WORDS[i]}"
     [[ "$w" == -* ]] && break
     case " $(_hactl_sub "$cmdpath") " in
@@ -103,8 +104,10 @@ _hactl() {
       *) break ;;
     esac
   done
-  [[ "$cmdpath" == help* ]] && cmdpath="\${cmdpath#help}" && cmdpath="\${cmdpath# }" && [[ "$cur" != -* ]] && {
-    COMPREPLY=($(compgen -W "$(_hactl_sub "$cmdpath")" -- "$cur")); return 0; }
+  if [[ -n "$help" ]]; then
+    COMPREPLY=($(compgen -W "$(_hactl_sub "$cmdpath")" -- "$cur"))
+    return 0
+  fi
   if [[ "$prev" == -* ]] && _hactl_takes "$cmdpath" "$prev"; then
     vals="$(_hactl_values "$cmdpath" "$prev")"
     if [[ -n "$vals" ]]; then COMPREPLY=($(compgen -W "$vals" -- "$cur")); else COMPREPLY=($(compgen -f -- "$cur")); fi
@@ -131,17 +134,17 @@ export function zshCompletion(spec: CliSpec): string {
 # Install: ${spec.bin} completion zsh > "\${fpath[1]}/_${spec.bin}"   (or: source <(${spec.bin} completion zsh) after compinit)
 ${dataFunctions(spec)}
 _hactl() {
-  local cmdpath="" w i cur prev
+  local cmdpath="" w i cur prev first=2 help=""
   local -a vals
-  for ((i = 2; i < CURRENT; i++)); do
+  [[ \${words[2]} == help ]] && (( CURRENT > 2 )) && help=1 && first=3
+  for ((i = first; i < CURRENT; i++)); do
     w=\${words[i]}
     [[ $w == -* ]] && break
     if [[ " $(_hactl_sub "$cmdpath") " == *" $w "* ]]; then cmdpath="\${cmdpath:+$cmdpath }$w"; else break; fi
   done
   cur=\${words[CURRENT]}
   prev=\${words[CURRENT-1]}
-  if [[ $cmdpath == help* ]]; then
-    cmdpath=\${cmdpath#help}; cmdpath=\${cmdpath# }
+  if [[ -n $help ]]; then
     vals=(\${=$(_hactl_sub "$cmdpath")}); compadd -- $vals; return
   fi
   if [[ $prev == -* ]] && _hactl_takes "$cmdpath" "$prev"; then

@@ -58,7 +58,7 @@ export function manPage(spec: CliSpec): string {
     const ex = examplesOf(spec, c);
     if (ex.length) out.push('.PP', 'Examples:', '.RS', '.nf', ...ex.map(esc), '.fi', '.RE');
   }
-  out.push('.SH EXIT STATUS', '.TS', 'l l.', ...EXIT_STATUS.map(([k, v]) => `${k}\t${esc(v)}`), '.TE');
+  out.push('.SH EXIT STATUS', ...EXIT_STATUS.flatMap(([k, v]) => ['.TP', `.B ${k}`, esc(v)]));
   out.push(
     '.SH ENVIRONMENT',
     '.TP',
