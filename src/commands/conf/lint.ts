@@ -6,12 +6,12 @@ export default class ConfLint extends HandledCommand {
   static override description =
     'Validate keepalived.conf files like `keepalived -t`, plus extra rules (duplicates, references, cluster consistency). Exit: 0 clean, 4 fatal, 5 errors/warnings, 6 script-security violation, 1 bad usage; notes (what keepalived does silently) never change it.';
   static override strict = false;
-  static override args = { file: Args.string({ description: 'config file(s)', required: true }) };
+  static override args = { file: Args.string({ description: 'config file(s); - reads standard input', required: true }) };
   static override flags = {
-    format: Flags.string({ description: 'output format', options: ['text', 'json', 'sarif'], default: 'text' }),
+    format: Flags.string({ char: 'f', description: 'output format', options: ['text', 'json', 'sarif'], default: 'text' }),
     'warnings-ok': Flags.boolean({ description: 'exit 0 when there are only warnings' }),
     host: Flags.boolean({ description: 'also check this host: interfaces, script programs, users and groups, CPU ids exist' }),
-    'config-id': Flags.string({ description: 'config id for @id lines (default: hostname up to the first dot)' }),
+    'config-id': Flags.string({ char: 'i', description: 'config id for @id lines (default: hostname up to the first dot)' }),
     cluster: Flags.boolean({ description: 'the FILEs are the nodes of one cluster: check them against each other' }),
   };
   static override examples = [
@@ -19,5 +19,6 @@ export default class ConfLint extends HandledCommand {
     '<%= config.bin %> conf lint --format json keepalived.conf',
     '<%= config.bin %> conf lint --host --config-id lb1 keepalived.conf',
     '<%= config.bin %> conf lint --cluster lb1.conf lb2.conf',
+    'cat keepalived.conf | <%= config.bin %> conf lint -',
   ];
 }
