@@ -7,14 +7,18 @@ import { isIP } from 'node:net';
 import { painterFor } from '../cli/color';
 import { UsageError } from '../cli/errors';
 import type { Parsed } from '../cli/parse';
-import { parseDnsType } from './dns-codec';
 import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_DELAY_LOOP_MS, defaultDelayBeforeRetryMs, defaultRetry } from './defaults';
-import { parseHexStr } from './hexstr';
-import { parseDigest, parseHttpProtocol, parseStatusCodes } from './http-proto';
 import type { RegexSpec } from './pcre';
-import { SMTP_DEFAULT_HELO } from './smtp-proto';
 import { parsePort, parseTarget, parseTimer, parseUint } from './target';
 import type { CheckKind, CheckOptions, ConnOptions, HttpUrl, RetryOptions, TlsClientFiles } from './types';
+
+// Loaded only by the checker kinds that need them (start-up of one-shot checks).
+const httpProto = () => require('./http-proto') as typeof import('./http-proto');
+const parseDigest = (s: string) => httpProto().parseDigest(s);
+const parseHttpProtocol = (s: string) => httpProto().parseHttpProtocol(s);
+const parseStatusCodes = (s: string[]) => httpProto().parseStatusCodes(s);
+const parseDnsType = (s: string) => (require('./dns-codec') as typeof import('./dns-codec')).parseDnsType(s);
+const parseHexStr = (s: string, mask: boolean) => (require('./hexstr') as typeof import('./hexstr')).parseHexStr(s, mask);
 
 type FlagBag = Record<string, unknown>;
 
@@ -150,7 +154,7 @@ export function buildOptions(kind: CheckKind, target: string | undefined, f: Fla
     case 'tcp':
       return { kind, ...connOptions(kind, target, f), ...base };
     case 'smtp':
-      return { kind, ...connOptions(kind, target, f), ...base, heloName: str(f, 'helo-name') ?? SMTP_DEFAULT_HELO, hosts: [] };
+      return { kind, ...connOptions(kind, target, f), ...base, heloName: str(f, 'helo-name') ?? (require('./smtp-proto') as typeof import('./smtp-proto')).SMTP_DEFAULT_HELO, hosts: [] };
     case 'dns': {
       const type = parseDnsType(str(f, 'type') ?? 'SOA');
       if (!type) throw new Error(`invalid --type '${str(f, 'type')}' (expected A, NS, CNAME, SOA, MX, TXT or AAAA)`);

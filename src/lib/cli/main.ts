@@ -8,11 +8,16 @@
  * `vrrp run` keeps its own path (its fast entry, then oclif).
  */
 import { UsageError } from './errors';
-import { commandHelp, rootHelp, topicHelp } from './help';
 import { parseArgv } from './parse';
 import { reportError, setJsonErrors } from './report';
 import { resolveCommand } from './resolve';
 import { type CliSpec, type CommandSpec, loadSpec, words } from './spec';
+
+// Help texts are rendered only when asked for.
+const helpLib = () => require('./help') as typeof import('./help');
+const commandHelp: typeof import('./help').commandHelp = (...a) => helpLib().commandHelp(...a);
+const rootHelp: typeof import('./help').rootHelp = (...a) => helpLib().rootHelp(...a);
+const topicHelp: typeof import('./help').topicHelp = (...a) => helpLib().topicHelp(...a);
 
 function helpRef(spec: CliSpec, c?: CommandSpec): string {
   return c ? `see \`${spec.bin} ${words(c.id)} --help\`` : `see \`${spec.bin} --help\``;
