@@ -1,12 +1,16 @@
 /**
  * bench/startup: start-up cost of hactl against a bare `node -e 0`, in one run.
  *
- *   node dist/bench/startup.js [--runs N] [--json] [--check]
+ *   node dist/bench/startup.js [--runs N] [--json] [--check] [--baseline OTHER/bin/hactl]
  *
  * Commands are interleaved round-robin (so machine noise hits all of them
  * alike), after 3 warm-up rounds. Reports min / median / p90 wall time and the
- * ratio of medians against `node -e 0`. Target (issue 2): ratio <= 1.5 for
- * `hactl --version` and `hactl conf lint examples/keepalived.conf`.
+ * ratio of medians against `node -e 0`. Every command of oclif.manifest.json is
+ * timed (issue 11): a real run where it needs no root, kernel IPVS or network
+ * beyond loopback, else its --help; plus `hactl --help`. Targets: <= 1.2x for
+ * every command (issue 11), <= 1.5x for `hactl --version` and `conf lint`
+ * (issue 2). --baseline times another build's bin/hactl with the same command
+ * lines in the same rounds (before/after in one run).
  * Reference one-shot tools (ipvsadm --version, keepalived --version) are timed
  * too when installed. --check exits 1 when a target is missed.
  */
@@ -19,6 +23,22 @@ const ROOT = path.resolve(__dirname, '..', '..');
 const HACTL = path.join(ROOT, 'bin', 'hactl');
 const EXAMPLE = path.join(ROOT, 'examples', 'keepalived.conf');
 const TARGET = 1.5;
+const TARGET_CMD = 1.2;
+
+/** A real run per command where one is safe here (exit codes that count as having run); the others time --help. */
+const RUNS: Record<string, { args: string[]; ok: number[] }> = {
+  'check tcp': { args: ['127.0.0.1:1', '--retry', '0'], ok: [1] },
+  'check http': { args: ['127.0.0.1:1', '--retry', '0'], ok: [1] },
+  genhash: { args: ['-s', '127.0.0.1', '-p', '1', '-u', '/'], ok: [1] },
+  'conf dump': { args: ['examples/keepalived.conf'], ok: [0] },
+  'vs list': { args: ['-n'], ok: [0, 2] },
+  save: { args: ['-n'], ok: [0, 2] },
+  'vrrp status': { args: ['--control-socket', '/nonexistent/hactl.sock'], ok: [1] },
+  'arp realserver-status': { args: ['--vip', '192.0.2.1', '--state-dir', '/nonexistent'], ok: [0, 1] },
+  completion: { args: ['bash'], ok: [0] },
+  help: { args: ['vs', 'list'], ok: [0] },
+  ipvsadm: { args: ['-Ln'], ok: [0, 2] },
+};
 
 interface Cmd {
   name: string;
@@ -32,7 +52,7 @@ interface Cmd {
   optional?: boolean;
 }
 
-function parseArgs(argv: string[]): { runs: number; json: boolean; check: boolean } {
+function parseArgs(argv: string[]): { runs: number; json: boolean; check: boolean; baseline?: string } {
   let runs = 40;
   const i = argv.indexOf('--runs');
   if (i >= 0) runs = Number(argv[i + 1]);
@@ -40,7 +60,8 @@ function parseArgs(argv: string[]): { runs: number; json: boolean; check: boolea
     process.stderr.write('bench/startup: --runs needs a positive integer\n');
     process.exit(1);
   }
-  return { runs, json: argv.includes('--json'), check: argv.includes('--check') };
+  const b = argv.indexOf('--baseline');
+  return { runs, json: argv.includes('--json'), check: argv.includes('--check'), baseline: b >= 0 ? path.resolve(argv[b + 1]) : undefined };
 }
 
 function available(cmd: string, args: string[]): boolean {
@@ -56,7 +77,7 @@ function timeOnce(c: Cmd): { ms: number; status: number | null; stderr: string }
 }
 
 function main(): void {
-  const { runs, json, check } = parseArgs(process.argv.slice(2));
+  const { runs, json, check, baseline } = parseArgs(process.argv.slice(2));
   const node = process.execPath;
   const cmds: Cmd[] = [
     { name: 'node -e 0', cmd: node, args: ['-e', '0'], okExit: [0] },
@@ -68,6 +89,21 @@ function main(): void {
     cmds.push({ name: 'hactl conf lint examples/keepalived.conf', cmd: node, args: [HACTL, 'conf', 'lint', EXAMPLE], target: TARGET, okExit: [0, 5] });
   } else {
     notes.push(`skipped hactl conf lint: ${path.relative(ROOT, EXAMPLE)} does not exist`);
+  }
+  const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'oclif.manifest.json'), 'utf8')) as { commands: Record<string, unknown> };
+  const every: { words: string; args: string[]; ok: number[] }[] = [{ words: '--help', args: ['--help'], ok: [0] }];
+  for (const id of Object.keys(manifest.commands).sort()) {
+    const w = id.replace(/:/g, ' ');
+    if (w === 'conf lint') continue; // timed above on the example
+    const run = RUNS[w];
+    every.push(run ? { words: `${w} ${run.args.join(' ')}`, args: [...w.split(' '), ...run.args], ok: run.ok } : { words: `${w} --help`, args: [...w.split(' '), '--help'], ok: [0] });
+  }
+  for (const e of every) cmds.push({ name: `hactl ${e.words}`, cmd: node, args: [HACTL, ...e.args], target: TARGET_CMD, okExit: e.ok });
+  if (baseline) {
+    for (const c of [...cmds]) {
+      if (c.args[0] !== HACTL) continue;
+      cmds.push({ name: `${c.name} (baseline)`, cmd: node, args: [baseline, ...c.args.slice(1)], okExit: [...c.okExit, 0, 1, 2], optional: true });
+    }
   }
   if (available('ipvsadm', ['--version'])) cmds.push({ name: 'ipvsadm --version (reference)', cmd: 'ipvsadm', args: ['--version'], okExit: [0], optional: true });
   if (available('keepalived', ['--version'])) cmds.push({ name: 'keepalived --version (reference)', cmd: 'keepalived', args: ['--version'], okExit: [0], optional: true });

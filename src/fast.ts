@@ -1,26 +1,58 @@
 /**
- * Fast paths for hot commands, run without loading oclif (see bin/hactl).
- * A handler gets argv after the command words and returns a promise of the
- * exit code. Help requests always go through oclif.
+ * What runs each command without oclif (see bin/hactl and src/lib/cli/main.ts,
+ * which finds the command, serves help and parses flags from the one spec).
+ * `commands`: every command but `vrrp run`; a handler gets the parsed command
+ * line (or, with `raw`, argv after the command words: ipvsadm's syntax) and
+ * returns the exit status. `handlers`: the older raw fast paths, tried by
+ * tryFast before oclif for the commands not in `commands`.
  */
+import type { Parsed } from './lib/cli/parse';
+
 /** undefined: not a command line the fast path serves (oclif runs it and words any usage error). */
 type FastHandler = (argv: string[]) => Promise<number> | undefined;
 
+export type Handler = (p: Parsed) => Promise<number> | number;
+
+export interface CommandEntry {
+  load: () => Handler | ((argv: string[]) => Promise<number>);
+  /** the handler parses argv itself (ipvsadm syntax) */
+  raw?: boolean;
+  /** exit status for bad usage when not 2 (conf lint: keepalived's 1) */
+  usageExit?: number;
+  /** what to say when --json is refused */
+  jsonHint?: string;
+}
+
+const check = (kind: string): CommandEntry => ({ load: () => require('./lib/check/run-cli').checkHandler(kind) });
+const arp = (role: string, verb: string): CommandEntry => ({ load: () => require('./lib/arp/commands').arpHandler(role, verb) });
+const ipvs = (verb: string): CommandEntry => ({ load: () => require('./lib/ipvs/cli').fast(verb), raw: true });
+
+/** Keyed by the command words. */
+export const commands: Record<string, CommandEntry> = {
+  'conf lint': { load: () => require('./lib/conf/lint-cli').lintHandler, usageExit: 1, jsonHint: 'use --format json' },
+  'conf dump': { load: () => require('./lib/conf/lint-cli').dumpHandler },
+  genhash: { load: () => require('./lib/check/genhash-cli').genhashHandler },
+  check: { load: () => require('./lib/check/config-cli').checkConfigHandler(true) },
+  'check config': { load: () => require('./lib/check/config-cli').checkConfigHandler(false) },
+  ...Object.fromEntries(['dns', 'http', 'misc', 'ping', 'smtp', 'ssl', 'tcp', 'udp'].map((k) => [`check ${k}`, check(k)])),
+  ...Object.fromEntries(
+    ['director', 'realserver'].flatMap((role) => ['setup', 'status', 'teardown'].map((verb) => [`arp ${role}-${verb}`, arp(role, verb)])),
+  ),
+  'vrrp status': { load: () => require('./lib/vrrp/status-cli').vrrpStatusHandler },
+  completion: { load: () => require('./lib/cli/completion').completionHandler },
+  ipvsadm: { load: () => require('./lib/ipvs/cli').ipvsadmFast, raw: true },
+  restore: { load: () => require('./lib/ipvs/cli').restoreMain, raw: true },
+  ...Object.fromEntries(
+    ['vs add', 'vs edit', 'vs del', 'vs list', 'vs zero', 'vs clear', 'vs timeout', 'vs sync start', 'vs sync stop', 'vs sync status', 'rs add', 'rs edit', 'rs del', 'save'].map(
+      (v) => [v, ipvs(v)],
+    ),
+  ),
+};
+
 /** Keyed by the command words (one to three); the longest match wins. */
 const handlers: Record<string, () => FastHandler> = {
-  'conf lint': () => require('./lib/conf/lint-cli').fastMain,
-  genhash: () => require('./lib/check/genhash-cli').genhashFast,
   // a long-running daemon: oclif would stay in memory (~14 MiB) for nothing
   'vrrp run': () => require('./lib/vrrp/run-cli').vrrpRunFast,
-  // IPVS (issue #7): parsed with ipvsadm's own rules in src/lib/ipvs/cli.
-  ipvsadm: () => require('./lib/ipvs/cli').ipvsadmFast,
-  restore: () => require('./lib/ipvs/cli').restoreMain,
-  ...Object.fromEntries(
-    ['vs add', 'vs edit', 'vs del', 'vs list', 'vs zero', 'vs clear', 'vs timeout', 'vs sync start', 'vs sync stop', 'vs sync status', 'rs add', 'rs edit', 'rs del', 'save'].map((v) => [
-      v,
-      () => require('./lib/ipvs/cli').fast(v),
-    ]),
-  ),
 };
 
 export function tryFast(argv: string[]): boolean {

@@ -1,9 +1,7 @@
 import { Flags } from '@oclif/core';
-import { HactlCommand } from '../lib/cli/base';
-import { reportWarning } from '../lib/cli/report';
-import { runGenhash } from '../lib/check/genhash-cli';
+import { HandledCommand } from '../lib/cli/base';
 
-export default class Genhash extends HactlCommand {
+export default class Genhash extends HandledCommand {
   static override summary = 'Compute the MD5 digest of a page for HTTP_GET/SSL_GET (keepalived genhash)';
   static override description = `Fetches URL from SERVER:PORT exactly as keepalived's HTTP_GET/SSL_GET checker does (GET ... HTTP/1.0, User-Agent: KeepAliveClient, Host: SERVER:PORT or the virtual host) and prints the MD5 of the body, the line to paste into a url { digest ... } block. Same request bytes and same output line as keepalived 2.2.7's genhash: the body is hashed as received (chunked encoding is not decoded, redirects are not followed), truncated at Content-Length when the server sends one.
 
@@ -34,24 +32,4 @@ Differences from keepalived's genhash:
     verbose: Flags.boolean({ char: 'v', summary: 'Readable dump of request, response header, body excerpt and timing.' }),
     json: Flags.boolean({ summary: 'Print a JSON report (status, headers, digest, time).' }),
   };
-
-  async run(): Promise<void> {
-    const { flags } = await this.parse(Genhash);
-    process.exitCode = await runGenhash(
-      {
-        server: flags.server,
-        port: flags.port,
-        url: flags.url,
-        useSsl: flags['use-ssl'],
-        useSni: flags['use-sni'],
-        virtualhost: flags['use-virtualhost'],
-        protocol: flags.protocol,
-        timeout: flags.timeout,
-        fwmark: flags.fwmark,
-        verbose: flags.verbose,
-        json: flags.json,
-      },
-      reportWarning,
-    );
-  }
 }

@@ -20,6 +20,7 @@ describe('targets and timers', () => {
     assert.equal(parseTimer('3', 'x'), 3000);
     assert.equal(parseTimer('1.5', 'x'), 1500);
     assert.throws(() => parseTimer('-1', 'connect_timeout'), /invalid connect_timeout '-1'/);
+    assert.throws(() => parseTimer('99999999999', '--connect-timeout'), /invalid --connect-timeout '99999999999' \(at most 2147483 seconds\)/);
   });
 });
 
@@ -55,10 +56,14 @@ describe('command flags -> checker options (keepalived defaults)', () => {
   it('precise errors', () => {
     assert.throws(() => buildOptions('tcp', '192.0.2.1', {}), /needs a port/);
     assert.throws(() => buildOptions('http', '192.0.2.1', { digest: 'abc' }), /apply to --path/);
-    assert.throws(() => buildOptions('dns', '192.0.2.1', { type: 'SRV' }), /invalid DNS type 'SRV'/);
+    assert.throws(() => buildOptions('dns', '192.0.2.1', { type: 'SRV' }), /invalid --type 'SRV'/);
     assert.throws(() => buildOptions('udp', '192.0.2.1:1', { 'min-reply-length': '9', 'max-reply-length': '3' }), /always fail/);
     assert.throws(() => parseUrlSpec('digest=00'), /invalid digest|no path/);
     assert.throws(() => buildOptions('misc', undefined, {}), /--misc-path/);
+    assert.throws(() => buildOptions('tcp', '192.0.2.1:80', { bindto: '300.1.1.1' }), /invalid --bindto '300.1.1.1'/);
+    assert.throws(() => buildOptions('tcp', '192.0.2.1:80', { 'connect-timeout': '99999999999' }), /at most 2147483 seconds/);
+    assert.throws(() => buildOptions('ping', '192.0.2.1:80', {}), /PING_CHECK has no port: give 192\.0\.2\.1 instead of 192\.0\.2\.1:80/);
+    assert.equal((buildOptions('ping', '[2001:db8::1]', {}) as { host: string }).host, '2001:db8::1');
   });
   it('dns and misc defaults', () => {
     const d = buildOptions('dns', '192.0.2.53', {});

@@ -7,7 +7,8 @@ import { hactl } from '../helpers/cli';
 describe('colour policy', () => {
   it('is off when not a TTY', () => assert.equal(colorEnabled(false, {}), false));
   it('is on for a TTY', () => assert.equal(colorEnabled(true, {}), true));
-  it('is off with NO_COLOR, even empty', () => assert.equal(colorEnabled(true, { NO_COLOR: '' }), false));
+  it('is off with a non-empty NO_COLOR', () => assert.equal(colorEnabled(true, { NO_COLOR: '1' }), false));
+  it('an empty NO_COLOR does not count (no-color.org)', () => assert.equal(colorEnabled(true, { NO_COLOR: '' }), true));
   it('is off with TERM=dumb', () => assert.equal(colorEnabled(true, { TERM: 'dumb' }), false));
   it('paints only when enabled', () => {
     assert.equal(painter(false).red('x'), 'x');

@@ -1,9 +1,9 @@
 import { Flags } from '@oclif/core';
-import { runSetup } from '../../lib/arp';
-import { dryRunFlag, out, persistFlag, stateDirFlag, sysctlDirFlag, unitDirFlag, vipFlagRequired, warn } from '../../lib/arp/flags';
-import { HactlCommand } from '../../lib/cli/base';
+import { dryRunFlag, persistFlag, stateDirFlag, sysctlDirFlag, unitDirFlag, vipFlagRequired } from '../../lib/arp/flags';
+import { HandledCommand } from '../../lib/cli/base';
 
-export default class DirectorSetup extends HactlCommand {
+/** Handler: src/lib/arp/commands.ts. */
+export default class DirectorSetup extends HandledCommand {
   static override description = `Set up an LVS director: the VIPs on IF (default /32, or the prefix given) and, for --mode nat,
 net.ipv4.ip_forward=1 (net.ipv6.conf.all.forwarding=1 for IPv6 VIPs); then a gratuitous ARP / unsolicited NA.
 
@@ -27,22 +27,4 @@ virtual_ipaddress block. Idempotent, recorded for director-teardown, rolled back
     'sysctl-dir': sysctlDirFlag,
     'unit-dir': unitDirFlag,
   };
-
-  async run(): Promise<void> {
-    const { flags } = await this.parse(DirectorSetup);
-    process.exitCode = await runSetup({
-      role: 'director',
-      mode: flags.mode as 'nat' | 'dr' | 'tun',
-      vips: flags.vip,
-      iface: flags.iface,
-      config: flags.config,
-      dryRun: flags['dry-run'],
-      persist: flags.persist,
-      stateDir: flags['state-dir'],
-      sysctlDir: flags['sysctl-dir'],
-      unitDir: flags['unit-dir'],
-      out,
-      warn,
-    });
-  }
 }

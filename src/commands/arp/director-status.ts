@@ -1,9 +1,9 @@
 import { Flags } from '@oclif/core';
-import { runStatus } from '../../lib/arp';
-import { jsonFlag, out, stateDirFlag, vipFlag, warn } from '../../lib/arp/flags';
-import { HactlCommand } from '../../lib/cli/base';
+import { jsonFlag, stateDirFlag, vipFlag } from '../../lib/arp/flags';
+import { HandledCommand } from '../../lib/cli/base';
 
-export default class DirectorStatus extends HactlCommand {
+/** Handler: src/lib/arp/commands.ts. */
+export default class DirectorStatus extends HandledCommand {
   static override description = `Check the LVS director setup: every sysctl, device and VIP it needs, against what is set.
 
 Exits 0 when everything is in place and 1 when something is missing (usable as a monitoring check).
@@ -21,18 +21,4 @@ Without --vip it checks what director-setup recorded.`;
     json: jsonFlag,
     'state-dir': stateDirFlag,
   };
-
-  async run(): Promise<void> {
-    const { flags } = await this.parse(DirectorStatus);
-    process.exitCode = await runStatus({
-      role: 'director',
-      mode: flags.mode as 'dr' | 'tun' | 'nat' | undefined,
-      vips: flags.vip ?? [],
-      iface: flags.iface,
-      json: flags.json,
-      stateDir: flags['state-dir'],
-      out,
-      warn,
-    });
-  }
 }

@@ -1,9 +1,9 @@
 import { Flags } from '@oclif/core';
-import { runSetup } from '../../lib/arp';
-import { dryRunFlag, out, persistFlag, stateDirFlag, sysctlDirFlag, unitDirFlag, vipFlagRequired, warn } from '../../lib/arp/flags';
-import { HactlCommand } from '../../lib/cli/base';
+import { dryRunFlag, persistFlag, stateDirFlag, sysctlDirFlag, unitDirFlag, vipFlagRequired } from '../../lib/arp/flags';
+import { HandledCommand } from '../../lib/cli/base';
 
-export default class RealserverSetup extends HactlCommand {
+/** Handler: src/lib/arp/commands.ts. */
+export default class RealserverSetup extends HandledCommand {
   static override description = `Set up an LVS-DR/TUN real server: ARP suppression, then the VIPs on lo (dr) or tunl0 (tun).
 
 Order: net.ipv4.conf.{all,IF,lo}.arp_ignore=1 and arp_announce=2 first, then each VIP as /32 (/128, nodad)
@@ -28,21 +28,4 @@ a failure half-way rolls back what was applied.`;
     'sysctl-dir': sysctlDirFlag,
     'unit-dir': unitDirFlag,
   };
-
-  async run(): Promise<void> {
-    const { flags } = await this.parse(RealserverSetup);
-    process.exitCode = await runSetup({
-      role: 'realserver',
-      mode: flags.mode as 'dr' | 'tun',
-      vips: flags.vip,
-      iface: flags.iface,
-      dryRun: flags['dry-run'],
-      persist: flags.persist,
-      stateDir: flags['state-dir'],
-      sysctlDir: flags['sysctl-dir'],
-      unitDir: flags['unit-dir'],
-      out,
-      warn,
-    });
-  }
 }

@@ -1,8 +1,8 @@
-import { runTeardown } from '../../lib/arp';
-import { dryRunFlag, out, stateDirFlag, warn } from '../../lib/arp/flags';
-import { HactlCommand } from '../../lib/cli/base';
+import { dryRunFlag, stateDirFlag } from '../../lib/arp/flags';
+import { HandledCommand } from '../../lib/cli/base';
 
-export default class RealserverTeardown extends HactlCommand {
+/** Handler: src/lib/arp/commands.ts. */
+export default class RealserverTeardown extends HandledCommand {
   static override description = `Undo realserver-setup: remove the VIPs and devices it added and restore the exact previous
 sysctl values it recorded (and the --persist files). Nothing else is touched.`;
 
@@ -12,9 +12,4 @@ sysctl values it recorded (and the --persist files). Nothing else is touched.`;
     'dry-run': dryRunFlag,
     'state-dir': stateDirFlag,
   };
-
-  async run(): Promise<void> {
-    const { flags } = await this.parse(RealserverTeardown);
-    process.exitCode = await runTeardown({ role: 'realserver', dryRun: flags['dry-run'], stateDir: flags['state-dir'], out, warn });
-  }
 }

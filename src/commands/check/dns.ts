@@ -1,8 +1,8 @@
 import { Flags } from '@oclif/core';
-import { CheckCommand, commonFlags, outputFlags, retryFlags, targetArg } from '../../lib/check/cli';
+import { HandledCommand } from '../../lib/cli/base';
+import { commonFlags, outputFlags, retryFlags, targetArg } from '../../lib/check/cli';
 
-export default class CheckDns extends CheckCommand {
-  protected readonly kind = 'dns' as const;
+export default class CheckDns extends HandledCommand {
   static override summary = 'Run a DNS_CHECK once';
   static override description = `Send one DNS query over UDP (RD set, class IN); up when a reply with the same id and RCODE 0 arrives within connect_timeout. Port defaults to 53. Note keepalived defaults: retry 3, delay_before_retry = delay_loop (60 s).
 
@@ -16,9 +16,4 @@ Exit status: 0 up, 1 down, 2 bad usage.`;
     ...retryFlags,
     ...outputFlags,
   };
-
-  async run(): Promise<void> {
-    const { args, flags } = await this.parse(CheckDns);
-    await this.runChecker(args.target, flags);
-  }
 }

@@ -1,7 +1,7 @@
-import { CheckCommand, commonFlags, httpFlags, outputFlags, retryFlags, targetArg } from '../../lib/check/cli';
+import { HandledCommand } from '../../lib/cli/base';
+import { commonFlags, httpFlags, outputFlags, retryFlags, targetArg } from '../../lib/check/cli';
 
-export default class CheckHttp extends CheckCommand {
-  protected readonly kind = 'http' as const;
+export default class CheckHttp extends HandledCommand {
   static override summary = 'Run an HTTP_GET check once';
   static override description = `GET each url from the real server as keepalived does (same request bytes as genhash) and check the status code (default 200-299) and, when given, the MD5 digest of the body. Each url gets its own retries (--retry, --delay-before-retry, default 1 retry after 3 s).
 
@@ -14,9 +14,4 @@ Exit status: 0 up, 1 down, 2 bad usage.`;
     ...retryFlags,
     ...outputFlags,
   };
-
-  async run(): Promise<void> {
-    const { args, flags } = await this.parse(CheckHttp);
-    await this.runChecker(args.target, flags);
-  }
 }

@@ -1,4 +1,4 @@
-import { UsageError } from '../../lib/cli/errors';
+import { Flags } from '@oclif/core';
 import CheckConfig from './config';
 
 /** `hactl check --config FILE --real-server ADDR:PORT`: the same as `hactl check config`. */
@@ -9,13 +9,9 @@ export default class Check extends CheckConfig {
     '<%= config.bin %> check tcp 192.0.2.10:80',
     '<%= config.bin %> check http 192.0.2.10:80 --path /health --digest 9b3a0c85a887a256d6939da88aabd8cd',
   ];
-
-  override async run(): Promise<void> {
-    if (this.argv.length === 0) {
-      throw new UsageError('give a checker type (hactl check tcp|http|ssl|smtp|misc|dns|udp|ping TARGET) or --real-server ADDR:PORT [--config FILE]', {
-        hint: 'see `hactl check --help`',
-      });
-    }
-    await super.run();
-  }
+  static override flags = {
+    ...CheckConfig.flags,
+    // not required here: without it, `hactl check` explains the checker types
+    'real-server': Flags.string({ char: 'r', summary: 'Real server: ADDRESS[:PORT] or [IPv6]:PORT.' }),
+  };
 }

@@ -1,8 +1,8 @@
 import { Args, Flags } from '@oclif/core';
-import { CheckCommand, outputFlags, retryFlags } from '../../lib/check/cli';
+import { HandledCommand } from '../../lib/cli/base';
+import { outputFlags, retryFlags } from '../../lib/check/cli';
 
-export default class CheckMisc extends CheckCommand {
-  protected readonly kind = 'misc' as const;
+export default class CheckMisc extends HandledCommand {
   static override summary = 'Run a MISC_CHECK once';
   static override description = `Run misc_path (split like keepalived: quotes and backslashes) in its own process group, stdio to /dev/null. Exit 0 = up; with --misc-dynamic, exit 2-255 = up with weight (status - 2); anything else = down. After misc_timeout (default delay_loop, 60 s) the whole process group gets SIGTERM, then SIGKILL 2 s later. Default retry for MISC_CHECK is 0.
 
@@ -22,9 +22,4 @@ Exit status: 0 up, 1 down, 2 bad usage.`;
     ...retryFlags,
     ...outputFlags,
   };
-
-  async run(): Promise<void> {
-    const { args, flags } = await this.parse(CheckMisc);
-    await this.runChecker(args.target, flags);
-  }
 }

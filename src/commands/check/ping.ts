@@ -1,7 +1,7 @@
-import { CheckCommand, commonFlags, outputFlags, retryFlags, targetArg } from '../../lib/check/cli';
+import { HandledCommand } from '../../lib/cli/base';
+import { commonFlags, outputFlags, retryFlags, targetArg } from '../../lib/check/cli';
 
-export default class CheckPing extends CheckCommand {
-  protected readonly kind = 'ping' as const;
+export default class CheckPing extends HandledCommand {
   static override summary = 'Run a PING_CHECK once';
   static override description = `Send one ICMP (or ICMPv6) echo request; up when the reply arrives within connect_timeout. Needs root (raw socket). --fwmark is applied (SO_MARK).
 
@@ -14,9 +14,4 @@ Exit status: 0 up, 1 down, 2 bad usage.`;
     ...retryFlags,
     ...outputFlags,
   };
-
-  async run(): Promise<void> {
-    const { args, flags } = await this.parse(CheckPing);
-    await this.runChecker(args.target, flags);
-  }
 }

@@ -1,8 +1,8 @@
 import { Flags } from '@oclif/core';
-import { CheckCommand, commonFlags, outputFlags, retryFlags, targetArg } from '../../lib/check/cli';
+import { HandledCommand } from '../../lib/cli/base';
+import { commonFlags, outputFlags, retryFlags, targetArg } from '../../lib/check/cli';
 
-export default class CheckSmtp extends CheckCommand {
-  protected readonly kind = 'smtp' as const;
+export default class CheckSmtp extends HandledCommand {
   static override summary = 'Run an SMTP_CHECK once';
   static override description = `Connect, expect a 220 banner, send HELO (helo_name), expect 250, send QUIT. Port defaults to 25.
 
@@ -15,9 +15,4 @@ Exit status: 0 up, 1 down, 2 bad usage.`;
     ...retryFlags,
     ...outputFlags,
   };
-
-  async run(): Promise<void> {
-    const { args, flags } = await this.parse(CheckSmtp);
-    await this.runChecker(args.target, flags);
-  }
 }

@@ -1,8 +1,8 @@
 import { Flags } from '@oclif/core';
-import { CheckCommand, commonFlags, httpFlags, outputFlags, retryFlags, sslFileFlags, targetArg } from '../../lib/check/cli';
+import { HandledCommand } from '../../lib/cli/base';
+import { commonFlags, httpFlags, outputFlags, retryFlags, sslFileFlags, targetArg } from '../../lib/check/cli';
 
-export default class CheckSsl extends CheckCommand {
-  protected readonly kind = 'ssl' as const;
+export default class CheckSsl extends HandledCommand {
   static override summary = 'Run an SSL_GET check once';
   static override description = `Like HTTP_GET over TLS (no certificate verification, as keepalived). --enable-sni sends the virtual host as SNI.
 
@@ -21,9 +21,4 @@ Exit status: 0 up, 1 down, 2 bad usage.`;
     ...retryFlags,
     ...outputFlags,
   };
-
-  async run(): Promise<void> {
-    const { args, flags } = await this.parse(CheckSsl);
-    await this.runChecker(args.target, flags);
-  }
 }

@@ -1,7 +1,7 @@
-import { CheckCommand, commonFlags, outputFlags, retryFlags, targetArg } from '../../lib/check/cli';
+import { HandledCommand } from '../../lib/cli/base';
+import { commonFlags, outputFlags, retryFlags, targetArg } from '../../lib/check/cli';
 
-export default class CheckTcp extends CheckCommand {
-  protected readonly kind = 'tcp' as const;
+export default class CheckTcp extends HandledCommand {
   static override summary = 'Run a TCP_CHECK once';
   static override description = `Up when a TCP connection to the real server completes within connect_timeout.
 
@@ -14,9 +14,4 @@ Exit status: 0 up, 1 down, 2 bad usage.`;
     ...retryFlags,
     ...outputFlags,
   };
-
-  async run(): Promise<void> {
-    const { args, flags } = await this.parse(CheckTcp);
-    await this.runChecker(args.target, flags);
-  }
 }

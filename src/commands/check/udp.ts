@@ -1,8 +1,8 @@
 import { Flags } from '@oclif/core';
-import { CheckCommand, commonFlags, outputFlags, retryFlags, targetArg } from '../../lib/check/cli';
+import { HandledCommand } from '../../lib/cli/base';
+import { commonFlags, outputFlags, retryFlags, targetArg } from '../../lib/check/cli';
 
-export default class CheckUdp extends CheckCommand {
-  protected readonly kind = 'udp' as const;
+export default class CheckUdp extends HandledCommand {
   static override summary = 'Run a UDP_CHECK once';
   static override description = `Send the payload (random when none). An ICMP error fails the check. Without --require-reply, no error within connect_timeout means up; with it a reply must arrive, and with --reply-data it must match (X digits are wildcards) and its length lie within --min-reply-length..--max-reply-length.
 
@@ -19,9 +19,4 @@ Exit status: 0 up, 1 down, 2 bad usage.`;
     ...retryFlags,
     ...outputFlags,
   };
-
-  async run(): Promise<void> {
-    const { args, flags } = await this.parse(CheckUdp);
-    await this.runChecker(args.target, flags);
-  }
 }

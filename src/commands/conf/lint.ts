@@ -1,18 +1,17 @@
 /** `hactl conf lint`: thin oclif wrapper around lib/conf/lint-cli (same core as the fast path). */
 import { Args, Flags } from '@oclif/core';
-import { HactlCommand } from '../../lib/cli/base';
-import { runLint } from '../../lib/conf/lint-cli';
+import { HandledCommand } from '../../lib/cli/base';
 
-export default class ConfLint extends HactlCommand {
+export default class ConfLint extends HandledCommand {
   static override description =
     'Validate keepalived.conf files like `keepalived -t`, plus extra rules (duplicates, references, cluster consistency). Exit: 0 clean, 4 fatal, 5 errors/warnings, 6 script-security violation, 1 bad usage; notes (what keepalived does silently) never change it.';
   static override strict = false;
-  static override args = { file: Args.string({ description: 'config file(s)', required: true }) };
+  static override args = { file: Args.string({ description: 'config file(s); - reads standard input', required: true }) };
   static override flags = {
-    format: Flags.string({ description: 'output format', options: ['text', 'json', 'sarif'], default: 'text' }),
+    format: Flags.string({ char: 'f', description: 'output format', options: ['text', 'json', 'sarif'], default: 'text' }),
     'warnings-ok': Flags.boolean({ description: 'exit 0 when there are only warnings' }),
     host: Flags.boolean({ description: 'also check this host: interfaces, script programs, users and groups, CPU ids exist' }),
-    'config-id': Flags.string({ description: 'config id for @id lines (default: hostname up to the first dot)' }),
+    'config-id': Flags.string({ char: 'i', description: 'config id for @id lines (default: hostname up to the first dot)' }),
     cluster: Flags.boolean({ description: 'the FILEs are the nodes of one cluster: check them against each other' }),
   };
   static override examples = [
@@ -20,16 +19,6 @@ export default class ConfLint extends HactlCommand {
     '<%= config.bin %> conf lint --format json keepalived.conf',
     '<%= config.bin %> conf lint --host --config-id lb1 keepalived.conf',
     '<%= config.bin %> conf lint --cluster lb1.conf lb2.conf',
+    'cat keepalived.conf | <%= config.bin %> conf lint -',
   ];
-
-  async run(): Promise<void> {
-    const { argv, flags } = await this.parse(ConfLint);
-    process.exitCode = runLint(argv as string[], {
-      format: flags.format as 'text' | 'json' | 'sarif',
-      warningsOk: flags['warnings-ok'],
-      host: flags.host,
-      configId: flags['config-id'],
-      cluster: flags.cluster,
-    });
-  }
 }

@@ -24,6 +24,3 @@ export const unitDirFlag = Flags.string({
   helpValue: 'DIR',
 });
 export const jsonFlag = Flags.boolean({ description: 'machine-readable output', default: false });
-
-export const out = (l: string) => process.stdout.write(`${l}\n`);
-export const warn = (l: string) => process.stderr.write(`${l}\n`);

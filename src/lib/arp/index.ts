@@ -4,8 +4,7 @@
  */
 import * as path from 'node:path';
 import { HactlError, UsageError } from '../cli/errors';
-import { loadConfig } from '../conf';
-import { Rtnl } from '../net/rtnl';
+import type { Rtnl } from '../net/rtnl';
 import { Sysctl } from '../net/sysctl';
 import { ApplyError, applyPlan, type Ops } from './apply';
 import {
@@ -79,7 +78,7 @@ function persistPaths(o: SetupOptions, dir: string): PersistPaths {
 }
 
 async function withRtnl<T>(fn: (nl: Rtnl) => Promise<T>): Promise<T> {
-  const nl = Rtnl.open();
+  const nl = (require('../net/rtnl') as typeof import('../net/rtnl')).Rtnl.open();
   try {
     return await fn(nl);
   } finally {
@@ -161,7 +160,8 @@ export async function runSetup(o: SetupOptions): Promise<number> {
  * or virtual_ipaddress_excluded), through the config engine's loadConfig.
  */
 export function vrrpOwnedVips(config: string, vips: string[], role: Role): string[] {
-  const { model, fatal } = loadConfig(config);
+  // the config engine loads only with --config (start-up of the other arp commands)
+  const { model, fatal } = (require('../conf') as typeof import('../conf')).loadConfig(config);
   if (fatal) throw new HactlError(`cannot read --config ${config}`, { hint: 'check the path (hactl conf lint FILE shows details)' });
   const owned = new Map<string, string>();
   for (const inst of model.vrrp_instances) {

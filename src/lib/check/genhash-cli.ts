@@ -5,8 +5,8 @@
  * People call genhash from loops while tuning HTTP_GET blocks, so the fast path
  * keeps oclif (~150 ms of module loading) out of it.
  */
-import { parseArgs } from 'node:util';
 import { HactlError, UsageError } from '../cli/errors';
+import type { Parsed } from '../cli/parse';
 import { genhash, genhashJson, genhashVerbose } from './genhash';
 import { parseHttpProtocol } from './http-proto';
 import { parseUint } from './target';
@@ -94,58 +94,24 @@ export async function runGenhash(flags: GenhashFlags, warn: (msg: string) => voi
   return report.digest === undefined ? 1 : 0;
 }
 
-/**
- * Fast path (argv after `genhash`). Returns undefined when the command line is
- * not a plain valid one (unknown flag, missing value or required flag): oclif
- * then runs the command and words the usage error exactly as usual.
- */
-export function parseGenhashArgv(argv: string[]): GenhashFlags | undefined {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      allowPositionals: false,
-      strict: true,
-      options: {
-        server: { type: 'string', short: 's' },
-        port: { type: 'string', short: 'p' },
-        url: { type: 'string', short: 'u' },
-        'use-ssl': { type: 'boolean', short: 'S' },
-        'use-sni': { type: 'boolean', short: 'I' },
-        'use-virtualhost': { type: 'string', short: 'V' },
-        protocol: { type: 'string', short: 'P' },
-        timeout: { type: 'string', short: 't' },
-        fwmark: { type: 'string', short: 'm' },
-        verbose: { type: 'boolean', short: 'v' },
-        json: { type: 'boolean' },
-      },
-    }));
-  } catch {
-    return undefined;
-  }
-  const str = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
-  const server = str('server');
-  const port = str('port');
-  const url = str('url');
-  if (server === undefined || port === undefined || url === undefined) return undefined;
-  return {
-    server,
-    port,
-    url,
-    useSsl: values['use-ssl'] === true,
-    useSni: values['use-sni'] === true,
-    virtualhost: str('use-virtualhost'),
-    protocol: str('protocol'),
-    timeout: str('timeout'),
-    fwmark: str('fwmark'),
-    verbose: values.verbose === true,
-    json: values.json === true,
-  };
-}
-
-/** src/fast.ts handler: serve plain valid command lines, leave the rest to oclif. */
-export function genhashFast(argv: string[]): Promise<number> | undefined {
-  const flags = parseGenhashArgv(argv);
-  if (!flags) return undefined;
-  return runGenhash(flags, (m) => (require('../cli/report') as typeof import('../cli/report')).reportWarning(m));
+/** src/fast.ts handler: the command line parsed from the command's spec (src/lib/cli/parse). */
+export function genhashHandler(p: Parsed): Promise<number> {
+  const f = p.flags as Record<string, string | boolean | undefined>;
+  const str = (k: string) => (typeof f[k] === 'string' ? (f[k] as string) : undefined);
+  return runGenhash(
+    {
+      server: str('server') as string,
+      port: str('port') as string,
+      url: str('url') as string,
+      useSsl: f['use-ssl'] === true,
+      useSni: f['use-sni'] === true,
+      virtualhost: str('use-virtualhost'),
+      protocol: str('protocol'),
+      timeout: str('timeout'),
+      fwmark: str('fwmark'),
+      verbose: f.verbose === true,
+      json: f.json === true,
+    },
+    (m) => (require('../cli/report') as typeof import('../cli/report')).reportWarning(m),
+  );
 }

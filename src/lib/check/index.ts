@@ -3,17 +3,19 @@
  * checker once (warmup, attempts, retries) and reports up/down, the reason,
  * timings and, for MISC_CHECK with misc_dynamic, the new weight.
  */
-import { dnsAttempt } from './dns';
-import { httpUrlAttempt } from './http';
-import { miscAttempt } from './misc';
 import { describeTarget } from './net';
-import { pingAttempt } from './ping';
 import { runWithRetry, toCheckResult } from './retry';
-import { smtpAttempt } from './smtp';
-import { tcpAttempt } from './tcp';
 import { realClock } from './types';
 import type { AttemptRecord, CheckOptions, CheckResult, Clock } from './types';
-import { udpAttempt } from './udp';
+
+// Each checker's module is loaded when it runs (one-shot `hactl check <kind>` start-up: issue 11).
+const dnsAttempt: typeof import('./dns').dnsAttempt = (...a) => (require('./dns') as typeof import('./dns')).dnsAttempt(...a);
+const httpUrlAttempt: typeof import('./http').httpUrlAttempt = (...a) => (require('./http') as typeof import('./http')).httpUrlAttempt(...a);
+const miscAttempt: typeof import('./misc').miscAttempt = (...a) => (require('./misc') as typeof import('./misc')).miscAttempt(...a);
+const pingAttempt: typeof import('./ping').pingAttempt = (...a) => (require('./ping') as typeof import('./ping')).pingAttempt(...a);
+const smtpAttempt: typeof import('./smtp').smtpAttempt = (...a) => (require('./smtp') as typeof import('./smtp')).smtpAttempt(...a);
+const tcpAttempt: typeof import('./tcp').tcpAttempt = (...a) => (require('./tcp') as typeof import('./tcp')).tcpAttempt(...a);
+const udpAttempt: typeof import('./udp').udpAttempt = (...a) => (require('./udp') as typeof import('./udp')).udpAttempt(...a);
 
 export * from './types';
 

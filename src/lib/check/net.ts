@@ -6,10 +6,13 @@
  */
 import { lookup } from 'node:dns/promises';
 import * as net from 'node:net';
-import * as tls from 'node:tls';
-import { markError, markedTcpSocket } from './mark';
+import type * as tls from 'node:tls';
 import * as fs from 'node:fs';
 import type { ConnOptions, TlsClientFiles } from './types';
+
+// node:tls and the SO_MARK addon load only when a check needs them (start-up of one-shot checks).
+const tlsLib = () => require('node:tls') as typeof import('node:tls');
+const markLib = () => require('./mark') as typeof import('./mark');
 
 export class ConnectFailure extends Error {
   constructor(
@@ -38,9 +41,9 @@ export async function connectTcp(o: ConnOptions): Promise<net.Socket> {
   }
   let sock: net.Socket;
   try {
-    sock = markedTcpSocket(ip, o.fwmark, o.bindto, o.bindPort);
+    sock = markLib().markedTcpSocket(ip, o.fwmark, o.bindto, o.bindPort);
   } catch (e) {
-    throw new ConnectFailure(`Error connecting (${markError(e)})`, 'error');
+    throw new ConnectFailure(`Error connecting (${markLib().markError(e)})`, 'error');
   }
   return connectPlain({ ...o, connectTimeoutMs: Math.max(1, o.connectTimeoutMs - (performance.now() - t0)) }, sock, ip);
 }
@@ -113,7 +116,7 @@ export function tlsFileOptions(files: TlsClientFiles | undefined): tls.Connectio
   if (hit && hit.cert === o.cert && hit.key === o.key && hit.ca === o.ca) return { secureContext: hit.ctx };
   let ctx: tls.SecureContext;
   try {
-    ctx = tls.createSecureContext(o);
+    ctx = tlsLib().createSecureContext(o);
   } catch (e) {
     throw new ConnectFailure(`SSL error: cannot use the certificate/key (${(e as Error).message})`, 'error');
   }
@@ -140,7 +143,7 @@ export function tlsHandshake(
       reject(e);
       return;
     }
-    const t = tls.connect({
+    const t = tlsLib().connect({
       ...extra,
       socket: sock,
       servername: servername && !net.isIP(servername) ? servername : undefined,

@@ -33,9 +33,13 @@ export function parsePort(s: string, what = 'port'): number {
   return n;
 }
 
-/** keepalived <TIMER>: seconds, fractions allowed; returns milliseconds. */
+/** The longest timer a Node timeout can hold (2^31-1 ms, about 24.8 days), in seconds. */
+export const MAX_TIMER_S = 2147483;
+
+/** keepalived <TIMER>: seconds, fractions allowed, at most MAX_TIMER_S; returns milliseconds. */
 export function parseTimer(s: string, what: string): number {
   if (!/^\d+(\.\d+)?$/.test(s.trim())) throw new Error(`invalid ${what} '${s}' (expected seconds, e.g. 3 or 1.5)`);
+  if (Number(s) > MAX_TIMER_S) throw new Error(`invalid ${what} '${s}' (at most ${MAX_TIMER_S} seconds)`);
   return Math.round(Number(s) * 1000);
 }
 

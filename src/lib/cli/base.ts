@@ -1,29 +1,41 @@
 import { Command } from '@oclif/core';
-import { painterFor } from './color';
-import { HactlError } from './errors';
-import { reportError } from './report';
+import { rewordOclifMessage } from './errors';
+import type { Parsed } from './parse';
+import { reportError, reportFailure } from './report';
 
 /**
- * Base class of every hactl command: uniform error reporting (one line, the
- * right exit code, no stack trace unless HACTL_DEBUG is set).
+ * Base class of every hactl command: uniform error reporting when oclif runs
+ * it (one line, the right exit code, no stack trace unless HACTL_DEBUG is set).
  */
 export abstract class HactlCommand extends Command {
   protected override async catch(err: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<unknown> {
     // oclif's own exit requests (this.exit) pass through untouched.
     if (err && err.oclif && err.oclif.exit !== undefined && err.message.startsWith('EEXIT')) throw err;
-    const p = painterFor(process.stderr);
-    if (err instanceof HactlError) {
-      process.exitCode = reportError(err);
-      return;
-    }
     // Flag/argument parsing errors from oclif: bad usage.
     const name = err?.constructor?.name ?? '';
     if (/Parse|Flag|Arg|Required|Exclusive|Options|Unexpected|Nonexistent/i.test(name)) {
-      process.stderr.write(`${p.red('hactl: error:')} ${err.message}\n`);
-      process.stderr.write(`See \`hactl ${this.id?.replace(/:/g, ' ') ?? ''} --help\`.\n`);
-      process.exitCode = 2;
+      process.exitCode = reportFailure(rewordOclifMessage(err.message), `see \`hactl ${this.id?.replace(/:/g, ' ') ?? ''} --help\``, 2);
       return;
     }
     process.exitCode = reportError(err);
   }
+}
+
+/**
+ * A command whose class is only its spec (flags, arguments, help texts:
+ * scripts/manifest.js turns them into oclif.manifest.json, which bin/hactl
+ * parses without oclif); what it does is its handler in src/fast.ts, which
+ * this run() calls too when oclif runs the command.
+ */
+export abstract class HandledCommand extends HactlCommand {
+  async run(): Promise<void> {
+    const { commands } = require('../../fast') as typeof import('../../fast');
+    const key = this.id?.replace(/:/g, ' ') ?? '';
+    const entry = commands[key];
+    if (!entry || entry.raw) throw new Error(`no handler for \`hactl ${key}\``);
+    const p = await this.parse(this.constructor as typeof HandledCommand);
+    const parsed: Parsed = { flags: p.flags, args: p.args as Record<string, string | undefined>, argv: p.argv as string[] };
+    process.exitCode = await (entry.load() as (p: Parsed) => Promise<number> | number)(parsed);
+  }
+
 }

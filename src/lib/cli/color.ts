@@ -1,11 +1,11 @@
 /**
- * Colour policy: only when the stream is a TTY, never when NO_COLOR is set
- * (https://no-color.org, any value) or TERM=dumb. Pure: the environment and the
+ * Colour policy: only when the stream is a TTY, never when NO_COLOR is set to
+ * a non-empty value (https://no-color.org: an empty NO_COLOR does not count) or TERM=dumb. Pure: the environment and the
  * TTY flag are passed in.
  */
 export function colorEnabled(isTTY: boolean | undefined, env: NodeJS.ProcessEnv): boolean {
   if (!isTTY) return false;
-  if (env.NO_COLOR !== undefined) return false;
+  if (env.NO_COLOR) return false;
   if (env.TERM === 'dumb') return false;
   return true;
 }

@@ -36,3 +36,24 @@ export function errorMessage(e: unknown): string {
   }
   return String(e);
 }
+
+/**
+ * oclif's parser messages (only the oclif fallback still meets them; the
+ * shared parser in ./parse words its own) as one hactl line: flags with their
+ * dashes, no "See more help" tail.
+ */
+export function rewordOclifMessage(message: string): string {
+  const lines = message
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !/^See more help with/.test(l) && l !== 'The following error occurred:');
+  const m0 = lines.join(' ');
+  let m: RegExpExecArray | null;
+  if ((m = /^Nonexistent flags?: (.+)$/.exec(m0))) return `unknown flag ${m[1]}`;
+  if ((m = /Missing required flag (\S+)/.exec(m0))) return `missing required flag ${m[1].startsWith('-') ? m[1] : `--${m[1]}`}`;
+  if ((m = /^Expected --([\w-]+)=(.*) to be one of: (.+)$/.exec(m0))) return `--${m[1]} must be one of ${m[3]} (got '${m[2]}')`;
+  if ((m = /^Missing \d+ required args?: (\S+)/.exec(m0))) return `missing ${m[1].toUpperCase()}`;
+  if ((m = /^Unexpected arguments?: (.+)$/.exec(m0))) return `unexpected argument '${m[1]}'`;
+  if ((m = /^Flag --([\w-]+) expects a value/.exec(m0))) return `--${m[1]} needs a value`;
+  return m0;
+}

@@ -1,13 +1,14 @@
 /**
- * The `conf lint` and `conf dump` runners shared by the oclif commands and the
- * fast path of bin/hactl (src/fast.ts): parse argv with node:util parseArgs,
- * run the engine, print, return the exit code. No oclif here, so start-up
- * stays small.
+ * The `conf lint` and `conf dump` handlers (src/fast.ts; the command line is
+ * parsed from the commands' spec by src/lib/cli/parse): run the engine, print,
+ * return the exit code. No oclif here, so start-up stays small.
  */
-import { parseArgs } from 'node:util';
 import { painterFor } from '../cli/color';
+import { UsageError } from '../cli/errors';
+import type { Parsed } from '../cli/parse';
 import { formatDiagnostic, formatJson, formatSarif, formatText } from './format';
 import { loadConfig } from './index';
+import { type FileReader, resolvePath } from './reader';
 import { lint } from './lint';
 
 export interface LintFlags {
@@ -36,18 +37,40 @@ function quietOnEpipe(out: NodeJS.WriteStream, code: () => number): void {
   });
 }
 
+/** `conf lint`'s usage errors keep keepalived's status for bad usage: 1. */
+const USAGE = { exitCode: 1, hint: 'see `hactl conf lint --help`' };
+
+/**
+ * A reader that serves `-` (standard input, read once) and the files otherwise,
+ * so `cat keepalived.conf | hactl conf lint -` works (includes resolve against the current directory).
+ */
+function stdinReader(): FileReader {
+  const base = (require('./node-reader') as typeof import('./node-reader')).nodeReader;
+  const stdinPath = resolvePath(base.cwd(), '-');
+  let data: Uint8Array | undefined;
+  return {
+    read: (p, max) => {
+      if (p !== stdinPath && p !== '-') return base.read(p, max);
+      try {
+        data ??= (require('node:fs') as typeof import('node:fs')).readFileSync(0);
+      } catch (e) {
+        return { ok: false, code: 'EOTHER', message: `cannot read standard input: ${(e as Error).message}` };
+      }
+      return { ok: true, data: data.subarray(0, max) };
+    },
+    glob: (g) => base.glob(g),
+    cwd: () => base.cwd(),
+  };
+}
+
 /** Run lint and print; returns the exit code. */
 export function runLint(files: string[], flags: LintFlags, stream?: NodeJS.WriteStream): number {
-  if (files.length === 0) {
-    process.stderr.write('hactl: error: conf lint needs at least one FILE\nSee `hactl conf lint --help`.\n');
-    return 1;
-  }
-  if (flags.cluster && files.length < 2) {
-    process.stderr.write('hactl: error: --cluster needs two or more FILEs (one per node)\n');
-    return 1;
-  }
+  if (files.length === 0) throw new UsageError('conf lint needs at least one FILE (or - for standard input)', USAGE);
+  if (flags.cluster && files.length < 2) throw new UsageError('--cluster needs two or more FILEs (one per node)', USAGE);
+  if (files.filter((f) => f === '-').length > 1) throw new UsageError('- (standard input) can be given only once', USAGE);
   const r = lint({
     files,
+    reader: files.includes('-') ? stdinReader() : undefined,
     warningsOk: flags.warningsOk,
     configId: flags.configId,
     cluster: flags.cluster,
@@ -122,18 +145,18 @@ function bigInput(files: string[]): boolean {
   return total > 1 << 20;
 }
 
-/** Fast path entry (argv after `conf lint`). */
-export async function fastMain(argv: string[]): Promise<number> {
-  let parsed: ReturnType<typeof parseLintArgv>;
-  try {
-    parsed = parseLintArgv(argv);
-  } catch (e) {
-    process.stderr.write(`hactl: error: ${(e as Error).message}\nSee \`hactl conf lint --help\`.\n`);
-    return 1;
-  }
-  const big = bigInput(parsed.files);
+/** `hactl conf lint FILE...` (src/fast.ts). */
+export function lintHandler(p: Parsed): number {
+  const files = p.argv;
+  const big = bigInput(files);
   if (big) (require('node:v8') as typeof import('node:v8')).setFlagsFromString(V8_FLAGS);
-  const code = runLint(parsed.files, parsed.flags);
+  const code = runLint(files, {
+    format: p.flags.format as LintFlags['format'],
+    warningsOk: p.flags['warnings-ok'] === true,
+    host: p.flags.host === true,
+    configId: p.flags['config-id'] as string | undefined,
+    cluster: p.flags.cluster === true,
+  });
   // After a big lint, leave as soon as the output is out (tearing down a heap
   // of 100 MiB costs more than the lint's output): an empty write's callback
   // runs once everything written before it has gone (or failed: EPIPE).
@@ -141,29 +164,7 @@ export async function fastMain(argv: string[]): Promise<number> {
   return code;
 }
 
-export function parseLintArgv(argv: string[]): { files: string[]; flags: LintFlags } {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      format: { type: 'string', short: 'f' },
-      'warnings-ok': { type: 'boolean' },
-      host: { type: 'boolean' },
-      'config-id': { type: 'string', short: 'i' },
-      cluster: { type: 'boolean' },
-    },
-  });
-  const format = values.format ?? 'text';
-  if (format !== 'text' && format !== 'json' && format !== 'sarif') throw new Error(`--format must be text, json or sarif (got '${format}')`);
-  return {
-    files: positionals,
-    flags: {
-      format,
-      warningsOk: !!values['warnings-ok'],
-      host: !!values.host,
-      configId: values['config-id'],
-      cluster: !!values.cluster,
-    },
-  };
+/** `hactl conf dump FILE` (src/fast.ts). */
+export function dumpHandler(p: Parsed): number {
+  return runDump(p.args.file as string, p.flags.json === true, p.flags['config-id'] as string | undefined);
 }

@@ -5,6 +5,8 @@
  * (src/fast.ts). Output is ipvsadm's; errors are one hactl line.
  */
 import * as fs from 'node:fs';
+import { colorEnabled } from '../cli/color';
+import { reportFailure } from '../cli/report';
 import { IpvsadmArgError, type IpvsadmCommand, OPT, parseIpvsadmArgs } from './argv';
 import type { IpvsClient } from './client';
 import { serviceKey } from './codec';
@@ -59,13 +61,12 @@ export class CliFailure extends Error {
 }
 
 function colorOk(stream: { isTTY?: boolean }): boolean {
-  return !!stream.isTTY && process.env.NO_COLOR === undefined && process.env.TERM !== 'dumb';
+  return colorEnabled(stream.isTTY, process.env);
 }
 
+/** Through the one reporter (src/lib/cli/report: the line, the hint, the JSON error with --json). */
 export function printFailure(e: CliFailure, io: Io = processIo): void {
-  const red = colorOk(process.stderr) ? (s: string) => `\u001b[31m${s}\u001b[39m` : (s: string) => s;
-  io.err(`${red('hactl: error:')} ${e.message}\n`);
-  if (e.hint) io.err(`hint: ${e.hint}\n`);
+  reportFailure(e.message, e.hint, e.exitCode, io);
 }
 
 /** Clearer wording for ipvsadm's usage messages (the original text stays recognisable). */
@@ -256,8 +257,12 @@ async function vsRun(verb: Verb, rawArgv: string[], io: Io): Promise<number> {
   const yes = got.has('--yes') || (got.has('-y') && verb !== 'rs add' && verb !== 'rs edit');
   if (verb === 'vs timeout' && argv.includes('--set')) {
     argv = argv.filter((a) => a !== '--set');
+    checkTimeouts(argv);
     return vsApply(verb, ['--set', ...argv], io);
   }
+  if (verb === 'vs timeout' && argv.length > 0) throw new CliFailure(`unexpected argument '${argv[0]}'`, 2, 'to change the timeouts: `hactl vs timeout --set TCP TCPFIN UDP`');
+  if ((verb === 'vs sync start' || verb === 'vs sync stop') && !argv.some((a) => a === 'master' || a === 'backup'))
+    throw new CliFailure(`\`hactl ${verb}\` needs the sync daemon's role: master or backup`, 2, `e.g. \`hactl ${verb} master --mcast-interface eth1\``);
   let ce: IpvsadmCommand;
   try {
     ce = parseIpvsadmArgs([...PREFIX[verb], ...argv], systemParseOptions());
@@ -289,6 +294,16 @@ async function vsRun(verb: Verb, rawArgv: string[], io: Io): Promise<number> {
   const c = await openClient();
   await c.exec(op);
   return 0;
+}
+
+/** `vs timeout --set TCP TCPFIN UDP`: three whole numbers of seconds (0 keeps a value), checked before ipvsadm's parser sees them. */
+function checkTimeouts(argv: string[]): void {
+  const hint = 'e.g. `hactl vs timeout --set 900 120 300` (0 keeps a value)';
+  if (argv.length !== 3) throw new CliFailure(`--set needs three timeouts, TCP TCPFIN UDP (got ${argv.length})`, 2, hint);
+  const names = ['TCP', 'TCPFIN', 'UDP'];
+  argv.forEach((a, i) => {
+    if (!/^\d+$/.test(a) || Number(a) > 2147483647) throw new CliFailure(`invalid ${names[i]} timeout '${a}' (expected whole seconds, 0 to keep the current value)`, 2, hint);
+  });
 }
 
 async function vsApply(verb: Verb, argv: string[], _io: Io): Promise<number> {
