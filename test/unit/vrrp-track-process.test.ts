@@ -190,6 +190,17 @@ describe('vrrp_track_process quorum and delays', () => {
     assert.equal(w.up, true);
   });
 
+  it('a killed process seen as a zombie (not reaped yet) is an exit: terminate_delay applies', () => {
+    // the scan can land between SIGKILL and the parent's wait(): the pid is still in /proc, state Z
+    const t = new ProcessTrackers([tp({ path: 'w', terminateDelayMs: 500 })]);
+    t.init([proc(1, 'w')]);
+    assert.deepEqual(t.update([proc(1, 'w', undefined, 1, true)], 0), [], 'not down at once');
+    assert.equal(t.get('p')!.state().pending, 'terminate');
+    assert.deepEqual(t.update([], 250), [], 'reaped: still waiting');
+    assert.deepEqual(t.tick(500), ['p']);
+    assert.equal(t.get('p')!.up, false);
+  });
+
   it('a process that stops matching (exec/comm change) ignores terminate_delay', () => {
     const t = new ProcessTrackers([tp({ path: 'w', terminateDelayMs: 1000 })]);
     t.init([proc(1, 'w')]);

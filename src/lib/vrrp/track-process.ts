@@ -129,7 +129,8 @@ export type ProcEvent = { kind: 'fork' | 'exec'; pid: number } | { kind: 'exit' 
 /** The proc-connector events that turn `counted` into `now` (removals first). */
 export function diffSnapshots(counted: ReadonlySet<number>, matching: ReadonlySet<number>, prev: ReadonlyMap<number, ProcInfo>, cur: ReadonlyMap<number, ProcInfo>): ProcEvent[] {
   const ev: ProcEvent[] = [];
-  for (const pid of counted) if (!matching.has(pid)) ev.push({ kind: cur.has(pid) ? 'nomatch' : 'exit', pid });
+  // a zombie (killed, not reaped yet) has terminated: an exit, as keepalived's proc connector reports it
+  for (const pid of counted) if (!matching.has(pid)) ev.push({ kind: cur.has(pid) && !cur.get(pid)!.zombie ? 'nomatch' : 'exit', pid });
   for (const pid of matching) {
     if (counted.has(pid)) continue;
     const p = cur.get(pid);
