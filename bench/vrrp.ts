@@ -70,7 +70,7 @@ async function oneFailover(l: VrrpLab, c: Case, backup: Impl, how: 'SIGKILL' | '
   // steady state (master up, backup BACKUP): 10 s at 0.01 s, else a few intervals;
   // any advert from the backup in this window is a false takeover
   const steadyFrom = Date.now();
-  await sleep(c.advert <= 0.01 ? 10_000 : Math.max(1000, 3 * ivl));
+  await sleep(c.advert <= 0.01 ? (QUICK ? 3000 : 10_000) : Math.max(1000, 3 * ivl));
   const stopAt = Date.now();
   // A backup advert is a false takeover only when the master had advertised
   // less than Master_Down_Interval before it (a starved master that really went

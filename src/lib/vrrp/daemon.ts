@@ -133,6 +133,10 @@ class Instance {
   packets = new Map<string, Buffer>();
   /** bumped on every (re)schedule: cancels a pending precise wait */
   gen = 0;
+  /** the advert timer's callback (one closure for the instance's life) */
+  onTimer: () => void = () => {};
+  /** advert destinations (cleared on reload) */
+  dsts?: string[];
   garpTimers: unknown[] = [];
   /** serialises address changes */
   ops: Promise<void> = Promise.resolve();
@@ -256,13 +260,19 @@ export class VrrpDaemon {
 
   async start(): Promise<void> {
     for (const s of this.cfg.scripts) this.addScript(s);
-    for (const ic of this.cfg.instances) this.instances.set(instanceKey(ic), new Instance(ic));
+    for (const ic of this.cfg.instances) this.instances.set(instanceKey(ic), this.newInstance(ic));
     this.buildGroups();
     this.linkWatch = this.deps.net.watchLinks((l) => this.onLink(l.name, l.up));
     this.pollFiles();
     this.startProcesses();
     for (const inst of this.instances.values()) await this.startInstance(inst);
     for (const r of this.scripts.values()) r.start();
+  }
+
+  private newInstance(ic: InstanceConfig): Instance {
+    const inst = new Instance(ic);
+    inst.onTimer = () => this.onTimer(inst);
+    return inst;
   }
 
   private addScript(s: ScriptConfig): void {
@@ -410,7 +420,8 @@ export class VrrpDaemon {
   }
 
   private sendAdvert(inst: Instance, priority: number): void {
-    for (const dst of this.destinations(inst)) {
+    const dsts = inst.dsts ?? (inst.dsts = this.destinations(inst));
+    for (const dst of dsts) {
       try {
         const pkt = this.packetFor(inst, priority, dst);
         if (inst.cfg.family === 4) {
@@ -444,8 +455,11 @@ export class VrrpDaemon {
         /* reported when sending */
       }
     const early = (this.deps.sleepSync || this.deps.immediate) && kind === 'masterDown' ? EARLY_MS : 0;
-    const delay = Math.max(0, d - this.deps.clock() - early);
-    inst.timer = this.deps.timers.set(() => this.onTimer(inst), delay);
+    let delay = Math.max(0, d - this.deps.clock() - early);
+    // whole ms when onTimer sleeps the rest: Node keeps one timer list per distinct
+    // duration, and fractional ones made a new list (and queue entry) for every advert
+    if (this.deps.sleepSync) delay = Math.floor(delay);
+    inst.timer = this.deps.timers.set(inst.onTimer, delay);
   }
 
   private onTimer(inst: Instance): void {
@@ -1001,7 +1015,7 @@ export class VrrpDaemon {
     for (const [k, ic] of nextKeys) {
       const inst = this.instances.get(k);
       if (!inst) {
-        const ni = new Instance(ic);
+        const ni = this.newInstance(ic);
         this.instances.set(k, ni);
         res.added.push(ic.name);
         continue;
@@ -1011,6 +1025,7 @@ export class VrrpDaemon {
       res.changed.push(ic.name);
       inst.cfg = ic;
       inst.packets.clear();
+      inst.dsts = undefined;
       const p = inst.fsm.params;
       const src = ic.unicastSrcIp ?? ic.mcastSrcIp ?? inst.src;
       Object.assign(p, Instance.params(ic, src));
