@@ -12,16 +12,19 @@
  *   timestamps on a client host on the same bridge.
  * - false takeovers: the backup must never advertise while the master is
  *   alive (10 s at 0.01 s).
- * - resources: one daemon with N instances as MASTER for 10 s: RSS and CPU %.
+ * - resources: one daemon with N instances as MASTER for 10 s (--footprint-secs): RSS and CPU %.
+ * - jitter (--jitter, or --only-jitter): one MASTER at advert_int 0.01 (v3), alone on the link,
+ *   keepalived and hactl alternated: advert intervals from the client's tcpdump timestamps
+ *   (p50/p99/max, gaps > 1.5 intervals), idle and with two CPU hogs running in the lab.
  * Target (issue 3): ratio hactl/keepalived <= 1.05, no false takeover.
  */
 import * as fs from 'node:fs';
 import { masterDownIntervalMs, skewTimeMs } from '../src/lib/vrrp/fsm';
 import { instanceBlock, keepalivedUnavailable, type Node, sleep, VrrpLab, vrrpConf, vrrpLabUnavailable } from '../test/integration/vrrp-lab';
-import { median } from './lib/stats';
+import { median, percentile } from './lib/stats';
 
 const args = process.argv.slice(2);
-const RUNS = Number(args[args.indexOf('--runs') + 1]) || 3;
+const RUNS = Number(args[args.indexOf('--runs') + 1]) || (args.includes('--quick') ? 1 : 3);
 const JSON_OUT = args.includes('--json');
 const QUICK = args.includes('--quick');
 const out = (s: string) => {
@@ -38,8 +41,13 @@ const ALL_CASES: Case[] = [
   { version: 3, advert: 0.01 },
 ];
 const onlyAdvert = args.includes('--advert') ? Number(args[args.indexOf('--advert') + 1]) : undefined;
-const CASES = ALL_CASES.filter((c) => onlyAdvert === undefined || c.advert === onlyAdvert);
-const RESOURCES = !args.includes('--no-resources');
+const CASES = ALL_CASES.filter((c) => (onlyAdvert === undefined ? !QUICK || c.advert === 0.01 : c.advert === onlyAdvert));
+const ONLY_JITTER = args.includes('--only-jitter');
+const ONLY_RESOURCES = args.includes('--only-resources');
+const RESOURCES = (!args.includes('--no-resources') && !ONLY_JITTER) || ONLY_RESOURCES;
+const JITTER = args.includes('--jitter') || ONLY_JITTER || QUICK;
+const FOOTPRINT_SECS = args.includes('--footprint-secs') ? Number(args[args.indexOf('--footprint-secs') + 1]) : QUICK ? 3 : 10;
+const JITTER_SECS = args.includes('--jitter-secs') ? Number(args[args.indexOf('--jitter-secs') + 1]) : QUICK ? 4 : 20;
 
 type Impl = 'hactl' | 'keepalived';
 
@@ -62,7 +70,7 @@ async function oneFailover(l: VrrpLab, c: Case, backup: Impl, how: 'SIGKILL' | '
   // steady state (master up, backup BACKUP): 10 s at 0.01 s, else a few intervals;
   // any advert from the backup in this window is a false takeover
   const steadyFrom = Date.now();
-  await sleep(c.advert <= 0.01 ? 10_000 : Math.max(1000, 3 * ivl));
+  await sleep(c.advert <= 0.01 ? (QUICK ? 3000 : 10_000) : Math.max(1000, 3 * ivl));
   const stopAt = Date.now();
   // A backup advert is a false takeover only when the master had advertised
   // less than Master_Down_Interval before it (a starved master that really went
@@ -132,7 +140,7 @@ async function resources(l: VrrpLab, impl: Impl, n: number): Promise<{ rssMiB: n
   await sleep(2000);
   const pids = () => (impl === 'hactl' ? [node.proc!.pid!] : node.pidFiles.map((f) => Number(fs.readFileSync(f, 'utf8').trim())));
   const before = pids().map(procStat);
-  const WIN = QUICK ? 3000 : 10_000;
+  const WIN = FOOTPRINT_SECS * 1000;
   await sleep(WIN);
   const after = pids().map(procStat);
   const ticks = after.reduce((a, s) => a + s.cpuTicks, 0) - before.reduce((a, s) => a + s.cpuTicks, 0);
@@ -141,6 +149,60 @@ async function resources(l: VrrpLab, impl: Impl, n: number): Promise<{ rssMiB: n
   l.kill(node);
   await sleep(300);
   return { rssMiB: rss / 1024, cpuPct: (ticks / 100 / (WIN / 1000)) * 100 };
+}
+
+interface Jitter {
+  n: number;
+  p50: number;
+  p99: number;
+  max: number;
+  gaps: number;
+}
+
+/** One MASTER alone at advert_int 0.01 for JITTER_SECS: intervals between its adverts on the wire. */
+async function jitter(l: VrrpLab, impl: Impl, load: boolean): Promise<Jitter> {
+  const node = l.nodes[0];
+  const cap = l.capture!;
+  const ivl = 10;
+  start(l, node, impl, vrrpConf({ prio: 150, version: 3, advert: 0.01, nice: null, state: 'MASTER' }));
+  await l.waitState(node, 'MASTER', 10_000);
+  const hogs = load ? [0, 1].map(() => l.lab.spawn(node.host.ns, process.execPath, ['-e', 'for(;;){}'])) : [];
+  await sleep(1000);
+  const from = Date.now();
+  await sleep(JITTER_SECS * 1000);
+  const to = Date.now();
+  for (const h of hogs) h.kill('SIGKILL');
+  await l.stop(node);
+  l.kill(node);
+  await sleep(300);
+  const ts = cap.adverts.filter((a) => a.src === node.addr && a.prio > 0 && a.t >= from && a.t <= to).map((a) => a.t);
+  const d: number[] = [];
+  for (let i = 1; i < ts.length; i++) d.push(ts[i] - ts[i - 1]);
+  const s = [...d].sort((a, b) => a - b);
+  return { n: d.length, p50: median(s), p99: percentile(s, 99), max: s[s.length - 1] ?? Number.NaN, gaps: d.filter((x) => x > 1.5 * ivl).length };
+}
+
+async function jitterRuns(l: VrrpLab, results: Record<string, unknown>[]): Promise<void> {
+  out(`\nAdvert intervals as MASTER, advert_int 0.01 v3, ${JITTER_SECS} s per run, ${RUNS} run(s) each, alternated (ms)\n`);
+  out('load        impl          adverts     p50      p99      max   gaps>15ms\n');
+  for (const load of [false, true]) {
+    const pooled: Record<Impl, Jitter[]> = { hactl: [], keepalived: [] };
+    for (let r = 0; r < RUNS; r++) for (const impl of ['keepalived', 'hactl'] as Impl[]) pooled[impl].push(await jitter(l, impl, load));
+    const sum: Partial<Record<Impl, Jitter>> = {};
+    for (const impl of ['keepalived', 'hactl'] as Impl[]) {
+      const j = pooled[impl];
+      const m = (f: (x: Jitter) => number) => median(j.map(f).sort((a, b) => a - b));
+      sum[impl] = { n: j.reduce((a, x) => a + x.n, 0), p50: m((x) => x.p50), p99: m((x) => x.p99), max: Math.max(...j.map((x) => x.max)), gaps: j.reduce((a, x) => a + x.gaps, 0) };
+      const x = sum[impl]!;
+      out(
+        `${(load ? '2 CPU hogs' : 'idle').padEnd(12)}${impl.padEnd(12)}${String(x.n).padStart(9)}${x.p50.toFixed(2).padStart(8)}${x.p99.toFixed(2).padStart(9)}${x.max.toFixed(1).padStart(9)}${String(x.gaps).padStart(12)}\n`,
+      );
+    }
+    const h = sum.hactl!;
+    const k = sum.keepalived!;
+    out(`${''.padEnd(12)}${'ratio'.padEnd(12)}${''.padStart(9)}${(h.p50 / k.p50).toFixed(2).padStart(8)}${(h.p99 / k.p99).toFixed(2).padStart(9)}${(h.max / k.max).toFixed(2).padStart(9)}${(k.gaps ? (h.gaps / k.gaps).toFixed(2) : h.gaps ? 'inf' : '-').padStart(12)}\n`);
+    results.push({ jitter: { load, runs: pooled, hactl: h, keepalived: k } });
+  }
 }
 
 async function main(): Promise<void> {
@@ -155,9 +217,11 @@ async function main(): Promise<void> {
   try {
     l.startCapture();
     await sleep(300);
-    out(`VRRP failover, keepalived 2.2.7 master, backup = hactl vs keepalived, ${RUNS} run(s) each (ms, median)\n`);
-    out('advert   stop     expected   keepalived   hactl      ratio   false takeover (ka/hactl)\n');
-    for (const c of CASES) {
+    if (!ONLY_JITTER && !ONLY_RESOURCES) {
+      out(`VRRP failover, keepalived 2.2.7 master, backup = hactl vs keepalived, ${RUNS} run(s) each (ms, median)\n`);
+      out('advert   stop     expected   keepalived   hactl      ratio   false takeover (ka/hactl)\n');
+    }
+    for (const c of ONLY_JITTER || ONLY_RESOURCES ? [] : CASES) {
       for (const how of ['SIGKILL', 'SIGTERM'] as const) {
         const res: Record<Impl, number[]> = { hactl: [], keepalived: [] };
         const fal: Record<Impl, boolean> = { hactl: false, keepalived: false };
@@ -181,25 +245,26 @@ async function main(): Promise<void> {
         );
       }
     }
+    if (JITTER && !ONLY_RESOURCES) await jitterRuns(l, results);
     if (RESOURCES) {
-      out('\nDaemon resources (N instances as MASTER, advert_int 1, v3)\n');
-      out('instances   keepalived RSS   hactl RSS   ratio   keepalived CPU   hactl CPU\n');
+      out(`\nDaemon resources (N instances as MASTER, advert_int 1, v3, CPU over ${FOOTPRINT_SECS} s, alternated)\n`);
+      out('instances   keepalived RSS   hactl RSS   ratio   keepalived CPU   hactl CPU   ratio\n');
     }
     for (const n of RESOURCES ? [1, 100] : []) {
       const k = await resources(l, 'keepalived', n);
       const h = await resources(l, 'hactl', n);
-      results.push({ instances: n, keepalived: k, hactl: h, rssRatio: h.rssMiB / k.rssMiB });
+      results.push({ instances: n, keepalived: k, hactl: h, rssRatio: h.rssMiB / k.rssMiB, cpuRatio: h.cpuPct / k.cpuPct });
       out(
         `${String(n).padEnd(12)}${`${k.rssMiB.toFixed(1)} MiB`.padStart(14)}   ${`${h.rssMiB.toFixed(1)} MiB`.padStart(9)}   ${(h.rssMiB / k.rssMiB)
           .toFixed(2)
-          .padStart(5)}   ${`${k.cpuPct.toFixed(2)} %`.padStart(14)}   ${`${h.cpuPct.toFixed(2)} %`.padStart(9)}\n`,
+          .padStart(5)}   ${`${k.cpuPct.toFixed(2)} %`.padStart(14)}   ${`${h.cpuPct.toFixed(2)} %`.padStart(9)}   ${(k.cpuPct ? (h.cpuPct / k.cpuPct).toFixed(1) : '-').padStart(5)}\n`,
       );
     }
   } finally {
     l.cleanup();
   }
   if (JSON_OUT) process.stdout.write(`${JSON.stringify({ ok, results }, null, 2)}\n`);
-  else out(`\nfailover target (ratio <= 1.05, no false takeover): ${ok ? 'met' : 'MISSED'}\n`);
+  else if (!ONLY_JITTER && !ONLY_RESOURCES) out(`\nfailover target (ratio <= 1.05, no false takeover): ${ok ? 'met' : 'MISSED'}\n`);
 }
 
 main().catch((e) => {

@@ -323,6 +323,32 @@ describe('vrrp acceptance: hactl nodes', { skip, timeout: 240_000 }, () => {
     });
   });
 
+  it('becoming MASTER: the first GARP follows the first advert within 5 ms (median of 4 preemptions; keepalived <= 0.4 ms)', { timeout: 60_000 }, async () => {
+    await withLab('grp', 2, async (l) => {
+      const [n1, n2] = l.nodes;
+      const cap = l.startCapture();
+      l.startHactl(n2, vrrpConf({ prio: 100, version: 3, advert: 0.1 }));
+      await l.waitState(n2, 'MASTER', 15_000);
+      const delays: number[] = [];
+      for (let i = 0; i < 4; i++) {
+        const t0 = Date.now();
+        l.startHactl(n1, vrrpConf({ prio: 150, version: 3, advert: 0.1 }));
+        await l.waitState(n1, 'MASTER', 15_000);
+        await sleep(300);
+        const first = cap.firstAfter(n1.addr, t0);
+        const garp = first && cap.arps.find((a) => a.t >= first.t - 1 && / tell 198\.51\.100\.100\b/.test(a.line));
+        assert.ok(first && garp, `preemption ${i}: no advert or no GARP from n1 in the capture`);
+        delays.push(garp.t - first.t);
+        await l.stop(n1);
+        await l.waitState(n2, 'MASTER', 5000);
+        await sleep(200);
+      }
+      delays.sort((a, b) => a - b);
+      const median = (delays[1] + delays[2]) / 2;
+      assert.ok(median < 5, `first GARP after the first advert: ${delays.map((d) => d.toFixed(2)).join(', ')} ms (median ${median.toFixed(2)})`);
+    });
+  });
+
   it('SIGHUP applies only the difference: the MASTER keeps its VIP (address monitor proves it)', { timeout: 40_000 }, async () => {
     await withLab('hup', 2, async (l) => {
       const [n1, n2] = l.nodes;
@@ -348,6 +374,9 @@ describe('vrrp acceptance: hactl nodes', { skip, timeout: 240_000 }, () => {
         assert.ok(l.hasAddr(n1, VIP));
         assert.ok(!/Deleted.*198\.51\.100\.100/.test(events), `VIP was deleted during reload:\n${events}`);
         assert.match(events, /198\.51\.100\.102/);
+        // keepalived 2.2.7 announces a VIP a reload adds: garp_master_repeat (5) GARPs at once
+        const garps = cap.arps.filter((a) => a.t >= t0 && / tell 198\.51\.100\.102\b/.test(a.line));
+        assert.ok(garps.length >= 5, `${garps.length} GARP(s) for the added VIP after the reload, expected 5`);
         assert.equal(await l.state(n1), 'MASTER');
         assert.equal(await l.state(n2), 'BACKUP');
         const mine = cap.from(n1.addr).filter((a) => a.t >= t0 - 300);

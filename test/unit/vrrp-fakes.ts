@@ -138,6 +138,20 @@ export class FakeNet implements NetOps {
   async announce(_ifname: string, addrs: string[], repeat: number): Promise<void> {
     for (let i = 0; i < repeat; i++) this.announced.push(...addrs);
   }
+  addVipNow?: (v: { address: string; prefix: number }, ifname: string) => void;
+  announceNow?: (ifname: string, addrs: string[], repeat: number) => void;
+  /** Offer the synchronous calls (as RealNetOps with the netlink addon); `timeline` records them. */
+  enableSync(timeline: string[] = []): void {
+    this.addVipNow = (v) => {
+      timeline.push(`add ${v.address}`);
+      this.ops.push(`add ${v.address}/${v.prefix}`);
+      this.addrs.add(`${v.address}/${v.prefix}`);
+    };
+    this.announceNow = (_ifname, addrs, repeat) => {
+      timeline.push(`garp ${addrs.join(',')} x${repeat}`);
+      for (let i = 0; i < repeat; i++) this.announced.push(...addrs);
+    };
+  }
   async ensureVmac(): Promise<void> {}
   async deleteLink(): Promise<void> {}
   watchLinks(cb: (l: LinkState) => void): { close(): void } {

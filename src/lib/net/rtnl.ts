@@ -4,8 +4,10 @@
  * structures, and turns "Request rejected: EEXIST" into NetError with `.code`.
  * Every call works in the network namespace of the calling process.
  */
+import * as os from 'node:os';
 import { AttrStream, createRtNetlink, FlagsNew, formatMessage, type RtNetlinkSocket, rt as rtStructs, type rt } from 'netlink';
 import { type Cidr, type Family, formatIp, formatMac, parseCidr, parseIp, parseMac } from './ip';
+import { loadNetlinkAddon, NETLINK_ADDON_HINT, type NativeNl } from './netlink-addon';
 import { nlAttr } from './nlattr';
 
 const AF_INET = 2;
@@ -297,6 +299,9 @@ const RULE_ACTIONS: Record<string, number> = { table: 1, goto: 2, blackhole: 6, 
  * All methods reject with NetError.
  */
 export class Rtnl {
+  /** the synchronous socket (hactl_netlink addon), opened on first use */
+  private sync: { nl: NativeNl; fd: number; seq: number; buf: Buffer } | null = null;
+
   private constructor(private readonly sock: RtNetlinkSocket) {}
 
   static open(): Rtnl {
@@ -305,6 +310,107 @@ export class Rtnl {
 
   close(): void {
     this.sock.socket.close();
+    if (this.sync) this.sync.nl.close(this.sync.fd);
+    this.sync = null;
+  }
+
+  // ---- synchronous requests (hactl_netlink addon) ----
+  //
+  // For the VRRP daemon's MASTER transition, which keepalived does inside one
+  // event: advert, VIPs (one netlink request each, the kernel answers inside
+  // sendmsg), gratuitous ARPs. Going through the event loop for each request
+  // put 10 to 50 ms between the first advert and the first GARP on a loaded
+  // host. Throws NetError like the async methods.
+
+  /** Whether the synchronous methods can work here (the addon is built). */
+  static syncAvailable(): boolean {
+    return loadNetlinkAddon() !== null;
+  }
+
+  private syncSock(what: string): { nl: NativeNl; fd: number; seq: number; buf: Buffer } {
+    if (this.sync) return this.sync;
+    const nl = loadNetlinkAddon();
+    if (!nl) throw new NetError(`${what}: ${NETLINK_ADDON_HINT}`, 'ENOSYS');
+    try {
+      const [fd] = nl.open(0 /* NETLINK_ROUTE */, 0);
+      this.sync = { nl, fd, seq: Math.floor(Date.now() / 1000) & 0x3fffffff, buf: Buffer.alloc(65536) };
+    } catch (e) {
+      throw wrapErr(e, what);
+    }
+    return this.sync;
+  }
+
+  /** One request; returns the payload of its reply (type `replyType`) or undefined when only an ACK came. */
+  private requestNow(what: string, type: number, flags: number, payload: Buffer[], replyType?: number): Buffer | undefined {
+    const s = this.syncSock(what);
+    const seq = ++s.seq;
+    const body = Buffer.concat(payload);
+    const msg = Buffer.alloc(16 + body.length);
+    msg.writeUInt32LE(msg.length, 0);
+    msg.writeUInt16LE(type, 4);
+    msg.writeUInt16LE(flags, 6);
+    msg.writeUInt32LE(seq, 8);
+    body.copy(msg, 16);
+    try {
+      s.nl.send(s.fd, msg, msg.length);
+      if (replyType === undefined) {
+        const errnos = new Int32Array(1).fill(-1);
+        s.nl.acks(s.fd, seq, 1, errnos, SYNC_TIMEOUT);
+        if (errnos[0] === -1) throw new NetError(`${what}: no answer from the kernel`, 'ETIMEDOUT');
+        if (errnos[0] !== 0) throw rejected(errnos[0], what);
+        return undefined;
+      }
+      const end = Date.now() + SYNC_TIMEOUT;
+      for (;;) {
+        const left = end - Date.now();
+        const n = left > 0 ? s.nl.recv(s.fd, s.buf, left) : 0;
+        if (n === 0) throw new NetError(`${what}: no answer from the kernel`, 'ETIMEDOUT');
+        for (let o = 0; o + 16 <= Math.abs(n); ) {
+          const len = s.buf.readUInt32LE(o);
+          if (len < 16 || o + len > Math.abs(n)) break;
+          if (s.buf.readUInt32LE(o + 8) === seq) {
+            const t = s.buf.readUInt16LE(o + 4);
+            if (t === 2 /* NLMSG_ERROR */) {
+              const err = -s.buf.readInt32LE(o + 16);
+              if (err !== 0) throw rejected(err, what);
+              return undefined;
+            }
+            if (t === replyType) return Buffer.from(s.buf.subarray(o + 16, o + len));
+          }
+          o += (len + 3) & ~3;
+        }
+      }
+    } catch (e) {
+      throw e instanceof NetError ? e : wrapErr(e, what);
+    }
+  }
+
+  /** The link called `name` (one RTM_GETLINK, no dump), synchronously. */
+  linkByNameNow(name: string): LinkInfo | undefined {
+    const ifname = Buffer.from(`${name}\0`);
+    try {
+      const r = this.requestNow(`find link ${name}`, 18 /* RTM_GETLINK */, 1 /* REQUEST */, [Buffer.alloc(16), nlAttr(3 /* IFLA_IFNAME */, ifname)], 16);
+      return r ? toLink(rtStructs.parseLinkMessage(r)) : undefined;
+    } catch (e) {
+      if (e instanceof NetError && e.code === 'ENODEV') return undefined;
+      throw e;
+    }
+  }
+
+  /** Encode an address request without sending it: compiles that path before a takeover needs it. */
+  prepareAddressNow(spec: AddressSpec): void {
+    const [data, attrs] = this.addrMsg(spec, 'prepare');
+    rtStructs.formatAddressMessage({ kind: 'address', data, attrs }, new AttrStream());
+  }
+
+  /** addAddress, synchronously. */
+  addAddressNow(spec: AddressSpec): void {
+    const what = `add address ${spec.address} on ifindex ${spec.index}`;
+    const [data, attrs] = this.addrMsg(spec, what);
+    const out = new AttrStream();
+    rtStructs.formatAddressMessage({ kind: 'address', data, attrs }, out);
+    const flags = 1 | 4 /* REQUEST|ACK */ | FlagsNew.CREATE | (spec.replace ? FlagsNew.REPLACE : FlagsNew.EXCL);
+    this.requestNow(what, 20 /* RTM_NEWADDR */, flags, out.bufs as Buffer[]);
   }
 
   private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
@@ -608,6 +714,13 @@ export function delRuleRequest(spec: RuleSpec): Buffer {
   const msg = new AttrStream();
   rtStructs.formatRuleMessage({ kind: 'rule', data, attrs }, msg);
   return request(RTM_DELRULE, msg.bufs);
+}
+
+const SYNC_TIMEOUT = 1000;
+
+function rejected(errno: number, what: string): NetError {
+  const name = Object.entries(os.constants.errno).find(([, v]) => v === errno)?.[0] ?? `errno ${errno}`;
+  return wrapErr(new Error(`Request rejected: ${name}`), what);
 }
 
 export type LinkEvent = { type: 'new' | 'del'; link: LinkInfo };

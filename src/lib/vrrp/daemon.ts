@@ -145,9 +145,15 @@ class Instance {
   packets = new Map<string, Buffer>();
   /** bumped on every (re)schedule: cancels a pending precise wait */
   gen = 0;
+  /** the advert timer's callback (one closure for the instance's life) */
+  onTimer: () => void = () => {};
+  /** advert destinations (cleared on reload) */
+  dsts?: string[];
   garpTimers: unknown[] = [];
   /** serialises address changes */
   ops: Promise<void> = Promise.resolve();
+  /** address changes queued on `ops` and not finished (the synchronous MASTER path needs none) */
+  pending = 0;
   /** VIPs currently installed by us (keys) */
   installed = false;
   group?: SyncGroup;
@@ -273,13 +279,19 @@ export class VrrpDaemon {
 
   async start(): Promise<void> {
     for (const s of this.cfg.scripts) this.addScript(s);
-    for (const ic of this.cfg.instances) this.instances.set(instanceKey(ic), new Instance(ic));
+    for (const ic of this.cfg.instances) this.instances.set(instanceKey(ic), this.newInstance(ic));
     this.buildGroups();
     this.linkWatch = this.deps.net.watchLinks((l) => this.onLink(l.name, l.up));
     this.pollFiles();
     this.startProcesses();
     for (const inst of this.instances.values()) await this.startInstance(inst);
     for (const r of this.scripts.values()) r.start();
+  }
+
+  private newInstance(ic: InstanceConfig): Instance {
+    const inst = new Instance(ic);
+    inst.onTimer = () => this.onTimer(inst);
+    return inst;
   }
 
   private addScript(s: ScriptConfig): void {
@@ -354,6 +366,7 @@ export class VrrpDaemon {
     if (c.promoteSecondaries) await this.promote(c.vmac ?? c.interface);
     inst.chan = this.channelFor(inst);
     if (c.family === 6) inst.chan.setSource?.(src);
+    this.deps.net.prepare?.(c.vmac ?? c.interface, [...c.vips, ...c.excludedVips]);
     this.applyTracking(inst, false);
     // clean slate: our VIPs must not be present while not MASTER
     await this.removeAddresses(inst);
@@ -470,7 +483,8 @@ export class VrrpDaemon {
   }
 
   private sendAdvert(inst: Instance, priority: number): void {
-    for (const dst of this.destinations(inst)) {
+    const dsts = inst.dsts ?? (inst.dsts = this.destinations(inst));
+    for (const dst of dsts) {
       try {
         const pkt = this.packetFor(inst, priority, dst);
         if (inst.cfg.family === 4) {
@@ -504,8 +518,11 @@ export class VrrpDaemon {
         /* reported when sending */
       }
     const early = (this.deps.sleepSync || this.deps.immediate) && kind === 'masterDown' ? EARLY_MS : 0;
-    const delay = Math.max(0, d - this.deps.clock() - early);
-    inst.timer = this.deps.timers.set(() => this.onTimer(inst), delay);
+    let delay = Math.max(0, d - this.deps.clock() - early);
+    // whole ms when onTimer sleeps the rest: Node keeps one timer list per distinct
+    // duration, and fractional ones made a new list (and queue entry) for every advert
+    if (this.deps.sleepSync) delay = Math.floor(delay);
+    inst.timer = this.deps.timers.set(inst.onTimer, delay);
   }
 
   private onTimer(inst: Instance): void {
@@ -514,10 +531,14 @@ export class VrrpDaemon {
     const d = inst.fsm.deadline();
     if (d === null) return;
     let now = this.deps.clock();
-    if (now < d && this.deps.sleepSync && inst.fsm.timerKind() === 'masterDown' && d - now <= EARLY_MS + 1) {
+    if (now < d && this.deps.sleepSync && d - now <= EARLY_MS + 1) {
       // the last EARLY_MS before a takeover: sleep precisely (an advert that
       // arrives meanwhile waits in the socket and is read by the drain below).
-      // Advert timers keep the yielding wait: they must not block the loop.
+      // A master's advert timer fires up to 1 ms early (Node timers count whole
+      // ms from a cached loop time): it sleeps the rest too. It used to spin
+      // with setImmediate, which allocated ~10 MB/s at advert_int 0.01 (a
+      // scavenge every 90 ms, 4-40 ms each on a loaded host: the gaps in the
+      // adverts) and burnt CPU; a sleeping process is also woken on time.
       this.deps.sleepSync(d - now);
       now = this.deps.clock();
       // 1 µs tolerance: the sleep may round down
@@ -643,11 +664,7 @@ export class VrrpDaemon {
     for (const t of inst.garpTimers) this.deps.timers.clear(t);
     inst.garpTimers = [];
     if (to === 'MASTER') {
-      inst.ops = inst.ops.then(async () => {
-        if (inst.fsm.state !== 'MASTER') return;
-        await this.addAddresses(inst);
-        if (inst.fsm.state !== 'MASTER') return;
-        await this.garpBurst(inst, c.garpMasterRepeat);
+      const garps = () => {
         if (c.garpMasterDelayMs > 0)
           inst.garpTimers.push(
             this.deps.timers.set(() => {
@@ -655,9 +672,24 @@ export class VrrpDaemon {
             }, c.garpMasterDelayMs),
           );
         if (c.garpMasterRefreshMs > 0) this.refreshLoop(inst);
-      });
+      };
+      if (this.canActNow(inst)) {
+        // keepalived's order, in this same event: the advert (already sent), the VIPs, the GARPs/NAs.
+        // No event-loop turn in between: the first GARP follows the first advert by well under a ms.
+        this.addVipsNow(inst);
+        this.garpNow(inst, this.announced(inst.cfg), c.garpMasterRepeat);
+        garps();
+        if (c.routes.length || c.rules.length) this.queue(inst, () => this.addRoutesRules(inst));
+      } else
+        this.queue(inst, async () => {
+          if (inst.fsm.state !== 'MASTER') return;
+          await this.addAddresses(inst);
+          if (inst.fsm.state !== 'MASTER') return;
+          await this.garpBurst(inst, c.garpMasterRepeat);
+          garps();
+        });
     } else if (from === 'MASTER' || to === 'FAULT' || to === 'BACKUP') {
-      inst.ops = inst.ops.then(() => this.removeAddresses(inst));
+      this.queue(inst, () => this.removeAddresses(inst));
     }
     if (to !== 'INIT') this.notify(c.notify, 'INSTANCE', c.name, to, inst.fsm.priority);
   }
@@ -693,7 +725,7 @@ export class VrrpDaemon {
     const repeat = c.garpLowerPrioRepeat ?? c.garpMasterRepeat;
     const delayMs = c.garpLowerPrioDelayMs ?? c.garpMasterDelayMs;
     if (repeat > 0) {
-      inst.ops = inst.ops.then(async () => {
+      this.queue(inst, async () => {
         if (inst.fsm.state === 'MASTER') await this.garpBurst(inst, repeat);
       });
       if (delayMs > 0) {
@@ -719,13 +751,62 @@ export class VrrpDaemon {
     );
   }
 
-  private async garpBurst(inst: Instance, repeat: number): Promise<void> {
-    const addrs = [...inst.cfg.vips, ...inst.cfg.excludedVips].filter((v) => !v.dev || v.dev === inst.cfg.interface).map((v) => v.address);
+  /** Chain an address change on the instance's queue (keeps `pending` for canActNow). */
+  private queue(inst: Instance, fn: () => Promise<void>): void {
+    inst.pending++;
+    inst.ops = inst.ops.then(fn).finally(() => {
+      inst.pending--;
+    });
+  }
+
+  /** The synchronous MASTER path: the host offers it and no queued change could run after it. */
+  private canActNow(inst: Instance): boolean {
+    return inst.pending === 0 && !!this.deps.net.addVipNow && !!this.deps.net.announceNow;
+  }
+
+  /** The addresses a GARP/NA burst announces (those on the instance's interface). */
+  private announced(c: InstanceConfig, vips: VipConfig[] = [...c.vips, ...c.excludedVips]): string[] {
+    return vips.filter((v) => !v.dev || v.dev === c.interface).map((v) => v.address);
+  }
+
+  private garpNow(inst: Instance, addrs: string[], repeat: number): void {
+    try {
+      this.deps.net.announceNow!(inst.cfg.vmac ?? inst.cfg.interface, addrs, repeat);
+    } catch (e) {
+      this.deps.log('warn', `${inst.cfg.name}: gratuitous ARP/NA failed: ${(e as Error).message}`);
+    }
+  }
+
+  private async garpBurst(inst: Instance, repeat: number, addrs = this.announced(inst.cfg)): Promise<void> {
+    if (this.deps.net.announceNow) return this.garpNow(inst, addrs, repeat);
     try {
       await this.deps.net.announce(inst.cfg.vmac ?? inst.cfg.interface, addrs, repeat);
     } catch (e) {
       this.deps.log('warn', `${inst.cfg.name}: gratuitous ARP/NA failed: ${(e as Error).message}`);
     }
+  }
+
+  /** VIPs synchronously (addVipNow), then the no_accept rules; routes and rules follow on the queue. */
+  private addVipsNow(inst: Instance): void {
+    const c = inst.cfg;
+    inst.installed = true;
+    for (const v of [...c.vips, ...c.excludedVips]) {
+      try {
+        this.deps.net.addVipNow!(this.vipOn(inst, v), c.interface);
+      } catch (e) {
+        this.deps.log('error', `${c.name}: cannot add ${v.address}/${v.prefix}: ${(e as Error).message}`);
+      }
+    }
+    this.deps.firewall?.update(c.name, noAccept(c) ? [...c.vips, ...c.excludedVips].map((v) => v.address) : []);
+  }
+
+  private async addRoutesRules(inst: Instance): Promise<void> {
+    if (inst.fsm.state !== 'MASTER') return;
+    const c = inst.cfg;
+    for (const r of c.routes)
+      await this.deps.net.addRoute(r).catch((e: Error) => this.deps.log('error', `${c.name}: cannot add route ${r.dst}: ${e.message}`));
+    for (const r of c.rules)
+      await this.deps.net.addRule(r).catch((e: Error) => this.deps.log('error', `${c.name}: cannot add rule: ${e.message}`));
   }
 
   private async addAddresses(inst: Instance): Promise<void> {
@@ -1060,7 +1141,7 @@ export class VrrpDaemon {
     for (const [k, ic] of nextKeys) {
       const inst = this.instances.get(k);
       if (!inst) {
-        const ni = new Instance(ic);
+        const ni = this.newInstance(ic);
         this.instances.set(k, ni);
         res.added.push(ic.name);
         continue;
@@ -1070,6 +1151,7 @@ export class VrrpDaemon {
       res.changed.push(ic.name);
       inst.cfg = ic;
       inst.packets.clear();
+      inst.dsts = undefined;
       const p = inst.fsm.params;
       const src = ic.unicastSrcIp ?? ic.mcastSrcIp ?? inst.src;
       Object.assign(p, Instance.params(ic, src));
@@ -1079,8 +1161,14 @@ export class VrrpDaemon {
         const key = (v: { address: string; prefix: number; dev?: string }) => `${v.address}/${v.prefix}@${v.dev ?? ''}`;
         const newKeys = new Set([...ic.vips, ...ic.excludedVips].map(key));
         const gone = [...old.vips, ...old.excludedVips].filter((v) => !newKeys.has(key(v)));
-        inst.ops = inst.ops.then(async () => {
+        const oldKeys = new Set([...old.vips, ...old.excludedVips].map(key));
+        const added = [...ic.vips, ...ic.excludedVips].filter((v) => !oldKeys.has(key(v)));
+        this.queue(inst, async () => {
           await this.addAddresses(inst);
+          // keepalived 2.2.7: a reload that gives a MASTER new addresses announces them
+          // (garp_master_repeat GARPs/NAs at once)
+          const fresh = this.announced(ic, added);
+          if (fresh.length && inst.fsm.state === 'MASTER') await this.garpBurst(inst, ic.garpMasterRepeat, fresh);
           for (const v of gone) await this.deps.net.delVip(v, old.interface).catch(() => {});
           const rkey = JSON.stringify;
           for (const r of old.routes) if (!ic.routes.some((n) => rkey(n) === rkey(r))) await this.deps.net.delRoute(r).catch(() => {});

@@ -29,6 +29,15 @@ export interface NetOps {
   /** Gratuitous ARP / unsolicited NA for the addresses, `repeat` times each. */
   announce(ifname: string, addrs: string[], repeat: number): Promise<void>;
   /**
+   * Synchronous variants for the MASTER transition (keepalived adds the VIPs and sends the GARPs
+   * in the same event as the first advert). Optional: without them the daemon uses the async calls.
+   * Throw on failure (addVipNow: an address already present is not a failure).
+   */
+  addVipNow?(v: VipConfig, ifname: string): void;
+  announceNow?(ifname: string, addrs: string[], repeat: number): void;
+  /** Before the first takeover: open what announceNow/addVipNow use on `ifname`, so their first call is fast. */
+  prepare?(ifname: string, vips: VipConfig[]): void;
+  /**
    * Create (or reuse) the macvlan for use_vmac with 00:00:5e:00:01:VRID
    * (IPv6: 00:00:5e:00:02:VRID), as keepalived does. IPv6: no address is
    * generated from the virtual MAC (it would be the same on every router);
@@ -59,6 +68,13 @@ export class RealNetOps implements NetOps {
   private readonly net: any;
   // biome-ignore lint/suspicious/noExplicitAny: Rtnl instance
   private readonly nl: any;
+  /** the Rtnl itself (its synchronous methods must not go through the queue) */
+  // biome-ignore lint/suspicious/noExplicitAny: Rtnl instance
+  private readonly raw: any;
+  // biome-ignore lint/suspicious/noExplicitAny: Announcer (one AF_PACKET socket per interface, kept open)
+  private readonly announcer: any;
+  /** undefined: synchronous rtnetlink not available (addon not built) */
+  readonly addVipNow?: (v: VipConfig, ifname: string) => void;
 
   /** rtnetlink requests are serialised: concurrent dumps on one socket interleave. */
   private queue: Promise<unknown> = Promise.resolve();
@@ -66,6 +82,9 @@ export class RealNetOps implements NetOps {
   constructor() {
     this.net = require('../net');
     const nl = this.net.Rtnl.open();
+    this.raw = nl;
+    this.announcer = new this.net.Announcer();
+    if (this.net.Rtnl.syncAvailable()) this.addVipNow = (v, ifname) => this.addVipSync(v, ifname);
     this.nl = new Proxy(nl, {
       get: (target, prop) => {
         const v = target[prop];
@@ -101,17 +120,30 @@ export class RealNetOps implements NetOps {
 
   async addVip(v: VipConfig, ifname: string): Promise<void> {
     const index = await this.index(v.dev ?? ifname);
-    await this.nl
-      .addAddress({
-        index,
-        address: `${v.address}/${v.prefix}`,
-        label: v.label,
-        scope: v.scope,
-        broadcast: v.brd,
-        nodad: v.family === 6 ? (v.nodad ?? true) : undefined,
-        noprefixroute: v.noprefixroute || undefined,
-      })
-      .catch(ignore(['EEXIST']));
+    await this.nl.addAddress(this.vipSpec(v, index)).catch(ignore(['EEXIST']));
+  }
+
+  private addVipSync(v: VipConfig, ifname: string): void {
+    const dev = v.dev ?? ifname;
+    const l = this.raw.linkByNameNow(dev);
+    if (!l) throw Object.assign(new Error(`interface ${dev} not found`), { code: 'ENODEV' });
+    try {
+      this.raw.addAddressNow(this.vipSpec(v, l.index));
+    } catch (e) {
+      ignore(['EEXIST'])(e);
+    }
+  }
+
+  private vipSpec(v: VipConfig, index: number) {
+    return {
+      index,
+      address: `${v.address}/${v.prefix}`,
+      label: v.label,
+      scope: v.scope,
+      broadcast: v.brd,
+      nodad: v.family === 6 ? (v.nodad ?? true) : undefined,
+      noprefixroute: v.noprefixroute || undefined,
+    };
   }
 
   async ipv4Addresses(ifname: string): Promise<string[]> {
@@ -162,9 +194,29 @@ export class RealNetOps implements NetOps {
   }
 
   async announce(ifname: string, addrs: string[], repeat: number): Promise<void> {
+    if (this.addVipNow) return this.announceNow(ifname, addrs, repeat);
     const l = await this.link(ifname);
     if (!l || addrs.length === 0) return;
-    this.net.announce({ ifindex: l.index, mac: l.mac, addresses: addrs, repeat });
+    this.announcer.send({ ifindex: l.index, mac: l.mac, addresses: addrs, repeat });
+  }
+
+  prepare(ifname: string, vips: VipConfig[]): void {
+    if (!this.addVipNow) return;
+    try {
+      const l = this.raw.linkByNameNow(ifname);
+      if (!l) return;
+      this.announcer.prepare(l.index, l.mac);
+      for (const v of vips.slice(0, 1)) this.raw.prepareAddressNow(this.vipSpec(v, l.index));
+    } catch {
+      /* reported by the real calls */
+    }
+  }
+
+  announceNow(ifname: string, addrs: string[], repeat: number): void {
+    if (addrs.length === 0 || repeat <= 0) return;
+    const l = this.raw.linkByNameNow(ifname);
+    if (!l) return;
+    this.announcer.send({ ifindex: l.index, mac: l.mac, addresses: addrs, repeat });
   }
 
   async ensureVmac(parent: string, name: string, vrid: number, family: 4 | 6, opts: { linkLocal?: string; keepIpv6?: boolean } = {}): Promise<void> {
@@ -222,6 +274,7 @@ export class RealNetOps implements NetOps {
   }
 
   close(): void {
+    this.announcer.close();
     this.nl.close();
   }
 }
