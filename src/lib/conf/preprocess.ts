@@ -48,6 +48,8 @@ export interface FatalOpen {
 // default stack), so it stops at 500 and says so.
 const MAX_INCLUDE_DEPTH = 500;
 const MAX_LINE = 65536;
+/** keepalived's MAXBUF (lib/parser.h, 1024) less the terminating NUL: what one fgets() reads */
+const KEEPALIVED_LINE_BYTES = 1023;
 const NO_NAMES: ReadonlySet<string> = new Set();
 const INCLUDE_WORDS = new Set(['include', 'includer', 'includem', 'includew', 'includeb', 'includea']);
 /** Scratch list for the lexer's problems, emptied after each line (nothing re-enters processLine while it is in use). */
@@ -253,6 +255,33 @@ export class Preprocessor {
         });
         pos = end + 1;
         continue;
+      }
+      // keepalived 2.2.7 reads a line with fgets() into a MAXBUF (1024) buffer: a line of more than
+      // 1023 bytes comes in pieces of 1023, and each piece after the first is read as a line of its own
+      // (an ASCII-only file has one byte per character; otherwise up to 4 bytes a character)
+      if (pendingDef === null && (bytes ? end - pos > KEEPALIVED_LINE_BYTES : end - pos > KEEPALIVED_LINE_BYTES / 4)) {
+        const lineBytes = Buffer.from(text.slice(pos, end).replace(/\r$/, ''), 'utf8');
+        if (lineBytes.length > KEEPALIVED_LINE_BYTES) {
+          const pieces: string[] = [];
+          for (let o = 0; o < lineBytes.length; o += KEEPALIVED_LINE_BYTES) pieces.push(lineBytes.subarray(o, o + KEEPALIVED_LINE_BYTES).toString('utf8'));
+          const firstLen = pieces[0].length;
+          this.diags.push({
+            file: display,
+            line: lineNo,
+            col: firstLen + 1,
+            severity: 'warning',
+            message: `line is ${lineBytes.length} bytes long: keepalived reads at most ${KEEPALIVED_LINE_BYTES} bytes as one line and the rest, from here, as ${pieces.length - 1 === 1 ? 'another line' : `${pieces.length - 1} more lines`} (split the line, or shorten it)`,
+            rule: 'line-buffer',
+          });
+          ctx.line = lineNo;
+          let col = 0;
+          for (const piece of pieces) {
+            this.processLine(piece, ctx, 0, col);
+            col += piece.length;
+          }
+          pos = end + 1;
+          continue;
+        }
       }
       // Most lines are plain keyword/value lines: tokenised straight from the file text.
       if (pendingDef === null && (bytes ? this.plainBytes(bytes, text, pos, end, display, lineNo) : this.plainLine(text, pos, end, display, lineNo))) {

@@ -118,6 +118,20 @@ describe('pre-processor', () => {
     // an alternative that does not exist is skipped, as glob(3) does
     assert.deepEqual(names(load({ ...files, '/etc/k.conf': 'include sub/{a,nope,b}.conf\n' })), ['A', 'B']);
   });
+  it("keepalived's 1024-byte line buffer: a longer line is read in pieces of 1023 bytes, each a line (keepalived -t: Unknown keyword 'xxxxxxxxx')", () => {
+    const long = `# ${'x'.repeat(1030)} tailword\n`; // 1041 bytes: the comment ends at byte 1023
+    const r = load({ '/etc/k.conf': `${long}global_defs {\n router_id ${'é'.repeat(600)}\n}\n` });
+    const d = r.diagnostics.filter((x) => x.rule === 'line-buffer' || x.rule === 'unknown-keyword').map((x) => [x.line, x.col, x.rule, x.message.slice(0, 40)]);
+    assert.deepEqual(d.filter((x) => x[0] === 1), [
+      [1, 1024, 'line-buffer', 'line is 1041 bytes long: keepalived read'],
+      [1, 1024, 'unknown-keyword', "unknown keyword 'xxxxxxxxx' in the top l"],
+    ]);
+    // bytes, not characters: 600 two-byte characters make a 1211-byte line
+    assert.ok(r.diagnostics.some((x) => x.line === 3 && x.rule === 'line-buffer' && /1211 bytes/.test(x.message)));
+    // 1023 bytes exactly: one line
+    const exact = load({ '/etc/k.conf': `# ${'x'.repeat(1021)}\n` });
+    assert.deepEqual(exact.diagnostics.filter((x) => x.rule === 'line-buffer' || x.rule === 'unknown-keyword'), []);
+  });
   it('~SEQ bounds from definitions: ~SEQ(i,$START,$END)', () => {
     const r = load({ '/etc/k.conf': '$START=2\n$END=4\n~SEQ(i,$START,$END) bogus_$i\n' });
     assert.deepEqual(
