@@ -1507,13 +1507,21 @@ export class Builder {
       label = `group ${vs.group}`;
     } else {
       const r = parseIp(a[0].text, NO_PREFIX);
-      if (!r.ok) this.d(this.argPos(s, 0), 'error', `virtual_server: ${r.message}`, 'address');
-      else vs.address = r.value;
-      if (a[1]) {
-        const p = parseInteger(a[1].text, 0, 65535);
-        if (p.ok) vs.port = p.value;
-        else this.d(this.argPos(s, 1), 'error', `virtual_server port: ${p.message}`, 'range');
+      const p = a[1] ? parseInteger(a[1].text, 0, 65535) : undefined;
+      if (!r.ok || (p && !p.ok)) {
+        // keepalived 2.2.7 skips the whole block ("Invalid virtual server IP address/port ... - skipping"):
+        // nothing inside it is read, so nothing inside it is reported either
+        const why = !r.ok ? r.message : p && !p.ok ? `port: ${p.message}` : '';
+        this.d(
+          this.argPos(s, !r.ok ? 0 : 1),
+          'error',
+          `Invalid virtual server IP address/port ${a[0].text}/${a[1]?.text ?? ''} - skipping (${why})`,
+          !r.ok ? 'address' : 'range',
+        );
+        return undefined;
       }
+      vs.address = r.value;
+      if (p?.ok) vs.port = p.value;
       if (a.length > 2) this.d(this.argPos(s, 2), 'warning', `extra words after 'virtual_server ${a[0].text} ${a[1].text}'`, 'extra-args');
       label = `${a[0].text}${a[1] ? ` ${a[1].text}` : ''}`;
     }

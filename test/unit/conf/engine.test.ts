@@ -132,6 +132,17 @@ describe('pre-processor', () => {
     const exact = load({ '/etc/k.conf': `# ${'x'.repeat(1021)}\n` });
     assert.deepEqual(exact.diagnostics.filter((x) => x.rule === 'line-buffer' || x.rule === 'unknown-keyword'), []);
   });
+  it('a virtual_server with an invalid address is skipped whole, as keepalived does: one error, no follow-up noise', () => {
+    const r = load({ '/etc/k.conf': 'virtual_server 192.0.2.999 443 {\n lb_algo rr\n protocol TCP\n}\nvirtual_server 192.0.2.998 443 {\n lb_algo rr\n}\n' });
+    assert.deepEqual(
+      r.diagnostics.map((d) => [d.line, d.message]),
+      [
+        [1, "Invalid virtual server IP address/port 192.0.2.999/443 - skipping (invalid IP address '192.0.2.999')"],
+        [5, "Invalid virtual server IP address/port 192.0.2.998/443 - skipping (invalid IP address '192.0.2.998')"],
+      ],
+    );
+    assert.equal(r.model.virtual_servers.length, 0);
+  });
   it('~SEQ bounds from definitions: ~SEQ(i,$START,$END)', () => {
     const r = load({ '/etc/k.conf': '$START=2\n$END=4\n~SEQ(i,$START,$END) bogus_$i\n' });
     assert.deepEqual(
