@@ -10,6 +10,12 @@ import { describe, it } from 'node:test';
 import { masterDownIntervalMs, skewTimeMs } from '../../src/lib/vrrp/fsm';
 import { assertNoSplitBrain, keepalivedUnavailable, sleep, VrrpLab, vrrpConf, vrrpLabUnavailable } from './vrrp-lab';
 
+/** Wait (up to 5 s) until `fn` finds what it looks for in the capture; the assertions that follow say what is missing. */
+async function captured(fn: () => unknown): Promise<void> {
+  const end = Date.now() + 5000;
+  while (!fn() && Date.now() < end) await sleep(50);
+}
+
 const skip = vrrpLabUnavailable() ?? keepalivedUnavailable() ?? undefined;
 const VIP4 = '198.51.100.100';
 const VIP6 = '2001:db8::100';
@@ -110,6 +116,11 @@ describe('vrrp interop with keepalived 2.2.7', { skip, timeout: 400_000 }, () =>
         await l.stop(k);
         await l.waitState(h, 'MASTER', 3000);
         await sleep(300);
+        // tcpdump's lines can lag on a loaded machine: wait for the adverts to be in the capture
+        await captured(() => {
+          const z = cap.adverts.filter((a) => a.src === src(l, k) && a.prio === 0).pop();
+          return z && cap.firstAfter(src(l, h), z.t);
+        });
         const zero = cap.adverts.filter((a) => a.src === src(l, k) && a.prio === 0).pop();
         assert.ok(zero, `keepalived sent priority 0; seen:\n${cap.adverts.slice(-8).map((a) => `${a.src} > ${a.dst} prio ${a.prio}`).join('\n')}`);
         const first = cap.firstAfter(src(l, h), zero.t)!;
@@ -130,6 +141,10 @@ describe('vrrp interop with keepalived 2.2.7', { skip, timeout: 400_000 }, () =>
         await l.waitState(h, 'MASTER', 4 * ivl + 3000);
         await sleep(300);
         const kSrc = src(l, k);
+        await captured(() => {
+          const lk = cap.adverts.filter((a) => a.src === kSrc && a.t < killedAt + 5).pop();
+          return lk && cap.firstAfter(src(l, h), lk.t);
+        });
         const lastK = cap.adverts.filter((a) => a.src === kSrc && a.t < killedAt + 5).pop()!;
         const firstH = cap.firstAfter(src(l, h), lastK.t)!;
         const took = firstH.t - lastK.t;
