@@ -140,4 +140,49 @@ describe('vrrp interop with keepalived 2.2.7', { skip, timeout: 400_000 }, () =>
       }
     });
   }
+  it('unicast_ttl and check_unicast_src with min_ttl/max_ttl both ways: keepalived accepts hactl adverts sent with TTL 7 only from 7..7, hactl accepts keepalived ones with TTL 9 from 9..9', { timeout: 60_000 }, async () => {
+    const l = new VrrpLab('kut', 2);
+    try {
+      const [h, k] = l.nodes;
+      const cap = l.startCapture({ onSwitch: true });
+      const watch = l.watchVip(VIP4);
+      await sleep(300);
+      const conf = (prio: number, me: VrrpLab['nodes'][number], peer: VrrpLab['nodes'][number], ttl: number, peerTtl: number) =>
+        vrrpConf({
+          prio,
+          version: 3,
+          advert: 0.5,
+          extra: `  unicast_ttl ${ttl}\n  check_unicast_src\n`,
+          unicast: { src: me.addr, peers: [`${peer.addr} min_ttl ${peerTtl} max_ttl ${peerTtl}`] },
+        });
+      l.startHactl(h, conf(150, h, k, 7, 9));
+      await l.waitState(h, 'MASTER', 15_000);
+      l.startKeepalived(k, conf(100, k, h, 9, 7));
+      await l.waitState(k, 'BACKUP', 10_000);
+      const converged = Date.now();
+      await sleep(2500);
+      assert.equal(await l.state(k), 'BACKUP', `keepalived took hactl's TTL-7 adverts\n${k.logs.map((x) => x.line).join('\n')}`);
+      const fromH = cap.adverts.filter((a) => a.src === h.addr && a.t > converged);
+      assert.ok(fromH.length >= 3);
+      assert.deepEqual([...new Set(fromH.map((a) => a.ttl))], [7], 'hactl sends with unicast_ttl');
+      assertNoSplitBrain(l, { intervalMs: 500, since: converged, watch });
+      // the other way: keepalived master (TTL 9), hactl backup checking 9..9
+      l.kill(h);
+      await l.waitState(k, 'MASTER', 10_000);
+      l.startHactl(h, conf(50, h, k, 7, 9));
+      await l.waitState(h, 'BACKUP', 10_000);
+      const back = Date.now();
+      await sleep(2500);
+      const st = (await l.status(h))!.instances[0];
+      assert.equal(st.state, 'BACKUP');
+      assert.equal(st.masterAddr, k.addr);
+      assert.deepEqual(st.counters.drops, {}, 'no advert dropped');
+      const fromK = cap.adverts.filter((a) => a.src === k.addr && a.t > back);
+      assert.ok(fromK.length >= 3);
+      assert.deepEqual([...new Set(fromK.map((a) => a.ttl))], [9], 'keepalived sends with unicast_ttl');
+      assertNoSplitBrain(l, { intervalMs: 500, since: back, watch });
+    } finally {
+      l.cleanup();
+    }
+  });
 });
