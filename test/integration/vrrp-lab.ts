@@ -43,6 +43,8 @@ export interface Advert {
   vrid: number;
   prio: number;
   version: number;
+  /** TTL / hop limit (tcpdump prints it when it is not 255) */
+  ttl: number;
 }
 
 /** tcpdump on the client, line-buffered, epoch timestamps. */
@@ -65,9 +67,17 @@ export class Capture {
   private line(l: string): void {
     // `-i any` (the switch capture) puts the interface and direction before IP; a TTL / hop limit
     // other than 255 (keepalived's IPv6 unicast adverts: 64) is printed as "(ttl 64), "
-    const m = l.match(/^(\d+\.\d+) (?:\S+ +(?:In|Out|P|M|B|U) +)?IP6? (\S+) > (\S+): VRRPv(\d), Advertisement, (?:\(ttl \d+\), )?vrid (\d+), prio (\d+)/);
+    const m = l.match(/^(\d+\.\d+) (?:\S+ +(?:In|Out|P|M|B|U) +)?IP6? (\S+) > (\S+): VRRPv(\d), Advertisement, (?:\(ttl (\d+)\), )?vrid (\d+), prio (\d+)/);
     if (m) {
-      this.adverts.push({ t: Number(m[1]) * 1000, src: m[2], dst: m[3].replace(/:$/, ''), version: Number(m[4]), vrid: Number(m[5]), prio: Number(m[6]) });
+      this.adverts.push({
+        t: Number(m[1]) * 1000,
+        src: m[2],
+        dst: m[3].replace(/:$/, ''),
+        version: Number(m[4]),
+        ttl: m[5] === undefined ? 255 : Number(m[5]),
+        vrid: Number(m[6]),
+        prio: Number(m[7]),
+      });
       return;
     }
     const a = l.match(/^(\d+\.\d+) ARP/);

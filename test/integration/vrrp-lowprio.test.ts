@@ -20,7 +20,7 @@
  */
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type Capture, instanceBlock, keepalivedUnavailable, sleep, startInjector, VrrpLab, vrrpConf, vrrpLabUnavailable } from './vrrp-lab';
+import { assertNoSplitBrain, type Capture, instanceBlock, keepalivedUnavailable, sleep, startInjector, VrrpLab, vrrpConf, vrrpLabUnavailable } from './vrrp-lab';
 
 const skip = vrrpLabUnavailable() ?? keepalivedUnavailable() ?? undefined;
 
@@ -260,6 +260,9 @@ async function run(kind: Kind): Promise<Map<string, Observed>> {
     const lastDue = Math.max(...cases.map((c) => res.get(c.name)!.tInj + Math.max(c.expect.garpDelayMs, 2 * IVL) + 700));
     await until(() => Date.now() > lastDue, 15_000, 'the delayed GARP bursts');
     const end = Date.now();
+    // after the masters converged, the intruder's one advert per VRID may overlap a master for at most one interval
+    // (a yielding master takes over again after Master_Down_Interval): never two masters of a VRID for longer
+    for (const c of cases) assertNoSplitBrain(l, { vrid: c.vrid, intervalMs: IVL, since: tm });
     for (const c of cases) {
       const o = res.get(c.name)!;
       const mine = cap.from(masters[c.on].addr, c.vrid).filter((v) => v.prio > 0);

@@ -20,7 +20,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { fastMaster, keepalivedUnavailable, type Node, sleep, VrrpLab, vrrpLabUnavailable } from './vrrp-lab';
+import { assertNoSplitBrain, fastMaster, keepalivedUnavailable, type Node, sleep, VrrpLab, vrrpLabUnavailable } from './vrrp-lab';
 
 const skip = vrrpLabUnavailable() ?? keepalivedUnavailable() ?? undefined;
 
@@ -137,6 +137,8 @@ describe('notify scripts and reloads: hactl against keepalived 2.2.7', { skip, t
       ]);
       for (const d of dirs.values()) scripts(d);
       const cap = l.startCapture();
+      // D lives through the reload on each node: its VIP must stay on that node alone
+      const watches = [k, h].map((n) => l.watchVip(vipOf('D', base.get(n)![1])));
       await sleep(300);
       l.startKeepalived(k, conf(dirs.get(k)!, ...base.get(k)!));
       l.startHactl(h, conf(dirs.get(h)!, ...base.get(h)!));
@@ -145,6 +147,7 @@ describe('notify scripts and reloads: hactl against keepalived 2.2.7', { skip, t
       const masters = (x: string[]) => NAMES.every((n) => x.includes(`notify INSTANCE ${n} MASTER 150`));
       const p1 = new Map<Node, string[]>();
       for (const n of [k, h]) p1.set(n, await until(dirs.get(n)!, masters, 15_000));
+      const converged = Date.now();
       await sleep(1500); // track script runs, late lines
       for (const n of [k, h]) p1.set(n, lines(dirs.get(n)!));
       const tracks = [k, h].map((n) => fs.readFileSync(path.join(dirs.get(n)!, 'track'), 'utf8'));
@@ -200,6 +203,12 @@ describe('notify scripts and reloads: hactl against keepalived 2.2.7', { skip, t
         assert.deepEqual(zero, [true, true, true], `${n.kind}: each deleted master sends priority 0`);
         for (const i of [0, 1, 2]) assert.ok(!l.hasAddr(n, `203.0.113.${addr + i}`), `${n.kind}: VIP of a deleted instance removed`);
         assert.ok(l.hasAddr(n, vipOf('D', addr)), `${n.kind}: D keeps its VIP\n${l.lab.nsExec(n.host.ns, 'ip', ['-o', 'addr', 'show'])}`);
+      }
+
+      // every VRID (each node its own) had one master at a time through start and reload
+      for (const [i, n] of [k, h].entries()) {
+        const [vrid] = base.get(n)!;
+        for (const j of [0, 1, 2, 3]) assertNoSplitBrain(l, { vrid: vrid + j, intervalMs: 200, since: converged, watch: j === 3 ? watches[i] : undefined });
       }
 
       // phase 3: SIGTERM

@@ -13,7 +13,7 @@ import * as fs from 'node:fs';
 import { describe, it } from 'node:test';
 import { masterDownIntervalMs, skewTimeMs } from '../../src/lib/vrrp/fsm';
 import { hactl } from '../helpers/cli';
-import { childPids, keepalivedUnavailable, sleep, VrrpLab, vrrpConf, vrrpLabUnavailable } from './vrrp-lab';
+import { assertNoSplitBrain, childPids, keepalivedUnavailable, sleep, VrrpLab, vrrpConf, vrrpLabUnavailable } from './vrrp-lab';
 
 const skip = vrrpLabUnavailable() ?? undefined;
 const VIP = '198.51.100.100';
@@ -84,6 +84,8 @@ describe('vrrp run: supervisor (namespace labs)', { skip }, () => {
     try {
       const [n1, n2] = l.nodes;
       const port = 19650 + (process.pid % 100);
+      l.startCapture();
+      const watch = l.watchVip(VIP);
       l.startHactl(n1, vrrpConf({ prio: 150, version: 3, advert: 0.2, vips: [`${VIP}/24`] }) + VS, {
         env: { HACTL_TEST_FAKE_IPVS: '1' },
         args: ['--metrics', `127.0.0.1:${port}`],
@@ -91,6 +93,8 @@ describe('vrrp run: supervisor (namespace labs)', { skip }, () => {
       l.startHactl(n2, vrrpConf({ prio: 100, version: 3, advert: 0.2, vips: [`${VIP}/24`] }));
       await l.waitState(n1, 'MASTER', 15_000);
       await l.waitState(n2, 'BACKUP', 10_000);
+      // one holder of the VIP from here on (FAULT, takeover, preemption) but for one advert interval
+      const converged = Date.now();
       const half = async () => (await l.status(n1))?.halves?.[0];
       assert.ok(await until(async () => (await half())?.state === 'up', 10_000), `LVS half up: ${JSON.stringify(await half())}`);
       let st = hactl(['vrrp', 'status', '--control-socket', n1.sock]);
@@ -149,6 +153,8 @@ describe('vrrp run: supervisor (namespace labs)', { skip }, () => {
         if (/^LVS half is up/.test(msg)) down = false;
         assert.ok(!(down && /Entering MASTER/.test(msg)), `MASTER while the LVS half was down:\n${logText(l, 0)}`);
       }
+      await sleep(300);
+      assertNoSplitBrain(l, { intervalMs: 200, since: converged, watch });
       assert.equal(await l.stop(n1), 0, 'clean stop');
       assert.ok(await until(() => childPids(n1.proc!.pid!).length === 0, 5000), 'LVS child and watchdog gone');
     } finally {
@@ -161,12 +167,14 @@ describe('vrrp run: supervisor (namespace labs)', { skip }, () => {
     try {
       const [n1, n2] = l.nodes;
       const cap = l.startCapture();
+      const watch = l.watchVip(VIP);
       await sleep(300);
       const extra = '  virtual_routes {\n    203.0.113.0/24 dev eth0\n  }\n  virtual_rules {\n    from 203.0.113.7 table 100\n  }\n';
       l.startHactl(n1, vrrpConf({ prio: 150, vips: [`${VIP}/24`], extra }));
       l.startHactl(n2, vrrpConf({ prio: 100, vips: [`${VIP}/24`] }));
       await l.waitState(n1, 'MASTER', 15_000);
       await l.waitState(n2, 'BACKUP', 10_000);
+      const converged = Date.now();
       await sleep(500);
       assert.ok(l.hasAddr(n1, VIP) && !l.hasAddr(n2, VIP));
       const route = () => l.lab.nsExec(n1.host.ns, 'ip', ['route', 'show', '203.0.113.0/24']).includes('203.0.113.0/24');
@@ -207,6 +215,8 @@ describe('vrrp run: supervisor (namespace labs)', { skip }, () => {
       await sleep(2500);
       assert.equal(await l.state(n1), 'MASTER');
       assert.ok(l.hasAddr(n1, VIP) && !l.hasAddr(n2, VIP));
+      // the kill (priority 0 from the watchdog), the takeover and the preemption back: never two holders
+      assertNoSplitBrain(l, { intervalMs: 1000, since: converged, watch });
       // a clean stop says bye: the watchdog does nothing more and goes
       const wd2 = childPids(n1.proc!.pid!, 'hactl-watchdog');
       assert.equal(wd2.length, 1);
@@ -227,11 +237,13 @@ describe('vrrp run: supervisor (namespace labs)', { skip }, () => {
         const cap = l.startCapture();
         await sleep(300);
         const VIP6 = '2001:db8::100';
+        const watch = l.watchVip(VIP6);
         const conf = (prio: number) => vrrpConf({ prio, version: 3, advert: 1, vips: [`${VIP6}/64`], extra: vmac ? '  use_vmac\n' : '' });
         l.startHactl(h, conf(150));
         await l.waitState(h, 'MASTER', 15_000);
         l.startKeepalived(k, conf(100));
         await l.waitState(k, 'BACKUP', 10_000);
+        const converged = Date.now();
         await sleep(1500);
         assert.equal(await l.state(k), 'BACKUP');
         assert.ok(l.hasAddr(h, VIP6) && !l.hasAddr(k, VIP6));
@@ -251,6 +263,7 @@ describe('vrrp run: supervisor (namespace labs)', { skip }, () => {
         assert.ok(took < skew + 500, `keepalived took over ${took.toFixed(0)} ms after priority 0`);
         const dual = cap.maxDualMaster(51, 1000, killedAt - 5000);
         assert.ok(dual <= 1000, `two masters for ${dual.toFixed(0)} ms`);
+        assertNoSplitBrain(l, { intervalMs: 1000, since: converged, watch });
       } finally {
         l.cleanup();
       }

@@ -14,7 +14,7 @@
 import * as assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { describe, it } from 'node:test';
-import { keepalivedUnavailable, sleep, VrrpLab, vrrpLabUnavailable } from './vrrp-lab';
+import { assertNoSplitBrain, keepalivedUnavailable, sleep, VrrpLab, vrrpLabUnavailable } from './vrrp-lab';
 
 const skip = vrrpLabUnavailable() ?? keepalivedUnavailable() ?? undefined;
 
@@ -73,6 +73,8 @@ interface Outcome {
   /** VIPs on each node at the end */
   vipsA: string[];
   vipsB: string[];
+  /** assertNoSplitBrain's complaints per VRID since B reached BACKUP (none expected) */
+  splitBrain: string[];
   logB: string;
 }
 
@@ -124,6 +126,7 @@ async function scenario(kind: 'hactl' | 'keepalived'): Promise<Outcome> {
     l.lab.nsExec(a.host.ns, 'ip', ['link', 'set', 'tk0', 'up']);
     const cap = l.startCapture();
     const mon = watchAddrs(l, b.host.ns);
+    const watches = VIPS.map((v) => l.watchVip(v));
     l.startKeepalived(a, confA);
     await l.waitState(a, 'MASTER', 10_000, 'VI_1');
     await l.waitState(a, 'MASTER', 10_000, 'VI_2');
@@ -131,6 +134,8 @@ async function scenario(kind: 'hactl' | 'keepalived'): Promise<Outcome> {
     else l.startKeepalived(b, confB);
     await l.waitState(b, 'BACKUP', 10_000, 'VI_1');
     await l.waitState(b, 'BACKUP', 10_000, 'VI_2');
+    // converged: one holder per VIP from here on (A's VI_1 FAULT leaves VIP .100 on nobody)
+    const converged = Date.now();
     await sleep(1000);
     const t0 = Date.now();
     l.lab.nsExec(a.host.ns, 'ip', ['link', 'set', 'tk0', 'down']);
@@ -146,9 +151,18 @@ async function scenario(kind: 'hactl' | 'keepalived'): Promise<Outcome> {
     const mastersAfter: Record<number, string[]> = {};
     for (const vrid of [51, 52])
       mastersAfter[vrid] = [...new Set(cap.adverts.filter((x) => x.vrid === vrid && x.prio > 0 && x.t > t2 - 2000).map((x) => x.src))].sort();
+    const splitBrain: string[] = [];
+    for (const [i, vrid] of [51, 52].entries()) {
+      try {
+        assertNoSplitBrain(l, { vrid, intervalMs: INTERVAL_MS, since: converged, watch: watches[i] });
+      } catch (e) {
+        splitBrain.push((e as Error).message);
+      }
+    }
     return {
       kind,
       down,
+      splitBrain,
       mastersAfter,
       vipsA: VIPS.filter((v) => l.hasAddr(a, v)),
       vipsB: VIPS.filter((v) => l.hasAddr(b, v)),
@@ -178,6 +192,7 @@ describe('vrrp sync group held in BACKUP: hactl against keepalived 2.2.7', { ski
       assert.deepEqual(o.mastersAfter, { 51: ['198.51.100.1'], 52: ['198.51.100.1'] }, `${o.kind} as B after recovery:\n${o.logB}`);
       assert.deepEqual(o.vipsA, VIPS, `${o.kind} as B: VIPs on A`);
       assert.deepEqual(o.vipsB, [], `${o.kind} as B: VIPs on B`);
+      assert.deepEqual(o.splitBrain, [], `${o.kind} as B: never two holders of a VIP after convergence`);
     }
   });
 });

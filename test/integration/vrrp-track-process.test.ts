@@ -21,7 +21,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import type { DaemonStatus } from '../../src/lib/vrrp/daemon';
-import { sleep, VrrpLab, vrrpConf, vrrpLabUnavailable } from './vrrp-lab';
+import { assertNoSplitBrain, sleep, VrrpLab, vrrpConf, vrrpLabUnavailable } from './vrrp-lab';
 
 const skip = vrrpLabUnavailable() ?? undefined;
 const ADV = 0.2;
@@ -110,10 +110,14 @@ vrrp_track_process cmd_partial {
       const extra = '  track_process {\n    must\n    bonus weight -60\n  }\n';
       procs.start(must);
       procs.start(bonus);
+      l.startCapture();
+      const watch = l.watchVip(VIP);
       l.startHactl(n1, vrrpConf({ prio: 150, version: 3, advert: ADV, top, extra }));
       l.startHactl(n2, vrrpConf({ prio: 100, version: 3, advert: ADV }));
       await l.waitState(n1, 'MASTER', 15_000);
       await l.waitState(n2, 'BACKUP', 10_000);
+      // from here on at most one holder of the VIP (FAULT, preemption both ways, reload) but for one advert interval
+      const converged = Date.now();
       let s = await l.status(n1);
       assert.deepEqual(
         s?.trackProcesses?.map((t) => [t.name, t.count, t.up]),
@@ -168,6 +172,8 @@ vrrp_track_process cmd_partial {
       await l.waitState(n1, 'MASTER', 8_000);
       assert.equal(tracker(await l.status(n1), 'must')?.count, 2);
       assert.equal(n1.proc?.exitCode, null, 'the daemon is still running');
+      await sleep(300);
+      assertNoSplitBrain(l, { intervalMs: ADV * 1000, since: converged, watch });
     } finally {
       l.cleanup();
       procs.cleanup();

@@ -11,7 +11,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { keepalivedUnavailable, type Node, sleep, VrrpLab, vrrpLabUnavailable } from './vrrp-lab';
+import { assertNoSplitBrain, keepalivedUnavailable, type Node, sleep, VrrpLab, vrrpLabUnavailable } from './vrrp-lab';
 
 const skip = vrrpLabUnavailable() ?? keepalivedUnavailable() ?? undefined;
 
@@ -160,6 +160,7 @@ describe('vrrp tracking weights: hactl against keepalived 2.2.7', { skip, timeou
         l.lab.nsExec(n.host.ns, 'ip', ['link', 'set', 'tk1', 'up']);
         l.lab.nsExec(n.host.ns, 'ip', ['link', 'add', 'tkd', 'type', 'veth', 'peer', 'name', 'tkd1']);
       }
+      l.startCapture();
       l.startKeepalived(k, conf(l.dir, 100, 1));
       l.startHactl(h, conf(l.dir, 150, 101));
       // scripts run every second and need rise/fall (default 1) results; then priorities settle
@@ -173,6 +174,8 @@ describe('vrrp tracking weights: hactl against keepalived 2.2.7', { skip, timeou
         ha = new Map((st?.instances ?? []).map((i) => [i.name, i.state === 'FAULT' ? 'FAULT' : String(i.effectivePriority)]));
         if (CASES.every((c) => ka.get(c.name) === ha.get(c.name)) && Date.now() > deadline - 14_000) break;
       }
+      // each VRID (the nodes use their own) had one master at a time once the priorities settled
+      for (const base of [100, 150]) for (const i of CASES.keys()) assertNoSplitBrain(l, { vrid: base + i, intervalMs: 1000, since: deadline - 14_000 });
       const rows = CASES.map((c) => `${c.name}: keepalived ${ka.get(c.name)} hactl ${ha.get(c.name)}`);
       console.log(`# tracking weights:\n#   ${rows.join('\n#   ')}`);
       // the absolute expectations (keepalived 2.2.7's log), so a broken keepalived run cannot pass the test

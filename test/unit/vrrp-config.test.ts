@@ -95,6 +95,23 @@ vrrp_instance VI_1 {
     assert.deepEqual(s.command.argv, ['/usr/bin/test', '-f', '/run/ok']);
   });
 
+  it('unicast_ttl, check_unicast_src (instance or global vrrp_check_unicast_src) and per-peer min_ttl/max_ttl', () => {
+    const inst = (name: string, vrid: number, body: string) =>
+      `vrrp_instance ${name} {\n  interface eth0\n  virtual_router_id ${vrid}\n  priority 100\n  virtual_ipaddress {\n    192.0.2.${vrid}/24\n  }\n${body}}\n`;
+    const peers = '  unicast_src_ip 192.0.2.1\n  unicast_peer {\n    192.0.2.2 min_ttl 250\n    192.0.2.3 max_ttl 64\n  }\n';
+    const a = map(inst('U', 51, `${peers}  unicast_ttl 9\n  check_unicast_src\n`) + inst('P', 52, peers)).config.instances;
+    assert.equal(a[0].unicastTtl, 9);
+    assert.equal(a[0].checkUnicastSrc, true);
+    assert.deepEqual(a[0].unicastPeerTtl, [
+      { minTtl: 250, maxTtl: 255 },
+      { minTtl: 0, maxTtl: 64 },
+    ]);
+    assert.equal(a[1].unicastTtl, undefined);
+    assert.equal(a[1].checkUnicastSrc, undefined, 'keepalived: any source unless check_unicast_src');
+    const g = map(`global_defs {\n  vrrp_check_unicast_src\n}\n${inst('P', 52, peers)}`).config.instances;
+    assert.equal(g[0].checkUnicastSrc, true);
+  });
+
   it('v3: centisecond intervals and IPv6 instances', () => {
     const { config } = map(`
 vrrp_instance V6 {

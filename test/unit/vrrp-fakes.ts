@@ -54,7 +54,7 @@ export async function flush(): Promise<void> {
 export class FakeLink {
   channels: FakeChannel[] = [];
   /** src: the IPv6 source the daemon asked for (undefined for IPv4, where it is in the packet) */
-  sent: { from: string; buf: Buffer; dst: string; at: number; src?: string }[] = [];
+  sent: { from: string; buf: Buffer; dst: string; at: number; src?: string; hopLimit?: number }[] = [];
   queued = false;
   constructor(readonly clock: VirtualClock) {}
 }
@@ -72,9 +72,9 @@ export class FakeChannel implements Channel {
   ) {}
   /** IPv6: the hop limit receivers see */
   hopLimit = 255;
-  send(buf: Buffer, dst: string, src?: string): void {
+  send(buf: Buffer, dst: string, src?: string, hopLimit?: number): void {
     if (this.closed || this.muted) return;
-    this.link.sent.push({ from: this.node, buf: Buffer.from(buf), dst, at: this.link.clock.now, src });
+    this.link.sent.push({ from: this.node, buf: Buffer.from(buf), dst, at: this.link.clock.now, src, hopLimit });
     for (const c of this.link.channels) {
       if (c === this || c.closed || c.family !== this.family) continue;
       const p: RxPacket =

@@ -344,6 +344,28 @@ describe('vrrp sync group', () => {
     assert.equal(a.state, 'BACKUP');
     assert.equal(b.state, 'BACKUP');
   });
+  it('an address owner (255) in a sync group whose fault clears goes BACKUP while another member does not want MASTER (keepalived try_up_instance), then MASTER with the group', () => {
+    const o = new VrrpFsm(P({ name: 'O', vrid: 1, priority: 255 }));
+    const b = new VrrpFsm(P({ name: 'B', vrid: 2 }));
+    const g = new SyncGroup('G', [o, b]);
+    b.start(0);
+    o.setFault('eth1', 0);
+    g.propagate(o, o.start(0), 0);
+    assert.equal(o.state, 'FAULT');
+    assert.equal(b.state, 'FAULT');
+    const c = o.setFault(null, 1000);
+    g.propagate(o, c, 1000);
+    assert.deepEqual(transitions(c), ['BACKUP'], 'not straight to MASTER: B (FAULT, then BACKUP) does not want MASTER');
+    assert.equal(b.state, 'BACKUP');
+    // no master anywhere: when both timers have fired the group goes MASTER together
+    for (let t = 1000; t <= 10_000; t += 50) {
+      for (const m of [o, b]) {
+        while (m.deadline() !== null && m.deadline()! <= t) g.propagate(m, m.tick(m.deadline()!), t);
+      }
+    }
+    assert.equal(o.state, 'MASTER');
+    assert.equal(b.state, 'MASTER');
+  });
   it('a member whose master-down timer fires while another member still hears its master stays BACKUP and silent (keepalived vrrp_sync_can_goto_master)', () => {
     const a = new VrrpFsm(P({ name: 'A', vrid: 1 }));
     const b = new VrrpFsm(P({ name: 'B', vrid: 2 }));

@@ -8,7 +8,7 @@ import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { VrrpDaemon } from '../../src/lib/vrrp/daemon';
 import { DropLogLimiter } from '../../src/lib/vrrp/droplog';
-import { decodeVrrp, encodeIpv4Packet, encodeVrrp } from '../../src/lib/vrrp/packet';
+import { decodeVrrp, encodeIpv4Packet, encodeVrrp, inetChecksum } from '../../src/lib/vrrp/packet';
 import { daemonConfig, FakeLink, instance, makeNode, VirtualClock } from './vrrp-fakes';
 
 const V6 = { family: 6 as const, vips: [{ address: '2001:db8::100', prefix: 64, family: 6 as const }] };
@@ -158,6 +158,88 @@ describe('vrrp on the wire (in-process)', () => {
     await clock.advance(200_000);
     assert.equal(lines().length, 7, 'no summary for a window without suppressed drops');
     await da.stop();
+  });
+
+  /** A unicast BACKUP at 192.0.2.2 (peer 192.0.2.1) fed IPv4 adverts from `src` with `ttl`, for 6 s. */
+  async function unicastRx(o: { src: string; ttl: number; cfg?: Partial<Parameters<typeof instance>[0]> }) {
+    const clock = new VirtualClock();
+    const link = new FakeLink(clock);
+    const b = makeNode(link, 'b', '192.0.2.2');
+    const db = new VrrpDaemon(daemonConfig([instance({ priority: 100, unicastSrcIp: '192.0.2.2', unicastPeers: ['192.0.2.1'], ...o.cfg })]), b.deps);
+    await db.start();
+    const adv = { version: 3 as const, vrid: 51, priority: 150, intervalCs: 100, addrs: ['192.0.2.100'] };
+    const pkt = encodeIpv4Packet(adv, { src: o.src, dst: '192.0.2.2', id: 1 });
+    pkt[8] = o.ttl;
+    pkt.writeUInt16BE(0, 10);
+    pkt.writeUInt16BE(inetChecksum(pkt.subarray(0, 20)), 10);
+    for (let t = 100; t < 6000; t += 1000) {
+      await clock.advance(t);
+      db.onPacket('eth0', { family: 4, raw: pkt });
+    }
+    const st = db.status().instances[0];
+    await db.stop();
+    return { st, logs: b.logs };
+  }
+
+  it('unicast without check_unicast_src: an advert from a source that is no unicast_peer is accepted (keepalived 2.2.7)', async () => {
+    const { st } = await unicastRx({ src: '192.0.2.9', ttl: 64 });
+    assert.equal(st.state, 'BACKUP');
+    assert.equal(st.masterAddr, '192.0.2.9');
+    assert.deepEqual(st.counters.drops, {});
+  });
+
+  it('check_unicast_src: a source that is no unicast_peer is dropped (not-peer); a peer with any TTL in the default 0..255 is accepted', async () => {
+    const bad = await unicastRx({ src: '192.0.2.9', ttl: 255, cfg: { checkUnicastSrc: true } });
+    assert.equal(bad.st.state, 'MASTER', 'nothing heard: takes over');
+    assert.ok((bad.st.counters.drops['not-peer'] ?? 0) >= 5, JSON.stringify(bad.st.counters.drops));
+    assert.ok(bad.logs.some((l) => /192\.0\.2\.9 .*not-peer/.test(l)), bad.logs.join('\n'));
+    const ok = await unicastRx({ src: '192.0.2.1', ttl: 1, cfg: { checkUnicastSrc: true } });
+    assert.equal(ok.st.state, 'BACKUP');
+    assert.deepEqual(ok.st.counters.drops, {});
+  });
+
+  it('check_unicast_src with min_ttl/max_ttl: a peer advert outside its TTL range is dropped (ttl), inside accepted; without check_unicast_src the range is not applied', async () => {
+    const range = { unicastPeerTtl: [{ minTtl: 250, maxTtl: 254 }] };
+    const out = await unicastRx({ src: '192.0.2.1', ttl: 255, cfg: { checkUnicastSrc: true, ...range } });
+    assert.equal(out.st.state, 'MASTER');
+    assert.ok((out.st.counters.drops.ttl ?? 0) >= 5, JSON.stringify(out.st.counters.drops));
+    assert.ok(out.logs.some((l) => /TTL 255 not in range 250 - 254/.test(l)), out.logs.join('\n'));
+    const inside = await unicastRx({ src: '192.0.2.1', ttl: 250, cfg: { checkUnicastSrc: true, ...range } });
+    assert.equal(inside.st.state, 'BACKUP');
+    assert.deepEqual(inside.st.counters.drops, {});
+    const unchecked = await unicastRx({ src: '192.0.2.1', ttl: 255, cfg: range });
+    assert.equal(unchecked.st.state, 'BACKUP');
+  });
+
+  it('unicast_ttl: IPv4 unicast adverts leave with that TTL (default 255); IPv6 with that hop limit (default: the kernel default, as keepalived)', async () => {
+    const clock = new VirtualClock();
+    const link = new FakeLink(clock);
+    const a = makeNode(link, 'a', '192.0.2.1');
+    const d4 = new VrrpDaemon(
+      daemonConfig([
+        instance({ priority: 150, unicastSrcIp: '192.0.2.1', unicastPeers: ['192.0.2.2'], unicastTtl: 7 }),
+        instance({ name: 'VI_2', vrid: 52, priority: 150, unicastSrcIp: '192.0.2.1', unicastPeers: ['192.0.2.3'] }),
+      ]),
+      a.deps,
+    );
+    await d4.start();
+    await clock.advance(6000);
+    const ttls = (dst: string) => [...new Set(link.sent.filter((s) => s.dst === dst).map((s) => s.buf[8]))];
+    assert.deepEqual(ttls('192.0.2.2'), [7]);
+    assert.deepEqual(ttls('192.0.2.3'), [255]);
+    await d4.stop();
+    const { clock: c6, link: l6, da, db } = await pair6({ unicast: true });
+    await c6.advance(8000);
+    await da.stop();
+    await db.stop();
+    const hops = (from: string) => [...new Set(l6.sent.filter((s) => s.from === from).map((s) => s.hopLimit))];
+    assert.ok(l6.sent.some((s) => s.from === 'a'));
+    assert.deepEqual(hops('a'), [-1], 'no unicast_ttl: the kernel default (IPV6_UNICAST_HOPS -1)');
+    const d6 = new VrrpDaemon(daemonConfig([instance({ ...V6, priority: 150, unicastSrcIp: '2001:db8::1', unicastPeers: ['2001:db8::2'], unicastTtl: 9 })]), makeNode(l6, 'c', 'fe80::c').deps);
+    await d6.start();
+    await c6.advance(20_000);
+    assert.deepEqual(hops('c'), [9]);
+    await d6.stop();
   });
 
   it('DropLogLimiter: burst per reason, independent reasons, summary only when something was held back', () => {

@@ -1280,6 +1280,7 @@ export class Builder {
       native_ipv6: false,
       skip_check_adv_addr: false,
       promote_secondaries: false,
+      check_unicast_src: false,
     };
     const where = `vrrp_instance ${name}`;
     const m = this.walk(s.block ?? [], 'vrrp_instance', where, n);
@@ -1418,6 +1419,8 @@ export class Builder {
     const vrf = last('vrf');
     if (vrf && last('interface')) this.d(vrf.stmt.pos, 'warning', `(${name}) Cannot specify VRF interface and interface - ignoring`, 'vrf');
     n.promote_secondaries = !!last('promote_secondaries');
+    n.unicast_ttl = last('unicast_ttl')?.value as number | undefined;
+    n.check_unicast_src = !!last('check_unicast_src');
     n.lvs_sync_daemon_interface = last('lvs_sync_daemon_interface')?.value as string | undefined;
     this.keepExtras(m, n, TYPED_VRRP);
     return n;
@@ -1970,6 +1973,8 @@ const TYPED_VRRP: Record<string, true> = Object.fromEntries(
     'native_ipv6',
     'skip_check_adv_addr',
     'promote_secondaries',
+    'unicast_ttl',
+    'check_unicast_src',
     'lvs_sync_daemon_interface',
   ].map((k) => [k, true]),
 );

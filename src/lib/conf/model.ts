@@ -339,6 +339,10 @@ export interface VrrpInstance extends NodeBase {
   native_ipv6: boolean;
   /** promote_secondaries: set net.ipv4.conf.IF.promote_secondaries, so removing one address of a subnet keeps the others. */
   promote_secondaries: boolean;
+  /** unicast_ttl: TTL / hop limit of the unicast adverts sent (keepalived: IPv4 255, IPv6 the kernel's default when unset) */
+  unicast_ttl?: number;
+  /** check_unicast_src: accept unicast adverts only from a unicast_peer within its min_ttl..max_ttl (keepalived: any source otherwise) */
+  check_unicast_src: boolean;
   debug?: number;
   lvs_sync_daemon_interface?: string;
 }

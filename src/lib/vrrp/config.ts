@@ -88,6 +88,16 @@ export interface InstanceConfig {
   routes: RouteConfig[];
   rules: RuleConfig[];
   unicastPeers: string[];
+  /** unicast_ttl (with unicast peers): the TTL / hop limit of our adverts; unset: IPv4 255, IPv6 the kernel's default (keepalived 2.2.7) */
+  unicastTtl?: number;
+  /**
+   * check_unicast_src (or global vrrp_check_unicast_src), unicast instances: an advert must come from
+   * a unicast_peer, with a TTL / hop limit in its min_ttl..max_ttl (default 0..255). Without it
+   * keepalived 2.2.7 accepts a unicast advert from any source (vrrp_check_packet).
+   */
+  checkUnicastSrc?: boolean;
+  /** per-peer TTL range (check_unicast_src), in unicastPeers' order */
+  unicastPeerTtl?: { minTtl: number; maxTtl: number }[];
   unicastSrcIp?: string;
   mcastSrcIp?: string;
   /** skip_check_adv_addr (or global vrrp_skip_check_adv_addr): a BACKUP does not check the addresses of its master's adverts */
@@ -341,6 +351,9 @@ export function fromModel(model: KeepalivedConfig, ids?: UserProbe): { config: D
         fwmark: r.fwmark !== undefined ? Number(r.fwmark) : undefined,
       })),
       unicastPeers: i.unicast_peer.map((p) => p.address.address),
+      unicastTtl: i.unicast_peer.length > 0 ? i.unicast_ttl : undefined,
+      checkUnicastSrc: i.unicast_peer.length > 0 && (i.check_unicast_src || gv.check_unicast_src) ? true : undefined,
+      unicastPeerTtl: i.unicast_peer.map((p) => ({ minTtl: p.min_ttl ?? 0, maxTtl: p.max_ttl ?? 255 })),
       unicastSrcIp: i.unicast_src_ip?.address,
       mcastSrcIp: i.mcast_src_ip?.address,
       // keepalived 2.2.7 sets the flag for `skip_check_adv_addr` with any valid value, `false` included

@@ -440,10 +440,21 @@ export class VrrpDaemon {
     }
     const c = inst.cfg;
     const fields = { instance: c.name, from: src, vrid: adv.vrid };
-    if (c.unicastPeers.length > 0 && !c.unicastPeers.includes(src)) {
-      inst.fsm.drop('not-peer');
-      this.logDrop('not-peer', `(${c.name}) dropped advert from ${src} VRID ${adv.vrid}: not-peer: not one of the unicast_peer addresses`, fields);
-      return;
+    // keepalived 2.2.7 (vrrp_check_packet): a unicast instance takes adverts from any source unless
+    // check_unicast_src, which wants a unicast_peer whose min_ttl..max_ttl holds the TTL / hop limit
+    if (c.checkUnicastSrc && c.unicastPeers.length > 0) {
+      const i = c.unicastPeers.indexOf(src);
+      if (i < 0) {
+        inst.fsm.drop('not-peer');
+        this.logDrop('not-peer', `(${c.name}) dropped advert from ${src} VRID ${adv.vrid}: not-peer: not one of the unicast_peer addresses`, fields);
+        return;
+      }
+      const r = c.unicastPeerTtl?.[i];
+      if (r && rx.ttl !== undefined && (rx.ttl < r.minTtl || rx.ttl > r.maxTtl)) {
+        inst.fsm.drop('ttl');
+        this.logDrop('ttl', `(${c.name}) dropped advert from ${src} VRID ${adv.vrid}: ttl: TTL ${rx.ttl} not in range ${r.minTtl} - ${r.maxTtl}`, fields);
+        return;
+      }
     }
     if (inst.fsm.state === 'BACKUP' || inst.fsm.state === 'MASTER') {
       const bad = inst.fsm.checkDetail(adv, src, rx);
@@ -472,7 +483,9 @@ export class VrrpDaemon {
     let pkt = inst.packets.get(key);
     if (!pkt) {
       const adv = inst.fsm.advert(priority);
-      pkt = inst.cfg.family === 4 ? encodeIpv4Packet(adv, { src: inst.src, dst, id: 0 }) : encodeVrrp(adv, { family: 6, src: inst.src, dst });
+      // unicast_ttl: the TTL of IPv4 unicast adverts (default 255)
+      const ttl = inst.cfg.unicastPeers.length > 0 ? inst.cfg.unicastTtl : undefined;
+      pkt = inst.cfg.family === 4 ? encodeIpv4Packet(adv, { src: inst.src, dst, id: 0, ttl }) : encodeVrrp(adv, { family: 6, src: inst.src, dst });
       inst.packets.set(key, pkt);
     }
     return pkt;
@@ -491,7 +504,9 @@ export class VrrpDaemon {
           inst.ipId = (inst.ipId % 0xffff) + 1;
           setIpv4Id(pkt, inst.ipId);
         }
-        inst.chan.send(pkt, dst, inst.cfg.family === 6 ? inst.src : undefined);
+        if (inst.cfg.family === 4) inst.chan.send(pkt, dst);
+        // IPv6 unicast: unicast_ttl, else the kernel's default hop limit (-1), as keepalived 2.2.7
+        else inst.chan.send(pkt, dst, inst.src, inst.cfg.unicastPeers.length > 0 ? (inst.cfg.unicastTtl ?? -1) : undefined);
       } catch (e) {
         this.deps.log('error', `${inst.cfg.name}: cannot send advert: ${(e as Error).message}`);
       }

@@ -447,8 +447,11 @@ export class VrrpFsm {
       }
     } else if (!reason && was && this.state === 'FAULT') {
       this.masterIntervalCs = this.params.intervalCs;
-      if (this.priority === 255) this.becomeMaster(now, 'fault cleared (address owner)', out);
-      else this.becomeBackup(now, 'fault cleared', out);
+      // keepalived 2.2.7 try_up_instance: an owner goes straight to MASTER unless its sync group
+      // cannot (vrrp_sync_can_goto_master: another member does not want MASTER), then BACKUP
+      const by = this.priority === 255 ? this.sync?.holder(this) : null;
+      if (this.priority === 255 && !by) this.becomeMaster(now, 'fault cleared (address owner)', out);
+      else this.becomeBackup(now, by ? `fault cleared (address owner held by sync group member ${by.params.name})` : 'fault cleared', out);
     }
     return out;
   }

@@ -207,7 +207,7 @@ export function encodeVrrp(adv: Advert, ctx: EncodeContext): Buffer {
 }
 
 /** Encode the full IPv4 packet as keepalived does (IP_HDRINCL). */
-export function encodeIpv4Packet(adv: Advert, ip: { src: string; dst: string; id: number }): Buffer {
+export function encodeIpv4Packet(adv: Advert, ip: { src: string; dst: string; id: number; ttl?: number }): Buffer {
   const vrrp = encodeVrrp(adv, { family: 4, src: ip.src, dst: ip.dst });
   const hdr = Buffer.alloc(20);
   hdr[0] = 0x45;
@@ -215,7 +215,7 @@ export function encodeIpv4Packet(adv: Advert, ip: { src: string; dst: string; id
   hdr.writeUInt16BE(20 + vrrp.length, 2);
   hdr.writeUInt16BE(ip.id & 0xffff, 4);
   hdr.writeUInt16BE(0, 6);
-  hdr[8] = VRRP_TTL;
+  hdr[8] = ip.ttl ?? VRRP_TTL;
   hdr[9] = VRRP_PROTO;
   ipv4ToBuf(ip.src).copy(hdr, 12);
   ipv4ToBuf(ip.dst).copy(hdr, 16);

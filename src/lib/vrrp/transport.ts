@@ -49,8 +49,9 @@ export interface Channel {
    * IPv4: a full IPv4 packet (IP_HDRINCL); IPv6: the VRRP message, sent from
    * `src` (the address its checksum covers; the channel is shared by the
    * instances of an interface, each with its own source).
+   * `hopLimit` (IPv6 unicast): IPV6_UNICAST_HOPS for this send, -1 the kernel's default (unset: 255).
    */
-  send(buf: Buffer, dst: string, src?: string): void;
+  send(buf: Buffer, dst: string, src?: string, hopLimit?: number): void;
   /** Read everything queued in the kernel now, synchronously (timer safety). */
   drain(): number;
   /** IPv6: the default source of send() (a sticky IPV6_PKTINFO: only the interface sticks on raw sockets). */
@@ -104,6 +105,8 @@ class RawChannel implements Channel {
   private rawFd = -1;
   /** IPv6: the source address of every advert (setSource) */
   private src = '';
+  /** IPV6_UNICAST_HOPS now set on the socket */
+  private unicastHops = 255;
   // biome-ignore lint/suspicious/noExplicitAny: optional sibling module (net helper)
   private net: any;
 
@@ -223,9 +226,20 @@ class RawChannel implements Channel {
     return age >= 0 ? { at, kernelAt: at - age } : { at };
   }
 
-  send(buf: Buffer, dst: string, src?: string): void {
+  send(buf: Buffer, dst: string, src?: string, hopLimit?: number): void {
     if (this.closed) return;
     const from = src ?? this.src;
+    if (this.family === 6 && hopLimit !== undefined && hopLimit !== this.unicastHops) {
+      // per send: the instances sharing this socket may want different hop limits (unicast_ttl)
+      const v = Buffer.alloc(4);
+      v.writeInt32LE(hopLimit, 0);
+      try {
+        this.sock.setOption(IPPROTO_IPV6, IPV6_UNICAST_HOPS, v, 4);
+        this.unicastHops = hopLimit;
+      } catch {
+        /* keep the current one */
+      }
+    }
     if (this.family === 6 && from && this.rawFd >= 0 && this.net?.sendPktinfo6) {
       // the source must be the one the checksum covers: a sendto() lets the kernel pick one,
       // and once a VIP in the peer's prefix is up it picks the VIP (keepalived: IPV6_PKTINFO per send)
