@@ -1039,10 +1039,10 @@ export class VrrpDaemon {
         const added = [...ic.vips, ...ic.excludedVips].filter((v) => !oldKeys.has(key(v)));
         this.queue(inst, async () => {
           await this.addAddresses(inst);
-          // keepalived 2.2.7: a reload that gives a MASTER new addresses announces them
-          // (garp_master_repeat GARPs/NAs at once)
-          const fresh = this.announced(ic, added);
-          if (fresh.length && inst.fsm.state === 'MASTER') await this.garpBurst(inst, ic.garpMasterRepeat, fresh);
+          // keepalived 2.2.7 (seen in the lab): a reload that gives a MASTER new addresses announces
+          // all of its addresses, garp_master_repeat GARPs/NAs each at once (no delayed burst);
+          // a reload without new addresses sends none
+          if (this.announced(ic, added).length && inst.fsm.state === 'MASTER') await this.garpBurst(inst, ic.garpMasterRepeat);
           for (const v of gone) await this.deps.net.delVip(v, old.interface).catch(() => {});
           const rkey = JSON.stringify;
           for (const r of old.routes) if (!ic.routes.some((n) => rkey(n) === rkey(r))) await this.deps.net.delRoute(r).catch(() => {});
