@@ -546,6 +546,9 @@ export class VrrpDaemon {
     const d = inst.fsm.deadline();
     if (d === null) return;
     let now = this.deps.clock();
+    // advert_int >= 0.1 s: an advert up to 1.5 ms early changes nothing on the wire; sending it
+    // now saves a second wake-up per advert (CPU with 100 instances) and a blocked loop
+    if (now < d && d - now <= 1.5 && inst.fsm.timerKind() === 'adver' && inst.fsm.advertIntervalMs >= 100) now = d;
     if (now < d && this.deps.sleepSync && d - now <= EARLY_MS + 1) {
       // the last EARLY_MS before a takeover: sleep precisely (an advert that
       // arrives meanwhile waits in the socket and is read by the drain below).
@@ -1180,10 +1183,10 @@ export class VrrpDaemon {
         const added = [...ic.vips, ...ic.excludedVips].filter((v) => !oldKeys.has(key(v)));
         this.queue(inst, async () => {
           await this.addAddresses(inst);
-          // keepalived 2.2.7: a reload that gives a MASTER new addresses announces them
-          // (garp_master_repeat GARPs/NAs at once)
-          const fresh = this.announced(ic, added);
-          if (fresh.length && inst.fsm.state === 'MASTER') await this.garpBurst(inst, ic.garpMasterRepeat, fresh);
+          // keepalived 2.2.7 (seen in the lab): a reload that gives a MASTER new addresses announces
+          // all of its addresses, garp_master_repeat GARPs/NAs each at once (no delayed burst);
+          // a reload without new addresses sends none
+          if (this.announced(ic, added).length && inst.fsm.state === 'MASTER') await this.garpBurst(inst, ic.garpMasterRepeat);
           for (const v of gone) await this.deps.net.delVip(v, old.interface).catch(() => {});
           const rkey = JSON.stringify;
           for (const r of old.routes) if (!ic.routes.some((n) => rkey(n) === rkey(r))) await this.deps.net.delRoute(r).catch(() => {});

@@ -262,7 +262,9 @@ export class RealNetOps implements NetOps {
 
   async deleteLink(name: string): Promise<void> {
     const l = await this.nl.linkByName(name);
-    if (l) await this.nl.deleteLink(l.index).catch(ignore(['ENODEV']));
+    if (!l) return;
+    this.announcer.drop(l.index); // its GARP socket goes with it
+    await this.nl.deleteLink(l.index).catch(ignore(['ENODEV']));
   }
 
   watchLinks(cb: (l: LinkState) => void): { close(): void } {
