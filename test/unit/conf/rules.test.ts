@@ -232,7 +232,7 @@ describe('script lines as keepalived 2.2.7 reads them (notify_script_init / set_
     assert.deepEqual(i.notify_stop?.argv, ['/tmp/nd/n.shy1', 'y2'], 'a quote inside a word joins it');
   });
   it('splitCommand: escapes (\\t \\x41 \\101 \\cA), quotes inside words, unterminated quote or trailing backslash: nothing', () => {
-    const { splitCommand } = require('../../../src/lib/conf/build') as typeof import('../../../src/lib/conf/build');
+    const { splitCommand } = require('../../../src/lib/proc/argv') as typeof import('../../../src/lib/proc/argv');
     assert.deepEqual(splitCommand(String.raw`a\tb "c d"e 'f \' g' \x41\101\cA`), ['a\tb', 'c de', "f ' g", 'AA\x01']);
     assert.deepEqual(splitCommand('"open'), []);
     assert.deepEqual(splitCommand('x \\'), []);
