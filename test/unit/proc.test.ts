@@ -49,6 +49,12 @@ describe('command line as keepalived reads it', () => {
     // escapes work inside single quotes too (not a shell)
     assert.deepEqual(splitCommand(String.raw`'a\tb' "\x41"`), ['a\tb', 'A']);
   });
+  it('splitCommand: escapes (\\t \\x41 \\101 \\cA), quotes inside words, unterminated quote or trailing backslash: nothing', () => {
+    assert.deepEqual(splitCommand(String.raw`a\tb "c d"e 'f \' g' \x41\101\cA`), ['a\tb', 'c de', "f ' g", 'AA\x01']);
+    assert.deepEqual(splitCommand('"open'), []);
+    assert.deepEqual(splitCommand('x \\'), []);
+    assert.deepEqual(splitCommand('  '), []);
+  });
   it('unreadable: a quote without its end or a backslash at the end: no words, and why', () => {
     assert.deepEqual(splitCommand('a "b'), []);
     assert.match(unreadableCommand('a "b') ?? '', /quote without its end/);

@@ -38,7 +38,7 @@ import { DiagnosticList } from './diagnostics';
 import { type ScriptUse, virtualServerScripts } from './model';
 import type { Stmt } from './parser';
 import { compileRegex } from '../check/pcre';
-import { splitCommand } from '../proc/argv';
+import { readCommand, splitCommand } from '../proc/argv';
 import { type Spec, TABLES } from './schema';
 import { checkVirtualServer, type VsCheckState, vsKey } from './validate';
 import { parseBool, parseDecimal, parseInteger, parseIp, suggest } from './values';
@@ -516,7 +516,13 @@ export class Builder {
         'script-words',
       );
     }
-    return { command, argv: splitCommand(command), user, group, pos: s.pos };
+    // the first word is read once more into the argv (set_script_params_array)
+    const r = readCommand(command);
+    if (command !== '' && r.problem?.kind === 'quote')
+      this.d(this.argPos(s, 0), 'error', `String '${command}': missing terminating ${r.problem.quote} (keepalived has no script here)`, 'script-words');
+    else if (command !== '' && r.problem?.kind === 'escape')
+      this.d(this.argPos(s, 0), 'note', `Missing escape char at end: '${command}' (keepalived has no script here)`, 'script-words');
+    return { command, argv: r.argv, user, group, pos: s.pos };
   }
 
   private ip(s: Stmt, i: number, opts: { allowPrefix?: boolean } = {}): IpAddress | undefined {

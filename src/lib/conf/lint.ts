@@ -90,7 +90,9 @@ function scriptChecks(cfg: KeepalivedConfig, host: HostProbe | undefined, diags:
   const noDefaultUser = defaultUserMissing(cfg, host);
   let saidCheckDefault = false;
   for (const { ref, kind, vrrp, userPos, endPos } of allScripts(cfg, vsScripts)) {
-    const prog = ref.argv[0] ?? '';
+    // a line keepalived cannot read is no script at all (said where it is built)
+    if (ref.argv.length === 0) continue;
+    const prog = ref.argv[0];
     // no user of its own and no default user (see interfaceChecks for vrrp_scripts): keepalived drops it
     if (noDefaultUser && !ref.user && kind !== 'track') {
       if (kind === 'check') {

@@ -17,6 +17,14 @@
  * ignores such a script).
  */
 export function splitCommand(cmd: string): string[] {
+  return readCommand(cmd).argv;
+}
+
+/** What keeps keepalived from reading a command line. */
+export type CommandProblem = { kind: 'quote'; quote: string } | { kind: 'escape' } | { kind: 'empty' };
+
+/** The argv of a command line (see splitCommand), or why keepalived cannot read it (argv then empty). */
+export function readCommand(cmd: string): { argv: string[]; problem?: CommandProblem } {
   const out: string[] = [];
   const n = cmd.length;
   let i = 0;
@@ -31,7 +39,7 @@ export function splitCommand(cmd: string): string[] {
       const c = cmd[i];
       if (c === '\\') {
         i++;
-        if (i >= n) return [];
+        if (i >= n) return { argv: [], problem: { kind: 'escape' } };
         const e = cmd[i];
         if (e === 'x' && hex(cmd[i + 1])) {
           let v = 0;
@@ -67,10 +75,10 @@ export function splitCommand(cmd: string): string[] {
       word += c;
       i++;
     }
-    if (quote) return [];
+    if (quote) return { argv: [], problem: { kind: 'quote', quote } };
     out.push(word);
   }
-  return out;
+  return out.length ? { argv: out } : { argv: out, problem: { kind: 'empty' } };
 }
 
 
@@ -79,6 +87,8 @@ export function splitCommand(cmd: string): string[] {
  * its end, a backslash at the end, or no words at all. keepalived then has no script.
  */
 export function unreadableCommand(cmd: string): string | undefined {
-  if (splitCommand(cmd).length > 0) return undefined;
-  return cmd.trim() === '' ? 'the command line is empty' : `keepalived cannot read '${cmd}' (a quote without its end, or a backslash at the end)`;
+  const p = readCommand(cmd).problem;
+  if (!p) return undefined;
+  if (p.kind === 'empty') return 'the command line is empty';
+  return p.kind === 'quote' ? `keepalived cannot read '${cmd}' (a quote without its end: ${p.quote})` : `keepalived cannot read '${cmd}' (a backslash at the end)`;
 }
