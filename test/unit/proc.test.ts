@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import { checkersFor } from '../../src/lib/check/from-conf';
 import { loadConfig, memoryReader } from '../../src/lib/conf';
 import { splitCommand, unreadableCommand } from '../../src/lib/proc/argv';
-import { DEFAULT_SCRIPT_USER, defaultScriptUser, idsFromDb, scriptUserFor } from '../../src/lib/proc/user';
+import { DEFAULT_SCRIPT_USER, dbNames, defaultScriptUser, idsFromDb, scriptUserFor } from '../../src/lib/proc/user';
 import { fromModel } from '../../src/lib/vrrp/config';
 
 const load = (text: string) => loadConfig('/k.conf', { reader: memoryReader({ '/k.conf': text }), configId: 'x', env: {} });
@@ -103,5 +103,6 @@ describe('who runs a script', () => {
     assert.throws(() => idsFromDb(passwd, group, 'nosuch'), /^Error: unknown user 'nosuch'$/);
     assert.throws(() => idsFromDb(passwd, group, 'w', 'nogroup'), /^Error: unknown group 'nogroup'$/);
     assert.throws(() => idsFromDb(undefined, undefined, 'w'), /unknown user/);
+    assert.deepEqual([...dbNames(passwd)], ['root', 'nobody', 'w'], 'names for lint (a number is not a name there)');
   });
 });

@@ -45,6 +45,16 @@ export function scriptUserFor(own: { user?: string; group?: string }, dflt: Scri
   return dflt && { user: dflt.user, group: dflt.group };
 }
 
+/** The names in the text of /etc/passwd or /etc/group (getpwnam/getgrnam: a number is not a name). */
+export function dbNames(db: string): Set<string> {
+  const s = new Set<string>();
+  for (const line of db.split('\n')) {
+    const name = line.split(':')[0];
+    if (name) s.add(name);
+  }
+  return s;
+}
+
 /** Field `field` of the colon-separated database line whose first field is `name` (a number: itself). */
 function lookupId(db: string | undefined, name: string, field: number): number | undefined {
   if (/^\d+$/.test(name)) return Number(name);
