@@ -244,6 +244,19 @@ describe('MISC_CHECK', { timeout: 60_000 }, () => {
     assert.equal(bad.up, false);
     assert.match(bad.reason, /unknown user 'no-such-user-hactl'/);
   });
+  it('misc_path is read as keepalived reads a script line: escapes inside words, quotes in words', async () => {
+    const out = path.join(dir, 'argv.out');
+    const script = path.join(dir, 'argv.sh');
+    fs.writeFileSync(script, `#!/bin/sh\nprintf '[%s]' "$@" > ${out}\n`, { mode: 0o755 });
+    const r = await runCheck(opts('misc', undefined, { 'misc-path': String.raw`${script} a\tb \x41 'c d'e` }));
+    assert.equal(r.up, true, r.reason);
+    assert.equal(fs.readFileSync(out, 'utf8'), '[a\tb][A][c de]');
+  });
+  it('misc_path keepalived cannot read (a quote without its end): not run, one line', async () => {
+    const r = await runCheck(opts('misc', undefined, { 'misc-path': "/bin/true 'x" }));
+    assert.equal(r.up, false);
+    assert.match(r.reason, /^misc_path: keepalived cannot read .*quote without its end.*; not run$/);
+  });
   it('missing program: down with the reason', async () => {
     const r = await runCheck(opts('misc', undefined, { 'misc-path': '/nonexistent/check' }));
     assert.equal(r.up, false);

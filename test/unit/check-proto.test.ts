@@ -14,7 +14,7 @@ import {
   statusAccepted,
 } from '../../src/lib/check/http-proto';
 import { buildEcho, inetChecksum, isEchoReply } from '../../src/lib/check/icmp';
-import { judgeMiscExit, splitCommandLine } from '../../src/lib/check/misc-proto';
+import { judgeMiscExit } from '../../src/lib/check/misc-proto';
 import { smtpScript, smtpStatus } from '../../src/lib/check/smtp-proto';
 
 const md5 = (s: string | Buffer) => createHash('md5').update(s).digest('hex');
@@ -175,12 +175,6 @@ describe('HEX_STR and UDP reply matching', () => {
 });
 
 describe('MISC_CHECK rules', () => {
-  it('splits command lines like keepalived', () => {
-    assert.deepEqual(splitCommandLine(`/bin/sh -c 'exit 7'`), ['/bin/sh', '-c', 'exit 7']);
-    assert.deepEqual(splitCommandLine('a  "b c"\\ d'), ['a', 'b c d']);
-    assert.deepEqual(splitCommandLine('a ""'), ['a', '']);
-    assert.throws(() => splitCommandLine('a "b'), /unterminated/);
-  });
   it('exit status rule', () => {
     assert.deepEqual(judgeMiscExit({ code: 0, signal: null, timedOut: false }, false).ok, true);
     assert.equal(judgeMiscExit({ code: 1, signal: null, timedOut: false }, true).ok, false);

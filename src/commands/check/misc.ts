@@ -15,7 +15,7 @@ Exit status: 0 up, 1 down, 2 bad usage.`;
     target: Args.string({ description: 'Real server address (informational; the script gets its own arguments)' }),
   };
   static override flags = {
-    'misc-path': Flags.string({ summary: 'misc_path: the command line to run.', required: true }),
+    'misc-path': Flags.string({ summary: 'misc_path: the command line to run, read as keepalived reads it (quotes, backslash escapes; no shell).', required: true }),
     'misc-timeout': Flags.string({ summary: 'misc_timeout in seconds (default: delay_loop).' }),
     'misc-dynamic': Flags.boolean({ summary: 'misc_dynamic: exit status 2-255 sets the weight to status - 2.' }),
     user: Flags.string({ summary: 'user: run as USER[:GROUP] (needs root).' }),

@@ -9,6 +9,7 @@
  */
 import type { Checker, KeepalivedConfig, RealServer, SslDefs, VirtualServer } from '../conf/model';
 import { parseIpv4, parseIpv6 } from '../conf/values';
+import { scriptUserFor } from '../proc/user';
 import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_DELAY_LOOP_MS, defaultDelayBeforeRetryMs, defaultRetry } from './defaults';
 import { parseDnsType } from './dns-codec';
 import { parseHexStr } from './hexstr';
@@ -185,14 +186,15 @@ export function checkerOptions(
       return { kind, host: co.host, bindto: co.bindto, fwmark: co.fwmark, connectTimeoutMs: co.connectTimeoutMs, ...retry };
     case 'misc': {
       if (!c.misc_path) throw new Error('MISC_CHECK without misc_path');
+      const u = scriptUserFor(c, scriptUser);
       return {
         kind,
         ...retry,
         miscPath: c.misc_path.command,
         miscTimeoutMs: sec(c.misc_timeout) ?? delayLoopMs,
         miscDynamic: c.misc_dynamic,
-        user: c.user ?? scriptUser?.user,
-        group: c.user ? c.group : scriptUser?.group,
+        user: u?.user,
+        group: u?.group,
         rsWeight: rs.weight ?? 1,
       };
     }

@@ -38,6 +38,7 @@ import { DiagnosticList } from './diagnostics';
 import { type ScriptUse, virtualServerScripts } from './model';
 import type { Stmt } from './parser';
 import { compileRegex } from '../check/pcre';
+import { readCommand, splitCommand } from '../proc/argv';
 import { type Spec, TABLES } from './schema';
 import { checkVirtualServer, type VsCheckState, vsKey } from './validate';
 import { parseBool, parseDecimal, parseInteger, parseIp, suggest } from './values';
@@ -515,7 +516,13 @@ export class Builder {
         'script-words',
       );
     }
-    return { command, argv: splitCommand(command), user, group, pos: s.pos };
+    // the first word is read once more into the argv (set_script_params_array)
+    const r = readCommand(command);
+    if (command !== '' && r.problem?.kind === 'quote')
+      this.d(this.argPos(s, 0), 'error', `String '${command}': missing terminating ${r.problem.quote} (keepalived has no script here)`, 'script-words');
+    else if (command !== '' && r.problem?.kind === 'escape')
+      this.d(this.argPos(s, 0), 'note', `Missing escape char at end: '${command}' (keepalived has no script here)`, 'script-words');
+    return { command, argv: r.argv, user, group, pos: s.pos };
   }
 
   private ip(s: Stmt, i: number, opts: { allowPrefix?: boolean } = {}): IpAddress | undefined {
@@ -2034,70 +2041,6 @@ export function raw(s: Stmt): RawEntry {
     }
   }
   return r;
-}
-
-/**
- * Split a command line like keepalived 2.2.7's alloc_strvec_quoted_escaped: words separated by
- * spaces/tabs; "..." and '...' group (also inside a word) and are removed; a backslash escapes
- * the next character, inside quotes too (\a \b \E \f \n \r \t \v, \xHH, \cX, \ooo octal,
- * anything else itself). An unterminated quote or a trailing backslash: no words (keepalived
- * ignores such a script).
- */
-export function splitCommand(cmd: string): string[] {
-  const out: string[] = [];
-  const n = cmd.length;
-  let i = 0;
-  const white = (c: string) => c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\v' || c === '\f';
-  const hex = (c: string | undefined) => c !== undefined && /^[0-9a-fA-F]$/.test(c);
-  while (i < n) {
-    while (i < n && white(cmd[i])) i++;
-    if (i >= n) break;
-    let word = '';
-    let quote = '';
-    while (i < n) {
-      const c = cmd[i];
-      if (c === '\\') {
-        i++;
-        if (i >= n) return [];
-        const e = cmd[i];
-        if (e === 'x' && hex(cmd[i + 1])) {
-          let v = 0;
-          i++;
-          while (hex(cmd[i])) v = ((v << 4) | Number.parseInt(cmd[i++], 16)) & 0xff;
-          word += String.fromCharCode(v);
-        } else if (e === 'c' && i + 1 < n) {
-          word += String.fromCharCode(cmd.charCodeAt(i + 1) & 0x1f);
-          i += 2;
-        } else if (e >= '0' && e <= '7') {
-          let v = cmd.charCodeAt(i++) - 48;
-          for (let k = 0; k < 2 && cmd[i] >= '0' && cmd[i] <= '7'; k++) v = ((v << 3) + cmd.charCodeAt(i++) - 48) & 0xff;
-          word += String.fromCharCode(v);
-        } else {
-          const map: Record<string, string> = { a: '\x07', b: '\b', E: '\x1b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v' };
-          word += map[e] ?? e;
-          i++;
-        }
-        continue;
-      }
-      if (quote) {
-        if (c === quote) quote = '';
-        else word += c;
-        i++;
-        continue;
-      }
-      if (c === '"' || c === "'") {
-        quote = c;
-        i++;
-        continue;
-      }
-      if (white(c)) break;
-      word += c;
-      i++;
-    }
-    if (quote) return [];
-    out.push(word);
-  }
-  return out;
 }
 
 /** An IPv4 address as inet_aton / getaddrinfo accept it: 1 to 4 numeric parts ("1" is 0.0.0.1). */

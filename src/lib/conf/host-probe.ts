@@ -4,6 +4,7 @@
  * executable regular file). The I/O adapter behind lint's host checks.
  */
 import * as fs from 'node:fs';
+import { dbNames } from '../proc/user';
 import type { HostProbe } from './lint';
 
 function executable(p: string): boolean {
@@ -32,16 +33,11 @@ function interfaces(): Set<string> {
 }
 
 function users(file = '/etc/passwd'): Set<string> {
-  const s = new Set<string>();
   try {
-    for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
-      const name = line.split(':')[0];
-      if (name) s.add(name);
-    }
+    return dbNames(fs.readFileSync(file, 'utf8'));
   } catch {
-    /* unreadable: report nobody as missing */
+    return new Set(); // unreadable: report nobody as missing
   }
-  return s;
 }
 
 export function nodeHostProbe(env: NodeJS.ProcessEnv = process.env): HostProbe {

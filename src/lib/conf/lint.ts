@@ -8,6 +8,7 @@
 import { loadConfig } from './index';
 import { type Diagnostic, type KeepalivedConfig, type ScriptUse, virtualServerScripts } from './model';
 import type { FileReader } from './reader';
+import { defaultScriptUser } from '../proc/user';
 
 export interface HostProbe {
   interfaceExists(name: string): boolean;
@@ -76,15 +77,22 @@ function staticallyPresent(program: string): boolean {
   return SYSTEM_DIRS.some((dir) => program.startsWith(dir));
 }
 
+/** keepalived's default script user is keepalived_script (enable_script_security) and that user does not exist here. */
+function defaultUserMissing(cfg: KeepalivedConfig, host: HostProbe | undefined): boolean {
+  const exists = host?.userExists;
+  return defaultScriptUser(cfg.global_defs, exists && ((n) => exists.call(host, n)))?.missing === true;
+}
+
 /** Returns which script families would make keepalived -t exit 6. */
 function scriptChecks(cfg: KeepalivedConfig, host: HostProbe | undefined, diags: Diagnostic[], vsScripts?: readonly ScriptUse[]): { vrrp: boolean; checker: boolean } {
   const violation = { vrrp: false, checker: false };
   const secure = cfg.global_defs.enable_script_security;
-  const g = cfg.global_defs;
-  const noDefaultUser = !!host && !g.script_user && g.enable_script_security && !!host.userExists && !host.userExists('keepalived_script');
+  const noDefaultUser = defaultUserMissing(cfg, host);
   let saidCheckDefault = false;
   for (const { ref, kind, vrrp, userPos, endPos } of allScripts(cfg, vsScripts)) {
-    const prog = ref.argv[0] ?? '';
+    // a line keepalived cannot read is no script at all (said where it is built)
+    if (ref.argv.length === 0) continue;
+    const prog = ref.argv[0];
     // no user of its own and no default user (see interfaceChecks for vrrp_scripts): keepalived drops it
     if (noDefaultUser && !ref.user && kind !== 'track') {
       if (kind === 'check') {
@@ -186,7 +194,7 @@ function interfaceChecks(cfg: KeepalivedConfig, host: HostProbe, diags: Diagnost
   }
   // enable_script_security without script_user: keepalived runs scripts as keepalived_script and
   // drops those without a user of their own when that user does not exist
-  const noDefaultUser = !su && cfg.global_defs.enable_script_security && !!host.userExists && !host.userExists('keepalived_script');
+  const noDefaultUser = defaultUserMissing(cfg, host);
   let saidDefault = false;
   for (const s of cfg.vrrp_scripts) {
     if (!s.user && noDefaultUser && s.script) {

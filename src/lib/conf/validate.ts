@@ -61,7 +61,7 @@ export function validate(cfg: KeepalivedConfig, topCount: number, diags: Diagnos
     if (!p.process) push(diags, p.end ?? p.pos, 'error', `track process '${p.name}' process name not specified`, 'script-missing');
   }
   for (const s of cfg.vrrp_scripts) {
-    if (!s.script) push(diags, s.end ?? s.pos, 'error', `No script set for vrrp_script ${s.name} - removing`, 'script-missing');
+    if (!s.script || s.script.argv.length === 0) push(diags, s.end ?? s.pos, 'error', `No script set for vrrp_script ${s.name} - removing`, 'script-missing');
   }
 
   const usedScripts = new Set<string>();
@@ -361,7 +361,7 @@ export function checkVirtualServer(vs: VirtualServer, st: VsCheckState, diags: D
       if ((c.kind === 'HTTP_GET' || c.kind === 'SSL_GET') && c.url.length === 0) push(diags, at, 'error', 'HTTP/SSL_GET checker has no urls specified - ignoring (keepalived 2.2.7 may crash on this)', 'checker-incomplete');
       for (const u of c.url) if (u.path === undefined) push(diags, u.end ?? u.pos, 'error', 'HTTP/SSL_GET checker url has no path - ignoring', 'checker-incomplete');
       if (c.url.length > 0 && c.url.every((u) => u.path === undefined)) push(diags, at, 'error', 'HTTP/SSL_GET checker has no urls specified - ignoring', 'checker-incomplete');
-      if (c.kind === 'MISC_CHECK' && !c.misc_path) push(diags, at, 'error', 'No script path has been specified for MISC_CHECKER - skipping', 'checker-incomplete');
+      if (c.kind === 'MISC_CHECK' && !c.misc_path?.argv.length) push(diags, at, 'error', 'No script path has been specified for MISC_CHECKER - skipping', 'checker-incomplete');
       if (c.kind === 'FILE_CHECK' && !c.track_file) push(diags, at, 'error', 'FILE_CHECK has no track_file specified - ignoring', 'checker-incomplete');
       if (c.kind === 'FILE_CHECK' && c.track_file && !trackFiles.has(c.track_file)) {
         push(diags, c.at.track_file ?? c.pos, 'error', `FILE_CHECK: track_file ${c.track_file} is not defined`, 'undefined-reference');

@@ -18,18 +18,17 @@
  * permission) stop the whole daemon; 70 (an exception nothing caught) and
  * signals get the half restarted.
  */
-import { spawn } from 'node:child_process';
 import * as os from 'node:os';
 import { bindLineJson, queryLineJson } from '../cli/control-socket';
 import { daemonLogger } from '../daemon/log';
 import { alreadyRunningOnSocket, DEFAULT_PID_FILE, lockPidFile, lvsPidFileFor } from '../daemon/pidfile';
 import { KEEPALIVED_EXIT } from '../daemon/supervisor';
 import { HactlError } from '../cli/errors';
-import { resolveUser } from '../check/misc';
 import { NotifyFifo } from '../notify/fifo';
-import { DEFAULT_SCRIPT_USER } from '../vrrp/config';
 import { promText } from '../vrrp/control';
-import { splitCommand } from '../conf/build';
+import { splitCommand } from '../proc/argv';
+import { startScript } from '../proc/run';
+import { defaultScriptUser } from '../proc/user';
 import { nodeHostProbe } from '../conf/host-probe';
 import { loadConfig } from '../conf/index';
 import type { KeepalivedConfig } from '../conf/model';
@@ -73,11 +72,11 @@ export function loadLvsSpec(file: string, configId?: string): LoadedLvs {
   const errors = r.diagnostics.filter((d) => d.severity === 'error').map(fmt);
   const warnings = r.diagnostics.filter((d) => d.severity !== 'error').map(fmt);
   if (r.fatal || errors.length) return { errors: errors.length ? errors : [`${file}: cannot be read`], warnings, model: r.model };
-  // keepalived's default script user: script_user, else keepalived_script when that user exists, else root
+  // keepalived's default script user (src/lib/proc/user): with enable_script_security it is
+  // keepalived_script even when that user does not exist, and the scripts then do not run
   const g = r.model.global_defs;
-  // (with enable_script_security it is keepalived_script even when that user does not exist: the scripts
-  // then do not run, as keepalived drops them)
-  if (!g.script_user && (g.enable_script_security || nodeHostProbe().userExists?.(DEFAULT_SCRIPT_USER))) g.script_user = { user: DEFAULT_SCRIPT_USER, pos: g.pos };
+  const su = defaultScriptUser(g, nodeHostProbe().userExists);
+  if (!g.script_user && su) g.script_user = { user: su.user, pos: g.pos };
   const m = lvsSpecFromConfig(r.model);
   return { spec: m.spec, model: r.model, errors: [], warnings: [...warnings, ...m.warnings] };
 }
@@ -90,33 +89,19 @@ export function loadLvsSpec(file: string, configId?: string): LoadedLvs {
 export const FIFO_OWNER_ENV = 'HACTL_NOTIFY_FIFO_OWNER';
 
 /**
- * Run a notify script as keepalived does: its words as argv, no shell (config values are never
- * shell-interpreted), as its user/group. A user or group that does not exist: not run at all
- * (keepalived drops such a script; never fall back to the daemon's own user).
+ * Run a notify or quorum script as keepalived does (src/lib/proc): its words as argv, no shell
+ * (config values are never shell-interpreted), as its user/group; a user or group that does not
+ * exist: not run at all. Killed (its process group) after 30 s.
  */
-function runScript(sc: ScriptSpec, log: LvsLog): void {
+function runNotifyScript(sc: ScriptSpec, log: LvsLog): void {
   const cmd = sc.command;
   const argv = splitCommand(cmd);
   if (argv.length === 0) return;
-  let ids: { uid: number; gid: number } | undefined;
-  try {
-    if (sc.user) ids = resolveUser(sc.user, sc.group);
-  } catch (e) {
-    log('warn', `notify ${cmd}: ${(e as Error).message}; not run (keepalived ignores a script whose user or group does not exist)`);
-    return;
-  }
-  try {
-    const ch = spawn(argv[0], argv.slice(1), { stdio: 'ignore', uid: ids?.uid, gid: ids?.gid });
-    const t = setTimeout(() => ch.kill('SIGKILL'), 30_000);
-    t.unref();
-    ch.on('error', (e) => log('warn', `notify ${cmd}: ${e.message}`));
-    ch.on('exit', (code) => {
-      clearTimeout(t);
-      if (code) log('warn', `notify ${cmd} exited with ${code}`);
-    });
-  } catch (e) {
-    log('warn', `notify ${cmd}: ${(e as Error).message}`);
-  }
+  const run = startScript({ argv, user: sc.user, group: sc.group, timeoutMs: 30_000 });
+  void run.done.then((r) => {
+    if (r.error) log('warn', `notify ${cmd}: ${r.error}`);
+    else if (r.code) log('warn', `notify ${cmd} exited with ${r.code}`);
+  });
 }
 
 function localAddresses(): Set<string> {
@@ -160,7 +145,7 @@ export class LvsHost {
   private onEvent(ev: LvsEvent): void {
     const log = this.o.log;
     if (ev.kind === 'log') log('info', ev.message);
-    else if (ev.kind === 'script') runScript(ev, log);
+    else if (ev.kind === 'script') runNotifyScript(ev, log);
     else for (const p of this.spec?.notifyFifos ?? []) this.fifos.get(p)?.write(ev.line);
   }
 

@@ -7,6 +7,7 @@
  */
 import { AF_INET, AF_INET6, Fwd, IPPROTO_SCTP, IPPROTO_TCP, IPPROTO_UDP, SvcFlag } from '../ipvs/constants';
 import type * as M from '../conf/model';
+import { scriptUserFor } from '../proc/user';
 import {
   type CheckerSpec,
   type Family,
@@ -229,11 +230,9 @@ function checkerSpecs(
 function scriptSpec(r: M.ScriptRef | undefined, cfg: M.KeepalivedConfig): ScriptSpec | undefined {
   if (!r?.command) return undefined;
   const s: ScriptSpec = { command: r.command };
-  const su = cfg.global_defs.script_user;
-  const user = r.user ?? su?.user;
-  if (user) s.user = user;
-  const group = r.user ? r.group : su?.group;
-  if (group) s.group = group;
+  const u = scriptUserFor(r, cfg.global_defs.script_user);
+  if (u?.user) s.user = u.user;
+  if (u?.group) s.group = u.group;
   return s;
 }
 

@@ -10,9 +10,9 @@
  * - at stop the script gets SIGTERM; the FIFO is left in place (keepalived leaves it too).
  * Thin I/O adapter; the daemons' cores only see `write(line)`.
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import { resolveUser } from '../check/misc';
+import { resolveUser, type ScriptRun, startScript } from '../proc/run';
 
 export interface FifoScript {
   argv: string[];
@@ -24,7 +24,7 @@ export type FifoLog = (level: 'info' | 'warn' | 'error', msg: string) => void;
 
 export class NotifyFifo {
   private fd: number | undefined;
-  private child: ChildProcess | undefined;
+  private child: ScriptRun | undefined;
   private warnedFull = false;
 
   constructor(
@@ -77,25 +77,14 @@ export class NotifyFifo {
   }
 
   private runScript(s: FifoScript): void {
-    let ids: { uid: number; gid: number } | undefined;
-    try {
-      if (s.user) ids = resolveUser(s.user, s.group);
-    } catch (e) {
-      this.log('warn', `${this.what}_script ${s.argv[0]}: ${(e as Error).message}; not run (keepalived ignores a script whose user or group does not exist)`);
-      return;
-    }
-    try {
-      const ch = spawn(s.argv[0], [...s.argv.slice(1), this.path], { stdio: 'ignore', uid: ids?.uid, gid: ids?.gid });
-      ch.on('error', (e) => this.log('warn', `${this.what}_script ${s.argv[0]}: ${e.message}`));
-      ch.on('exit', (code, sig) => {
-        if (this.child === ch) this.child = undefined;
-        this.log('info', `${this.what}_script ${s.argv[0]} exited (${sig ?? code})`);
-      });
-      ch.unref();
-      this.child = ch;
-    } catch (e) {
-      this.log('warn', `${this.what}_script ${s.argv[0]}: ${(e as Error).message}`);
-    }
+    const run = startScript({ argv: [...s.argv, this.path], user: s.user, group: s.group });
+    run.unref();
+    this.child = run;
+    void run.done.then((r) => {
+      if (this.child === run) this.child = undefined;
+      if (r.error) this.log('warn', `${this.what}_script ${s.argv[0]}: ${r.error}`);
+      else this.log('info', `${this.what}_script ${s.argv[0]} exited (${r.signal ?? r.code})`);
+    });
   }
 
   /** One notify line (with its newline). Never blocks. */
@@ -116,7 +105,7 @@ export class NotifyFifo {
   /** Close the FIFO and stop its script (SIGTERM), as keepalived does at exit. */
   close(): void {
     // SIGTERM first: closing the last writer first would end the script with EOF instead
-    if (this.child && this.child.exitCode === null) this.child.kill('SIGTERM');
+    this.child?.kill('SIGTERM');
     this.child = undefined;
     if (this.fd !== undefined) {
       try {

@@ -3,6 +3,7 @@
  * keepalived.conf model (src/lib/conf/model.ts). Pure: no I/O.
  */
 import type { FifoOwner, KeepalivedConfig, ScriptRef, TrackRef, VirtualIp, VrrpInstance, VrrpTrackProcess } from '../conf/model';
+import { defaultScriptUser, scriptUserFor } from '../proc/user';
 import type { Auth, Family, VrrpVersion } from './packet';
 import { type ParamMatch, QUORUM_UNLIMITED, type TrackProcessConfig } from './track-process';
 
@@ -185,9 +186,6 @@ export interface MapProblem {
   message: string;
 }
 
-/** keepalived's default script user when global_defs has no script_user (used only when it exists). */
-export const DEFAULT_SCRIPT_USER = 'keepalived_script';
-
 /** Does a user / group name exist here (getpwnam/getgrnam)? Injected: fromModel does no I/O. */
 export interface UserProbe {
   userExists(name: string): boolean;
@@ -263,21 +261,14 @@ export function fromModel(model: KeepalivedConfig, ids?: UserProbe): { config: D
     if (group && !ids.groupExists(group)) return `group ${group} does not exist`;
     return undefined;
   };
-  // keepalived's default script user: script_user, else keepalived_script when that user exists, else root
-  // (with enable_script_security keepalived insists on keepalived_script: when that user does not
-  // exist it drops every script without a user of its own; without security it falls back to root)
-  const su = g.script_user
-    ? { user: g.script_user.user, group: g.script_user.group }
-    : ids && (g.enable_script_security || ids.userExists(DEFAULT_SCRIPT_USER))
-      ? { user: DEFAULT_SCRIPT_USER, group: undefined }
-      : undefined;
+  // keepalived's default script user (src/lib/proc/user)
+  const su = defaultScriptUser(g, ids ? (n) => ids.userExists(n) : undefined);
   const script = (r: ScriptRef | undefined, what: string): Command | undefined => {
     const c = cmd(r);
     if (!c || !r) return c;
-    if (!c.user && su) {
-      c.user = su.user;
-      c.group = su.group;
-    }
+    const u = scriptUserFor(c, su);
+    c.user = u?.user;
+    c.group = u?.group;
     const why = missingId(c.user, c.group);
     if (!why) return c;
     notes.push(`${r.pos.file}:${r.pos.line}: Invalid user/group for ${what} script ${c.argv[0]} - ignoring (${why}; keepalived does not run it either)`);
@@ -399,13 +390,9 @@ export function fromModel(model: KeepalivedConfig, ids?: UserProbe): { config: D
       problems.push({ where: `${s.pos.file}:${s.pos.line}: vrrp_script ${s.name}`, message: 'no `script`' });
       continue;
     }
-    if (s.user) {
-      c.user = s.user;
-      c.group = s.group;
-    } else if (su) {
-      c.user = su.user;
-      c.group = su.group;
-    }
+    const u = scriptUserFor(s, su);
+    c.user = u?.user;
+    c.group = u?.group;
     if (c.user) {
       const why = missingId(c.user, c.group);
       if (why) {
@@ -516,7 +503,7 @@ export function fromModel(model: KeepalivedConfig, ids?: UserProbe): { config: D
       trackProcesses,
       syncGroups,
       notifyFifos,
-      scriptUser: su,
+      scriptUser: scriptUserFor({}, su),
       enableScriptSecurity: g.enable_script_security,
       processPriority: gv.priority,
     },

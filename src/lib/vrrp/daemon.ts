@@ -6,8 +6,7 @@
  * the whole runtime runs in-process against fakes in unit tests.
  */
 import { parseTrackFileStatus } from '../check/track-file';
-import { type ChildProcess, spawn } from 'node:child_process';
-import { resolveUser } from '../check/misc';
+import { runScript } from '../proc/run';
 import type { HalfStatus } from '../daemon/supervisor';
 import type { MasterPlan } from '../daemon/watchdog';
 import type { Command, DaemonConfig, InstanceConfig, NotifyConfig, ScriptConfig, VipConfig } from './config';
@@ -1292,43 +1291,14 @@ export class VrrpDaemon {
 
 // ------------------------------------------------------------ real deps
 
-/** Run argv (never through a shell) with a timeout; SIGKILL on timeout. */
-export function execArgv(cmd: Command, extra: string[], timeoutMs: number): Promise<ExecResult> {
-  return new Promise((resolve) => {
-    let ids: { uid: number; gid: number } | undefined;
-    try {
-      if (cmd.user) ids = resolveUser(cmd.user, cmd.group);
-    } catch (e) {
-      // never fall back to the daemon's own user (root): keepalived does not run such a script either
-      resolve({ code: 127, timedOut: false, error: `${(e as Error).message}; not run` });
-      return;
-    }
-    let child: ChildProcess;
-    try {
-      child = spawn(cmd.argv[0], [...cmd.argv.slice(1), ...extra], {
-        stdio: 'ignore',
-        uid: ids?.uid,
-        gid: ids?.gid,
-        shell: false,
-      });
-    } catch {
-      resolve({ code: 127, timedOut: false });
-      return;
-    }
-    let timedOut = false;
-    const t = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, timeoutMs);
-    child.on('error', () => {
-      clearTimeout(t);
-      resolve({ code: 127, timedOut });
-    });
-    child.on('exit', (code) => {
-      clearTimeout(t);
-      resolve({ code, timedOut });
-    });
-  });
+/**
+ * Run a notify or track script (src/lib/proc: keepalived's way, its own process group; on
+ * timeout SIGTERM to the group, SIGKILL 2 s later). Did not run: code 127 with the reason.
+ */
+export async function execArgv(cmd: Command, extra: string[], timeoutMs: number): Promise<ExecResult> {
+  const r = await runScript({ argv: [...cmd.argv, ...extra], user: cmd.user, group: cmd.group, timeoutMs });
+  if (r.error) return { code: 127, timedOut: false, error: r.error };
+  return { code: r.code, timedOut: r.timedOut };
 }
 
 /** A precise blocking sleep (futex timeout, hrtimer): Atomics.wait on a private cell. */

@@ -231,12 +231,18 @@ describe('script lines as keepalived 2.2.7 reads them (notify_script_init / set_
     assert.deepEqual(i.notify_fault?.argv, ['/tmp/nd/n.sh', 'x1']);
     assert.deepEqual(i.notify_stop?.argv, ['/tmp/nd/n.shy1', 'y2'], 'a quote inside a word joins it');
   });
-  it('splitCommand: escapes (\\t \\x41 \\101 \\cA), quotes inside words, unterminated quote or trailing backslash: nothing', () => {
-    const { splitCommand } = require('../../../src/lib/conf/build') as typeof import('../../../src/lib/conf/build');
-    assert.deepEqual(splitCommand(String.raw`a\tb "c d"e 'f \' g' \x41\101\cA`), ['a\tb', 'c de', "f ' g", 'AA\x01']);
-    assert.deepEqual(splitCommand('"open'), []);
-    assert.deepEqual(splitCommand('x \\'), []);
-    assert.deepEqual(splitCommand('  '), []);
+  it('a command keepalived cannot read again (a quote without its end inside the quotes): an error where keepalived has one, and no script', () => {
+    const r = run(`vrrp_script chk {\n script "/bin/echo 'a"\n}\n${vi(' track_script {\n  chk\n }')}${vs(' real_server 198.51.100.2 80 {\n  MISC_CHECK {\n   misc_path "/bin/echo \'a"\n  }\n }')}`);
+    // keepalived 2.2.7 -t (exit 5): String '/bin/echo 'a': missing terminating ' (lines 2 and the misc_path line),
+    // No script set for vrrp_script chk - removing, No script path has been specified for MISC_CHECKER - skipping
+    const msgs = r.diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.line}: ${d.message}`);
+    assert.ok(msgs.includes("2: String '/bin/echo 'a': missing terminating ' (keepalived has no script here)"), msgs.join('\n'));
+    assert.ok(msgs.some((m) => /No script set for vrrp_script chk - removing/.test(m)), msgs.join('\n'));
+    assert.ok(msgs.some((m) => /No script path has been specified for MISC_CHECKER - skipping/.test(m)), msgs.join('\n'));
+    assert.ok(!r.diagnostics.some((d) => d.rule === 'script-security' && /''/.test(d.message)), 'no security finding for a script that does not exist');
+    const e = inst(String.raw` notify_master "/bin/echo a\\"`);
+    assert.equal(e.exitCode, 0, 'keepalived only logs "Missing escape char at end"');
+    assert.match(e.diagnostics.find((d) => d.rule === 'script-words')?.message ?? '', /Missing escape char at end/);
   });
   it('notify_deleted takes an optional script (keepalived -t accepts it bare)', () => {
     const r = inst(' notify_deleted');
