@@ -112,6 +112,10 @@ const EXPLAINED: Record<string, Explanation> = {
   'samples/keepalived.conf.vrrp.scripts': { verdict: HOST_SCRIPTS },
   'samples/keepalived.conf.vrrp.sync': { verdict: HOST_SCRIPTS },
   // same problem, different line
+  'mutants/lex-long-line.conf': {
+    lines:
+      "keepalived names the piece it reads after the first 1023 bytes as the next line (3) in its file:line form, and as the line itself (2) in its plain (Line N) form; hactl reports at the file's line (2) and says where keepalived splits it",
+  },
   'mutants/addr-vs-mixed-family.conf': {
     lines: 'keepalived reports the family mismatch at the closing brace of the real_server block (line 10); hactl on the real_server line (6)',
   },
