@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { BoundedWriter, formatLogLine, isJournalStream } from '../../src/lib/daemon/log';
-import { lockPidFile, lvsPidFileFor } from '../../src/lib/daemon/pidfile';
+import { Held, lockPidFile, lvsPidFileFor } from '../../src/lib/daemon/pidfile';
 import { lvsMetricsText } from '../../src/lib/lvs/daemon';
 import { flockFd } from '../../src/lib/net/packet';
 
@@ -132,5 +132,20 @@ describe('LVS metrics', () => {
     assert.match(t, /^hactl_lvs_real_server_up\{virtual_server="192\.0\.2\.10:80",real_server="198\.51\.100\.11:80"\} 1$/m);
     assert.match(t, /^hactl_lvs_checker_runs_total\{virtual_server="192\.0\.2\.10:80",real_server="198\.51\.100\.11:80",checker="TCP_CHECK"\} 7$/m);
     assert.match(t, /^hactl_lvs_ipvs_ops_total 3$/m);
+  });
+});
+
+describe('daemon resources (Held)', () => {
+  it('released in reverse order, once each, a failing release not stopping the others', () => {
+    const h = new Held();
+    const seen: string[] = [];
+    h.push(() => seen.push('pid'));
+    h.push(() => {
+      throw new Error('socket gone');
+    });
+    h.push(() => seen.push('metrics'));
+    h.releaseAll();
+    h.releaseAll();
+    assert.deepEqual(seen, ['metrics', 'pid']);
   });
 });

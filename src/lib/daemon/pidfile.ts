@@ -123,3 +123,24 @@ export function lockPidFile(p: string, what = 'hactl vrrp run', pid = process.pi
   }
   throw new HactlError(`cannot lock pid file ${p}: it keeps being replaced`);
 }
+
+/**
+ * What a daemon holds while it starts and runs (pid locks, sockets, listeners, FIFOs), released in
+ * reverse order, each at most once, a failing release not stopping the others: the one cleanup of
+ * both halves, at a start-up error and at stop.
+ */
+export class Held {
+  private readonly items: (() => void)[] = [];
+  push(release: () => void): void {
+    this.items.push(release);
+  }
+  releaseAll(): void {
+    for (const r of this.items.splice(0).reverse()) {
+      try {
+        r();
+      } catch {
+        /* released */
+      }
+    }
+  }
+}

@@ -21,7 +21,7 @@
 import * as os from 'node:os';
 import { bindLineJson, queryLineJson } from '../cli/control-socket';
 import { daemonLogger } from '../daemon/log';
-import { alreadyRunningOnSocket, DEFAULT_PID_FILE, lockPidFile, lvsPidFileFor } from '../daemon/pidfile';
+import { alreadyRunningOnSocket, DEFAULT_PID_FILE, Held, lockPidFile, lvsPidFileFor } from '../daemon/pidfile';
 import { KEEPALIVED_EXIT } from '../daemon/supervisor';
 import { HactlError } from '../cli/errors';
 import { NotifyFifo } from '../notify/fifo';
@@ -339,16 +339,8 @@ export async function runLvsDaemon(o: LvsDaemonOptions): Promise<void> {
   };
   process.on('uncaughtException', crash);
   process.on('unhandledRejection', crash);
-  const held: (() => void)[] = [];
-  const releaseAll = () => {
-    for (const r of held.splice(0).reverse()) {
-      try {
-        r();
-      } catch {
-        /* released */
-      }
-    }
-  };
+  const held = new Held();
+  const releaseAll = () => held.releaseAll();
   const host = new LvsHost(o);
   const sockPath = o.controlSocket ?? DEFAULT_LVS_CONTROL_SOCKET;
   try {

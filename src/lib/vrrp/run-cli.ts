@@ -13,7 +13,7 @@ import { bindLineJson } from '../cli/control-socket';
 import { errorMessage, HactlError, UsageError } from '../cli/errors';
 import { daemonLogger, stderrWriter } from '../daemon/log';
 import { LVS_TRACK, Supervision } from '../daemon';
-import { alreadyRunningOnSocket, DEFAULT_PID_FILE, lockPidFile } from '../daemon/pidfile';
+import { alreadyRunningOnSocket, DEFAULT_PID_FILE, Held, lockPidFile } from '../daemon/pidfile';
 import { lvsChildArgv, lvsHalf, lvsRole } from '../lvs/daemon';
 import type { DaemonConfig } from './config';
 import { bindMetrics, DEFAULT_CONTROL_SOCKET, loadDaemonConfig, metricsText, parseMetricsAddr } from './control';
@@ -156,16 +156,8 @@ export async function runVrrp(flags: VrrpRunFlags): Promise<number> {
   // configuration diagnostics: plain file:line lines on a terminal, log records in JSON
   const diag = (level: 'warn' | 'error', line: string) => (json ? log(level, line) : out.write(`${level === 'warn' ? 'warning: ' : ''}${line}\n`));
   let exitCode = 0;
-  const held: (() => void)[] = [];
-  const releaseAll = () => {
-    for (const r of held.splice(0).reverse()) {
-      try {
-        r();
-      } catch {
-        /* released */
-      }
-    }
-  };
+  const held = new Held();
+  const releaseAll = () => held.releaseAll();
   if (flags['config-test']) {
     // keepalived -t: the configuration check alone (src/lib/conf/lint-cli.ts, the same exit codes)
     const { runLint } = require('../conf/lint-cli') as typeof import('../conf/lint-cli');
