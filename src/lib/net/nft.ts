@@ -16,6 +16,7 @@
  * A batch is NFNL_MSG_BATCH_BEGIN, the messages (each with NLM_F_ACK), NFNL_MSG_BATCH_END.
  */
 import { nlAttr, nlNest as nest, nlStr as str } from '../netlink/attrs';
+import { errnoName } from '../netlink/errors';
 import { NLM_F_ACK, NLM_F_APPEND, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REQUEST, writeNlmsghdr } from '../netlink/message';
 
 export const NETLINK_NETFILTER = 12;
@@ -246,18 +247,19 @@ export function encodeBatch(msgs: NftMsg[], firstSeq: number, beginSeq = firstSe
 
 /** Names of the kernel errors an nf_tables batch can report, as one sentence fragment. */
 export function nftErrorText(errno: number): string {
-  switch (errno) {
-    case 1:
+  switch (errnoName(errno)) {
+    case 'EPERM':
       return 'operation not permitted (needs CAP_NET_ADMIN)';
-    case 2:
+    case 'ENOENT':
       return 'no such table, chain, set or element';
-    case 17:
+    case 'EEXIST':
       return 'already exists';
-    case 93:
-    case 97:
-    case 95:
+    case 'EPROTONOSUPPORT':
+    case 'EAFNOSUPPORT':
+    case 'ENOTSUP':
+    case 'EOPNOTSUPP':
       return 'nf_tables is not available in this kernel';
-    case 22:
+    case 'EINVAL':
       return 'invalid argument';
     default:
       return `errno ${errno}`;

@@ -4,11 +4,11 @@
  * structures, and turns "Request rejected: EEXIST" into NetError with `.code`.
  * Every call works in the network namespace of the calling process.
  */
-import * as os from 'node:os';
 import { AttrStream, createRtNetlink, FlagsNew, type RtNetlinkSocket, rt as rtStructs, type rt } from 'netlink';
 import { type Cidr, type Family, formatIp, formatMac, parseCidr, parseIp, parseMac } from './ip';
 import { loadNetlinkAddon, NETLINK_ADDON_HINT, type NativeNl } from './netlink-addon';
 import { nlAttr, nlU32, parseAttrs } from '../netlink/attrs';
+import { errnoName } from '../netlink/errors';
 import { errnoAt, forEachMessage, NLM_F_ACK, NLM_F_REQUEST, NLMSG_ERROR, nlMessage } from '../netlink/message';
 
 const AF_INET = 2;
@@ -700,8 +700,7 @@ export function delRuleRequest(spec: RuleSpec): Buffer {
 const SYNC_TIMEOUT = 1000;
 
 function rejected(errno: number, what: string): NetError {
-  const name = Object.entries(os.constants.errno).find(([, v]) => v === errno)?.[0] ?? `errno ${errno}`;
-  return wrapErr(new Error(`Request rejected: ${name}`), what);
+  return wrapErr(new Error(`Request rejected: ${errnoName(errno)}`), what);
 }
 
 export type LinkEvent = { type: 'new' | 'del'; link: LinkInfo };
