@@ -23,7 +23,7 @@ import {
   parseMessages,
   type NlMessage,
 } from './codec';
-import { loadNetlinkAddon, type NativeNl } from '../net/netlink-addon';
+import { loadNetlinkAddon, type NativeNl } from '../netlink/addon';
 import { forEachAttr } from '../netlink/attrs';
 import { ackErrno, errnoAt, forEachMessage } from '../netlink/message';
 import { parseProcIpvs } from './procfs';

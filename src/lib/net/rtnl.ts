@@ -6,7 +6,7 @@
  */
 import { AttrStream, createRtNetlink, FlagsNew, type RtNetlinkSocket, rt as rtStructs, type rt } from 'netlink';
 import { type Cidr, type Family, formatIp, formatMac, parseCidr, parseIp, parseMac } from './ip';
-import { loadNetlinkAddon, NETLINK_ADDON_HINT, type NativeNl } from './netlink-addon';
+import { loadNetlinkAddon, NETLINK_ADDON_HINT, type NativeNl } from '../netlink/addon';
 import { nlAttr, nlU32, parseAttrs } from '../netlink/attrs';
 import { errnoName } from '../netlink/errors';
 import { errnoAt, forEachMessage, NLM_F_ACK, NLM_F_REQUEST, NLMSG_ERROR, nlMessage } from '../netlink/message';

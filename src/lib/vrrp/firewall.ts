@@ -23,7 +23,7 @@ import {
   newVipElems,
   nftErrorText,
 } from '../net/nft';
-import { loadNetlinkAddon, NETLINK_ADDON_HINT } from '../net/netlink-addon';
+import { loadNetlinkAddon, NETLINK_ADDON_HINT } from '../netlink/addon';
 import { errnoNumber } from '../netlink/errors';
 import type { Logger } from './daemon';
 
