@@ -25,7 +25,7 @@ import {
 } from './constants';
 import { addrBytes, formatAddr, formatIPv6, parseIPv6 } from './addr';
 import type { Daemon, Dest, Family, Info, Op, Service, ServiceKey, Stats, Timeouts } from './types';
-import { AttrWriter, NLA_TYPE_MASK, nlAlign, parseAttrs } from '../netlink/attrs';
+import { AttrWriter, forEachAttr, parseAttrs } from '../netlink/attrs';
 import { ackErrno, NLM_F_ACK, NLM_F_DUMP, NLM_F_REQUEST, NLMSG_DONE, NLMSG_ERROR, type NlMessage, writeNlmsghdr } from '../netlink/message';
 
 // The netlink framing lives in ../netlink; re-exported for the IPVS client, tests and benches.
@@ -335,50 +335,26 @@ function u64At(b: Buffer, p: number, plen: number): number {
   return plen >= 4 ? le32(b, p) : 0;
 }
 
+/** The Stats field of each IPVS_STATS_ATTR_* (index: attribute type). */
+const STATS_FIELDS: (keyof Stats | undefined)[] = [];
+STATS_FIELDS[StatsAttr.CONNS] = 'conns';
+STATS_FIELDS[StatsAttr.INPKTS] = 'inpkts';
+STATS_FIELDS[StatsAttr.OUTPKTS] = 'outpkts';
+STATS_FIELDS[StatsAttr.INBYTES] = 'inbytes';
+STATS_FIELDS[StatsAttr.OUTBYTES] = 'outbytes';
+STATS_FIELDS[StatsAttr.CPS] = 'cps';
+STATS_FIELDS[StatsAttr.INPPS] = 'inpps';
+STATS_FIELDS[StatsAttr.OUTPPS] = 'outpps';
+STATS_FIELDS[StatsAttr.INBPS] = 'inbps';
+STATS_FIELDS[StatsAttr.OUTBPS] = 'outbps';
+
 /** Stats from the nested attributes at b[off, end), read in place (no Map, no subarrays). */
 function decodeStatsAt(b: Buffer, off: number, end: number, is64: boolean): Stats {
   const st: Stats = { conns: 0, inpkts: 0, outpkts: 0, inbytes: 0, outbytes: 0, cps: 0, inpps: 0, outpps: 0, inbps: 0, outbps: 0 };
-  while (off + 4 <= end) {
-    const len = le16(b, off);
-    const type = le16(b, off + 2) & NLA_TYPE_MASK;
-    if (len < 4 || off + len > end) break;
-    const p = off + 4;
-    const plen = len - 4;
-    const v = type === StatsAttr.INBYTES || type === StatsAttr.OUTBYTES || is64 ? u64At(b, p, plen) : plen >= 4 ? le32(b, p) : 0;
-    switch (type) {
-      case StatsAttr.CONNS:
-        st.conns = v;
-        break;
-      case StatsAttr.INPKTS:
-        st.inpkts = v;
-        break;
-      case StatsAttr.OUTPKTS:
-        st.outpkts = v;
-        break;
-      case StatsAttr.INBYTES:
-        st.inbytes = v;
-        break;
-      case StatsAttr.OUTBYTES:
-        st.outbytes = v;
-        break;
-      case StatsAttr.CPS:
-        st.cps = v;
-        break;
-      case StatsAttr.INPPS:
-        st.inpps = v;
-        break;
-      case StatsAttr.OUTPPS:
-        st.outpps = v;
-        break;
-      case StatsAttr.INBPS:
-        st.inbps = v;
-        break;
-      case StatsAttr.OUTBPS:
-        st.outbps = v;
-        break;
-    }
-    off += nlAlign(len);
-  }
+  forEachAttr(b, off, end, (type, p, plen) => {
+    const field = STATS_FIELDS[type];
+    if (field) st[field] = type === StatsAttr.INBYTES || type === StatsAttr.OUTBYTES || is64 ? u64At(b, p, plen) : plen >= 4 ? le32(b, p) : 0;
+  });
   return st;
 }
 
@@ -410,12 +386,7 @@ export function decodeServiceAt(b: Buffer, off: number, end: number): Service {
   let s64End = 0;
   let s32At = -1;
   let s32End = 0;
-  while (off + 4 <= end) {
-    const len = le16(b, off);
-    const type = le16(b, off + 2) & NLA_TYPE_MASK;
-    if (len < 4 || off + len > end) break;
-    const p = off + 4;
-    const plen = len - 4;
+  forEachAttr(b, off, end, (type, p, plen) => {
     switch (type) {
       case SvcAttr.AF:
         af = plen >= 2 ? le16(b, p) : 0;
@@ -457,8 +428,7 @@ export function decodeServiceAt(b: Buffer, off: number, end: number): Service {
         s32End = p + plen;
         break;
     }
-    off += nlAlign(len);
-  }
+  });
   const family = (af || AF_INET) as Family;
   const v6 = family === AF_INET6;
   const svc: Service = {
