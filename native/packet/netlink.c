@@ -36,12 +36,15 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "errname.h"
+
 static napi_value throw_errno(napi_env env, const char *syscall, int e) {
   napi_value msg, code, err, sc;
   char text[160];
   snprintf(text, sizeof text, "%s: %s", syscall, strerror(e));
   napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &msg);
-  const char *name = e == EPERM ? "EPERM" : e == ENOBUFS ? "ENOBUFS" : e == EAGAIN ? "EAGAIN" : e == EBADF ? "EBADF" : e == EPROTONOSUPPORT ? "EPROTONOSUPPORT" : e == EACCES ? "EACCES" : e == EMSGSIZE ? "EMSGSIZE" : e == ENOMEM ? "ENOMEM" : "EIO";
+  char nbuf[16];
+  const char *name = errno_name(e, nbuf, sizeof nbuf);
   napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &code);
   napi_create_error(env, code, msg, &err);
   napi_create_string_utf8(env, syscall, NAPI_AUTO_LENGTH, &sc);

@@ -72,6 +72,8 @@
 #include <linux/sockios.h>
 #include <uv.h>
 
+#include "errname.h"
+
 typedef struct {
   int fd;
   int closed;       /* fd closed, close requested */
@@ -89,26 +91,8 @@ static napi_value throw_errno(napi_env env, const char *syscall, int err) {
   napi_value msg, code, error, sc;
   char buf[256];
   snprintf(buf, sizeof buf, "%s: %s", syscall, strerror(err));
-  const char *name = "EIO";
-  switch (err) {
-    case EPERM: name = "EPERM"; break;
-    case EACCES: name = "EACCES"; break;
-    case ENODEV: name = "ENODEV"; break;
-    case ENXIO: name = "ENXIO"; break;
-    case EINVAL: name = "EINVAL"; break;
-    case ENETDOWN: name = "ENETDOWN"; break;
-    case EMSGSIZE: name = "EMSGSIZE"; break;
-    case EAGAIN: name = "EAGAIN"; break;
-    case ENOBUFS: name = "ENOBUFS"; break;
-    case EBADF: name = "EBADF"; break;
-    case EAFNOSUPPORT: name = "EAFNOSUPPORT"; break;
-    case ECONNREFUSED: name = "ECONNREFUSED"; break;
-    case EHOSTUNREACH: name = "EHOSTUNREACH"; break;
-    case ENETUNREACH: name = "ENETUNREACH"; break;
-    case EADDRINUSE: name = "EADDRINUSE"; break;
-    case EADDRNOTAVAIL: name = "EADDRNOTAVAIL"; break;
-    default: break;
-  }
+  char nbuf[16];
+  const char *name = errno_name(err, nbuf, sizeof nbuf);
   napi_create_string_utf8(env, buf, NAPI_AUTO_LENGTH, &msg);
   napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &code);
   napi_create_error(env, code, msg, &error);
@@ -258,18 +242,6 @@ static napi_value js_send(napi_env env, napi_callback_info info) {
 }
 
 
-static const char *errno_name(int err) {
-  switch (err) {
-    case ECONNREFUSED: return "ECONNREFUSED";
-    case EHOSTUNREACH: return "EHOSTUNREACH";
-    case ENETUNREACH: return "ENETUNREACH";
-    case EMSGSIZE: return "EMSGSIZE";
-    case EPERM: return "EPERM";
-    case EACCES: return "EACCES";
-    default: return "EIO";
-  }
-}
-
 /* Connected UDP socket readable (or in error: ICMP unreachable is reported by
  * recv as ECONNREFUSED/EHOSTUNREACH): cb(datagram, null) or cb(null, code). */
 static void on_dgram_readable(pkt_t *p) {
@@ -284,7 +256,8 @@ static void on_dgram_readable(pkt_t *p) {
       int e = errno;
       if (e == EAGAIN || e == EWOULDBLOCK || e == EINTR) break;
       napi_get_null(env, &argv[0]);
-      napi_create_string_utf8(env, errno_name(e), NAPI_AUTO_LENGTH, &argv[1]);
+      char nbuf[16];
+      napi_create_string_utf8(env, errno_name(e, nbuf, sizeof nbuf), NAPI_AUTO_LENGTH, &argv[1]);
     } else {
       void *copy = NULL;
       napi_create_buffer_copy(env, (size_t)n, buf, &copy, &argv[0]);

@@ -11,7 +11,7 @@
  */
 import * as fs from 'node:fs';
 import * as net from 'node:net';
-import * as path from 'node:path';
+import { loadAddon, NATIVE_BUILD_HINT } from '../netlink/addon';
 
 interface MarkNative {
   socketWithMark(family: 4 | 6, type: 1 | 2, mark: number, bindAddr?: string, bindPort?: number): number;
@@ -27,17 +27,12 @@ let loadError: string | undefined;
 function load(): MarkNative {
   if (native) return native;
   if (loadError) throw new Error(loadError);
-  // dist/src/lib/check/mark.js -> repository root is four levels up
-  const root = path.resolve(__dirname, '..', '..', '..', '..');
-  const cands = [process.env.HACTL_PACKET_ADDON, path.join(root, 'native/packet/build/Release/hactl_packet.node'), path.join(root, 'native/packet/build/Debug/hactl_packet.node')];
-  for (const p of cands) {
-    if (!p || !fs.existsSync(p)) continue;
-    const m = require(p) as Partial<MarkNative>;
-    if (typeof m.socketWithMark !== 'function' || typeof m.openDgram !== 'function') continue;
-    native = m as MarkNative;
+  const m = loadAddon<MarkNative>('hactl_packet', (a) => typeof a.socketWithMark === 'function' && typeof a.openDgram === 'function');
+  if (m) {
+    native = m;
     return native;
   }
-  loadError = 'fwmark needs the native addon (native/packet), which is not built: run `npm ci` or `node native/packet/build.js`';
+  loadError = `fwmark needs the native addon (native/packet), which is not built: ${NATIVE_BUILD_HINT}`;
   throw new Error(loadError);
 }
 

@@ -13,10 +13,9 @@
  * SIGTERM (PR_SET_PDEATHSIG) and sends priority 0.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import * as fs from 'node:fs';
 import type { Socket } from 'node:net';
-import * as path from 'node:path';
 import { parseIp } from '../net/ip';
+import { watchdogPath } from '../netlink/addon';
 import { delVipElems, encodeBatch, familyOf } from '../net/nft';
 import { delRouteRequest, delRuleRequest, type RouteSpec } from '../net/rtnl';
 import type { RouteConfig, RuleConfig } from '../vrrp/config';
@@ -116,22 +115,6 @@ function frame(body: Buffer): Buffer {
 
 export const BYE_FRAME = frame(Buffer.from('B'));
 
-/** native/packet/build/{Release,Debug}/hactl-watchdog (HACTL_WATCHDOG overrides); undefined when not built. */
-export function watchdogBinary(): string | undefined {
-  const root = path.resolve(__dirname, '..', '..', '..', '..');
-  const cands = [process.env.HACTL_WATCHDOG, path.join(root, 'native/packet/build/Release/hactl-watchdog'), path.join(root, 'native/packet/build/Debug/hactl-watchdog')];
-  for (const p of cands) {
-    if (!p) continue;
-    try {
-      fs.accessSync(p, fs.constants.X_OK);
-      return p;
-    } catch {
-      /* next */
-    }
-  }
-  return undefined;
-}
-
 type Log = (level: 'info' | 'warn' | 'error', msg: string) => void;
 
 /** The daemon's end of the watchdog. */
@@ -150,7 +133,7 @@ export class Watchdog {
   /** Start it (undefined and one warning when the binary is not built). */
   static start(log: Log): Watchdog | undefined {
     if (process.env.HACTL_WATCHDOG === '0') return undefined;
-    const bin = watchdogBinary();
+    const bin = watchdogPath(); // native/packet/build/{Release,Debug}/hactl-watchdog, HACTL_WATCHDOG overrides
     if (!bin) {
       log('warn', 'watchdog not built (native/packet: run `npm ci`): if this daemon is killed with SIGKILL its VIPs stay until the peer takes over');
       return undefined;

@@ -23,7 +23,9 @@ import {
   parseMessages,
   type NlMessage,
 } from './codec';
-import { loadNetlinkAddon, type NativeNl } from '../net/netlink-addon';
+import { loadNetlinkAddon, type NativeNl } from '../netlink/addon';
+import { forEachAttr } from '../netlink/attrs';
+import { ackErrno, errnoAt, forEachMessage } from '../netlink/message';
 import { parseProcIpvs } from './procfs';
 import { serviceId } from './codec';
 import { Cmd, CmdAttr, Fwd, GENL_ID_CTRL, IPVS_GENL_NAME, NETLINK_GENERIC, NLMSG_DONE, NLMSG_ERROR } from './constants';
@@ -214,7 +216,7 @@ export class IpvsClient {
         const i = m.seq - b.first;
         if (!b.seen[i]) {
           b.seen[i] = 1;
-          b.errnos[i] = -m.payload.readInt32LE(0);
+          b.errnos[i] = ackErrno(m);
           if (--b.left === 0) b.done();
         }
         continue;
@@ -222,7 +224,7 @@ export class IpvsClient {
       const p = this.pending.get(m.seq);
       if (!p) continue;
       if (m.type === NLMSG_ERROR) {
-        const err = -m.payload.readInt32LE(0);
+        const err = ackErrno(m);
         this.settle(m.seq);
         if (err === 0) p.resolve(p.items);
         else p.reject(new IpvsError(p.kind, err));
@@ -298,7 +300,7 @@ export class IpvsClient {
       for (const m of parseMessages(Buffer.from(recvBuf.subarray(0, n)))) {
         if (m.seq !== seq) continue;
         if (m.type === NLMSG_ERROR) {
-          const err = -m.payload.readInt32LE(0);
+          const err = ackErrno(m);
           if (err !== 0) throw new IpvsError(kind, err);
           return items;
         }
@@ -325,22 +327,18 @@ export class IpvsClient {
       const n = nl.recv(this.fd, b, this.timeoutMs);
       if (n === 0) throw new Error(`no reply from the kernel within ${this.timeoutMs} ms`);
       if (n < 0) throw new Error(`netlink reply of ${-n} bytes truncated`);
-      let off = 0;
-      while (off + 16 <= n) {
-        const len = b.readUInt32LE(off);
-        if (len < 16 || off + len > n) throw new Error(`truncated netlink message (len ${len} at ${off} of ${n})`);
-        if (b.readUInt32LE(off + 8) === seq) {
-          const type = b.readUInt16LE(off + 4);
-          if (type === NLMSG_ERROR) {
-            const err = -b.readInt32LE(off + 16);
-            if (err !== 0) throw new IpvsError(kind, err);
-            return;
-          }
-          if (type === NLMSG_DONE) return;
-          each(b, off + 20, off + len);
-        }
-        off += (len + 3) & ~3;
-      }
+      let end = false;
+      forEachMessage(b, n, (type, mseq, off, len) => {
+        if (mseq !== seq) return false;
+        if (type === NLMSG_ERROR) {
+          const err = errnoAt(b, off);
+          if (err !== 0) throw new IpvsError(kind, err);
+          end = true;
+        } else if (type === NLMSG_DONE) end = true;
+        else each(b, off + 20, off + len);
+        return end;
+      });
+      if (end) return;
     }
   }
 
@@ -465,15 +463,12 @@ export class IpvsClient {
         // The reply's IPVS_CMD_ATTR_SERVICE (nested; the last one, like genlAttrs().get()).
         let at = -1;
         let atEnd = 0;
-        while (off + 4 <= end) {
-          const len = b.readUInt16LE(off);
-          if (len < 4 || off + len > end) break;
-          if ((b.readUInt16LE(off + 2) & 0x3fff) === CmdAttr.SERVICE) {
-            at = off + 4;
-            atEnd = off + len;
+        forEachAttr(b, off, end, (type, p, plen) => {
+          if (type === CmdAttr.SERVICE) {
+            at = p;
+            atEnd = p + plen;
           }
-          off += (len + 3) & ~3;
-        }
+        });
         if (at >= 0) out.push(decodeServiceAt(b, at, atEnd));
       });
       return out;

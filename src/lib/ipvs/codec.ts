@@ -19,129 +19,25 @@ import {
   GENL_ID_CTRL,
   IPVS_GENL_VERSION,
   InfoAttr,
-  NLA_F_NESTED,
-  NLM_F_ACK,
-  NLM_F_DUMP,
-  NLM_F_REQUEST,
-  NLMSG_DONE,
-  NLMSG_ERROR,
   StatsAttr,
   SvcAttr,
   SvcFlag,
 } from './constants';
 import { addrBytes, formatAddr, formatIPv6, parseIPv6 } from './addr';
 import type { Daemon, Dest, Family, Info, Op, Service, ServiceKey, Stats, Timeouts } from './types';
+import { AttrWriter, forEachAttr, parseAttrs } from '../netlink/attrs';
+import { ackErrno, NLM_F_ACK, NLM_F_DUMP, NLM_F_REQUEST, NLMSG_DONE, NLMSG_ERROR, type NlMessage, writeNlmsghdr } from '../netlink/message';
+
+// The netlink framing lives in ../netlink; re-exported for the IPVS client, tests and benches.
+export { AttrWriter, parseAttrs };
+export { type NlMessage, parseMessages } from '../netlink/message';
 
 // ---------------------------------------------------------------- writing
 
-/**
- * Netlink attribute writer that encodes in place into one growing buffer
- * (no intermediate buffers: restore encodes tens of thousands of requests).
- */
-export class AttrWriter {
-  private buf: Buffer;
-  len = 0;
-  constructor(size = 256) {
-    this.buf = Buffer.allocUnsafe(size);
-  }
-  private ensure(n: number): void {
-    if (this.len + n <= this.buf.length) return;
-    const nb = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.len + n));
-    this.buf.copy(nb, 0, 0, this.len);
-    this.buf = nb;
-  }
-  /** Attribute header + `n` payload bytes (zero padded to 4); returns the payload offset. */
-  private hdr(type: number, n: number): number {
-    const alen = 4 + n;
-    const padded = (alen + 3) & ~3;
-    this.ensure(padded);
-    const off = this.len;
-    this.buf.writeUInt16LE(alen, off);
-    this.buf.writeUInt16LE(type, off + 2);
-    if (padded !== alen) this.buf.fill(0, off + alen, off + padded);
-    this.len += padded;
-    return off + 4;
-  }
-  /** Raw bytes (no attribute header), e.g. message headers. */
-  raw(n: number): number {
-    this.ensure(n);
-    const off = this.len;
-    this.buf.fill(0, off, off + n);
-    this.len += n;
-    return off;
-  }
-  /** Raw attribute with its payload, padded to 4 bytes. */
-  put(type: number, data: Uint8Array): this {
-    const off = this.hdr(type, data.length);
-    this.buf.set(data, off);
-    return this;
-  }
-  u8(type: number, v: number): this {
-    const off = this.hdr(type, 1);
-    this.buf[off] = v & 0xff;
-    return this;
-  }
-  u16(type: number, v: number): this {
-    const off = this.hdr(type, 2); // hdr() may replace this.buf: evaluate it first
-    this.buf.writeUInt16LE(v & 0xffff, off);
-    return this;
-  }
-  be16(type: number, v: number): this {
-    const off = this.hdr(type, 2); // hdr() may replace this.buf: evaluate it first
-    this.buf.writeUInt16BE(v & 0xffff, off);
-    return this;
-  }
-  u32(type: number, v: number): this {
-    const off = this.hdr(type, 4); // hdr() may replace this.buf: evaluate it first
-    this.buf.writeUInt32LE(v >>> 0, off);
-    return this;
-  }
-  be32(type: number, v: number): this {
-    const off = this.hdr(type, 4); // hdr() may replace this.buf: evaluate it first
-    this.buf.writeUInt32BE(v >>> 0, off);
-    return this;
-  }
-  /** Two u32 (struct ip_vs_flags). */
-  u32pair(type: number, a: number, b: number): this {
-    const off = this.hdr(type, 8);
-    this.buf.writeUInt32LE(a >>> 0, off);
-    this.buf.writeUInt32LE(b >>> 0, off + 4);
-    return this;
-  }
-  /** NUL-terminated string. */
-  str(type: number, s: string): this {
-    const n = Buffer.byteLength(s);
-    const off = this.hdr(type, n + 1);
-    this.buf.write(s, off);
-    this.buf[off + n] = 0;
-    return this;
-  }
-  /** 16-byte nf_inet_addr union for an address. */
-  addr(type: number, af: number, a: string): this {
-    const off = this.hdr(type, 16);
-    writeAddr(this.buf, off, af, a);
-    return this;
-  }
-  /** Start a nested attribute; close it with end(). */
-  start(type: number): number {
-    const off = this.hdr(type | NLA_F_NESTED, 0);
-    return off - 4;
-  }
-  end(at: number): this {
-    this.buf.writeUInt16LE(this.len - at, at);
-    return this;
-  }
-  /** Nested attribute from another writer's bytes. */
-  nest(type: number, inner: AttrWriter): this {
-    return this.put(type | NLA_F_NESTED, inner.bytes());
-  }
-  bytes(): Buffer {
-    return this.buf.subarray(0, this.len);
-  }
-  /** Patch helpers for headers written with raw(). */
-  get buffer(): Buffer {
-    return this.buf;
-  }
+/** 16-byte nf_inet_addr union attribute for an address. */
+function putAddr(w: AttrWriter, type: number, af: number, a: string): void {
+  const off = w.reserve(type, 16); // may replace w.buffer: read it after
+  writeAddr(w.buffer, off, af, a);
 }
 
 const addrCache = new Map<string, Buffer>();
@@ -167,11 +63,7 @@ export function genlMessage(type: number, flags: number, seq: number, pid: numbe
 }
 
 function writeGenlHeader(b: Buffer, off: number, len: number, type: number, flags: number, seq: number, pid: number, cmd: number, version: number): void {
-  b.writeUInt32LE(len, off);
-  b.writeUInt16LE(type, off + 4);
-  b.writeUInt16LE(flags, off + 6);
-  b.writeUInt32LE(seq >>> 0, off + 8);
-  b.writeUInt32LE(pid >>> 0, off + 12);
+  writeNlmsghdr(b, off, len, type, flags, seq, pid);
   b[off + 16] = cmd;
   b[off + 17] = version;
   b.writeUInt16LE(0, off + 18);
@@ -190,7 +82,7 @@ function serviceAttrs(w: AttrWriter, s: ServiceKey | Service, full: boolean): vo
     w.u32(SvcAttr.FWMARK, s.fwmark);
   } else {
     w.u16(SvcAttr.PROTOCOL, s.protocol);
-    w.addr(SvcAttr.ADDR, s.af, s.addr);
+    putAddr(w, SvcAttr.ADDR, s.af, s.addr);
     w.be16(SvcAttr.PORT, s.port);
   }
   if (full) {
@@ -206,7 +98,7 @@ function serviceAttrs(w: AttrWriter, s: ServiceKey | Service, full: boolean): vo
 
 function destAttrs(w: AttrWriter, d: Dest, full: boolean): void {
   w.u16(DestAttr.ADDR_FAMILY, d.af);
-  w.addr(DestAttr.ADDR, d.af, d.addr);
+  putAddr(w, DestAttr.ADDR, d.af, d.addr);
   w.be16(DestAttr.PORT, d.port);
   if (full) {
     w.u32(DestAttr.FWD_METHOD, d.fwd);
@@ -360,52 +252,9 @@ export function encodeSimple(cmd: number, family: number, seq: number, dump = fa
 
 // ---------------------------------------------------------------- reading
 
-export interface NlMessage {
-  type: number;
-  flags: number;
-  seq: number;
-  pid: number;
-  /** Bytes after the 16-byte nlmsghdr. */
-  payload: Buffer;
-}
-
-/** Split a datagram into netlink messages (NLMSG_ALIGN 4). Throws on truncation. */
-export function parseMessages(buf: Buffer): NlMessage[] {
-  const out: NlMessage[] = [];
-  let off = 0;
-  while (off + 16 <= buf.length) {
-    const len = buf.readUInt32LE(off);
-    if (len < 16 || off + len > buf.length) throw new Error(`truncated netlink message (len ${len} at ${off} of ${buf.length})`);
-    out.push({
-      type: buf.readUInt16LE(off + 4),
-      flags: buf.readUInt16LE(off + 6),
-      seq: buf.readUInt32LE(off + 8),
-      pid: buf.readUInt32LE(off + 12),
-      payload: buf.subarray(off + 16, off + len),
-    });
-    off += (len + 3) & ~3;
-  }
-  return out;
-}
-
-/** Attributes by type (NLA_F_NESTED / BYTEORDER bits masked); last one wins. */
-export function parseAttrs(buf: Buffer): Map<number, Buffer> {
-  const m = new Map<number, Buffer>();
-  let off = 0;
-  while (off + 4 <= buf.length) {
-    const len = buf.readUInt16LE(off);
-    const type = buf.readUInt16LE(off + 2) & 0x3fff;
-    if (len < 4 || off + len > buf.length) break;
-    m.set(type, buf.subarray(off + 4, off + len));
-    off += (len + 3) & ~3;
-  }
-  return m;
-}
-
 /** Error/ACK message: errno (positive, 0 = ACK) and the sequence of the request it answers. */
 export function decodeError(msg: NlMessage): { errno: number; seq: number } {
-  const err = msg.payload.readInt32LE(0);
-  return { errno: -err, seq: msg.seq };
+  return { errno: ackErrno(msg), seq: msg.seq };
 }
 
 export function isError(msg: NlMessage): boolean {
@@ -486,50 +335,26 @@ function u64At(b: Buffer, p: number, plen: number): number {
   return plen >= 4 ? le32(b, p) : 0;
 }
 
+/** The Stats field of each IPVS_STATS_ATTR_* (index: attribute type). */
+const STATS_FIELDS: (keyof Stats | undefined)[] = [];
+STATS_FIELDS[StatsAttr.CONNS] = 'conns';
+STATS_FIELDS[StatsAttr.INPKTS] = 'inpkts';
+STATS_FIELDS[StatsAttr.OUTPKTS] = 'outpkts';
+STATS_FIELDS[StatsAttr.INBYTES] = 'inbytes';
+STATS_FIELDS[StatsAttr.OUTBYTES] = 'outbytes';
+STATS_FIELDS[StatsAttr.CPS] = 'cps';
+STATS_FIELDS[StatsAttr.INPPS] = 'inpps';
+STATS_FIELDS[StatsAttr.OUTPPS] = 'outpps';
+STATS_FIELDS[StatsAttr.INBPS] = 'inbps';
+STATS_FIELDS[StatsAttr.OUTBPS] = 'outbps';
+
 /** Stats from the nested attributes at b[off, end), read in place (no Map, no subarrays). */
 function decodeStatsAt(b: Buffer, off: number, end: number, is64: boolean): Stats {
   const st: Stats = { conns: 0, inpkts: 0, outpkts: 0, inbytes: 0, outbytes: 0, cps: 0, inpps: 0, outpps: 0, inbps: 0, outbps: 0 };
-  while (off + 4 <= end) {
-    const len = le16(b, off);
-    const type = le16(b, off + 2) & 0x3fff;
-    if (len < 4 || off + len > end) break;
-    const p = off + 4;
-    const plen = len - 4;
-    const v = type === StatsAttr.INBYTES || type === StatsAttr.OUTBYTES || is64 ? u64At(b, p, plen) : plen >= 4 ? le32(b, p) : 0;
-    switch (type) {
-      case StatsAttr.CONNS:
-        st.conns = v;
-        break;
-      case StatsAttr.INPKTS:
-        st.inpkts = v;
-        break;
-      case StatsAttr.OUTPKTS:
-        st.outpkts = v;
-        break;
-      case StatsAttr.INBYTES:
-        st.inbytes = v;
-        break;
-      case StatsAttr.OUTBYTES:
-        st.outbytes = v;
-        break;
-      case StatsAttr.CPS:
-        st.cps = v;
-        break;
-      case StatsAttr.INPPS:
-        st.inpps = v;
-        break;
-      case StatsAttr.OUTPPS:
-        st.outpps = v;
-        break;
-      case StatsAttr.INBPS:
-        st.inbps = v;
-        break;
-      case StatsAttr.OUTBPS:
-        st.outbps = v;
-        break;
-    }
-    off += (len + 3) & ~3;
-  }
+  forEachAttr(b, off, end, (type, p, plen) => {
+    const field = STATS_FIELDS[type];
+    if (field) st[field] = type === StatsAttr.INBYTES || type === StatsAttr.OUTBYTES || is64 ? u64At(b, p, plen) : plen >= 4 ? le32(b, p) : 0;
+  });
   return st;
 }
 
@@ -561,12 +386,7 @@ export function decodeServiceAt(b: Buffer, off: number, end: number): Service {
   let s64End = 0;
   let s32At = -1;
   let s32End = 0;
-  while (off + 4 <= end) {
-    const len = le16(b, off);
-    const type = le16(b, off + 2) & 0x3fff;
-    if (len < 4 || off + len > end) break;
-    const p = off + 4;
-    const plen = len - 4;
+  forEachAttr(b, off, end, (type, p, plen) => {
     switch (type) {
       case SvcAttr.AF:
         af = plen >= 2 ? le16(b, p) : 0;
@@ -608,8 +428,7 @@ export function decodeServiceAt(b: Buffer, off: number, end: number): Service {
         s32End = p + plen;
         break;
     }
-    off += (len + 3) & ~3;
-  }
+  });
   const family = (af || AF_INET) as Family;
   const v6 = family === AF_INET6;
   const svc: Service = {

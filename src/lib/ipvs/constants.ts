@@ -153,16 +153,9 @@ export const DEFAULT_SCHEDULER = 'wlc';
 /** ipvsadm MAX_TIMEOUT: 31 days. */
 export const MAX_TIMEOUT = 86400 * 31;
 
-/** Netlink basics (linux/netlink.h, genetlink.h). */
-export const NLMSG_ERROR = 2;
-export const NLMSG_DONE = 3;
-export const NLM_F_REQUEST = 0x01;
-export const NLM_F_MULTI = 0x02;
-export const NLM_F_ACK = 0x04;
-export const NLM_F_ROOT = 0x100;
-export const NLM_F_MATCH = 0x200;
-export const NLM_F_DUMP = NLM_F_ROOT | NLM_F_MATCH;
-export const NLA_F_NESTED = 0x8000;
+/** Netlink basics (linux/netlink.h): one home in ../netlink. Generic netlink (genetlink.h) below. */
+export { NLMSG_DONE, NLMSG_ERROR, NLM_F_ACK, NLM_F_DUMP, NLM_F_MATCH, NLM_F_MULTI, NLM_F_REQUEST, NLM_F_ROOT } from '../netlink/message';
+export { NLA_F_NESTED } from '../netlink/attrs';
 export const GENL_ID_CTRL = 0x10;
 export const CTRL_CMD_GETFAMILY = 3;
 export const CTRL_ATTR_FAMILY_ID = 1;

@@ -15,17 +15,12 @@
  * Message layout: nlmsghdr (16) + nfgenmsg (family, version 0, res_id BE) + attributes.
  * A batch is NFNL_MSG_BATCH_BEGIN, the messages (each with NLM_F_ACK), NFNL_MSG_BATCH_END.
  */
-import { nlAttr } from './nlattr';
+import { nlAttr, nlNest as nest, nlStr as str } from '../netlink/attrs';
+import { errnoName } from '../netlink/errors';
+import { NLM_F_ACK, NLM_F_APPEND, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REQUEST, writeNlmsghdr } from '../netlink/message';
 
 export const NETLINK_NETFILTER = 12;
 export const NFT_TABLE_NAME = 'keepalived';
-
-const NLM_F_REQUEST = 0x1;
-const NLM_F_ACK = 0x4;
-const NLM_F_EXCL = 0x200;
-const NLM_F_CREATE = 0x400;
-const NLM_F_APPEND = 0x800;
-const NLA_F_NESTED = 0x8000;
 
 const NFNL_MSG_BATCH_BEGIN = 0x10;
 const NFNL_MSG_BATCH_END = 0x11;
@@ -68,8 +63,6 @@ const UDATA_HOST_ENDIAN = Buffer.from([0x00, 0x04, 0x01, 0x00, 0x00, 0x00]);
 
 // ---------------------------------------------------------------- attributes
 
-const nest = (type: number, ...children: Buffer[]): Buffer => nlAttr(type | NLA_F_NESTED, Buffer.concat(children));
-const str = (type: number, s: string): Buffer => nlAttr(type, Buffer.from(`${s}\0`, 'utf8'));
 function be32(type: number, v: number): Buffer {
   const b = Buffer.alloc(4);
   b.writeInt32BE(v | 0, 0);
@@ -232,11 +225,7 @@ export interface NftBatch {
 
 function header(len: number, type: number, flags: number, seq: number, family: number, resId: number): Buffer {
   const h = Buffer.alloc(20);
-  h.writeUInt32LE(len, 0);
-  h.writeUInt16LE(type, 4);
-  h.writeUInt16LE(flags, 6);
-  h.writeUInt32LE(seq >>> 0, 8);
-  h.writeUInt32LE(0, 12);
+  writeNlmsghdr(h, 0, len, type, flags, seq, 0);
   h.writeUInt8(family, 16);
   h.writeUInt8(0, 17);
   h.writeUInt16BE(resId, 18);
@@ -258,18 +247,19 @@ export function encodeBatch(msgs: NftMsg[], firstSeq: number, beginSeq = firstSe
 
 /** Names of the kernel errors an nf_tables batch can report, as one sentence fragment. */
 export function nftErrorText(errno: number): string {
-  switch (errno) {
-    case 1:
+  switch (errnoName(errno)) {
+    case 'EPERM':
       return 'operation not permitted (needs CAP_NET_ADMIN)';
-    case 2:
+    case 'ENOENT':
       return 'no such table, chain, set or element';
-    case 17:
+    case 'EEXIST':
       return 'already exists';
-    case 93:
-    case 97:
-    case 95:
+    case 'EPROTONOSUPPORT':
+    case 'EAFNOSUPPORT':
+    case 'ENOTSUP':
+    case 'EOPNOTSUPP':
       return 'nf_tables is not available in this kernel';
-    case 22:
+    case 'EINVAL':
       return 'invalid argument';
     default:
       return `errno ${errno}`;

@@ -4,9 +4,8 @@
  * for why an own addon rather than a pcap binding: raw-socket cannot carry ARP,
  * libpcap bindings add a runtime library and ABI churn for ~150 lines of syscalls.
  */
-import * as fs from 'node:fs';
 import * as os from 'node:os';
-import * as path from 'node:path';
+import { loadAddon, NATIVE_BUILD_HINT } from '../netlink/addon';
 import { ETH_P_ALL } from './arp';
 
 interface Native {
@@ -42,25 +41,16 @@ export const PacketType = { HOST: 0, BROADCAST: 1, MULTICAST: 2, OTHERHOST: 3, O
 let native: Native | undefined;
 let loadError: string | undefined;
 
-/** Where the addon is looked for: HACTL_PACKET_ADDON, then native/packet/build/{Release,Debug}. */
-function candidates(): string[] {
-  // dist/src/lib/net/packet.js -> repository root is four levels up
-  const root = path.resolve(__dirname, '..', '..', '..', '..');
-  const out: string[] = [];
-  if (process.env.HACTL_PACKET_ADDON) out.push(process.env.HACTL_PACKET_ADDON);
-  out.push(path.join(root, 'native/packet/build/Release/hactl_packet.node'), path.join(root, 'native/packet/build/Debug/hactl_packet.node'));
-  return out;
-}
-
+/** The addon (HACTL_PACKET_ADDON, then native/packet/build/{Release,Debug}: ../netlink/addon). */
 function load(): Native {
   if (native) return native;
   if (loadError) throw new Error(loadError);
-  for (const p of candidates()) {
-    if (!fs.existsSync(p)) continue;
-    native = require(p) as Native;
+  const m = loadAddon<Native>('hactl_packet');
+  if (m) {
+    native = m;
     return native;
   }
-  loadError = 'packet socket addon not built (native/packet): run `npm ci` or `npx node-gyp rebuild --directory native/packet`';
+  loadError = `packet socket addon not built (native/packet): ${NATIVE_BUILD_HINT}`;
   throw new Error(loadError);
 }
 

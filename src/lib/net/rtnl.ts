@@ -4,11 +4,12 @@
  * structures, and turns "Request rejected: EEXIST" into NetError with `.code`.
  * Every call works in the network namespace of the calling process.
  */
-import * as os from 'node:os';
-import { AttrStream, createRtNetlink, FlagsNew, formatMessage, type RtNetlinkSocket, rt as rtStructs, type rt } from 'netlink';
+import { AttrStream, createRtNetlink, FlagsNew, type RtNetlinkSocket, rt as rtStructs, type rt } from 'netlink';
 import { type Cidr, type Family, formatIp, formatMac, parseCidr, parseIp, parseMac } from './ip';
-import { loadNetlinkAddon, NETLINK_ADDON_HINT, type NativeNl } from './netlink-addon';
-import { nlAttr } from './nlattr';
+import { loadNetlinkAddon, NETLINK_ADDON_HINT, type NativeNl } from '../netlink/addon';
+import { nlAttr, nlU32, parseAttrs } from '../netlink/attrs';
+import { errnoName } from '../netlink/errors';
+import { errnoAt, forEachMessage, NLM_F_ACK, NLM_F_REQUEST, NLMSG_ERROR, nlMessage } from '../netlink/message';
 
 const AF_INET = 2;
 const AF_INET6 = 10;
@@ -190,20 +191,6 @@ function u32(n: number): Buffer {
   return b;
 }
 
-/** Walk a stream of rtattrs. */
-export function parseNlattrs(buf: Buffer): Map<number, Buffer> {
-  const out = new Map<number, Buffer>();
-  let o = 0;
-  while (o + 4 <= buf.length) {
-    const len = buf.readUInt16LE(o);
-    const type = buf.readUInt16LE(o + 2) & 0x3fff;
-    if (len < 4 || o + len > buf.length) break;
-    out.set(type, buf.subarray(o + 4, o + len));
-    o += (len + 3) & ~3;
-  }
-  return out;
-}
-
 /** IFLA_LINKINFO payload for a link kind with optional IFLA_INFO_DATA. */
 export function encodeLinkInfo(kind: string, data?: Buffer): Buffer {
   const parts = [nlAttr(1, Buffer.from(`${kind}\0`))];
@@ -235,7 +222,7 @@ function toLink(m: rt.LinkMessage): LinkInfo {
   const f = m.data.flags ?? {};
   let kind: string | undefined;
   if (a.linkinfo) {
-    const k = parseNlattrs(a.linkinfo).get(1);
+    const k = parseAttrs(a.linkinfo).get(1);
     if (k) kind = k.toString('utf8').replace(/\0+$/, '');
   }
   const linkBuf = a.link as unknown as Buffer | number | undefined;
@@ -344,13 +331,7 @@ export class Rtnl {
   private requestNow(what: string, type: number, flags: number, payload: Buffer[], replyType?: number): Buffer | undefined {
     const s = this.syncSock(what);
     const seq = ++s.seq;
-    const body = Buffer.concat(payload);
-    const msg = Buffer.alloc(16 + body.length);
-    msg.writeUInt32LE(msg.length, 0);
-    msg.writeUInt16LE(type, 4);
-    msg.writeUInt16LE(flags, 6);
-    msg.writeUInt32LE(seq, 8);
-    body.copy(msg, 16);
+    const msg = nlMessage(type, flags, seq, 0, payload);
     try {
       s.nl.send(s.fd, msg, msg.length);
       if (replyType === undefined) {
@@ -365,20 +346,21 @@ export class Rtnl {
         const left = end - Date.now();
         const n = left > 0 ? s.nl.recv(s.fd, s.buf, left) : 0;
         if (n === 0) throw new NetError(`${what}: no answer from the kernel`, 'ETIMEDOUT');
-        for (let o = 0; o + 16 <= Math.abs(n); ) {
-          const len = s.buf.readUInt32LE(o);
-          if (len < 16 || o + len > Math.abs(n)) break;
-          if (s.buf.readUInt32LE(o + 8) === seq) {
-            const t = s.buf.readUInt16LE(o + 4);
-            if (t === 2 /* NLMSG_ERROR */) {
-              const err = -s.buf.readInt32LE(o + 16);
-              if (err !== 0) throw rejected(err, what);
-              return undefined;
-            }
-            if (t === replyType) return Buffer.from(s.buf.subarray(o + 16, o + len));
+        let reply: Buffer | undefined;
+        let answered = false;
+        forEachMessage(s.buf, Math.abs(n), (t, mseq, o, len) => {
+          if (mseq !== seq) return false;
+          if (t === NLMSG_ERROR) {
+            const err = errnoAt(s.buf, o);
+            if (err !== 0) throw rejected(err, what);
+            answered = true;
+          } else if (t === replyType) {
+            reply = Buffer.from(s.buf.subarray(o + 16, o + len));
+            answered = true;
           }
-          o += (len + 3) & ~3;
-        }
+          return answered;
+        });
+        if (answered) return reply;
       }
     } catch (e) {
       throw e instanceof NetError ? e : wrapErr(e, what);
@@ -466,7 +448,7 @@ export class Rtnl {
   /** macvlan on `parent` (keepalived use_vmac: mode private, MAC 00:00:5e:00:01:VRID). */
   async createMacvlan(spec: MacvlanSpec): Promise<LinkInfo> {
     const mode = MACVLAN_MODES[spec.mode ?? 'private'];
-    return this.createLink(spec.name, 'macvlan', { data: nlAttr(1, u32(mode)), parent: spec.parent, mac: spec.mac });
+    return this.createLink(spec.name, 'macvlan', { data: nlU32(1, mode), parent: spec.parent, mac: spec.mac });
   }
 
   async deleteLink(index: number): Promise<void> {
@@ -692,10 +674,9 @@ function ruleMsg(spec: RuleSpec, what: string): [rt.Rule, rt.RuleAttrs] {
 }
 const RTM_DELROUTE = 25;
 const RTM_DELRULE = 33;
-const NLM_F_REQUEST_ACK = 0x1 | 0x4;
 
 function request(type: number, bufs: Uint8Array[]): Buffer {
-  return Buffer.concat(formatMessage({ type, flags: NLM_F_REQUEST_ACK, seq: 1, port: 0, data: bufs }));
+  return nlMessage(type, NLM_F_REQUEST | NLM_F_ACK, 1, 0, bufs);
 }
 
 /** The RTM_DELROUTE request delRoute sends, as bytes (for a process that sends it later: the VRRP watchdog). */
@@ -719,8 +700,7 @@ export function delRuleRequest(spec: RuleSpec): Buffer {
 const SYNC_TIMEOUT = 1000;
 
 function rejected(errno: number, what: string): NetError {
-  const name = Object.entries(os.constants.errno).find(([, v]) => v === errno)?.[0] ?? `errno ${errno}`;
-  return wrapErr(new Error(`Request rejected: ${name}`), what);
+  return wrapErr(new Error(`Request rejected: ${errnoName(errno)}`), what);
 }
 
 export type LinkEvent = { type: 'new' | 'del'; link: LinkInfo };

@@ -9,7 +9,6 @@
  * Failures (no nf_tables in the kernel, no CAP_NET_ADMIN, addon missing) are logged as one
  * sentence; the daemon goes on without the rules.
  */
-import * as os from 'node:os';
 import {
   delTable,
   delVipElems,
@@ -24,7 +23,8 @@ import {
   newVipElems,
   nftErrorText,
 } from '../net/nft';
-import { loadNetlinkAddon, NETLINK_ADDON_HINT } from '../net/netlink-addon';
+import { loadNetlinkAddon, NETLINK_ADDON_HINT } from '../netlink/addon';
+import { errnoNumber } from '../netlink/errors';
 import type { Logger } from './daemon';
 
 /** One nf_tables batch in, one errno per message out (0 = done, -1 = no answer). */
@@ -109,7 +109,7 @@ export class VipFirewall {
     } catch (e) {
       this.unavailable = true;
       const err = e as NodeJS.ErrnoException;
-      this.log('error', `no_accept is not enforced: cannot open the nf_tables netlink socket (${err.code ? nftErrorText(errnoOf(err.code)) : err.message})`);
+      this.log('error', `no_accept is not enforced: cannot open the nf_tables netlink socket (${err.code ? nftErrorText(errnoNumber(err.code)) : err.message})`);
       return false;
     }
   }
@@ -135,8 +135,4 @@ export class VipFirewall {
       );
     return false;
   }
-}
-
-function errnoOf(code: string): number {
-  return (os.constants.errno as Record<string, number>)[code] ?? 0;
 }
