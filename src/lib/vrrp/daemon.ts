@@ -545,9 +545,9 @@ export class VrrpDaemon {
     const d = inst.fsm.deadline();
     if (d === null) return;
     let now = this.deps.clock();
-    // advert_int >= 0.1 s: an advert up to 1.5 ms early changes nothing on the wire; sending it
-    // now saves a second wake-up per advert (CPU with 100 instances) and a blocked loop
-    if (now < d && d - now <= 1.5 && inst.fsm.timerKind() === 'adver' && inst.fsm.advertIntervalMs >= 100) now = d;
+    // (Sending an advert up to 1.5 ms early, to save the second wake-up, was tried and reverted: the FSM
+    // then counts from a time the clock has not reached, and vrrp-lowprio showed the timer restart after
+    // answering a priority-0 / lower-priority advert no longer matching keepalived's.)
     if (now < d && this.deps.sleepSync && d - now <= EARLY_MS + 1) {
       // the last EARLY_MS before a takeover: sleep precisely (an advert that
       // arrives meanwhile waits in the socket and is read by the drain below).
