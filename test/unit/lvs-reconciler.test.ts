@@ -1,10 +1,11 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Fwd, IPPROTO_TCP, IPPROTO_UDP, SvcFlag } from '../../src/lib/ipvs/constants';
+import { planTable } from '../../src/lib/ipvs/plan';
 import { desiredTable } from '../../src/lib/lvs/desired';
-import { planOps } from '../../src/lib/lvs/reconciler';
 import type { LvsSpec } from '../../src/lib/lvs/types';
-import { FakeIpvs } from './lvs-fakes';
+import { parseIpv6 } from '../../src/lib/conf/values';
+import { FakeIpvs, KernelLikeIpvs } from './lvs-fakes';
 import { chk, rig, rs, sorry, startAndCheck, svc, tick, vs } from './lvs-helpers';
 
 const VIP = '192.0.2.10';
@@ -469,8 +470,8 @@ describe('lvs reconciler: flapping backends', () => {
       }
       await tick(r);
       const wanted = desiredTable(r.rec.state);
-      const live = new Map([...r.ipvs.services].map(([k, s]) => [k, { service: s.svc, dests: s.dests, vsId: '' }]));
-      assert.deepEqual(planOps(live, wanted, wanted.keys()), [], `cycle ${cycle}: IPVS differs from the wanted table`);
+      const want = [...wanted.values()].map((w) => ({ ...w.service, dests: [...w.dests.values()] }));
+      assert.deepEqual(planTable(await r.ipvs.list(), want, { deletable: new Set() }), [], `cycle ${cycle}: IPVS differs from the wanted table`);
       // Independent oracle for the VS without sorry server: in IPVS with weight > 0 iff its check says up.
       const w = r.ipvs.weights(K);
       for (const x of plain.realServers) {
@@ -487,5 +488,45 @@ describe('lvs reconciler: flapping backends', () => {
       assert.ok(sorryServing ? rsServing === 0 : rsServing >= 1, `cycle ${cycle}: sorry ${sorryServing}, rs ${rsServing}`);
     }
     assert.ok(transitions > 300);
+  });
+});
+
+describe('lvs reconciler: addresses compared as the kernel keeps them', () => {
+  it('an IPv4-mapped IPv6 real server (conf ::ffff:c000:201, kernel ::ffff:192.0.2.1) is not removed and re-added', async () => {
+    const VIP6 = '2001:db8::10';
+    // The configuration parser's text for ::ffff:192.0.2.1 (RFC 5952); the kernel prints ::ffff:192.0.2.1 (inet_ntop).
+    const mapped = parseIpv6('::ffff:192.0.2.1')!;
+    assert.equal(mapped, '::ffff:c000:201');
+    const v6 = (weight: number) =>
+      vs(VIP6, 80, [rs(mapped, 80, { af: 10, weight }), rs('2001:db8::1', 80, { af: 10 })], {
+        services: [{ af: 10, protocol: IPPROTO_TCP, addr: VIP6, port: 80, fwmark: 0 }],
+      });
+    const ipvs = new KernelLikeIpvs();
+    const r = rig({ ipvs });
+    await startAndCheck(r, spec(v6(1)));
+    const K6 = `${IPPROTO_TCP}|${VIP6}|80`;
+    assert.deepEqual(ipvs.weights(K6), { '2001:db8::1|80': 1, '::ffff:192.0.2.1|80': 1 });
+    const n = ipvs.log.length;
+    // Checks keep passing, an unchanged reload, a refused operation (the table is read back from the kernel): nothing to do.
+    await tick(r);
+    await r.rec.reload(spec(v6(1)));
+    await r.rec.idle();
+    ipvs.failNext.push({ kind: 'del-dest', error: 'No such destination' });
+    r.checks.up.set('2001:db8::1|80', false);
+    await tick(r);
+    r.checks.up.set('2001:db8::1|80', true);
+    await tick(r);
+    await tick(r, 1000);
+    const touched = ipvs.log.slice(n).filter((o) => 'dest' in o && o.dest.addr === '::ffff:192.0.2.1');
+    assert.deepEqual(touched, [], 'the mapped real server was touched');
+    // A restarted daemon finds it in the kernel and leaves it; a weight change is one edit.
+    const r2 = rig({ ipvs });
+    const m = ipvs.log.length;
+    await startAndCheck(r2, spec(v6(3)));
+    assert.deepEqual(
+      ipvs.log.slice(m).map((o) => `${o.kind} ${'dest' in o ? `${o.dest.addr}:${o.dest.weight}` : ''}`),
+      ['edit-dest ::ffff:192.0.2.1:3'],
+    );
+    assert.equal(r2.rec.status().virtualServers[0].realServers[0].ipvsWeight, 3, 'status finds it in IPVS');
   });
 });

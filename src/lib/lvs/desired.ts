@@ -105,20 +105,3 @@ export function desiredTable(state: LvsState, only?: ReadonlySet<string>): IpvsT
   }
   return table;
 }
-
-/** Fields of a service that an edit can change. */
-export function serviceDiffers(a: Service, b: Service): boolean {
-  if (a.sched !== b.sched || a.flags !== b.flags) return true;
-  if (!(a.flags & SvcFlag.PERSISTENT)) return false;
-  return a.timeout !== b.timeout || a.netmask !== b.netmask || (a.pe || '') !== (b.pe || '');
-}
-
-export function destDiffers(a: Dest, b: Dest): boolean {
-  return (
-    a.weight !== b.weight ||
-    a.fwd !== b.fwd ||
-    a.uThresh !== b.uThresh ||
-    a.lThresh !== b.lThresh ||
-    (a.fwd === Fwd.TUNNEL && (a.tunType !== b.tunType || a.tunPort !== b.tunPort || a.tunFlags !== b.tunFlags))
-  );
-}
