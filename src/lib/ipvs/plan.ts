@@ -96,32 +96,10 @@ export class TableModel {
         for (const d of cur.dests.values()) inv.push({ kind: 'add-dest', svc: serviceKey(cur.svc), dest: d });
         return { errno: 0, inverse: inv };
       }
-      case 'add-dest': {
-        const cur = this.svcs.get(serviceId(op.svc));
-        if (!cur) return { errno: ERRNO.ESRCH, inverse: [] };
-        const id = destId(op.dest);
-        if (cur.dests.has(id)) return { errno: ERRNO.EEXIST, inverse: [] };
-        cur.dests.set(id, cleanDest(op.dest));
-        return { errno: 0, inverse: [{ kind: 'del-dest', svc: serviceKey(op.svc), dest: op.dest }] };
-      }
-      case 'edit-dest': {
-        const cur = this.svcs.get(serviceId(op.svc));
-        if (!cur) return { errno: ERRNO.ESRCH, inverse: [] };
-        const id = destId(op.dest);
-        const old = cur.dests.get(id);
-        if (!old) return { errno: ERRNO.ENOENT, inverse: [] };
-        cur.dests.set(id, cleanDest(op.dest));
-        return { errno: 0, inverse: [{ kind: 'edit-dest', svc: serviceKey(op.svc), dest: old }] };
-      }
-      case 'del-dest': {
-        const cur = this.svcs.get(serviceId(op.svc));
-        if (!cur) return { errno: ERRNO.ESRCH, inverse: [] };
-        const id = destId(op.dest);
-        const old = cur.dests.get(id);
-        if (!old) return { errno: ERRNO.ENOENT, inverse: [] };
-        cur.dests.delete(id);
-        return { errno: 0, inverse: [{ kind: 'add-dest', svc: serviceKey(op.svc), dest: old }] };
-      }
+      case 'add-dest':
+      case 'edit-dest':
+      case 'del-dest':
+        return this.applyDest(op);
       case 'flush': {
         const inv: Op[] = [];
         for (const { svc, dests } of this.svcs.values()) {
@@ -138,6 +116,26 @@ export class TableModel {
       default:
         return { errno: 0, inverse: [] };
     }
+  }
+
+  private applyDest(op: Extract<Op, { kind: 'add-dest' | 'edit-dest' | 'del-dest' }>): { errno: number; inverse: Op[] } {
+    const cur = this.svcs.get(serviceId(op.svc));
+    if (!cur) return { errno: ERRNO.ESRCH, inverse: [] };
+    const id = destId(op.dest);
+    const old = cur.dests.get(id);
+    const svc = serviceKey(op.svc);
+    if (op.kind === 'add-dest') {
+      if (old) return { errno: ERRNO.EEXIST, inverse: [] };
+      cur.dests.set(id, cleanDest(op.dest));
+      return { errno: 0, inverse: [{ kind: 'del-dest', svc, dest: op.dest }] };
+    }
+    if (!old) return { errno: ERRNO.ENOENT, inverse: [] };
+    if (op.kind === 'edit-dest') {
+      cur.dests.set(id, cleanDest(op.dest));
+      return { errno: 0, inverse: [{ kind: 'edit-dest', svc, dest: old }] };
+    }
+    cur.dests.delete(id);
+    return { errno: 0, inverse: [{ kind: 'add-dest', svc, dest: old }] };
   }
 }
 

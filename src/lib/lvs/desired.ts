@@ -42,22 +42,13 @@ export function serviceFor(v: VirtualServerSpec, key: ServiceKey): Service {
   };
 }
 
-interface DestInput {
-  addr: string;
-  af: number;
-  port: number;
-  fwd: number;
-  uThresh: number;
-  lThresh: number;
-  tunType: number;
-  tunPort: number;
-  tunFlags: number;
-}
+/** A destination before its weight is known (a real server or sorry server spec fits). */
+type DestInput = Omit<Dest, 'weight' | 'activeConns' | 'inactConns' | 'persistConns' | 'stats'>;
 
 function destFor(key: ServiceKey, d: DestInput, weight: number): Dest {
   const port = d.fwd === Fwd.MASQ ? d.port : key.fwmark ? 0 : key.port;
   return {
-    af: d.af as Dest['af'],
+    af: d.af,
     addr: d.addr,
     port,
     fwd: d.fwd,
