@@ -90,6 +90,16 @@ const pairs: Pair[] = [
     ],
     want: ['-e -t [2001:db8::10]:80 -r [2001:db8::1]:80 -m -w 2'],
   },
+  {
+    name: 'an IPv4-mapped VIP written ::ffff:c000:20a in the configuration is the kernel\'s ::ffff:192.0.2.10',
+    live: [liveSvc({ af: 10, addr: '::ffff:192.0.2.10', netmask: 128 }, [liveDest('2001:db8::1', { af: 10 })])],
+    spec: [
+      vs(parseIpv6('::ffff:192.0.2.10')!, 80, [up('2001:db8::1', { af: 10 }), up('2001:db8::2', { af: 10 })], {
+        services: [{ af: 10, protocol: IPPROTO_TCP, addr: parseIpv6('::ffff:192.0.2.10')!, port: 80, fwmark: 0 }],
+      }),
+    ],
+    want: ['-a -t [::ffff:192.0.2.10]:80 -r [2001:db8::2]:80 -m -w 1'],
+  },
 ];
 
 async function reconcilerPlan(live: ServiceWithDests[], spec: LvsSpec): Promise<string[]> {
@@ -98,11 +108,11 @@ async function reconcilerPlan(live: ServiceWithDests[], spec: LvsSpec): Promise<
     const { dests, ...svc } = s;
     await ipvs.apply([{ kind: 'add-service', svc }, ...dests.map((dest): Op => ({ kind: 'add-dest', svc, dest }))]);
   }
-  const before = ipvs.log.length;
+  const before = ipvs.attempted.length;
   const r = rig({ ipvs });
   await r.rec.start(spec);
   await r.rec.idle();
-  const ops = ipvs.log.slice(before).map(opToRule);
+  const ops = ipvs.attempted.slice(before).map((op) => opToRule(canonOp(op)));
   await r.rec.stop();
   return ops;
 }

@@ -219,7 +219,11 @@ export async function flush(): Promise<void> {
 
 /** FakeIpvs that, like the kernel, keeps addresses as bytes and lists them as inet_ntop prints them (::ffff:192.0.2.1). */
 export class KernelLikeIpvs extends FakeIpvs {
+  /** Every operation asked for, refused ones included. */
+  readonly attempted: Op[] = [];
+
   override async apply(ops: Op[]): Promise<OpResult[]> {
+    this.attempted.push(...ops);
     return super.apply(ops.map(canonOp));
   }
 }
