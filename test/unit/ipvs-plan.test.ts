@@ -1,9 +1,10 @@
 /** Golden tests of the IPVS planner (src/lib/ipvs/plan.ts) with fixed tables. */
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { canonicalAddr, formatIPv6 } from '../../src/lib/ipvs/addr';
 import { Fwd, IPPROTO_TCP, IPPROTO_UDP, SvcFlag, TunType } from '../../src/lib/ipvs/constants';
 import { opToRule } from '../../src/lib/ipvs/diff';
-import { destId, destNeedsEdit, planTable, serviceId, serviceNeedsEdit, TableModel } from '../../src/lib/ipvs/plan';
+import { destId, destNeedsEdit, isInetNtopV6, planTable, serviceId, serviceNeedsEdit, TableModel } from '../../src/lib/ipvs/plan';
 import type { Dest, Service, ServiceWithDests } from '../../src/lib/ipvs/types';
 
 const S = (addr: string, extra: Partial<ServiceWithDests> = {}): ServiceWithDests => ({
@@ -156,5 +157,32 @@ describe('ipvs planner: golden plans', () => {
     assert.equal(m.apply({ kind: 'add-dest', svc: S('2001:db8::10'), dest: D('::ffff:c000:201') }).errno, 0);
     assert.equal(m.apply({ kind: 'add-dest', svc: S('2001:db8::10'), dest: D('::ffff:192.0.2.1') }).errno, 17);
     assert.equal(m.apply({ kind: 'del-dest', svc: S('2001:db8:0::10'), dest: D('::ffff:192.0.2.1') }).errno, 0);
+  });
+});
+
+describe('ipvs planner: the fast canonical check agrees with inet_ntop', () => {
+  it('on fixed spellings', () => {
+    const yes = ['2001:db8::1', '2001:db8::', '2001:db8:0:1::1', 'fe80::1:0:0:1', '1::4:0:0:7:8', '1:2:3:4:5:6:7:8', '1:0:3:4:5:6:7:8'];
+    for (const s of yes) assert.equal(isInetNtopV6(s), true, s);
+    const no = ['::1', '::', '::ffff:c000:201', '::ffff:192.0.2.1', '2001:DB8::1', '2001:db8:0:0::1', '2001:0db8::1', '1:0:0:4:5:6:7:8', '1:0::5:6:7:8', '1:0:0:0:5::8', '1:2:3:4:5:6:7::', '1::2::3', '1:2:3:4:5:6:7'];
+    for (const s of no) assert.equal(isInetNtopV6(s), false, s);
+  });
+  it('on random addresses: whenever it says canonical, inet_ntop prints the same text; inet_ntop output passes it unless it starts with ::', () => {
+    let seed = 12345;
+    const rnd = () => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed / 0x80000000;
+    };
+    for (let n = 0; n < 5000; n++) {
+      const b = Buffer.alloc(16);
+      for (let i = 0; i < 8; i++) if (rnd() < 0.5) b.writeUInt16BE(rnd() < 0.3 ? 1 : Math.floor(rnd() * 65536), i * 2);
+      const text = formatIPv6(b);
+      if (!text.startsWith('::') && !text.includes('.')) assert.equal(isInetNtopV6(text), true, text);
+      // Spellings of the same address: full, uncompressed, upper case, leading zeros.
+      const words = [...Array(8)].map((_, i) => b.readUInt16BE(i * 2).toString(16));
+      for (const s of [words.join(':'), words.map((w) => w.padStart(4, '0')).join(':'), text.toUpperCase()]) {
+        if (isInetNtopV6(s)) assert.equal(canonicalAddr(10, s), s, s);
+      }
+    }
   });
 });
