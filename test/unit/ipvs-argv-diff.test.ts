@@ -1,9 +1,10 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { IpvsadmArgError, parseIpvsadmArgs, parseSavedLineFast, ruleLines, splitWords } from '../../src/lib/ipvs/argv';
-import { opToRule, planDiff, rollbackOps, TableModel } from '../../src/lib/ipvs/diff';
+import { opToRule, rollbackOps } from '../../src/lib/ipvs/diff';
 import { ERRNO, IPVS_UNAVAILABLE, IpvsUnavailableError, ipvsStrerror } from '../../src/lib/ipvs/errors';
 import { formatTable } from '../../src/lib/ipvs/format';
+import { planTable, TableModel } from '../../src/lib/ipvs/plan';
 import { planRestore } from '../../src/lib/ipvs/restore';
 import type { ServiceWithDests } from '../../src/lib/ipvs/types';
 
@@ -98,7 +99,7 @@ describe('ipvs diff planner', () => {
   it('minimal, ordered: additions and edits first, removals last', () => {
     const live = [S('192.0.2.1', 'rr', [D('198.51.100.1'), D('198.51.100.2')]), S('192.0.2.9')];
     const want = [S('192.0.2.1', 'wrr', [D('198.51.100.2', 5), D('198.51.100.3')]), S('192.0.2.5', 'rr', [D('198.51.100.7')])];
-    const plan = planDiff(live, want).map((p) => opToRule(p.op));
+    const plan = planTable(live, want).map((p) => opToRule(p.op));
     assert.deepEqual(plan, [
       '-E -t 192.0.2.1:80 -s wrr',
       '-e -t 192.0.2.1:80 -r 198.51.100.2:80 -g -w 5',
@@ -108,12 +109,12 @@ describe('ipvs diff planner', () => {
       '-d -t 192.0.2.1:80 -r 198.51.100.1:80',
       '-D -t 192.0.2.9:80',
     ]);
-    assert.deepEqual(planDiff(want, want), [], 'no-op when equal');
+    assert.deepEqual(planTable(want, want), [], 'no-op when equal');
   });
   it('applying the plan then its rollback gives back the live table', () => {
     const live = [S('192.0.2.1', 'rr', [D('198.51.100.1'), D('198.51.100.2')]), S('192.0.2.9', 'lc', [D('198.51.100.9')])];
     const want = [S('192.0.2.1', 'wrr', [D('198.51.100.2', 5)]), S('192.0.2.5')];
-    const ops = planDiff(live, want).map((p) => p.op);
+    const ops = planTable(live, want).map((p) => p.op);
     const m = TableModel.from(live);
     for (const op of ops) assert.equal(m.apply(op).errno, 0);
     assert.equal(formatTable(m.toTable(), null, { rule: true }), formatTable(want, null, { rule: true }));

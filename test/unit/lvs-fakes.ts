@@ -3,6 +3,7 @@
  * kernel refuses (with ipvsadm's messages), scripted checkers and a clock that
  * only moves when told to.
  */
+import { canonicalAddr } from '../../src/lib/ipvs/addr';
 import { Fwd } from '../../src/lib/ipvs/constants';
 import type { OpResult } from '../../src/lib/lvs/reconciler';
 import type { CheckerPort, IpvsPort, TimerClock } from '../../src/lib/lvs/reconciler';
@@ -19,6 +20,14 @@ import {
   svcKey,
   type VirtualServerSpec,
 } from '../../src/lib/lvs/types';
+
+/** An operation with its addresses as the kernel keeps them (bytes) and prints them back (inet_ntop). */
+export function canonOp(op: Op): Op {
+  const c = <T extends { af: number; addr: string }>(x: T): T => ({ ...x, addr: canonicalAddr(x.af, x.addr) });
+  if ('dest' in op) return { ...op, svc: c(op.svc), dest: c(op.dest) };
+  if ('svc' in op && op.svc) return { ...op, svc: c(op.svc) } as Op;
+  return op;
+}
 
 const SCHEDULERS = new Set(['rr', 'wrr', 'lc', 'wlc', 'lblc', 'lblcr', 'dh', 'sh', 'sed', 'nq', 'fo', 'ovf', 'mh']);
 
@@ -206,4 +215,15 @@ export class FakeClock implements TimerClock {
 
 export async function flush(): Promise<void> {
   for (let i = 0; i < 20; i++) await new Promise<void>((r) => setImmediate(r));
+}
+
+/** FakeIpvs that, like the kernel, keeps addresses as bytes and lists them as inet_ntop prints them (::ffff:192.0.2.1). */
+export class KernelLikeIpvs extends FakeIpvs {
+  /** Every operation asked for, refused ones included. */
+  readonly attempted: Op[] = [];
+
+  override async apply(ops: Op[]): Promise<OpResult[]> {
+    this.attempted.push(...ops);
+    return super.apply(ops.map(canonOp));
+  }
 }

@@ -1,10 +1,11 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Fwd, IPPROTO_TCP, IPPROTO_UDP, SvcFlag } from '../../src/lib/ipvs/constants';
+import { planTable } from '../../src/lib/ipvs/plan';
 import { desiredTable } from '../../src/lib/lvs/desired';
-import { planOps } from '../../src/lib/lvs/reconciler';
 import type { LvsSpec } from '../../src/lib/lvs/types';
-import { FakeIpvs } from './lvs-fakes';
+import { parseIpv6 } from '../../src/lib/conf/values';
+import { FakeIpvs, KernelLikeIpvs } from './lvs-fakes';
 import { chk, rig, rs, sorry, startAndCheck, svc, tick, vs } from './lvs-helpers';
 
 const VIP = '192.0.2.10';
@@ -469,8 +470,8 @@ describe('lvs reconciler: flapping backends', () => {
       }
       await tick(r);
       const wanted = desiredTable(r.rec.state);
-      const live = new Map([...r.ipvs.services].map(([k, s]) => [k, { service: s.svc, dests: s.dests, vsId: '' }]));
-      assert.deepEqual(planOps(live, wanted, wanted.keys()), [], `cycle ${cycle}: IPVS differs from the wanted table`);
+      const want = [...wanted.values()].map((w) => ({ ...w.service, dests: [...w.dests.values()] }));
+      assert.deepEqual(planTable(await r.ipvs.list(), want, { deletable: new Set() }), [], `cycle ${cycle}: IPVS differs from the wanted table`);
       // Independent oracle for the VS without sorry server: in IPVS with weight > 0 iff its check says up.
       const w = r.ipvs.weights(K);
       for (const x of plain.realServers) {
@@ -487,5 +488,58 @@ describe('lvs reconciler: flapping backends', () => {
       assert.ok(sorryServing ? rsServing === 0 : rsServing >= 1, `cycle ${cycle}: sorry ${sorryServing}, rs ${rsServing}`);
     }
     assert.ok(transitions > 300);
+  });
+});
+
+describe('lvs reconciler: addresses compared as the kernel keeps them', () => {
+  // The configuration parser's text for ::ffff:192.0.2.10 is RFC 5952's ::ffff:c000:20a; the kernel prints
+  // ::ffff:192.0.2.10 (inet_ntop). The kernel takes such a service address (it refuses such a real server:
+  // "address not unicast", checked in the IPVS VM), so a mapped VIP is what a real table holds.
+  const VIPM = parseIpv6('::ffff:192.0.2.10')!;
+  const KM = `${IPPROTO_TCP}|::ffff:192.0.2.10|80`;
+  const mappedVs = (weight: number) =>
+    vs(VIPM, 80, [rs('2001:db8::1', 80, { af: 10, weight }), rs('2001:db8::2', 80, { af: 10 })], {
+      services: [{ af: 10, protocol: IPPROTO_TCP, addr: VIPM, port: 80, fwmark: 0 }],
+    });
+
+  it('an IPv4-mapped VIP (conf ::ffff:c000:20a, kernel ::ffff:192.0.2.10) is found in the kernel: nothing re-added, nothing refused', async () => {
+    assert.equal(VIPM, '::ffff:c000:20a');
+    const ipvs = new KernelLikeIpvs();
+    const r = rig({ ipvs });
+    await startAndCheck(r, spec(mappedVs(1)));
+    assert.deepEqual(ipvs.weights(KM), { '2001:db8::1|80': 1, '2001:db8::2|80': 1 });
+    const n = ipvs.attempted.length;
+    // Checks keep passing, an unchanged reload, a refused operation (the table is then read back from the kernel).
+    await tick(r);
+    await r.rec.reload(spec(mappedVs(1)));
+    await r.rec.idle();
+    ipvs.failNext.push({ kind: 'del-dest', error: 'No such destination' });
+    r.checks.up.set('2001:db8::2|80', false);
+    await tick(r);
+    await tick(r, 1000);
+    r.checks.up.set('2001:db8::2|80', true);
+    await tick(r);
+    await tick(r, 30_000);
+    assert.deepEqual(
+      ipvs.attempted.slice(n).map((o) => `${o.kind} ${'dest' in o ? o.dest.addr : ''}`),
+      ['del-dest 2001:db8::2', 'del-dest 2001:db8::2', 'add-dest 2001:db8::2'],
+      'only the failed real server is touched (its removal once refused, then retried)',
+    );
+    assert.equal(r.rec.status().syncPending, false);
+    // A restarted daemon finds the service in the kernel and leaves it; a weight change is one edit.
+    await r.rec.stop();
+    const ipvs2 = new KernelLikeIpvs();
+    await ipvs2.apply([{ kind: 'add-service', svc: { af: 10, protocol: IPPROTO_TCP, addr: VIPM, port: 80, fwmark: 0, sched: 'wlc', flags: 0, timeout: 0, netmask: 128, pe: '' } }]);
+    for (const a of ['2001:db8::1', '2001:db8::2'])
+      await ipvs2.apply([{ kind: 'add-dest', svc: { af: 10, protocol: IPPROTO_TCP, addr: VIPM, port: 80, fwmark: 0 }, dest: { af: 10, addr: a, port: 80, fwd: Fwd.MASQ, weight: 1, uThresh: 0, lThresh: 0, tunType: 0, tunPort: 0, tunFlags: 0 } }]);
+    const m = ipvs2.attempted.length;
+    const r2 = rig({ ipvs: ipvs2 });
+    await startAndCheck(r2, spec(mappedVs(3)));
+    assert.deepEqual(
+      ipvs2.attempted.slice(m).map((o) => `${o.kind} ${'dest' in o ? `${o.dest.addr}:${o.dest.weight}` : ''}`),
+      ['edit-dest 2001:db8::1:3'],
+    );
+    assert.equal(r2.rec.status().lastIpvsError, undefined);
+    assert.equal(r2.rec.status().virtualServers[0].realServers[0].ipvsWeight, 3, 'status finds the service in IPVS');
   });
 });

@@ -6,10 +6,11 @@
 import * as fs from 'node:fs';
 import { IpvsadmArgError, parseIpvsadmArgs, parseSavedLineFast, type RuleLine, ruleLines } from './argv';
 import type { IpvsClient } from './client';
-import { destId, encodeOp, serviceId, serviceKey } from './codec';
+import { encodeOp, serviceKey } from './codec';
 import { AF_INET, Fwd, IPPROTO_SCTP, IPPROTO_TCP, IPPROTO_UDP } from './constants';
-import { opToRule, type PlannedOp, planDiff, rollbackOps, TableModel } from './diff';
+import { opToRule, rollbackOps } from './diff';
 import { ipvsStrerror } from './errors';
+import { destId, type PlannedOp, planTable, serviceId, TableModel } from './plan';
 import { commandToOp, type Io, systemParseOptions } from './run';
 import type { Op, ServiceWithDests } from './types';
 
@@ -80,7 +81,7 @@ export function planRestore(text: string, live: ServiceWithDests[], append: bool
     const adds = lineOps.filter((p) => p.op.kind !== 'set-timeout' && p.op.kind !== 'start-daemon' && p.op.kind !== 'stop-daemon' && p.op.kind !== 'zero');
     if (adds.every((p) => p.op.kind === 'add-service' || p.op.kind === 'add-dest')) return { ops: [...adds, ...extra], errors };
   }
-  return { ops: [...planDiff(live, wanted, lines), ...extra], errors };
+  return { ops: [...planTable(live, wanted, { lines }), ...extra], errors };
 }
 
 export interface RestoreResult {

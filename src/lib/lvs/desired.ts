@@ -42,22 +42,13 @@ export function serviceFor(v: VirtualServerSpec, key: ServiceKey): Service {
   };
 }
 
-interface DestInput {
-  addr: string;
-  af: number;
-  port: number;
-  fwd: number;
-  uThresh: number;
-  lThresh: number;
-  tunType: number;
-  tunPort: number;
-  tunFlags: number;
-}
+/** A destination before its weight is known (a real server or sorry server spec fits). */
+type DestInput = Omit<Dest, 'weight' | 'activeConns' | 'inactConns' | 'persistConns' | 'stats'>;
 
 function destFor(key: ServiceKey, d: DestInput, weight: number): Dest {
   const port = d.fwd === Fwd.MASQ ? d.port : key.fwmark ? 0 : key.port;
   return {
-    af: d.af as Dest['af'],
+    af: d.af,
     addr: d.addr,
     port,
     fwd: d.fwd,
@@ -104,21 +95,4 @@ export function desiredTable(state: LvsState, only?: ReadonlySet<string>): IpvsT
     }
   }
   return table;
-}
-
-/** Fields of a service that an edit can change. */
-export function serviceDiffers(a: Service, b: Service): boolean {
-  if (a.sched !== b.sched || a.flags !== b.flags) return true;
-  if (!(a.flags & SvcFlag.PERSISTENT)) return false;
-  return a.timeout !== b.timeout || a.netmask !== b.netmask || (a.pe || '') !== (b.pe || '');
-}
-
-export function destDiffers(a: Dest, b: Dest): boolean {
-  return (
-    a.weight !== b.weight ||
-    a.fwd !== b.fwd ||
-    a.uThresh !== b.uThresh ||
-    a.lThresh !== b.lThresh ||
-    (a.fwd === Fwd.TUNNEL && (a.tunType !== b.tunType || a.tunPort !== b.tunPort || a.tunFlags !== b.tunFlags))
-  );
 }

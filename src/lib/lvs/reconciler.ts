@@ -9,15 +9,15 @@
  * - CheckerPort: run one checker once (retries included);
  * - TimerClock: now / setTimeout / clearTimeout.
  */
+import { serviceKey } from '../ipvs/codec';
 import { DaemonState } from '../ipvs/constants';
+import { addrId, planTable, serviceId, TableModel } from '../ipvs/plan';
 import type { Daemon } from '../ipvs/types';
-import { desiredTable, destDiffers, type IpvsTable, serviceDiffers } from './desired';
+import { desiredTable, type IpvsTable } from './desired';
 import { LvsState } from './state';
 import {
   type CheckOutcome,
   type CheckerSpec,
-  type Dest,
-  destKey,
   fmtTrio,
   type LvsEvent,
   type LvsSpec,
@@ -118,73 +118,9 @@ export interface LvsStatus {
   syncPending: boolean;
 }
 
-/** Live table restricted to what we compare (and keep as our model of the kernel). */
-function tableFromLive(live: ServiceWithDests[]): IpvsTable {
-  const t: IpvsTable = new Map();
-  for (const s of live) {
-    const { dests, stats: _s, stats64: _s64, ...svc } = s;
-    const m = new Map<string, Dest>();
-    for (const d of dests) m.set(destKey(d), { ...d });
-    t.set(svcKey(svc), { service: svc as Service, dests: m, vsId: '' });
-  }
-  return t;
-}
-
-/**
- * Operations turning `live` into `wanted` for the services we manage: services
- * in `wanted`, plus those in `owned` that are no longer wanted (deleted).
- * Services of others are never touched. Unchanged destinations produce nothing.
- */
-export function planOps(live: IpvsTable, wanted: IpvsTable, owned: Iterable<string>): Op[] {
-  const adds: Op[] = [];
-  const edits: Op[] = [];
-  const dels: Op[] = [];
-  for (const [k, w] of wanted) {
-    const l = live.get(k);
-    if (!l) {
-      adds.push({ kind: 'add-service', svc: w.service });
-      for (const d of w.dests.values()) adds.push({ kind: 'add-dest', svc: w.service, dest: d });
-      continue;
-    }
-    if (serviceDiffers(l.service, w.service)) edits.push({ kind: 'edit-service', svc: w.service });
-    for (const [dk, d] of w.dests) {
-      const ld = l.dests.get(dk);
-      if (!ld) adds.push({ kind: 'add-dest', svc: w.service, dest: d });
-      else if (destDiffers(ld, d)) edits.push({ kind: 'edit-dest', svc: w.service, dest: d });
-    }
-    for (const [dk, ld] of l.dests) if (!w.dests.has(dk)) dels.push({ kind: 'del-dest', svc: w.service, dest: ld });
-  }
-  for (const k of owned) {
-    if (wanted.has(k)) continue;
-    const l = live.get(k);
-    if (l) dels.push({ kind: 'del-service', svc: l.service });
-  }
-  return [...adds, ...edits, ...dels];
-}
-
-/** Apply one successful operation to our model of the kernel table. */
-function applyToModel(t: IpvsTable, op: Op): void {
-  switch (op.kind) {
-    case 'add-service':
-    case 'edit-service': {
-      const k = svcKey(op.svc);
-      const cur = t.get(k);
-      t.set(k, { service: { ...op.svc }, dests: cur?.dests ?? new Map(), vsId: cur?.vsId ?? '' });
-      return;
-    }
-    case 'del-service':
-      t.delete(svcKey(op.svc));
-      return;
-    case 'add-dest':
-    case 'edit-dest':
-      t.get(svcKey(op.svc))?.dests.set(destKey(op.dest), { ...op.dest });
-      return;
-    case 'del-dest':
-      t.get(svcKey(op.svc))?.dests.delete(destKey(op.dest));
-      return;
-    default:
-      return;
-  }
+/** The wanted table as the planner takes it. */
+function wantedModel(wanted: IpvsTable): TableModel {
+  return TableModel.from([...wanted.values()].map((w) => ({ ...w.service, dests: [...w.dests.values()] })));
 }
 
 function svcLabel(s: Service): string {
@@ -222,7 +158,8 @@ export class LvsReconciler {
   readonly state: LvsState;
   private spec: LvsSpec = { virtualServers: [] };
   private readonly o: ReconcilerOptions;
-  private model: IpvsTable = new Map();
+  /** Our model of the kernel table (what we believe IPVS holds for every service seen). */
+  private model = new TableModel();
   private readonly owned = new Set<string>();
   private scheduled: Scheduled[] = [];
   private generation = 0;
@@ -259,7 +196,7 @@ export class LvsReconciler {
       const [r] = await this.o.ipvs.apply([{ kind: 'flush' }]);
       if (r && !r.ok) this.emit([{ kind: 'log', message: `IPVS: lvs_flush: ${r.error}` }]);
     }
-    this.model = tableFromLive(await this.o.ipvs.list());
+    this.model = TableModel.from(await this.o.ipvs.list());
     if (spec.timeouts) await this.applyTimeouts(spec.timeouts);
     this.lastTimeouts = spec.timeouts;
     await this.sync();
@@ -298,8 +235,8 @@ export class LvsReconciler {
       if (this.o.dontRelease) return;
       const ops: Op[] = [];
       for (const k of this.owned) {
-        const l = this.model.get(k);
-        if (l) ops.push({ kind: 'del-service', svc: l.service });
+        const l = this.model.svcs.get(k);
+        if (l) ops.push({ kind: 'del-service', svc: serviceKey(l.svc) });
       }
       await this.applyOps(ops);
       if (this.spec.syncDaemon && this.syncRole !== 'none') await this.daemonOp('stop-daemon', this.spec.syncDaemon, this.syncRole);
@@ -388,19 +325,19 @@ export class LvsReconciler {
     this.dirtyVs.clear();
     this.syncing = true;
     try {
-      const wanted = desiredTable(this.state, only);
-      // A partial pass only looks at the services of the virtual servers it recomputed.
-      const ops = planOps(this.model, wanted, only ? wanted.keys() : this.owned);
-      for (const k of wanted.keys()) this.owned.add(k);
+      const wanted = wantedModel(desiredTable(this.state, only));
+      // A partial pass only looks at the services of the virtual servers it recomputed (and deletes none).
+      const ops = planTable(this.model, wanted, { deletable: only ? new Set() : this.owned }).map((p) => p.op);
+      for (const k of wanted.svcs.keys()) this.owned.add(k);
       const ok = await this.applyOps(ops);
-      for (const k of [...this.owned]) if (!wanted.has(k) && !this.model.has(k)) this.owned.delete(k);
+      for (const k of [...this.owned]) if (!wanted.svcs.has(k) && !this.model.svcs.has(k)) this.owned.delete(k);
       if (ok) this.retryDelay = RETRY_MIN_MS;
       else {
         // Something was refused or the batch failed: re-read the kernel so the next pass starts
         // from the truth, and try again soon (backing off) so IPVS converges without waiting for
         // the next health change.
         try {
-          this.model = tableFromLive(await this.o.ipvs.list());
+          this.model = TableModel.from(await this.o.ipvs.list());
         } catch (e) {
           this.emit([{ kind: 'log', message: `IPVS: cannot read the table: ${e instanceof Error ? e.message : String(e)}` }]);
         }
@@ -435,7 +372,7 @@ export class LvsReconciler {
     ops.forEach((op, i) => {
       const r = results[i] ?? { ok: false, error: 'no reply' };
       if (r.ok) {
-        applyToModel(this.model, op);
+        this.model.apply(op);
         this.appliedCount++;
       } else {
         const msg = `${opLabel(op)}: ${r.error}`;
@@ -544,8 +481,7 @@ export class LvsReconciler {
     const wanted = desiredTable(this.state);
     return {
       virtualServers: [...this.state.vs.values()].map((v) => {
-        const firstKey = v.spec.services[0] ? svcKey(v.spec.services[0]) : '';
-        const live = this.model.get(firstKey);
+        const live = v.spec.services[0] ? this.model.svcs.get(serviceId(v.spec.services[0])) : undefined;
         const ss = v.spec.sorryServer;
         return {
           id: v.id,
@@ -557,7 +493,8 @@ export class LvsReconciler {
           weightSum: this.state.weightSum(v),
           sorryServer: ss ? { addr: ss.addr, port: ss.port, active: this.state.sorryActive(v) } : undefined,
           realServers: [...v.rs.values()].map((rs) => {
-            const d = live ? [...live.dests.values()].find((x) => x.addr === rs.spec.addr && (x.port === rs.spec.port || rs.spec.fwd !== 0)) : undefined;
+            const addr = addrId(rs.spec.af, rs.spec.addr);
+            const d = live ? [...live.dests.values()].find((x) => addrId(x.af, x.addr) === addr && (x.port === rs.spec.port || rs.spec.fwd !== 0)) : undefined;
             return {
               addr: rs.spec.addr,
               port: rs.spec.port,
@@ -586,11 +523,6 @@ export class LvsReconciler {
       syncPending: this.dirty || this.syncing || this.retryTimer !== undefined,
       ipvsOps: this.appliedCount,
     };
-  }
-
-  /** Our model of the kernel table (what we believe IPVS holds for every service seen). */
-  modelTable(): IpvsTable {
-    return this.model;
   }
 
   isStarted(): boolean {

@@ -1,0 +1,252 @@
+/**
+ * The one IPVS planner (pure, no I/O): a model of the table that operations
+ * can be simulated on (the kernel's errno for impossible ones, the inverse
+ * operations for rollback), and the ordered operations turning a live table
+ * into a wanted one. `hactl restore` (restore.ts) and the LVS daemon
+ * (lvs/reconciler.ts) both plan with it, so they agree on every table.
+ *
+ * What counts as "the same" is what the kernel reports back:
+ * - services and destinations are identified by address bytes (one
+ *   canonical text, the kernel's: `::ffff:192.0.2.1`, whatever text the
+ *   configuration used), protocol/port or fwmark;
+ * - a service needs SET_SERVICE when its scheduler, its flags under
+ *   SVC_FLAG_MASK, or its persistence engine differ, or, when persistent,
+ *   its timeout or netmask;
+ * - a destination needs SET_DEST when its forwarding method (under
+ *   FWD_MASK), weight or thresholds differ, or, for a tunnel, its tunnel
+ *   type, port or flags.
+ */
+import { canonicalAddr } from './addr';
+import { destId as destTextId, serviceId as serviceTextId, serviceKey } from './codec';
+import { AF_INET6, Fwd, FWD_MASK, SvcFlag } from './constants';
+import { ERRNO } from './errors';
+import type { Dest, Op, Service, ServiceKey, ServiceWithDests } from './types';
+
+/** The service flags that mean something to IPVS (HASHED is the kernel's own bookkeeping). */
+export const SVC_FLAG_MASK = SvcFlag.PERSISTENT | SvcFlag.ONEPACKET | SvcFlag.SCHED1 | SvcFlag.SCHED2 | SvcFlag.SCHED3;
+
+const CANONICAL_V4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+
+const V6_GROUP = /^(?:0|[1-9a-f][0-9a-f]{0,3})$/;
+
+/** Longest run of "0" groups. */
+function zeroRun(groups: string[]): number {
+  let best = 0;
+  let cur = 0;
+  for (const g of groups) {
+    cur = g === '0' ? cur + 1 : 0;
+    if (cur > best) best = cur;
+  }
+  return best;
+}
+
+/**
+ * Is this IPv6 text already what inet_ntop prints (so no parse is needed)? Conservative:
+ * text starting with "::" or holding a dotted quad (where glibc prints ::ffff:a.b.c.d and
+ * ::a.b.c.d) always takes the full parse.
+ */
+export function isInetNtopV6(s: string): boolean {
+  if (s.length < 3 || s.startsWith('::') || s.includes('.')) return false;
+  const halves = s.split('::');
+  if (halves.length > 2) return false;
+  const left = halves[0].split(':');
+  if (halves.length === 1) return left.length === 8 && left.every((g) => V6_GROUP.test(g)) && zeroRun(left) < 2;
+  const right = halves[1] === '' ? [] : halves[1].split(':');
+  const run = 8 - left.length - right.length;
+  if (run < 2 || !left.every((g) => V6_GROUP.test(g)) || !right.every((g) => V6_GROUP.test(g))) return false;
+  // The compressed run is the longest one, the leftmost of equals, and no zero group touches it.
+  return left[left.length - 1] !== '0' && right[0] !== '0' && zeroRun(left) < run && zeroRun(right) <= run;
+}
+
+/** An address as the kernel prints it back (text that is not an address is kept as is). */
+export function addrId(af: number, addr: string): string {
+  if (af === AF_INET6 ? isInetNtopV6(addr) : CANONICAL_V4.test(addr)) return addr;
+  try {
+    return canonicalAddr(af, addr);
+  } catch {
+    return addr;
+  }
+}
+
+/** Identity of a service: protocol, canonical address and port, or family and fwmark. */
+export function serviceId(s: ServiceKey): string {
+  return s.fwmark ? serviceTextId(s) : serviceTextId({ ...s, addr: addrId(s.af, s.addr) });
+}
+
+/** Identity of a destination within its service: canonical address and port. */
+export function destId(d: Pick<Dest, 'af' | 'addr' | 'port'>): string {
+  return destTextId({ af: d.af, addr: addrId(d.af, d.addr), port: d.port });
+}
+
+/** Mutable model: services by id, each with dests by id (insertion order kept). */
+export class TableModel {
+  readonly svcs = new Map<string, { svc: Service; dests: Map<string, Dest> }>();
+
+  static from(table: Iterable<ServiceWithDests>): TableModel {
+    const m = new TableModel();
+    for (const s of table) {
+      const { dests, ...svc } = s;
+      m.svcs.set(serviceId(s), { svc: cleanService(svc), dests: new Map(dests.map((d) => [destId(d), cleanDest(d)])) });
+    }
+    return m;
+  }
+
+  toTable(): ServiceWithDests[] {
+    return [...this.svcs.values()].map(({ svc, dests }) => ({ ...svc, dests: [...dests.values()] }));
+  }
+
+  clone(): TableModel {
+    return TableModel.from(this.toTable());
+  }
+
+  /**
+   * Simulate one operation. Returns the kernel errno it would fail with (0 if
+   * it succeeds) and, on success, the operations that undo it.
+   */
+  apply(op: Op): { errno: number; inverse: Op[] } {
+    switch (op.kind) {
+      case 'add-service': {
+        const id = serviceId(op.svc);
+        if (this.svcs.has(id)) return { errno: ERRNO.EEXIST, inverse: [] };
+        this.svcs.set(id, { svc: cleanService(op.svc), dests: new Map() });
+        return { errno: 0, inverse: [{ kind: 'del-service', svc: serviceKey(op.svc) }] };
+      }
+      case 'edit-service': {
+        const cur = this.svcs.get(serviceId(op.svc));
+        if (!cur) return { errno: ERRNO.ESRCH, inverse: [] };
+        const old = cur.svc;
+        cur.svc = cleanService(op.svc);
+        return { errno: 0, inverse: [{ kind: 'edit-service', svc: old }] };
+      }
+      case 'del-service': {
+        const id = serviceId(op.svc);
+        const cur = this.svcs.get(id);
+        if (!cur) return { errno: ERRNO.ESRCH, inverse: [] };
+        this.svcs.delete(id);
+        const inv: Op[] = [{ kind: 'add-service', svc: cur.svc }];
+        for (const d of cur.dests.values()) inv.push({ kind: 'add-dest', svc: serviceKey(cur.svc), dest: d });
+        return { errno: 0, inverse: inv };
+      }
+      case 'add-dest':
+      case 'edit-dest':
+      case 'del-dest':
+        return this.applyDest(op);
+      case 'flush': {
+        const inv: Op[] = [];
+        for (const { svc, dests } of this.svcs.values()) {
+          inv.push({ kind: 'add-service', svc });
+          for (const d of dests.values()) inv.push({ kind: 'add-dest', svc: serviceKey(svc), dest: d });
+        }
+        this.svcs.clear();
+        // Inverses are applied in reverse order: reverse here so services come before their dests.
+        return { errno: 0, inverse: inv.reverse() };
+      }
+      case 'zero':
+        if (op.svc && !this.svcs.has(serviceId(op.svc))) return { errno: ERRNO.ESRCH, inverse: [] };
+        return { errno: 0, inverse: [] };
+      default:
+        return { errno: 0, inverse: [] };
+    }
+  }
+
+  private applyDest(op: Extract<Op, { kind: 'add-dest' | 'edit-dest' | 'del-dest' }>): { errno: number; inverse: Op[] } {
+    const cur = this.svcs.get(serviceId(op.svc));
+    if (!cur) return { errno: ERRNO.ESRCH, inverse: [] };
+    const id = destId(op.dest);
+    const old = cur.dests.get(id);
+    const svc = serviceKey(op.svc);
+    if (op.kind === 'add-dest') {
+      if (old) return { errno: ERRNO.EEXIST, inverse: [] };
+      cur.dests.set(id, cleanDest(op.dest));
+      return { errno: 0, inverse: [{ kind: 'del-dest', svc, dest: op.dest }] };
+    }
+    if (!old) return { errno: ERRNO.ENOENT, inverse: [] };
+    if (op.kind === 'edit-dest') {
+      cur.dests.set(id, cleanDest(op.dest));
+      return { errno: 0, inverse: [{ kind: 'edit-dest', svc, dest: old }] };
+    }
+    cur.dests.delete(id);
+    return { errno: 0, inverse: [{ kind: 'add-dest', svc, dest: old }] };
+  }
+}
+
+function cleanService(s: Service): Service {
+  return {
+    af: s.af,
+    protocol: s.fwmark ? 0 : s.protocol,
+    addr: s.fwmark ? (s.af === AF_INET6 ? '::' : '0.0.0.0') : s.addr,
+    port: s.fwmark ? 0 : s.port,
+    fwmark: s.fwmark,
+    sched: s.sched,
+    flags: s.flags & ~SvcFlag.HASHED,
+    timeout: s.timeout,
+    netmask: s.netmask,
+    pe: s.pe ?? '',
+  };
+}
+
+function cleanDest(d: Dest): Dest {
+  return { af: d.af, addr: d.addr, port: d.port, fwd: d.fwd & FWD_MASK, weight: d.weight, uThresh: d.uThresh, lThresh: d.lThresh, tunType: d.tunType, tunPort: d.tunPort, tunFlags: d.tunFlags };
+}
+
+/** Does the live service need SET_SERVICE to become the wanted one? */
+export function serviceNeedsEdit(live: Service, want: Service): boolean {
+  if (live.sched !== want.sched || (live.flags & SVC_FLAG_MASK) !== (want.flags & SVC_FLAG_MASK) || (live.pe ?? '') !== (want.pe ?? '')) return true;
+  if (want.flags & SvcFlag.PERSISTENT) return live.timeout !== want.timeout || live.netmask >>> 0 !== want.netmask >>> 0;
+  return false;
+}
+
+/** Does the live destination need SET_DEST to become the wanted one? */
+export function destNeedsEdit(live: Dest, want: Dest): boolean {
+  const fwd = want.fwd & FWD_MASK;
+  if ((live.fwd & FWD_MASK) !== fwd || live.weight !== want.weight || live.uThresh !== want.uThresh || live.lThresh !== want.lThresh) return true;
+  return fwd === Fwd.TUNNEL && (live.tunType !== want.tunType || live.tunPort !== want.tunPort || live.tunFlags !== want.tunFlags);
+}
+
+/** An operation with the input line it comes from (for error reports). */
+export interface PlannedOp {
+  op: Op;
+  line?: number;
+}
+
+export interface PlanOptions {
+  /** Source line numbers by service id and by "service id|dest id" (ids of this module). */
+  lines?: ReadonlyMap<string, number>;
+  /** Live services not wanted that may be deleted (by service id); default: every one. */
+  deletable?: { has(id: string): boolean };
+}
+
+/**
+ * Ordered operations turning `live` into `wanted`: service by service (in
+ * wanted order) the service's add or edit, then its new and changed
+ * destinations; then the removed destinations; then the removed services.
+ * So a kept pool never shrinks to nothing on the way. Unchanged services and
+ * destinations produce nothing.
+ */
+export function planTable(live: Iterable<ServiceWithDests> | TableModel, wanted: Iterable<ServiceWithDests> | TableModel, o: PlanOptions = {}): PlannedOp[] {
+  const liveM = live instanceof TableModel ? live : TableModel.from(live);
+  const wantM = wanted instanceof TableModel ? wanted : TableModel.from(wanted);
+  const lines = o.lines;
+  const first: PlannedOp[] = [];
+  const later: PlannedOp[] = [];
+  for (const [id, w] of wantM.svcs) {
+    const l = liveM.svcs.get(id);
+    const key = serviceKey(w.svc);
+    if (!l) {
+      first.push({ op: { kind: 'add-service', svc: w.svc }, line: lines?.get(id) });
+      for (const [did, d] of w.dests) first.push({ op: { kind: 'add-dest', svc: key, dest: d }, line: lines?.get(`${id}|${did}`) });
+      continue;
+    }
+    if (serviceNeedsEdit(l.svc, w.svc)) first.push({ op: { kind: 'edit-service', svc: w.svc }, line: lines?.get(id) });
+    for (const [did, d] of w.dests) {
+      const ld = l.dests.get(did);
+      if (!ld) first.push({ op: { kind: 'add-dest', svc: key, dest: d }, line: lines?.get(`${id}|${did}`) });
+      else if (destNeedsEdit(ld, d)) first.push({ op: { kind: 'edit-dest', svc: key, dest: d }, line: lines?.get(`${id}|${did}`) });
+    }
+    for (const [did, d] of l.dests) if (!w.dests.has(did)) later.push({ op: { kind: 'del-dest', svc: key, dest: d } });
+  }
+  for (const [id, l] of liveM.svcs) {
+    if (!wantM.svcs.has(id) && (!o.deletable || o.deletable.has(id))) later.push({ op: { kind: 'del-service', svc: serviceKey(l.svc) } });
+  }
+  return [...first, ...later];
+}
