@@ -11,7 +11,7 @@
  * - SIGTERM to a FIFO script running as that user at stop (CAP_KILL).
  */
 import * as assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -80,6 +80,8 @@ describe('systemd unit: the capability bounding set covers what the daemon does'
   });
   after(() => {
     lab?.cleanup();
+    // scripts that outlived a failed run (they run as nobody, in their own process group)
+    if (dir) spawnSync('pkill', ['-f', dir], { stdio: 'ignore' });
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
