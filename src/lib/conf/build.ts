@@ -435,15 +435,13 @@ export class Builder {
   private readonly pendingRefs: { owner: string; what: 'script' | 'file' | 'process'; list: TrackRef[]; ref: TrackRef }[] = [];
 
   private deferUndefined(owner: string, what: 'script' | 'file' | 'process', list: TrackRef[]): void {
-    const cfg = this.config();
-    const known = what === 'script' ? cfg.vrrp_scripts : what === 'file' ? cfg.track_files : cfg.vrrp_track_processes;
+    const known = trackTargets(this.config(), what);
     for (const ref of list) if (!known.some((k) => k.name === ref.name)) this.pendingRefs.push({ owner, what, list, ref });
   }
 
   private resolveLaterDefinitions(cfg: KeepalivedConfig): void {
     for (const { owner, what, list, ref } of this.pendingRefs) {
-      const known = what === 'script' ? cfg.vrrp_scripts : what === 'file' ? cfg.track_files : cfg.vrrp_track_processes;
-      const def = known.find((k) => k.name === ref.name);
+      const def = trackTargets(cfg, what).find((k) => k.name === ref.name);
       if (!def) continue;
       const i = list.indexOf(ref);
       if (i >= 0) list.splice(i, 1);
@@ -2063,4 +2061,9 @@ export function inetAtonDotted(s: string): string | undefined {
     else for (let k = 4 - parts.length; k >= 0; k--) bytes.push(Math.floor(v / 2 ** (8 * k)) & 0xff);
   }
   return bytes.join('.');
+}
+
+/** The objects a track_script / track_file / track_process reference names. */
+function trackTargets(cfg: KeepalivedConfig, what: 'script' | 'file' | 'process'): readonly { name: string; pos: Pos }[] {
+  return what === 'script' ? cfg.vrrp_scripts : what === 'file' ? cfg.track_files : cfg.vrrp_track_processes;
 }
