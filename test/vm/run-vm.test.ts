@@ -39,10 +39,14 @@ describe('IPVS acceptance tests in the VM', { skip: skipReason() }, () => {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let tail = '';
-    const keep = (b: Buffer) => {
+    const keep = (b: string) => {
       process.stderr.write(b);
-      tail = (tail + b.toString()).slice(-6000);
+      tail = (tail + b).slice(-6000);
     };
+    // decoded per stream (a Buffer's toString() per chunk broke a multi-byte 'ℹ' split between two
+    // chunks, and the summary check below then failed although the guest passed)
+    child.stdout.setEncoding('utf8');
+    child.stderr.setEncoding('utf8');
     child.stdout.on('data', keep);
     child.stderr.on('data', keep);
     const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? -1)));
