@@ -117,20 +117,54 @@ async function oneFailover(l: VrrpLab, c: Case, backup: Impl, how: 'SIGKILL' | '
   return { ms: first.t - refAd.t, falseTakeover };
 }
 
-function procStat(pid: number): { cpuTicks: number; rssKiB: number } {
+interface ProcSample {
+  cpuTicks: number;
+  rssKiB: number;
+  /** anonymous pages (heap, stacks): what the process holds that the kernel cannot drop */
+  anonKiB: number;
+  /** file-backed pages (the binary's text and data read at start-up): clean, reclaimable, shared */
+  fileKiB: number;
+}
+
+function procStat(pid: number): ProcSample {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
     const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     const cpuTicks = Number(f[11]) + Number(f[12]);
     const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-    const rssKiB = Number(status.match(/VmRSS:\s+(\d+)/)?.[1] ?? 0);
-    return { cpuTicks, rssKiB };
+    const kib = (k: string) => Number(status.match(new RegExp(`${k}:\\s+(\\d+)`))?.[1] ?? 0);
+    return { cpuTicks, rssKiB: kib('VmRSS'), anonKiB: kib('RssAnon'), fileKiB: kib('RssFile') + kib('RssShmem') };
   } catch {
-    return { cpuTicks: 0, rssKiB: 0 };
+    return { cpuTicks: 0, rssKiB: 0, anonKiB: 0, fileKiB: 0 };
   }
 }
 
-async function resources(l: VrrpLab, impl: Impl, n: number): Promise<{ rssMiB: number; cpuPct: number }> {
+/** pid and all its descendants (keepalived's parent + VRRP child; hactl's daemon + its C watchdog). */
+function withDescendants(root: number): number[] {
+  const parent = new Map<number, number>();
+  for (const e of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      const st = fs.readFileSync(`/proc/${e}/stat`, 'utf8');
+      parent.set(Number(e), Number(st.slice(st.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const out = [root];
+  for (let i = 0; i < out.length; i++) for (const [pid, pp] of parent) if (pp === out[i]) out.push(pid);
+  return out;
+}
+
+interface Footprint {
+  rssMiB: number;
+  anonMiB: number;
+  fileMiB: number;
+  cpuPct: number;
+  procs: number;
+}
+
+async function resources(l: VrrpLab, impl: Impl, n: number): Promise<Footprint> {
   const node = l.nodes[0];
   let conf = 'global_defs {\n  router_id res\n}\n';
   for (let i = 1; i <= n; i++)
@@ -138,17 +172,24 @@ async function resources(l: VrrpLab, impl: Impl, n: number): Promise<{ rssMiB: n
   start(l, node, impl, conf);
   await l.waitState(node, 'MASTER', 15_000, `VI_${n}`);
   await sleep(2000);
-  const pids = () => (impl === 'hactl' ? [node.proc!.pid!] : node.pidFiles.map((f) => Number(fs.readFileSync(f, 'utf8').trim())));
-  const before = pids().map(procStat);
+  const roots = impl === 'hactl' ? [node.proc!.pid!] : [Number(fs.readFileSync(node.pidFiles[0], 'utf8').trim())];
+  const pids = roots.flatMap(withDescendants);
+  const before = pids.map(procStat);
   const WIN = FOOTPRINT_SECS * 1000;
   await sleep(WIN);
-  const after = pids().map(procStat);
-  const ticks = after.reduce((a, s) => a + s.cpuTicks, 0) - before.reduce((a, s) => a + s.cpuTicks, 0);
-  const rss = after.reduce((a, s) => a + s.rssKiB, 0);
+  const after = pids.map(procStat);
+  const sum = (xs: ProcSample[], k: keyof ProcSample) => xs.reduce((a, s) => a + s[k], 0);
+  const ticks = sum(after, 'cpuTicks') - sum(before, 'cpuTicks');
   await l.stop(node);
   l.kill(node);
   await sleep(300);
-  return { rssMiB: rss / 1024, cpuPct: (ticks / 100 / (WIN / 1000)) * 100 };
+  return {
+    rssMiB: sum(after, 'rssKiB') / 1024,
+    anonMiB: sum(after, 'anonKiB') / 1024,
+    fileMiB: sum(after, 'fileKiB') / 1024,
+    cpuPct: (ticks / 100 / (WIN / 1000)) * 100,
+    procs: pids.length,
+  };
 }
 
 interface Jitter {
@@ -248,16 +289,24 @@ async function main(): Promise<void> {
     if (JITTER && !ONLY_RESOURCES) await jitterRuns(l, results);
     if (RESOURCES) {
       out(`\nDaemon resources (N instances as MASTER, advert_int 1, v3, CPU over ${FOOTPRINT_SECS} s, alternated)\n`);
-      out('instances   keepalived RSS   hactl RSS   ratio   keepalived CPU   hactl CPU   ratio\n');
+      out('instances   impl        procs        RSS   (anon    file)      CPU\n');
     }
     for (const n of RESOURCES ? [1, 100] : []) {
       const k = await resources(l, 'keepalived', n);
       const h = await resources(l, 'hactl', n);
-      results.push({ instances: n, keepalived: k, hactl: h, rssRatio: h.rssMiB / k.rssMiB, cpuRatio: h.cpuPct / k.cpuPct });
+      results.push({
+        instances: n,
+        keepalived: k,
+        hactl: h,
+        rssRatio: h.rssMiB / k.rssMiB,
+        anonRatio: h.anonMiB / k.anonMiB,
+        cpuRatio: h.cpuPct / k.cpuPct,
+      });
+      const row = (impl: string, f: Footprint) =>
+        `${String(n).padEnd(12)}${impl.padEnd(12)}${String(f.procs).padStart(5)}${`${f.rssMiB.toFixed(1)} MiB`.padStart(11)}   (${f.anonMiB.toFixed(1).padStart(5)}  ${f.fileMiB.toFixed(1).padStart(5)})${`${f.cpuPct.toFixed(2)} %`.padStart(10)}\n`;
+      out(row('keepalived', k) + row('hactl', h));
       out(
-        `${String(n).padEnd(12)}${`${k.rssMiB.toFixed(1)} MiB`.padStart(14)}   ${`${h.rssMiB.toFixed(1)} MiB`.padStart(9)}   ${(h.rssMiB / k.rssMiB)
-          .toFixed(2)
-          .padStart(5)}   ${`${k.cpuPct.toFixed(2)} %`.padStart(14)}   ${`${h.cpuPct.toFixed(2)} %`.padStart(9)}   ${(k.cpuPct ? (h.cpuPct / k.cpuPct).toFixed(1) : '-').padStart(5)}\n`,
+        `${''.padEnd(12)}${'ratio'.padEnd(17)}${(h.rssMiB / k.rssMiB).toFixed(2).padStart(11)}   (${(h.anonMiB / k.anonMiB).toFixed(2).padStart(5)}  ${(h.fileMiB / k.fileMiB).toFixed(2).padStart(5)})${(k.cpuPct ? (h.cpuPct / k.cpuPct).toFixed(1) : '-').padStart(10)}\n`,
       );
     }
   } finally {

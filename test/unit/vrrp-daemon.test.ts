@@ -562,6 +562,38 @@ describe('vrrp daemon (in-process, fake link and clock)', () => {
     await db.stop();
   });
 
+  it('instances that start together keep one advert cadence (keepalived time_now): one wake-up per interval, not one per instance', async () => {
+    const clock = new VirtualClock();
+    const link = new FakeLink(clock);
+    const a = makeNode(link, 'a', '192.0.2.1');
+    a.deps.sleepSync = (ms) => clock.stall(ms);
+    a.deps.immediate = clock.immediate;
+    a.net.enableSync();
+    // each MASTER transition's VIP add takes 1 ms of the thread, as the rtnetlink round trip does
+    const add = a.net.addVipNow!;
+    a.net.addVipNow = (v, ifname) => {
+      add(v, ifname);
+      clock.stall(1);
+    };
+    const n = 10;
+    const insts = Array.from({ length: n }, (_, i) =>
+      instance({ name: `VI_${i + 1}`, vrid: i + 1, priority: 150, vips: [{ address: `192.0.2.${100 + i}`, prefix: 24, family: 4 }] }),
+    );
+    const d = new VrrpDaemon(daemonConfig(insts), a.deps);
+    await d.start();
+    await clock.advance(8000);
+    assert.ok(
+      d.status().instances.every((i) => i.state === 'MASTER'),
+      'all MASTER',
+    );
+    // the adverts of the last whole second: one per instance, all at one time
+    const window = link.sent.filter((s) => s.from === 'a' && s.at > clock.now - 1000);
+    assert.equal(window.length, n, `one advert per instance per second: ${window.map((s) => s.at.toFixed(3)).join(' ')}`);
+    const times = new Set(window.map((s) => s.at.toFixed(3)));
+    assert.equal(times.size, 1, `one send time (one wake-up) for all instances, got ${[...times].join(' ')}`);
+    await d.stop();
+  });
+
   it('given no firewall (an embedding without nftables), no_accept on a non-owner warns that it is not enforced; an owner or accept stays quiet', async () => {
     const clock = new VirtualClock();
     const link = new FakeLink(clock);

@@ -22,20 +22,38 @@ export class VirtualClock {
   clear = (h: unknown): void => {
     this.timers.delete(h as number);
   };
+  private immediates: (() => void)[] = [];
+  /** setImmediate: runs once the timers already due have run (Node's check phase after its timers phase). */
+  immediate = (fn: () => void): void => {
+    this.immediates.push(fn);
+  };
+  private runImmediates(): void {
+    const q = this.immediates;
+    this.immediates = [];
+    for (const fn of q) fn();
+  }
   /** Run timers in time order up to `t` (inclusive); `between` runs after each timer (for microtasks). */
   async advance(t: number, onEach?: () => void): Promise<void> {
     for (;;) {
-      let next: [number, { at: number; fn: () => void; seq: number }] | undefined;
-      for (const e of this.timers) if (!next || e[1].at < next[1].at || (e[1].at === next[1].at && e[1].seq < next[1].seq)) next = e;
+      const next = this.next();
       if (!next || next[1].at > t) break;
       this.timers.delete(next[0]);
       this.now = Math.max(this.now, next[1].at);
       next[1].fn();
       onEach?.();
       await flush();
+      // one turn of the event loop ends when no other timer is due yet
+      const after = this.next();
+      if (!after || after[1].at > this.now) this.runImmediates();
     }
     this.now = Math.max(this.now, t);
+    this.runImmediates();
     await flush();
+  }
+  private next(): [number, { at: number; fn: () => void; seq: number }] | undefined {
+    let next: [number, { at: number; fn: () => void; seq: number }] | undefined;
+    for (const e of this.timers) if (!next || e[1].at < next[1].at || (e[1].at === next[1].at && e[1].seq < next[1].seq)) next = e;
+    return next;
   }
   /** Jump the clock without running timers (an event-loop stall). */
   stall(ms: number): void {
