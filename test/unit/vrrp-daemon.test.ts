@@ -594,6 +594,34 @@ describe('vrrp daemon (in-process, fake link and clock)', () => {
     await d.stop();
   });
 
+  it('compact: one full collection after start-up, only when no timer is due within 80 ms (never at advert_int 0.01)', async () => {
+    for (const [cs, expected] of [
+      [100, 1],
+      [1, 0],
+    ] as const) {
+      const clock = new VirtualClock();
+      const link = new FakeLink(clock);
+      const a = makeNode(link, 'a', '192.0.2.1');
+      const at: number[] = [];
+      a.deps.compact = () => {
+        at.push(clock.now);
+      };
+      const d = new VrrpDaemon(daemonConfig([instance({ priority: 150, intervalCs: cs })]), a.deps);
+      await d.start();
+      await clock.advance(9_000);
+      assert.equal(at.length, 0, 'not before the daemon has settled');
+      await clock.advance(20_000);
+      assert.equal(at.length, expected, `advert_int ${cs / 100} s: ${at.length} collections at ${at.join(' ')}`);
+      if (expected) {
+        // an advert goes out at 1 s cadence: the collection came >= 80 ms before the next one
+        const sends = link.sent.filter((s) => s.from === 'a').map((s) => s.at);
+        const next = sends.find((t) => t > at[0])!;
+        assert.ok(next - at[0] >= 80, `collection ${(next - at[0]).toFixed(1)} ms before the next advert`);
+      }
+      await d.stop();
+    }
+  });
+
   it('given no firewall (an embedding without nftables), no_accept on a non-owner warns that it is not enforced; an owner or accept stays quiet', async () => {
     const clock = new VirtualClock();
     const link = new FakeLink(clock);

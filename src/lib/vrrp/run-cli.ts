@@ -13,6 +13,7 @@ import { bindLineJson } from '../cli/control-socket';
 import { errorMessage, HactlError, UsageError } from '../cli/errors';
 import { daemonLogger, stderrWriter } from '../daemon/log';
 import { LVS_TRACK, Supervision } from '../daemon';
+import { fullGc } from '../daemon/gc';
 import { alreadyRunningOnSocket, DEFAULT_PID_FILE, Held, lockPidFile } from '../daemon/pidfile';
 import { lvsChildArgv, lvsHalf, lvsRole } from '../lvs/daemon';
 import type { DaemonConfig } from './config';
@@ -291,6 +292,7 @@ export async function runVrrp(flags: VrrpRunFlags): Promise<number> {
       writeFifo: (p, line) => fifos.get(p)?.write(line),
       immediate: (fn) => setImmediate(fn),
       sleepSync: sleepPrecise,
+      compact: fullGc,
       firewall: new VipFirewall(log),
       onMasters: (plans) => sup.masters(plans),
     });
