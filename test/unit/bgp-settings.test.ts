@@ -154,6 +154,16 @@ describe('bgp announce decision', () => {
       announce: false,
       reason: 'mode master-only but no vrrp_instance holds 203.0.113.10',
     });
+    // --vrrp-only: no health checks, only VRRP decides (master-only), active-active never announces
+    assert.deepEqual(decideAnnounce({ announcement: ann('master-only'), virtualServers: 'unchecked', vrrp: [h('VI_1', 'MASTER')] }), {
+      announce: true,
+      reason: 'quorum not checked (--vrrp-only), VI_1 is MASTER',
+    });
+    assert.equal(decideAnnounce({ announcement: ann('master-only'), virtualServers: 'unchecked', vrrp: [h('VI_1', 'BACKUP')] }).announce, false);
+    assert.deepEqual(decideAnnounce({ announcement: ann('active-active'), virtualServers: 'unchecked', vrrp: [] }), {
+      announce: false,
+      reason: "mode active-active needs the virtual servers' quorum, and no health checks run here (--vrrp-only)",
+    });
     // quorum first: a MASTER without quorum does not attract traffic
     assert.equal(decideAnnounce({ announcement: ann('master-only'), virtualServers: [vs('x', false)], vrrp: [h('VI_1', 'MASTER')] }).announce, false);
   });

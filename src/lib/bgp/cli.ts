@@ -7,14 +7,15 @@ import { type BgpSettings, findVip, parseSettings, SettingsError, type VipAnnoun
 
 const out = (l: string) => process.stdout.write(`${l}\n`);
 
-export function loadSettings(file: string): BgpSettings {
+/** The settings file, read and validated; `flag` names the option that gives it (for the hint). */
+export function loadSettings(file: string, flag = '-c FILE'): BgpSettings {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new HactlError(`cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : (e as Error).message}`, {
-      hint: 'write the announcement settings (docs/bgp.md) or pass -c FILE',
+      hint: `write the announcement settings (docs/bgp.md) or pass ${flag}`,
     });
   }
   try {
