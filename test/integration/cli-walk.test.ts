@@ -121,12 +121,15 @@ const BAD_VALUE: Record<string, string[]> = {
   'vs:sync:start': ['--mcast-interface', 'lo'],
   'vs:sync:status': ['--no-such-flag'],
   'vs:sync:stop': ['--syncid', '1'],
+  'bgp:announce': ['--all', '203.0.113.1'],
+  'bgp:withdraw': ['--all', '203.0.113.1'],
+  'bgp:status': ['--frr-config', '--asn', 'x'],
   completion: ['fish'],
   help: ['vs', 'nosuchcommand'],
 };
 
 /** Commands that need something the spec cannot mark required (ipvsadm syntax): run bare, they must say what is missing. */
-const MISSING_BARE = new Set(['vs:add', 'vs:edit', 'vs:del', 'rs:add', 'rs:edit', 'rs:del', 'vs:sync:start', 'vs:sync:stop', 'check']);
+const MISSING_BARE = new Set(['vs:add', 'vs:edit', 'vs:del', 'rs:add', 'rs:edit', 'rs:del', 'vs:sync:start', 'vs:sync:stop', 'check', 'bgp:announce', 'bgp:withdraw']);
 
 describe('every command walked through bin/hactl', () => {
   it('the walk covers the whole manifest', () => {

@@ -16,6 +16,7 @@ import {
   restartDelay,
 } from '../../src/lib/daemon/supervisor';
 import { BYE_FRAME, encodePlan, type MasterPlan } from '../../src/lib/daemon/watchdog';
+import { delRouteRequest } from '../../src/lib/net/rtnl';
 import { metricsText, renderStatus } from '../../src/lib/vrrp/control';
 import { VrrpDaemon } from '../../src/lib/vrrp/daemon';
 import { decodeIpv4Packet } from '../../src/lib/vrrp/packet';
@@ -341,6 +342,14 @@ describe('VRRP daemon: the LVS half as an internal tracked object, the watchdog 
     assert.equal(msg.readUInt32LE(0), msg.length, 'nlmsg_len');
     assert.equal(msg.readUInt32LE(at), 0x7ffffe5a, 'the ifindex placeholder, at the offset given');
     assert.equal(msg.readUInt16LE(at - 2), 4, 'inside RTA_OIF');
+    // the BGP announcer's host routes (rawRoutes): the exact RTM_DELROUTE `hactl bgp withdraw` sends, no interface
+    const spec = { dst: '203.0.113.10/32', table: 100, protocol: 249, type: 'blackhole' as const, metric: 7 };
+    const h = encodePlan([{ instance: 'bgp', ifname: 'lo', family: 4, src: '0.0.0.0', adverts: [], vips: [], nftVips: [], rawRoutes: [spec] }]);
+    assert.equal(h[5], 5);
+    const body = h.subarray(10);
+    assert.equal(body[0], 0, 'no interface');
+    assert.equal(body.readUInt32LE(1), 0xffffffff, 'nothing to patch');
+    assert.deepEqual(body.subarray(5), delRouteRequest(spec));
     assert.throws(() => encodePlan([{ instance: 'x', ifname: 'a-very-long-ifname', family: 4, src: '', adverts: [{ dst: '224.0.0.18', packet: pkt }], vips: [], nftVips: [] }]));
   });
 

@@ -38,6 +38,8 @@ export interface MasterPlan {
   /** virtual_routes / virtual_rules to delete */
   routes?: RouteConfig[];
   rules?: RuleConfig[];
+  /** other routes to delete, as given (the BGP announcer's VIP host routes, src/lib/bgp) */
+  rawRoutes?: RouteSpec[];
 }
 
 const KIND = { advert4: 1, advert6: 2, address: 3, nft: 4, rtnl: 5 } as const;
@@ -91,6 +93,7 @@ export function encodePlan(plans: MasterPlan[], nftSeq = 1): Buffer {
   for (const p of plans) for (const r of p.rules ?? []) acts.push(rtnlAction(delRuleRequest({ ...r, protocol: RTPROT_KEEPALIVED })));
   for (const p of plans)
     for (const r of p.routes ?? []) acts.push(rtnlAction(delRouteRequest(routeSpecOf(r, r.dev ? IFINDEX_MARK : undefined, true) as RouteSpec), r.dev));
+  for (const p of plans) for (const r of p.rawRoutes ?? []) acts.push(rtnlAction(delRouteRequest(r)));
   for (const p of plans)
     for (const v of p.vips) {
       const fam = familyOf(v.address);

@@ -549,7 +549,8 @@ export class Rtnl {
     await this.call(what, () => this.sock.delRoute(data, attrs, { timeout: TIMEOUT }));
   }
 
-  async listRoutes(family: Family = 4, table?: number): Promise<RouteInfo[]> {
+  /** Routes of every table (or of `table`), optionally only those of one routing protocol number. */
+  async listRoutes(family: Family = 4, table?: number, protocol?: number): Promise<RouteInfo[]> {
     const msgs = await this.call('list routes', () =>
       this.sock.getRoutes({ family: family === 4 ? AF_INET : AF_INET6 }, undefined, { timeout: TIMEOUT }),
     );
@@ -557,6 +558,7 @@ export class Rtnl {
     for (const m of msgs) {
       const t = m.attrs.table ?? m.data.table ?? 254;
       if (table !== undefined && t !== table) continue;
+      if (protocol !== undefined && enumNum(m.data.protocol, rtStructs.RouteProtocol) !== protocol) continue;
       const fam: Family = m.data.family === AF_INET6 ? 6 : 4;
       out.push({
         family: fam,

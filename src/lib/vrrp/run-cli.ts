@@ -40,6 +40,7 @@ export interface VrrpRunFlags {
   'log-console'?: boolean;
   'log-detail'?: boolean;
   'config-test'?: boolean;
+  bgp?: string;
 }
 
 /** keepalived's default configuration file. */
@@ -88,6 +89,7 @@ export const VRRP_RUN_FLAGS: Record<keyof VrrpRunFlags, RunFlagSpec> = {
   'log-console': { type: 'boolean', char: 'l', description: 'accepted for keepalived -l (hactl always logs to stderr)' },
   'log-detail': { type: 'boolean', char: 'D', description: 'accepted for keepalived -D (hactl always logs the details)' },
   'config-test': { type: 'boolean', char: 't', description: 'check the configuration and exit, with keepalived -t exit codes (`hactl conf lint`)' },
+  bgp: { type: 'string', description: 'announce VIPs over BGP by FRR as this settings file says (docs/bgp.md; mode master-only: while an instance holding the VIP is MASTER)' },
 };
 
 /**
@@ -168,6 +170,10 @@ export async function runVrrp(flags: VrrpRunFlags): Promise<number> {
     checkRunFlags(flags);
     if (!fs.existsSync(flags.file)) throw new HactlError(`configuration file ${flags.file} does not exist`, { exitCode: 1 });
     const role = lvsRole(flags);
+    if (role === 'here' && flags.bgp)
+      throw new HactlError(`--bgp: ${flags['lvs-only'] ? '--lvs-only runs' : `${flags.file} has no vrrp_instance, so hactl runs`} the LVS half alone, which does not announce over BGP yet`, {
+        hint: 'announce from the VRRP half: at least one vrrp_instance, mode master-only (docs/bgp.md)',
+      });
     if (role === 'here') {
       // LVS half in this process: src/lib/lvs/daemon.ts
       await lvsHalf(flags, daemonLogger({ format: json ? 'json' : 'text', ident: 'hactl-lvs', debug: !!process.env.HACTL_LVS_DEBUG }));
@@ -183,6 +189,16 @@ export async function runVrrp(flags: VrrpRunFlags): Promise<number> {
       });
     }
     const config = loaded.config;
+    let bgpSettings: import('../bgp/settings').BgpSettings | undefined;
+    if (flags.bgp) {
+      bgpSettings = (require('../bgp/cli') as typeof import('../bgp/cli')).loadSettings(flags.bgp, '--bgp FILE');
+      for (const a of bgpSettings.vips) {
+        const held = config.instances.some((i) => [...i.vips, ...i.excludedVips].some((v) => v.address === a.vip));
+        if (a.mode === 'master-only' && !held) diag('warn', `${flags.bgp}:${a.line}: vip ${a.vip} is master-only but no vrrp_instance holds it: it is never announced`);
+        if (a.mode === 'active-active' && role === 'none' && flags['vrrp-only'])
+          diag('warn', `${flags.bgp}:${a.line}: vip ${a.vip} is active-active, which needs the health checks' quorum: never announced with --vrrp-only`);
+      }
+    }
     const pid = lockPidFile(flags['pid-file'] ?? DEFAULT_PID_FILE);
     held.push(() => pid.release());
     if (flags['vrrp-pid'] && flags['vrrp-pid'] !== pid.path) {
@@ -212,6 +228,7 @@ export async function runVrrp(flags: VrrpRunFlags): Promise<number> {
     let stopNow: ((why: string, code: number) => void) | undefined;
     let fatal: number | undefined;
     let vrrp: VrrpDaemon | undefined; // the instances, once built (before start: the LVS child may report first)
+    let masters: import('../daemon/watchdog').MasterPlan[] = [];
     const sup = new Supervision({
       lvsArgv: role === 'child' ? lvsChildArgv(flags) : undefined,
       log,
@@ -221,7 +238,8 @@ export async function runVrrp(flags: VrrpRunFlags): Promise<number> {
         stopNow?.('the LVS half failed', code);
       },
     });
-    const status = () => (daemon ? { ...daemon.status(), halves: sup.halves() } : undefined);
+    let bgp: import('../bgp/vrrp-hook').BgpHook | undefined;
+    const status = () => (daemon ? { ...daemon.status(), halves: sup.halves(), ...(bgp ? { bgp: bgp.status() } : {}) } : undefined);
     const ctl = await bindLineJson(sock, { status: () => status() ?? { error: 'starting' } }, (p) =>
       alreadyRunningOnSocket('hactl vrrp run', p),
     ).catch((e: Error) => {
@@ -294,21 +312,39 @@ export async function runVrrp(flags: VrrpRunFlags): Promise<number> {
       sleepSync: sleepPrecise,
       compact: fullGc,
       firewall: new VipFirewall(log),
-      onMasters: (plans) => sup.masters(plans),
+      onMasters: (plans) => {
+        masters = plans;
+        sup.masters(bgp ? bgp.plans(plans) : plans);
+        bgp?.announcer.evaluate();
+      },
     });
     vrrp = d;
     sup.start(); // the LVS child (--lvs-only) and the watchdog
     held.push(() => sup.bye());
+    if (bgpSettings) {
+      const { BgpHook } = require('../bgp/vrrp-hook') as typeof import('../bgp/vrrp-hook');
+      const { queryLvsStatus, lvsSocketFor } = require('../lvs/daemon') as typeof import('../lvs/daemon');
+      bgp = new BgpHook({
+        settings: bgpSettings,
+        log,
+        instances: () => d.status().instances.map((i) => ({ name: i.name, state: i.state, vips: i.vips })),
+        lvsStatus: role === 'child' ? () => queryLvsStatus(lvsSocketFor(sock), 900) : undefined,
+        onPlan: () => sup.masters(bgp ? bgp.plans(masters) : masters),
+      });
+      // routes a killed earlier run left (its watchdog should have removed them) go before VRRP starts
+      await bgp.start();
+    }
     try {
       await d.start();
     } catch (e) {
-      await Promise.all([d.stop().catch(() => {}), sup.stopHalves()]);
+      await Promise.all([d.stop().catch(() => {}), sup.stopHalves(), bgp?.stop().catch(() => {})]);
       const msg = (e as Error).message;
       if (/EPERM|EACCES|Operation not permitted/.test(msg))
         throw new HactlError(`cannot start: ${msg}`, { hint: 'hactl vrrp run needs root (CAP_NET_ADMIN, CAP_NET_RAW)' });
       throw new HactlError(`cannot start: ${msg}`);
     }
     daemon = d;
+    bgp?.announcer.evaluate(); // the instances exist now: their states are the reasons
     process.off('SIGHUP', earlyHup);
     log('info', `started ${config.instances.length} VRRP instance(s) from ${flags.file}`);
     await new Promise<void>((resolve) => {
@@ -326,6 +362,13 @@ export async function runVrrp(flags: VrrpRunFlags): Promise<number> {
           for (const w of r.warnings) log('warn', w);
           closeFifos();
           openFifos(r.config);
+          if (bgp && flags.bgp) {
+            try {
+              bgp.reload((require('../bgp/cli') as typeof import('../bgp/cli')).loadSettings(flags.bgp, '--bgp FILE'));
+            } catch (e) {
+              log('error', `bgp: ${(e as Error).message}; keeping the running announcement settings`);
+            }
+          }
           try {
             const diff = await d.reload(r.config);
             log('info', `reloaded: added [${diff.added.join(', ')}] removed [${diff.removed.join(', ')}] changed [${diff.changed.join(', ')}]`);
@@ -340,7 +383,11 @@ export async function runVrrp(flags: VrrpRunFlags): Promise<number> {
         stopping = true;
         exitCode = code;
         log(code ? 'error' : 'info', `stopping (${sig})`);
-        Promise.all([d.stop().catch((e) => log('error', `stop: ${(e as Error).message}`)), sup.stopHalves()]).finally(() => {
+        Promise.all([
+          d.stop().catch((e) => log('error', `stop: ${(e as Error).message}`)),
+          sup.stopHalves(),
+          bgp?.stop().catch((e) => log('error', `bgp stop: ${(e as Error).message}`)),
+        ]).finally(() => {
           releaseAll();
           if (code) log('error', `stopped: exit ${code} (the LVS half cannot run: see its error above; --vrrp-only runs VRRP without it)`);
           else log('info', 'stopped');

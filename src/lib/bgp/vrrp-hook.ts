@@ -1,0 +1,108 @@
+/**
+ * `hactl vrrp run --bgp FILE`: the BgpAnnouncer wired to the running daemon. VRRP states come from
+ * the daemon's status, quorum from the LVS half's control socket (polled every second) or is
+ * 'unchecked' with --vrrp-only; the routes go through src/lib/net/rtnl; the routes the watchdog
+ * must delete ride on the MASTER plans it already gets.
+ */
+import type { MasterPlan } from '../daemon/watchdog';
+import type { LvsStatus } from '../lvs/reconciler';
+import type { RouteSpec } from '../net/rtnl';
+import { BgpAnnouncer, type VipAnnounceStatus } from './announcer';
+import { type VrrpHolder, type VsQuorum, vsAddress } from './decide';
+import type { BgpSettings } from './settings';
+
+type Log = (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
+
+export interface BgpHookOptions {
+  settings: BgpSettings;
+  log: Log;
+  /** the VRRP instances now: name, state, VIPs ("addr/prefix") */
+  instances: () => { name: string; state: string; vips: string[] }[];
+  /** the LVS half's status (undefined: not answering); absent: --vrrp-only */
+  lvsStatus?: () => Promise<LvsStatus | undefined>;
+  /** the watchdog's plan changed */
+  onPlan: () => void;
+}
+
+/** The VIP's virtual servers' quorum from the LVS half's status (by the address in their id). Pure. */
+export function quorumOf(st: LvsStatus | undefined, vip: string): VsQuorum[] {
+  if (!st) return [{ id: 'LVS half', quorumUp: undefined }];
+  return st.virtualServers
+    .filter((v) => vsAddress(v.id) === vip)
+    .map((v) => ({ id: v.id, quorumUp: v.quorumUp, sorryAlive: v.sorryServer?.active ?? false }));
+}
+
+/** The instances holding the VIP. Pure. */
+export function holdersOf(instances: { name: string; state: string; vips: string[] }[], vip: string): VrrpHolder[] {
+  return instances.filter((i) => i.vips.some((v) => v.split('/')[0] === vip)).map((i) => ({ instance: i.name, state: i.state }));
+}
+
+export class BgpHook {
+  readonly announcer: BgpAnnouncer;
+  private routes: RouteSpec[] = [];
+  private lvs: LvsStatus | undefined;
+  private timer?: NodeJS.Timeout;
+  private rtnl?: import('../net/rtnl').Rtnl;
+  private settingsNow: BgpSettings;
+
+  constructor(private readonly o: BgpHookOptions) {
+    const { Rtnl } = require('../net/rtnl') as typeof import('../net/rtnl');
+    const r = require('./routes') as typeof import('./routes');
+    const rtnl = Rtnl.open();
+    this.rtnl = rtnl;
+    const s = () => this.settingsNow;
+    this.settingsNow = o.settings;
+    this.announcer = new BgpAnnouncer(o.settings, {
+      add: (a) => r.addVipRoute(rtnl, s(), a),
+      del: (vip) => r.delVipRoute(rtnl, s(), vip),
+      list: async () => [...new Set((await r.announcedRoutes(rtnl, s())).map((x) => x.dst))],
+      holders: (vip) => {
+        try {
+          return holdersOf(o.instances(), vip);
+        } catch {
+          return [];
+        }
+      },
+      quorum: (vip) => (o.lvsStatus ? quorumOf(this.lvs, vip) : 'unchecked'),
+      watchdog: (routes) => {
+        this.routes = routes;
+        o.onPlan();
+      },
+      log: o.log,
+    });
+  }
+
+  /** Before the VRRP instances start: drop what an earlier run left, then poll the LVS half. */
+  async start(): Promise<void> {
+    await this.announcer.start();
+    this.timer = setInterval(() => void this.tick(), 1000);
+    this.timer.unref();
+  }
+
+  private async tick(): Promise<void> {
+    if (this.o.lvsStatus) this.lvs = await this.o.lvsStatus().catch(() => undefined);
+    this.announcer.evaluate();
+  }
+
+  /** The MASTER plans with the BGP routes the watchdog must delete. */
+  plans(masters: MasterPlan[]): MasterPlan[] {
+    if (!this.routes.length) return masters;
+    return [...masters, { instance: 'bgp', ifname: 'lo', family: 4, src: '0.0.0.0', adverts: [], vips: [], nftVips: [], rawRoutes: this.routes }];
+  }
+
+  reload(next: BgpSettings): void {
+    this.settingsNow = { ...next, table: this.settingsNow.table, protocol: this.settingsNow.protocol };
+    this.announcer.reload(next);
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.announcer.stop();
+    this.rtnl?.close();
+    this.rtnl = undefined;
+  }
+
+  status(): VipAnnounceStatus[] {
+    return this.announcer.status();
+  }
+}

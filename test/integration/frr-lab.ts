@@ -1,0 +1,91 @@
+/**
+ * FRR (Debian's frr 8.4) inside lab namespaces: each node gets its own config dir, pid files,
+ * zebra socket and vty sockets under a temporary directory (never /etc/frr or /run/frr), the
+ * daemons run in the foreground as children of the Lab (killed at cleanup).
+ */
+import type { ChildProcess } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Host, Lab } from '../helpers/netns';
+
+export const FRR_DIR = '/usr/lib/frr';
+
+/** Why FRR labs cannot run here, or null. */
+export function frrUnavailable(): string | null {
+  for (const p of [`${FRR_DIR}/zebra`, `${FRR_DIR}/bgpd`]) if (!fs.existsSync(p)) return `FRR not installed (${p} missing: apt install frr)`;
+  try {
+    execFileSync('vtysh', ['--help'], { stdio: 'ignore' });
+  } catch {
+    return 'vtysh not installed (apt install frr)';
+  }
+  return null;
+}
+
+export class FrrNode {
+  readonly dir: string;
+  private readonly procs = new Map<string, ChildProcess>();
+
+  constructor(
+    private readonly lab: Lab,
+    readonly host: Host,
+    readonly conf: string,
+  ) {
+    this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hactl-frr-'));
+    // the daemons drop to user frr: they write their pid files and sockets here
+    fs.chmodSync(this.dir, 0o777);
+    fs.writeFileSync(path.join(this.dir, 'frr.conf'), conf, { mode: 0o644 });
+  }
+
+  start(daemons: string[] = ['zebra', 'bgpd']): this {
+    for (const d of daemons) {
+      const args = ['-f', `${this.dir}/frr.conf`, '-i', `${this.dir}/${d}.pid`, '-z', `${this.dir}/zserv.api`, '--vty_socket', this.dir, '--log', `file:${this.dir}/${d}.log`];
+      this.procs.set(d, this.lab.spawn(this.host.ns, `${FRR_DIR}/${d}`, args, { stdio: 'ignore' }));
+      // bgpd needs zebra's socket: wait for it
+      if (d === 'zebra') waitFile(`${this.dir}/zserv.api`, 10_000);
+    }
+    return this;
+  }
+
+  stop(daemon: string): void {
+    const p = this.procs.get(daemon);
+    p?.kill('SIGKILL');
+    this.procs.delete(daemon);
+  }
+
+  /** vtysh in this node's paths; parsed JSON for `... json` commands. */
+  vtysh(cmd: string): string {
+    const r = spawnSync('ip', ['netns', 'exec', this.host.ns, 'vtysh', '--vty_socket', this.dir, '--config_dir', this.dir, '-c', cmd], { encoding: 'utf8', timeout: 10_000 });
+    if (r.status !== 0) throw new Error(`vtysh -c '${cmd}' in ${this.host.ns}: ${r.stderr || r.stdout}`);
+    return r.stdout;
+  }
+
+  json<T = Record<string, unknown>>(cmd: string): T {
+    return JSON.parse(this.vtysh(cmd) || '{}') as T;
+  }
+
+  cleanup(): void {
+    for (const d of [...this.procs.keys()]) this.stop(d);
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+function waitFile(p: string, ms: number): void {
+  const end = Date.now() + ms;
+  while (!fs.existsSync(p)) {
+    if (Date.now() > end) throw new Error(`${p} did not appear within ${ms} ms`);
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+  }
+}
+
+/** Poll `fn` until it returns a value that is not undefined, or fail with the last state. */
+export async function until<T>(what: string, ms: number, fn: () => T | undefined, state?: () => string): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = fn();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`${what}: not within ${ms} ms${state ? `; last: ${state()}` : ''}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
