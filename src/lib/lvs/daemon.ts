@@ -25,7 +25,6 @@ import { alreadyRunningOnSocket, DEFAULT_PID_FILE, Held, lockPidFile, lvsPidFile
 import { KEEPALIVED_EXIT } from '../daemon/supervisor';
 import { HactlError } from '../cli/errors';
 import { NotifyFifo } from '../notify/fifo';
-import { promText } from '../vrrp/control';
 import { splitCommand } from '../proc/argv';
 import { startScript } from '../proc/run';
 import { defaultScriptUser } from '../proc/user';
@@ -33,11 +32,13 @@ import { nodeHostProbe } from '../conf/host-probe';
 import { loadConfig } from '../conf/index';
 import type { KeepalivedConfig } from '../conf/model';
 import type { IpvsClient } from '../ipvs/client';
+import type { ServiceWithDests } from '../ipvs/types';
 import { initTrackFiles, isFileCheck, realCheckers, trackFilePaths, watchTrackFiles } from './checkers';
 import type { FileCheckOptions } from './from-config';
 import { lvsSpecFromConfig } from './from-config';
 import { formatLvsStatus, type IpvsPort, LvsReconciler, type LvsStatus, realTimerClock } from './reconciler';
 import type { LvsEvent, LvsSpec, ScriptSpec } from './types';
+import { lvsMetricsText } from './metrics';
 
 export type LvsLog = (level: 'info' | 'warn' | 'error' | 'debug', msg: string) => void;
 
@@ -136,6 +137,7 @@ export class LvsHost {
   private fifos = new Map<string, NotifyFifo>();
   private spec?: LvsSpec;
   private client?: IpvsClient;
+  private ipvs?: IpvsPort;
   private addrCache = { at: 0, set: new Set<string>() };
   private follow?: NodeJS.Timeout;
   private unwatch?: () => void;
@@ -182,6 +184,7 @@ export class LvsHost {
       }
       ipvs = netlinkIpvsPort(this.client);
     }
+    this.ipvs = ipvs;
     this.rec = new LvsReconciler({
       ipvs,
       checkers: realCheckers,
@@ -276,6 +279,15 @@ export class LvsHost {
   status(): LvsStatus | undefined {
     return this.rec?.status();
   }
+
+  /** The kernel's IPVS table with its counters (for /metrics); undefined when it cannot be read. */
+  async liveTable(): Promise<ServiceWithDests[] | undefined> {
+    try {
+      return await this.ipvs?.list();
+    } catch {
+      return undefined;
+    }
+  }
 }
 
 const lvsAnswers = (status: () => LvsStatus | undefined) => {
@@ -283,25 +295,7 @@ const lvsAnswers = (status: () => LvsStatus | undefined) => {
   return { status: answer, 'lvs-status': answer };
 };
 
-/** Prometheus text exposition of the LVS half's status (pure). */
-export function lvsMetricsText(s: LvsStatus | undefined): string {
-  const vs = s?.virtualServers ?? [];
-  const rs = vs.flatMap((v) => v.realServers.map((r) => ({ v, r, labels: { virtual_server: v.id, real_server: `${r.addr}:${r.port}` } })));
-  return promText([
-    { name: 'hactl_lvs_virtual_server_quorum_up', help: 'Virtual server quorum reached (1) or not (0)', type: 'gauge', rows: vs.map((v) => [{ virtual_server: v.id }, v.quorumUp ? 1 : 0]) },
-    { name: 'hactl_lvs_virtual_server_weight_sum', help: 'Sum of the alive real servers weights', type: 'gauge', rows: vs.map((v) => [{ virtual_server: v.id }, v.weightSum]) },
-    { name: 'hactl_lvs_real_server_up', help: 'Real server alive (1) or not (0) by its checkers', type: 'gauge', rows: rs.map((x) => [x.labels, x.r.alive ? 1 : 0]) },
-    { name: 'hactl_lvs_real_server_weight', help: 'Real server effective weight', type: 'gauge', rows: rs.map((x) => [x.labels, x.r.effectiveWeight]) },
-    { name: 'hactl_lvs_real_server_in_ipvs', help: 'Real server present in the IPVS table', type: 'gauge', rows: rs.map((x) => [x.labels, x.r.inIpvs ? 1 : 0]) },
-    {
-      name: 'hactl_lvs_checker_runs_total',
-      help: 'Checks run',
-      type: 'counter',
-      rows: rs.flatMap((x) => x.r.checkers.map((c): [Record<string, string>, number] => [{ ...x.labels, checker: c.id }, c.runs])),
-    },
-    { name: 'hactl_lvs_ipvs_ops_total', help: 'IPVS operations applied since start', type: 'counter', rows: [[{}, s?.ipvsOps ?? 0]] },
-  ]);
-}
+export { lvsMetricsText };
 
 /** Ask a running LVS half for its status (undefined when none answers). */
 export async function queryLvsStatus(p: string, timeoutMs = 3000): Promise<LvsStatus | undefined> {
@@ -354,7 +348,7 @@ export async function runLvsDaemon(o: LvsDaemonOptions): Promise<void> {
     held.push(() => ctl.close());
     if (o.metrics) {
       const { bindMetrics } = require('../vrrp/control') as typeof import('../vrrp/control');
-      const m = await bindMetrics(o.metrics, () => lvsMetricsText(host.status())).catch((e: Error) => {
+      const m = await bindMetrics(o.metrics, async () => lvsMetricsText(host.status(), await host.liveTable())).catch((e: Error) => {
         throw new HactlError(e.message, { hint: 'choose a free ADDR:PORT for --metrics' });
       });
       held.push(() => m.close());

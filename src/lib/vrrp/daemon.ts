@@ -115,6 +115,8 @@ export interface InstanceStatus {
     rxPriorityZero: number;
     txPriorityZero: number;
     becameMaster: number;
+    releasedMaster: number;
+    transitions: number;
     addrMismatch: number;
     drops: Partial<Record<DropReason, number>>;
   };
@@ -132,6 +134,15 @@ export interface DaemonStatus {
   trackProcesses?: TrackerState[];
   /** the supervised halves (src/lib/daemon): the LVS child, when there is one */
   halves?: HalfStatus[];
+  /** the last reload (SIGHUP or `vrrp reload`), when the reload path records it (/metrics) */
+  lastReload?: ReloadResult;
+}
+
+/** How the last reload ended: wall-clock time (ms since the epoch), applied or refused and why. */
+export interface ReloadResult {
+  atMs: number;
+  ok: boolean;
+  error?: string;
 }
 
 class Instance {
@@ -1281,6 +1292,8 @@ export class VrrpDaemon {
           rxPriorityZero: i.fsm.stats.rxPriorityZero,
           txPriorityZero: i.fsm.stats.txPriorityZero,
           becameMaster: i.fsm.stats.becameMaster,
+          releasedMaster: i.fsm.stats.releasedMaster,
+          transitions: i.fsm.stats.transitions,
           addrMismatch: i.fsm.stats.addrMismatch,
           drops: { ...i.fsm.stats.drops },
         },
