@@ -227,7 +227,7 @@ export interface LoadResult {
 }
 
 /** Load keepalived.conf through the conf engine and map it. */
-export function loadDaemonConfig(path: string, configId?: string): LoadResult {
+export function loadDaemonConfig(path: string, configId?: string, opts: { allowNoInstances?: boolean } = {}): LoadResult {
   // biome-ignore lint/suspicious/noExplicitAny: the conf engine is a sibling module
   let conf: any;
   try {
@@ -248,7 +248,7 @@ export function loadDaemonConfig(path: string, configId?: string): LoadResult {
   const { config, problems, notes } = fromModel(r.model, { userExists: (n) => host.userExists?.(n) ?? true, groupExists: (n) => host.groupExists?.(n) ?? true });
   for (const p of problems) errors.push(`${p.where}: ${p.message}`);
   warnings.push(...notes);
-  if (config.instances.length === 0) errors.push(`${path}: no vrrp_instance to run`);
+  if (config.instances.length === 0 && !opts.allowNoInstances) errors.push(`${path}: no vrrp_instance to run`);
   return { config: errors.length ? undefined : config, errors, warnings };
 }
 

@@ -10,7 +10,7 @@ import { runScript } from '../proc/run';
 import type { HalfStatus } from '../daemon/supervisor';
 import type { MasterPlan } from '../daemon/watchdog';
 import type { Command, DaemonConfig, InstanceConfig, NotifyConfig, ScriptConfig, VipConfig } from './config';
-import { instanceKey, notifyArgs } from './config';
+import { instanceKey, noAccept, notifyArgs, vipPlacement } from './config';
 import { DropLogLimiter } from './droplog';
 import { type Action, effectivePriority, fileTrack, type RxMeta, type State, SyncGroup, type TrackStatus, VrrpFsm, weightedTrack } from './fsm';
 import type { VipFirewall } from './firewall';
@@ -855,9 +855,8 @@ export class VrrpDaemon {
   }
 
   /** use_vmac: VIPs of the base interface live on the macvlan, as keepalived does. */
-  private vipOn(inst: Instance, v: VipConfig, cfg: InstanceConfig = inst.cfg): VipConfig {
-    if (!cfg.vmac || (v.dev && v.dev !== cfg.interface)) return v;
-    return { ...v, dev: cfg.vmac, label: undefined };
+  private vipOn(_inst: Instance, v: VipConfig, cfg: InstanceConfig = _inst.cfg): VipConfig {
+    return vipPlacement(cfg, v);
   }
 
   private async removeAddresses(inst: Instance, cfg: InstanceConfig = inst.cfg): Promise<void> {
@@ -1331,9 +1330,4 @@ function rawOrigin(p: RxPacket): { from: string; vrid?: number } {
   if (p.raw.length < 20) return { from: 'unknown' };
   const ihl = (p.raw[0] & 0x0f) * 4;
   return { from: bufToIpv4(p.raw, 12), vrid: ihl >= 20 && p.raw.length > ihl + 1 ? p.raw[ihl + 1] : undefined };
-}
-
-/** keepalived: no_accept (or vrrp_strict) on a non-owner drops traffic to the VIPs while MASTER. */
-function noAccept(c: InstanceConfig): boolean {
-  return !c.accept && c.priority < 255;
 }
