@@ -9,7 +9,10 @@ import { describe, it } from 'node:test';
 import type { ServiceWithDests } from '../../src/lib/ipvs/types';
 import { lvsMetricsText } from '../../src/lib/lvs/metrics';
 import type { LvsStatus } from '../../src/lib/lvs/reconciler';
+import { LvsReconciler } from '../../src/lib/lvs/reconciler';
 import { metricsText } from '../../src/lib/vrrp/control';
+import { FakeCheckers, FakeClock, FakeIpvs } from './lvs-fakes';
+import { rs, vs } from './lvs-helpers';
 import type { DaemonStatus, InstanceStatus } from '../../src/lib/vrrp/daemon';
 
 const promtool = spawnSync('promtool', ['--version']).status === 0;
@@ -180,5 +183,45 @@ describe('LVS /metrics', () => {
   });
   it('without a kernel table there are no IPVS counter samples', () => {
     assert.doesNotMatch(lvsMetricsText(lvs), /connections_total\{/);
+  });
+});
+
+describe('LVS checker statistics behind the metrics (reconciler, virtual clock)', () => {
+  /** A clock whose timers fire `late` ms after they were due (an event loop busy elsewhere). */
+  class LateClock extends FakeClock {
+    skew = 0;
+    late = 0;
+    override now(): number {
+      return super.now() + this.skew;
+    }
+    override setTimeout(fn: () => void, ms: number): unknown {
+      return super.setTimeout(() => {
+        this.skew += this.late;
+        fn();
+      }, ms);
+    }
+  }
+  it('scheduling lag (last, max) and failures per checker', async () => {
+    const clock = new LateClock();
+    const checks = new FakeCheckers(clock);
+    const rec = new LvsReconciler({ ipvs: new FakeIpvs(), checkers: checks, clock, random: () => 0 });
+    await rec.start({ virtualServers: [vs('192.0.2.10', 80, [rs('198.51.100.11')])] });
+    clock.late = 40;
+    await clock.advance(1000);
+    await rec.idle();
+    let c = rec.status().virtualServers[0].realServers[0].checkers[0];
+    assert.equal(c.lastLagMs, 40);
+    assert.equal(c.failures, 0);
+    clock.late = 5;
+    checks.up.set('198.51.100.11|80', false);
+    await clock.advance(1000);
+    await rec.idle();
+    c = rec.status().virtualServers[0].realServers[0].checkers[0];
+    assert.equal(c.lastLagMs, 5);
+    assert.equal(c.maxLagMs, 40);
+    assert.equal(c.failures, 1);
+    assert.equal(c.runs, 2);
+    assert.equal(c.lastDurationMs, 1);
+    await rec.stop();
   });
 });

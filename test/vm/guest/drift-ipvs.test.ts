@@ -4,11 +4,27 @@
  * weight changed by hand are found, and nothing else. Skips outside the VM.
  */
 import * as assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { flush, guestSkip, hactl, ipvsadmLines } from './ipvs-guest-lib';
+import { flush, guestSkip, HACTL, hactl, ipvsadmLines } from './ipvs-guest-lib';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const get = (url: string) =>
+  new Promise<string>((resolve) => {
+    http
+      .get(url, (r) => {
+        let b = '';
+        r.on('data', (d) => {
+          b += d;
+        });
+        r.on('end', () => resolve(b));
+      })
+      .on('error', () => resolve(''));
+  });
 
 const CONF = `virtual_server 192.0.2.10 80 {
   lb_algo wlc
@@ -27,7 +43,9 @@ describe('hactl drift: IPVS (VM)', { skip: guestSkip() }, () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hactl-drift-'));
   const conf = path.join(dir, 'keepalived.conf');
   fs.writeFileSync(conf, CONF);
+  let daemon: ChildProcess | undefined;
   after(() => {
+    if (daemon && daemon.exitCode === null) daemon.kill('SIGKILL');
     flush();
     fs.rmSync(dir, { recursive: true, force: true });
   });
@@ -58,5 +76,28 @@ describe('hactl drift: IPVS (VM)', { skip: guestSkip() }, () => {
       'ipvs-dest-weight 198.51.100.11:80 in TCP 192.0.2.10:80 weight 3 -> weight 5',
       'ipvs-dest-unexpected 198.51.100.99:80 in TCP 192.0.2.10:80 absent -> masq weight 1',
     ]);
+  });
+
+  it('the LVS half: /metrics has the kernel counters per service and destination, and drift finds its table clean', { timeout: 120_000 }, async () => {
+    flush();
+    daemon = spawn(process.execPath, [HACTL, 'vrrp', 'run', '--lvs-only', '-f', conf, '--control-socket', path.join(dir, 'none.sock'), '--pid-file', path.join(dir, 'vrrp.pid'), '--metrics', '127.0.0.1:9653'], {
+      stdio: 'ignore',
+    });
+    let body = '';
+    const end = Date.now() + 60_000;
+    while (Date.now() < end && !/hactl_lvs_real_server_connections_total\{/.test(body)) {
+      await sleep(500);
+      body = await get('http://127.0.0.1:9653/metrics');
+    }
+    const svc = 'virtual_server="\\[192\\.0\\.2\\.10\\]:tcp:80",service="TCP 192\\.0\\.2\\.10:80"';
+    assert.match(body, new RegExp(`^hactl_lvs_virtual_server_connections_total\\{${svc}\\} 0$`, 'm'));
+    assert.match(body, new RegExp(`^hactl_lvs_real_server_in_bytes_total\\{${svc},real_server="198.51.100.11:80"\\} 0$`, 'm'));
+    assert.match(body, new RegExp(`^hactl_lvs_real_server_kernel_weight\\{${svc},real_server="198.51.100.11:80"\\} 3$`, 'm'));
+    assert.match(body, /^# TYPE hactl_lvs_real_server_out_packets_total counter$/m);
+    const r = drift();
+    assert.deepEqual(r.kinds, [], r.notes.join('; '));
+    assert.equal(r.status, 0);
+    daemon.kill('SIGTERM');
+    await new Promise((res) => daemon?.once('exit', res));
   });
 });
