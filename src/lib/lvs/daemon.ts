@@ -290,10 +290,21 @@ export class LvsHost {
   }
 }
 
-const lvsAnswers = (status: () => LvsStatus | undefined) => {
-  const answer = () => ({ pid: process.pid, lvs: status() ?? null });
-  return { status: answer, 'lvs-status': answer };
+const lvsAnswers = (host: LvsHost) => {
+  const answer = () => ({ pid: process.pid, lvs: host.status() ?? null });
+  // the VRRP parent's /metrics appends this half's (with the kernel's IPVS counters)
+  const metrics = async () => ({ text: lvsMetricsText(host.status(), await host.liveTable()) });
+  return { status: answer, 'lvs-status': answer, 'lvs-metrics': metrics };
 };
+
+/** The LVS half's /metrics text from its control socket ('' when none answers). */
+export async function queryLvsMetrics(p: string, timeoutMs = 2000): Promise<string> {
+  try {
+    return ((await queryLineJson(p, 'lvs-metrics', timeoutMs)) as { text?: string }).text ?? '';
+  } catch {
+    return '';
+  }
+}
 
 export { lvsMetricsText };
 
@@ -342,7 +353,7 @@ export async function runLvsDaemon(o: LvsDaemonOptions): Promise<void> {
       const l = lockPidFile(p, 'hactl vrrp run (LVS half)');
       held.push(() => l.release());
     }
-    const ctl = await bindLineJson(sockPath, lvsAnswers(() => host.status()), (p) => alreadyRunningOnSocket('hactl vrrp run (LVS half)', p)).catch((e: Error) => {
+    const ctl = await bindLineJson(sockPath, lvsAnswers(host), (p) => alreadyRunningOnSocket('hactl vrrp run (LVS half)', p)).catch((e: Error) => {
       throw e instanceof HactlError ? e : new HactlError(`LVS control socket ${sockPath}: ${(e as NodeJS.ErrnoException).code ?? e.message}`);
     });
     held.push(() => ctl.close());

@@ -4,7 +4,7 @@
  * weight changed by hand are found, and nothing else. Skips outside the VM.
  */
 import * as assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as os from 'node:os';
@@ -99,5 +99,47 @@ describe('hactl drift: IPVS (VM)', { skip: guestSkip() }, () => {
     assert.equal(r.status, 0);
     daemon.kill('SIGTERM');
     await new Promise((res) => daemon?.once('exit', res));
+  });
+
+  it('both halves (the LVS half as a child): one /metrics with the VRRP and the LVS metrics', { timeout: 240_000 }, async () => {
+    flush();
+    spawnSync('sh', ['-c', 'ip link add drm0 type dummy && ip link set drm0 up && ip addr add 198.51.100.2/24 dev drm0']);
+    const both = path.join(dir, 'both.conf');
+    fs.writeFileSync(
+      both,
+      `vrrp_instance VI_1 {
+  state MASTER
+  interface drm0
+  virtual_router_id 52
+  priority 150
+  advert_int 1
+  virtual_ipaddress {
+    198.51.100.20/24
+  }
+}
+${CONF}`,
+    );
+    daemon = spawn(process.execPath, [HACTL, 'vrrp', 'run', '-f', both, '--control-socket', path.join(dir, 'both.sock'), '--pid-file', path.join(dir, 'both.pid'), '--metrics', '127.0.0.1:9654'], {
+      stdio: 'ignore',
+    });
+    try {
+      let body = '';
+      const end = Date.now() + 180_000;
+      while (Date.now() < end && !(/hactl_vrrp_state\{instance="VI_1"\} 2/.test(body) && /hactl_lvs_real_server_kernel_weight\{/.test(body))) {
+        await sleep(1000);
+        body = await get('http://127.0.0.1:9654/metrics');
+      }
+      assert.match(body, /^hactl_vrrp_state\{instance="VI_1"\} 2$/m);
+      assert.match(body, /^hactl_daemon_half_up\{half="lvs"\} 1$/m);
+      assert.match(body, /^hactl_lvs_real_server_up\{virtual_server="\[192\.0\.2\.10\]:tcp:80",real_server="198\.51\.100\.11:80"\} 1$/m);
+      assert.match(body, /^hactl_lvs_real_server_kernel_weight\{virtual_server="\[192\.0\.2\.10\]:tcp:80",service="TCP 192\.0\.2\.10:80",real_server="198\.51\.100\.11:80"\} 3$/m);
+      // each family once (the two expositions do not overlap)
+      const types = body.split('\n').filter((l) => l.startsWith('# TYPE '));
+      assert.equal(new Set(types).size, types.length);
+    } finally {
+      daemon.kill('SIGTERM');
+      await new Promise((res) => daemon?.once('exit', res));
+      spawnSync('ip', ['link', 'del', 'drm0']);
+    }
   });
 });
