@@ -11,7 +11,7 @@ import type { Node } from './vrrp-lab';
 import { VrrpLab, vrrpConf, vrrpLabUnavailable } from './vrrp-lab';
 
 const skip = vrrpLabUnavailable() ?? undefined;
-const EXTRA = '  no_accept\n  virtual_routes {\n    203.0.113.0/24 dev eth0\n  }\n';
+const EXTRA = '  no_accept\n  virtual_routes {\n    203.0.113.0/24 dev eth0\n  }\n  virtual_rules {\n    from 198.51.100.100 table 100\n  }\n';
 const VIPS = ['198.51.100.100/24', '198.51.100.101/24'];
 
 interface DriftJson {
@@ -78,6 +78,7 @@ describe('hactl drift in a lab', { skip, timeout: 90_000 }, () => {
         'nft-missing 198.51.100.100 in the no_accept set',
         'nft-missing 198.51.100.101 in the no_accept set',
         'route-missing 203.0.113.0/24 dev eth0',
+        'rule-missing from 198.51.100.100/32 table 100',
         'vip-missing 198.51.100.101/24 on eth0',
       ]);
     } finally {

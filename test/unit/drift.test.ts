@@ -78,6 +78,9 @@ describe('drift: VRRP addresses, routes, rules, no_accept set', () => {
     });
     assert.deepEqual(r.differences, []);
   });
+  it('a route configured with host bits set matches the network the kernel keeps', () => {
+    assert.deepEqual(kinds({ instances: [VI({ state: 'MASTER', routes: [{ dst: '203.0.113.7/24', dev: 'eth0' }] })], ...held }), []);
+  });
   it('a keepalived-protocol route or rule nobody configures is listed; other routes are not', () => {
     const d = kinds({
       instances: [],

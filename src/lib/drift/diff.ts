@@ -24,7 +24,7 @@ import { desiredTable } from '../lvs/desired';
 import type { LvsStatus } from '../lvs/reconciler';
 import { LvsState } from '../lvs/state';
 import type { LvsSpec } from '../lvs/types';
-import { parseCidr, parseIp } from '../net/ip';
+import { networkOf, parseCidr, parseIp } from '../net/ip';
 import { type DaemonConfig, noAccept, type RouteConfig, type RuleConfig, vipPlacement } from '../vrrp/config';
 
 export type DriftKind =
@@ -135,7 +135,9 @@ const canon = (a: string) => parseIp(a)?.text ?? a;
 function routeDst(dst: string, family: 4 | 6): string {
   if (dst === 'default') return family === 6 ? '::/0' : '0.0.0.0/0';
   const c = parseCidr(dst);
-  return c ? `${c.text}/${c.prefix}` : dst;
+  if (!c) return dst;
+  const n = networkOf(c);
+  return `${n.text}/${n.prefix}`;
 }
 
 function routeFamily(r: RouteConfig): 4 | 6 {
@@ -155,7 +157,7 @@ function kernelRouteText(r: KernelRoute): string {
 /** Does the kernel route satisfy the configured one (every configured field equal)? */
 function routeMatches(c: RouteConfig, k: KernelRoute): boolean {
   const f = routeFamily(c);
-  if (k.family !== f || `${canon(k.dst)}/${k.dstLen}` !== routeDst(c.dst, f)) return false;
+  if (k.family !== f || routeDst(`${k.dst}/${k.dstLen}`, f) !== routeDst(c.dst, f)) return false;
   if ((c.table ?? MAIN_TABLE) !== k.table) return false;
   if (c.gw !== undefined && canon(c.gw) !== canon(k.gw ?? '')) return false;
   if (c.dev !== undefined && c.dev !== k.dev) return false;
@@ -168,7 +170,9 @@ function routeMatches(c: RouteConfig, k: KernelRoute): boolean {
 const prefixText = (p: string | undefined) => {
   if (p === undefined) return undefined;
   const c = parseCidr(p);
-  return c ? `${c.text}/${c.prefix}` : p;
+  if (!c) return p;
+  const n = networkOf(c);
+  return `${n.text}/${n.prefix}`;
 };
 
 function ruleMatches(c: RuleConfig, k: KernelRule): boolean {
