@@ -98,13 +98,20 @@ export async function driftHandler(p: Parsed): Promise<number> {
   const kernel = await readKernel();
   const nft = readNftVips();
   if (nft.note) notes.push(nft.note);
-  const ipvs = await readIpvs();
+  const hasVs = !!lv.spec?.virtualServers.length;
+  // a configuration without virtual_server says nothing about IPVS (the table may be managed otherwise)
+  const ipvs = hasVs
+    ? await readIpvs()
+    : {
+        note: lv.spec
+          ? `IPVS: ${file} has no virtual_server: the IPVS table was not compared`
+          : `IPVS: the virtual servers of ${file} could not be read (${lv.errors[0] ?? 'unknown error'}): not compared`,
+      };
   let ipvsInput: Parameters<typeof d.driftReport>[0]['ipvs'];
   if (ipvs.live && lv.spec) {
     const w = d.wantedIpvs(lv.spec, health);
     ipvsInput = { wanted: w.table, live: ipvs.live, owners: w.owners };
   } else if (ipvs.note) notes.push(ipvs.note);
-  else if (!lv.spec) notes.push(`IPVS: the virtual servers of ${file} could not be read: not compared`);
   const report = d.driftReport({
     instances: d.driftInstances(vr.config, states),
     ...kernel,
