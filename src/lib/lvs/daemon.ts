@@ -138,6 +138,7 @@ export class LvsHost {
   private spec?: LvsSpec;
   private client?: IpvsClient;
   private ipvs?: IpvsPort;
+  private metricsClient?: IpvsClient;
   private addrCache = { at: 0, set: new Set<string>() };
   private follow?: NodeJS.Timeout;
   private unwatch?: () => void;
@@ -274,16 +275,27 @@ export class LvsHost {
     for (const f of this.fifos.values()) f.close();
     this.fifos.clear();
     this.client?.close();
+    this.metricsClient?.close();
+    this.metricsClient = undefined;
   }
 
   status(): LvsStatus | undefined {
     return this.rec?.status();
   }
 
-  /** The kernel's IPVS table with its counters (for /metrics); undefined when it cannot be read. */
+  /**
+   * The kernel's IPVS table with its counters (for /metrics); undefined when it cannot be read.
+   * Its own netlink socket: the kernel runs one dump at a time per socket, and a scrape must not
+   * make the reconciler's own reads fail.
+   */
   async liveTable(): Promise<ServiceWithDests[] | undefined> {
     try {
-      return await this.ipvs?.list();
+      if (!this.client) return await this.ipvs?.list();
+      if (!this.metricsClient) {
+        const { IpvsClient } = require('../ipvs/client') as typeof import('../ipvs/client');
+        this.metricsClient = await IpvsClient.open({ window: 128, yieldBetweenWindows: true });
+      }
+      return await this.metricsClient.getTable(1);
     } catch {
       return undefined;
     }

@@ -125,7 +125,7 @@ ${CONF}`,
     try {
       let body = '';
       const end = Date.now() + 180_000;
-      while (Date.now() < end && !(/hactl_vrrp_state\{instance="VI_1"\} 2/.test(body) && /hactl_lvs_real_server_kernel_weight\{/.test(body))) {
+      while (Date.now() < end && !(/hactl_vrrp_state\{instance="VI_1"\} 2/.test(body) && /hactl_daemon_half_up\{half="lvs"\} 1/.test(body) && /hactl_lvs_real_server_kernel_weight\{/.test(body))) {
         await sleep(1000);
         body = await get('http://127.0.0.1:9654/metrics');
       }
