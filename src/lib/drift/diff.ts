@@ -21,7 +21,7 @@
 import { destNeedsEdit, serviceId, serviceNeedsEdit, TableModel } from '../ipvs/plan';
 import type { Dest, Service, ServiceWithDests } from '../ipvs/types';
 import { desiredTable } from '../lvs/desired';
-import type { LvsStatus } from '../lvs/reconciler';
+import { type LvsStatus, svcLabel } from '../lvs/reconciler';
 import { LvsState } from '../lvs/state';
 import type { LvsSpec } from '../lvs/types';
 import { networkOf, parseCidr, parseIp } from '../net/ip';
@@ -269,12 +269,6 @@ export function driftReport(inp: DriftInput): DriftReport {
   return { differences: out, instances: verdicts };
 }
 
-function svcText(s: Service): string {
-  if (s.fwmark) return `FWM ${s.fwmark}${s.af === 10 ? ' IPv6' : ''}`;
-  const proto = s.protocol === 6 ? 'TCP' : s.protocol === 17 ? 'UDP' : s.protocol === 132 ? 'SCTP' : `proto ${s.protocol}`;
-  return `${proto} ${s.af === 10 ? `[${s.addr}]` : s.addr}:${s.port}`;
-}
-
 const FWD_NAME: Record<number, string> = { 0: 'masq', 1: 'local', 2: 'tunnel', 3: 'route', 4: 'bypass' };
 
 function destText(d: Dest): string {
@@ -295,16 +289,16 @@ export function ipvsDrift(wanted: ServiceWithDests[], live: ServiceWithDests[], 
   const w = TableModel.from(wanted);
   const l = TableModel.from(live);
   for (const [id, ws] of w.svcs) {
-    const owner = owners?.get(id) ?? svcText(ws.svc);
+    const owner = owners?.get(id) ?? svcLabel(ws.svc);
     const ls = l.svcs.get(id);
     if (!ls) {
-      out.push({ kind: 'ipvs-service-missing', owner, what: svcText(ws.svc), expected: svcAttrs(ws.svc), actual: 'absent' });
+      out.push({ kind: 'ipvs-service-missing', owner, what: svcLabel(ws.svc), expected: svcAttrs(ws.svc), actual: 'absent' });
       continue;
     }
-    if (serviceNeedsEdit(ls.svc, ws.svc)) out.push({ kind: 'ipvs-service-changed', owner, what: svcText(ws.svc), expected: svcAttrs(ws.svc), actual: svcAttrs(ls.svc) });
+    if (serviceNeedsEdit(ls.svc, ws.svc)) out.push({ kind: 'ipvs-service-changed', owner, what: svcLabel(ws.svc), expected: svcAttrs(ws.svc), actual: svcAttrs(ls.svc) });
     for (const [did, wd] of ws.dests) {
       const ld = ls.dests.get(did);
-      const what = `${destText(wd)} in ${svcText(ws.svc)}`;
+      const what = `${destText(wd)} in ${svcLabel(ws.svc)}`;
       if (!ld) out.push({ kind: 'ipvs-dest-missing', owner, what, expected: destAttrs(wd), actual: 'absent' });
       else if (destNeedsEdit(ld, wd)) {
         const onlyWeight = destNeedsEdit({ ...ld, weight: wd.weight }, wd) === false;
@@ -312,9 +306,9 @@ export function ipvsDrift(wanted: ServiceWithDests[], live: ServiceWithDests[], 
       }
     }
     for (const [did, ld] of ls.dests)
-      if (!ws.dests.has(did)) out.push({ kind: 'ipvs-dest-unexpected', owner, what: `${destText(ld)} in ${svcText(ls.svc)}`, expected: 'absent', actual: destAttrs(ld) });
+      if (!ws.dests.has(did)) out.push({ kind: 'ipvs-dest-unexpected', owner, what: `${destText(ld)} in ${svcLabel(ls.svc)}`, expected: 'absent', actual: destAttrs(ld) });
   }
-  for (const [id, ls] of l.svcs) if (!w.svcs.has(id)) out.push({ kind: 'ipvs-service-unexpected', owner: '', what: svcText(ls.svc), expected: 'absent (no virtual_server)', actual: svcAttrs(ls.svc) });
+  for (const [id, ls] of l.svcs) if (!w.svcs.has(id)) out.push({ kind: 'ipvs-service-unexpected', owner: '', what: svcLabel(ls.svc), expected: 'absent (no virtual_server)', actual: svcAttrs(ls.svc) });
   return out;
 }
 
