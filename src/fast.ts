@@ -40,6 +40,7 @@ export const commands: Record<string, CommandEntry> = {
   ),
   'vrrp status': { load: () => require('./lib/vrrp/status-cli').vrrpStatusHandler },
   ...Object.fromEntries(['announce', 'withdraw', 'status'].map((v) => [`bgp ${v}`, { load: () => require('./lib/bgp/cli').bgpHandler(v) }])),
+  drift: { load: () => require('./lib/drift/cli').driftHandler },
   completion: { load: () => require('./lib/cli/completion').completionHandler },
   ipvsadm: { load: () => require('./lib/ipvs/cli').ipvsadmFast, raw: true },
   restore: { load: () => require('./lib/ipvs/cli').restoreMain, raw: true },

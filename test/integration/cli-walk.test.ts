@@ -111,6 +111,7 @@ const BAD_VALUE: Record<string, string[]> = {
   'rs:edit': ['-t', '192.0.2.1:80', '-r', '192.0.2.2', '-w', 'x'],
   'vrrp:run': ['-f', 'examples/keepalived.conf', '--log-format', 'xml'],
   'vrrp:status': ['--control-socket'],
+  drift: ['-f', 'examples/keepalived.conf', '--control-socket'],
   'vs:add': ['-t', '300.1.1.1:80'],
   'vs:clear': ['--no-such-flag'],
   'vs:del': ['-t', '300.1.1.1:80', '--yes'],

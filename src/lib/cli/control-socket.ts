@@ -11,7 +11,7 @@ import * as path from 'node:path';
  * file is replaced; its directory is created). Unknown requests get
  * `{"error": ...}`.
  */
-export function serveLineJson(p: string, answers: Record<string, () => unknown>): net.Server {
+export function serveLineJson(p: string, answers: Record<string, () => unknown | Promise<unknown>>): net.Server {
   try {
     if (fs.statSync(p).isSocket()) fs.unlinkSync(p);
   } catch {
@@ -30,7 +30,13 @@ export function serveLineJson(p: string, answers: Record<string, () => unknown>)
       if (!buf.includes('\n')) return;
       const cmd = buf.split('\n')[0].trim();
       const answer = Object.hasOwn(answers, cmd) ? answers[cmd] : undefined;
-      if (answer) c.end(`${JSON.stringify(answer())}\n`);
+      if (answer)
+        Promise.resolve()
+          .then(answer)
+          .then(
+            (v) => c.end(`${JSON.stringify(v)}\n`),
+            (e: Error) => c.end(`${JSON.stringify({ error: e.message })}\n`),
+          );
       else c.end(`${JSON.stringify({ error: `unknown request "${cmd.slice(0, 40)}"` })}\n`);
     });
     c.on('error', () => {});
@@ -67,7 +73,7 @@ export function socketAnswers(p: string, timeoutMs = 1000): Promise<boolean> {
  * live daemon: refuses (rejects with `refuse(p)`) when one answers there, replaces
  * only a dead socket file, and resolves once listening (a bind error rejects).
  */
-export async function bindLineJson(p: string, answers: Record<string, () => unknown>, refuse: (p: string) => Error): Promise<OwnedServer> {
+export async function bindLineJson(p: string, answers: Record<string, () => unknown | Promise<unknown>>, refuse: (p: string) => Error): Promise<OwnedServer> {
   let st: fs.Stats | undefined;
   try {
     st = fs.lstatSync(p);

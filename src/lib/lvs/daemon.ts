@@ -25,7 +25,6 @@ import { alreadyRunningOnSocket, DEFAULT_PID_FILE, Held, lockPidFile, lvsPidFile
 import { KEEPALIVED_EXIT } from '../daemon/supervisor';
 import { HactlError } from '../cli/errors';
 import { NotifyFifo } from '../notify/fifo';
-import { promText } from '../vrrp/control';
 import { splitCommand } from '../proc/argv';
 import { startScript } from '../proc/run';
 import { defaultScriptUser } from '../proc/user';
@@ -33,11 +32,13 @@ import { nodeHostProbe } from '../conf/host-probe';
 import { loadConfig } from '../conf/index';
 import type { KeepalivedConfig } from '../conf/model';
 import type { IpvsClient } from '../ipvs/client';
+import type { ServiceWithDests } from '../ipvs/types';
 import { initTrackFiles, isFileCheck, realCheckers, trackFilePaths, watchTrackFiles } from './checkers';
 import type { FileCheckOptions } from './from-config';
 import { lvsSpecFromConfig } from './from-config';
 import { formatLvsStatus, type IpvsPort, LvsReconciler, type LvsStatus, realTimerClock } from './reconciler';
 import type { LvsEvent, LvsSpec, ScriptSpec } from './types';
+import { lvsMetricsText } from './metrics';
 
 export type LvsLog = (level: 'info' | 'warn' | 'error' | 'debug', msg: string) => void;
 
@@ -136,6 +137,8 @@ export class LvsHost {
   private fifos = new Map<string, NotifyFifo>();
   private spec?: LvsSpec;
   private client?: IpvsClient;
+  private ipvs?: IpvsPort;
+  private metricsClient?: IpvsClient;
   private addrCache = { at: 0, set: new Set<string>() };
   private follow?: NodeJS.Timeout;
   private unwatch?: () => void;
@@ -182,6 +185,7 @@ export class LvsHost {
       }
       ipvs = netlinkIpvsPort(this.client);
     }
+    this.ipvs = ipvs;
     this.rec = new LvsReconciler({
       ipvs,
       checkers: realCheckers,
@@ -271,37 +275,50 @@ export class LvsHost {
     for (const f of this.fifos.values()) f.close();
     this.fifos.clear();
     this.client?.close();
+    this.metricsClient?.close();
+    this.metricsClient = undefined;
   }
 
   status(): LvsStatus | undefined {
     return this.rec?.status();
   }
+
+  /**
+   * The kernel's IPVS table with its counters (for /metrics); undefined when it cannot be read.
+   * Its own netlink socket: the kernel runs one dump at a time per socket, and a scrape must not
+   * make the reconciler's own reads fail.
+   */
+  async liveTable(): Promise<ServiceWithDests[] | undefined> {
+    try {
+      if (!this.client) return await this.ipvs?.list();
+      if (!this.metricsClient) {
+        const { IpvsClient } = require('../ipvs/client') as typeof import('../ipvs/client');
+        this.metricsClient = await IpvsClient.open({ window: 128, yieldBetweenWindows: true });
+      }
+      return await this.metricsClient.getTable(1);
+    } catch {
+      return undefined;
+    }
+  }
 }
 
-const lvsAnswers = (status: () => LvsStatus | undefined) => {
-  const answer = () => ({ pid: process.pid, lvs: status() ?? null });
-  return { status: answer, 'lvs-status': answer };
+const lvsAnswers = (host: LvsHost) => {
+  const answer = () => ({ pid: process.pid, lvs: host.status() ?? null });
+  // the VRRP parent's /metrics appends this half's (with the kernel's IPVS counters)
+  const metrics = async () => ({ text: lvsMetricsText(host.status(), await host.liveTable()) });
+  return { status: answer, 'lvs-status': answer, 'lvs-metrics': metrics };
 };
 
-/** Prometheus text exposition of the LVS half's status (pure). */
-export function lvsMetricsText(s: LvsStatus | undefined): string {
-  const vs = s?.virtualServers ?? [];
-  const rs = vs.flatMap((v) => v.realServers.map((r) => ({ v, r, labels: { virtual_server: v.id, real_server: `${r.addr}:${r.port}` } })));
-  return promText([
-    { name: 'hactl_lvs_virtual_server_quorum_up', help: 'Virtual server quorum reached (1) or not (0)', type: 'gauge', rows: vs.map((v) => [{ virtual_server: v.id }, v.quorumUp ? 1 : 0]) },
-    { name: 'hactl_lvs_virtual_server_weight_sum', help: 'Sum of the alive real servers weights', type: 'gauge', rows: vs.map((v) => [{ virtual_server: v.id }, v.weightSum]) },
-    { name: 'hactl_lvs_real_server_up', help: 'Real server alive (1) or not (0) by its checkers', type: 'gauge', rows: rs.map((x) => [x.labels, x.r.alive ? 1 : 0]) },
-    { name: 'hactl_lvs_real_server_weight', help: 'Real server effective weight', type: 'gauge', rows: rs.map((x) => [x.labels, x.r.effectiveWeight]) },
-    { name: 'hactl_lvs_real_server_in_ipvs', help: 'Real server present in the IPVS table', type: 'gauge', rows: rs.map((x) => [x.labels, x.r.inIpvs ? 1 : 0]) },
-    {
-      name: 'hactl_lvs_checker_runs_total',
-      help: 'Checks run',
-      type: 'counter',
-      rows: rs.flatMap((x) => x.r.checkers.map((c): [Record<string, string>, number] => [{ ...x.labels, checker: c.id }, c.runs])),
-    },
-    { name: 'hactl_lvs_ipvs_ops_total', help: 'IPVS operations applied since start', type: 'counter', rows: [[{}, s?.ipvsOps ?? 0]] },
-  ]);
+/** The LVS half's /metrics text from its control socket ('' when none answers). */
+export async function queryLvsMetrics(p: string, timeoutMs = 2000): Promise<string> {
+  try {
+    return ((await queryLineJson(p, 'lvs-metrics', timeoutMs)) as { text?: string }).text ?? '';
+  } catch {
+    return '';
+  }
 }
+
+export { lvsMetricsText };
 
 /** Ask a running LVS half for its status (undefined when none answers). */
 export async function queryLvsStatus(p: string, timeoutMs = 3000): Promise<LvsStatus | undefined> {
@@ -348,13 +365,13 @@ export async function runLvsDaemon(o: LvsDaemonOptions): Promise<void> {
       const l = lockPidFile(p, 'hactl vrrp run (LVS half)');
       held.push(() => l.release());
     }
-    const ctl = await bindLineJson(sockPath, lvsAnswers(() => host.status()), (p) => alreadyRunningOnSocket('hactl vrrp run (LVS half)', p)).catch((e: Error) => {
+    const ctl = await bindLineJson(sockPath, lvsAnswers(host), (p) => alreadyRunningOnSocket('hactl vrrp run (LVS half)', p)).catch((e: Error) => {
       throw e instanceof HactlError ? e : new HactlError(`LVS control socket ${sockPath}: ${(e as NodeJS.ErrnoException).code ?? e.message}`);
     });
     held.push(() => ctl.close());
     if (o.metrics) {
       const { bindMetrics } = require('../vrrp/control') as typeof import('../vrrp/control');
-      const m = await bindMetrics(o.metrics, () => lvsMetricsText(host.status())).catch((e: Error) => {
+      const m = await bindMetrics(o.metrics, async () => lvsMetricsText(host.status(), await host.liveTable())).catch((e: Error) => {
         throw new HactlError(e.message, { hint: 'choose a free ADDR:PORT for --metrics' });
       });
       held.push(() => m.close());

@@ -107,6 +107,10 @@ export interface LvsStatus {
         lastRunAt?: number;
         lastReason?: string;
         lastFailure?: { at: number; reason: string };
+        failures?: number;
+        lastDurationMs?: number;
+        lastLagMs?: number;
+        maxLagMs?: number;
       }[];
     }[];
   }[];
@@ -123,7 +127,7 @@ function wantedModel(wanted: IpvsTable): TableModel {
   return TableModel.from([...wanted.values()].map((w) => ({ ...w.service, dests: [...w.dests.values()] })));
 }
 
-function svcLabel(s: Service): string {
+export function svcLabel(s: Service): string {
   if (s.fwmark) return `FWM ${s.fwmark}${s.af === 10 ? ' IPv6' : ''}`;
   const proto = s.protocol === 6 ? 'TCP' : s.protocol === 17 ? 'UDP' : s.protocol === 132 ? 'SCTP' : String(s.protocol);
   return `${proto} ${s.af === 10 ? `[${s.addr}]` : s.addr}:${s.port}`;
@@ -152,6 +156,8 @@ interface Scheduled {
   timer?: unknown;
   abort?: AbortController;
   running: boolean;
+  /** when the armed timer is due (clock ms) */
+  dueAt?: number;
 }
 
 export class LvsReconciler {
@@ -430,6 +436,7 @@ export class LvsReconciler {
   }
 
   private arm(s: Scheduled, delay: number, gen: number): void {
+    s.dueAt = this.o.clock.now() + delay;
     s.timer = this.o.clock.setTimeout(() => {
       s.timer = undefined;
       void this.fire(s, gen);
@@ -451,6 +458,7 @@ export class LvsReconciler {
     s.abort = new AbortController();
     let out: CheckOutcome;
     const t0 = this.o.clock.now();
+    if (s.dueAt !== undefined) this.state.checkerStarted(s.vs.id, `${s.rs.addr}|${s.rs.port}`, s.check.id, t0 - s.dueAt);
     try {
       out = await this.o.checkers.run(s.check, s.rs, s.vs, s.abort.signal);
     } catch (e) {
@@ -513,6 +521,10 @@ export class LvsReconciler {
                 lastRunAt: c.lastRunAt,
                 lastReason: c.lastReason,
                 lastFailure: c.lastFailure,
+                failures: c.failures ?? 0,
+                lastDurationMs: c.lastDurationMs,
+                lastLagMs: c.lastLagMs,
+                maxLagMs: c.maxLagMs,
               })),
             };
           }),

@@ -36,6 +36,11 @@ export interface CheckerState {
   lastReason?: string;
   lastDurationMs?: number;
   lastFailure?: { at: number; reason: string };
+  /** runs that found the real server down */
+  failures?: number;
+  /** how late the last run started after its delay_loop was due (ms), and the most so far */
+  lastLagMs?: number;
+  maxLagMs?: number;
 }
 
 export interface RealServerState {
@@ -125,6 +130,14 @@ export class LvsState {
     return !!v.spec.sorryServer && v.sorryAlive;
   }
 
+  /** A checker run starts `lagMs` after it was due (scheduling lag, /metrics). Unknown ids are ignored. */
+  checkerStarted(vsId: string, rsK: string, checkerId: string, lagMs: number): void {
+    const c = this.vs.get(vsId)?.rs.get(rsK)?.checkers.get(checkerId);
+    if (!c) return;
+    c.lastLagMs = Math.max(0, lagMs);
+    c.maxLagMs = Math.max(c.maxLagMs ?? 0, c.lastLagMs);
+  }
+
   /**
    * One checker run finished (update_svr_checker_state, after misc_dynamic's
    * update_svr_wgt). Unknown ids are ignored (a reload removed them).
@@ -139,7 +152,10 @@ export class LvsState {
     c.lastRunAt = now;
     c.lastReason = out.reason;
     c.lastDurationMs = out.durationMs;
-    if (!out.up) c.lastFailure = { at: now, reason: out.reason };
+    if (!out.up) {
+      c.lastFailure = { at: now, reason: out.reason };
+      c.failures = (c.failures ?? 0) + 1;
+    }
     if (out.weight !== undefined && Number.isFinite(out.weight)) this.setWeight(v, rs, out.weight, ev);
 
     if (c.isUp === out.up) {
@@ -333,6 +349,9 @@ export class LvsState {
             nc.lastReason = oc.lastReason;
             nc.lastFailure = oc.lastFailure;
             nc.lastDurationMs = oc.lastDurationMs;
+            nc.failures = oc.failures;
+            nc.lastLagMs = oc.lastLagMs;
+            nc.maxLagMs = oc.maxLagMs;
           }
           if (nc.hasRun) anyRun = true;
           rs.checkers.set(c.id, nc);

@@ -22,6 +22,17 @@ export interface VipConfig {
   nodad?: boolean;
 }
 
+/** Where a VIP of `cfg` goes: its own `dev`, else the use_vmac interface, else the instance's. */
+export function vipPlacement(cfg: Pick<InstanceConfig, 'vmac' | 'interface'>, v: VipConfig): VipConfig {
+  if (!cfg.vmac || (v.dev && v.dev !== cfg.interface)) return v;
+  return { ...v, dev: cfg.vmac, label: undefined };
+}
+
+/** no_accept applies (keepalived: not the address owner, no `accept`): MASTER's VIPs go in the nftables set. */
+export function noAccept(c: Pick<InstanceConfig, 'accept' | 'priority'>): boolean {
+  return !c.accept && c.priority < 255;
+}
+
 export interface RouteConfig {
   dst: string;
   gw?: string;

@@ -8,7 +8,7 @@ import { queryLineJson, serveLineJson } from '../cli/control-socket';
 import { nodeHostProbe } from '../conf/host-probe';
 import { type DaemonConfig, fromModel } from './config';
 import type { HalfStatus } from '../daemon/supervisor';
-import type { DaemonStatus } from './daemon';
+import type { DaemonStatus, ReloadResult } from './daemon';
 
 export const DEFAULT_CONTROL_SOCKET = '/run/hactl/vrrp.sock';
 
@@ -47,23 +47,47 @@ export function promText(metrics: PromMetric[]): string {
   return `${out.join('\n')}\n`;
 }
 
-/** Prometheus text exposition of the status. */
+/** Prometheus text exposition of the status (docs/metrics.md lists every metric and its keepalived-exporter twin). */
 export function metricsText(s: DaemonStatus): string {
   const all: PromMetric[] = [];
   const metric = (name: string, help: string, type: PromMetric['type'], rows: PromMetric['rows']) => {
     all.push({ name, help, type, rows });
   };
   const I = s.instances;
-  metric('hactl_vrrp_state', 'VRRP state (0 init, 1 backup, 2 master, 3 fault)', 'gauge', I.map((i) => [{ instance: i.name }, STATE_NUM[i.state]]));
-  metric('hactl_vrrp_priority', 'Effective priority', 'gauge', I.map((i) => [{ instance: i.name }, i.effectivePriority]));
-  metric('hactl_vrrp_adverts_received_total', 'Adverts received', 'counter', I.map((i) => [{ instance: i.name }, i.counters.rxAdverts]));
-  metric('hactl_vrrp_adverts_sent_total', 'Adverts sent', 'counter', I.map((i) => [{ instance: i.name }, i.counters.txAdverts]));
-  metric('hactl_vrrp_became_master_total', 'Transitions to MASTER', 'counter', I.map((i) => [{ instance: i.name }, i.counters.becameMaster]));
+  const per = (f: (i: DaemonStatus['instances'][number]) => number): PromMetric['rows'] => I.map((i) => [{ instance: i.name }, f(i)]);
+  metric(
+    'hactl_vrrp_instance_info',
+    'VRRP instance identity (always 1): interface, VRID, VRRP version, address family',
+    'gauge',
+    I.map((i) => [{ instance: i.name, interface: i.interface, vrid: String(i.vrid), version: String(i.version), family: i.family === 6 ? 'inet6' : 'inet' }, 1]),
+  );
+  metric('hactl_vrrp_state', 'VRRP state (0 init, 1 backup, 2 master, 3 fault), as keepalived numbers them', 'gauge', per((i) => STATE_NUM[i.state]));
+  const states = Object.keys(STATE_NUM) as (keyof typeof STATE_NUM)[];
+  metric(
+    'hactl_vrrp_instance_state',
+    'VRRP state as one series per state (1 for the current one)',
+    'gauge',
+    I.flatMap((i) => states.map((st): [Record<string, string>, number] => [{ instance: i.name, state: st }, i.state === st ? 1 : 0])),
+  );
+  metric('hactl_vrrp_base_priority', 'Configured priority', 'gauge', per((i) => i.basePriority));
+  metric('hactl_vrrp_effective_priority', 'Effective priority: configured priority adjusted by tracked objects', 'gauge', per((i) => i.effectivePriority));
+  metric('hactl_vrrp_priority', 'Effective priority (same as hactl_vrrp_effective_priority; kept for compatibility)', 'gauge', per((i) => i.effectivePriority));
+  metric('hactl_vrrp_advert_interval_seconds', 'Configured advertisement interval', 'gauge', per((i) => i.advertIntervalMs / 1000));
+  metric('hactl_vrrp_adverts_received_total', 'Adverts received and accepted', 'counter', per((i) => i.counters.rxAdverts));
+  metric('hactl_vrrp_adverts_sent_total', 'Adverts sent', 'counter', per((i) => i.counters.txAdverts));
+  metric('hactl_vrrp_priority_zero_received_total', 'Adverts with priority 0 received (a master giving up)', 'counter', per((i) => i.counters.rxPriorityZero));
+  metric('hactl_vrrp_priority_zero_sent_total', 'Adverts with priority 0 sent (this master giving up)', 'counter', per((i) => i.counters.txPriorityZero));
+  metric('hactl_vrrp_became_master_total', 'Transitions to MASTER', 'counter', per((i) => i.counters.becameMaster));
+  metric('hactl_vrrp_released_master_total', 'Transitions from MASTER to another state', 'counter', per((i) => i.counters.releasedMaster ?? 0));
+  metric('hactl_vrrp_transitions_total', 'State changes of any kind (INIT, BACKUP, MASTER, FAULT)', 'counter', per((i) => i.counters.transitions ?? 0));
   const drops: [Record<string, string>, number][] = [];
   for (const i of I) for (const [r, n] of Object.entries(i.counters.drops)) drops.push([{ instance: i.name, reason: r }, n ?? 0]);
   for (const [r, n] of Object.entries(s.drops)) drops.push([{ instance: '', reason: r }, n ?? 0]);
-  metric('hactl_vrrp_dropped_total', 'Packets dropped, by reason', 'counter', drops);
+  metric('hactl_vrrp_dropped_total', 'Packets dropped, by reason (instance "" before the instance is known)', 'counter', drops);
   metric('hactl_vrrp_loop_stalls_total', 'Timers that ran late (event loop stalls)', 'counter', [[{}, s.stalls]]);
+  metric('hactl_vrrp_loop_stall_max_seconds', 'Longest event loop stall seen', 'gauge', [[{}, (s.maxStallMs ?? 0) / 1000]]);
+  metric('hactl_vrrp_uptime_seconds', 'Time since the daemon started', 'gauge', [[{}, s.uptimeMs / 1000]]);
+  if (s.lastReload) reloadMetrics('hactl_vrrp', s.lastReload, metric);
   const H = s.halves ?? [];
   if (H.length) {
     const states: HalfStatus['state'][] = ['starting', 'up', 'restarting', 'failed', 'stopped'];
@@ -80,6 +104,16 @@ export function metricsText(s: DaemonStatus): string {
   return promText(all);
 }
 
+/** The last reload's result as two gauges (PREFIX_last_reload_success, PREFIX_last_reload_timestamp_seconds). */
+export function reloadMetrics(
+  prefix: string,
+  r: ReloadResult,
+  metric: (name: string, help: string, type: PromMetric['type'], rows: PromMetric['rows']) => void,
+): void {
+  metric(`${prefix}_last_reload_success`, 'The last reload applied the new configuration (1) or was refused and the old one kept (0)', 'gauge', [[{}, r.ok ? 1 : 0]]);
+  metric(`${prefix}_last_reload_timestamp_seconds`, 'When the last reload was attempted (Unix time)', 'gauge', [[{}, r.atMs / 1000]]);
+}
+
 /** `--metrics ADDR:PORT` ([v6]:port, :port = 127.0.0.1): the listen address, or undefined when malformed. */
 export function parseMetricsAddr(addr: string): { host: string; port: number } | undefined {
   const m = addr.match(/^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/);
@@ -90,11 +124,21 @@ export function parseMetricsAddr(addr: string): { host: string; port: number } |
 }
 
 /** A /metrics HTTP server for `text()` (not listening yet). */
-function metricsServer(text: () => string): http.Server {
+function metricsServer(text: () => string | Promise<string>): http.Server {
   return http.createServer((req, res) => {
     if (req.url === '/metrics') {
-      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
-      res.end(text());
+      Promise.resolve()
+        .then(text)
+        .then(
+          (body) => {
+            res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
+            res.end(body);
+          },
+          (e: Error) => {
+            res.writeHead(500, { 'content-type': 'text/plain' });
+            res.end(`metrics: ${e.message}\n`);
+          },
+        );
     } else {
       res.writeHead(404);
       res.end('not found\n');
@@ -111,7 +155,7 @@ export function serveMetrics(addr: string, status: () => DaemonStatus): http.Ser
 }
 
 /** Serve `text()` on /metrics at `addr`; resolves once listening, rejects with one sentence when it cannot bind. */
-export async function bindMetrics(addr: string, text: () => string): Promise<http.Server> {
+export async function bindMetrics(addr: string, text: () => string | Promise<string>): Promise<http.Server> {
   const a = parseMetricsAddr(addr);
   if (!a) throw new Error(`--metrics: expected ADDR:PORT, got "${addr}"`);
   const srv = metricsServer(text);
@@ -183,7 +227,7 @@ export interface LoadResult {
 }
 
 /** Load keepalived.conf through the conf engine and map it. */
-export function loadDaemonConfig(path: string, configId?: string): LoadResult {
+export function loadDaemonConfig(path: string, configId?: string, opts: { allowNoInstances?: boolean } = {}): LoadResult {
   // biome-ignore lint/suspicious/noExplicitAny: the conf engine is a sibling module
   let conf: any;
   try {
@@ -204,7 +248,7 @@ export function loadDaemonConfig(path: string, configId?: string): LoadResult {
   const { config, problems, notes } = fromModel(r.model, { userExists: (n) => host.userExists?.(n) ?? true, groupExists: (n) => host.groupExists?.(n) ?? true });
   for (const p of problems) errors.push(`${p.where}: ${p.message}`);
   warnings.push(...notes);
-  if (config.instances.length === 0) errors.push(`${path}: no vrrp_instance to run`);
+  if (config.instances.length === 0 && !opts.allowNoInstances) errors.push(`${path}: no vrrp_instance to run`);
   return { config: errors.length ? undefined : config, errors, warnings };
 }
 

@@ -10,7 +10,7 @@ import { runScript } from '../proc/run';
 import type { HalfStatus } from '../daemon/supervisor';
 import type { MasterPlan } from '../daemon/watchdog';
 import type { Command, DaemonConfig, InstanceConfig, NotifyConfig, ScriptConfig, VipConfig } from './config';
-import { instanceKey, notifyArgs } from './config';
+import { instanceKey, noAccept, notifyArgs, vipPlacement } from './config';
 import { DropLogLimiter } from './droplog';
 import { type Action, effectivePriority, fileTrack, type RxMeta, type State, SyncGroup, type TrackStatus, VrrpFsm, weightedTrack } from './fsm';
 import type { VipFirewall } from './firewall';
@@ -129,6 +129,8 @@ export interface InstanceStatus {
     rxPriorityZero: number;
     txPriorityZero: number;
     becameMaster: number;
+    releasedMaster: number;
+    transitions: number;
     addrMismatch: number;
     drops: Partial<Record<DropReason, number>>;
   };
@@ -146,6 +148,15 @@ export interface DaemonStatus {
   trackProcesses?: TrackerState[];
   /** the supervised halves (src/lib/daemon): the LVS child, when there is one */
   halves?: HalfStatus[];
+  /** the last reload (SIGHUP or `vrrp reload`), when the reload path records it (/metrics) */
+  lastReload?: ReloadResult;
+}
+
+/** How the last reload ended: wall-clock time (ms since the epoch), applied or refused and why. */
+export interface ReloadResult {
+  atMs: number;
+  ok: boolean;
+  error?: string;
 }
 
 class Instance {
@@ -935,9 +946,8 @@ export class VrrpDaemon {
   }
 
   /** use_vmac: VIPs of the base interface live on the macvlan, as keepalived does. */
-  private vipOn(inst: Instance, v: VipConfig, cfg: InstanceConfig = inst.cfg): VipConfig {
-    if (!cfg.vmac || (v.dev && v.dev !== cfg.interface)) return v;
-    return { ...v, dev: cfg.vmac, label: undefined };
+  private vipOn(_inst: Instance, v: VipConfig, cfg: InstanceConfig = _inst.cfg): VipConfig {
+    return vipPlacement(cfg, v);
   }
 
   private async removeAddresses(inst: Instance, cfg: InstanceConfig = inst.cfg): Promise<void> {
@@ -1374,6 +1384,8 @@ export class VrrpDaemon {
           rxPriorityZero: i.fsm.stats.rxPriorityZero,
           txPriorityZero: i.fsm.stats.txPriorityZero,
           becameMaster: i.fsm.stats.becameMaster,
+          releasedMaster: i.fsm.stats.releasedMaster,
+          transitions: i.fsm.stats.transitions,
           addrMismatch: i.fsm.stats.addrMismatch,
           drops: { ...i.fsm.stats.drops },
         },
@@ -1411,9 +1423,4 @@ function rawOrigin(p: RxPacket): { from: string; vrid?: number } {
   if (p.raw.length < 20) return { from: 'unknown' };
   const ihl = (p.raw[0] & 0x0f) * 4;
   return { from: bufToIpv4(p.raw, 12), vrid: ihl >= 20 && p.raw.length > ihl + 1 ? p.raw[ihl + 1] : undefined };
-}
-
-/** keepalived: no_accept (or vrrp_strict) on a non-owner drops traffic to the VIPs while MASTER. */
-function noAccept(c: InstanceConfig): boolean {
-  return !c.accept && c.priority < 255;
 }

@@ -77,6 +77,10 @@ export interface FsmStats {
   rxPriorityZero: number;
   txPriorityZero: number;
   becameMaster: number;
+  /** MASTER -> another state (keepalived's release_master) */
+  releasedMaster: number;
+  /** every state change (INIT, BACKUP, MASTER, FAULT) */
+  transitions: number;
   addrMismatch: number;
   drops: Partial<Record<DropReason, number>>;
 }
@@ -185,6 +189,8 @@ export class VrrpFsm {
     rxPriorityZero: 0,
     txPriorityZero: 0,
     becameMaster: 0,
+    releasedMaster: 0,
+    transitions: 0,
     addrMismatch: 0,
     drops: {},
   };
@@ -243,6 +249,8 @@ export class VrrpFsm {
     this.state = to;
     this.wantMaster = false;
     this.lastTransition = { at: now, from, to, reason };
+    this.stats.transitions++;
+    if (from === 'MASTER') this.stats.releasedMaster++;
     if (to === 'MASTER') {
       this.stats.becameMaster++;
       this.masterAddr = this.params.primaryAddr;

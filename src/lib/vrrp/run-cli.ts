@@ -79,7 +79,7 @@ export const VRRP_RUN_FLAGS: Record<keyof VrrpRunFlags, RunFlagSpec> = {
   },
   'control-socket': { type: 'string', description: 'unix socket for `hactl vrrp status`', default: DEFAULT_CONTROL_SOCKET },
   'log-format': { type: 'string', description: 'log line format', options: ['text', 'json'], default: 'text' },
-  metrics: { type: 'string', description: "serve Prometheus metrics on ADDR:PORT (/metrics; with --lvs-only the LVS half's)" },
+  metrics: { type: 'string', description: "serve Prometheus metrics on ADDR:PORT (/metrics: both halves'; with --lvs-only the LVS half's)" },
   // LVS half (keepalived's checker process, src/lib/lvs): keepalived -P / -C / --dont-release-ipvs
   'vrrp-only': { type: 'boolean', char: 'P', aliases: ['vrrp'], description: 'run only VRRP (keepalived -P), not the virtual_server health checks' },
   'lvs-only': { type: 'boolean', char: 'C', aliases: ['check'], description: 'run only the virtual_server health checks and IPVS (keepalived -C)' },
@@ -247,9 +247,14 @@ export async function runVrrp(flags: VrrpRunFlags): Promise<number> {
     });
     held.push(() => ctl.close());
     if (flags.metrics) {
-      const m = await bindMetrics(flags.metrics, () => {
+      // with the LVS half as a child, its metrics (asked over its control socket) follow the VRRP ones
+      const lvsSock = role === 'child' ? (require('../lvs/daemon') as typeof import('../lvs/daemon')).lvsSocketFor(sock) : undefined;
+      const m = await bindMetrics(flags.metrics, async () => {
         const st = status();
-        return st ? metricsText(st) : '';
+        const vrrpText = st ? metricsText(st) : '';
+        if (!lvsSock) return vrrpText;
+        const { queryLvsMetrics } = require('../lvs/daemon') as typeof import('../lvs/daemon');
+        return vrrpText + (await queryLvsMetrics(lvsSock));
       }).catch((e: Error) => {
         throw new HactlError(e.message, { hint: 'choose a free ADDR:PORT for --metrics' });
       });
