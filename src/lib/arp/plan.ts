@@ -12,7 +12,7 @@
  * --persist files.
  */
 import { confKey } from '../net/sysctl';
-import { type Family, parseCidr } from '../net/ip';
+import { type Family, parseCidr } from '../addr';
 
 export type Role = 'realserver' | 'director';
 export type Mode = 'dr' | 'tun' | 'nat';

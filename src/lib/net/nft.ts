@@ -15,6 +15,7 @@
  * Message layout: nlmsghdr (16) + nfgenmsg (family, version 0, res_id BE) + attributes.
  * A batch is NFNL_MSG_BATCH_BEGIN, the messages (each with NLM_F_ACK), NFNL_MSG_BATCH_END.
  */
+import { mustIpBytes } from '../addr';
 import { nlAttr, nlNest as nest, nlStr as str } from '../netlink/attrs';
 import { errnoName } from '../netlink/errors';
 import { NLM_F_ACK, NLM_F_APPEND, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REQUEST, writeNlmsghdr } from '../netlink/message';
@@ -138,40 +139,12 @@ export const newRule = (f: NftFamily, chain: string, exprs: Buffer[], table = NF
 
 // ---------------------------------------------------------------- addresses
 
-/** Address bytes (network order) for a family; throws on a malformed address. */
-export function addrBytes(f: NftFamily, a: string): Buffer {
-  if (f === 4) {
-    const p = a.split('.');
-    if (p.length !== 4 || p.some((x) => !/^\d{1,3}$/.test(x) || Number(x) > 255)) throw new Error(`not an IPv4 address: ${a}`);
-    return Buffer.from(p.map(Number));
-  }
-  let s = a;
-  const out = Buffer.alloc(16);
-  // embedded IPv4 tail
-  const m = /^(.*:)(\d+\.\d+\.\d+\.\d+)$/.exec(s);
-  let tail: Buffer | undefined;
-  if (m) {
-    tail = addrBytes(4, m[2]);
-    s = `${m[1]}0:0`;
-  }
-  const halves = s.split('::');
-  if (halves.length > 2) throw new Error(`not an IPv6 address: ${a}`);
-  const parse = (h: string) => (h === '' ? [] : h.split(':'));
-  const head = parse(halves[0]);
-  const rest = halves.length === 2 ? parse(halves[1]) : [];
-  const groups = halves.length === 2 ? [...head, ...Array(8 - head.length - rest.length).fill('0'), ...rest] : head;
-  if (groups.length !== 8 || groups.some((g) => !/^[0-9a-fA-F]{1,4}$/.test(g))) throw new Error(`not an IPv6 address: ${a}`);
-  for (let i = 0; i < 8; i++) out.writeUInt16BE(Number.parseInt(groups[i], 16), i * 2);
-  if (tail) tail.copy(out, 12);
-  return out;
-}
-
 export const familyOf = (a: string): NftFamily => (a.includes(':') ? 6 : 4);
 
 export const newVipElems = (f: NftFamily, addrs: string[], table = NFT_TABLE_NAME): NftMsg =>
-  setElems(NFT_MSG.NEWSETELEM, CREATE | NLM_F_EXCL, f, 'vips', addrs.map((a) => addrBytes(f, a)), table);
+  setElems(NFT_MSG.NEWSETELEM, CREATE | NLM_F_EXCL, f, 'vips', addrs.map((a) => mustIpBytes(a, f)), table);
 export const delVipElems = (f: NftFamily, addrs: string[], table = NFT_TABLE_NAME): NftMsg =>
-  setElems(NFT_MSG.DELSETELEM, NLM_F_REQUEST | NLM_F_ACK, f, 'vips', addrs.map((a) => addrBytes(f, a)), table);
+  setElems(NFT_MSG.DELSETELEM, NLM_F_REQUEST | NLM_F_ACK, f, 'vips', addrs.map((a) => mustIpBytes(a, f)), table);
 
 // ---------------------------------------------------------------- keepalived's table
 
