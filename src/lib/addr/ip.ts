@@ -99,16 +99,18 @@ function scanStrictV4(s: string): number | string {
 function cNumber(p: string): number {
   if (p === '') return -1;
   let m: RegExpExecArray | null;
-  if ((m = /^0[xX]([0-9a-fA-F]*)$/.exec(p))) return m[1] === '' ? 0 : Number.parseInt(m[1], 16);
+  // "0x" alone is not a number: strtoul stops after the 0 and inet_aton refuses the 'x'
+  if ((m = /^0[xX]([0-9a-fA-F]+)$/.exec(p))) return Number.parseInt(m[1], 16);
   if (/^0[0-7]*$/.test(p)) return Number.parseInt(p, 8);
   if (/^[1-9][0-9]*$/.test(p)) return Number.parseInt(p, 10);
   return -1;
 }
 
-/** glibc inet_aton to a u32, or the reason it is not an address. */
-function scanAtonV4(s: string): number | string {
+/** glibc inet_aton to a u32, or the reason it is not an address. Like glibc, white space ends the address (the rest is ignored). */
+function scanAtonV4(s0: string): number | string {
+  const ws = s0.search(/[ \t\n\v\f\r]/);
+  const s = ws < 0 ? s0 : s0.slice(0, ws);
   if (s.length === 0) return 'empty';
-  if (s.length > 64) return 'too long';
   const parts = s.split('.');
   if (parts.length > 4) return 'more than 4 parts';
   const nums: number[] = [];
