@@ -65,34 +65,58 @@ export type Result<T> = { ok: true; value: T } | { ok: false; message: string };
 
 // ---------------------------------------------------------------- IPv4
 
-/** Strict dotted quad to a u32, or the reason it is not one. Scanned by hand (configuration hot path). */
-function scanStrictV4(s: string): number | string {
-  const n = s.length;
-  if (n === 0) return 'empty';
-  let parts = 0;
-  let i = 0;
+/** Where the last scanIpv4At stopped. */
+export const ipv4Scan = { end: 0 };
+
+/**
+ * The strict dotted quad starting at s[p] and ending at `end` or at the first
+ * character that cannot continue it: its u32 value, or -1. `ipv4Scan.end` is
+ * where it stopped. The one IPv4 scanner, by hand for the hot paths (the
+ * configuration, `hactl restore`'s line scanner); no allocation.
+ */
+export function scanIpv4At(s: string, p: number, end: number): number {
   let value = 0;
-  for (;;) {
+  let i = p;
+  for (let part = 0; part < 4; part++) {
     const start = i;
     let v = 0;
-    while (i < n) {
+    while (i < end) {
       const c = s.charCodeAt(i);
       if (c < 48 || c > 57) break;
       v = v * 10 + (c - 48);
       i++;
     }
     const len = i - start;
-    if (len === 0) return i < n && s[i] !== '.' ? `'${s[i]}' is not a decimal digit` : 'empty part';
-    if (len > 1 && s.charCodeAt(start) === 48) return `part '${s.slice(start, i)}' has a leading zero`;
-    if (len > 3 || v > 255) return `part '${s.slice(start, i)}' is over 255`;
+    if (len === 0 || len > 3 || v > 255 || (len > 1 && s.charCodeAt(start) === 48)) return -1;
     value = value * 256 + v;
-    parts++;
-    if (i === n) break;
-    if (s.charCodeAt(i) !== 46) return `'${s[i]}' is not a decimal digit`;
-    if (parts === 4) return 'more than 4 parts';
-    i++;
+    if (part < 3) {
+      if (i >= end || s.charCodeAt(i) !== 46) return -1;
+      i++;
+    }
   }
-  return parts === 4 ? value : `${parts} part${parts === 1 ? '' : 's'} (an IPv4 address has 4)`;
+  ipv4Scan.end = i;
+  return value;
+}
+
+/** Why `s` is not a strict dotted quad (explanation only: scanIpv4At decides). */
+function v4Reason(s: string): string {
+  if (s === '') return 'empty';
+  const bad = /[^0-9.]/.exec(s);
+  if (bad) return `'${bad[0]}' is not a decimal digit`;
+  const parts = s.split('.');
+  if (parts.length > 4) return 'more than 4 parts';
+  for (const p of parts) {
+    if (p === '') return 'empty part';
+    if (p.length > 1 && p[0] === '0') return `part '${p}' has a leading zero`;
+    if (p.length > 3 || Number(p) > 255) return `part '${p}' is over 255`;
+  }
+  return `${parts.length} part${parts.length === 1 ? '' : 's'} (an IPv4 address has 4)`;
+}
+
+/** Strict dotted quad to a u32, or the reason it is not one. */
+function scanStrictV4(s: string): number | string {
+  const v = scanIpv4At(s, 0, s.length);
+  return v >= 0 && ipv4Scan.end === s.length ? v : v4Reason(s);
 }
 
 /** One inet_aton part (C strtoul base 0: 0x.. hex, 0.. octal, else decimal), or -1. */
