@@ -11,7 +11,7 @@
  * (/128, nodad) on lo (dr) or tunl0/ip6tnl0 (tun) with a label; then the
  * --persist files.
  */
-import { confKey } from '../net/sysctl';
+import { confKey } from '../net/sysctl-key';
 import { type Family, parseCidr } from '../addr';
 
 export type Role = 'realserver' | 'director';

@@ -8,7 +8,7 @@
  * warmup is not applied: it only scatters keepalived's first checks at start-up.
  */
 import { canonicalIp, formatHostPort, splitHostPort, WITH_ZONE } from '../addr';
-import type { Checker, KeepalivedConfig, RealServer, SslDefs, VirtualServer } from '../conf/model';
+import type { Checker, KeepalivedConfig, RealServer, SslDefs, TrackFile, VirtualServer } from '../conf/model';
 import { scriptUserFor } from '../proc/user';
 import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_DELAY_LOOP_MS, defaultDelayBeforeRetryMs, defaultRetry } from './defaults';
 import { parseDnsType } from './dns-codec';
@@ -219,4 +219,36 @@ export function checkersFor(model: KeepalivedConfig, rsSpec: string, vsSpec?: st
     }
   }
   return out;
+}
+
+/** What a FILE_CHECK CheckerSpec's `options` holds (keepalived 2.2.7 check_file.c). */
+export interface FileCheckOptions {
+  kind: 'file';
+  /** track_file name and its `file` path. */
+  trackFile: string;
+  path: string;
+  /** FILE_CHECK weight, or the track_file's when the checker's is unset or 0 (file_end_handler). */
+  weight: number;
+  reverse: boolean;
+  /** The real server's configured weight, base of the adjustment. */
+  rsWeight: number;
+}
+
+/**
+ * A FILE_CHECK's options (keepalived 2.2.7 check_file.c file_end_handler: an unset or 0
+ * checker weight takes the track_file's weight, default 1, and its reverse), or why it
+ * cannot run. Shared by the LVS daemon and `hactl check config`.
+ */
+export function fileCheckOptions(c: Checker, rs: RealServer, trackFiles: readonly TrackFile[]): FileCheckOptions | string {
+  const tf = trackFiles.find((t) => t.name === c.track_file);
+  if (!c.track_file || !tf?.file) return `FILE_CHECK has no usable track_file${c.track_file ? ` (${c.track_file} is not defined or has no file)` : ''}`;
+  const own = c.weight !== undefined && c.weight !== 0;
+  return {
+    kind: 'file',
+    trackFile: tf.name,
+    path: tf.file,
+    weight: own ? (c.weight as number) : (tf.weight ?? 1),
+    reverse: own ? (c.weight_reverse ?? false) : tf.weight_reverse,
+    rsWeight: rs.weight ?? 1,
+  };
 }

@@ -8,7 +8,7 @@ import { painterFor } from '../cli/color';
 import { UsageError } from '../cli/errors';
 import type { Parsed } from '../cli/parse';
 import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_DELAY_LOOP_MS, defaultDelayBeforeRetryMs, defaultRetry } from './defaults';
-import type { RegexSpec } from './pcre';
+import type { RegexSpec } from '../pcre/pcre';
 import { parsePort, parseTarget, parseTimer, parseUint } from './target';
 import type { CheckKind, CheckOptions, ConnOptions, HttpUrl, RetryOptions, TlsClientFiles } from './types';
 
@@ -111,7 +111,7 @@ function regexFromFlags(f: FlagBag): RegexSpec | undefined {
     minOffset: min !== undefined ? parseUint(min, '--regex-min-offset') : undefined,
     maxOffset: max !== undefined ? parseUint(max, '--regex-max-offset') : undefined,
   };
-  (require('./pcre') as typeof import('./pcre')).compileRegex(spec);
+  (require('../pcre/pcre') as typeof import('../pcre/pcre')).compileRegex(spec);
   return spec;
 }
 

@@ -38,7 +38,7 @@ import { familyOfName, formatIpv4, INET_ATON, ipBytes, isMulticast } from '../ad
 import { DiagnosticList } from './diagnostics';
 import { type ScriptUse, virtualServerScripts } from './model';
 import type { Stmt } from './parser';
-import { compileRegex } from '../check/pcre';
+import { compileRegex } from '../pcre/pcre';
 import { readCommand, splitCommand } from '../proc/argv';
 import { type Spec, TABLES } from './schema';
 import { checkVirtualServer, type VsCheckState, vsKey } from './validate';

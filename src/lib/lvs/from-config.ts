@@ -8,6 +8,7 @@
 import { AF_INET, AF_INET6, Fwd, IPPROTO_SCTP, IPPROTO_TCP, IPPROTO_UDP, SvcFlag } from '../ipvs/constants';
 import { familyOfName, formatIp, ipBytes } from '../addr';
 import type * as M from '../conf/model';
+import { fileCheckOptions } from '../check/from-conf';
 import { scriptUserFor } from '../proc/user';
 import {
   type CheckerSpec,
@@ -35,19 +36,6 @@ export interface ConfCheckerOptions {
   ssl?: M.SslDefs;
   /** global_defs script_user: MISC_CHECK's user when it has no `user`. */
   scriptUser?: { user: string; group?: string };
-}
-
-/** What a FILE_CHECK CheckerSpec's `options` holds (keepalived 2.2.7 check_file.c). */
-export interface FileCheckOptions {
-  kind: 'file';
-  /** track_file name and its `file` path. */
-  trackFile: string;
-  path: string;
-  /** FILE_CHECK weight, or the track_file's when the checker's is unset or 0 (file_end_handler). */
-  weight: number;
-  reverse: boolean;
-  /** The real server's configured weight, base of the adjustment. */
-  rsWeight: number;
 }
 
 export interface FromConfigResult {
@@ -120,25 +108,6 @@ export function expandRange(address: string, family: M.FamilyName, rangeEnd: num
     out.push(formatIp(b));
   }
   return out;
-}
-
-/**
- * A FILE_CHECK's options (keepalived 2.2.7 check_file.c file_end_handler: an unset or 0
- * checker weight takes the track_file's weight, default 1, and its reverse), or why it
- * cannot run. Shared by the LVS daemon and `hactl check config`.
- */
-export function fileCheckOptions(c: M.Checker, rs: M.RealServer, trackFiles: readonly M.TrackFile[]): FileCheckOptions | string {
-  const tf = trackFiles.find((t) => t.name === c.track_file);
-  if (!c.track_file || !tf?.file) return `FILE_CHECK has no usable track_file${c.track_file ? ` (${c.track_file} is not defined or has no file)` : ''}`;
-  const own = c.weight !== undefined && c.weight !== 0;
-  return {
-    kind: 'file',
-    trackFile: tf.name,
-    path: tf.file,
-    weight: own ? (c.weight as number) : (tf.weight ?? 1),
-    reverse: own ? (c.weight_reverse ?? false) : tf.weight_reverse,
-    rsWeight: rs.weight ?? 1,
-  };
 }
 
 function checkerSpecs(
