@@ -267,7 +267,9 @@ export function ipFamily(s: string, opts?: ParseOptions): Family | 0 {
  * canonical), else null. The configuration's hot path: no allocation.
  */
 export function strictIpv4Text(s: string): string | null {
-  return typeof scanStrictV4(s) === 'number' ? s : null;
+  const n = s.length;
+  if (n < 7 || n > 15) return null;
+  return scanIpv4At(s, 0, n) >= 0 && ipv4Scan.end === n ? s : null;
 }
 
 const CANONICAL_V6_GROUP = /^(?:0|[1-9a-f][0-9a-f]{0,3})$/;
