@@ -12,7 +12,8 @@
  *   {"arpProbe":"198.51.100.100","dev":"eth0"} -> sorted MACs that answered our who-has
  */
 import { buildArpRequest, buildGarp, ETH_P_ALL, ETH_P_ARP, parseArp } from '../../src/lib/net/arp';
-import { parseIp, parseMac } from '../../src/lib/net/ip';
+import { parseIp } from '../../src/lib/addr';
+import { parseMac } from '../../src/lib/net/mac';
 import { announce } from '../../src/lib/net/announce';
 import { PacketSocket } from '../../src/lib/net/packet';
 import { Rtnl, watchLinks } from '../../src/lib/net/rtnl';

@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { compileRegex, matchBody, RegexError } from '../../src/lib/check/pcre';
+import { compileRegex, matchBody, RegexError } from '../../src/lib/pcre/pcre';
 
 interface Case {
   pattern: string;

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { formatIPv6, inetAton, parseIPv6 } from '../../src/lib/ipvs/addr';
+import { formatIpv6, INET_ATON, ipBytes } from '../../src/lib/addr';
 import {
   AttrWriter,
   decodeDaemon,
@@ -151,7 +151,7 @@ describe('ipvs codec: decoding kernel replies', () => {
     const w = new AttrWriter()
       .u16(1, 10)
       .u16(2, 6)
-      .put(3, parseIPv6('2001:db8::80')!)
+      .put(3, ipBytes('2001:db8::80', 6)!)
       .be16(4, 443)
       .str(6, 'wlc')
       .put(7, hex('03000000 ffffffff'))
@@ -181,7 +181,7 @@ describe('ipvs codec: decoding kernel replies', () => {
   });
 
   it('daemon with an IPv6 group', () => {
-    const g = parseIPv6('ff02::81')!;
+    const g = ipBytes('ff02::81', 6)!;
     const d = decodeDaemon(new AttrWriter().u32(1, 2).str(2, 'eth1').u32(3, 9).u16(4, 1400).put(6, g).u16(7, 8848).u8(8, 2).bytes());
     assert.deepEqual(d, { state: 2, ifname: 'eth1', syncId: 9, maxLen: 1400, group: 'ff02::81', port: 8848, ttl: 2 });
   });
@@ -206,21 +206,21 @@ describe('ipvs codec: decoding kernel replies', () => {
 
 describe('ipvs addresses (glibc semantics)', () => {
   it('inet_aton accepts the short and hex forms, rejects overflow', () => {
-    assert.deepEqual([...inetAton('192.0.2.1')!], [192, 0, 2, 1]);
-    assert.deepEqual([...inetAton('1.2.3')!], [1, 2, 0, 3]);
-    assert.deepEqual([...inetAton('0x7f.1')!], [127, 0, 0, 1]);
-    assert.equal(inetAton('256.1.1.1'), null);
-    assert.equal(inetAton('1.2.3.4.5'), null);
-    assert.equal(inetAton('a.b.c.d'), null);
+    assert.deepEqual([...ipBytes('192.0.2.1', 4, INET_ATON)!], [192, 0, 2, 1]);
+    assert.deepEqual([...ipBytes('1.2.3', 4, INET_ATON)!], [1, 2, 0, 3]);
+    assert.deepEqual([...ipBytes('0x7f.1', 4, INET_ATON)!], [127, 0, 0, 1]);
+    assert.equal(ipBytes('256.1.1.1', 4, INET_ATON), null);
+    assert.equal(ipBytes('1.2.3.4.5', 4, INET_ATON), null);
+    assert.equal(ipBytes('a.b.c.d', 4, INET_ATON), null);
   });
   it('inet_ntop compresses the longest zero run (>= 2 groups) and keeps v4-mapped tails', () => {
-    assert.equal(formatIPv6(parseIPv6('2001:db8:0:0:1:0:0:1')!), '2001:db8::1:0:0:1');
-    assert.equal(formatIPv6(parseIPv6('2001:db8:0:1:1:1:1:1')!), '2001:db8:0:1:1:1:1:1');
-    assert.equal(formatIPv6(parseIPv6('::ffff:192.0.2.1')!), '::ffff:192.0.2.1');
-    assert.equal(formatIPv6(parseIPv6('::')!), '::');
-    assert.equal(formatIPv6(parseIPv6('fe80::')!), 'fe80::');
-    assert.equal(parseIPv6('1::2::3'), null);
-    assert.equal(parseIPv6('12345::'), null);
+    assert.equal(formatIpv6(ipBytes('2001:db8:0:0:1:0:0:1', 6)!), '2001:db8::1:0:0:1');
+    assert.equal(formatIpv6(ipBytes('2001:db8:0:1:1:1:1:1', 6)!), '2001:db8:0:1:1:1:1:1');
+    assert.equal(formatIpv6(ipBytes('::ffff:192.0.2.1', 6)!), '::ffff:192.0.2.1');
+    assert.equal(formatIpv6(ipBytes('::', 6)!), '::');
+    assert.equal(formatIpv6(ipBytes('fe80::', 6)!), 'fe80::');
+    assert.equal(ipBytes('1::2::3', 6), null);
+    assert.equal(ipBytes('12345::', 6), null);
   });
 });
 

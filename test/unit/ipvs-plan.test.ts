@@ -1,10 +1,12 @@
 /** Golden tests of the IPVS planner (src/lib/ipvs/plan.ts) with fixed tables. */
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { canonicalAddr, formatIPv6 } from '../../src/lib/ipvs/addr';
+import { formatIpv6 } from '../../src/lib/addr';
+import { canonicalAddr } from '../../src/lib/ipvs/addr';
 import { Fwd, IPPROTO_TCP, IPPROTO_UDP, SvcFlag, TunType } from '../../src/lib/ipvs/constants';
 import { opToRule } from '../../src/lib/ipvs/diff';
-import { destId, destNeedsEdit, isInetNtopV6, planTable, serviceId, serviceNeedsEdit, TableModel } from '../../src/lib/ipvs/plan';
+import { isInetNtopV6 } from '../../src/lib/addr';
+import { destId, destNeedsEdit, planTable, serviceId, serviceNeedsEdit, TableModel } from '../../src/lib/ipvs/plan';
 import type { Dest, Service, ServiceWithDests } from '../../src/lib/ipvs/types';
 
 const S = (addr: string, extra: Partial<ServiceWithDests> = {}): ServiceWithDests => ({
@@ -176,7 +178,7 @@ describe('ipvs planner: the fast canonical check agrees with inet_ntop', () => {
     for (let n = 0; n < 5000; n++) {
       const b = Buffer.alloc(16);
       for (let i = 0; i < 8; i++) if (rnd() < 0.5) b.writeUInt16BE(rnd() < 0.3 ? 1 : Math.floor(rnd() * 65536), i * 2);
-      const text = formatIPv6(b);
+      const text = formatIpv6(b);
       if (!text.startsWith('::') && !text.includes('.')) assert.equal(isInetNtopV6(text), true, text);
       // Spellings of the same address: full, uncompressed, upper case, leading zeros.
       const words = [...Array(8)].map((_, i) => b.readUInt16BE(i * 2).toString(16));

@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import { fileCheckResult, parseTrackFileStatus, trackFileInitAction } from '../../src/lib/check/track-file';
 import { loadConfig, memoryReader } from '../../src/lib/conf/index';
 import { fileChecker, initTrackFiles, realCheckers, trackFilePaths, watchTrackFiles } from '../../src/lib/lvs/checkers';
-import type { FileCheckOptions } from '../../src/lib/lvs/from-config';
+import type { FileCheckOptions } from '../../src/lib/check/from-conf';
 import { lvsSpecFromConfig } from '../../src/lib/lvs/from-config';
 import { LvsReconciler } from '../../src/lib/lvs/reconciler';
 import type { CheckerPort } from '../../src/lib/lvs/reconciler';

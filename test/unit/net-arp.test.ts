@@ -3,7 +3,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { buildAnnouncement, buildArpRequest, buildGarp, buildUnsolicitedNa, icmp6Checksum, onesSum, parseArp, parseNa } from '../../src/lib/net/arp';
-import { parseIp, parseMac, vrrpVirtualMac } from '../../src/lib/net/ip';
+import { parseIp } from '../../src/lib/addr';
+import { parseMac, vrrpVirtualMac } from '../../src/lib/net/mac';
 import { SHARED } from '../helpers/cli';
 
 function golden(name: string): Buffer {

@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { broadcastOf, formatIp, networkOf, parseCidr, parseIp, parseMac, vrrpVirtualMac } from '../../src/lib/net/ip';
+import { broadcastOf, formatIp, networkOf, parseCidr, parseIp } from '../../src/lib/addr';
+import { parseMac, vrrpVirtualMac } from '../../src/lib/net/mac';
 import { confKey, normalizeValue, sysctlPath } from '../../src/lib/net/sysctl';
 
 describe('ip helpers', () => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { addrBytes, delTable, delVipElems, encodeBatch, keepalivedTable, newVipElems, nftErrorText } from '../../src/lib/net/nft';
+import { mustIpBytes } from '../../src/lib/addr';
+import { delTable, delVipElems, encodeBatch, keepalivedTable, newVipElems, nftErrorText } from '../../src/lib/net/nft';
 
 // The netlink batches keepalived 2.2.7 (Debian, NFTABLES) sent on its NETLINK_NETFILTER socket for two
 // no_accept instances (192.0.2.77/24 and 2001:db8::77/64), captured with `strace -e write=all -xx`:
@@ -112,12 +113,12 @@ describe('nf_tables codec (keepalived no_accept)', () => {
   });
 
   it('addresses: IPv4, IPv6 (compressed, embedded IPv4); malformed ones throw', () => {
-    assert.equal(addrBytes(4, '192.0.2.1').toString('hex'), 'c0000201');
-    assert.equal(addrBytes(6, '2001:db8::77').toString('hex'), '20010db8000000000000000000000077');
-    assert.equal(addrBytes(6, '::ffff:192.0.2.1').toString('hex'), '00000000000000000000ffffc0000201');
-    assert.equal(addrBytes(6, '::').toString('hex'), '0'.repeat(32));
-    for (const bad of ['192.0.2', '192.0.2.256', 'x']) assert.throws(() => addrBytes(4, bad), /not an IPv4 address/);
-    for (const bad of ['2001:db8::1::2', '2001:db8:1', '12345::1']) assert.throws(() => addrBytes(6, bad), /not an IPv6 address/);
+    assert.equal(mustIpBytes('192.0.2.1', 4).toString('hex'), 'c0000201');
+    assert.equal(mustIpBytes('2001:db8::77', 6).toString('hex'), '20010db8000000000000000000000077');
+    assert.equal(mustIpBytes('::ffff:192.0.2.1', 6).toString('hex'), '00000000000000000000ffffc0000201');
+    assert.equal(mustIpBytes('::', 6).toString('hex'), '0'.repeat(32));
+    for (const bad of ['192.0.2', '192.0.2.256', 'x']) assert.throws(() => mustIpBytes(bad, 4), /not an IPv4 address/);
+    for (const bad of ['2001:db8::1::2', '2001:db8:1', '12345::1']) assert.throws(() => mustIpBytes(bad, 6), /not an IPv6 address/);
   });
 
   it('kernel errors read as a sentence fragment', () => {

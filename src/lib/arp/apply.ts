@@ -3,7 +3,7 @@
  * every change already applied, so bad input or a kernel refusal never leaves
  * a partial setup. I/O goes through the injected Ops (real: system.ts; tests: fakes).
  */
-import type { Family } from '../net/ip';
+import type { Family } from '../addr';
 import { type Change, describe, inverse } from './plan';
 
 export interface Ops {

@@ -11,8 +11,8 @@
  * (/128, nodad) on lo (dr) or tunl0/ip6tnl0 (tun) with a label; then the
  * --persist files.
  */
-import { confKey } from '../net/sysctl';
-import { type Family, parseCidr } from '../net/ip';
+import { confKey } from '../net/sysctl-key';
+import { type Family, parseCidr } from '../addr';
 
 export type Role = 'realserver' | 'director';
 export type Mode = 'dr' | 'tun' | 'nat';

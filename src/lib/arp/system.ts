@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { announce } from '../net/announce';
-import type { Family } from '../net/ip';
+import type { Family } from '../addr';
 import type { Rtnl } from '../net/rtnl';
 import type { Sysctl } from '../net/sysctl';
 import type { Ops } from './apply';

@@ -1,9 +1,8 @@
 /** `hactl check config`: load keepalived.conf, pick a real server's checkers, run them concurrently. */
 import { loadConfig } from '../conf/index';
 import type { TrackFile } from '../conf/model';
-import { readTrackFile } from '../lvs/checkers';
-import { fileCheckOptions } from '../lvs/from-config';
-import { type ConfChecker, checkersFor } from './from-conf';
+import { readTrackFile } from './file';
+import { type ConfChecker, checkersFor, fileCheckOptions } from './from-conf';
 import { runCheck } from './index';
 import { fileCheckAtStart, parseTrackFileStatus } from './track-file';
 import type { CheckResult } from './types';

@@ -7,15 +7,14 @@
  *
  * warmup is not applied: it only scatters keepalived's first checks at start-up.
  */
-import type { Checker, KeepalivedConfig, RealServer, SslDefs, VirtualServer } from '../conf/model';
-import { parseIpv4, parseIpv6 } from '../conf/values';
+import { canonicalIp, formatHostPort, splitHostPort, WITH_ZONE } from '../addr';
+import type { Checker, KeepalivedConfig, RealServer, SslDefs, TrackFile, VirtualServer } from '../conf/model';
 import { scriptUserFor } from '../proc/user';
 import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_DELAY_LOOP_MS, defaultDelayBeforeRetryMs, defaultRetry } from './defaults';
 import { parseDnsType } from './dns-codec';
 import { parseHexStr } from './hexstr';
 import { parseHttpProtocol } from './http-proto';
 import { SMTP_DEFAULT_HELO } from './smtp-proto';
-import { formatTarget } from './target';
 import type { CheckKind, CheckOptions, ConnOptions, HttpUrl } from './types';
 
 export interface ConfChecker {
@@ -44,19 +43,14 @@ const KINDS: Partial<Record<Checker['kind'], CheckKind>> = {
   PING_CHECK: 'ping',
 };
 
-/** Canonical form of an address for comparisons (IPv6 compressed lower case). */
-export function canonicalAddress(s: string): string | null {
-  return parseIpv4(s) ?? parseIpv6(s);
-}
-
 export function vsLabel(vs: VirtualServer): string {
   if (vs.fwmark !== undefined) return `fwmark ${vs.fwmark}`;
   if (vs.group !== undefined) return `group ${vs.group}`;
-  return formatTarget(vs.address?.address ?? '?', vs.port);
+  return formatHostPort(vs.address?.address ?? '?', vs.port);
 }
 
 export function rsLabel(rs: RealServer): string {
-  return formatTarget(rs.address.address, rs.port);
+  return formatHostPort(rs.address.address, rs.port);
 }
 
 /** Does `spec` (ADDR:PORT, "fwmark N", "group NAME" or a group name) name this virtual server? */
@@ -67,24 +61,15 @@ export function matchesVs(vs: VirtualServer, spec: string): boolean {
   const gm = /^group\s+(\S+)$/i.exec(s);
   if (gm) return vs.group === gm[1];
   if (vs.group !== undefined && vs.group === s) return true;
-  const { host, port } = splitHostPort(s);
-  const a = canonicalAddress(host);
-  return a !== null && vs.address?.address === a && (port === undefined || vs.port === port);
-}
-
-export function splitHostPort(s: string): { host: string; port?: number } {
-  const m6 = /^\[([^\]]+)\](?::(\d+))?$/.exec(s);
-  if (m6) return { host: m6[1], port: m6[2] !== undefined ? Number(m6[2]) : undefined };
-  if ((s.match(/:/g) ?? []).length > 1) return { host: s };
-  const i = s.lastIndexOf(':');
-  if (i < 0) return { host: s };
-  return { host: s.slice(0, i), port: Number(s.slice(i + 1)) };
+  const hp = splitHostPort(s);
+  const a = hp && canonicalIp(hp.host, WITH_ZONE);
+  return !!a && vs.address?.address === a && (hp.port === undefined || vs.port === Number(hp.port));
 }
 
 export function matchesRs(rs: RealServer, spec: string): boolean {
-  const { host, port } = splitHostPort(spec.trim());
-  const a = canonicalAddress(host);
-  return a !== null && rs.address.address === a && (port === undefined || rs.port === port);
+  const hp = splitHostPort(spec.trim());
+  const a = hp && canonicalIp(hp.host, WITH_ZONE);
+  return !!a && rs.address.address === a && (hp.port === undefined || rs.port === Number(hp.port));
 }
 
 const sec = (x: number | undefined) => (x === undefined ? undefined : Math.round(x * 1000));
@@ -234,4 +219,36 @@ export function checkersFor(model: KeepalivedConfig, rsSpec: string, vsSpec?: st
     }
   }
   return out;
+}
+
+/** What a FILE_CHECK CheckerSpec's `options` holds (keepalived 2.2.7 check_file.c). */
+export interface FileCheckOptions {
+  kind: 'file';
+  /** track_file name and its `file` path. */
+  trackFile: string;
+  path: string;
+  /** FILE_CHECK weight, or the track_file's when the checker's is unset or 0 (file_end_handler). */
+  weight: number;
+  reverse: boolean;
+  /** The real server's configured weight, base of the adjustment. */
+  rsWeight: number;
+}
+
+/**
+ * A FILE_CHECK's options (keepalived 2.2.7 check_file.c file_end_handler: an unset or 0
+ * checker weight takes the track_file's weight, default 1, and its reverse), or why it
+ * cannot run. Shared by the LVS daemon and `hactl check config`.
+ */
+export function fileCheckOptions(c: Checker, rs: RealServer, trackFiles: readonly TrackFile[]): FileCheckOptions | string {
+  const tf = trackFiles.find((t) => t.name === c.track_file);
+  if (!c.track_file || !tf?.file) return `FILE_CHECK has no usable track_file${c.track_file ? ` (${c.track_file} is not defined or has no file)` : ''}`;
+  const own = c.weight !== undefined && c.weight !== 0;
+  return {
+    kind: 'file',
+    trackFile: tf.name,
+    path: tf.file,
+    weight: own ? (c.weight as number) : (tf.weight ?? 1),
+    reverse: own ? (c.weight_reverse ?? false) : tf.weight_reverse,
+    rsWeight: rs.weight ?? 1,
+  };
 }

@@ -9,7 +9,7 @@
  * prints the same lines but exits 1 whenever no digest was computed.
  */
 import { lookup } from 'node:dns/promises';
-import { isIP } from 'node:net';
+import { ipFamily, WITH_ZONE } from '../addr';
 import { type FetchOutcome, fetchUrl } from './http';
 import type { HttpProtocol } from './types';
 
@@ -69,7 +69,7 @@ export function genhashLine(r: FetchOutcome): { line: string; onStderr: boolean 
 }
 
 export async function resolveServer(server: string): Promise<string> {
-  if (isIP(server)) return server;
+  if (ipFamily(server, WITH_ZONE)) return server;
   const a = await lookup(server);
   return a.address;
 }

@@ -10,7 +10,7 @@
  *    truncates what is hashed; otherwise the body runs until the peer closes.
  */
 import { createHash, type Hash } from 'node:crypto';
-import { isIPv6 } from 'node:net';
+import { formatHostPort } from '../addr';
 import type { HttpProtocol, StatusCodeSet } from './types';
 
 export const USER_AGENT = 'KeepAliveClient';
@@ -31,8 +31,7 @@ export function buildHttpRequest(spec: HttpRequestSpec): Buffer {
   const close = spec.protocol === '1.0C' || spec.protocol === '1.1' ? 'Connection: close\r\n' : '';
   let hostHeader: string;
   if (spec.virtualhost !== undefined) hostHeader = spec.virtualhost;
-  else if (isIPv6(spec.host)) hostHeader = `[${spec.host}]:${spec.port}`;
-  else hostHeader = `${spec.host}:${spec.port}`;
+  else hostHeader = formatHostPort(spec.host, spec.port);
   return Buffer.from(
     `GET ${spec.path} HTTP/1.${minor}\r\nUser-Agent: ${USER_AGENT}\r\n${close}Host: ${hostHeader}\r\n\r\n`,
     'latin1',

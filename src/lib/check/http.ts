@@ -8,7 +8,7 @@ import type * as net from 'node:net';
 import { buildHttpRequest, HttpResponseReader, statusAccepted, formatStatusCodes } from './http-proto';
 import type { HttpHeaderInfo } from './http-proto';
 import { ConnectFailure, connectTcp, tlsHandshake } from './net';
-import { type CompiledRegex, compileRegex, matchBody, RegexError, type RegexSpec } from './pcre';
+import { type CompiledRegex, compileRegex, matchBody, RegexError, type RegexSpec } from '../pcre/pcre';
 import type { AttemptResult, HttpCheckOptions, HttpUrl, TlsClientFiles } from './types';
 
 /** Body bytes kept for a url regex (keepalived streams the whole body through PCRE2; hactl matches up to this much). */

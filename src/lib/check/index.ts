@@ -3,7 +3,7 @@
  * checker once (warmup, attempts, retries) and reports up/down, the reason,
  * timings and, for MISC_CHECK with misc_dynamic, the new weight.
  */
-import { describeTarget } from './net';
+import { formatHostPort } from '../addr';
 import { runWithRetry, toCheckResult } from './retry';
 import { realClock } from './types';
 import type { AttemptRecord, CheckOptions, CheckResult, Clock } from './types';
@@ -22,7 +22,7 @@ export * from './types';
 export function targetOf(o: CheckOptions): string {
   if (o.kind === 'misc') return o.miscPath;
   if (o.kind === 'ping') return o.host;
-  return describeTarget(o.host, o.port);
+  return formatHostPort(o.host, o.port);
 }
 
 export async function runCheck(o: CheckOptions, clock: Clock = realClock): Promise<CheckResult> {

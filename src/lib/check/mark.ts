@@ -9,6 +9,7 @@
  *   socket and drives it with uv_poll (send, receive, ICMP errors as codes).
  * Setting SO_MARK needs CAP_NET_ADMIN: without it the error says so.
  */
+import { ipFamily, isIpv6Host, WITH_ZONE } from '../addr';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import { loadAddon, NATIVE_BUILD_HINT } from '../netlink/addon';
@@ -44,7 +45,7 @@ export function markError(e: unknown): string {
 }
 
 function familyOf(addr: string): 4 | 6 {
-  return net.isIPv6(addr) ? 6 : 4;
+  return isIpv6Host(addr) ? 6 : 4;
 }
 
 /**
@@ -68,7 +69,7 @@ export class MarkedUdp {
   private closed = false;
 
   constructor(host: string, port: number, mark: number, bindto?: string, bindPort?: number) {
-    if (!net.isIP(host)) throw new Error(`not an IP address: ${JSON.stringify(host)}`);
+    if (!ipFamily(host, WITH_ZONE)) throw new Error(`not an IP address: ${JSON.stringify(host)}`);
     this.h = load().openDgram(familyOf(host), mark >>> 0, bindto, bindPort ?? 0, host, port);
   }
 

@@ -4,6 +4,7 @@
  * report failures with keepalived's wording. Every socket is destroyed on every
  * path (no leaks on timeout).
  */
+import { ipFamily, WITH_ZONE } from '../addr';
 import { lookup } from 'node:dns/promises';
 import * as net from 'node:net';
 import type * as tls from 'node:tls';
@@ -32,7 +33,7 @@ export async function connectTcp(o: ConnOptions): Promise<net.Socket> {
   if (!o.fwmark) return connectPlain(o, undefined, o.host);
   const t0 = performance.now();
   let ip = o.host;
-  if (!net.isIP(ip)) {
+  if (!ipFamily(ip, WITH_ZONE)) {
     try {
       ip = (await lookup(o.host)).address;
     } catch (e) {
@@ -57,7 +58,7 @@ function connectPlain(o: ConnOptions, marked: net.Socket | undefined, host: stri
           port: o.port,
           localAddress: o.bindto,
           localPort: o.bindPort,
-          family: net.isIP(o.host) || undefined,
+          family: ipFamily(o.host, WITH_ZONE) || undefined,
         });
     let done = false;
     const finish = (err?: ConnectFailure) => {
@@ -146,7 +147,7 @@ export function tlsHandshake(
     const t = tlsLib().connect({
       ...extra,
       socket: sock,
-      servername: servername && !net.isIP(servername) ? servername : undefined,
+      servername: servername && !ipFamily(servername, WITH_ZONE) ? servername : undefined,
       rejectUnauthorized: false,
     });
     let done = false;
@@ -170,7 +171,3 @@ export function tlsHandshake(
   });
 }
 
-export function describeTarget(host: string, port?: number): string {
-  if (port === undefined) return host;
-  return net.isIPv6(host) ? `[${host}]:${port}` : `${host}:${port}`;
-}

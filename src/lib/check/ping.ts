@@ -4,7 +4,7 @@
  * connect_timeout. fwmark is applied with SO_MARK through the addon.
  */
 import { randomInt } from 'node:crypto';
-import { isIPv6 } from 'node:net';
+import { isIpv6Host } from '../addr';
 import { buildEcho, isEchoReply } from './icmp';
 import type { AttemptResult, PingCheckOptions } from './types';
 
@@ -29,7 +29,7 @@ function loadRaw(): RawModule {
 }
 
 export async function pingAttempt(o: PingCheckOptions, seq = 1): Promise<AttemptResult> {
-  const v6 = isIPv6(o.host);
+  const v6 = isIpv6Host(o.host);
   if (o.bindto) {
     return { ok: false, reason: `bindto ${o.bindto} cannot be applied to PING_CHECK: the raw-socket addon has no bind(); run without bindto` };
   }

@@ -3,12 +3,12 @@
  * the spec of ./cli) to checker options with keepalived's defaults, then one
  * run and the rendered result. Checker code is loaded only when it runs.
  */
-import { isIP } from 'node:net';
+import { ipFamily, WITH_ZONE } from '../addr';
 import { painterFor } from '../cli/color';
 import { UsageError } from '../cli/errors';
 import type { Parsed } from '../cli/parse';
 import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_DELAY_LOOP_MS, defaultDelayBeforeRetryMs, defaultRetry } from './defaults';
-import type { RegexSpec } from './pcre';
+import type { RegexSpec } from '../pcre/pcre';
 import { parsePort, parseTarget, parseTimer, parseUint } from './target';
 import type { CheckKind, CheckOptions, ConnOptions, HttpUrl, RetryOptions, TlsClientFiles } from './types';
 
@@ -49,9 +49,9 @@ function connOptions(kind: CheckKind, target: string | undefined, f: FlagBag): C
   if (port === undefined && kind !== 'ping') throw new Error(`${kind} check needs a port: TARGET as ADDRESS:PORT or --connect-port`);
   const ct = str(f, 'connect-timeout');
   const bindto = str(f, 'bindto');
-  if (bindto !== undefined && isIP(bindto) === 0) throw new Error(`invalid --bindto '${bindto}' (expected an IPv4 or IPv6 address)`);
+  if (bindto !== undefined && ipFamily(bindto, WITH_ZONE) === 0) throw new Error(`invalid --bindto '${bindto}' (expected an IPv4 or IPv6 address)`);
   const ci = str(f, 'connect-ip');
-  if (ci !== undefined && isIP(ci) === 0) throw new Error(`invalid --connect-ip '${ci}' (expected an IPv4 or IPv6 address)`);
+  if (ci !== undefined && ipFamily(ci, WITH_ZONE) === 0) throw new Error(`invalid --connect-ip '${ci}' (expected an IPv4 or IPv6 address)`);
   if (kind === 'ping' && t?.port !== undefined)
     throw new Error(`PING_CHECK has no port: give ${target?.replace(/:\d+$/, '')} instead of ${target} (ICMP echo goes to the address only)`);
   if (kind === 'ping' && cp !== undefined) throw new Error('PING_CHECK has no port: --connect-port does not apply');
@@ -111,7 +111,7 @@ function regexFromFlags(f: FlagBag): RegexSpec | undefined {
     minOffset: min !== undefined ? parseUint(min, '--regex-min-offset') : undefined,
     maxOffset: max !== undefined ? parseUint(max, '--regex-max-offset') : undefined,
   };
-  (require('./pcre') as typeof import('./pcre')).compileRegex(spec);
+  (require('../pcre/pcre') as typeof import('../pcre/pcre')).compileRegex(spec);
   return spec;
 }
 

@@ -1,6 +1,7 @@
 /** SMTP_CHECK I/O: the dialogue of smtp-proto.ts, each read/write bounded by connect_timeout. */
 import type * as net from 'node:net';
-import { ConnectFailure, connectTcp, describeTarget } from './net';
+import { formatHostPort } from '../addr';
+import { ConnectFailure, connectTcp } from './net';
 import { smtpScript, smtpStatus } from './smtp-proto';
 import type { AttemptResult, ConnOptions, SmtpCheckOptions } from './types';
 
@@ -44,7 +45,7 @@ function readLine(s: net.Socket, timeoutMs: number): Promise<{ line?: string; er
 }
 
 async function smtpHostAttempt(h: ConnOptions, helo: string): Promise<AttemptResult> {
-  const target = describeTarget(h.host, h.port);
+  const target = formatHostPort(h.host, h.port);
   let s: net.Socket | undefined;
   try {
     try {

@@ -1,5 +1,5 @@
 /** Parsing of checker command-line values: targets, timers, ports. Pure. */
-import { isIP, isIPv6 } from 'node:net';
+import { ipFamily, splitHostPort, WITH_ZONE } from '../addr';
 
 export interface Target {
   host: string;
@@ -9,22 +9,14 @@ export interface Target {
 /** ADDR, ADDR:PORT, [V6ADDR]:PORT, V6ADDR (no port) or NAME[:PORT]. */
 export function parseTarget(s: string): Target {
   const bad = () => new Error(`invalid target '${s}' (expected ADDRESS[:PORT], [IPv6]:PORT or HOSTNAME[:PORT])`);
-  if (s.length === 0) throw bad();
-  const m6 = /^\[([^\]]+)\](?::(\d+))?$/.exec(s);
-  if (m6) {
-    if (!isIPv6(m6[1])) throw bad();
-    return m6[2] !== undefined ? { host: m6[1], port: parsePort(m6[2]) } : { host: m6[1] };
-  }
-  if (isIPv6(s)) return { host: s };
-  const i = s.lastIndexOf(':');
-  if (i < 0) {
-    if (!isIP(s) && !/^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/.test(s)) throw bad();
-    return { host: s };
-  }
-  const host = s.slice(0, i);
-  if (!isIP(host) && !/^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/.test(host)) throw bad();
-  return { host, port: parsePort(s.slice(i + 1)) };
+  const hp = s.length === 0 ? null : splitHostPort(s);
+  if (!hp) throw bad();
+  const fam = ipFamily(hp.host, WITH_ZONE);
+  if (hp.bracketed || hp.host.includes(':') ? fam !== 6 : fam === 0 && !HOSTNAME.test(hp.host)) throw bad();
+  return hp.port !== undefined ? { host: hp.host, port: parsePort(hp.port) } : { host: hp.host };
 }
+
+const HOSTNAME = /^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/;
 
 export function parsePort(s: string, what = 'port'): number {
   if (!/^\d+$/.test(s)) throw new Error(`invalid ${what} '${s}' (expected 1-65535)`);
@@ -46,9 +38,4 @@ export function parseTimer(s: string, what: string): number {
 export function parseUint(s: string, what: string, max = 0xffffffff): number {
   if (!/^\d+$/.test(s.trim()) || Number(s) > max) throw new Error(`invalid ${what} '${s}' (expected an integer 0-${max})`);
   return Number(s);
-}
-
-export function formatTarget(host: string, port?: number): string {
-  if (port === undefined) return host;
-  return isIPv6(host) ? `[${host}]:${port}` : `${host}:${port}`;
 }

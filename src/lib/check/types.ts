@@ -1,4 +1,4 @@
-import type { RegexSpec } from './pcre';
+import type { RegexSpec } from '../pcre/pcre';
 /**
  * Options and results of hactl's health checkers. These types are hactl's own
  * (not the keepalived.conf model): src/lib/check/from-conf.ts maps the

@@ -7,7 +7,7 @@
  */
 import * as dgram from 'node:dgram';
 import { lookup } from 'node:dns/promises';
-import { isIP, isIPv6 } from 'node:net';
+import { ipFamily, isIpv6Host, WITH_ZONE } from '../addr';
 import { MarkedUdp, markError } from './mark';
 import type { ConnOptions } from './types';
 
@@ -23,7 +23,7 @@ export interface UdpHandlers {
 export function udpExchange(o: ConnOptions, payload: Buffer, h: UdpHandlers): () => void {
   if (o.fwmark) {
     const mark = o.fwmark;
-    if (!isIP(o.host)) {
+    if (!ipFamily(o.host, WITH_ZONE)) {
       // dgram resolves names itself; the addon needs an address
       let closed = false;
       let close = () => {};
@@ -58,7 +58,7 @@ export function udpExchange(o: ConnOptions, payload: Buffer, h: UdpHandlers): ()
     }
     return () => sock.close();
   }
-  const sock = dgram.createSocket(isIPv6(o.host) ? 'udp6' : 'udp4');
+  const sock = dgram.createSocket(isIpv6Host(o.host) ? 'udp6' : 'udp4');
   sock.on('error', (e: NodeJS.ErrnoException) => h.error(e.code ?? e.message));
   sock.on('message', (msg) => h.message(msg));
   sock.bind({ address: o.bindto, port: o.bindPort ?? 0 }, () => {

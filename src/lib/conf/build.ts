@@ -34,10 +34,11 @@ import type {
   VrrpTrackProcess,
   VsGroupEntry,
 } from './model';
+import { familyOfName, formatIpv4, INET_ATON, ipBytes, isMulticast } from '../addr';
 import { DiagnosticList } from './diagnostics';
 import { type ScriptUse, virtualServerScripts } from './model';
 import type { Stmt } from './parser';
-import { compileRegex } from '../check/pcre';
+import { compileRegex } from '../pcre/pcre';
 import { readCommand, splitCommand } from '../proc/argv';
 import { type Spec, TABLES } from './schema';
 import { checkVirtualServer, type VsCheckState, vsKey } from './validate';
@@ -552,7 +553,7 @@ export class Builder {
       const ipr = parseIp(a[0].text, NO_PREFIX);
       // a name is resolved by keepalived (offline lint cannot); one that is not even a host name fails there
       const hostName = /^(?=.{1,253}$)[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,62})(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,62}))*\.?$/.test(a[0].text);
-      if (!ipr.ok && !inetAton(a[0].text) && (/^[0-9.]+$|:/.test(a[0].text) || !hostName)) this.d(this.argPos(smtp.stmt, 0), 'error', `Invalid smtp server ${a.map((t) => t.text).join(' ')}`, 'address');
+      if (!ipr.ok && !ipBytes(a[0].text, 4, INET_ATON) && (/^[0-9.]+$|:/.test(a[0].text) || !hostName)) this.d(this.argPos(smtp.stmt, 0), 'error', `Invalid smtp server ${a.map((t) => t.text).join(' ')}`, 'address');
       let port: number | undefined;
       if (a[1]) {
         const p = parseInteger(a[1].text, 1, 65535);
@@ -606,7 +607,7 @@ export class Builder {
       if (o) {
         const r = this.ip(o.stmt, 0, NO_PREFIX);
         if (r) {
-          const multicast = r.family === 'inet' ? Number(r.address.split('.')[0]) >= 224 && Number(r.address.split('.')[0]) <= 239 : r.address.startsWith('ff');
+          const multicast = isMulticast(r.address);
           if ((field === 'mcast_group4') !== (r.family === 'inet')) this.d(this.argPos(o.stmt, 0), 'error', `${kw}: wrong address family for '${r.text}'`, 'address');
           else if (!multicast) this.d(this.argPos(o.stmt, 0), 'error', `${kw} [${r.text}] is not multicast. Skipping`, 'address');
           else g.vrrp[field] = r;
@@ -1446,7 +1447,8 @@ export class Builder {
           r = parseIp(m[1]);
           if (r.ok) {
             ent.range_end = Number.parseInt(m[2], r.value.family === 'inet' ? 10 : 16);
-            const last = r.value.family === 'inet' ? Number(r.value.address.split('.')[3]) : Number.parseInt(r.value.address.split(':').pop() || '0', 16);
+            const b = ipBytes(r.value.address, familyOfName(r.value.family));
+            const last = !b ? 0 : b.length === 4 ? b[3] : b.readUInt16BE(14);
             const max = r.value.family === 'inet' ? 255 : 0xffff;
             if (ent.range_end <= last || ent.range_end > max) {
               this.d(e.pos, 'error', `Address range end is not greater than address range start - ${e.keyword} - skipping`, 'address');
@@ -1581,8 +1583,8 @@ export class Builder {
       if (r.ok) vs.persistence_granularity = r.value;
       else if (/^\d+$/.test(v) && Number(v) <= 128) vs.persistence_granularity = Number(v);
       // keepalived reads an IPv4 mask with inet_aton: "1.5" is 1.0.0.5
-      else if (inetAtonDotted(v) !== undefined) {
-        const q = parseIp(inetAtonDotted(v)!, NO_PREFIX);
+      else if (ipBytes(v, 4, INET_ATON)) {
+        const q = parseIp(formatIpv4(ipBytes(v, 4, INET_ATON)!), NO_PREFIX);
         if (q.ok) vs.persistence_granularity = q.value;
       }
       else this.d(this.argPos(pg.stmt, 0), 'error', `invalid persistence_granularity '${v}'`, 'address');
@@ -2039,28 +2041,6 @@ export function raw(s: Stmt): RawEntry {
     }
   }
   return r;
-}
-
-/** An IPv4 address as inet_aton / getaddrinfo accept it: 1 to 4 numeric parts ("1" is 0.0.0.1). */
-export function inetAton(s: string): boolean {
-  return inetAtonDotted(s) !== undefined;
-}
-
-/** inet_aton's reading of `s` as a dotted quad ("1.5" -> "1.0.0.5"), or undefined. */
-export function inetAtonDotted(s: string): string | undefined {
-  const parts = s.split('.');
-  if (parts.length < 1 || parts.length > 4) return undefined;
-  const num = (p: string) => (/^0x[0-9a-f]+$/i.test(p) ? Number.parseInt(p, 16) : /^0[0-7]*$/.test(p) ? Number.parseInt(p || '0', 8) : /^[1-9]\d*$/.test(p) ? Number(p) : Number.NaN);
-  const bytes: number[] = [];
-  for (let i = 0; i < parts.length; i++) {
-    const v = num(parts[i]);
-    const last = i === parts.length - 1;
-    const max = last ? 2 ** (8 * (5 - parts.length)) - 1 : 255;
-    if (!Number.isFinite(v) || v > max) return undefined;
-    if (!last) bytes.push(v);
-    else for (let k = 4 - parts.length; k >= 0; k--) bytes.push(Math.floor(v / 2 ** (8 * k)) & 0xff);
-  }
-  return bytes.join('.');
 }
 
 /** The objects a track_script / track_file / track_process reference names. */

@@ -11,6 +11,7 @@
  *
  * This module is types only (plus tiny constructors): no I/O.
  */
+import type { FamilyName } from '../addr';
 
 /** A source position: 1-based line and column, file as given/resolved. */
 export interface Pos {
@@ -32,11 +33,11 @@ export interface Diagnostic {
   rule: string;
 }
 
-export type Family = 'inet' | 'inet6';
+export type { FamilyName };
 
 /** An IP address, optionally with a prefix length (`/24`). */
 export interface IpAddress {
-  family: Family;
+  family: FamilyName;
   /** Canonical textual form without prefix (IPv6 compressed, lower case). */
   address: string;
   /** Prefix length if written (or implied by the context); undefined when absent. */
@@ -168,7 +169,7 @@ export interface VirtualIp {
   address: IpAddress;
   /** Prefix length actually used (written, or /32 resp. /128 by default). */
   prefix: number;
-  family: Family;
+  family: FamilyName;
   brd?: string;
   dev?: string;
   label?: string;
@@ -460,7 +461,7 @@ export interface VirtualServer extends NodeBase {
   port?: number;
   fwmark?: number;
   group?: string;
-  ip_family?: Family;
+  ip_family?: FamilyName;
   delay_loop?: number;
   lb_algo?: string;
   lb_kind?: 'NAT' | 'DR' | 'TUN';

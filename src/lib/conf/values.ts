@@ -1,10 +1,12 @@
 /**
  * Typed value parsers with keepalived 2.2.7's rules: decimal integers
  * (optional sign, no hex), decimal timers in seconds, booleans
- * (on|off|true|false|yes|no), IPv4/IPv6 addresses with optional prefix, ports.
+ * (on|off|true|false|yes|no), IPv4/IPv6 addresses with optional prefix (read by
+ * ../addr), ports.
  * Each returns a value or an error message (no diagnostics here). Pure.
  */
-import type { Family, IpAddress } from './model';
+import { type FamilyName, parseIp as parseAddr, strictIpv4Text } from '../addr';
+import type { IpAddress } from './model';
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; message: string };
 
@@ -62,88 +64,20 @@ export function parseBool(s: string): Parsed<boolean> {
   return bad(`invalid boolean '${s}' (use on|off|true|false|yes|no)`);
 }
 
-export function parseIpv4(s: string): string | null {
-  // Four dot-separated decimal parts of 1-3 ASCII digits, each <= 255, and
-  // like glibc's inet_pton no leading zeros ("00", "010"); such text is
-  // already canonical, so it is returned as is. Scanned by hand (hot path).
-  const n = s.length;
-  if (n < 7 || n > 15) return null;
-  let parts = 0;
-  let i = 0;
-  for (;;) {
-    const start = i;
-    let v = 0;
-    while (i < n) {
-      const c = s.charCodeAt(i);
-      if (c < 48 || c > 57) break;
-      v = v * 10 + (c - 48);
-      i++;
-    }
-    const len = i - start;
-    if (len === 0 || len > 3 || (len > 1 && s.charCodeAt(start) === 48) || v > 255) return null;
-    parts++;
-    if (i === n) break;
-    if (parts === 4 || s.charCodeAt(i) !== 46) return null;
-    i++;
-  }
-  return parts === 4 ? s : null;
-}
+/** A strict dotted quad as is (such text is already canonical), or null. */
+export const parseIpv4 = strictIpv4Text;
 
-/** Canonical (RFC 5952) IPv6 text, or null. Accepts an embedded IPv4 tail and a %zone. */
-export function parseIpv6(s0: string): string | null {
-  const s = s0.toLowerCase();
-  const zi = s.indexOf('%');
-  const base = zi >= 0 ? s.slice(0, zi) : s;
-  if (!/^[0-9a-f:.]+$/.test(base) || !base.includes(':')) return null;
-  let tail: number[] = [];
-  let head = base;
-  const lastColon = base.lastIndexOf(':');
-  if (base.slice(lastColon + 1).includes('.')) {
-    const v4 = parseIpv4(base.slice(lastColon + 1));
-    if (!v4) return null;
-    const p = v4.split('.').map(Number);
-    tail = [(p[0] << 8) | p[1], (p[2] << 8) | p[3]];
-    head = base.slice(0, lastColon + 1);
-    if (head.endsWith('::')) {
-      /* keep */
-    } else head = head.slice(0, -1);
-  }
-  const dbl = head.split('::');
-  if (dbl.length > 2) return null;
-  const toGroups = (x: string) => (x === '' ? [] : x.split(':'));
-  const a = toGroups(dbl[0]);
-  const b = dbl.length === 2 ? toGroups(dbl[1]) : [];
-  for (const g of [...a, ...b]) if (!/^[0-9a-f]{1,4}$/.test(g)) return null;
-  const total = a.length + b.length + tail.length;
-  if (dbl.length === 1 && total !== 8) return null;
-  if (dbl.length === 2 && total > 7) return null;
-  const groups = [...a.map((g) => Number.parseInt(g, 16)), ...new Array(8 - total).fill(0), ...b.map((g) => Number.parseInt(g, 16)), ...tail];
-  if (dbl.length === 1 && groups.length !== 8) return null;
-  // Compress the longest run of zeros (length >= 2).
-  let bestS = -1;
-  let bestL = 0;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] === 0) {
-      let j = i;
-      while (j < 8 && groups[j] === 0) j++;
-      if (j - i > bestL && j - i >= 2) {
-        bestS = i;
-        bestL = j - i;
-      }
-      i = j;
-    } else i++;
-  }
-  const hex = groups.map((g) => g.toString(16));
-  if (bestS < 0) return hex.join(':');
-  return `${hex.slice(0, bestS).join(':')}::${hex.slice(bestS + bestL).join(':')}`;
+/** inet_ntop's IPv6 text, or null. Accepts an embedded IPv4 tail and a %zone (dropped), as keepalived's reader. */
+export function parseIpv6(s: string): string | null {
+  return s.includes(':') ? (parseAddr(s, { zone: true })?.text ?? null) : null;
 }
 
 /** Address with optional `/prefix`. `allowPrefix` false rejects a prefix. */
 export function parseIp(s: string, opts: { allowPrefix?: boolean } = {}): Parsed<IpAddress> {
   const slash = s.indexOf('/');
   const addrText = slash >= 0 ? s.slice(0, slash) : s;
-  let family: Family;
-  let address: string | null = parseIpv4(addrText);
+  let family: FamilyName;
+  let address: string | null = strictIpv4Text(addrText);
   if (address) family = 'inet';
   else {
     address = parseIpv6(addrText);

@@ -14,7 +14,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import type { Socket } from 'node:net';
-import { parseIp } from '../net/ip';
+import { parseIp } from '../addr';
 import { watchdogPath } from '../netlink/addon';
 import { delVipElems, encodeBatch, familyOf } from '../net/nft';
 import { delRouteRequest, delRuleRequest, type RouteSpec } from '../net/rtnl';

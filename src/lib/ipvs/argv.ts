@@ -2,7 +2,7 @@
  * ipvsadm 1.31's own command line (popt semantics, its option/command table,
  * its messages and exit codes), and the -S/-R rule file format. Pure.
  */
-import { inetAton, formatIPv4, formatIPv6, parseIPv6 } from './addr';
+import { formatIpv4, formatIpv6, INET_ATON, ipBytes } from '../addr';
 import {
   AF_INET,
   AF_INET6,
@@ -20,7 +20,7 @@ import {
   TunFlag,
 } from './constants';
 import type { ListFormat } from './format';
-import type { Daemon, Dest, Family, Service, Timeouts } from './types';
+import type { Daemon, Dest, Af, Service, Timeouts } from './types';
 
 export type IpvsadmCmd =
   | 'add-service'
@@ -200,7 +200,7 @@ export function stringToNumber(s: string, min: number, max: number): number {
 
 interface ParsedAddr {
   result: number; // 0 none, 1 addr, 3 addr+port
-  af: Family;
+  af: Af;
   addr: string;
   port: number;
 }
@@ -227,21 +227,21 @@ export function parseServiceArg(buf: string, proto: number, opts: ParseOptions =
     if (rest[0] !== ':') return none;
     portStr = rest.slice(1);
   }
-  let af: Family;
+  let af: Af;
   let addr: string;
-  const v6 = parseIPv6(s);
+  const v6 = ipBytes(s, 6);
   if (v6) {
     af = AF_INET6;
-    addr = formatIPv6(v6);
+    addr = formatIpv6(v6);
   } else {
     const c = s.lastIndexOf(':');
     if (c >= 0) {
       portStr = s.slice(c + 1);
       s = s.slice(0, c);
     }
-    const v4 = inetAton(s);
+    const v4 = ipBytes(s, 4, INET_ATON);
     const viaName = v4 ? undefined : opts.hostToAddr?.(s);
-    if (v4) addr = formatIPv4(v4);
+    if (v4) addr = formatIpv4(v4);
     else if (viaName) addr = viaName;
     else return none;
     af = AF_INET;
@@ -561,7 +561,7 @@ export function parseIpvsadmArgs(argv: string[], popts: ParseOptions = {}): Ipvs
       case 'M':
         set(OPT.NETMASK);
         if (svc.af !== AF_INET6) {
-          const m = inetAton(optarg);
+          const m = ipBytes(optarg, 4, INET_ATON);
           if (!m) fail('illegal virtual server persistent mask specified');
           svc.netmask = m.readUInt32BE(0);
         } else {
@@ -676,13 +676,13 @@ export function parseIpvsadmArgs(argv: string[], popts: ParseOptions = {}): Ipvs
       case 'mcast-group': {
         set(OPT.MCAST_GROUP);
         if (optarg.includes(':')) {
-          const g = parseIPv6(optarg);
+          const g = ipBytes(optarg, 6);
           if (g?.[0] !== 0xff) fail(`invalid IPv6 mcast-group \`${optarg}'`);
-          ce.daemon.group = formatIPv6(g);
+          ce.daemon.group = formatIpv6(g);
         } else {
-          const g = /^\d+\.\d+\.\d+\.\d+$/.test(optarg) ? inetAton(optarg) : null;
+          const g = /^\d+\.\d+\.\d+\.\d+$/.test(optarg) ? ipBytes(optarg, 4, INET_ATON) : null;
           if (!g || (g[0] & 0xf0) !== 0xe0) fail(`invalid IPv4 mcast-group \`${optarg}'`);
-          ce.daemon.group = formatIPv4(g);
+          ce.daemon.group = formatIpv4(g);
         }
         break;
       }

@@ -4,6 +4,7 @@
  * shared by the oclif command classes and the oclif-free fast path
  * (src/fast.ts). Output is ipvsadm's; errors are one hactl line.
  */
+import { familyOfAf, formatAddrPort } from '../addr';
 import * as fs from 'node:fs';
 import { colorEnabled } from '../cli/color';
 import { reportFailure } from '../cli/report';
@@ -160,10 +161,10 @@ function renderPretty(table: ServiceWithDests[], tty: boolean): string {
   table.forEach((s, i) => {
     const r = rows[i] as { dests: Array<Record<string, unknown>> };
     const flags = [schedFlags(s), s.flags & 1 ? `persistent ${s.timeout}` : '', s.flags & 4 ? 'ops' : '', s.pe ? `pe ${s.pe}` : ''].filter(Boolean).join(' ');
-    const name = s.fwmark ? `FWM ${s.fwmark}${s.af === 10 ? ' IPv6' : ''}` : `${protocolName(s.protocol)} ${s.af === 10 ? `[${s.addr}]` : s.addr}:${s.port}`;
+    const name = s.fwmark ? `FWM ${s.fwmark}${s.af === 10 ? ' IPv6' : ''}` : `${protocolName(s.protocol)} ${formatAddrPort(familyOfAf(s.af), s.addr, s.port)}`;
     if (r.dests.length === 0) t.push([name, s.sched, flags, '', '', '', '', '']);
     r.dests.forEach((d, j) => {
-      const addr = d.family === 'inet6' ? `[${d.address}]:${d.port}` : `${d.address}:${d.port}`;
+      const addr = formatAddrPort(d.family === 'inet6' ? 6 : 4, String(d.address), Number(d.port));
       t.push([j === 0 ? name : '', j === 0 ? s.sched : '', j === 0 ? flags : '', addr, d.forward, d.weight, d.activeConns, d.inactiveConns]);
     });
   });

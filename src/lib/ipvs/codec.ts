@@ -6,6 +6,7 @@
  * tunnel) and the IPv4 persistence netmask / sync group are network order;
  * every other integer is host order (little-endian on the targets we run on).
  */
+import { familyOfAf, formatAddrPort } from '../addr';
 import { AF_INET, AF_INET6 } from './constants';
 import {
   Cmd,
@@ -23,8 +24,9 @@ import {
   SvcAttr,
   SvcFlag,
 } from './constants';
-import { addrBytes, formatAddr, formatIPv6, parseIPv6 } from './addr';
-import type { Daemon, Dest, Family, Info, Op, Service, ServiceKey, Stats, Timeouts } from './types';
+import { formatAf, formatIpv4, formatIpv6, ipBytes } from '../addr';
+import { addrBytes } from './addr';
+import type { Daemon, Dest, Af, Info, Op, Service, ServiceKey, Stats, Timeouts } from './types';
 import { AttrWriter, forEachAttr, parseAttrs } from '../netlink/attrs';
 import { ackErrno, NLM_F_ACK, NLM_F_DUMP, NLM_F_REQUEST, NLMSG_DONE, NLMSG_ERROR, type NlMessage, writeNlmsghdr } from '../netlink/message';
 
@@ -120,7 +122,7 @@ function daemonAttrs(w: AttrWriter, d: Daemon, full: boolean): void {
     if (d.port) w.u16(DaemonAttr.MCAST_PORT, d.port);
     if (d.ttl) w.u8(DaemonAttr.MCAST_TTL, d.ttl);
     if (d.group) {
-      const v6 = d.group.includes(':') ? parseIPv6(d.group) : null;
+      const v6 = d.group.includes(':') ? ipBytes(d.group, 6) : null;
       if (v6) w.put(DaemonAttr.MCAST_GROUP6, v6);
       else w.put(DaemonAttr.MCAST_GROUP, addrBytes(AF_INET, d.group).subarray(0, 4));
     }
@@ -291,7 +293,7 @@ export function decodeStats(b: Buffer, is64: boolean): Stats {
 /** Nested service attributes → Service. */
 export function decodeService(b: Buffer): Service {
   const a = parseAttrs(b);
-  const af = (u16(a.get(SvcAttr.AF)) || AF_INET) as Family;
+  const af = (u16(a.get(SvcAttr.AF)) || AF_INET) as Af;
   const fwmark = u32(a.get(SvcAttr.FWMARK));
   const addrB = a.get(SvcAttr.ADDR);
   const flagsB = a.get(SvcAttr.FLAGS);
@@ -300,7 +302,7 @@ export function decodeService(b: Buffer): Service {
   const svc: Service = {
     af,
     protocol: fwmark ? 0 : u16(a.get(SvcAttr.PROTOCOL)),
-    addr: addrB ? formatAddr(af, addrB) : af === AF_INET6 ? '::' : '0.0.0.0',
+    addr: addrB ? formatAf(af, addrB) : af === AF_INET6 ? '::' : '0.0.0.0',
     port: be16(a.get(SvcAttr.PORT)),
     fwmark,
     sched: cstr(a.get(SvcAttr.SCHED_NAME)),
@@ -429,13 +431,13 @@ export function decodeServiceAt(b: Buffer, off: number, end: number): Service {
         break;
     }
   });
-  const family = (af || AF_INET) as Family;
+  const family = (af || AF_INET) as Af;
   const v6 = family === AF_INET6;
   const svc: Service = {
     af: family,
     protocol: fwmark ? 0 : protocol,
     addr:
-      addrAt < 0 ? (v6 ? '::' : '0.0.0.0') : !v6 && addrLen >= 4 ? `${b[addrAt]}.${b[addrAt + 1]}.${b[addrAt + 2]}.${b[addrAt + 3]}` : formatAddr(family, b.subarray(addrAt, addrAt + addrLen)),
+      addrAt < 0 ? (v6 ? '::' : '0.0.0.0') : !v6 && addrLen >= 4 ? formatIpv4(b, addrAt) : formatAf(family, b.subarray(addrAt, addrAt + addrLen)),
     port,
     fwmark,
     sched,
@@ -455,14 +457,14 @@ export function decodeServiceAt(b: Buffer, off: number, end: number): Service {
 }
 
 /** Nested dest attributes → Dest (`svcAf` when the kernel omits ADDR_FAMILY). */
-export function decodeDest(b: Buffer, svcAf: Family): Dest {
+export function decodeDest(b: Buffer, svcAf: Af): Dest {
   const a = parseAttrs(b);
   const afB = a.get(DestAttr.ADDR_FAMILY);
-  const af = (afB ? u16(afB) : svcAf) as Family;
+  const af = (afB ? u16(afB) : svcAf) as Af;
   const addrB = a.get(DestAttr.ADDR);
   const d: Dest = {
     af,
-    addr: addrB ? formatAddr(af, addrB) : af === AF_INET6 ? '::' : '0.0.0.0',
+    addr: addrB ? formatAf(af, addrB) : af === AF_INET6 ? '::' : '0.0.0.0',
     port: be16(a.get(DestAttr.PORT)),
     fwd: u32(a.get(DestAttr.FWD_METHOD)) & 7,
     weight: u32(a.get(DestAttr.WEIGHT)) | 0,
@@ -497,8 +499,8 @@ export function decodeDaemon(b: Buffer): Daemon {
   if (ttl) d.ttl = ttl[0];
   const g4 = a.get(DaemonAttr.MCAST_GROUP);
   const g6 = a.get(DaemonAttr.MCAST_GROUP6);
-  if (g4) d.group = formatAddr(AF_INET, g4);
-  else if (g6) d.group = formatIPv6(g6);
+  if (g4) d.group = formatAf(AF_INET, g4);
+  else if (g6) d.group = formatIpv6(g6);
   return d;
 }
 
@@ -528,10 +530,10 @@ export function serviceKey(s: ServiceKey): ServiceKey {
 
 /** Stable identity string of a service. */
 export function serviceId(s: ServiceKey): string {
-  return s.fwmark ? `fwm:${s.af}:${s.fwmark}` : `${s.protocol}:${s.af === AF_INET6 ? `[${s.addr}]` : s.addr}:${s.port}`;
+  return s.fwmark ? `fwm:${s.af}:${s.fwmark}` : `${s.protocol}:${formatAddrPort(familyOfAf(s.af), s.addr, s.port)}`;
 }
 
 /** Stable identity string of a destination within a service. */
 export function destId(d: Pick<Dest, 'af' | 'addr' | 'port'>): string {
-  return d.af === AF_INET6 ? `[${d.addr}]:${d.port}` : `${d.addr}:${d.port}`;
+  return formatAddrPort(familyOfAf(d.af), d.addr, d.port);
 }

@@ -7,9 +7,8 @@
 export const IPVS_GENL_NAME = 'IPVS';
 export const IPVS_GENL_VERSION = 1;
 
-/** Address families (linux/socket.h). */
-export const AF_INET = 2;
-export const AF_INET6 = 10;
+/** Address families (linux/socket.h): ../addr's. */
+export { AF_INET, AF_INET6 } from '../addr';
 
 /** IP protocols. */
 export const IPPROTO_TCP = 6;

@@ -3,6 +3,7 @@
  * operations as ipvsadm command lines. The planning itself (what to add,
  * edit, delete) is plan.ts, shared with the LVS daemon.
  */
+import { familyOfAf, formatAddrPort } from '../addr';
 import { AF_INET6 } from './constants';
 import { formatServiceEntry, protocolName } from './format';
 import { TableModel } from './plan';
@@ -24,7 +25,7 @@ export function rollbackOps(before: ServiceWithDests[], applied: Op[]): Op[] {
 function svcArg(s: ServiceKey): string {
   if (s.fwmark) return s.af === AF_INET6 ? `-f ${s.fwmark} -6` : `-f ${s.fwmark}`;
   const opt = protocolName(s.protocol) === 'TCP' ? '-t' : protocolName(s.protocol) === 'UDP' ? '-u' : '--sctp-service';
-  return `${opt} ${s.af === AF_INET6 ? `[${s.addr}]` : s.addr}:${s.port}`;
+  return `${opt} ${formatAddrPort(familyOfAf(s.af), s.addr, s.port)}`;
 }
 
 /** An operation as an ipvsadm command line (for --dry-run and messages). */
@@ -46,7 +47,7 @@ export function opToRule(op: Op): string {
     }
     case 'del-dest': {
       const d = op.dest;
-      return `-d ${svcArg(op.svc)} -r ${d.af === AF_INET6 ? `[${d.addr}]` : d.addr}:${d.port}`;
+      return `-d ${svcArg(op.svc)} -r ${formatAddrPort(familyOfAf(d.af), d.addr, d.port)}`;
     }
     case 'flush':
       return '-C';

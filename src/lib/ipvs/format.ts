@@ -3,7 +3,8 @@
  * --thresholds, --persistent-conn, --tun-info, --nosort), -S, -c, --timeout,
  * --daemon. Pure: name lookups go through an injected resolver.
  */
-import { cmpAddr, cmpU32Wrapping, formatIPv4, formatIPv6, inetAton, parseIPv6 } from './addr';
+import { INET_ATON, formatIpv4, formatIpv6, ipBytes } from '../addr';
+import { cmpAddr, cmpU32Wrapping } from './addr';
 import { AF_INET, AF_INET6, Fwd, FWD_MASK, IPPROTO_SCTP, IPPROTO_TCP, IPPROTO_UDP, SvcFlag, TunType } from './constants';
 import type { Daemon, Dest, Info, Service, ServiceWithDests, Stats, Timeouts } from './types';
 
@@ -36,8 +37,8 @@ export function filesResolver(hosts: string, services: string): NameResolver {
     if (!line) continue;
     const [addr, name] = line.split(/\s+/);
     if (!name) continue;
-    const v6 = parseIPv6(addr);
-    const key = v6 && addr.includes(':') ? `10/${formatIPv6(v6)}` : inetAton(addr) ? `2/${formatIPv4(inetAton(addr)!)}` : '';
+    const v6 = ipBytes(addr, 6);
+    const key = v6 && addr.includes(':') ? `10/${formatIpv6(v6)}` : ipBytes(addr, 4, INET_ATON) ? `2/${formatIpv4(ipBytes(addr, 4, INET_ATON)!)}` : '';
     if (key && !byAddr.has(key)) byAddr.set(key, name);
   }
   const byPort = new Map<string, string>();
@@ -206,8 +207,8 @@ function cmpAddrMixed(a: Dest, b: Dest): number {
   // The C code reads d2's union with d1's family; emulate with 16-byte unions.
   const x = Buffer.alloc(16);
   const y = Buffer.alloc(16);
-  (a.af === AF_INET6 ? parseIPv6(a.addr)! : inetAton(a.addr)!).copy(x);
-  (b.af === AF_INET6 ? parseIPv6(b.addr)! : inetAton(b.addr)!).copy(y);
+  (a.af === AF_INET6 ? ipBytes(a.addr, 6)! : ipBytes(a.addr, 4, INET_ATON)!).copy(x);
+  (b.af === AF_INET6 ? ipBytes(b.addr, 6)! : ipBytes(b.addr, 4, INET_ATON)!).copy(y);
   const words = a.af === AF_INET6 ? 4 : 1;
   for (let i = 0; i < words; i++) {
     const r = cmpU32Wrapping(x.readUInt32BE(i * 4), y.readUInt32BE(i * 4));
@@ -298,7 +299,7 @@ export function formatServiceEntry(s: ServiceWithDests, fmt: ListFormat, names: 
 /** Address as big-endian 32-bit words (1 for IPv4, 4 for IPv6), for sorting. */
 function addrWords(af: number, addr: string): number[] {
   if (af === AF_INET6) {
-    const b = parseIPv6(addr);
+    const b = ipBytes(addr, 6);
     return b ? [b.readUInt32BE(0), b.readUInt32BE(4), b.readUInt32BE(8), b.readUInt32BE(12)] : [0, 0, 0, 0];
   }
   // Canonical dotted quads (what the kernel gives back) without allocations.
@@ -323,7 +324,7 @@ function addrWords(af: number, addr: string): number[] {
     }
   }
   if (dots === 3 && digits && part <= 255) return [v * 256 + part];
-  const b = inetAton(addr);
+  const b = ipBytes(addr, 4, INET_ATON);
   return [b ? b.readUInt32BE(0) : 0];
 }
 
@@ -423,10 +424,10 @@ export interface Conn {
 }
 
 function procAddr(s: string): { af: number; addr: string } {
-  const v6 = parseIPv6(s);
-  if (v6 && s.includes(':')) return { af: AF_INET6, addr: formatIPv6(v6) };
-  const v4 = /^\d+\.\d+\.\d+\.\d+$/.test(s) ? inetAton(s) : null;
-  if (v4) return { af: AF_INET, addr: formatIPv4(v4) };
+  const v6 = ipBytes(s, 6);
+  if (v6 && s.includes(':')) return { af: AF_INET6, addr: formatIpv6(v6) };
+  const v4 = /^\d+\.\d+\.\d+\.\d+$/.test(s) ? ipBytes(s, 4, INET_ATON) : null;
+  if (v4) return { af: AF_INET, addr: formatIpv4(v4) };
   const n = Number.parseInt(s, 16) >>> 0;
   return { af: AF_INET, addr: ipv4Mask(Number.isNaN(n) ? 0 : n) };
 }

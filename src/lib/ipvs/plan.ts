@@ -16,7 +16,7 @@
  *   FWD_MASK), weight or thresholds differ, or, for a tunnel, its tunnel
  *   type, port or flags.
  */
-import { canonicalAddr } from './addr';
+import { canonicalIp, INET_ATON } from '../addr';
 import { destId as destTextId, serviceId as serviceTextId, serviceKey } from './codec';
 import { AF_INET6, Fwd, FWD_MASK, SvcFlag } from './constants';
 import { ERRNO } from './errors';
@@ -25,47 +25,10 @@ import type { Dest, Op, Service, ServiceKey, ServiceWithDests } from './types';
 /** The service flags that mean something to IPVS (HASHED is the kernel's own bookkeeping). */
 export const SVC_FLAG_MASK = SvcFlag.PERSISTENT | SvcFlag.ONEPACKET | SvcFlag.SCHED1 | SvcFlag.SCHED2 | SvcFlag.SCHED3;
 
-const CANONICAL_V4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
-
-const V6_GROUP = /^(?:0|[1-9a-f][0-9a-f]{0,3})$/;
-
-/** Longest run of "0" groups. */
-function zeroRun(groups: string[]): number {
-  let best = 0;
-  let cur = 0;
-  for (const g of groups) {
-    cur = g === '0' ? cur + 1 : 0;
-    if (cur > best) best = cur;
-  }
-  return best;
-}
-
-/**
- * Is this IPv6 text already what inet_ntop prints (so no parse is needed)? Conservative:
- * text starting with "::" or holding a dotted quad (where glibc prints ::ffff:a.b.c.d and
- * ::a.b.c.d) always takes the full parse.
- */
-export function isInetNtopV6(s: string): boolean {
-  if (s.length < 3 || s.startsWith('::') || s.includes('.')) return false;
-  const halves = s.split('::');
-  if (halves.length > 2) return false;
-  const left = halves[0].split(':');
-  if (halves.length === 1) return left.length === 8 && left.every((g) => V6_GROUP.test(g)) && zeroRun(left) < 2;
-  const right = halves[1] === '' ? [] : halves[1].split(':');
-  const run = 8 - left.length - right.length;
-  if (run < 2 || !left.every((g) => V6_GROUP.test(g)) || !right.every((g) => V6_GROUP.test(g))) return false;
-  // The compressed run is the longest one, the leftmost of equals, and no zero group touches it.
-  return left[left.length - 1] !== '0' && right[0] !== '0' && zeroRun(left) < run && zeroRun(right) <= run;
-}
-
 /** An address as the kernel prints it back (text that is not an address is kept as is). */
 export function addrId(af: number, addr: string): string {
-  if (af === AF_INET6 ? isInetNtopV6(addr) : CANONICAL_V4.test(addr)) return addr;
-  try {
-    return canonicalAddr(af, addr);
-  } catch {
-    return addr;
-  }
+  const c = canonicalIp(addr, INET_ATON);
+  return c !== null && c.includes(':') === (af === AF_INET6) ? c : addr;
 }
 
 /** Identity of a service: protocol, canonical address and port, or family and fwmark. */

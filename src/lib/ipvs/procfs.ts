@@ -4,9 +4,10 @@
  * dump per service: it holds everything -S prints except tunnel details
  * (fetched over netlink for the services that have tunnel destinations).
  */
-import { formatIPv6, parseIPv6 } from './addr';
+import { familyOfAf, formatAddrPort } from '../addr';
+import { formatIpv6, ipBytes } from '../addr';
 import { AF_INET, AF_INET6, Fwd, IPPROTO_SCTP, IPPROTO_TCP, IPPROTO_UDP } from './constants';
-import type { Dest, Family } from './types';
+import type { Dest, Af } from './types';
 
 export interface ProcService {
   /** serviceId()-compatible key, or `fwm:<mark>` (the file does not say the family of fwmark services). */
@@ -17,10 +18,10 @@ export interface ProcService {
 const PROTO: Record<string, number> = { TCP: IPPROTO_TCP, UDP: IPPROTO_UDP, SCTP: IPPROTO_SCTP };
 const FWD: Record<string, number> = { Masq: Fwd.MASQ, Local: Fwd.LOCALNODE, Tunnel: Fwd.TUNNEL, Route: Fwd.DROUTE };
 
-function addr(s: string): { af: Family; addr: string } | null {
+function addr(s: string): { af: Af; addr: string } | null {
   if (s.startsWith('[')) {
-    const b = parseIPv6(s.slice(1, -1));
-    return b ? { af: AF_INET6, addr: formatIPv6(b) } : null;
+    const b = ipBytes(s.slice(1, -1), 6);
+    return b ? { af: AF_INET6, addr: formatIpv6(b) } : null;
   }
   if (!/^[0-9A-Fa-f]{8}$/.test(s)) return null;
   const n = Number.parseInt(s, 16);
@@ -65,7 +66,7 @@ export function parseProcIpvs(text: string): ProcService[] | null {
     const a = m && addr(m[2]);
     if (!m || !a) return null;
     const port = Number.parseInt(m[3], 16);
-    cur = { key: `${PROTO[m[1]]}:${a.af === AF_INET6 ? `[${a.addr}]` : a.addr}:${port}`, dests: [] };
+    cur = { key: `${PROTO[m[1]]}:${formatAddrPort(familyOfAf(a.af), a.addr, port)}`, dests: [] };
     out.push(cur);
   }
   return out;

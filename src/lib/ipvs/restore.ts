@@ -3,6 +3,7 @@
  * against the live table by default, every line in order with --append),
  * apply it in one pipelined batch, and roll back if anything fails.
  */
+import { ipv4Scan, scanIpv4At } from '../addr';
 import * as fs from 'node:fs';
 import { IpvsadmArgError, parseIpvsadmArgs, parseSavedLineFast, type RuleLine, ruleLines } from './argv';
 import type { IpvsClient } from './client';
@@ -373,25 +374,9 @@ let scanEnd = 0;
 
 /** parseV4Port() of the text at [p, ...) up to the first space or `end`; sets scanEnd. */
 function v4PortAt(s: string, p: number, end: number): number {
-  let addr = 0;
-  let i = p;
-  for (let part = 0; part < 4; part++) {
-    const start = i;
-    let v = 0;
-    while (i < end) {
-      const ch = s.charCodeAt(i);
-      if (ch < 48 || ch > 57) break;
-      v = v * 10 + (ch - 48);
-      i++;
-    }
-    const len = i - start;
-    if (len === 0 || len > 3 || v > 255 || (len > 1 && s.charCodeAt(start) === 48)) return -1;
-    addr = addr * 256 + v;
-    if (part < 3) {
-      if (s.charCodeAt(i) !== 46) return -1;
-      i++;
-    }
-  }
+  const addr = scanIpv4At(s, p, end);
+  if (addr < 0) return -1;
+  let i = ipv4Scan.end;
   if (i >= end || s.charCodeAt(i) !== 58) return -1;
   i++;
   const start = i;

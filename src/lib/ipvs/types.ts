@@ -1,6 +1,9 @@
 /** Plain objects describing the IPVS table (what the codec encodes and decodes). */
 
-export type Family = 2 | 10;
+import type { Af } from '../addr';
+
+/** The kernel's address family number (AF_INET 2, AF_INET6 10). */
+export type { Af };
 
 /** Counters of a service or destination (STATS64 when the kernel has it). */
 export interface Stats {
@@ -18,7 +21,7 @@ export interface Stats {
 
 /** Identifies a virtual service: fwmark (> 0) or protocol + address + port. */
 export interface ServiceKey {
-  af: Family;
+  af: Af;
   /** IPPROTO_TCP/UDP/SCTP; 0 for fwmark services. */
   protocol: number;
   /** Canonical textual address ("0.0.0.0" / "::" for fwmark services). */
@@ -43,7 +46,7 @@ export interface Service extends ServiceKey {
 }
 
 export interface Dest {
-  af: Family;
+  af: Af;
   addr: string;
   port: number;
   /** Fwd.* (masq, local, tunnel, droute). */

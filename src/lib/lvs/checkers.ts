@@ -7,31 +7,15 @@
  */
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
-import { checkerOptions } from '../check/from-conf';
+import { readTrackFile, type TrackFileReader } from '../check/file';
+import { checkerOptions, type FileCheckOptions } from '../check/from-conf';
 import { runCheck } from '../check/index';
 import { fileCheckAtStart, fileCheckResult, parseTrackFileStatus, trackFileInitAction } from '../check/track-file';
 import type { CheckOptions } from '../check/types';
 import type * as M from '../conf/model';
-import type { ConfCheckerOptions, FileCheckOptions } from './from-config';
+import type { ConfCheckerOptions } from './from-config';
 import type { CheckerPort } from './reconciler';
 import type { CheckOutcome, CheckerSpec, LvsSpec, RealServerSpec } from './types';
-
-/** Reads a track file: its text, or undefined when missing or unreadable. */
-export type TrackFileReader = (path: string) => string | undefined;
-
-export function readTrackFile(path: string): string | undefined {
-  let fd: number | undefined;
-  try {
-    fd = fs.openSync(path, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
-    const buf = Buffer.alloc(127);
-    const n = fs.readSync(fd, buf, 0, 127, null);
-    return buf.subarray(0, n).toString('latin1');
-  } catch {
-    return undefined;
-  } finally {
-    if (fd !== undefined) fs.closeSync(fd);
-  }
-}
 
 export function isFileCheck(spec: CheckerSpec): boolean {
   return (spec.options as Partial<FileCheckOptions> | undefined)?.kind === 'file';

@@ -18,6 +18,7 @@
  * permission) stop the whole daemon; 70 (an exception nothing caught) and
  * signals get the half restarted.
  */
+import type { FileCheckOptions } from '../check/from-conf';
 import * as os from 'node:os';
 import { bindLineJson, queryLineJson } from '../cli/control-socket';
 import { daemonLogger } from '../daemon/log';
@@ -34,7 +35,6 @@ import type { KeepalivedConfig } from '../conf/model';
 import type { IpvsClient } from '../ipvs/client';
 import type { ServiceWithDests } from '../ipvs/types';
 import { initTrackFiles, isFileCheck, realCheckers, trackFilePaths, watchTrackFiles } from './checkers';
-import type { FileCheckOptions } from './from-config';
 import { lvsSpecFromConfig } from './from-config';
 import { formatLvsStatus, type IpvsPort, LvsReconciler, type LvsStatus, realTimerClock } from './reconciler';
 import type { LvsEvent, LvsSpec, ScriptSpec } from './types';

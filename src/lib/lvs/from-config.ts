@@ -6,11 +6,13 @@
  * forced on zero-port services, ops only with UDP or fwmark). Pure.
  */
 import { AF_INET, AF_INET6, Fwd, IPPROTO_SCTP, IPPROTO_TCP, IPPROTO_UDP, SvcFlag } from '../ipvs/constants';
+import { familyOfName, formatIp, ipBytes } from '../addr';
 import type * as M from '../conf/model';
+import { fileCheckOptions } from '../check/from-conf';
 import { scriptUserFor } from '../proc/user';
 import {
   type CheckerSpec,
-  type Family,
+  type Af,
   fmtTrio,
   type LvsSpec,
   type LvsSyncDaemonSpec,
@@ -36,19 +38,6 @@ export interface ConfCheckerOptions {
   scriptUser?: { user: string; group?: string };
 }
 
-/** What a FILE_CHECK CheckerSpec's `options` holds (keepalived 2.2.7 check_file.c). */
-export interface FileCheckOptions {
-  kind: 'file';
-  /** track_file name and its `file` path. */
-  trackFile: string;
-  path: string;
-  /** FILE_CHECK weight, or the track_file's when the checker's is unset or 0 (file_end_handler). */
-  weight: number;
-  reverse: boolean;
-  /** The real server's configured weight, base of the adjustment. */
-  rsWeight: number;
-}
-
 export interface FromConfigResult {
   spec: LvsSpec;
   warnings: string[];
@@ -57,7 +46,7 @@ export interface FromConfigResult {
 const KEEPALIVED_DEFAULT_DELAY_S = 60;
 const IPVS_SVC_PERSISTENT_TIMEOUT = 360;
 
-function famNum(f: M.Family | undefined): Family {
+function famNum(f: M.FamilyName | undefined): Af {
   return f === 'inet6' ? AF_INET6 : AF_INET;
 }
 
@@ -95,80 +84,30 @@ function schedFlags(flags: string[]): number {
 }
 
 /** IPv4 dotted mask -> host-order u32; a number for IPv4 is taken as a prefix length. */
-function netmaskOf(g: M.IpAddress | number | undefined, af: Family): number | undefined {
+function netmaskOf(g: M.IpAddress | number | undefined, af: Af): number | undefined {
   if (g === undefined) return undefined;
   if (typeof g === 'number') {
     if (af === AF_INET6) return g;
     return g <= 0 ? 0 : g >= 32 ? 0xffffffff : (0xffffffff << (32 - g)) >>> 0;
   }
   if (g.family === 'inet6' || af === AF_INET6) return g.prefix ?? 128;
-  const p = g.address.split('.').map(Number);
-  return ((p[0] << 24) | (p[1] << 16) | (p[2] << 8) | p[3]) >>> 0;
+  return ipBytes(g.address, 4)?.readUInt32BE(0);
 }
 
 /** Expand a last-octet (IPv4) or last-hextet (IPv6) range: 192.0.2.1-10. */
-export function expandRange(address: string, family: M.Family, rangeEnd: number | undefined): string[] {
+export function expandRange(address: string, family: M.FamilyName, rangeEnd: number | undefined): string[] {
   if (rangeEnd === undefined) return [address];
+  const b = ipBytes(address, familyOfName(family));
+  if (!b) return [address];
+  // the last byte (IPv4) or the last 16-bit group (IPv6) runs up to rangeEnd
   const out: string[] = [];
-  if (family === 'inet') {
-    const p = address.split('.').map(Number);
-    for (let i = p[3]; i <= rangeEnd && i <= 255; i++) out.push(`${p[0]}.${p[1]}.${p[2]}.${i}`);
-    return out;
-  }
-  const full = expandV6(address);
-  const start = Number.parseInt(full[7], 16);
-  for (let i = start; i <= rangeEnd && i <= 0xffff; i++) {
-    const h = [...full.slice(0, 7), i.toString(16)];
-    out.push(compressV6(h));
+  const v4 = b.length === 4;
+  for (let i = v4 ? b[3] : b.readUInt16BE(14); i <= rangeEnd && i <= (v4 ? 255 : 0xffff); i++) {
+    if (v4) b[3] = i;
+    else b.writeUInt16BE(i, 14);
+    out.push(formatIp(b));
   }
   return out;
-}
-
-function expandV6(a: string): string[] {
-  const [head, tail] = a.includes('::') ? a.split('::') : [a, undefined];
-  const hs = head ? head.split(':') : [];
-  const ts = tail !== undefined && tail !== '' ? tail.split(':') : [];
-  const fill = tail === undefined ? [] : new Array(8 - hs.length - ts.length).fill('0');
-  return [...hs, ...fill, ...ts].map((x) => Number.parseInt(x || '0', 16).toString(16));
-}
-
-function compressV6(h: string[]): string {
-  let best = -1;
-  let bestLen = 0;
-  for (let i = 0; i < 8; ) {
-    if (h[i] !== '0') {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && h[j] === '0') j++;
-    if (j - i > bestLen && j - i > 1) {
-      best = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  if (best < 0) return h.join(':');
-  return `${h.slice(0, best).join(':')}::${h.slice(best + bestLen).join(':')}`;
-}
-
-/**
- * A FILE_CHECK's options (keepalived 2.2.7 check_file.c file_end_handler: an unset or 0
- * checker weight takes the track_file's weight, default 1, and its reverse), or why it
- * cannot run. Shared by the LVS daemon and `hactl check config`.
- */
-export function fileCheckOptions(c: M.Checker, rs: M.RealServer, trackFiles: readonly M.TrackFile[]): FileCheckOptions | string {
-  const tf = trackFiles.find((t) => t.name === c.track_file);
-  if (!c.track_file || !tf?.file) return `FILE_CHECK has no usable track_file${c.track_file ? ` (${c.track_file} is not defined or has no file)` : ''}`;
-  const own = c.weight !== undefined && c.weight !== 0;
-  return {
-    kind: 'file',
-    trackFile: tf.name,
-    path: tf.file,
-    weight: own ? (c.weight as number) : (tf.weight ?? 1),
-    reverse: own ? (c.weight_reverse ?? false) : tf.weight_reverse,
-    rsWeight: rs.weight ?? 1,
-  };
 }
 
 function checkerSpecs(
@@ -249,7 +188,7 @@ export function lvsSpecFromConfig(cfg: M.KeepalivedConfig): FromConfigResult {
     let proto = 0;
     const vips: string[] = [];
     const rsFamily = vs.real_servers[0]?.address.family ?? vs.sorry_server?.address.family;
-    let af: Family = famNum(vs.ip_family ?? vs.address?.family ?? rsFamily);
+    let af: Af = famNum(vs.ip_family ?? vs.address?.family ?? rsFamily);
     let vsPort = 0;
     let isFwmark = false;
     if (vs.group !== undefined) {

@@ -9,6 +9,7 @@
  * - CheckerPort: run one checker once (retries included);
  * - TimerClock: now / setTimeout / clearTimeout.
  */
+import { familyOfAf, formatAddrPort } from '../addr';
 import { serviceKey } from '../ipvs/codec';
 import { DaemonState } from '../ipvs/constants';
 import { addrId, planTable, serviceId, TableModel } from '../ipvs/plan';
@@ -130,7 +131,7 @@ function wantedModel(wanted: IpvsTable): TableModel {
 export function svcLabel(s: Service): string {
   if (s.fwmark) return `FWM ${s.fwmark}${s.af === 10 ? ' IPv6' : ''}`;
   const proto = s.protocol === 6 ? 'TCP' : s.protocol === 17 ? 'UDP' : s.protocol === 132 ? 'SCTP' : String(s.protocol);
-  return `${proto} ${s.af === 10 ? `[${s.addr}]` : s.addr}:${s.port}`;
+  return `${proto} ${formatAddrPort(familyOfAf(s.af), s.addr, s.port)}`;
 }
 
 function opLabel(op: Op): string {

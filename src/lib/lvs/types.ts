@@ -6,9 +6,9 @@
  * Times are milliseconds. Addresses are canonical text (as the kernel prints
  * them back). IPVS objects are src/lib/ipvs's own types.
  */
-import type { Daemon, Dest, Family, Op, Service, ServiceKey, ServiceWithDests } from '../ipvs/types';
+import type { Daemon, Dest, Af, Op, Service, ServiceKey, ServiceWithDests } from '../ipvs/types';
 
-export type { Daemon, Dest, Family, Op, Service, ServiceKey, ServiceWithDests };
+export type { Daemon, Dest, Af, Op, Service, ServiceKey, ServiceWithDests };
 
 export type Protocol = 'tcp' | 'udp' | 'sctp';
 
@@ -28,7 +28,7 @@ export interface CheckerSpec {
 
 export interface RealServerSpec {
   addr: string;
-  af: Family;
+  af: Af;
   /** Port as IPVS gets it (0 for fwmark services without NAT). */
   port: number;
   /** Configured weight (iweight). */
@@ -48,7 +48,7 @@ export interface RealServerSpec {
 
 export interface SorryServerSpec {
   addr: string;
-  af: Family;
+  af: Af;
   port: number;
   fwd: number;
   tunType: number;

@@ -11,7 +11,8 @@
  * keepalived keeps its GARP socket.
  */
 import { buildAnnouncement } from './arp';
-import { parseIp, parseMac } from './ip';
+import { parseIp } from '../addr';
+import { parseMac } from './mac';
 import { PacketSocket } from './packet';
 
 export interface AnnounceOptions {

@@ -9,7 +9,8 @@
  *   hop limit 255, Override flag, Target Link-Layer Address option;
  * - ARP request (who-has) and a tolerant ARP parser, used by tests and probes.
  */
-import { type Family, formatIp, formatMac } from './ip';
+import { type Family, formatIp } from '../addr';
+import { formatMac } from './mac';
 
 export const ETH_P_IP = 0x0800;
 export const ETH_P_ARP = 0x0806;

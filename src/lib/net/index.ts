@@ -2,8 +2,8 @@
  * hactl network I/O adapter layer (issue 3 VRRP daemon, issue 6 `arp` commands).
  *
  * Pure (no I/O, unit-tested with golden bytes):
- * - ip.ts: parseIp / parseCidr / formatIp / networkOf / broadcastOf /
- *   parseMac / formatMac / vrrpVirtualMac(vrid, family) (00:00:5e:00:01:VRID).
+ * - ../addr (re-exported): parseIp / parseCidr / formatIp / networkOf / broadcastOf.
+ * - mac.ts: parseMac / formatMac / vrrpVirtualMac(vrid, family) (00:00:5e:00:01:VRID).
  * - arp.ts: buildGarp(mac, ipv4) — byte-identical to keepalived's GARP
  *   (../shared/vrrp-vectors/garp*.hex); buildUnsolicitedNa(mac, ipv6, {router})
  *   — ICMPv6 136 to ff02::1, Override flag, target LL option, checksum;
@@ -43,7 +43,8 @@
  */
 export * from './announce';
 export * from './arp';
-export * from './ip';
+export { type Cidr, type Family, formatIp, type IpAddr, networkOf, broadcastOf, parseCidr, parseIp } from '../addr';
+export * from './mac';
 export * from './packet';
 export * from './rtnl';
 export * from './sysctl';

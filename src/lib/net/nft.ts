@@ -15,6 +15,7 @@
  * Message layout: nlmsghdr (16) + nfgenmsg (family, version 0, res_id BE) + attributes.
  * A batch is NFNL_MSG_BATCH_BEGIN, the messages (each with NLM_F_ACK), NFNL_MSG_BATCH_END.
  */
+import { type Family, mustIpBytes } from '../addr';
 import { nlAttr, nlNest as nest, nlStr as str } from '../netlink/attrs';
 import { errnoName } from '../netlink/errors';
 import { NLM_F_ACK, NLM_F_APPEND, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REQUEST, writeNlmsghdr } from '../netlink/message';
@@ -36,9 +37,8 @@ export const NFT_MSG = {
   DELSETELEM: 14,
 } as const;
 
-export type NftFamily = 4 | 6;
 /** NFPROTO_IPV4 / NFPROTO_IPV6 */
-export const nfproto = (f: NftFamily): number => (f === 4 ? 2 : 10);
+export const nfproto = (f: Family): number => (f === 4 ? 2 : 10);
 
 // attribute numbers (linux/netfilter/nf_tables.h)
 const TABLE_NAME = 1;
@@ -94,8 +94,8 @@ export interface NftMsg {
 
 const CREATE = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE;
 
-export const newTable = (f: NftFamily, table = NFT_TABLE_NAME): NftMsg => ({ type: NFT_MSG.NEWTABLE, flags: CREATE, family: nfproto(f), attrs: str(TABLE_NAME, table) });
-export const delTable = (f: NftFamily, table = NFT_TABLE_NAME): NftMsg => ({
+export const newTable = (f: Family, table = NFT_TABLE_NAME): NftMsg => ({ type: NFT_MSG.NEWTABLE, flags: CREATE, family: nfproto(f), attrs: str(TABLE_NAME, table) });
+export const delTable = (f: Family, table = NFT_TABLE_NAME): NftMsg => ({
   type: NFT_MSG.DELTABLE,
   flags: NLM_F_REQUEST | NLM_F_ACK,
   family: nfproto(f),
@@ -103,7 +103,7 @@ export const delTable = (f: NftFamily, table = NFT_TABLE_NAME): NftMsg => ({
 });
 
 /** base chain (hook + priority filter - 1, policy accept) or, without hook, a regular chain */
-export function newChain(f: NftFamily, name: string, hook?: 'input' | 'output', table = NFT_TABLE_NAME): NftMsg {
+export function newChain(f: Family, name: string, hook?: 'input' | 'output', table = NFT_TABLE_NAME): NftMsg {
   const a = [str(CHAIN.TABLE, table), str(CHAIN.NAME, name)];
   if (hook) {
     a.push(nest(CHAIN.HOOK, be32(HOOK.NUM, hook === 'input' ? NF_INET_LOCAL_IN : NF_INET_LOCAL_OUT), be32(HOOK.PRIORITY, -1)));
@@ -113,14 +113,14 @@ export function newChain(f: NftFamily, name: string, hook?: 'input' | 'output', 
 }
 
 /** constant sets (keepalived's icmpv6 types) are host byte order in libnftnl's userdata */
-export function newSet(f: NftFamily, name: string, keyType: number, keyLen: number, id: number, constant = false, table = NFT_TABLE_NAME): NftMsg {
+export function newSet(f: Family, name: string, keyType: number, keyLen: number, id: number, constant = false, table = NFT_TABLE_NAME): NftMsg {
   const a = [str(SET.TABLE, table), str(SET.NAME, name)];
   if (constant) a.push(be32(SET.FLAGS, SET_CONSTANT));
   a.push(be32(SET.KEY_TYPE, keyType), be32(SET.KEY_LEN, keyLen), be32(SET.ID, id), nlAttr(SET.USERDATA, constant ? UDATA_HOST_ENDIAN : UDATA_BIG_ENDIAN));
   return { type: NFT_MSG.NEWSET, flags: CREATE, family: nfproto(f), attrs: Buffer.concat(a) };
 }
 
-function setElems(type: number, flags: number, f: NftFamily, set: string, keys: Buffer[], table: string, setId?: number): NftMsg {
+function setElems(type: number, flags: number, f: Family, set: string, keys: Buffer[], table: string, setId?: number): NftMsg {
   // libnftnl numbers the list entries 1, 2, 3, ... (the kernel ignores the type)
   const elems = keys.map((k, i) => nest(i + 1, nest(1, nlAttr(1, k))));
   const a = [str(ELEMLIST.SET, set)];
@@ -129,7 +129,7 @@ function setElems(type: number, flags: number, f: NftFamily, set: string, keys: 
   return { type, flags, family: nfproto(f), attrs: Buffer.concat(a) };
 }
 
-export const newRule = (f: NftFamily, chain: string, exprs: Buffer[], table = NFT_TABLE_NAME): NftMsg => ({
+export const newRule = (f: Family, chain: string, exprs: Buffer[], table = NFT_TABLE_NAME): NftMsg => ({
   type: NFT_MSG.NEWRULE,
   flags: CREATE | NLM_F_APPEND,
   family: nfproto(f),
@@ -138,40 +138,12 @@ export const newRule = (f: NftFamily, chain: string, exprs: Buffer[], table = NF
 
 // ---------------------------------------------------------------- addresses
 
-/** Address bytes (network order) for a family; throws on a malformed address. */
-export function addrBytes(f: NftFamily, a: string): Buffer {
-  if (f === 4) {
-    const p = a.split('.');
-    if (p.length !== 4 || p.some((x) => !/^\d{1,3}$/.test(x) || Number(x) > 255)) throw new Error(`not an IPv4 address: ${a}`);
-    return Buffer.from(p.map(Number));
-  }
-  let s = a;
-  const out = Buffer.alloc(16);
-  // embedded IPv4 tail
-  const m = /^(.*:)(\d+\.\d+\.\d+\.\d+)$/.exec(s);
-  let tail: Buffer | undefined;
-  if (m) {
-    tail = addrBytes(4, m[2]);
-    s = `${m[1]}0:0`;
-  }
-  const halves = s.split('::');
-  if (halves.length > 2) throw new Error(`not an IPv6 address: ${a}`);
-  const parse = (h: string) => (h === '' ? [] : h.split(':'));
-  const head = parse(halves[0]);
-  const rest = halves.length === 2 ? parse(halves[1]) : [];
-  const groups = halves.length === 2 ? [...head, ...Array(8 - head.length - rest.length).fill('0'), ...rest] : head;
-  if (groups.length !== 8 || groups.some((g) => !/^[0-9a-fA-F]{1,4}$/.test(g))) throw new Error(`not an IPv6 address: ${a}`);
-  for (let i = 0; i < 8; i++) out.writeUInt16BE(Number.parseInt(groups[i], 16), i * 2);
-  if (tail) tail.copy(out, 12);
-  return out;
-}
+export const familyOf = (a: string): Family => (a.includes(':') ? 6 : 4);
 
-export const familyOf = (a: string): NftFamily => (a.includes(':') ? 6 : 4);
-
-export const newVipElems = (f: NftFamily, addrs: string[], table = NFT_TABLE_NAME): NftMsg =>
-  setElems(NFT_MSG.NEWSETELEM, CREATE | NLM_F_EXCL, f, 'vips', addrs.map((a) => addrBytes(f, a)), table);
-export const delVipElems = (f: NftFamily, addrs: string[], table = NFT_TABLE_NAME): NftMsg =>
-  setElems(NFT_MSG.DELSETELEM, NLM_F_REQUEST | NLM_F_ACK, f, 'vips', addrs.map((a) => addrBytes(f, a)), table);
+export const newVipElems = (f: Family, addrs: string[], table = NFT_TABLE_NAME): NftMsg =>
+  setElems(NFT_MSG.NEWSETELEM, CREATE | NLM_F_EXCL, f, 'vips', addrs.map((a) => mustIpBytes(a, f)), table);
+export const delVipElems = (f: Family, addrs: string[], table = NFT_TABLE_NAME): NftMsg =>
+  setElems(NFT_MSG.DELSETELEM, NLM_F_REQUEST | NLM_F_ACK, f, 'vips', addrs.map((a) => mustIpBytes(a, f)), table);
 
 // ---------------------------------------------------------------- keepalived's table
 
@@ -179,7 +151,7 @@ export const delVipElems = (f: NftFamily, addrs: string[], table = NFT_TABLE_NAM
  * The messages that create keepalived's table for a family, in keepalived's order
  * (table, chains out/in, sets, rules in/out). Elements are added separately.
  */
-export function keepalivedTable(f: NftFamily, firstSetId = 1, table = NFT_TABLE_NAME): NftMsg[] {
+export function keepalivedTable(f: Family, firstSetId = 1, table = NFT_TABLE_NAME): NftMsg[] {
   if (f === 4) {
     return [
       newTable(4, table),

@@ -5,7 +5,8 @@
  * Every call works in the network namespace of the calling process.
  */
 import { AttrStream, createRtNetlink, FlagsNew, type RtNetlinkSocket, rt as rtStructs, type rt } from 'netlink';
-import { type Cidr, type Family, formatIp, formatMac, parseCidr, parseIp, parseMac } from './ip';
+import { type Cidr, type Family, formatIp, parseCidr, parseIp } from '../addr';
+import { formatMac, parseMac } from './mac';
 import { loadNetlinkAddon, NETLINK_ADDON_HINT, type NativeNl } from '../netlink/addon';
 import { nlAttr, nlU32, parseAttrs } from '../netlink/attrs';
 import { errnoName } from '../netlink/errors';

@@ -2,6 +2,7 @@
  * Control socket (unix stream; one request line, one JSON answer), the
  * Prometheus /metrics endpoint, the status renderer and config loading.
  */
+import { splitHostPort } from '../addr';
 import * as http from 'node:http';
 import type * as net from 'node:net';
 import { queryLineJson, serveLineJson } from '../cli/control-socket';
@@ -116,11 +117,11 @@ export function reloadMetrics(
 
 /** `--metrics ADDR:PORT` ([v6]:port, :port = 127.0.0.1): the listen address, or undefined when malformed. */
 export function parseMetricsAddr(addr: string): { host: string; port: number } | undefined {
-  const m = addr.match(/^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/);
-  if (!m) return undefined;
-  const port = Number(m[3]);
+  const hp = splitHostPort(addr);
+  if (!hp || hp.port === undefined || !/^\d+$/.test(hp.port) || (hp.bracketed && hp.host === '')) return undefined;
+  const port = Number(hp.port);
   if (port < 1 || port > 65535) return undefined;
-  return { host: m[1] ?? (m[2] || '127.0.0.1'), port };
+  return { host: hp.host || '127.0.0.1', port };
 }
 
 /** A /metrics HTTP server for `text()` (not listening yet). */

@@ -5,6 +5,7 @@
  * and runs the trackers. Every effect goes through injected dependencies so
  * the whole runtime runs in-process against fakes in unit tests.
  */
+import { formatIpv4 } from '../addr';
 import { parseTrackFileStatus } from '../check/track-file';
 import { runScript } from '../proc/run';
 import type { HalfStatus } from '../daemon/supervisor';
@@ -16,7 +17,6 @@ import { type Action, effectivePriority, fileTrack, type RxMeta, type State, Syn
 import type { VipFirewall } from './firewall';
 import type { NetOps } from './netops';
 import {
-  bufToIpv4,
   type DecodedAdvert,
   type DropReason,
   decodeIpv4Packet,
@@ -1422,5 +1422,5 @@ function rawOrigin(p: RxPacket): { from: string; vrid?: number } {
   if (p.family === 6) return { from: p.src, vrid: p.payload.length >= 2 ? p.payload[1] : undefined };
   if (p.raw.length < 20) return { from: 'unknown' };
   const ihl = (p.raw[0] & 0x0f) * 4;
-  return { from: bufToIpv4(p.raw, 12), vrid: ihl >= 20 && p.raw.length > ihl + 1 ? p.raw[ihl + 1] : undefined };
+  return { from: formatIpv4(p.raw, 12), vrid: ihl >= 20 && p.raw.length > ihl + 1 ? p.raw[ihl + 1] : undefined };
 }

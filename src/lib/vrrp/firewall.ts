@@ -9,6 +9,7 @@
  * Failures (no nf_tables in the kernel, no CAP_NET_ADMIN, addon missing) are logged as one
  * sentence; the daemon goes on without the rules.
  */
+import type { Family } from '../addr';
 import {
   delTable,
   delVipElems,
@@ -17,7 +18,6 @@ import {
   keepalivedTable,
   NETLINK_NETFILTER,
   type NftBatch,
-  type NftFamily,
   type NftMsg,
   newTable,
   newVipElems,
@@ -54,7 +54,7 @@ const FAMILY_NAME = { 4: 'ip', 6: 'ip6' } as const;
 export class VipFirewall {
   private readonly owners = new Map<string, string[]>();
   private readonly installed = new Set<string>();
-  private readonly tables = new Set<NftFamily>();
+  private readonly tables = new Set<Family>();
   private sock: NftSocket | null = null;
   private unavailable = false;
   private seq = Math.floor(Date.now() / 1000);
@@ -115,7 +115,7 @@ export class VipFirewall {
   }
 
   /** Sends one batch; logs one sentence and returns false when the kernel refused it. */
-  private send(msgs: NftMsg[], what: string, f: NftFamily, quiet = false): boolean {
+  private send(msgs: NftMsg[], what: string, f: Family, quiet = false): boolean {
     if (!this.sock && !this.connect()) return false;
     const first = this.seq + 1;
     this.seq += msgs.length + 2;

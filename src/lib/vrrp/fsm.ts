@@ -5,7 +5,8 @@
  * state) for the driver to perform. `deadline()` says when `tick()` must be
  * called next. No timers, sockets or clocks in here.
  */
-import { type Advert, type Auth, addrToBuf, compareAddr, type DecodedAdvert, type DropReason, type VrrpVersion } from './packet';
+import { addrKey, isMulticast } from '../addr';
+import { type Advert, type Auth, compareAddr, type DecodedAdvert, type DropReason, type VrrpVersion } from './packet';
 
 export type State = 'INIT' | 'BACKUP' | 'MASTER' | 'FAULT';
 
@@ -65,12 +66,6 @@ export interface DropDetail {
   detail: string;
 }
 
-function isMulticast(addr: string): boolean {
-  if (addr.includes(':')) return /^ff/i.test(addr);
-  const first = Number(addr.split('.')[0]);
-  return first >= 224 && first <= 239;
-}
-
 export interface FsmStats {
   rxAdverts: number;
   txAdverts: number;
@@ -85,14 +80,6 @@ export interface FsmStats {
   drops: Partial<Record<DropReason, number>>;
 }
 
-/** An address as a comparable key (IPv6 spellings differ: 2001:DB8:0::1 = 2001:db8::1). */
-function canonical(a: string): string {
-  try {
-    return addrToBuf(a).toString('hex');
-  } catch {
-    return a;
-  }
-}
 
 /** Microseconds → milliseconds, kept exact to the microsecond. */
 const us = (n: number) => n / 1000;
@@ -357,8 +344,8 @@ export class VrrpFsm {
     if (rx.dst !== undefined && isMulticast(rx.dst) === !!p.unicast)
       return { reason: 'dst-type', detail: p.unicast ? `multicast advert (to ${rx.dst}) to a unicast instance` : `unicast advert (to ${rx.dst}) to a multicast instance` };
     if (checkAddrs) {
-      const theirs = new Set(adv.addrs.map(canonical));
-      const missing = p.addrs.find((a) => !theirs.has(canonical(a)));
+      const theirs = new Set(adv.addrs.map((a) => addrKey(a)));
+      const missing = p.addrs.find((a) => !theirs.has(addrKey(a)));
       if (missing !== undefined) return { reason: 'addr-mismatch', detail: `virtual address ${missing} not in the advert` };
     }
     return null;

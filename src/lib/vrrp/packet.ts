@@ -7,8 +7,7 @@
  * same so our adverts are byte-identical to keepalived's (see the golden
  * vectors in ../shared/vrrp-vectors).
  */
-import { isIP } from 'node:net';
-import { formatIp } from '../net/ip';
+import { type Family, formatIpv4, formatIpv6, mustIpBytes } from '../addr';
 
 export const VRRP_PROTO = 112;
 export const VRRP_MCAST_V4 = '224.0.0.18';
@@ -17,7 +16,7 @@ export const VRRP_TTL = 255;
 export const VRRP_TOS = 0xc0;
 
 export type VrrpVersion = 2 | 3;
-export type Family = 4 | 6;
+export type { Family };
 
 /** Authentication (VRRPv2 only). AH (type 2) is not supported. */
 export type Auth = { type: 'none' } | { type: 'pass'; password: string };
@@ -101,62 +100,23 @@ export function inetChecksum(...bufs: Buffer[]): number {
   return ~onesSum(...bufs) & 0xffff;
 }
 
-export function ipv4ToBuf(addr: string): Buffer {
-  const parts = addr.split('.');
-  if (parts.length !== 4 || isIP(addr) !== 4) throw new Error(`not an IPv4 address: ${addr}`);
-  return Buffer.from(parts.map((p) => Number(p)));
-}
-
-export function bufToIpv4(b: Buffer, off = 0): string {
-  return `${b[off]}.${b[off + 1]}.${b[off + 2]}.${b[off + 3]}`;
-}
-
-export function ipv6ToBuf(addr: string): Buffer {
-  if (isIP(addr) !== 6) throw new Error(`not an IPv6 address: ${addr}`);
-  let a = addr;
-  // embedded IPv4 tail
-  const v4 = a.match(/(\d+\.\d+\.\d+\.\d+)$/);
-  if (v4) {
-    const b = ipv4ToBuf(v4[1]);
-    a = a.slice(0, -v4[1].length) + `${((b[0] << 8) | b[1]).toString(16)}:${((b[2] << 8) | b[3]).toString(16)}`;
-  }
-  const [head, tail] = a.includes('::') ? a.split('::') : [a, undefined];
-  const h = head ? head.split(':') : [];
-  const t = tail !== undefined && tail !== '' ? tail.split(':') : [];
-  const groups = tail === undefined ? h : [...h, ...new Array(8 - h.length - t.length).fill('0'), ...t];
-  const out = Buffer.alloc(16);
-  groups.forEach((g, i) => {
-    out.writeUInt16BE(Number.parseInt(g, 16), i * 2);
-  });
-  return out;
-}
-
-export function bufToIpv6(b: Buffer, off = 0): string {
-  if (off + 16 > b.length) throw new RangeError(`IPv6 address at offset ${off} runs past the ${b.length}-byte buffer`);
-  return formatIp(b.subarray(off, off + 16));
-}
-
-export function addrToBuf(addr: string): Buffer {
-  return isIP(addr) === 6 ? ipv6ToBuf(addr) : ipv4ToBuf(addr);
-}
-
 /** Compare two addresses of the same family as unsigned integers (for the tie-break). */
 export function compareAddr(a: string, b: string): number {
-  return Buffer.compare(addrToBuf(a), addrToBuf(b));
+  return Buffer.compare(mustIpBytes(a), mustIpBytes(b));
 }
 
 function pseudoHeader(family: Family, src: string, dst: string, len: number): Buffer {
   if (family === 4) {
     const p = Buffer.alloc(12);
-    ipv4ToBuf(src).copy(p, 0);
-    ipv4ToBuf(dst).copy(p, 4);
+    mustIpBytes(src, 4).copy(p, 0);
+    mustIpBytes(dst, 4).copy(p, 4);
     p[9] = VRRP_PROTO;
     p.writeUInt16BE(len, 10);
     return p;
   }
   const p = Buffer.alloc(40);
-  ipv6ToBuf(src).copy(p, 0);
-  ipv6ToBuf(dst).copy(p, 16);
+  mustIpBytes(src, 6).copy(p, 0);
+  mustIpBytes(dst, 6).copy(p, 16);
   p.writeUInt32BE(len, 32);
   p[39] = VRRP_PROTO;
   return p;
@@ -198,7 +158,7 @@ export function encodeVrrp(adv: Advert, ctx: EncodeContext): Buffer {
     body.writeUInt16BE(adv.intervalCs & 0x0fff, 4);
   }
   addrs.forEach((a, i) => {
-    const b = ctx.family === 4 ? ipv4ToBuf(a) : ipv6ToBuf(a);
+    const b = mustIpBytes(a, ctx.family);
     b.copy(body, 8 + alen * i);
   });
   const sum = version === 2 ? inetChecksum(body) : inetChecksum(pseudoHeader(ctx.family, ctx.src, ctx.dst, body.length), body);
@@ -217,8 +177,8 @@ export function encodeIpv4Packet(adv: Advert, ip: { src: string; dst: string; id
   hdr.writeUInt16BE(0, 6);
   hdr[8] = ip.ttl ?? VRRP_TTL;
   hdr[9] = VRRP_PROTO;
-  ipv4ToBuf(ip.src).copy(hdr, 12);
-  ipv4ToBuf(ip.dst).copy(hdr, 16);
+  mustIpBytes(ip.src, 4).copy(hdr, 12);
+  mustIpBytes(ip.dst, 4).copy(hdr, 16);
   hdr.writeUInt16BE(inetChecksum(hdr), 10);
   return Buffer.concat([hdr, vrrp]);
 }
@@ -283,7 +243,7 @@ export function decodeVrrp(buf: Buffer, ip: IpInfo, opts: DecodeOptions = {}): D
   const covered = version === 2 ? onesSum(msg) : onesSum(pseudoHeader(ip.family, ip.src, ip.dst, msg.length), msg);
   if (covered !== 0xffff) throw new PacketError('checksum', `bad VRRP checksum 0x${buf.readUInt16BE(6).toString(16).padStart(4, '0')}`);
   const addrs: string[] = [];
-  for (let i = 0; i < count; i++) addrs.push(ip.family === 4 ? bufToIpv4(msg, 8 + 4 * i) : bufToIpv6(msg, 8 + 16 * i));
+  for (let i = 0; i < count; i++) addrs.push(ip.family === 4 ? formatIpv4(msg, 8 + 4 * i) : formatIpv6(msg, 8 + 16 * i));
   const out: DecodedAdvert = {
     version: version as VrrpVersion,
     vrid,
@@ -331,8 +291,8 @@ export function decodeIpv4Packet(buf: Buffer, opts: DecodeOptions = {}): Decoded
   if (buf[9] !== VRRP_PROTO) throw new PacketError('ip-proto', `IP protocol ${buf[9]} is not VRRP (112)`);
   const ip = {
     family: 4 as const,
-    src: bufToIpv4(buf, 12),
-    dst: bufToIpv4(buf, 16),
+    src: formatIpv4(buf, 12),
+    dst: formatIpv4(buf, 16),
     ttl: buf[8],
     id: buf.readUInt16BE(4),
     tos: buf[1],

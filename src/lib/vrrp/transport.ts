@@ -11,7 +11,8 @@
  */
 import * as fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { bufToIpv6, VRRP_MCAST_V4, VRRP_MCAST_V6, VRRP_PROTO, ipv4ToBuf, ipv6ToBuf } from './packet';
+import { formatIpv6, mustIpBytes } from '../addr';
+import { VRRP_MCAST_V4, VRRP_MCAST_V6, VRRP_PROTO } from './packet';
 
 // setsockopt constants (Linux)
 const SOL_SOCKET = 1;
@@ -159,7 +160,7 @@ class RawChannel implements Channel {
     if (family === 4) {
       s.setOption(IPPROTO_IP, IP_HDRINCL, 1);
       const mreqn = Buffer.alloc(12);
-      ipv4ToBuf(VRRP_MCAST_V4).copy(mreqn, 0);
+      mustIpBytes(VRRP_MCAST_V4, 4).copy(mreqn, 0);
       mreqn.writeInt32LE(ifindex, 8);
       s.setOption(IPPROTO_IP, IP_ADD_MEMBERSHIP, mreqn, 12);
       const mif = Buffer.alloc(12);
@@ -178,7 +179,7 @@ class RawChannel implements Channel {
         /* older kernels */
       }
       const mreq = Buffer.alloc(20);
-      ipv6ToBuf(VRRP_MCAST_V6).copy(mreq, 0);
+      mustIpBytes(VRRP_MCAST_V6, 6).copy(mreq, 0);
       mreq.writeUInt32LE(ifindex, 16);
       s.setOption(IPPROTO_IPV6, IPV6_JOIN_GROUP, mreq, 20);
       let viaPacket = false;
@@ -264,7 +265,7 @@ class RawChannel implements Channel {
     this.src = addr;
     // sticky IPV6_PKTINFO (RFC 3542): source address and interface for every send
     const info = Buffer.alloc(20);
-    ipv6ToBuf(addr).copy(info, 0);
+    mustIpBytes(addr, 6).copy(info, 0);
     info.writeUInt32LE(this.ifindex, 16);
     try {
       this.sock.setOption(IPPROTO_IPV6, IPV6_PKTINFO, info, 20);
@@ -341,8 +342,8 @@ export function parseIpv6Frame(frame: Buffer): RxPacket | null {
   const payload = frame.subarray(ip + 40, Math.min(frame.length, ip + 40 + plen));
   return {
     family: 6,
-    src: bufToIpv6(frame, ip + 8),
-    dst: bufToIpv6(frame, ip + 24),
+    src: formatIpv6(frame, ip + 8),
+    dst: formatIpv6(frame, ip + 24),
     hopLimit: frame[ip + 7],
     payload: Buffer.from(payload),
   };

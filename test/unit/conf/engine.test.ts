@@ -74,7 +74,9 @@ describe('values', () => {
     assert.equal(parseIp('192.168.100./24').ok, false);
     assert.equal(parseIp('192.0.2.1/33').ok, false);
     assert.equal(parseIp('192.0.2.1/24', { allowPrefix: false }).ok, false);
-    assert.equal(parseIpv6('::ffff:192.0.2.1'), '::ffff:c000:201');
+    // inet_ntop's mixed notation, as keepalived, ipvsadm and iproute2 print it (was RFC 5952's ::ffff:c000:201)
+    assert.equal(parseIpv6('::ffff:192.0.2.1'), '::ffff:192.0.2.1');
+    assert.equal(parseIpv6('::ffff:c000:201'), '::ffff:192.0.2.1');
     assert.equal(parseIpv6('1:2:3:4:5:6:7:8:9'), null);
   });
   it('edit distance and suggestions', () => {
