@@ -2,7 +2,7 @@ import { Flags } from '@oclif/core';
 import { HandledCommand } from '../lib/cli/base';
 import { DEFAULT_CONTROL_SOCKET } from '../lib/vrrp/control';
 
-/** Handler: src/lib/drift/cli.ts. */
+/** Handler: src/lib/drift/drift-cli.ts. */
 export default class Drift extends HandledCommand {
   static override summary = 'Compare what keepalived.conf says with what the kernel has now';
   static override description = `Lists every difference between keepalived.conf and this host's kernel: VIPs on their interfaces, virtual_routes and virtual_rules, the no_accept nftables set, and IPVS services, destinations and weights.

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { BgpAnnouncer } from '../../src/lib/bgp/announcer';
 import type { VrrpHolder, VsQuorum } from '../../src/lib/bgp/decide';
 import { parseSettings } from '../../src/lib/bgp/settings';
-import { holdersOf, quorumOf } from '../../src/lib/bgp/vrrp-hook';
+import { holdersOf, quorumOf } from '../../src/lib/vrrp/bgp-hook';
 import type { LvsStatus } from '../../src/lib/lvs/reconciler';
 import type { RouteSpec } from '../../src/lib/net/rtnl';
 

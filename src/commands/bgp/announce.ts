@@ -1,8 +1,8 @@
 import { Args, Flags } from '@oclif/core';
-import { bgpFlags } from '../../lib/bgp/flags';
+import { bgpFlags } from '../../flags/bgp';
 import { HandledCommand } from '../../lib/cli/base';
 
-/** Handler: src/lib/bgp/cli.ts. */
+/** Handler: src/lib/bgp/bgp-cli.ts. */
 export default class BgpAnnounce extends HandledCommand {
   static override description = `Announce VIPs over BGP now: add their host routes to the table FRR imports (docs/bgp.md).
 

@@ -1,8 +1,8 @@
 import { Flags } from '@oclif/core';
-import { bgpFlags } from '../../lib/bgp/flags';
+import { bgpFlags } from '../../flags/bgp';
 import { HandledCommand } from '../../lib/cli/base';
 
-/** Handler: src/lib/bgp/cli.ts. */
+/** Handler: src/lib/bgp/bgp-cli.ts. */
 export default class BgpStatus extends HandledCommand {
   static override description = `Show each VIP of the settings file: its host route in the kernel table, and FRR's view (in bgpd's table,
 advertised to which peers), plus the BGP sessions.

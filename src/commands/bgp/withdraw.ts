@@ -1,8 +1,8 @@
 import { Args, Flags } from '@oclif/core';
-import { bgpFlags } from '../../lib/bgp/flags';
+import { bgpFlags } from '../../flags/bgp';
 import { HandledCommand } from '../../lib/cli/base';
 
-/** Handler: src/lib/bgp/cli.ts. */
+/** Handler: src/lib/bgp/bgp-cli.ts. */
 export default class BgpWithdraw extends HandledCommand {
   static override description = `Withdraw VIPs from BGP now: delete hactl's host routes to them from the table FRR imports.
 

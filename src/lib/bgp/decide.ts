@@ -2,7 +2,7 @@
  * Whether this director should announce a VIP now (docs/bgp.md, "When to announce"). Pure: the
  * LVS half's quorum states and the VRRP instances' states in, a verdict with its reason out.
  */
-import { parseIp } from '../net/ip';
+import { parseIp } from '../addr';
 import type { VipAnnouncement } from './settings';
 
 /** One keepalived.conf virtual_server on the VIP's address, as the LVS half sees it now. */

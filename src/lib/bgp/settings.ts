@@ -4,7 +4,7 @@
  * communities. Pure: text in, settings or `FILE:LINE: message` errors out; plus the FRR config that
  * matches the settings (renderFrrConfig).
  */
-import { parseIp } from '../net/ip';
+import { parseIp } from '../addr';
 
 export type AnnounceMode = 'master-only' | 'active-active';
 export const ANNOUNCE_MODES: readonly AnnounceMode[] = ['master-only', 'active-active'];

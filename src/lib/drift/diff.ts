@@ -24,7 +24,7 @@ import { desiredTable } from '../lvs/desired';
 import { type LvsStatus, svcLabel } from '../lvs/reconciler';
 import { LvsState } from '../lvs/state';
 import type { LvsSpec } from '../lvs/types';
-import { networkOf, parseCidr, parseIp } from '../net/ip';
+import { networkOf, parseCidr, parseIp } from '../addr';
 import { type DaemonConfig, noAccept, type RouteConfig, type RuleConfig, vipPlacement } from '../vrrp/config';
 
 export type DriftKind =

@@ -191,7 +191,7 @@ export async function runVrrp(flags: VrrpRunFlags): Promise<number> {
     const config = loaded.config;
     let bgpSettings: import('../bgp/settings').BgpSettings | undefined;
     if (flags.bgp) {
-      bgpSettings = (require('../bgp/cli') as typeof import('../bgp/cli')).loadSettings(flags.bgp, '--bgp FILE');
+      bgpSettings = (require('../bgp/bgp-cli') as typeof import('../bgp/bgp-cli')).loadSettings(flags.bgp, '--bgp FILE');
       for (const a of bgpSettings.vips) {
         const held = config.instances.some((i) => [...i.vips, ...i.excludedVips].some((v) => v.address === a.vip));
         if (a.mode === 'master-only' && !held) diag('warn', `${flags.bgp}:${a.line}: vip ${a.vip} is master-only but no vrrp_instance holds it: it is never announced`);
@@ -238,7 +238,7 @@ export async function runVrrp(flags: VrrpRunFlags): Promise<number> {
         stopNow?.('the LVS half failed', code);
       },
     });
-    let bgp: import('../bgp/vrrp-hook').BgpHook | undefined;
+    let bgp: import('./bgp-hook').BgpHook | undefined;
     const status = () => (daemon ? { ...daemon.status(), halves: sup.halves(), ...(bgp ? { bgp: bgp.status() } : {}) } : undefined);
     const ctl = await bindLineJson(sock, { status: () => status() ?? { error: 'starting' } }, (p) =>
       alreadyRunningOnSocket('hactl vrrp run', p),
@@ -327,7 +327,7 @@ export async function runVrrp(flags: VrrpRunFlags): Promise<number> {
     sup.start(); // the LVS child (--lvs-only) and the watchdog
     held.push(() => sup.bye());
     if (bgpSettings) {
-      const { BgpHook } = require('../bgp/vrrp-hook') as typeof import('../bgp/vrrp-hook');
+      const { BgpHook } = require('./bgp-hook') as typeof import('./bgp-hook');
       const { queryLvsStatus, lvsSocketFor } = require('../lvs/daemon') as typeof import('../lvs/daemon');
       bgp = new BgpHook({
         settings: bgpSettings,
@@ -369,7 +369,7 @@ export async function runVrrp(flags: VrrpRunFlags): Promise<number> {
           openFifos(r.config);
           if (bgp && flags.bgp) {
             try {
-              bgp.reload((require('../bgp/cli') as typeof import('../bgp/cli')).loadSettings(flags.bgp, '--bgp FILE'));
+              bgp.reload((require('../bgp/bgp-cli') as typeof import('../bgp/bgp-cli')).loadSettings(flags.bgp, '--bgp FILE'));
             } catch (e) {
               log('error', `bgp: ${(e as Error).message}; keeping the running announcement settings`);
             }

@@ -1,6 +1,6 @@
-/** Flags every `hactl bgp` command shares (declared once, used by src/commands/bgp/*). */
+/** Flags every `hactl bgp` command shares (declared once, used by src/commands/bgp/*; oclif lives above src/lib). */
 import { Flags } from '@oclif/core';
-import { DEFAULT_SETTINGS_FILE } from './settings';
+import { DEFAULT_SETTINGS_FILE } from '../lib/bgp/settings';
 
 export const bgpFlags = {
   config: Flags.string({ char: 'c', description: 'the announcement settings file (docs/bgp.md)', default: DEFAULT_SETTINGS_FILE, helpValue: 'FILE' }),

@@ -7,9 +7,9 @@
 import type { MasterPlan } from '../daemon/watchdog';
 import type { LvsStatus } from '../lvs/reconciler';
 import type { RouteSpec } from '../net/rtnl';
-import { BgpAnnouncer, type VipAnnounceStatus } from './announcer';
-import { type VrrpHolder, type VsQuorum, vsAddress } from './decide';
-import type { BgpSettings } from './settings';
+import { BgpAnnouncer, type VipAnnounceStatus } from '../bgp/announcer';
+import { type VrrpHolder, type VsQuorum, vsAddress } from '../bgp/decide';
+import type { BgpSettings } from '../bgp/settings';
 
 type Log = (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
 
@@ -47,7 +47,7 @@ export class BgpHook {
 
   constructor(private readonly o: BgpHookOptions) {
     const { Rtnl } = require('../net/rtnl') as typeof import('../net/rtnl');
-    const r = require('./routes') as typeof import('./routes');
+    const r = require('../bgp/routes') as typeof import('../bgp/routes');
     const rtnl = Rtnl.open();
     this.rtnl = rtnl;
     const s = () => this.settingsNow;
