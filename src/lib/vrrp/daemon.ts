@@ -1167,6 +1167,9 @@ export class VrrpDaemon {
       if (JSON.stringify(old) === JSON.stringify(ic)) continue;
       res.changed.push(ic.name);
       inst.cfg = ic;
+      // a track_interface the reload adds: its link as it is now (else it counted as down: FAULT,
+      // and the link watcher, which only updates known names, never brought it back)
+      for (const t of ic.trackInterfaces) if (!inst.linkUp.has(t.name)) inst.linkUp.set(t.name, !!(await this.deps.net.link(t.name))?.up);
       inst.packets.clear();
       inst.dsts = undefined;
       const p = inst.fsm.params;
