@@ -12,7 +12,7 @@ import type { MasterPlan } from '../daemon/watchdog';
 import type { Command, DaemonConfig, InstanceConfig, NotifyConfig, ScriptConfig, VipConfig } from './config';
 import { instanceKey, notifyArgs } from './config';
 import { DropLogLimiter } from './droplog';
-import { type Action, effectivePriority, fileTrack, type RxMeta, type State, SyncGroup, type TrackStatus, VrrpFsm, weightedTrack } from './fsm';
+import { type Action, effectivePriority, instanceTracks, type RxMeta, type State, SyncGroup, type TrackStatus, VrrpFsm } from './fsm';
 import type { VipFirewall } from './firewall';
 import type { NetOps } from './netops';
 import {
@@ -1068,29 +1068,19 @@ export class VrrpDaemon {
   }
 
   private tracks(inst: Instance): TrackStatus[] {
-    const c = inst.cfg;
-    const out: TrackStatus[] = [];
-    for (const [name, up] of this.internal) out.push({ name, up, weight: 0 });
-    if (!c.dontTrackPrimary) out.push({ name: c.interface, up: inst.linkUp.get(c.interface) ?? true, weight: 0 });
-    for (const t of c.trackInterfaces) out.push(weightedTrack(t.name, inst.linkUp.get(t.name) ?? false, t.weight ?? 0, t.reverse));
-    for (const t of c.trackScripts) {
-      const r = this.scripts.get(t.name);
-      if (!r) continue;
-      out.push(weightedTrack(`script ${t.name}`, r.up, t.weight ?? r.cfg.weight, t.reverse || r.cfg.reverse));
-    }
-    for (const t of c.trackFiles) {
-      const f = this.cfg.trackFiles.find((x) => x.name === t.name);
-      if (!f) continue;
-      out.push(fileTrack(`file ${t.name}`, this.fileValues.get(t.name) ?? 0, t.weight ?? f.weight, t.reverse || f.reverse));
-    }
-    for (const t of c.trackProcesses ?? []) {
-      const p = this.procs?.get(t.name);
-      if (!p) continue;
-      // keepalived: the tracker's reverse unless the instance line says `weight N reverse|noreverse`
-      // (the model has no flag for noreverse: it keeps the tracker's)
-      out.push(weightedTrack(`process ${t.name}`, p.up, t.weight ?? p.cfg.weight, t.reverse || p.cfg.reverse));
-    }
-    return out;
+    return instanceTracks(inst.cfg, this.cfg.trackFiles, {
+      internal: this.internal,
+      link: (n) => inst.linkUp.get(n),
+      script: (n) => {
+        const r = this.scripts.get(n);
+        return r && { up: r.up, weight: r.cfg.weight, reverse: r.cfg.reverse };
+      },
+      file: (n) => this.fileValues.get(n) ?? 0,
+      process: (n) => {
+        const p = this.procs?.get(n);
+        return p && { up: p.up, weight: p.cfg.weight, reverse: p.cfg.reverse };
+      },
+    });
   }
 
   private applyTracking(inst: Instance, act = true): void {
