@@ -39,6 +39,8 @@ export const commands: Record<string, CommandEntry> = {
     ['director', 'realserver'].flatMap((role) => ['setup', 'status', 'teardown'].map((verb) => [`arp ${role}-${verb}`, arp(role, verb)])),
   ),
   'vrrp status': { load: () => require('./lib/vrrp/status-cli').vrrpStatusHandler },
+  'vrrp plan': { load: () => require('./lib/vrrp/plan-cli').vrrpPlanHandler },
+  'vrrp reload': { load: () => require('./lib/vrrp/plan-cli').vrrpReloadHandler },
   completion: { load: () => require('./lib/cli/completion').completionHandler },
   ipvsadm: { load: () => require('./lib/ipvs/cli').ipvsadmFast, raw: true },
   restore: { load: () => require('./lib/ipvs/cli').restoreMain, raw: true },

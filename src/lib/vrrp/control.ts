@@ -8,6 +8,7 @@ import { queryLineJson, serveLineJson } from '../cli/control-socket';
 import { nodeHostProbe } from '../conf/host-probe';
 import { type DaemonConfig, fromModel } from './config';
 import type { HalfStatus } from '../daemon/supervisor';
+import type { LvsSpec } from '../lvs/types';
 import type { DaemonStatus } from './daemon';
 
 export const DEFAULT_CONTROL_SOCKET = '/run/hactl/vrrp.sock';
@@ -158,6 +159,7 @@ export function renderStatus(s: DaemonStatus): string {
     );
   }
   for (const h of s.halves ?? []) lines.push(renderHalf(h));
+  if (s.lastReload) lines.push(renderReload(s.lastReload));
   const gd = Object.entries(s.drops);
   if (gd.length) lines.push(`dropped before instance lookup: ${gd.map(([k, v]) => `${k}=${v}`).join(' ')}`);
   if (s.stalls) lines.push(`event-loop stalls: ${s.stalls} (max ${s.maxStallMs} ms late)`);
@@ -178,8 +180,32 @@ export function renderHalf(h: HalfStatus): string {
 
 export interface LoadResult {
   config?: DaemonConfig;
+  /** the LVS half's spec from the same model (for a reload plan) */
+  lvs?: LvsSpec;
   errors: string[];
   warnings: string[];
+}
+
+/** The last reload attempt (SIGHUP or `hactl vrrp reload`), in `vrrp status`. */
+export interface ReloadRecord {
+  /** ISO 8601 */
+  at: string;
+  source: 'SIGHUP' | 'control';
+  file: string;
+  /** ok: applied; refused: the new configuration did not load (or was disruptive with if-safe), the old one runs on; failed: applying failed */
+  result: 'ok' | 'refused' | 'failed';
+  error?: string;
+  /** the configuration errors (file:line:col: ...) */
+  errors?: string[];
+  added?: string[];
+  removed?: string[];
+  changed?: string[];
+}
+
+/** `vrrp status` line for the last reload. */
+export function renderReload(r: ReloadRecord): string {
+  const what = r.result === 'ok' ? `ok (added [${(r.added ?? []).join(', ')}] removed [${(r.removed ?? []).join(', ')}] changed [${(r.changed ?? []).join(', ')}])` : `${r.result.toUpperCase()}: ${r.error ?? ''}`;
+  return `last reload: ${r.at} (${r.source}, ${r.file}): ${what}`;
 }
 
 /** Load keepalived.conf through the conf engine and map it. */
@@ -205,6 +231,14 @@ export function loadDaemonConfig(path: string, configId?: string): LoadResult {
   for (const p of problems) errors.push(`${p.where}: ${p.message}`);
   warnings.push(...notes);
   if (config.instances.length === 0) errors.push(`${path}: no vrrp_instance to run`);
-  return { config: errors.length ? undefined : config, errors, warnings };
+  if (errors.length) return { errors, warnings };
+  const { lvsSpecFromModel } = require('../lvs/daemon') as typeof import('../lvs/daemon');
+  let lvs: LvsSpec | undefined;
+  try {
+    lvs = lvsSpecFromModel(r.model).spec;
+  } catch {
+    lvs = undefined;
+  }
+  return { config, lvs, errors, warnings };
 }
 

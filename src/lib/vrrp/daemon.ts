@@ -30,6 +30,7 @@ import {
 } from './packet';
 import { type ProcInfo, ProcessTrackers, type TrackerState } from './track-process';
 import { ProcScanner } from './track-process-proc';
+import type { RuntimeView } from './plan';
 import type { Channel, ChannelFactory, RxPacket } from './transport';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -132,6 +133,8 @@ export interface DaemonStatus {
   trackProcesses?: TrackerState[];
   /** the supervised halves (src/lib/daemon): the LVS child, when there is one */
   halves?: HalfStatus[];
+  /** the last reload attempt (run-cli) */
+  lastReload?: import('./control').ReloadRecord;
 }
 
 class Instance {
@@ -1235,6 +1238,27 @@ export class VrrpDaemon {
   }
 
   // ------------------------------------------------------------ status
+
+  /** What a reload plan needs to know now (src/lib/vrrp/plan.ts): states, tracked objects, the links `next` names. */
+  async planView(next?: DaemonConfig): Promise<RuntimeView> {
+    const instances: RuntimeView['instances'] = {};
+    const links: Record<string, boolean> = {};
+    for (const [k, i] of this.instances) {
+      instances[k] = { state: i.fsm.state, effectivePriority: i.fsm.priority, masterPriority: i.fsm.state === 'MASTER' ? i.fsm.priority : i.fsm.masterPriority, fault: i.fsm.fault };
+      for (const [n, up] of i.linkUp) links[n] = up;
+    }
+    for (const c of next?.instances ?? [])
+      for (const n of [c.interface, ...c.trackInterfaces.map((t) => t.name)]) {
+        if (n in links) continue;
+        const l = await this.deps.net.link(n).catch(() => undefined);
+        if (l) links[n] = l.up;
+      }
+    const scripts: Record<string, boolean> = {};
+    for (const [n, r] of this.scripts) scripts[n] = r.up;
+    const processes: Record<string, boolean> = {};
+    for (const [n, t] of this.procs?.trackers ?? []) processes[n] = t.up;
+    return { instances, internal: [...this.internal], links, scripts, files: Object.fromEntries(this.fileValues), processes };
+  }
 
   status(): DaemonStatus {
     const now = this.deps.clock();
