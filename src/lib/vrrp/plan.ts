@@ -259,7 +259,7 @@ function planVrrp(cur: DaemonConfig, next: DaemonConfig, rt: RuntimeView | undef
         const onlyList = advertChanges.length === 1 && listChanged;
         if (maybeMaster)
           whys.push(
-            `${isMaster ? '' : 'if MASTER: '}adverts change (${advertChanges.join(', ')}): a backup still on the old configuration drops them${onlyList ? ' unless it has skip_check_adv_addr' : ''} and becomes MASTER too after its Master_Down_Interval (~${downMs} ms here): reload the peers within that time`,
+            `${isMaster ? '' : 'if MASTER: '}adverts change (${advertChanges.join(', ')}): a backup still on the old configuration drops them${onlyList ? ' unless it has skip_check_adv_addr' : ''} and becomes MASTER too after its Master_Down_Interval (3 x advert_int + Skew_Time: over ${3 * ic.intervalCs * 10} ms here): reload the peers within that time`,
           );
         else if (st === 'BACKUP' && !(onlyList && ic.skipCheckAdvAddr))
           whys.push(
