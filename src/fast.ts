@@ -41,6 +41,8 @@ export const commands: Record<string, CommandEntry> = {
   'vrrp status': { load: () => require('./lib/vrrp/status-cli').vrrpStatusHandler },
   ...Object.fromEntries(['announce', 'withdraw', 'status'].map((v) => [`bgp ${v}`, { load: () => require('./lib/bgp/bgp-cli').bgpHandler(v) }])),
   drift: { load: () => require('./lib/drift/drift-cli').driftHandler },
+  'vrrp plan': { load: () => require('./lib/vrrp/plan-cli').vrrpPlanHandler },
+  'vrrp reload': { load: () => require('./lib/vrrp/plan-cli').vrrpReloadHandler },
   completion: { load: () => require('./lib/cli/completion').completionHandler },
   ipvsadm: { load: () => require('./lib/ipvs/cli').ipvsadmFast, raw: true },
   restore: { load: () => require('./lib/ipvs/cli').restoreMain, raw: true },

@@ -110,6 +110,8 @@ const BAD_VALUE: Record<string, string[]> = {
   'rs:del': ['-t', '300.1.1.1:80', '-r', '192.0.2.2'],
   'rs:edit': ['-t', '192.0.2.1:80', '-r', '192.0.2.2', '-w', 'x'],
   'vrrp:run': ['-f', 'examples/keepalived.conf', '--log-format', 'xml'],
+  'vrrp:plan': ['-f'],
+  'vrrp:reload': ['--control-socket'],
   'vrrp:status': ['--control-socket'],
   drift: ['-f', 'examples/keepalived.conf', '--control-socket'],
   'vs:add': ['-t', '300.1.1.1:80'],

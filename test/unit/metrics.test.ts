@@ -67,7 +67,7 @@ const status: DaemonStatus = {
   drops: { 'unknown-vrid': 2 },
   instances: [inst('VI_1', 'MASTER'), inst('VI "2"', 'BACKUP')],
   halves: [{ name: 'LVS', state: 'up', pid: 2, restarts: 0, lastExit: null, nextStartInMs: null } as unknown as NonNullable<DaemonStatus['halves']>[number]],
-  lastReload: { atMs: 1_700_000_000_000, ok: false, error: 'bad' },
+  lastReload: { at: new Date(1_700_000_000_000).toISOString(), source: 'SIGHUP', file: '/etc/keepalived/keepalived.conf', result: 'refused', error: 'bad' },
 };
 
 const lvs: LvsStatus = {

@@ -368,6 +368,23 @@ describe('vrrp daemon (in-process, fake link and clock)', () => {
     await db.stop();
   });
 
+  it('a reload that adds a track_interface reads its link: a MASTER stays MASTER when the link is up', async () => {
+    const { clock, a, da, db } = await pair();
+    await clock.advance(5000);
+    a.net.links.set('eth1', true);
+    await da.reload(daemonConfig([instance({ priority: 150, trackInterfaces: [{ name: 'eth1', reverse: false }] })]));
+    await flush();
+    assert.equal(st(da).state, 'MASTER', `fault: ${st(da).fault}`);
+    assert.equal(st(da).counters.txPriorityZero, 0);
+    // and the link is followed from then on (weight 0: down is FAULT)
+    a.net.setLink('eth1', false);
+    await clock.advance(100);
+    await flush();
+    assert.equal(st(da).state, 'FAULT');
+    await da.stop();
+    await db.stop();
+  });
+
   it('SIGHUP reload keeps a MASTER VIP (no delete), adds new VIPs, removes dropped ones', async () => {
     const { clock, a, da, db } = await pair();
     await clock.advance(5000);

@@ -5,7 +5,7 @@ import { DEFAULT_CONTROL_SOCKET } from '../../lib/vrrp/control';
 
 /** Handler: src/lib/vrrp/status-cli.ts. */
 export default class VrrpStatus extends HandledCommand {
-  static override description = `Show the state of a running \`hactl vrrp run\`: per VRRP instance state, priorities, master, counters; per virtual server its real servers, check state and last failure; the LVS half (up, starting, restarting, failed) and its restarts.
+  static override description = `Show the state of a running \`hactl vrrp run\`: per VRRP instance state, priorities, master, counters; per virtual server its real servers, check state and last failure; the LVS half (up, starting, restarting, failed) and its restarts; the last reload attempt (time, SIGHUP or \`hactl vrrp reload\`, result, errors).
 
 Exit status: 0 running, ${STATUS_EXIT_DEGRADED} degraded (the LVS half is not up: starting, restarting after a crash - the VRRP instances are FAULT then - or failed), 1 no daemon answers.`;
 

@@ -7,11 +7,16 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 
 /**
- * Serve `answers[request]()` as JSON on the unix socket `p` (a stale socket
- * file is replaced; its directory is created). Unknown requests get
- * `{"error": ...}`.
+ * What a request line gets: `answers[line]()`, or for `VERB ARG` `answers[VERB](ARG)`; an answer
+ * may be a promise (a reload). Unknown requests get `{"error": ...}`, and so does an answer that throws.
  */
-export function serveLineJson(p: string, answers: Record<string, () => unknown | Promise<unknown>>): net.Server {
+export type LineAnswers = Record<string, (arg?: string) => unknown>;
+
+/**
+ * Serve `answers` as JSON on the unix socket `p` (a stale socket file is
+ * replaced; its directory is created).
+ */
+export function serveLineJson(p: string, answers: LineAnswers): net.Server {
   try {
     if (fs.statSync(p).isSocket()) fs.unlinkSync(p);
   } catch {
@@ -24,20 +29,26 @@ export function serveLineJson(p: string, answers: Record<string, () => unknown |
   }
   const srv = net.createServer((c) => {
     let buf = '';
+    let answered = false;
     c.setEncoding('utf8');
     c.on('data', (d) => {
+      if (answered) return;
       buf += d;
       if (!buf.includes('\n')) return;
+      answered = true;
       const cmd = buf.split('\n')[0].trim();
-      const answer = Object.hasOwn(answers, cmd) ? answers[cmd] : undefined;
-      if (answer)
-        Promise.resolve()
-          .then(answer)
-          .then(
-            (v) => c.end(`${JSON.stringify(v)}\n`),
-            (e: Error) => c.end(`${JSON.stringify({ error: e.message })}\n`),
-          );
-      else c.end(`${JSON.stringify({ error: `unknown request "${cmd.slice(0, 40)}"` })}\n`);
+      const sp = cmd.indexOf(' ');
+      const [verb, arg] = Object.hasOwn(answers, cmd) || sp < 0 ? [cmd, undefined] : [cmd.slice(0, sp), cmd.slice(sp + 1)];
+      const answer = Object.hasOwn(answers, verb) ? answers[verb] : undefined;
+      if (!answer) {
+        c.end(`${JSON.stringify({ error: `unknown request "${cmd.slice(0, 40)}"` })}\n`);
+        return;
+      }
+      c.setTimeout(0);
+      new Promise((resolve) => resolve(answer(arg))).then(
+        (v) => c.end(`${JSON.stringify(v)}\n`),
+        (e: unknown) => c.end(`${JSON.stringify({ error: e instanceof Error ? e.message : String(e) })}\n`),
+      );
     });
     c.on('error', () => {});
     c.setTimeout(5000, () => c.destroy());
@@ -73,7 +84,7 @@ export function socketAnswers(p: string, timeoutMs = 1000): Promise<boolean> {
  * live daemon: refuses (rejects with `refuse(p)`) when one answers there, replaces
  * only a dead socket file, and resolves once listening (a bind error rejects).
  */
-export async function bindLineJson(p: string, answers: Record<string, () => unknown | Promise<unknown>>, refuse: (p: string) => Error): Promise<OwnedServer> {
+export async function bindLineJson(p: string, answers: LineAnswers, refuse: (p: string) => Error): Promise<OwnedServer> {
   let st: fs.Stats | undefined;
   try {
     st = fs.lstatSync(p);

@@ -73,13 +73,18 @@ export function loadLvsSpec(file: string, configId?: string): LoadedLvs {
   const errors = r.diagnostics.filter((d) => d.severity === 'error').map(fmt);
   const warnings = r.diagnostics.filter((d) => d.severity !== 'error').map(fmt);
   if (r.fatal || errors.length) return { errors: errors.length ? errors : [`${file}: cannot be read`], warnings, model: r.model };
+  const m = lvsSpecFromModel(r.model);
+  return { spec: m.spec, model: r.model, errors: [], warnings: [...warnings, ...m.warnings] };
+}
+
+/** The LVS half's spec from a loaded model (loadLvsSpec; also the VRRP half's reload plan). Sets the model's default script_user. */
+export function lvsSpecFromModel(model: KeepalivedConfig, userExists = nodeHostProbe().userExists) {
   // keepalived's default script user (src/lib/proc/user): with enable_script_security it is
   // keepalived_script even when that user does not exist, and the scripts then do not run
-  const g = r.model.global_defs;
-  const su = defaultScriptUser(g, nodeHostProbe().userExists);
+  const g = model.global_defs;
+  const su = defaultScriptUser(g, userExists);
   if (!g.script_user && su) g.script_user = { user: su.user, pos: g.pos };
-  const m = lvsSpecFromConfig(r.model);
-  return { spec: m.spec, model: r.model, errors: [], warnings: [...warnings, ...m.warnings] };
+  return lvsSpecFromConfig(model);
 }
 
 /**

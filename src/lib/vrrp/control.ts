@@ -9,6 +9,7 @@ import { queryLineJson, serveLineJson } from '../cli/control-socket';
 import { nodeHostProbe } from '../conf/host-probe';
 import { type DaemonConfig, fromModel } from './config';
 import type { HalfStatus } from '../daemon/supervisor';
+import type { LvsSpec } from '../lvs/types';
 import type { DaemonStatus, ReloadResult } from './daemon';
 
 export const DEFAULT_CONTROL_SOCKET = '/run/hactl/vrrp.sock';
@@ -88,7 +89,7 @@ export function metricsText(s: DaemonStatus): string {
   metric('hactl_vrrp_loop_stalls_total', 'Timers that ran late (event loop stalls)', 'counter', [[{}, s.stalls]]);
   metric('hactl_vrrp_loop_stall_max_seconds', 'Longest event loop stall seen', 'gauge', [[{}, (s.maxStallMs ?? 0) / 1000]]);
   metric('hactl_vrrp_uptime_seconds', 'Time since the daemon started', 'gauge', [[{}, s.uptimeMs / 1000]]);
-  if (s.lastReload) reloadMetrics('hactl_vrrp', s.lastReload, metric);
+  if (s.lastReload) reloadMetrics('hactl_vrrp', { ok: s.lastReload.result === 'ok', atMs: Date.parse(s.lastReload.at) }, metric);
   const H = s.halves ?? [];
   if (H.length) {
     const states: HalfStatus['state'][] = ['starting', 'up', 'restarting', 'failed', 'stopped'];
@@ -203,6 +204,7 @@ export function renderStatus(s: DaemonStatus): string {
     );
   }
   for (const h of s.halves ?? []) lines.push(renderHalf(h));
+  if (s.lastReload) lines.push(renderReload(s.lastReload));
   const gd = Object.entries(s.drops);
   if (gd.length) lines.push(`dropped before instance lookup: ${gd.map(([k, v]) => `${k}=${v}`).join(' ')}`);
   if (s.stalls) lines.push(`event-loop stalls: ${s.stalls} (max ${s.maxStallMs} ms late)`);
@@ -223,8 +225,32 @@ export function renderHalf(h: HalfStatus): string {
 
 export interface LoadResult {
   config?: DaemonConfig;
+  /** the LVS half's spec from the same model (for a reload plan) */
+  lvs?: LvsSpec;
   errors: string[];
   warnings: string[];
+}
+
+/** The last reload attempt (SIGHUP or `hactl vrrp reload`), in `vrrp status`. */
+export interface ReloadRecord {
+  /** ISO 8601 */
+  at: string;
+  source: 'SIGHUP' | 'control';
+  file: string;
+  /** ok: applied; refused: the new configuration did not load (or was disruptive with if-safe), the old one runs on; failed: applying failed */
+  result: 'ok' | 'refused' | 'failed';
+  error?: string;
+  /** the configuration errors (file:line:col: ...) */
+  errors?: string[];
+  added?: string[];
+  removed?: string[];
+  changed?: string[];
+}
+
+/** `vrrp status` line for the last reload. */
+export function renderReload(r: ReloadRecord): string {
+  const what = r.result === 'ok' ? `ok (added [${(r.added ?? []).join(', ')}] removed [${(r.removed ?? []).join(', ')}] changed [${(r.changed ?? []).join(', ')}])` : `${r.result.toUpperCase()}: ${r.error ?? ''}`;
+  return `last reload: ${r.at} (${r.source}, ${r.file}): ${what}`;
 }
 
 /** Load keepalived.conf through the conf engine and map it. */
@@ -250,6 +276,14 @@ export function loadDaemonConfig(path: string, configId?: string, opts: { allowN
   for (const p of problems) errors.push(`${p.where}: ${p.message}`);
   warnings.push(...notes);
   if (config.instances.length === 0 && !opts.allowNoInstances) errors.push(`${path}: no vrrp_instance to run`);
-  return { config: errors.length ? undefined : config, errors, warnings };
+  if (errors.length) return { errors, warnings };
+  const { lvsSpecFromModel } = require('../lvs/daemon') as typeof import('../lvs/daemon');
+  let lvs: LvsSpec | undefined;
+  try {
+    lvs = lvsSpecFromModel(r.model).spec;
+  } catch {
+    lvs = undefined;
+  }
+  return { config, lvs, errors, warnings };
 }
 

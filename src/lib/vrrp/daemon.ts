@@ -13,7 +13,7 @@ import type { MasterPlan } from '../daemon/watchdog';
 import type { Command, DaemonConfig, InstanceConfig, NotifyConfig, ScriptConfig, VipConfig } from './config';
 import { instanceKey, noAccept, notifyArgs, vipPlacement } from './config';
 import { DropLogLimiter } from './droplog';
-import { type Action, effectivePriority, fileTrack, type RxMeta, type State, SyncGroup, type TrackStatus, VrrpFsm, weightedTrack } from './fsm';
+import { type Action, effectivePriority, instanceTracks, type RxMeta, type State, SyncGroup, type TrackStatus, VrrpFsm } from './fsm';
 import type { VipFirewall } from './firewall';
 import type { NetOps } from './netops';
 import {
@@ -30,6 +30,7 @@ import {
 } from './packet';
 import { type ProcInfo, ProcessTrackers, type TrackerState } from './track-process';
 import { ProcScanner } from './track-process-proc';
+import type { RuntimeView } from './plan';
 import type { Channel, ChannelFactory, RxPacket } from './transport';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -148,11 +149,11 @@ export interface DaemonStatus {
   trackProcesses?: TrackerState[];
   /** the supervised halves (src/lib/daemon): the LVS child, when there is one */
   halves?: HalfStatus[];
-  /** the last reload (SIGHUP or `vrrp reload`), when the reload path records it (/metrics) */
-  lastReload?: ReloadResult;
+  /** the last reload attempt (run-cli; vrrp status, /metrics) */
+  lastReload?: import('./control').ReloadRecord;
 }
 
-/** How the last reload ended: wall-clock time (ms since the epoch), applied or refused and why. */
+/** How a reload ended, as /metrics shows it: wall-clock time (ms since the epoch), applied or not. */
 export interface ReloadResult {
   atMs: number;
   ok: boolean;
@@ -1169,29 +1170,19 @@ export class VrrpDaemon {
   }
 
   private tracks(inst: Instance): TrackStatus[] {
-    const c = inst.cfg;
-    const out: TrackStatus[] = [];
-    for (const [name, up] of this.internal) out.push({ name, up, weight: 0 });
-    if (!c.dontTrackPrimary) out.push({ name: c.interface, up: inst.linkUp.get(c.interface) ?? true, weight: 0 });
-    for (const t of c.trackInterfaces) out.push(weightedTrack(t.name, inst.linkUp.get(t.name) ?? false, t.weight ?? 0, t.reverse));
-    for (const t of c.trackScripts) {
-      const r = this.scripts.get(t.name);
-      if (!r) continue;
-      out.push(weightedTrack(`script ${t.name}`, r.up, t.weight ?? r.cfg.weight, t.reverse || r.cfg.reverse));
-    }
-    for (const t of c.trackFiles) {
-      const f = this.cfg.trackFiles.find((x) => x.name === t.name);
-      if (!f) continue;
-      out.push(fileTrack(`file ${t.name}`, this.fileValues.get(t.name) ?? 0, t.weight ?? f.weight, t.reverse || f.reverse));
-    }
-    for (const t of c.trackProcesses ?? []) {
-      const p = this.procs?.get(t.name);
-      if (!p) continue;
-      // keepalived: the tracker's reverse unless the instance line says `weight N reverse|noreverse`
-      // (the model has no flag for noreverse: it keeps the tracker's)
-      out.push(weightedTrack(`process ${t.name}`, p.up, t.weight ?? p.cfg.weight, t.reverse || p.cfg.reverse));
-    }
-    return out;
+    return instanceTracks(inst.cfg, this.cfg.trackFiles, {
+      internal: this.internal,
+      link: (n) => inst.linkUp.get(n),
+      script: (n) => {
+        const r = this.scripts.get(n);
+        return r && { up: r.up, weight: r.cfg.weight, reverse: r.cfg.reverse };
+      },
+      file: (n) => this.fileValues.get(n) ?? 0,
+      process: (n) => {
+        const p = this.procs?.get(n);
+        return p && { up: p.up, weight: p.cfg.weight, reverse: p.cfg.reverse };
+      },
+    });
   }
 
   private applyTracking(inst: Instance, act = true): void {
@@ -1268,6 +1259,9 @@ export class VrrpDaemon {
       if (JSON.stringify(old) === JSON.stringify(ic)) continue;
       res.changed.push(ic.name);
       inst.cfg = ic;
+      // a track_interface the reload adds: its link as it is now (else it counted as down: FAULT,
+      // and the link watcher, which only updates known names, never brought it back)
+      for (const t of ic.trackInterfaces) if (!inst.linkUp.has(t.name)) inst.linkUp.set(t.name, !!(await this.deps.net.link(t.name))?.up);
       inst.packets.clear();
       inst.dsts = undefined;
       const p = inst.fsm.params;
@@ -1345,6 +1339,27 @@ export class VrrpDaemon {
   }
 
   // ------------------------------------------------------------ status
+
+  /** What a reload plan needs to know now (src/lib/vrrp/plan.ts): states, tracked objects, the links `next` names. */
+  async planView(next?: DaemonConfig): Promise<RuntimeView> {
+    const instances: RuntimeView['instances'] = {};
+    const links: Record<string, boolean> = {};
+    for (const [k, i] of this.instances) {
+      instances[k] = { state: i.fsm.state, effectivePriority: i.fsm.priority, masterPriority: i.fsm.state === 'MASTER' ? i.fsm.priority : i.fsm.masterPriority, fault: i.fsm.fault };
+      for (const [n, up] of i.linkUp) links[n] = up;
+    }
+    for (const c of next?.instances ?? [])
+      for (const n of [c.interface, ...c.trackInterfaces.map((t) => t.name)]) {
+        if (n in links) continue;
+        const l = await this.deps.net.link(n).catch(() => undefined);
+        if (l) links[n] = l.up;
+      }
+    const scripts: Record<string, boolean> = {};
+    for (const [n, r] of this.scripts) scripts[n] = r.up;
+    const processes: Record<string, boolean> = {};
+    for (const [n, t] of this.procs?.trackers ?? []) processes[n] = t.up;
+    return { instances, internal: [...this.internal], links, scripts, files: Object.fromEntries(this.fileValues), processes };
+  }
 
   status(): DaemonStatus {
     const now = this.deps.clock();

@@ -7,6 +7,7 @@
  */
 import { addrKey, isMulticast } from '../addr';
 import { type Advert, type Auth, compareAddr, type DecodedAdvert, type DropReason, type VrrpVersion } from './packet';
+import type { InstanceConfig, TrackFileConfig } from './config';
 
 export type State = 'INIT' | 'BACKUP' | 'MASTER' | 'FAULT';
 
@@ -129,6 +130,48 @@ export function fileTrack(name: string, value: number, weight: number, reverse: 
   const status = value * weight * (reverse ? -1 : 1);
   if (status <= -254) return { name, up: false, weight: 0 };
   return { name, up: true, weight, delta: Math.min(status, 253) };
+}
+
+/** What an instance's tracked objects are now (the daemon's view, or a plan's guess of it after a reload). */
+export interface TrackView {
+  /** internal tracked objects (weight 0), e.g. the LVS half */
+  internal: Iterable<[string, boolean]>;
+  /** link state of an interface; undefined: not known */
+  link(name: string): boolean | undefined;
+  script(name: string): { up: boolean; weight: number; reverse: boolean } | undefined;
+  /** a track_file's value (0 when never read) */
+  file(name: string): number;
+  process(name: string): { up: boolean; weight: number; reverse: boolean } | undefined;
+}
+
+/**
+ * One instance's tracked objects as TrackStatus (keepalived 2.2.7's order): internal ones, the
+ * primary interface (unless dont_track_primary; unknown counts as up), track_interface (unknown
+ * counts as down), track_script, track_file, track_process (objects that do not exist are skipped).
+ */
+export function instanceTracks(c: InstanceConfig, trackFiles: readonly TrackFileConfig[], v: TrackView): TrackStatus[] {
+  const out: TrackStatus[] = [];
+  for (const [name, up] of v.internal) out.push({ name, up, weight: 0 });
+  if (!c.dontTrackPrimary) out.push({ name: c.interface, up: v.link(c.interface) ?? true, weight: 0 });
+  for (const t of c.trackInterfaces) out.push(weightedTrack(t.name, v.link(t.name) ?? false, t.weight ?? 0, t.reverse));
+  for (const t of c.trackScripts) {
+    const r = v.script(t.name);
+    if (!r) continue;
+    out.push(weightedTrack(`script ${t.name}`, r.up, t.weight ?? r.weight, t.reverse || r.reverse));
+  }
+  for (const t of c.trackFiles) {
+    const f = trackFiles.find((x) => x.name === t.name);
+    if (!f) continue;
+    out.push(fileTrack(`file ${t.name}`, v.file(t.name), t.weight ?? f.weight, t.reverse || f.reverse));
+  }
+  for (const t of c.trackProcesses ?? []) {
+    const p = v.process(t.name);
+    if (!p) continue;
+    // keepalived: the tracker's reverse unless the instance line says `weight N reverse|noreverse`
+    // (the model has no flag for noreverse: it keeps the tracker's)
+    out.push(weightedTrack(`process ${t.name}`, p.up, t.weight ?? p.weight, t.reverse || p.reverse));
+  }
+  return out;
 }
 
 /**

@@ -17,7 +17,9 @@ import { fullGc } from '../daemon/gc';
 import { alreadyRunningOnSocket, DEFAULT_PID_FILE, Held, lockPidFile } from '../daemon/pidfile';
 import { lvsChildArgv, lvsHalf, lvsRole } from '../lvs/daemon';
 import type { DaemonConfig } from './config';
-import { bindMetrics, DEFAULT_CONTROL_SOCKET, loadDaemonConfig, metricsText, parseMetricsAddr } from './control';
+import type { LvsSpec } from '../lvs/types';
+import { bindMetrics, DEFAULT_CONTROL_SOCKET, loadDaemonConfig, metricsText, parseMetricsAddr, type ReloadRecord } from './control';
+import { planReload, type ReloadPlan } from './plan';
 import { execArgv, realTimers, sleepPrecise, VrrpDaemon } from './daemon';
 import { VipFirewall } from './firewall';
 import { NotifyFifo } from '../notify/fifo';
@@ -239,8 +241,80 @@ export async function runVrrp(flags: VrrpRunFlags): Promise<number> {
       },
     });
     let bgp: import('./bgp-hook').BgpHook | undefined;
-    const status = () => (daemon ? { ...daemon.status(), halves: sup.halves(), ...(bgp ? { bgp: bgp.status() } : {}) } : undefined);
-    const ctl = await bindLineJson(sock, { status: () => status() ?? { error: 'starting' } }, (p) =>
+    const status = () => (daemon ? { ...daemon.status(), halves: sup.halves(), lastReload, ...(bgp ? { bgp: bgp.status() } : {}) } : undefined);
+    // reload (SIGHUP and `hactl vrrp reload`): one path, one at a time. The file is loaded first;
+    // a configuration that does not load leaves both halves on the running one (the LVS half is
+    // only told to reload once the VRRP half accepted the file).
+    let running = { config: loaded.config, lvs: loaded.lvs };
+    let lastReload: ReloadRecord | undefined;
+    let reloading: Promise<unknown> = Promise.resolve();
+    const planFor = async (next: { config: DaemonConfig; lvs?: LvsSpec }) => {
+      const view = daemon ? await daemon.planView(next.config) : undefined;
+      return planReload({ vrrp: running.config, lvs: running.lvs }, { vrrp: next.config, lvs: next.lvs }, view, { lvsManaged: role === 'child' });
+    };
+    const reload = (source: ReloadRecord['source'], ifSafe = false): Promise<{ reload: ReloadRecord; plan?: ReloadPlan }> => {
+      const run = reloading.then(async () => {
+        const d = daemon;
+        const rec: ReloadRecord = { at: new Date().toISOString(), source, file: flags.file, result: 'refused' };
+        lastReload = rec;
+        if (!d) {
+          rec.error = 'the daemon is still starting';
+          return { reload: rec };
+        }
+        log('info', `reloading ${flags.file} (${source === 'SIGHUP' ? 'SIGHUP' : 'hactl vrrp reload'})`);
+        const r = loadDaemonConfig(flags.file, flags['config-id']);
+        if (!r.config) {
+          for (const e of r.errors) log('error', e);
+          log('error', 'reload refused: configuration has errors; keeping the running configuration');
+          rec.error = `${flags.file}: ${r.errors.length} configuration error(s); the running configuration is kept`;
+          rec.errors = r.errors;
+          return { reload: rec };
+        }
+        for (const w of r.warnings) log('warn', w);
+        const plan = ifSafe ? await planFor({ config: r.config, lvs: r.lvs }) : undefined;
+        if (plan?.disruptive) {
+          rec.error = `the plan has ${plan.changes.filter((c) => c.disruptive).length} disruptive change(s) (--if-plan-is-safe); the running configuration is kept`;
+          log('warn', `reload refused: ${rec.error}`);
+          return { reload: rec, plan };
+        }
+        sup.reload();
+        closeFifos();
+        openFifos(r.config);
+        if (bgp && flags.bgp) {
+          try {
+            bgp.reload((require('../bgp/bgp-cli') as typeof import('../bgp/bgp-cli')).loadSettings(flags.bgp, '--bgp FILE'));
+          } catch (e) {
+            log('error', `bgp: ${(e as Error).message}; keeping the running announcement settings`);
+          }
+        }
+        try {
+          const diff = await d.reload(r.config);
+          running = { config: r.config, lvs: r.lvs };
+          Object.assign(rec, { result: 'ok', ...diff });
+          log('info', `reloaded: added [${diff.added.join(', ')}] removed [${diff.removed.join(', ')}] changed [${diff.changed.join(', ')}]`);
+        } catch (e) {
+          rec.result = 'failed';
+          rec.error = (e as Error).message;
+          log('error', `reload failed: ${(e as Error).message}`);
+        }
+        return { reload: rec, plan };
+      });
+      reloading = run.catch(() => {});
+      return run;
+    };
+    const answers = {
+      status: () => status() ?? { error: 'starting' },
+      // `hactl vrrp plan -f FILE`: what a reload to FILE would do (FILE: an absolute path)
+      plan: async (file?: string) => {
+        if (!file) return { error: 'plan needs a file' };
+        const r = loadDaemonConfig(file, flags['config-id']);
+        if (!r.config) return { error: `${file}: ${r.errors.length} configuration error(s)`, errors: r.errors };
+        return { file, running: flags.file, warnings: r.warnings, plan: await planFor({ config: r.config, lvs: r.lvs }) };
+      },
+      // `hactl vrrp reload [--if-plan-is-safe]`: the SIGHUP path, answered with its record
+      reload: (arg?: string) => reload('control', arg === 'if-safe'),
+    };
+    const ctl = await bindLineJson(sock, answers, (p) =>
       alreadyRunningOnSocket('hactl vrrp run', p),
     ).catch((e: Error) => {
       throw e instanceof HactlError ? e : new HactlError(`control socket ${sock}: ${(e as NodeJS.ErrnoException).code ?? e.message}`);
@@ -353,34 +427,8 @@ export async function runVrrp(flags: VrrpRunFlags): Promise<number> {
     process.off('SIGHUP', earlyHup);
     log('info', `started ${config.instances.length} VRRP instance(s) from ${flags.file}`);
     await new Promise<void>((resolve) => {
-      let reloading: Promise<void> = Promise.resolve();
       process.on('SIGHUP', () => {
-        sup.reload();
-        reloading = reloading.then(async () => {
-          log('info', `reloading ${flags.file} (SIGHUP)`);
-          const r = loadDaemonConfig(flags.file, flags['config-id']);
-          if (!r.config) {
-            for (const e of r.errors) log('error', e);
-            log('error', 'reload refused: configuration has errors; keeping the running configuration');
-            return;
-          }
-          for (const w of r.warnings) log('warn', w);
-          closeFifos();
-          openFifos(r.config);
-          if (bgp && flags.bgp) {
-            try {
-              bgp.reload((require('../bgp/bgp-cli') as typeof import('../bgp/bgp-cli')).loadSettings(flags.bgp, '--bgp FILE'));
-            } catch (e) {
-              log('error', `bgp: ${(e as Error).message}; keeping the running announcement settings`);
-            }
-          }
-          try {
-            const diff = await d.reload(r.config);
-            log('info', `reloaded: added [${diff.added.join(', ')}] removed [${diff.removed.join(', ')}] changed [${diff.changed.join(', ')}]`);
-          } catch (e) {
-            log('error', `reload failed: ${(e as Error).message}`);
-          }
-        });
+        void reload('SIGHUP');
       });
       let stopping = false;
       const stop = (sig: string, code = 0) => {
