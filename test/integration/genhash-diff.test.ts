@@ -432,6 +432,41 @@ describe('hactl genhash vs keepalived genhash over TLS', { skip: skip || (which(
     }
   });
 
+  // Over TLS keepalived reads with SSL_read into the same 4096-byte buffer; when it fills without
+  // a header, SSL_read of 0 bytes does not end the read: it waits for the peer's close ("no data
+  // received") or the read timeout ("Timeout SSL read").
+  const tlsRead: Array<[string, (c: import('node:tls').TLSSocket) => void, string]> = [
+    ['header ending at byte 4095', (c) => c.end(`${HDR(4095)}body`), 'none'],
+    ['header ending at byte 4096, then close', (c) => c.end(`${HDR(4096)}body`), 'hactl printed a digest'],
+    ['header ending at byte 4096, connection left open', (c) => c.write(`${HDR(4096)}body`), 'none'],
+    ['Content-Length with no value', (c) => c.end('HTTP/1.0 200 OK\r\nContent-Length:\r\n\r\nbody'), 'hactl hashed the whole body'],
+  ];
+  for (const [name, answer] of tlsRead) {
+    it(`same outcome over TLS: ${name}`, async () => {
+      const c = selfSignedCert('hactl-test.invalid')!;
+      const tls = await import('node:tls');
+      const srv = tls.createServer({ key: c.key, cert: c.cert }, (sock) => {
+        sock.on('error', () => {});
+        sock.once('data', () => answer(sock));
+      });
+      await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+      const conns = new Set<import('node:net').Socket>();
+      srv.on('secureConnection', (s) => conns.add(s));
+      try {
+        const args = ['-S', '-s', '127.0.0.1', '-p', String((srv.address() as net.AddressInfo).port), '-u', '/', '-t', '1'];
+        const [k, h] = await Promise.all([run(GENHASH!, args, 20_000), hactlAsync(['genhash', ...args], 20_000)]);
+        const kDigest = /^[0-9a-f]{32}\n$/.test(k.stdout);
+        assert.equal(h.stdout, k.stdout, `keepalived ${JSON.stringify(k)} hactl ${JSON.stringify(h)}`);
+        assert.equal(/no data received/.test(h.stderr), /no data received/.test(k.stderr), `stderr: keepalived ${JSON.stringify(k.stderr)} hactl ${JSON.stringify(h.stderr)}`);
+        assert.equal(h.status, kDigest ? 0 : 1);
+      } finally {
+        for (const s of conns) s.destroy();
+        srv.close();
+        fs.rmSync(c.dir, { recursive: true, force: true });
+      }
+    });
+  }
+
   it('stalled TLS body: same line from both', async () => {
     const args = ['-S', '-s', '127.0.0.1', '-p', String(port), '-u', '/stall', '-t', '1'];
     const [k, h] = await Promise.all([run(GENHASH!, args), hactlAsync(['genhash', ...args])]);

@@ -8,7 +8,9 @@
  *    NUL): the header must end (CRLFCRLF; a bare LF LF is not an end) within
  *    the first 4095 bytes. When the buffer fills first, keepalived's next read
  *    asks for 0 bytes, gets 0 and takes it as EOF: "no data received", no
- *    digest, at once (it does not wait for the peer to close);
+ *    digest, at once (it does not wait for the peer to close). Over TLS an
+ *    SSL_read() of 0 bytes is not EOF: keepalived waits for the close ("no
+ *    data received") or the read timeout ("Timeout SSL read");
  *  - status code and Content-Length are read from that buffer as it is when
  *    the header completes (at most 4095 bytes: the header and whatever body
  *    came with it): Content-Length by strstr() (case-sensitive, anywhere, up

@@ -100,8 +100,10 @@ export async function fetchUrl(spec: FetchSpec): Promise<FetchOutcome> {
       s.on('data', (chunk: Buffer) => {
         if (out.firstByteMs === undefined) out.firstByteMs = performance.now() - t0;
         reader.push(chunk);
-        // keepalived stops reading when its buffer is full without a header (a read of 0 bytes: EOF).
-        if (reader.bufferFull) settle('eof');
+        // keepalived stops when its buffer is full without a header: read() of 0 bytes is EOF. Over TLS,
+        // SSL_read() of 0 bytes is not: it waits for the peer's close or the read timeout (the reader
+        // drops what comes meanwhile).
+        if (reader.bufferFull && !spec.ssl) settle('eof');
       });
       s.on('end', () => settle('eof'));
       s.on('close', () => settle('eof'));
