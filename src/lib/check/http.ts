@@ -11,6 +11,9 @@ import { ConnectFailure, connectTcp, tlsHandshake } from './net';
 import { type CompiledRegex, compileRegex, matchBody, RegexError, type RegexSpec } from './pcre';
 import type { AttemptResult, HttpCheckOptions, HttpUrl, TlsClientFiles } from './types';
 
+// The addon (for SO_ERROR) loads at the first EOF, not at start-up (as for SO_MARK in ./net).
+const markLib = () => require('./mark') as typeof import('./mark');
+
 /** Body bytes kept for a url regex (keepalived streams the whole body through PCRE2; hactl matches up to this much). */
 export const REGEX_BODY_LIMIT = 16 << 20;
 const compiled = new WeakMap<RegexSpec, CompiledRegex>();
@@ -105,7 +108,12 @@ export async function fetchUrl(spec: FetchSpec): Promise<FetchOutcome> {
         // drops what comes meanwhile).
         if (reader.bufferFull && !spec.ssl) settle('eof');
       });
-      s.on('end', () => settle('eof'));
+      s.on('end', () => {
+        // A reset that came with the last data: libuv reports EOF (POLLHUP after a partial read) where
+        // keepalived's next read() fails with ECONNRESET ("Read error with"). The kernel still holds the error.
+        const fd = spec.ssl ? -1 : ((s as unknown as { _handle?: { fd?: number } })._handle?.fd ?? -1);
+        settle(fd >= 0 && markLib().pendingSocketError(fd) !== 0 ? 'error' : 'eof');
+      });
       s.on('close', () => settle('eof'));
       s.on('error', () => settle(reader.anyData ? 'error' : 'write-error'));
       s.write(request);
