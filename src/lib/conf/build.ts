@@ -33,6 +33,7 @@ import type {
   VrrpScript,
   VrrpTrackProcess,
   VsGroupEntry,
+  TunnelOpts,
 } from './model';
 import { DiagnosticList } from './diagnostics';
 import { type ScriptUse, virtualServerScripts } from './model';
@@ -454,6 +455,49 @@ export class Builder {
       );
     }
     this.pendingRefs.length = 0;
+  }
+
+  /**
+   * keepalived 2.2.7 svr_forwarding_handler: `NAT|DR|TUN [type ipip|gue|gre] [port N] [nocsum|csum|remcsum]`.
+   * The method is taken even when the words after it are wrong; the tunnel words are read after any
+   * method (keepalived keeps them for NAT and DR too) and, when one is wrong, the tunnel set before stays.
+   */
+  private forwarding(s: Stmt, sType: 'virtual' | 'real' | 'sorry', before: TunnelOpts | undefined): { method?: 'NAT' | 'DR' | 'TUN'; tunnel?: TunnelOpts } {
+    const a = s.args;
+    const v = a[0]?.text;
+    if (v !== 'NAT' && v !== 'DR' && v !== 'TUN') {
+      if (v !== undefined) this.d(this.argPos(s, 0), 'error', `unknown [${v}] routing method for ${sType} server (NAT|DR|TUN)`, 'enum');
+      return { tunnel: before };
+    }
+    const fail = (i: number, msg: string) => {
+      this.d(this.argPos(s, Math.min(i, a.length - 1)), 'error', msg, 'lvs-tunnel');
+      return { method: v, tunnel: before } as const;
+    };
+    let type: TunnelOpts['type'] = 'ipip';
+    let port = 0;
+    let csum: TunnelOpts['csum'] = 'nocsum';
+    for (let i = 1; i < a.length; i++) {
+      const w = a[i].text;
+      if (w === 'type') {
+        if (i + 1 >= a.length) return fail(i, `Missing tunnel type for ${sType} server.`);
+        const t = a[i + 1].text;
+        if (t !== 'ipip' && t !== 'gue' && t !== 'gre') return fail(i + 1, `Unknown tunnel type ${t} for ${sType} server.`);
+        type = t;
+        i++;
+      } else if (w === 'port') {
+        if (i + 1 >= a.length) return fail(i, `Missing port for ${sType} server gue tunnel.`);
+        const p = parseInteger(a[i + 1].text, 1, 65535);
+        if (!p.ok) return fail(i + 1, `Invalid gue tunnel port ${a[i + 1].text} for ${sType} server (${p.message}).`);
+        port = p.value;
+        i++;
+      } else if (w === 'nocsum' || w === 'csum' || w === 'remcsum') csum = w;
+      else return fail(i, `Invalid tunnel option ${w} for ${sType} server.`);
+    }
+    if ((type === 'gue') !== (port !== 0)) return fail(a.length - 1, 'gue tunnels require port, otherwise cannot have port.');
+    if (type === 'ipip' && csum !== 'nocsum') return fail(a.length - 1, 'ipip tunnels do not support checksum option.');
+    if (type === 'gre' && csum === 'remcsum') return fail(a.length - 1, 'gre tunnels do not support remote checksum option.');
+    if (a.length === 1) return { method: v };
+    return { method: v, tunnel: type === 'gue' ? { type, port, csum } : { type, csum } };
   }
 
   private named(s: Stmt, kw: string): boolean {
@@ -1560,18 +1604,12 @@ export class Builder {
     }
     const algo = lastOf('lb_algo', 'lvs_sched');
     if (algo && ALGOS.includes(algo.value as string)) vs.lb_algo = algo.value as string;
-    for (const k of LB_KIND_KEYS) {
-      const occs = m.get(k);
-      if (!occs) continue;
-      for (let i = 0; i < occs.length; i++) {
-        const v = occs[i].value as string;
-        if (v !== 'NAT' && v !== 'DR' && v !== 'TUN') this.d(this.argPos(occs[i].stmt, 0), 'error', `unknown [${v}] routing method for virtual server (NAT|DR|TUN)`, 'enum');
-      }
-    }
-    const kind = lastOf('lb_kind', 'lvs_method');
-    if (kind) {
-      const v = kind.value as string;
-      if (v === 'NAT' || v === 'DR' || v === 'TUN') vs.lb_kind = v;
+    // lb_kind and lvs_method in line order: a bad method keeps the one before, bad tunnel words keep the tunnel before
+    const kinds = [...(m.get('lb_kind') ?? []), ...(m.get('lvs_method') ?? [])].sort((x, y) => x.stmt.line - y.stmt.line || x.stmt.pos.col - y.stmt.pos.col);
+    for (let i = 0; i < kinds.length; i++) {
+      const f = this.forwarding(kinds[i].stmt, 'virtual', vs.tunnel);
+      if (f.method) vs.lb_kind = f.method;
+      vs.tunnel = f.tunnel;
     }
     vs.persistence_timeout = last('persistence_timeout')?.value as number | undefined;
     const pg = last('persistence_granularity');
@@ -1623,7 +1661,11 @@ export class Builder {
     // keepalived applies these to the sorry_server read before them
     if (ssi && (!ss || ssi.stmt.line < ss.stmt.line)) this.d(ssi.stmt.pos, 'warning', 'Ignoring sorry_server inhibit used before or without sorry_server', 'sorry-server');
     const sslm = last('sorry_server_lvs_method');
-    vs.sorry_server_lvs_method = sslm?.value as string | undefined;
+    if (sslm) {
+      const f = this.forwarding(sslm.stmt, 'sorry', undefined);
+      vs.sorry_server_lvs_method = f.method;
+      vs.sorry_server_tunnel = f.tunnel;
+    }
     if (sslm && (!ss || sslm.stmt.line < ss.stmt.line)) this.d(sslm.stmt.pos, 'warning', 'sorry_server forwarding used without sorry_server', 'sorry-server');
     vs.virtualhost = last('virtualhost')?.value as string | undefined;
     const iof = last('inhibit_on_failure');
@@ -1676,8 +1718,9 @@ export class Builder {
     const lm = m.get('lvs_method');
     if (lm)
       for (let i = 0; i < lm.length; i++) {
-        const v = lm[i].stmt.args[0]?.text;
-        if (v !== undefined && v !== 'NAT' && v !== 'DR' && v !== 'TUN') this.d(this.argPos(lm[i].stmt, 0), 'error', `unknown [${v}] routing method for real server (NAT|DR|TUN)`, 'enum');
+        const f = this.forwarding(lm[i].stmt, 'real', rs.tunnel);
+        if (f.method) rs.lvs_method = f.method;
+        rs.tunnel = f.tunnel;
       }
     rs.weight = last('weight')?.value as number | undefined;
     const iof = last('inhibit_on_failure');
@@ -1987,7 +2030,6 @@ const TYPED_VRRP: Record<string, true> = Object.fromEntries(
 const VS_SCRIPTS = ['quorum_up', 'quorum_down'] as const;
 const ALGOS = ['rr', 'wrr', 'lc', 'wlc', 'lblc', 'lblcr', 'dh', 'sh', 'sed', 'nq', 'fo', 'ovf', 'mh', 'twos'];
 const LB_ALGO_KEYS = ['lb_algo', 'lvs_sched'];
-const LB_KIND_KEYS = ['lb_kind', 'lvs_method'];
 const LB_FLAGS = ['hashed', 'flag-1', 'flag-2', 'flag-3', 'sh-port', 'sh-fallback', 'mh-port', 'mh-fallback'];
 const RS_SCRIPTS = ['notify_up', 'notify_down'] as const;
 const RS_NUMBERS = ['uthreshold', 'lthreshold', 'delay_loop', 'retry', 'delay_before_retry', 'warmup'] as const;
