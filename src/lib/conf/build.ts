@@ -187,7 +187,7 @@ export class Builder {
     // keepalived alloc_value_block: words between a value block's keyword and its '{'
     if (spec.k === 'vblock' && s.args.length > 0 && s.keyword !== 'virtual_server_group')
       this.d(this.argPos(s, 0), 'warning', `Block ${s.keyword} has extra parameters ${s.args.map((t) => t.text).join(' ')} ...`, 'extra-args');
-    const value = this.value(s, spec, where);
+    const value = this.value(s, spec, where, table);
     if (node) {
       node.at[s.keyword] = s.pos;
     }
@@ -211,7 +211,7 @@ export class Builder {
     }
   }
 
-  private value(s: Stmt, spec: Spec, where: string): Value | typeof MISSING {
+  private value(s: Stmt, spec: Spec, where: string, table?: Record<string, Spec>): Value | typeof MISSING {
     const k = s.keyword;
     // A missing '{' is reported by the TreeBuilder.
     if (spec.k === 'block' || spec.k === 'vblock') return undefined;
@@ -222,7 +222,8 @@ export class Builder {
     const needs = spec.k !== 'flag' && spec.k !== 'optbool' && spec.k !== 'optwords' && !spec.opt;
     if (spec.opt && a.length === 0) return undefined;
     if (needs && a.length === 0) {
-      this.d(s.pos, 'error', `'${k}' is missing a parameter`, 'missing-parameter');
+      if (table && parserAborts(table, k)) this.d(s.pos, 'error', `'${k}' is missing a parameter${ABORT_NOTE}`, 'parser-abort');
+      else this.d(s.pos, 'error', `'${k}' is missing a parameter`, 'missing-parameter');
       return MISSING;
     }
     switch (spec.k) {
@@ -1544,7 +1545,7 @@ export class Builder {
       connect_timeout: undefined,
     };
     if (a.length === 0) {
-      this.d(s.pos, 'error', 'virtual_server needs an address and port, fwmark N, or group NAME', 'missing-parameter');
+      this.d(s.pos, 'error', `virtual_server needs an address and port, fwmark N, or group NAME${ABORT_NOTE}`, 'parser-abort');
       return undefined;
     }
     let label: string;
@@ -1695,7 +1696,7 @@ export class Builder {
   private realServer(s: Stmt, vsWhere: string): RealServer | undefined {
     const a = s.args;
     if (a.length === 0) {
-      this.d(s.pos, 'error', 'real_server needs an address', 'missing-parameter');
+      this.d(s.pos, 'error', `real_server needs an address${ABORT_NOTE}`, 'parser-abort');
       return undefined;
     }
     const r = parseIp(a[0].text, NO_PREFIX);
@@ -2026,6 +2027,40 @@ const TYPED_VRRP: Record<string, true> = Object.fromEntries(
     'lvs_sync_daemon_interface',
   ].map((k) => [k, true]),
 );
+
+/**
+ * keepalived 2.2.7 reads a missing word through strvec_slot(), whose null_strvec handler reports
+ * "*** Configuration line starting `KW` is missing a parameter ..." and exits at once with
+ * KEEPALIVED_EXIT_CONFIG (2): nothing after that line is checked. That is what a bare keyword does,
+ * except for the keywords below, whose handlers count the words first and report (or ignore) the
+ * missing value themselves (exit 5 or 0). Found by running `keepalived -t` on every keyword of every
+ * table bare (conf-keyword-sweep's bare configs, 2026-12-07): 204 aborted, these did not.
+ */
+const NO_PARSER_ABORT = new Set([
+  'BFD_CHECK:name', 'FILE_CHECK:weight', 'HTTP_GET:http_protocol', 'HTTP_GET:virtualhost', 'MISC_CHECK:user', 'SMTP_CHECK:helo_name',
+  'SSL:ca', 'SSL:certificate', 'SSL:key', 'SSL:password', 'UDP_CHECK:payload',
+  'global_defs:bfd_cpu_affinity', 'global_defs:bfd_priority', 'global_defs:bfd_rt_priority', 'global_defs:checker_cpu_affinity',
+  'global_defs:checker_priority', 'global_defs:checker_rt_priority', 'global_defs:dbus_service_name', 'global_defs:default_interface',
+  'global_defs:lvs_netlink_cmd_rcv_bufs', 'global_defs:lvs_netlink_monitor_rcv_bufs', 'global_defs:lvs_notify_fifo',
+  'global_defs:lvs_notify_fifo_script', 'global_defs:lvs_sync_daemon', 'global_defs:lvs_timeouts', 'global_defs:min_auto_priority_delay',
+  'global_defs:notification_email_from', 'global_defs:notify_fifo', 'global_defs:notify_fifo_script', 'global_defs:process_monitor_rcv_bufs',
+  'global_defs:reload_time_file', 'global_defs:router_id', 'global_defs:script_user', 'global_defs:shutdown_script',
+  'global_defs:shutdown_script_timeout', 'global_defs:snmp_socket', 'global_defs:startup_script', 'global_defs:startup_script_timeout',
+  'global_defs:tmp_config_directory', 'global_defs:vrrp_cpu_affinity', 'global_defs:vrrp_garp_extra_if', 'global_defs:vrrp_netlink_cmd_rcv_bufs',
+  'global_defs:vrrp_netlink_monitor_rcv_bufs', 'global_defs:vrrp_notify_fifo', 'global_defs:vrrp_notify_fifo_script', 'global_defs:vrrp_priority',
+  'global_defs:vrrp_rt_priority', 'global_defs:vrrp_rx_bufs_multiplier', 'global_defs:vrrp_rx_bufs_policy', 'global_defs:vrrp_vmac_garp_intvl',
+  'real_server:snmp_name', 'real_server:virtualhost', 'top:instance', 'top:net_namespace', 'track_file:file', 'track_file:weight',
+  'url:virtualhost', 'virtual_server:snmp_name', 'virtual_server:sorry_server_lvs_method', 'virtual_server:virtualhost',
+  'vrrp_instance:garp_extra_if', 'vrrp_instance:kernel_rx_buf_size', 'vrrp_instance:vmac_garp_intvl', 'vrrp_track_process:weight',
+]);
+const ABORT_NOTE = ': keepalived -t stops reading the configuration here (exit 2) and checks nothing after this line';
+let tableNames: Map<Record<string, Spec>, string> | undefined;
+
+function parserAborts(table: Record<string, Spec>, keyword: string): boolean {
+  if (!tableNames) tableNames = new Map(Object.entries(TABLES).map(([n, t]) => [t, n]));
+  const name = tableNames.get(table);
+  return name !== undefined && !NO_PARSER_ABORT.has(`${name}:${keyword}`);
+}
 
 const VS_SCRIPTS = ['quorum_up', 'quorum_down'] as const;
 const ALGOS = ['rr', 'wrr', 'lc', 'wlc', 'lblc', 'lblcr', 'dh', 'sh', 'sed', 'nq', 'fo', 'ovf', 'mh', 'twos'];

@@ -26,7 +26,8 @@ const CASES: [rule: string, bad: string, good: string][] = [
   ['unknown-keyword', vi(' priorty 100'), vi()],
   ['duplicate-keyword', vi(' priority 100'), vi()],
   ['extra-args', vi(' advert_int 1 2'), vi(' advert_int 1')],
-  ['missing-parameter', vi(' advert_int'), vi(' advert_int 1')],
+  ['parser-abort', vi(' advert_int'), vi(' advert_int 1')],
+  ['missing-parameter', vi(' kernel_rx_buf_size'), vi(' kernel_rx_buf_size 1048576')],
   ['range', vi(' preempt_delay 2000'), vi(' preempt_delay 10')],
   ['number', vi(' advert_int x'), vi(' advert_int 3')],
   ['bool', vi(' smtp_alert maybe'), vi(' smtp_alert yes')],
@@ -180,6 +181,12 @@ describe('--host rules (fake probe)', () => {
 });
 
 describe('exit codes', () => {
+  it("2 for keepalived's parser abort (a keyword without its value, as keepalived -t exits), not for keywords whose handler checks", () => {
+    assert.equal(run(vi(' priority')).exitCode, 2);
+    assert.equal(run(`${vi()}${vs(' real_server')}`).exitCode, 2);
+    assert.equal(run(`global_defs {\n router_id\n}\n${vi()}`).exitCode, 5, 'router_id: keepalived says "routerid name missing - ignoring"');
+    assert.match(run(vi(' priority')).diagnostics.find((d) => d.rule === 'parser-abort')?.message ?? '', /keepalived -t stops reading the configuration here \(exit 2\)/);
+  });
   it('0 clean, 5 warnings or errors, 0 with --warnings-ok and only warnings, 4 fatal', () => {
     assert.equal(run(vi()).exitCode, 0);
     assert.equal(run(vi(' priority 100')).exitCode, 5);
