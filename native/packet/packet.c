@@ -645,6 +645,22 @@ static napi_value js_sock_info(napi_env env, napi_callback_info info) {
   return ret;
 }
 
+/* soError(fd): pending SO_ERROR of a socket (0: none; reading clears it), -1 when getsockopt fails.
+ * libuv reports EOF, not ECONNRESET, when data and a reset arrive together (POLLHUP after a partial
+ * read): the HTTP checker asks here whether its "EOF" was a reset, as keepalived's read() sees it. */
+static napi_value js_so_error(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1], ret;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  int32_t fd = -1;
+  if (argc < 1 || napi_get_value_int32(env, argv[0], &fd) != napi_ok || fd < 0) return throw_msg(env, "soError(fd)");
+  int err = 0;
+  socklen_t l = sizeof err;
+  if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &l) < 0) err = -1;
+  napi_create_int32(env, err, &ret);
+  return ret;
+}
+
 static napi_value js_set_timer_slack(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
@@ -736,6 +752,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"attachFilter", NULL, js_attach_filter, NULL, NULL, NULL, napi_default, NULL},
       {"rxAge", NULL, js_rx_age, NULL, NULL, NULL, napi_default, NULL},
       {"sockInfo", NULL, js_sock_info, NULL, NULL, NULL, napi_default, NULL},
+      {"soError", NULL, js_so_error, NULL, NULL, NULL, napi_default, NULL},
       {"setTimerSlack", NULL, js_set_timer_slack, NULL, NULL, NULL, napi_default, NULL},
       {"flock", NULL, js_flock, NULL, NULL, NULL, napi_default, NULL},
       {"sendPktinfo6", NULL, js_send_pktinfo6, NULL, NULL, NULL, napi_default, NULL},

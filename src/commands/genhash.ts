@@ -3,7 +3,7 @@ import { HandledCommand } from '../lib/cli/base';
 
 export default class Genhash extends HandledCommand {
   static override summary = 'Compute the MD5 digest of a page for HTTP_GET/SSL_GET (keepalived genhash)';
-  static override description = `Fetches URL from SERVER:PORT exactly as keepalived's HTTP_GET/SSL_GET checker does (GET ... HTTP/1.0, User-Agent: KeepAliveClient, Host: SERVER:PORT or the virtual host) and prints the MD5 of the body, the line to paste into a url { digest ... } block. Same request bytes and same output line as keepalived 2.2.7's genhash: the body is hashed as received (chunked encoding is not decoded, redirects are not followed), truncated at Content-Length when the server sends one.
+  static override description = `Fetches URL from SERVER:PORT exactly as keepalived's HTTP_GET/SSL_GET checker does (GET ... HTTP/1.0, User-Agent: KeepAliveClient, Host: SERVER:PORT or the virtual host) and prints the MD5 of the body, the line to paste into a url { digest ... } block. Same request bytes and same output line as keepalived 2.2.7's genhash: the body is hashed as received (chunked encoding is not decoded, redirects are not followed), truncated at Content-Length when the server sends one, read until the server closes; the response header must end within the first 4095 bytes (keepalived's read buffer), otherwise the result is "no data received from remote webserver", as keepalived's HTTP_GET checker would see it.
 
 Differences from keepalived's genhash:
   - exit status 1 when no digest could be computed (connection failed, timeout, no HTTP header); keepalived's genhash exits 0 even then. The failure line is the same as keepalived's.

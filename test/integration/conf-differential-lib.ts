@@ -7,19 +7,22 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-export type Verdict = 'accept' | 'reject' | 'security' | 'broken';
+/** abort: keepalived's parser abort (exit 2: a keyword without its value, nothing after it checked). */
+export type Verdict = 'accept' | 'reject' | 'security' | 'abort' | 'broken';
 
-/** keepalived -t: 0 accept, 6 script-security violation, anything else (incl. crash/timeout) reject. */
+/** keepalived -t: 0 accept, 6 script-security violation, 2 parser abort, anything else (incl. crash/timeout) reject. */
 export function keepalivedVerdict(code: number | null): Verdict {
   if (code === 0) return 'accept';
   if (code === 6) return 'security';
+  if (code === 2) return 'abort';
   return 'reject';
 }
 
-/** hactl conf lint: 0 accept, 6 security, 4/5 reject, anything else (usage, crash, stub) is broken. */
+/** hactl conf lint: 0 accept, 6 security, 2 parser abort, 4/5 reject, anything else (usage, crash, stub) is broken. */
 export function hactlVerdict(code: number | null): Verdict {
   if (code === 0) return 'accept';
   if (code === 6) return 'security';
+  if (code === 2) return 'abort';
   if (code === 4 || code === 5) return 'reject';
   return 'broken';
 }

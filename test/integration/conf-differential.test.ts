@@ -10,7 +10,7 @@
  *  1. keepalived's live exit code equals the recorded one (VERDICTS.tsv);
  *  2. hactl's JSON output follows the contract and its exitCode field equals the exit status;
  *  3. `hactl conf lint --host` (inside the namespace) gives the same verdict:
- *     accept (0) / reject (4, 5) / script-security violation (6);
+ *     accept (0) / parser abort (2) / reject (4, 5) / script-security violation (6);
  *  4. every keepalived message naming a line ("(FILE: Line N)" / "(Line N)") has a
  *     hactl diagnostic on that line;
  *  5. offline `hactl conf lint` (no --host) gives keepalived's verdict unless keepalived's
@@ -445,8 +445,8 @@ describe('conf differential helpers (pure)', () => {
   });
 
   it('classifies exit codes', () => {
-    assert.deepEqual([0, 2, 4, 5, 6, 139, null].map(keepalivedVerdict), ['accept', 'reject', 'reject', 'reject', 'security', 'reject', 'reject']);
-    assert.deepEqual([0, 1, 3, 4, 5, 6, null].map(hactlVerdict), ['accept', 'broken', 'broken', 'reject', 'reject', 'security', 'broken']);
+    assert.deepEqual([0, 2, 4, 5, 6, 139, null].map(keepalivedVerdict), ['accept', 'abort', 'reject', 'reject', 'security', 'reject', 'reject']);
+    assert.deepEqual([0, 1, 2, 3, 4, 5, 6, null].map(hactlVerdict), ['accept', 'broken', 'abort', 'broken', 'reject', 'reject', 'security', 'broken']);
   });
 
   it('matches diagnostics by line and file name', () => {

@@ -252,6 +252,107 @@ describe('hactl genhash vs keepalived genhash', { skip, timeout: 240_000 }, () =
   });
 });
 
+/**
+ * keepalived's read rules (check_http.c http_read_thread / http_process_response, html.c), which its
+ * genhash and its HTTP_GET checker share: the header must end (CRLFCRLF) within the first 4095 bytes
+ * (MAX_BUFFER_LENGTH - 1; a full buffer reads 0 bytes, taken as EOF: "no data received", no digest,
+ * at once); Content-Length is found by strstr() in that buffer (stops at a NUL byte) and read by
+ * strtoul() (skips any white space, takes a sign, no digits before CR/LF/end = 0); the body is hashed
+ * raw up to Content-Length; reads go on until EOF, an error (RST) or the read timeout.
+ * Each step is bytes to write, a pause, 'rst' (reset) or 'open' (never close).
+ */
+type Step = string | Buffer | { pause: number } | 'rst' | 'open';
+const HDR = (total: number, lf = '\r\n'): string => {
+  const frame = `HTTP/1.0 200 OK${lf}X-Pad: ${lf}${lf}`;
+  return `HTTP/1.0 200 OK${lf}X-Pad: ${'a'.repeat(total - frame.length)}${lf}${lf}`;
+};
+// [name, steps, what the code before this change did differently (none: a control case)]
+const READ_CASES: Array<[string, Step[], string]> = [
+  ['header ending at byte 4095', [HDR(4095), 'body\n'], 'none'],
+  ['header ending at byte 4095, CRLFCRLF split across writes', [HDR(4095).slice(0, 4093), { pause: 100 }, HDR(4095).slice(4093), 'body\n'], 'none'],
+  ['header ending at byte 4096', [HDR(4096), 'body\n'], 'hactl printed a digest'],
+  ['header ending at byte 4096, connection left open', [HDR(4096), 'body\n', 'open'], 'hactl waited and printed "Timeout HTTP read"'],
+  ['8 KiB header in two writes', [HDR(8192).slice(0, 3000), { pause: 100 }, HDR(8192).slice(3000), 'body\n'], 'hactl printed a digest'],
+  ['LF-only line ends', ['HTTP/1.0 200 OK\nContent-Length: 5\n\nbody\n'], 'none'],
+  ['LF-only line ends, 5000 bytes, connection left open', [HDR(5000, '\n'), 'body\n', 'open'], 'hactl printed "Timeout HTTP read"'],
+  ['no header at all (plain text, then close)', ['hello\n'], 'none'],
+  ['nothing at all, then close', [], 'none'],
+  ['body longer than Content-Length, in the same write', ['HTTP/1.0 200 OK\r\nContent-Length: 4\r\n\r\nhello world\n'], 'none'],
+  ['body longer than Content-Length, in a later write', ['HTTP/1.0 200 OK\r\nContent-Length: 4\r\n\r\n', { pause: 100 }, 'hello', { pause: 50 }, ' world\n'], 'none'],
+  ['body shorter than Content-Length (early close)', ['HTTP/1.0 200 OK\r\nContent-Length: 400\r\n\r\nhello'], 'none'],
+  ['body shorter than Content-Length, connection left open', ['HTTP/1.0 200 OK\r\nContent-Length: 400\r\n\r\nhello', 'open'], 'none'],
+  ['whole body, connection left open (keep-alive)', ['HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nbody', 'open'], 'none'],
+  ['Content-Length with no value (strtoul: 0)', ['HTTP/1.0 200 OK\r\nContent-Length:\r\n\r\nbody'], 'hactl hashed the whole body'],
+  ['Content-Length +2 (strtoul takes a sign)', ['HTTP/1.0 200 OK\r\nContent-Length: +2\r\n\r\nbody'], 'hactl hashed the whole body'],
+  ['Content-Length -0', ['HTTP/1.0 200 OK\r\nContent-Length: -0\r\n\r\nbody'], 'hactl hashed the whole body'],
+  ['Content-Length value on the body line (strtoul skips CR LF)', ['HTTP/1.0 200 OK\r\nContent-Length: \r\n\r\n2\nabc'], 'hactl hashed the whole body'],
+  ['Content-Length: in the body beyond byte 4095', [`HTTP/1.0 200 OK\r\n\r\n${'x'.repeat(5000)}Content-Length: 3\r\nzzz`], 'hactl truncated the body at 3 bytes'],
+  ['Content-Length: in the body within byte 4095', [`HTTP/1.0 200 OK\r\n\r\n${'x'.repeat(50)}Content-Length: 3\r\nzzz`], 'none'],
+  ['NUL byte in the header before Content-Length', ['HTTP/1.0 200 OK\r\nX: \0\r\nContent-Length: 2\r\n\r\nbody'], 'hactl truncated the body at 2 bytes'],
+  ['lower-case content-length', ['HTTP/1.0 200 OK\r\ncontent-length: 2\r\n\r\nbody'], 'none'],
+  ['chunked body, chunks in separate writes', ['HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n', '5\r\nhello\r\n', { pause: 50 }, '0\r\n\r\n'], 'none'],
+  ['reset after the header and part of the body', ['HTTP/1.0 200 OK\r\nContent-Length: 100\r\n\r\nhalf', { pause: 100 }, 'rst'], 'none'],
+  ['reset before any byte', ['rst'], 'none'],
+  ['reset right after the whole response, in the same write', ['HTTP/1.0 200 OK\r\nContent-Length: 4\r\n\r\nbody', 'rst'], 'hactl printed a digest about every second run (libuv reports EOF)'],
+];
+
+async function playSteps(sock: net.Socket, steps: Step[]): Promise<void> {
+  let open = false;
+  for (const st of steps) {
+    if (sock.destroyed) return;
+    if (st === 'rst') {
+      sock.resetAndDestroy();
+      return;
+    }
+    if (st === 'open') open = true;
+    else if (typeof st === 'object' && !Buffer.isBuffer(st)) await new Promise((r) => setTimeout(r, st.pause));
+    else sock.write(typeof st === 'string' ? Buffer.from(st, 'latin1') : st);
+  }
+  if (!open) sock.end();
+}
+
+describe('read rules: hactl genhash and check http vs keepalived genhash', { skip, timeout: 240_000 }, () => {
+  let srv: Awaited<ReturnType<typeof rawHttpServer>>;
+  before(async () => {
+    srv = await rawHttpServer((sock, req) => {
+      const p = req.toString('latin1').split(' ')[1] ?? '';
+      const c = READ_CASES[Number(p.slice(1))];
+      if (c) void playSteps(sock, c[1]);
+      else sock.end('HTTP/1.0 404 Not Found\r\n\r\n');
+    });
+  });
+  after(async () => {
+    await srv?.close();
+  });
+
+  READ_CASES.forEach(([name, , before], i) => {
+    it(`same outcome: ${name}${before === 'none' ? '' : ` (before: ${before})`}`, async () => {
+      // The reset that races the data is played several times (before the fix it failed at random).
+      for (let round = 0; round < (name.startsWith('reset right after') ? 6 : 1); round++) await sameOutcome(i);
+    });
+  });
+
+  async function sameOutcome(i: number): Promise<void> {
+    {
+      const args = ['-s', '127.0.0.1', '-p', String(srv.port), '-u', `/${i}`, '-t', '1'];
+      const [k, h] = await Promise.all([run(GENHASH!, args, 20_000), hactlAsync(['genhash', ...args], 20_000)]);
+      const kNoData = /no data received from remote webserver/.test(k.stderr);
+      const kDigest = /^[0-9a-f]{32}\n$/.test(k.stdout);
+      assert.equal(k.status, 0, `keepalived genhash: ${k.stderr}`);
+      assert.ok(kDigest || kNoData || k.stdout !== '', `keepalived genhash said nothing: ${JSON.stringify(k)}`);
+      assert.equal(h.stdout, k.stdout, `stdout (keepalived stderr ${JSON.stringify(k.stderr)}, hactl stderr ${JSON.stringify(h.stderr)})`);
+      assert.equal(/no data received from remote webserver/.test(h.stderr), kNoData, `"no data received": hactl stderr ${JSON.stringify(h.stderr)}`);
+      assert.equal(h.status, kDigest ? 0 : 1, 'hactl exits 0 exactly when it prints a digest');
+      // keepalived's HTTP_GET checker reads with the same code as its genhash: hactl's checker must
+      // accept the digest keepalived's genhash printed, and see "no data" where genhash did.
+      const chk = await hactlAsync(['check', 'http', `127.0.0.1:${srv.port}`, '--path', `/${i}`, '--connect-timeout', '1', '--retry', '0', '--status-code', '100-599', ...(kDigest ? ['--digest', k.stdout.trim()] : [])]);
+      if (kDigest) assert.equal(chk.status, 0, `check http with keepalived's digest: ${chk.stdout}${chk.stderr}`);
+      else assert.equal(chk.status, 1, `check http: ${chk.stdout}${chk.stderr}`);
+      if (kNoData) assert.match(chk.stdout, /no data received/, 'check http names the failure as keepalived does');
+    }
+  }
+});
+
 describe('hactl genhash vs keepalived genhash over TLS', { skip: skip || (which('openssl') ? false : 'openssl missing'), timeout: 120_000 }, () => {
   let server: https.Server;
   let port = 0;
@@ -338,6 +439,41 @@ describe('hactl genhash vs keepalived genhash over TLS', { skip: skip || (which(
       await silent.close();
     }
   });
+
+  // Over TLS keepalived reads with SSL_read into the same 4096-byte buffer; when it fills without
+  // a header, SSL_read of 0 bytes does not end the read: it waits for the peer's close ("no data
+  // received") or the read timeout ("Timeout SSL read").
+  const tlsRead: Array<[string, (c: import('node:tls').TLSSocket) => void, string]> = [
+    ['header ending at byte 4095', (c) => c.end(`${HDR(4095)}body`), 'none'],
+    ['header ending at byte 4096, then close', (c) => c.end(`${HDR(4096)}body`), 'hactl printed a digest'],
+    ['header ending at byte 4096, connection left open', (c) => c.write(`${HDR(4096)}body`), 'none'],
+    ['Content-Length with no value', (c) => c.end('HTTP/1.0 200 OK\r\nContent-Length:\r\n\r\nbody'), 'hactl hashed the whole body'],
+  ];
+  for (const [name, answer] of tlsRead) {
+    it(`same outcome over TLS: ${name}`, async () => {
+      const c = selfSignedCert('hactl-test.invalid')!;
+      const tls = await import('node:tls');
+      const srv = tls.createServer({ key: c.key, cert: c.cert }, (sock) => {
+        sock.on('error', () => {});
+        sock.once('data', () => answer(sock));
+      });
+      await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+      const conns = new Set<import('node:net').Socket>();
+      srv.on('secureConnection', (s) => conns.add(s));
+      try {
+        const args = ['-S', '-s', '127.0.0.1', '-p', String((srv.address() as net.AddressInfo).port), '-u', '/', '-t', '1'];
+        const [k, h] = await Promise.all([run(GENHASH!, args, 20_000), hactlAsync(['genhash', ...args], 20_000)]);
+        const kDigest = /^[0-9a-f]{32}\n$/.test(k.stdout);
+        assert.equal(h.stdout, k.stdout, `keepalived ${JSON.stringify(k)} hactl ${JSON.stringify(h)}`);
+        assert.equal(/no data received/.test(h.stderr), /no data received/.test(k.stderr), `stderr: keepalived ${JSON.stringify(k.stderr)} hactl ${JSON.stringify(h.stderr)}`);
+        assert.equal(h.status, kDigest ? 0 : 1);
+      } finally {
+        for (const s of conns) s.destroy();
+        srv.close();
+        fs.rmSync(c.dir, { recursive: true, force: true });
+      }
+    });
+  }
 
   it('stalled TLS body: same line from both', async () => {
     const args = ['-S', '-s', '127.0.0.1', '-p', String(port), '-u', '/stall', '-t', '1'];

@@ -53,7 +53,16 @@ describe('HTTP request (golden bytes from keepalived 2.2.7 genhash)', () => {
 describe('HTTP response parsing (keepalived html.c rules)', () => {
   it('status code', () => {
     assert.equal(extractStatusCode(B('HTTP/1.1 302 Found\r\n\r\n')), 302);
+    assert.equal(extractStatusCode(B('HTTP/1.1 200 \r\n\r\n')), 200);
     assert.equal(extractStatusCode(B('garbage\r\n\r\n')), 0);
+  });
+  it('status code: three characters then a space, as html.c (no reason phrase: 0)', () => {
+    assert.equal(extractStatusCode(B('HTTP/1.0 200\r\n\r\n')), 0);
+    assert.equal(extractStatusCode(B('HTTP/1.0  200 OK\r\n\r\n')), 0, 'two spaces');
+    assert.equal(extractStatusCode(B('HTTP/1.0 2000 OK\r\n\r\n')), 0);
+    assert.equal(extractStatusCode(B('HTTP/1.0 20 OK\r\n\r\n')), 0);
+    assert.equal(extractStatusCode(B('HTTP/1.0\r\n 200 OK\r\n\r\n')), 0, 'CR before the first space');
+    assert.equal(extractStatusCode(B('HTTP/1.0 200')), 0, 'no byte after the code');
   });
   it('Content-Length: case-sensitive substring, digits then CR/LF', () => {
     assert.equal(extractContentLength(B('HTTP/1.0 200 OK\r\nContent-Length: 3\r\n\r\n')), 3);
@@ -65,6 +74,54 @@ describe('HTTP response parsing (keepalived html.c rules)', () => {
     assert.equal(extractContentLength(B('HTTP/1.0 200 OK\r\nContent-Length: -1\r\n\r\n')), undefined);
     assert.equal(extractContentLength(B('HTTP/1.0 200 OK\r\nX-Content-Length: 2\r\n\r\n')), 2);
     assert.equal(extractContentLength(B('HTTP/1.0 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n')), 2);
+  });
+  it('Content-Length: strtoul and strstr as keepalived uses them', () => {
+    assert.equal(extractContentLength(B('HTTP/1.0 200 OK\r\nContent-Length:\r\n\r\nbody')), 0, 'no digits, then CR: 0');
+    assert.equal(extractContentLength(B('HTTP/1.0 200 OK\r\nContent-Length: \r\nX: 1\r\n\r\n')), undefined, 'no digits, then a space');
+    assert.equal(extractContentLength(B('HTTP/1.0 200 OK\r\nContent-Length: \r\n\r\n2\nabc')), 2, 'white space includes CR LF');
+    assert.equal(extractContentLength(B('HTTP/1.0 200 OK\r\nContent-Length:\t\v+7\r\n\r\n')), 7);
+    assert.equal(extractContentLength(B('HTTP/1.0 200 OK\r\nContent-Length: -0\r\n\r\n')), 0);
+    assert.equal(extractContentLength(B('HTTP/1.0 200 OK\r\nContent-Length: -2\r\n\r\n')), 2 ** 64 - 2, 'wraps: no limit in practice');
+    assert.equal(extractContentLength(B('HTTP/1.0 200 OK\r\nContent-Length: 99999999999999999999999\r\n\r\n')), undefined, 'overflow: ULONG_MAX');
+    assert.equal(extractContentLength(B('HTTP/1.0 200 OK\r\nX: \0\r\nContent-Length: 2\r\n\r\n')), undefined, 'strstr stops at NUL');
+    assert.equal(extractContentLength(B('HTTP/1.0 200 OK\r\n\r\nContent-Length: 5')), 5, 'digits up to the end of the data');
+  });
+  it("header must end within keepalived's 4095-byte read buffer", () => {
+    const hdr = (total: number) => `HTTP/1.0 200 OK\r\nX: ${'a'.repeat(total - 24)}\r\n\r\n`;
+    assert.equal(hdr(4095).length, 4095);
+    for (const [total, ok] of [
+      [4095, true],
+      [4096, false],
+    ] as const) {
+      for (const cut of [1, 100, 4000, 4094, 4095, 4096]) {
+        const resp = B(`${hdr(total)}Content-Length: 2\r\nbody`);
+        const r = new HttpResponseReader();
+        r.push(resp.subarray(0, cut));
+        r.push(resp.subarray(cut));
+        assert.equal(r.header !== undefined, ok, `header of ${total} bytes, cut at ${cut}`);
+        assert.equal(r.bufferFull, !ok);
+        // The buffer holds just the header: the Content-Length in the body is never seen.
+        if (ok) assert.equal(r.digest(), md5('Content-Length: 2\r\nbody'), `cut at ${cut}`);
+      }
+    }
+  });
+  it('Content-Length is searched in the buffer as it is when the header completes', () => {
+    const r = new HttpResponseReader();
+    r.push(B('HTTP/1.0 200 OK\r\n\r\nab'));
+    r.push(B('Content-Length: 1\r\n'));
+    assert.equal(r.header?.contentLength, undefined);
+    const s = new HttpResponseReader();
+    s.push(B('HTTP/1.0 200 OK\r\n\r\nabContent-Length: 1\r\n'));
+    assert.equal(s.header?.contentLength, 1);
+    assert.equal(s.digest(), md5('a'));
+  });
+  it('a full buffer without a header ignores anything after it', () => {
+    const r = new HttpResponseReader();
+    r.push(B('x'.repeat(5000)));
+    assert.equal(r.bufferFull, true);
+    r.push(B('\r\n\r\nbody'));
+    assert.equal(r.header, undefined);
+    assert.equal(r.digest(), undefined);
   });
   it('hashes the raw body, split anywhere', () => {
     const resp = B('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n');

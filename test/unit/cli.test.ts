@@ -30,6 +30,19 @@ describe('errors', () => {
 });
 
 describe('hactl binary', () => {
+  it('-h inside a group of boolean short flags is help (genhash -vh, as getopt in keepalived genhash)', () => {
+    const help = hactl(['genhash', '--help']);
+    assert.equal(help.status, 0);
+    for (const a of [['-vh'], ['-hv'], ['-Sh', '-s', '192.0.2.1'], ['-s', '192.0.2.1', '-vSh']]) {
+      const r = hactl(['genhash', ...a]);
+      assert.equal(r.status, 0, `${a.join(' ')}: ${r.stderr}`);
+      assert.equal(r.stdout, help.stdout, a.join(' '));
+    }
+    // After a flag that takes a value, the rest of the group is that value, not -h.
+    const v = hactl(['genhash', '-sh', '-p', '70000', '-u', '/']);
+    assert.equal(v.status, 2);
+    assert.match(v.stderr, /invalid port number '70000'/);
+  });
   it('--version prints name/version', () => {
     const r = hactl(['--version']);
     assert.equal(r.status, 0);

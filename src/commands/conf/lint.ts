@@ -4,7 +4,7 @@ import { HandledCommand } from '../../lib/cli/base';
 
 export default class ConfLint extends HandledCommand {
   static override description =
-    'Validate keepalived.conf files like `keepalived -t`, plus extra rules (duplicates, references, cluster consistency). Exit: 0 clean, 4 fatal, 5 errors/warnings, 6 script-security violation, 1 bad usage; notes (what keepalived does silently) never change it.';
+    'Validate keepalived.conf files like `keepalived -t`, plus extra rules (duplicates, references, cluster consistency). Exit: 0 clean, 2 parser abort (a keyword missing its value: keepalived -t stops there), 4 fatal, 5 errors/warnings, 6 script-security violation, 1 bad usage; notes (what keepalived does silently) never change it.';
   static override strict = false;
   static override args = { file: Args.string({ description: 'config file(s); - reads standard input', required: true }) };
   static override flags = {

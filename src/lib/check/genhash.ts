@@ -11,6 +11,7 @@
 import { lookup } from 'node:dns/promises';
 import { ipFamily, WITH_ZONE } from '../addr';
 import { type FetchOutcome, fetchUrl } from './http';
+import { KEEPALIVED_READ_BUFFER } from './http-proto';
 import type { HttpProtocol } from './types';
 
 export interface GenhashOptions {
@@ -49,6 +50,8 @@ export interface GenhashReport {
   error?: string;
   timeMs: { connect?: number; firstByte?: number; total: number };
 }
+
+const OVERFLOW_NOTE = ` (the response header does not end within the first ${KEEPALIVED_READ_BUFFER} bytes, keepalived's read buffer)`;
 
 /** genhash's wording for an outcome. */
 export function genhashLine(r: FetchOutcome): { line: string; onStderr: boolean } {
@@ -107,7 +110,7 @@ export async function genhash(o: GenhashOptions): Promise<GenhashReport> {
     bodyBytes: r.bodyBytes,
     hashedBytes: r.hashedBytes,
     body: r.body,
-    error: r.digest === undefined ? (r.error ?? 'no data received from remote webserver') : undefined,
+    error: r.digest === undefined ? (r.error ?? `no data received from remote webserver${r.headerOverflow ? OVERFLOW_NOTE : ''}`) : undefined,
     timeMs: { connect: r.connectMs, firstByte: r.firstByteMs, total: r.totalMs },
   };
 }
@@ -175,6 +178,7 @@ export function genhashVerbose(r: GenhashReport, bodyLimit: number): string {
   out.push('== Timing');
   out.push(`connect ${ms(r.timeMs.connect)}, first byte ${ms(r.timeMs.firstByte)}, total ${ms(r.timeMs.total)}`);
   out.push(r.digest ? '== MD5 digest' : '== Result');
+  if (r.error && r.error !== r.line) out.push(r.error);
   out.push(r.line);
   return `${out.join('\n')}\n`;
 }

@@ -1,13 +1,23 @@
 /**
  * Pure HTTP parts of HTTP_GET/SSL_GET and genhash, byte-compatible with
- * keepalived 2.2.7 (check_http.c, html.c):
+ * keepalived 2.2.7 (check_http.c, html.c). keepalived's genhash and its
+ * checker read a response with the same code, and so do hactl's (one reader,
+ * HttpResponseReader, used by check/http.ts for both):
  *  - the request is keepalived's fixed template (User-Agent: KeepAliveClient);
- *  - the response header ends at the first CRLFCRLF (a bare LF LF is not an end:
- *    such a response counts as "no data received");
- *  - the body is hashed raw (no chunked decoding, redirects not followed);
- *  - a `Content-Length:` value (case-sensitive substring match in the data
- *    received with the header, first occurrence, digits followed by CR/LF)
- *    truncates what is hashed; otherwise the body runs until the peer closes.
+ *  - reads go into a 4096-byte buffer (MAX_BUFFER_LENGTH, one byte kept for a
+ *    NUL): the header must end (CRLFCRLF; a bare LF LF is not an end) within
+ *    the first 4095 bytes. When the buffer fills first, keepalived's next read
+ *    asks for 0 bytes, gets 0 and takes it as EOF: "no data received", no
+ *    digest, at once (it does not wait for the peer to close). Over TLS an
+ *    SSL_read() of 0 bytes is not EOF: keepalived waits for the close ("no
+ *    data received") or the read timeout ("Timeout SSL read");
+ *  - status code and Content-Length are read from that buffer as it is when
+ *    the header completes (at most 4095 bytes: the header and whatever body
+ *    came with it): Content-Length by strstr() (case-sensitive, anywhere, up
+ *    to the first NUL byte) and strtoul() (see extractContentLength);
+ *  - the body is hashed raw (no chunked decoding, redirects not followed), up
+ *    to Content-Length; reading goes on until EOF, a read error or the read
+ *    timeout, whatever Content-Length says.
  */
 import { createHash, type Hash } from 'node:crypto';
 import { formatHostPort } from '../addr';
@@ -88,32 +98,65 @@ export function parseDigest(s: string): string {
   return s.toLowerCase();
 }
 
-/** html.c extract_status_code: the number after the first space of the status line; 0 if none. */
-export function extractStatusCode(header: Buffer): number {
-  const lineEnd = header.indexOf('\r\n');
-  const line = header.subarray(0, lineEnd < 0 ? header.length : lineEnd).toString('latin1');
-  const sp = line.indexOf(' ');
-  if (sp < 0) return 0;
-  const m = /^\s*(\d+)/.exec(line.slice(sp + 1));
-  return m ? Number(m[1]) : 0;
-}
+/** keepalived's read buffer: MAX_BUFFER_LENGTH (4096) less the byte for the terminating NUL. */
+export const KEEPALIVED_READ_BUFFER = 4095;
+
+const isSpace = (c: number) => c === 0x20 || (c >= 0x09 && c <= 0x0d);
+const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
 
 /**
- * html.c extract_content_length: first "Content-Length:" (case-sensitive,
- * anywhere in `data`), optional blanks, digits, then CR or LF. Undefined when
- * absent or malformed (then the body runs to EOF).
+ * html.c extract_status_code: after the first space of the status line (a CR
+ * before it: 0), exactly three characters that strtoul reads whole, followed by
+ * a space; 0 otherwise. So "HTTP/1.0 200\r\n" (no reason phrase) is 0, which
+ * no status_code accepts. Only "DDD " can give 100-599: any other form is
+ * returned as 0.
+ */
+export function extractStatusCode(buf: Buffer): number {
+  let i = 0;
+  while (i < buf.length && buf[i] !== 0x20 && buf[i] !== 0x0d) i++;
+  if (i >= buf.length || buf[i] !== 0x20) return 0;
+  i++;
+  if (i + 3 >= buf.length || buf[i] === 0x20 || buf[i + 3] !== 0x20) return 0;
+  if (!isDigit(buf[i]) || !isDigit(buf[i + 1]) || !isDigit(buf[i + 2])) return 0;
+  return (buf[i] - 0x30) * 100 + (buf[i + 1] - 0x30) * 10 + (buf[i + 2] - 0x30);
+}
+
+const ULONG_MAX = (1n << 64n) - 1n;
+
+/**
+ * html.c extract_content_length: strstr(buffer, "Content-Length:") on the
+ * NUL-terminated buffer (case-sensitive, anywhere, and not past a NUL byte),
+ * then strtoul() of what follows: any white space (CR and LF too) skipped, an
+ * optional sign, decimal digits. The character after the digits must be CR,
+ * LF or the end of the data. No digits at all: strtoul gives 0 and points back
+ * at the byte after the colon, so "Content-Length:" directly followed by CR/LF
+ * means 0. A negative value wraps (2^64 - n), an overflow is ULONG_MAX; that
+ * (SIZE_MAX) means "no Content-Length". Undefined = no limit: the body runs to
+ * EOF.
  */
 export function extractContentLength(data: Buffer): number | undefined {
-  const at = data.indexOf('Content-Length:', 0, 'latin1');
+  const nul = data.indexOf(0);
+  const hay = nul < 0 ? data : data.subarray(0, nul);
+  const at = hay.indexOf('Content-Length:', 0, 'latin1');
   if (at < 0) return undefined;
-  let i = at + 'Content-Length:'.length;
-  while (i < data.length && (data[i] === 0x20 || data[i] === 0x09)) i++;
+  const p = at + 'Content-Length:'.length;
+  const endOk = (i: number) => i >= hay.length || hay[i] === 0x0d || hay[i] === 0x0a;
+  let i = p;
+  while (i < hay.length && isSpace(hay[i])) i++;
+  let neg = false;
+  if (i < hay.length && (hay[i] === 0x2b || hay[i] === 0x2d)) {
+    neg = hay[i] === 0x2d;
+    i++;
+  }
   const start = i;
-  while (i < data.length && data[i] >= 0x30 && data[i] <= 0x39) i++;
-  if (i === start) return undefined;
-  if (i < data.length && data[i] !== 0x0d && data[i] !== 0x0a) return undefined;
-  const n = Number(data.subarray(start, i).toString('latin1'));
-  return Number.isSafeInteger(n) ? n : undefined;
+  while (i < hay.length && isDigit(hay[i])) i++;
+  if (i === start) return endOk(p) ? 0 : undefined;
+  if (!endOk(i)) return undefined;
+  let v = BigInt(hay.subarray(start, i).toString('latin1'));
+  if (v > ULONG_MAX) v = ULONG_MAX;
+  else if (neg && v !== 0n) v = (1n << 64n) - v;
+  if (v === ULONG_MAX) return undefined;
+  return Number(v);
 }
 
 export interface HttpHeaderInfo {
@@ -139,9 +182,9 @@ function parseHeaderLines(raw: Buffer): { statusLine: string; headers: Array<[st
 
 /**
  * Streaming response reader: feed it every chunk read from the socket, then
- * call finish() at EOF. Hashes what keepalived hashes (MD5 of the body,
- * truncated at Content-Length). Bounded memory: only the header (up to
- * maxHeaderBytes) and optionally a small body sample are kept.
+ * call digest() at EOF. Hashes what keepalived hashes (MD5 of the body,
+ * truncated at Content-Length). Bounded memory: only keepalived's read buffer
+ * (the header) and optionally a small body sample are kept.
  */
 export class HttpResponseReader {
   header?: HttpHeaderInfo;
@@ -151,48 +194,52 @@ export class HttpResponseReader {
   hashedBytes = 0;
   /** Any byte at all received. */
   anyData = false;
-  private pending: Buffer[] = [];
-  private pendingLen = 0;
+  /**
+   * KEEPALIVED_READ_BUFFER bytes came without the end of the header: keepalived
+   * stops reading here (its next read is of 0 bytes, taken as EOF), so the
+   * caller must stop too; the outcome is "no data received".
+   */
+  bufferFull = false;
+  private pending: Buffer = Buffer.alloc(0);
   private md5: Hash = createHash('md5');
   private sample: Buffer[] = [];
   private sampleLen = 0;
-  headerTooLarge = false;
 
   constructor(
-    private readonly maxHeaderBytes = 1 << 20,
     private readonly keepBodySample = 0,
     /** keepalived only hashes when a digest is configured (genhash always does). */
     private readonly hash = true,
   ) {}
 
   push(chunk: Buffer): void {
-    if (chunk.length === 0) return;
+    if (chunk.length === 0 || this.bufferFull) return;
     this.anyData = true;
     if (this.header) {
       this.body(chunk);
       return;
     }
-    this.pending.push(chunk);
-    this.pendingLen += chunk.length;
-    const buf = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending, this.pendingLen);
-    this.pending = [buf];
+    // keepalived reads at most what is left of its buffer; the rest of this chunk is its next read.
+    const room = KEEPALIVED_READ_BUFFER - this.pending.length;
+    const buf = Buffer.concat([this.pending, chunk.subarray(0, room)]);
+    const rest = chunk.subarray(room);
     const end = buf.indexOf('\r\n\r\n', 0, 'latin1');
     if (end < 0) {
-      if (this.pendingLen > this.maxHeaderBytes) this.headerTooLarge = true;
+      this.pending = buf;
+      if (buf.length >= KEEPALIVED_READ_BUFFER) this.bufferFull = true;
       return;
     }
     const raw = buf.subarray(0, end + 4);
     const { statusLine, headers } = parseHeaderLines(raw);
     this.header = {
       raw: Buffer.from(raw),
-      statusCode: extractStatusCode(raw),
+      statusCode: extractStatusCode(buf),
       statusLine,
       headers,
       contentLength: extractContentLength(buf),
     };
-    this.pending = [];
-    this.pendingLen = 0;
+    this.pending = Buffer.alloc(0);
     this.body(buf.subarray(end + 4));
+    this.body(rest);
   }
 
   private body(chunk: Buffer): void {

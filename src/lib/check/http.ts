@@ -5,11 +5,14 @@
  * transfer). Failure messages are keepalived's (genhash prints them as is).
  */
 import type * as net from 'node:net';
-import { buildHttpRequest, HttpResponseReader, statusAccepted, formatStatusCodes } from './http-proto';
+import { buildHttpRequest, HttpResponseReader, KEEPALIVED_READ_BUFFER, statusAccepted, formatStatusCodes } from './http-proto';
 import type { HttpHeaderInfo } from './http-proto';
 import { ConnectFailure, connectTcp, tlsHandshake } from './net';
 import { type CompiledRegex, compileRegex, matchBody, RegexError, type RegexSpec } from '../pcre/pcre';
 import type { AttemptResult, HttpCheckOptions, HttpUrl, TlsClientFiles } from './types';
+
+// The addon (for SO_ERROR) loads at the first EOF, not at start-up (as for SO_MARK in ./net).
+const markLib = () => require('./mark') as typeof import('./mark');
 
 /** Body bytes kept for a url regex (keepalived streams the whole body through PCRE2; hactl matches up to this much). */
 export const REGEX_BODY_LIMIT = 16 << 20;
@@ -46,6 +49,8 @@ export interface FetchOutcome {
   /** MD5 of the body as keepalived computes it (only when a header was received). */
   digest?: string;
   anyData: boolean;
+  /** The header did not end within keepalived's read buffer (KEEPALIVED_READ_BUFFER bytes): "no data received". */
+  headerOverflow?: boolean;
   bodyBytes: number;
   hashedBytes: number;
   body?: Buffer;
@@ -83,7 +88,7 @@ export async function fetchUrl(spec: FetchSpec): Promise<FetchOutcome> {
       return out;
     }
     out.connectMs = performance.now() - t0;
-    const reader = new HttpResponseReader(1 << 20, spec.keepBody ?? 0, spec.hash ?? true);
+    const reader = new HttpResponseReader(spec.keepBody ?? 0, spec.hash ?? true);
     const s = sock;
     const end = await new Promise<'eof' | 'timeout' | 'error' | 'write-error'>((resolve) => {
       let settled = false;
@@ -98,15 +103,24 @@ export async function fetchUrl(spec: FetchSpec): Promise<FetchOutcome> {
       s.on('data', (chunk: Buffer) => {
         if (out.firstByteMs === undefined) out.firstByteMs = performance.now() - t0;
         reader.push(chunk);
-        if (reader.headerTooLarge) settle('error');
+        // keepalived stops when its buffer is full without a header: read() of 0 bytes is EOF. Over TLS,
+        // SSL_read() of 0 bytes is not: it waits for the peer's close or the read timeout (the reader
+        // drops what comes meanwhile).
+        if (reader.bufferFull && !spec.ssl) settle('eof');
       });
-      s.on('end', () => settle('eof'));
+      s.on('end', () => {
+        // A reset that came with the last data: libuv reports EOF (POLLHUP after a partial read) where
+        // keepalived's next read() fails with ECONNRESET ("Read error with"). The kernel still holds the error.
+        const fd = spec.ssl ? -1 : ((s as unknown as { _handle?: { fd?: number } })._handle?.fd ?? -1);
+        settle(fd >= 0 && markLib().pendingSocketError(fd) !== 0 ? 'error' : 'eof');
+      });
       s.on('close', () => settle('eof'));
       s.on('error', () => settle(reader.anyData ? 'error' : 'write-error'));
       s.write(request);
     });
     out.anyData = reader.anyData;
     out.header = reader.header;
+    out.headerOverflow = reader.bufferFull;
     out.bodyBytes = reader.bodyBytes;
     out.hashedBytes = reader.hashedBytes;
     if (spec.keepBody) out.body = reader.bodySample();
@@ -114,9 +128,7 @@ export async function fetchUrl(spec: FetchSpec): Promise<FetchOutcome> {
       // check_ssl.c reports every read timeout as "Timeout SSL read".
       if (spec.ssl) out.error = 'Timeout SSL read';
       else out.error = reader.anyData ? 'Timeout HTTP read' : 'Timeout WEB read';
-    } else if (end === 'error') {
-      out.error = reader.headerTooLarge ? 'Read error with (response header larger than 1 MiB)' : 'Read error with';
-    } else if (end === 'write-error') {
+    } else if (end === 'error' || end === 'write-error') {
       out.error = 'Read error with';
     }
     if (!out.error) out.digest = reader.digest();
@@ -163,7 +175,10 @@ export async function httpUrlAttempt(o: HttpCheckOptions, url: HttpUrl): Promise
     if (r.connectFailure === 'refused') return { ok: false, reason: `${url.path}: connection refused`, detail };
     return { ok: false, reason: `${url.path}: ${r.error}`, detail };
   }
-  if (!r.header) return { ok: false, reason: `${url.path}: Read, no data received`, detail };
+  if (!r.header) {
+    const why = r.headerOverflow ? ` (the response header does not end within keepalived's ${KEEPALIVED_READ_BUFFER}-byte read buffer)` : '';
+    return { ok: false, reason: `${url.path}: Read, no data received${why}`, detail };
+  }
   const code = r.header.statusCode;
   if (!statusAccepted(code, url.statusCodes)) {
     return {

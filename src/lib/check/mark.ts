@@ -94,3 +94,20 @@ export class MarkedUdp {
     load().close(this.h);
   }
 }
+
+let soErrorFn: ((fd: number) => number) | null | undefined;
+
+/**
+ * The pending SO_ERROR of a socket fd (reading it clears it), or 0 when there is
+ * none or it cannot be known (addon not built, or built before soError). Used
+ * where libuv reports EOF although the kernel holds a reset (see http.ts).
+ */
+export function pendingSocketError(fd: number): number {
+  if (soErrorFn === undefined) {
+    const m = loadAddon<{ soError: (fd: number) => number }>('hactl_packet', (a) => typeof a.soError === 'function');
+    soErrorFn = m ? m.soError : null;
+  }
+  if (!soErrorFn || fd < 0) return 0;
+  const e = soErrorFn(fd);
+  return Math.max(e, 0);
+}

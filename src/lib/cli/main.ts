@@ -44,10 +44,22 @@ function unknownCommand(spec: CliSpec, typed: string, suggestion: string | undef
   });
 }
 
-function hasHelpFlag(argv: string[]): boolean {
+/**
+ * --help or -h anywhere before `--`; with the command's spec also -h inside a
+ * group of its boolean short flags (`genhash -vh`, as getopt-based tools such
+ * as keepalived's genhash accept), unless the command has its own -h.
+ */
+function hasHelpFlag(argv: string[], cmd?: CommandSpec): boolean {
+  const flags = cmd ? Object.values(cmd.flags) : [];
+  const byChar = new Map(flags.filter((f) => f.char).map((f) => [f.char as string, f]));
   for (const a of argv) {
     if (a === '--') return false;
     if (a === '--help' || a === '-h') return true;
+    if (!cmd || byChar.has('h') || !/^-[^-]./.test(a)) continue;
+    for (const ch of a.slice(1)) {
+      if (ch === 'h') return true;
+      if (byChar.get(ch)?.type !== 'boolean') break;
+    }
   }
   return false;
 }
@@ -83,7 +95,7 @@ export async function run(root: string, argv: string[]): Promise<number | undefi
     const cmd = r.cmd;
     const key = words(cmd.id);
     // `hactl ipvsadm ...` is ipvsadm's own command line, -h included.
-    if (key !== 'ipvsadm' && hasHelpFlag(r.rest)) {
+    if (key !== 'ipvsadm' && hasHelpFlag(r.rest, cmd)) {
       process.stdout.write(commandHelp(spec, cmd));
       return 0;
     }

@@ -33,6 +33,7 @@ import type {
   VrrpScript,
   VrrpTrackProcess,
   VsGroupEntry,
+  TunnelOpts,
 } from './model';
 import { familyOfName, formatIpv4, INET_ATON, ipBytes, isMulticast } from '../addr';
 import { DiagnosticList } from './diagnostics';
@@ -187,7 +188,7 @@ export class Builder {
     // keepalived alloc_value_block: words between a value block's keyword and its '{'
     if (spec.k === 'vblock' && s.args.length > 0 && s.keyword !== 'virtual_server_group')
       this.d(this.argPos(s, 0), 'warning', `Block ${s.keyword} has extra parameters ${s.args.map((t) => t.text).join(' ')} ...`, 'extra-args');
-    const value = this.value(s, spec, where);
+    const value = this.value(s, spec, where, table);
     if (node) {
       node.at[s.keyword] = s.pos;
     }
@@ -211,7 +212,7 @@ export class Builder {
     }
   }
 
-  private value(s: Stmt, spec: Spec, where: string): Value | typeof MISSING {
+  private value(s: Stmt, spec: Spec, where: string, table?: Record<string, Spec>): Value | typeof MISSING {
     const k = s.keyword;
     // A missing '{' is reported by the TreeBuilder.
     if (spec.k === 'block' || spec.k === 'vblock') return undefined;
@@ -222,7 +223,8 @@ export class Builder {
     const needs = spec.k !== 'flag' && spec.k !== 'optbool' && spec.k !== 'optwords' && !spec.opt;
     if (spec.opt && a.length === 0) return undefined;
     if (needs && a.length === 0) {
-      this.d(s.pos, 'error', `'${k}' is missing a parameter`, 'missing-parameter');
+      if (table && parserAborts(table, k)) this.d(s.pos, 'error', `'${k}' is missing a parameter${ABORT_NOTE}`, 'parser-abort');
+      else this.d(s.pos, 'error', `'${k}' is missing a parameter`, 'missing-parameter');
       return MISSING;
     }
     switch (spec.k) {
@@ -455,6 +457,49 @@ export class Builder {
       );
     }
     this.pendingRefs.length = 0;
+  }
+
+  /**
+   * keepalived 2.2.7 svr_forwarding_handler: `NAT|DR|TUN [type ipip|gue|gre] [port N] [nocsum|csum|remcsum]`.
+   * The method is taken even when the words after it are wrong; the tunnel words are read after any
+   * method (keepalived keeps them for NAT and DR too) and, when one is wrong, the tunnel set before stays.
+   */
+  private forwarding(s: Stmt, sType: 'virtual' | 'real' | 'sorry', before: TunnelOpts | undefined): { method?: 'NAT' | 'DR' | 'TUN'; tunnel?: TunnelOpts } {
+    const a = s.args;
+    const v = a[0]?.text;
+    if (v !== 'NAT' && v !== 'DR' && v !== 'TUN') {
+      if (v !== undefined) this.d(this.argPos(s, 0), 'error', `unknown [${v}] routing method for ${sType} server (NAT|DR|TUN)`, 'enum');
+      return { tunnel: before };
+    }
+    const fail = (i: number, msg: string) => {
+      this.d(this.argPos(s, Math.min(i, a.length - 1)), 'error', msg, 'lvs-tunnel');
+      return { method: v, tunnel: before } as const;
+    };
+    let type: TunnelOpts['type'] = 'ipip';
+    let port = 0;
+    let csum: TunnelOpts['csum'] = 'nocsum';
+    for (let i = 1; i < a.length; i++) {
+      const w = a[i].text;
+      if (w === 'type') {
+        if (i + 1 >= a.length) return fail(i, `Missing tunnel type for ${sType} server.`);
+        const t = a[i + 1].text;
+        if (t !== 'ipip' && t !== 'gue' && t !== 'gre') return fail(i + 1, `Unknown tunnel type ${t} for ${sType} server.`);
+        type = t;
+        i++;
+      } else if (w === 'port') {
+        if (i + 1 >= a.length) return fail(i, `Missing port for ${sType} server gue tunnel.`);
+        const p = parseInteger(a[i + 1].text, 1, 65535);
+        if (!p.ok) return fail(i + 1, `Invalid gue tunnel port ${a[i + 1].text} for ${sType} server (${p.message}).`);
+        port = p.value;
+        i++;
+      } else if (w === 'nocsum' || w === 'csum' || w === 'remcsum') csum = w;
+      else return fail(i, `Invalid tunnel option ${w} for ${sType} server.`);
+    }
+    if ((type === 'gue') !== (port !== 0)) return fail(a.length - 1, 'gue tunnels require port, otherwise cannot have port.');
+    if (type === 'ipip' && csum !== 'nocsum') return fail(a.length - 1, 'ipip tunnels do not support checksum option.');
+    if (type === 'gre' && csum === 'remcsum') return fail(a.length - 1, 'gre tunnels do not support remote checksum option.');
+    if (a.length === 1) return { method: v };
+    return { method: v, tunnel: type === 'gue' ? { type, port, csum } : { type, csum } };
   }
 
   private named(s: Stmt, kw: string): boolean {
@@ -1502,7 +1547,7 @@ export class Builder {
       connect_timeout: undefined,
     };
     if (a.length === 0) {
-      this.d(s.pos, 'error', 'virtual_server needs an address and port, fwmark N, or group NAME', 'missing-parameter');
+      this.d(s.pos, 'error', `virtual_server needs an address and port, fwmark N, or group NAME${ABORT_NOTE}`, 'parser-abort');
       return undefined;
     }
     let label: string;
@@ -1562,18 +1607,12 @@ export class Builder {
     }
     const algo = lastOf('lb_algo', 'lvs_sched');
     if (algo && ALGOS.includes(algo.value as string)) vs.lb_algo = algo.value as string;
-    for (const k of LB_KIND_KEYS) {
-      const occs = m.get(k);
-      if (!occs) continue;
-      for (let i = 0; i < occs.length; i++) {
-        const v = occs[i].value as string;
-        if (v !== 'NAT' && v !== 'DR' && v !== 'TUN') this.d(this.argPos(occs[i].stmt, 0), 'error', `unknown [${v}] routing method for virtual server (NAT|DR|TUN)`, 'enum');
-      }
-    }
-    const kind = lastOf('lb_kind', 'lvs_method');
-    if (kind) {
-      const v = kind.value as string;
-      if (v === 'NAT' || v === 'DR' || v === 'TUN') vs.lb_kind = v;
+    // lb_kind and lvs_method in line order: a bad method keeps the one before, bad tunnel words keep the tunnel before
+    const kinds = [...(m.get('lb_kind') ?? []), ...(m.get('lvs_method') ?? [])].sort((x, y) => x.stmt.line - y.stmt.line || x.stmt.pos.col - y.stmt.pos.col);
+    for (let i = 0; i < kinds.length; i++) {
+      const f = this.forwarding(kinds[i].stmt, 'virtual', vs.tunnel);
+      if (f.method) vs.lb_kind = f.method;
+      vs.tunnel = f.tunnel;
     }
     vs.persistence_timeout = last('persistence_timeout')?.value as number | undefined;
     const pg = last('persistence_granularity');
@@ -1625,7 +1664,11 @@ export class Builder {
     // keepalived applies these to the sorry_server read before them
     if (ssi && (!ss || ssi.stmt.line < ss.stmt.line)) this.d(ssi.stmt.pos, 'warning', 'Ignoring sorry_server inhibit used before or without sorry_server', 'sorry-server');
     const sslm = last('sorry_server_lvs_method');
-    vs.sorry_server_lvs_method = sslm?.value as string | undefined;
+    if (sslm) {
+      const f = this.forwarding(sslm.stmt, 'sorry', undefined);
+      vs.sorry_server_lvs_method = f.method;
+      vs.sorry_server_tunnel = f.tunnel;
+    }
     if (sslm && (!ss || sslm.stmt.line < ss.stmt.line)) this.d(sslm.stmt.pos, 'warning', 'sorry_server forwarding used without sorry_server', 'sorry-server');
     vs.virtualhost = last('virtualhost')?.value as string | undefined;
     const iof = last('inhibit_on_failure');
@@ -1655,7 +1698,7 @@ export class Builder {
   private realServer(s: Stmt, vsWhere: string): RealServer | undefined {
     const a = s.args;
     if (a.length === 0) {
-      this.d(s.pos, 'error', 'real_server needs an address', 'missing-parameter');
+      this.d(s.pos, 'error', `real_server needs an address${ABORT_NOTE}`, 'parser-abort');
       return undefined;
     }
     const r = parseIp(a[0].text, NO_PREFIX);
@@ -1678,8 +1721,9 @@ export class Builder {
     const lm = m.get('lvs_method');
     if (lm)
       for (let i = 0; i < lm.length; i++) {
-        const v = lm[i].stmt.args[0]?.text;
-        if (v !== undefined && v !== 'NAT' && v !== 'DR' && v !== 'TUN') this.d(this.argPos(lm[i].stmt, 0), 'error', `unknown [${v}] routing method for real server (NAT|DR|TUN)`, 'enum');
+        const f = this.forwarding(lm[i].stmt, 'real', rs.tunnel);
+        if (f.method) rs.lvs_method = f.method;
+        rs.tunnel = f.tunnel;
       }
     rs.weight = last('weight')?.value as number | undefined;
     const iof = last('inhibit_on_failure');
@@ -1986,10 +2030,43 @@ const TYPED_VRRP: Record<string, true> = Object.fromEntries(
   ].map((k) => [k, true]),
 );
 
+/**
+ * keepalived 2.2.7 reads a missing word through strvec_slot(), whose null_strvec handler reports
+ * "*** Configuration line starting `KW` is missing a parameter ..." and exits at once with
+ * KEEPALIVED_EXIT_CONFIG (2): nothing after that line is checked. That is what a bare keyword does,
+ * except for the keywords below, whose handlers count the words first and report (or ignore) the
+ * missing value themselves (exit 5 or 0). Found by running `keepalived -t` on every keyword of every
+ * table bare (conf-keyword-sweep's bare configs, 2026-12-07): 204 aborted, these did not.
+ */
+const NO_PARSER_ABORT = new Set([
+  'BFD_CHECK:name', 'FILE_CHECK:weight', 'HTTP_GET:http_protocol', 'HTTP_GET:virtualhost', 'MISC_CHECK:user', 'SMTP_CHECK:helo_name',
+  'SSL:ca', 'SSL:certificate', 'SSL:key', 'SSL:password', 'UDP_CHECK:payload',
+  'global_defs:bfd_cpu_affinity', 'global_defs:bfd_priority', 'global_defs:bfd_rt_priority', 'global_defs:checker_cpu_affinity',
+  'global_defs:checker_priority', 'global_defs:checker_rt_priority', 'global_defs:dbus_service_name', 'global_defs:default_interface',
+  'global_defs:lvs_netlink_cmd_rcv_bufs', 'global_defs:lvs_netlink_monitor_rcv_bufs', 'global_defs:lvs_notify_fifo',
+  'global_defs:lvs_notify_fifo_script', 'global_defs:lvs_sync_daemon', 'global_defs:lvs_timeouts', 'global_defs:min_auto_priority_delay',
+  'global_defs:notification_email_from', 'global_defs:notify_fifo', 'global_defs:notify_fifo_script', 'global_defs:process_monitor_rcv_bufs',
+  'global_defs:reload_time_file', 'global_defs:router_id', 'global_defs:script_user', 'global_defs:shutdown_script',
+  'global_defs:shutdown_script_timeout', 'global_defs:snmp_socket', 'global_defs:startup_script', 'global_defs:startup_script_timeout',
+  'global_defs:tmp_config_directory', 'global_defs:vrrp_cpu_affinity', 'global_defs:vrrp_garp_extra_if', 'global_defs:vrrp_netlink_cmd_rcv_bufs',
+  'global_defs:vrrp_netlink_monitor_rcv_bufs', 'global_defs:vrrp_notify_fifo', 'global_defs:vrrp_notify_fifo_script', 'global_defs:vrrp_priority',
+  'global_defs:vrrp_rt_priority', 'global_defs:vrrp_rx_bufs_multiplier', 'global_defs:vrrp_rx_bufs_policy', 'global_defs:vrrp_vmac_garp_intvl',
+  'real_server:snmp_name', 'real_server:virtualhost', 'top:instance', 'top:net_namespace', 'track_file:file', 'track_file:weight',
+  'url:virtualhost', 'virtual_server:snmp_name', 'virtual_server:sorry_server_lvs_method', 'virtual_server:virtualhost',
+  'vrrp_instance:garp_extra_if', 'vrrp_instance:kernel_rx_buf_size', 'vrrp_instance:vmac_garp_intvl', 'vrrp_track_process:weight',
+]);
+const ABORT_NOTE = ': keepalived -t stops reading the configuration here (exit 2) and checks nothing after this line';
+let tableNames: Map<Record<string, Spec>, string> | undefined;
+
+function parserAborts(table: Record<string, Spec>, keyword: string): boolean {
+  if (!tableNames) tableNames = new Map(Object.entries(TABLES).map(([n, t]) => [t, n]));
+  const name = tableNames.get(table);
+  return name !== undefined && !NO_PARSER_ABORT.has(`${name}:${keyword}`);
+}
+
 const VS_SCRIPTS = ['quorum_up', 'quorum_down'] as const;
 const ALGOS = ['rr', 'wrr', 'lc', 'wlc', 'lblc', 'lblcr', 'dh', 'sh', 'sed', 'nq', 'fo', 'ovf', 'mh', 'twos'];
 const LB_ALGO_KEYS = ['lb_algo', 'lvs_sched'];
-const LB_KIND_KEYS = ['lb_kind', 'lvs_method'];
 const LB_FLAGS = ['hashed', 'flag-1', 'flag-2', 'flag-3', 'sh-port', 'sh-fallback', 'mh-port', 'mh-fallback'];
 const RS_SCRIPTS = ['notify_up', 'notify_down'] as const;
 const RS_NUMBERS = ['uthreshold', 'lthreshold', 'delay_loop', 'retry', 'delay_before_retry', 'warmup'] as const;

@@ -102,6 +102,12 @@ export function runDump(file: string, json: boolean, configId?: string, stream?:
   return 0;
 }
 
+/** ` type gue port 6080 csum` as written in keepalived.conf (nothing for the default ipip without checksum). */
+function tunnelWords(t: import('./model').TunnelOpts | undefined): string {
+  if (!t || (t.type === 'ipip' && t.csum === 'nocsum')) return '';
+  return ` type ${t.type}${t.port ? ` port ${t.port}` : ''}${t.csum !== 'nocsum' ? ` ${t.csum}` : ''}`;
+}
+
 function summary(m: import('./model').KeepalivedConfig): string {
   const lines: string[] = [];
   lines.push(`files: ${m.files.join(', ')}`);
@@ -116,8 +122,11 @@ function summary(m: import('./model').KeepalivedConfig): string {
   }
   for (const vs of m.virtual_servers) {
     const head = vs.fwmark !== undefined ? `fwmark ${vs.fwmark}` : vs.group !== undefined ? `group ${vs.group}` : `${vs.address?.text} ${vs.port ?? ''}`;
-    lines.push(`virtual_server ${head}: ${vs.protocol ?? '-'} ${vs.lb_algo ?? 'wlc'} ${vs.lb_kind ?? 'NAT'}`);
-    for (const rs of vs.real_servers) lines.push(`  real_server ${rs.address.text} ${rs.port ?? ''} weight ${rs.weight ?? 1} ${rs.checkers.map((c) => c.kind).join(',')}`);
+    lines.push(`virtual_server ${head}: ${vs.protocol ?? '-'} ${vs.lb_algo ?? 'wlc'} ${vs.lb_kind ?? 'NAT'}${tunnelWords(vs.tunnel)}`);
+    for (const rs of vs.real_servers) {
+      const fwd = rs.lvs_method ? ` lvs_method ${rs.lvs_method}${tunnelWords(rs.tunnel)}` : '';
+      lines.push(`  real_server ${rs.address.text} ${rs.port ?? ''} weight ${rs.weight ?? 1}${fwd} ${rs.checkers.map((c) => c.kind).join(',')}`);
+    }
   }
   return `${lines.join('\n')}\n`;
 }

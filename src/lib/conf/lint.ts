@@ -2,7 +2,7 @@
  * `hactl conf lint` core: load each file, add host checks (only with a
  * HostProbe, i.e. --host) and the script-security rule, optionally compare
  * the nodes of one cluster, and compute keepalived-compatible exit codes
- * (0 clean, 4 fatal, 5 errors/warnings, 6 script-security violation).
+ * (0 clean, 2 keepalived's parser abort, 4 fatal, 5 errors/warnings, 6 script-security violation).
  * Pure: the file reader and the host probe are injected.
  */
 import { loadConfig } from './index';
@@ -245,6 +245,8 @@ export function lint(opts: LintOptions): LintResult {
   if (fatal) exitCode = 4;
   if (counts) exitCode = 5;
   if (security) exitCode = 6;
+  // keepalived exits 2 at the first missing word it reads through strvec_slot (see build.ts NO_PARSER_ABORT).
+  if (diagnostics.some((x) => x.rule === 'parser-abort')) exitCode = 2;
   // Stable order: by file (reading order), then line and column.
   const order = new Map(files.map((f, i) => [f, i]));
   const summaries = diagnostics.filter((x) => x.rule === 'too-many-diagnostics');

@@ -436,9 +436,20 @@ export interface Checker extends NodeBase {
   weight?: number;
 }
 
+/** The tunnel words after `TUN` (keepalived 2.2.7 svr_forwarding_handler): type, gue port, checksum option. */
+export interface TunnelOpts {
+  type: 'ipip' | 'gue' | 'gre';
+  /** gue only (1-65535) */
+  port?: number;
+  csum: 'nocsum' | 'csum' | 'remcsum';
+}
+
 export interface RealServer extends NodeBase {
   address: IpAddress;
   port?: number;
+  /** real_server's own lvs_method (overrides the virtual server's). */
+  lvs_method?: 'NAT' | 'DR' | 'TUN';
+  tunnel?: TunnelOpts;
   weight?: number;
   inhibit_on_failure: boolean;
   notify_up?: ScriptRef;
@@ -465,6 +476,8 @@ export interface VirtualServer extends NodeBase {
   delay_loop?: number;
   lb_algo?: string;
   lb_kind?: 'NAT' | 'DR' | 'TUN';
+  /** Tunnel words of lb_kind / lvs_method (kept whatever the method, as keepalived). */
+  tunnel?: TunnelOpts;
   persistence_timeout?: number;
   persistence_granularity?: IpAddress | number;
   persistence_engine?: string;
@@ -479,6 +492,7 @@ export interface VirtualServer extends NodeBase {
   sorry_server?: { address: IpAddress; port?: number; pos: Pos };
   sorry_server_inhibit: boolean;
   sorry_server_lvs_method?: string;
+  sorry_server_tunnel?: TunnelOpts;
   virtualhost?: string;
   ops: boolean;
   inhibit_on_failure: boolean;

@@ -26,7 +26,8 @@ const CASES: [rule: string, bad: string, good: string][] = [
   ['unknown-keyword', vi(' priorty 100'), vi()],
   ['duplicate-keyword', vi(' priority 100'), vi()],
   ['extra-args', vi(' advert_int 1 2'), vi(' advert_int 1')],
-  ['missing-parameter', vi(' advert_int'), vi(' advert_int 1')],
+  ['parser-abort', vi(' advert_int'), vi(' advert_int 1')],
+  ['missing-parameter', vi(' kernel_rx_buf_size'), vi(' kernel_rx_buf_size 1048576')],
   ['range', vi(' preempt_delay 2000'), vi(' preempt_delay 10')],
   ['number', vi(' advert_int x'), vi(' advert_int 3')],
   ['bool', vi(' smtp_alert maybe'), vi(' smtp_alert yes')],
@@ -109,6 +110,44 @@ describe('lint rules: one failing and one passing config each', () => {
   });
 });
 
+describe('lb_kind / lvs_method tunnel words (keepalived 2.2.7 svr_forwarding_handler)', () => {
+  const msgs = (text: string) => run(text).diagnostics.filter((d) => d.rule === 'lvs-tunnel' || d.rule === 'extra-args').map((d) => `${d.line}: ${d.message}`);
+  const withKind = (k: string) => vs().replace('lb_kind NAT', k);
+  it('accepts the tunnel words and keeps them in the model', () => {
+    for (const k of ['lb_kind TUN type gue port 6080', 'lvs_method TUN type gre csum', 'lb_kind TUN type ipip nocsum', 'lb_kind NAT type gue port 5']) assert.deepEqual(msgs(withKind(k)), [], k);
+    const m = run(withKind('lb_kind TUN type gue port 6080 remcsum')).models[0];
+    assert.equal(m.virtual_servers[0].lb_kind, 'TUN');
+    assert.deepEqual(m.virtual_servers[0].tunnel, { type: 'gue', port: 6080, csum: 'remcsum' });
+  });
+  it("reports keepalived's messages at the line", () => {
+    const cases: Array<[string, string]> = [
+      ['lb_kind TUN type gue', 'gue tunnels require port, otherwise cannot have port.'],
+      ['lb_kind TUN port 80', 'gue tunnels require port, otherwise cannot have port.'],
+      ['lb_kind TUN type vxlan', 'Unknown tunnel type vxlan for virtual server.'],
+      ['lb_kind TUN type', 'Missing tunnel type for virtual server.'],
+      ['lb_kind TUN type gue port', 'Missing port for virtual server gue tunnel.'],
+      ['lb_kind TUN type ipip csum', 'ipip tunnels do not support checksum option.'],
+      ['lb_kind TUN type gre remcsum', 'gre tunnels do not support remote checksum option.'],
+      ['lb_kind DR fast', 'Invalid tunnel option fast for virtual server.'],
+    ];
+    for (const [k, m] of cases) assert.deepEqual(msgs(withKind(k)), [`3: ${m}`], k);
+    assert.match(msgs(withKind('lb_kind TUN type gue port 0'))[0], /^3: Invalid gue tunnel port 0 for virtual server/);
+  });
+  it('the method counts even when the tunnel words are wrong; bad words keep the tunnel set before', () => {
+    const m = run(withKind('lb_kind TUN type gue port 5\n lvs_method DR type bogus')).models[0].virtual_servers[0];
+    assert.equal(m.lb_kind, 'DR');
+    assert.deepEqual(m.tunnel, { type: 'gue', port: 5, csum: 'nocsum' });
+  });
+  it('real_server lvs_method and sorry_server_lvs_method take them too', () => {
+    const rs = vs().replace('  TCP_CHECK {', '  lvs_method TUN type gre\n  TCP_CHECK {');
+    const m = run(rs).models[0].virtual_servers[0].real_servers[0];
+    assert.equal(m.lvs_method, 'TUN');
+    assert.deepEqual(m.tunnel, { type: 'gre', csum: 'nocsum' });
+    const ss = vs(' sorry_server 198.51.100.9 80\n sorry_server_lvs_method TUN type gue');
+    assert.deepEqual(msgs(ss).map((x) => x.replace(/^\d+: /, '')), ['gue tunnels require port, otherwise cannot have port.']);
+  });
+});
+
 describe('includes', () => {
   it('missing include file', () => {
     assert.ok(rules({ '/c/k.conf': `include other.conf\n${vi()}` }).includes('missing-include'));
@@ -142,6 +181,12 @@ describe('--host rules (fake probe)', () => {
 });
 
 describe('exit codes', () => {
+  it("2 for keepalived's parser abort (a keyword without its value, as keepalived -t exits), not for keywords whose handler checks", () => {
+    assert.equal(run(vi(' priority')).exitCode, 2);
+    assert.equal(run(`${vi()}${vs(' real_server')}`).exitCode, 2);
+    assert.equal(run(`global_defs {\n router_id\n}\n${vi()}`).exitCode, 5, 'router_id: keepalived says "routerid name missing - ignoring"');
+    assert.match(run(vi(' priority')).diagnostics.find((d) => d.rule === 'parser-abort')?.message ?? '', /keepalived -t stops reading the configuration here \(exit 2\)/);
+  });
   it('0 clean, 5 warnings or errors, 0 with --warnings-ok and only warnings, 4 fatal', () => {
     assert.equal(run(vi()).exitCode, 0);
     assert.equal(run(vi(' priority 100')).exitCode, 5);
