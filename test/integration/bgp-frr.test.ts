@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { HACTL, ROOT } from '../helpers/cli';
 import { type Host, Lab, netnsUnavailable, sh } from '../helpers/netns';
-import { FrrNode, frrUnavailable, until } from './frr-lab';
+import { bgpPaths, FrrNode, frrUnavailable, routerConf, until } from './frr-lab';
 
 const skip = netnsUnavailable() ?? frrUnavailable();
 if (skip) console.log(`# skipping bgp-frr: ${skip}`);
@@ -30,26 +30,6 @@ function run(ns: string, args: string[], env: NodeJS.ProcessEnv = {}) {
     timeout: 30_000,
   });
   return { status: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
-}
-
-function routerConf(): string {
-  return [
-    'frr defaults datacenter',
-    'hostname router',
-    'router bgp 64500',
-    ` bgp router-id ${ROUTER}`,
-    ' no bgp ebgp-requires-policy',
-    ' neighbor DIRS peer-group',
-    ' neighbor DIRS remote-as 64501',
-    ' neighbor DIRS timers 1 3',
-    ' neighbor DIRS advertisement-interval 0',
-    ' bgp listen range 198.51.100.0/24 peer-group DIRS',
-    ' address-family ipv4 unicast',
-    '  maximum-paths 8',
-    ' exit-address-family',
-    'exit',
-    '',
-  ].join('\n');
 }
 
 describe('bgp: hactl hands VIPs to FRR, the router holds one ECMP path per director', { skip: skip ?? false, timeout: 120_000 }, () => {
@@ -87,12 +67,7 @@ describe('bgp: hactl hands VIPs to FRR, the router holds one ECMP path per direc
     return d.frr;
   }
 
-  /** The router's next hops for VIP/32 in its RIB (zebra's `show ip route ... json`). */
-  function routerPaths(vip = VIP): string[] {
-    const j = router.json<Record<string, any[]>>(`show ip route ${vip}/32 json`);
-    const entry = (j[`${vip}/32`] ?? []).find((e: any) => e.protocol === 'bgp' && e.selected);
-    return entry ? (entry.nexthops as any[]).filter((n) => n.active).map((n) => n.ip as string).sort() : [];
-  }
+  const routerPaths = (vip = VIP): string[] => bgpPaths(router, vip);
 
   const pathsBecome = (want: string[], why: string) =>
     until(
@@ -127,7 +102,7 @@ describe('bgp: hactl hands VIPs to FRR, the router holds one ECMP path per direc
     lab = new Lab('bgp');
     const rh = lab.addHost('r', [`${ROUTER}/24`]);
     for (const n of [11, 12, 13, 14]) dirs.push({ host: lab.addHost(`d${n}`, [`198.51.100.${n}/24`]), addr: `198.51.100.${n}` });
-    router = new FrrNode(lab, rh, routerConf()).start();
+    router = new FrrNode(lab, rh, routerConf(ROUTER)).start();
     nodes.push(router);
   });
 

@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { sh } from '../helpers/netns';
-import { FrrNode, frrUnavailable, until } from './frr-lab';
+import { bgpPaths, FrrNode, frrUnavailable, routerConf, until } from './frr-lab';
 import { type Node, VrrpLab, vrrpConf, vrrpLabUnavailable } from './vrrp-lab';
 
 const skip = vrrpLabUnavailable() ?? frrUnavailable();
@@ -19,25 +19,6 @@ if (skip) console.log(`# skipping bgp-vrrp: ${skip}`);
 
 const VIP = '203.0.113.10';
 const ROUTER = '198.51.100.50';
-
-function routerConf(): string {
-  return [
-    'frr defaults datacenter',
-    'router bgp 64500',
-    ` bgp router-id ${ROUTER}`,
-    ' no bgp ebgp-requires-policy',
-    ' neighbor DIRS peer-group',
-    ' neighbor DIRS remote-as 64501',
-    ' neighbor DIRS timers 1 3',
-    ' neighbor DIRS advertisement-interval 0',
-    ' bgp listen range 198.51.100.0/24 peer-group DIRS',
-    ' address-family ipv4 unicast',
-    '  maximum-paths 8',
-    ' exit-address-family',
-    'exit',
-    '',
-  ].join('\n');
-}
 
 function directorConf(addr: string): string {
   return [
@@ -64,11 +45,7 @@ describe('bgp: vrrp run --bgp announces from the MASTER only', { skip: skip ?? f
   const frr: FrrNode[] = [];
   let settings: string;
 
-  const routerPaths = (): string[] => {
-    const j = router.json<Record<string, any[]>>(`show ip route ${VIP}/32 json`);
-    const e = (j[`${VIP}/32`] ?? []).find((x: any) => x.protocol === 'bgp' && x.selected);
-    return e ? (e.nexthops as any[]).filter((n) => n.active).map((n) => n.ip as string).sort() : [];
-  };
+  const routerPaths = (): string[] => bgpPaths(router, VIP);
   const pathsBecome = (want: string[], why: string, ms = 20_000) =>
     until(why, ms, () => (JSON.stringify(routerPaths()) === JSON.stringify(want) ? true : undefined), () => JSON.stringify(routerPaths()));
   const ours = (n: Node) => sh('ip', ['-n', n.host.ns, 'route', 'show', 'table', 'all', 'proto', '249']).trim();
@@ -78,7 +55,7 @@ describe('bgp: vrrp run --bgp announces from the MASTER only', { skip: skip ?? f
     l = new VrrpLab('bgv', 2);
     settings = path.join(l.dir, 'bgp.conf');
     fs.writeFileSync(settings, `table 100\nprotocol 249\nmode master-only\nvip ${VIP}\n`);
-    router = new FrrNode(l.lab, l.client, routerConf()).start();
+    router = new FrrNode(l.lab, l.client, routerConf(ROUTER)).start();
     for (const n of l.nodes) frr.push(new FrrNode(l.lab, n.host, directorConf(n.addr)).start());
     await until(
       'both sessions established',

@@ -89,3 +89,37 @@ export async function until<T>(what: string, ms: number, fn: () => T | undefined
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/**
+ * The lab router's FRR config: eBGP AS 64500 taking any director of `listen` (AS 64501) as a
+ * dynamic neighbour, 1/3 s timers, no advertisement delay, and up to 8 ECMP paths.
+ */
+export function routerConf(routerId: string, listen = '198.51.100.0/24'): string {
+  return [
+    'frr defaults datacenter',
+    'hostname router',
+    'router bgp 64500',
+    ` bgp router-id ${routerId}`,
+    ' no bgp ebgp-requires-policy',
+    ' neighbor DIRS peer-group',
+    ' neighbor DIRS remote-as 64501',
+    ' neighbor DIRS timers 1 3',
+    ' neighbor DIRS advertisement-interval 0',
+    ` bgp listen range ${listen} peer-group DIRS`,
+    ' address-family ipv4 unicast',
+    '  maximum-paths 8',
+    ' exit-address-family',
+    'exit',
+    '',
+  ].join('\n');
+}
+
+/** The router's active next hops for VIP/32 in its RIB (zebra's `show ip route ... json`), sorted. */
+export function bgpPaths(router: FrrNode, vip: string): string[] {
+  // biome-ignore lint/suspicious/noExplicitAny: untyped JSON from vtysh
+  const j = router.json<Record<string, any[]>>(`show ip route ${vip}/32 json`);
+  // biome-ignore lint/suspicious/noExplicitAny: untyped JSON from vtysh
+  const e = (j[`${vip}/32`] ?? []).find((x: any) => x.protocol === 'bgp' && x.selected);
+  // biome-ignore lint/suspicious/noExplicitAny: untyped JSON from vtysh
+  return e ? (e.nexthops as any[]).filter((n) => n.active).map((n) => n.ip as string).sort() : [];
+}
