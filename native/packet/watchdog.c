@@ -21,6 +21,8 @@
  *   4 nf_tables:   one batch for a NETLINK_NETFILTER socket
  *   5 rtnetlink:   u8 ifname length (0: none), ifname, u32le offset where the interface's index
  *                  goes (0xffffffff: none), one request (RTM_DELROUTE, RTM_DELRULE)
+ *   6 link:        u8 ifname length, ifname: a use_vmac macvlan of the daemon's, deleted last
+ *                  (RTM_DELLINK), as the daemon's clean stop deletes it (BACKUP instances' too)
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -228,8 +230,64 @@ static int rtnl_msg(int s, const unsigned char *b, size_t n) {
   return r;
 }
 
-/* run the actions of kind `kind` (1 and 2 in the first pass, 3 and 4 in the second) */
-static void run(int pass, int *sent, int *removed) {
+/* RTM_GETLINK: is interface `idx` a macvlan (IFLA_LINKINFO / IFLA_INFO_KIND "macvlan")? */
+static int is_macvlan(int s, unsigned idx) {
+  struct {
+    struct nlmsghdr h;
+    struct ifinfomsg i;
+  } req;
+  memset(&req, 0, sizeof req);
+  req.h.nlmsg_len = NLMSG_LENGTH(sizeof req.i);
+  req.h.nlmsg_type = RTM_GETLINK;
+  req.h.nlmsg_flags = NLM_F_REQUEST;
+  req.h.nlmsg_seq = 3;
+  req.i.ifi_family = AF_UNSPEC;
+  req.i.ifi_index = (int)idx;
+  struct sockaddr_nl to;
+  memset(&to, 0, sizeof to);
+  to.nl_family = AF_NETLINK;
+  if (sendto(s, &req, req.h.nlmsg_len, 0, (struct sockaddr *)&to, sizeof to) < 0) return 0;
+  static char buf[16384];
+  ssize_t r = recv(s, buf, sizeof buf, 0);
+  if (r <= 0) return 0;
+  for (struct nlmsghdr *h = (struct nlmsghdr *)buf; NLMSG_OK(h, (unsigned)r); h = NLMSG_NEXT(h, r)) {
+    if (h->nlmsg_type != RTM_NEWLINK) continue;
+    struct ifinfomsg *ifi = NLMSG_DATA(h);
+    if ((unsigned)ifi->ifi_index != idx) continue;
+    int len = (int)IFLA_PAYLOAD(h);
+    for (struct rtattr *a = IFLA_RTA(ifi); RTA_OK(a, len); a = RTA_NEXT(a, len)) {
+      if ((a->rta_type & 0x3fff) != IFLA_LINKINFO) continue;
+      int ilen = (int)RTA_PAYLOAD(a);
+      for (struct rtattr *b = RTA_DATA(a); RTA_OK(b, ilen); b = RTA_NEXT(b, ilen))
+        if ((b->rta_type & 0x3fff) == IFLA_INFO_KIND && RTA_PAYLOAD(b) >= 7 && memcmp(RTA_DATA(b), "macvlan", 7) == 0) return 1;
+    }
+  }
+  return 0;
+}
+
+/* a macvlan of the daemon's: only a macvlan (IFLA_INFO_KIND) is deleted; 0 done */
+static int del_link(int s, const unsigned char *b, size_t n) {
+  char ifn[IF_NAMESIZE];
+  size_t k = ifname_at(b, n, ifn);
+  if (!k) return -1;
+  unsigned idx = if_nametoindex(ifn);
+  if (!idx || !is_macvlan(s, idx)) return -1;
+  struct {
+    struct nlmsghdr h;
+    struct ifinfomsg i;
+  } req;
+  memset(&req, 0, sizeof req);
+  req.h.nlmsg_len = NLMSG_LENGTH(sizeof req.i);
+  req.h.nlmsg_type = RTM_DELLINK;
+  req.h.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+  req.h.nlmsg_seq = 2;
+  req.i.ifi_family = AF_UNSPEC;
+  req.i.ifi_index = (int)idx;
+  return nl_request(s, &req, req.h.nlmsg_len);
+}
+
+/* run the actions of one pass: adverts (1, 2); then addresses, routes/rules, nft (3, 5, 4); then links (6) */
+static void run(int pass, int *sent, int *removed, int *removed_links) {
   int rt = -1, nf = -1;
   size_t off = 1;
   while (off + 5 <= plan_len) {
@@ -250,6 +308,9 @@ static void run(int pass, int *sent, int *removed) {
     } else if (pass == 2 && kind == 4) {
       if (nf < 0) nf = nl_open(NETLINK_NETFILTER);
       if (nf >= 0) nl_request(nf, b, n);
+    } else if (pass == 3 && kind == 6) {
+      if (rt < 0) rt = nl_open(NETLINK_ROUTE);
+      if (rt >= 0) *removed_links += del_link(rt, b, n) == 0;
     }
   }
   if (rt >= 0) close(rt);
@@ -282,10 +343,11 @@ int main(void) {
   }
   /* the daemon is gone without a goodbye */
   if (!plan || plan_len <= 1) return 0;
-  int sent = 0, removed = 0;
-  run(1, &sent, &removed);
-  run(2, &sent, &removed);
-  fprintf(stderr, "hactl-watchdog[%d]: the VRRP daemon died without stopping; sent %d priority-0 advert(s), removed %d virtual address(es)\n", (int)getpid(), sent,
-          removed);
+  int sent = 0, removed = 0, links = 0;
+  run(1, &sent, &removed, &links);
+  run(2, &sent, &removed, &links);
+  run(3, &sent, &removed, &links);
+  fprintf(stderr, "hactl-watchdog[%d]: the VRRP daemon died without stopping; sent %d priority-0 advert(s), removed %d virtual address(es) and %d vmac interface(s)\n",
+          (int)getpid(), sent, removed, links);
   return 1;
 }

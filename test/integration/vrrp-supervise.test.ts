@@ -251,6 +251,13 @@ describe('vrrp run: supervisor (namespace labs)', { skip }, () => {
         l.killDaemonOnly(h);
         const killedAt = Date.now();
         assert.ok(await until(() => !l.hasAddr(h, VIP6), 2000, 10), 'the VIP left the dead node');
+        if (vmac) {
+          // as the clean stop (and keepalived's VRRP child on its parent's death): the macvlan goes too
+          const gone = await until(() => !l.lab.nsExec(h.host.ns, 'ip', ['-o', 'link', 'show']).includes('vrrp.51@'), 2000, 10);
+          assert.ok(gone, `vrrp.51 left on the dead node: ${l.lab.nsExec(h.host.ns, 'ip', ['-o', 'link', 'show'])}`);
+          const said = await until(() => /removed \d+ virtual address\(es\) and 1 vmac interface\(s\)/.test(logText(l, 0)), 2000, 20);
+          assert.ok(said, `the watchdog's report: ${logText(l, 0)}`);
+        }
         await l.waitState(k, 'MASTER', 10_000);
         await sleep(300);
         const zero = cap.adverts.find((a) => a.src === hSrc && a.prio === 0 && a.t >= killedAt - 20);

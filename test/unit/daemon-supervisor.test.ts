@@ -244,6 +244,19 @@ describe('VRRP daemon: the LVS half as an internal tracked object, the watchdog 
     await db.stop();
   });
 
+  it("onMasters: every instance's use_vmac link, BACKUP ones too (the watchdog deletes them as the clean stop does)", async () => {
+    const clock = new VirtualClock();
+    const link = new FakeLink(clock);
+    const a = makeNode(link, 'a', '192.0.2.1');
+    const got: string[][] = [];
+    a.deps.onMasters = (_p, links) => got.push(links);
+    const da = new VrrpDaemon(daemonConfig([instance({ priority: 100, vmac: 'vrrp.51' }), instance({ name: 'VI_2', vrid: 52, priority: 100 })]), a.deps);
+    await da.start();
+    await flush();
+    assert.deepEqual(got.at(-1), ['vrrp.51']);
+    await da.stop();
+  });
+
   it('LVS half down before start: the instance starts in FAULT', async () => {
     const clock = new VirtualClock();
     const link = new FakeLink(clock);
@@ -351,6 +364,11 @@ describe('VRRP daemon: the LVS half as an internal tracked object, the watchdog 
     assert.equal(body.readUInt32LE(1), 0xffffffff, 'nothing to patch');
     assert.deepEqual(body.subarray(5), delRouteRequest(spec));
     assert.throws(() => encodePlan([{ instance: 'x', ifname: 'a-very-long-ifname', family: 4, src: '', adverts: [{ dst: '224.0.0.18', packet: pkt }], vips: [], nftVips: [] }]));
+    // use_vmac links: kind 6, the name, after every other action, each once
+    const k = encodePlan([{ instance: 'bgp', ifname: 'lo', family: 4, src: '0.0.0.0', adverts: [], vips: [], nftVips: [], rawRoutes: [spec] }], 1, ['vrrp.51', 'vrrp.51']);
+    const tail = k.subarray(h.length);
+    assert.equal(k.readUInt32LE(0), k.length - 4);
+    assert.deepEqual([...tail], [6, 8, 0, 0, 0, 7, ...Buffer.from('vrrp.51')]);
   });
 
   it('status and /metrics show the LVS half: restarting is DEGRADED', () => {

@@ -83,9 +83,9 @@ export class Supervision {
     this.lvs?.start();
   }
 
-  /** The VRRP daemon's MASTER instances changed (VrrpDaemon deps.onMasters). */
-  masters(plans: MasterPlan[]): void {
-    this.watchdog?.update(plans);
+  /** The VRRP daemon's MASTER instances or vmac links changed (VrrpDaemon deps.onMasters). */
+  masters(plans: MasterPlan[], links: readonly string[] = []): void {
+    this.watchdog?.update(plans, links);
   }
 
   /** SIGHUP: the LVS half reloads too. */

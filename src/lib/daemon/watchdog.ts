@@ -42,7 +42,7 @@ export interface MasterPlan {
   rawRoutes?: RouteSpec[];
 }
 
-const KIND = { advert4: 1, advert6: 2, address: 3, nft: 4, rtnl: 5 } as const;
+const KIND = { advert4: 1, advert6: 2, address: 3, nft: 4, rtnl: 5, link: 6 } as const;
 
 /** An ifindex no interface has: encoded into a route request, replaced by watchdog.c with the real one. */
 const IFINDEX_MARK = 0x7ffffe5a;
@@ -81,8 +81,12 @@ function ipBytes(a: string, family: 4 | 6): Buffer {
   return Buffer.from(p.bytes);
 }
 
-/** The 'P' frame for a plan (length-prefixed), in the watchdog's format (see watchdog.c). */
-export function encodePlan(plans: MasterPlan[], nftSeq = 1): Buffer {
+/**
+ * The 'P' frame for a plan (length-prefixed), in the watchdog's format (see watchdog.c).
+ * `links`: the use_vmac macvlans of all instances (BACKUP ones too), deleted last, as the
+ * daemon's clean stop deletes them (watchdog.c deletes only an interface that is a macvlan).
+ */
+export function encodePlan(plans: MasterPlan[], nftSeq = 1, links: readonly string[] = []): Buffer {
   const acts: Buffer[] = [Buffer.from('P')];
   for (const p of plans)
     for (const a of p.adverts) {
@@ -107,6 +111,7 @@ export function encodePlan(plans: MasterPlan[], nftSeq = 1): Buffer {
     acts.push(action(KIND.nft, encodeBatch([delVipElems(f, addrs)], seq + 1).buf));
     seq += 3;
   }
+  for (const l of new Set(links)) acts.push(action(KIND.link, ifField(l)));
   return frame(Buffer.concat(acts));
 }
 
@@ -191,12 +196,12 @@ export class Watchdog {
     }
   }
 
-  /** The current MASTER instances (sent when it changed). */
-  update(plans: MasterPlan[]): void {
+  /** The current MASTER instances and the daemon's vmac links (sent when they changed). */
+  update(plans: MasterPlan[], links: readonly string[] = []): void {
     if (this.closing) return;
     let f: Buffer;
     try {
-      f = encodePlan(plans, this.seq);
+      f = encodePlan(plans, this.seq, links);
     } catch (e) {
       this.log('warn', `watchdog: ${(e as Error).message}`);
       return;

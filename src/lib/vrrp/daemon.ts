@@ -87,10 +87,10 @@ export interface DaemonDeps {
   procPollMs?: number;
   /**
    * The MASTER instances, as what to undo if this process died without stopping (their
-   * priority-0 adverts, VIPs, no_accept elements), after every change: for the watchdog
-   * (src/lib/daemon/watchdog.ts).
+   * priority-0 adverts, VIPs, no_accept elements), and every instance's use_vmac macvlan, after
+   * every change: for the watchdog (src/lib/daemon/watchdog.ts).
    */
-  onMasters?: (plans: MasterPlan[]) => void;
+  onMasters?: (plans: MasterPlan[], links: string[]) => void;
 }
 
 /**
@@ -731,7 +731,9 @@ export class VrrpDaemon {
     const cb = this.deps.onMasters;
     if (!cb || this.stopping) return;
     const masters = [...this.instances.values()].filter((i) => i.fsm.state === 'MASTER');
-    const key = masters.map((i) => `${instanceKey(i.cfg)}|${i.src}|${JSON.stringify(i.cfg)}`).join('\n');
+    // the use_vmac macvlans of every instance: the clean stop deletes them whatever the state
+    const links = [...new Set([...this.instances.values()].flatMap((i) => (i.cfg.vmac ? [i.cfg.vmac] : [])))];
+    const key = `${masters.map((i) => `${instanceKey(i.cfg)}|${i.src}|${JSON.stringify(i.cfg)}`).join('\n')}\n${links.join(' ')}`;
     if (key === this.mastersKey) return;
     this.mastersKey = key;
     const plans: MasterPlan[] = [];
@@ -757,7 +759,7 @@ export class VrrpDaemon {
         this.deps.log('warn', `${c.name}: watchdog plan: ${(e as Error).message}`);
       }
     }
-    cb(plans);
+    cb(plans, links);
   }
 
   /**

@@ -391,9 +391,9 @@ export async function runVrrp(flags: VrrpRunFlags): Promise<number> {
       sleepSync: sleepPrecise,
       compact: fullGc,
       firewall: new VipFirewall(log),
-      onMasters: (plans) => {
+      onMasters: (plans, links) => {
         masters = plans;
-        sup.masters(bgp ? bgp.plans(plans) : plans);
+        sup.masters(bgp ? bgp.plans(plans) : plans, links);
         bgp?.announcer.evaluate();
       },
     });
