@@ -44,6 +44,7 @@ export const commands: Record<string, CommandEntry> = {
   'vrrp plan': { load: () => require('./lib/vrrp/plan-cli').vrrpPlanHandler },
   'vrrp reload': { load: () => require('./lib/vrrp/plan-cli').vrrpReloadHandler },
   'vrrp drill': { load: () => require('./lib/vrrp/drill-cli').vrrpDrillHandler },
+  status: { load: () => require('./lib/vrrp/overview-cli').statusHandler },
   completion: { load: () => require('./lib/cli/completion').completionHandler },
   ipvsadm: { load: () => require('./lib/ipvs/cli').ipvsadmFast, raw: true },
   restore: { load: () => require('./lib/ipvs/cli').restoreMain, raw: true },

@@ -3,11 +3,15 @@
  * figures are checked against an independent tcpdump on the client, measured as bench/vrrp.md
  * measures a SIGTERM takeover (the backup's first advert - the master's priority-0 advert, both
  * tcpdump timestamps), within one advert interval; then the hold, the refusals and --return.
+ * `hactl status` (--json against its schema, --watch's change lines on a pipe) rides along.
  */
 import * as assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { HACTL } from '../helpers/cli';
+import { HACTL, ROOT } from '../helpers/cli';
+import { validateSchema } from '../helpers/schema';
 import { keepalivedUnavailable, sleep, type Node, VrrpLab, vrrpConf, vrrpLabUnavailable } from './vrrp-lab';
 
 const skip = vrrpLabUnavailable() ?? keepalivedUnavailable() ?? undefined;
@@ -48,6 +52,18 @@ describe('vrrp drill: hactl MASTER, keepalived backup', { skip, timeout: 90_000 
       await l.waitState(n2, 'BACKUP', 5_000);
       await sleep(4 * ADVERT_MS);
 
+      // hactl status --watch on a pipe: one line per change
+      const watch = spawn('ip', ['netns', 'exec', n1.host.ns, process.execPath, HACTL, 'status', '--watch', '--interval', '0.1', '--control-socket', n1.sock], {
+        env: { ...process.env, NO_COLOR: '1' },
+      });
+      let watched = '';
+      watch.stdout.setEncoding('utf8');
+      watch.stdout.on('data', (d: string) => {
+        watched += d;
+      });
+      await sleep(1000);
+      assert.match(watched, /^\S+Z VI_1 state: MASTER$/m, watched);
+
       const before = Date.now();
       const r = await hactlIn(n1, ['vrrp', 'drill', '--instance', 'VI_1', '--json']);
       assert.equal(r.status, 0, r.stdout + r.stderr);
@@ -82,6 +98,23 @@ describe('vrrp drill: hactl MASTER, keepalived backup', { skip, timeout: 90_000 
       assert.ok(l.hasAddr(n2, VIP) && !l.hasAddr(n1, VIP));
       const text = await hactlIn(n1, ['vrrp', 'status']);
       assert.match(text.stdout, /BACKUP\(drill hold\)/);
+      const js = await hactlIn(n1, ['status', '--json']);
+      assert.equal(js.status, 0, js.stderr);
+      const ov = JSON.parse(js.stdout);
+      const schema = JSON.parse(fs.readFileSync(path.join(ROOT, 'schemas', 'status.schema.json'), 'utf8'));
+      assert.deepEqual(validateSchema(schema, ov), []);
+      assert.equal(ov.vrrp[0].drillHold, true);
+      assert.equal(ov.vrrp[0].master, n2.addr);
+      const tbl = await hactlIn(n1, ['status']);
+      assert.equal(tbl.status, 0);
+      assert.match(tbl.stdout, /^VI_1 +eth0 +51 +BACKUP\(drill hold\) +150 +198\.51\.100\.2 +198\.51\.100\.100\/24$/m);
+      assert.doesNotMatch(tbl.stdout, /\u001b/);
+      const exited = new Promise((r) => watch.once('exit', r));
+      watch.kill('SIGINT');
+      await exited;
+      assert.match(watched, /^\S+Z VI_1 state: MASTER -> BACKUP \(drill hold\)$/m, watched);
+      assert.match(watched, /^\S+Z VI_1 master: - -> 198\.51\.100\.2$/m, watched);
+      assert.doesNotMatch(watched, /\u001b/);
       const again = await hactlIn(n1, ['vrrp', 'drill', '--instance', 'VI_1']);
       assert.equal(again.status, 1);
       assert.match(again.stderr, /^hactl: error: VI_1 is BACKUP, not MASTER: a drill steps down a MASTER\nhint: an earlier drill holds it BACKUP: .*--return/);
@@ -96,6 +129,10 @@ describe('vrrp drill: hactl MASTER, keepalived backup', { skip, timeout: 90_000 
       assert.equal(await l.state(n1), 'MASTER');
       await l.waitState(n2, 'BACKUP', 5_000);
       assert.ok(l.hasAddr(n1, VIP));
+      await l.stop(n1);
+      const absent = await hactlIn(n1, ['status']);
+      assert.equal(absent.status, 1);
+      assert.match(absent.stderr, /^hactl: error: no VRRP daemon answers on .*\nhint: /);
     } finally {
       l.cleanup();
     }

@@ -234,6 +234,7 @@ const PURE = [
   'vrrp/packet.ts',
   'vrrp/fsm.ts',
   'vrrp/drill.ts',
+  'vrrp/overview.ts',
   'ipvs/codec.ts',
   'ipvs/diff.ts',
   'ipvs/plan.ts',

@@ -15,7 +15,7 @@ import { formatMac, parseMac, vrrpVirtualMac } from '../net/mac';
 import type { DaemonStatus, InstanceStatus } from './daemon';
 import { type DrillResult, DrillWatch, renderDrill } from './drill';
 
-const NO_DAEMON_HINT = 'start it with `hactl vrrp run -f FILE` or pass --control-socket';
+import { NO_DAEMON_HINT } from './status-cli';
 
 async function ask(sock: string, request: string): Promise<Record<string, unknown>> {
   try {
