@@ -113,6 +113,8 @@ const BAD_VALUE: Record<string, string[]> = {
   'vrrp:plan': ['-f'],
   'vrrp:reload': ['--control-socket'],
   'vrrp:status': ['--control-socket'],
+  'vrrp:drill': ['--instance', 'VI_1', '--timeout', 'x'],
+  status: ['--watch', '--interval', 'x'],
   drift: ['-f', 'examples/keepalived.conf', '--control-socket'],
   'vs:add': ['-t', '300.1.1.1:80'],
   'vs:clear': ['--no-such-flag'],

@@ -233,6 +233,8 @@ const PURE = [
   '!conf/lint-cli.ts',
   'vrrp/packet.ts',
   'vrrp/fsm.ts',
+  'vrrp/drill.ts',
+  'vrrp/overview.ts',
   'ipvs/codec.ts',
   'ipvs/diff.ts',
   'ipvs/plan.ts',

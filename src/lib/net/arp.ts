@@ -144,6 +144,42 @@ export function buildUnsolicitedNa(mac: Uint8Array, ip: Uint8Array, opts: { rout
   return f;
 }
 
+/** Solicited-node multicast group of `ip` (ff02::1:ffXX:XXXX, RFC 4291 §2.7.1). */
+export function solicitedNode(ip: Uint8Array): Buffer {
+  const g = Buffer.from('ff0200000000000000000001ff000000', 'hex');
+  g[13] = ip[13];
+  g[14] = ip[14];
+  g[15] = ip[15];
+  return g;
+}
+
+/**
+ * Neighbour Solicitation for `target` (16 bytes) from `src` at `mac` (RFC 4861 §4.3): to the target's
+ * solicited-node group, hop limit 255, Source Link-Layer Address option. Used by probes (`vrrp drill`).
+ */
+export function buildNeighborSolicit(mac: Uint8Array, src: Uint8Array, target: Uint8Array): Buffer {
+  const m = need(mac, 6, 'MAC');
+  const s = need(src, 16, 'IPv6 source');
+  const t = need(target, 16, 'IPv6 target');
+  const dst = solicitedNode(t);
+  const f = Buffer.alloc(14 + 40 + 32);
+  ethHeader(ipv6MulticastMac(dst), m, ETH_P_IPV6).copy(f, 0);
+  f.writeUInt32BE(0x60000000, 14);
+  f.writeUInt16BE(32, 18);
+  f[20] = 58;
+  f[21] = 255;
+  s.copy(f, 22);
+  dst.copy(f, 38);
+  const ns = 54;
+  f[ns] = 135; // Neighbor Solicitation
+  t.copy(f, ns + 8);
+  f[ns + 24] = 1; // Source Link-Layer Address
+  f[ns + 25] = 1;
+  m.copy(f, ns + 26);
+  f.writeUInt16BE(icmp6Checksum(s, dst, f.subarray(ns)), ns + 2);
+  return f;
+}
+
 export interface NaPacket {
   ethSrc: string;
   src: string;

@@ -181,7 +181,7 @@ export function renderStatus(s: DaemonStatus): string {
       i.interface,
       String(i.vrid),
       `v${i.version}${i.family === 6 ? '/6' : ''}`,
-      i.fault ? `${i.state}(${i.fault})` : i.state,
+      i.fault ? `${i.state}(${i.fault})` : i.drillHold ? `${i.state}(drill hold)` : i.state,
       i.effectivePriority === i.basePriority ? String(i.basePriority) : `${i.effectivePriority}(${i.basePriority})`,
       i.masterAddr ? `${i.masterAddr}${i.masterPriority !== null ? `/${i.masterPriority}` : ''}` : '-',
       String(i.counters.rxAdverts),

@@ -124,6 +124,12 @@ export interface InstanceStatus {
   fault: string | null;
   vips: string[];
   lastTransition: { from: State; to: State; reason: string; agoMs: number } | null;
+  /** `hactl vrrp drill` stepped this instance down; it stays BACKUP until `--return` */
+  drillHold?: boolean;
+  /** the last advert accepted from another router on this VRID */
+  lastPeer?: { addr: string; priority: number; agoMs: number } | null;
+  /** configured unicast_peer addresses */
+  unicastPeers?: string[];
   counters: {
     rxAdverts: number;
     txAdverts: number;
@@ -774,6 +780,27 @@ export class VrrpDaemon {
     this.retrack();
   }
 
+  /**
+   * `hactl vrrp drill` (control socket `drill NAME` / `drill-return NAME`): a MASTER steps down the
+   * normal way (priority-0 advert, VIPs removed, notify BACKUP) and is held BACKUP; `return` ends the
+   * hold, after which the instance preempts as configured. Refuses (error) what it cannot do.
+   */
+  drill(name: string, op: 'step-down' | 'return'): { error: string } | { instance: string; state: State; held: boolean; src: string } {
+    const inst = this.instances.get(name) ?? [...this.instances.values()].find((i) => i.cfg.name === name);
+    if (!inst) return { error: `no vrrp_instance ${name} in the running configuration (${[...this.instances.values()].map((i) => i.cfg.name).join(', ') || 'none'})` };
+    const f = inst.fsm;
+    if (op === 'return') {
+      const was = f.releaseHold();
+      this.deps.log('info', `(${name}) drill: ${was ? 'hold released; preempting as configured' : 'no drill hold to release'}`, { instance: name, drill: 'return' });
+      return { instance: name, state: f.state, held: false, src: inst.src };
+    }
+    if (f.state !== 'MASTER') return { error: `${name} is ${f.state}, not MASTER: only a MASTER can step down` };
+    if (inst.group) return { error: `${name} is in sync group ${inst.groupCfg?.name ?? '?'}: a drill of one member is not supported (the group would follow it)` };
+    this.deps.log('warn', `(${name}) drill: stepping down (priority 0), held BACKUP until hactl vrrp drill --return`, { instance: name, drill: 'step-down' });
+    this.handle(inst, f.stepDown(this.deps.clock(), 'drill: stepped down (hactl vrrp drill)'));
+    return { instance: name, state: f.state, held: f.drillHold, src: inst.src };
+  }
+
   private onTransition(inst: Instance, from: State, to: State, reason: string, _fromStart: boolean): void {
     const c = inst.cfg;
     this.deps.log('info', `(${c.name}) Entering ${to} STATE (${reason})`, {
@@ -1395,6 +1422,9 @@ export class VrrpDaemon {
               agoMs: Math.round(now - i.fsm.lastTransition.at),
             }
           : null,
+        drillHold: i.fsm.drillHold,
+        lastPeer: i.fsm.lastPeer ? { addr: i.fsm.lastPeer.addr, priority: i.fsm.lastPeer.priority, agoMs: Math.round(now - i.fsm.lastPeer.at) } : null,
+        unicastPeers: i.cfg.unicastPeers,
         counters: {
           rxAdverts: i.fsm.stats.rxAdverts,
           txAdverts: i.fsm.stats.txAdverts,

@@ -235,6 +235,13 @@ export class VrrpFsm {
   private wantMaster = false;
   /** Sync group (set by SyncGroup): who keeps us from going MASTER on our own, or null. */
   sync: SyncGroup | null = null;
+  /**
+   * `hactl vrrp drill`: this instance stepped down and stays BACKUP behind any master it hears
+   * (as nopreempt) until releaseHold(); it still takes over when that master goes silent.
+   */
+  drillHold = false;
+  /** The last accepted advert from another router on our VRID (a peer exists). */
+  lastPeer: { addr: string; priority: number; at: number } | null = null;
 
   constructor(params: FsmParams) {
     this.params = { ...params };
@@ -282,6 +289,7 @@ export class VrrpFsm {
     this.stats.transitions++;
     if (from === 'MASTER') this.stats.releasedMaster++;
     if (to === 'MASTER') {
+      this.drillHold = false;
       this.stats.becameMaster++;
       this.masterAddr = this.params.primaryAddr;
       this.masterPriority = this.priority;
@@ -405,6 +413,7 @@ export class VrrpFsm {
     }
     this.stats.rxAdverts++;
     this.lastRxAt = now;
+    this.lastPeer = { addr: src, priority: adv.priority, at: now };
     if (adv.priority === 0) this.stats.rxPriorityZero++;
     if (this.state === 'BACKUP') {
       if (adv.priority === 0) {
@@ -412,7 +421,7 @@ export class VrrpFsm {
         this.masterPriority = 0;
         return out;
       }
-      let accept = !this.params.preempt || adv.priority >= this.priority;
+      let accept = this.drillHold || !this.params.preempt || adv.priority >= this.priority;
       if (!accept && this.params.preemptDelayMs > 0) {
         if (this.preemptAt === null) this.preemptAt = now + this.params.preemptDelayMs;
         if (now < this.preemptAt) accept = true;
@@ -519,6 +528,31 @@ export class VrrpFsm {
       this.go('FAULT', reason, now, out);
     }
     return out;
+  }
+
+  /**
+   * `hactl vrrp drill`: a MASTER sends priority 0 (as when it stops) and becomes a BACKUP held
+   * behind the peer that takes over (drillHold). Nothing for another state.
+   */
+  stepDown(now: number, reason: string): Action[] {
+    const out: Action[] = [];
+    if (this.state !== 'MASTER') return out;
+    this.send(0, out);
+    this.masterAddr = null;
+    this.masterPriority = null;
+    this.becomeBackup(now, reason, out);
+    this.drillHold = true;
+    return out;
+  }
+
+  /**
+   * End a drill hold: from here the BACKUP preempts again as configured (with preempt and a higher
+   * priority it takes MASTER back when its Master_Down_Interval passes without an advert it accepts).
+   */
+  releaseHold(): boolean {
+    const was = this.drillHold;
+    this.drillHold = false;
+    return was;
   }
 
   /** Shutdown event: a master sends a priority-0 advert; everything stops. */

@@ -313,6 +313,9 @@ export async function runVrrp(flags: VrrpRunFlags): Promise<number> {
       },
       // `hactl vrrp reload [--if-plan-is-safe]`: the SIGHUP path, answered with its record
       reload: (arg?: string) => reload('control', arg === 'if-safe'),
+      // `hactl vrrp drill --instance NAME [--return]`
+      drill: (name?: string) => (daemon && name ? daemon.drill(name, 'step-down') : { error: name ? 'the daemon is still starting' : 'drill needs an instance' }),
+      'drill-return': (name?: string) => (daemon && name ? daemon.drill(name, 'return') : { error: name ? 'the daemon is still starting' : 'drill-return needs an instance' }),
     };
     const ctl = await bindLineJson(sock, answers, (p) =>
       alreadyRunningOnSocket('hactl vrrp run', p),

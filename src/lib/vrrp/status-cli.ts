@@ -1,21 +1,34 @@
 /** `hactl vrrp status`: ask a running `hactl vrrp run` (and its LVS half) over the control sockets. src/fast.ts handler. */
 import { HactlError } from '../cli/errors';
 import type { Parsed } from '../cli/parse';
+import type { LvsStatus } from '../lvs/reconciler';
+import type { DaemonStatus } from './daemon';
 
-export async function vrrpStatusHandler(p: Parsed): Promise<number> {
-  const { queryControl, renderStatus } = require('./control') as typeof import('./control');
-  const sock = p.flags['control-socket'] as string;
-  let s: Awaited<ReturnType<typeof queryControl>> | undefined;
+export const NO_DAEMON_HINT = 'start it with `hactl vrrp run -f FILE` or pass --control-socket';
+
+/**
+ * Both halves' answers (the LVS half answers on <sock>-lvs.sock; with --lvs-only it is the only
+ * one); undefined where nothing answers. Throws only for a socket that answers wrongly.
+ */
+export async function queryNode(sock: string): Promise<{ vrrp?: DaemonStatus; lvs?: { text: string; json: LvsStatus } }> {
+  const { queryControl } = require('./control') as typeof import('./control');
+  let s: DaemonStatus | undefined;
   try {
     s = await queryControl(sock);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code !== 'ENOENT' && code !== 'ECONNREFUSED') throw new HactlError(`cannot query ${sock}: ${(e as Error).message}`);
   }
-  // The LVS half answers on its own socket (<sock>-lvs.sock); with --lvs-only it is the only one.
   const { lvsStatusForCli } = require('../lvs/daemon') as typeof import('../lvs/daemon');
   const lvs = await lvsStatusForCli(sock).catch(() => undefined);
-  if (!s && !lvs) throw new HactlError(`no VRRP daemon answers on ${sock}`, { hint: 'start it with `hactl vrrp run -f FILE` or pass --control-socket' });
+  return { vrrp: s, lvs };
+}
+
+export async function vrrpStatusHandler(p: Parsed): Promise<number> {
+  const { renderStatus } = require('./control') as typeof import('./control');
+  const sock = p.flags['control-socket'] as string;
+  const { vrrp: s, lvs } = await queryNode(sock);
+  if (!s && !lvs) throw new HactlError(`no VRRP daemon answers on ${sock}`, { hint: NO_DAEMON_HINT });
   if (p.flags.json) process.stdout.write(`${JSON.stringify({ ...(s ?? {}), lvs: lvs?.json }, null, 2)}\n`);
   else process.stdout.write((s ? renderStatus(s) : '') + (lvs?.text ?? ''));
   // degraded: a supervised half is not up (the VRRP instances are FAULT meanwhile)

@@ -11,35 +11,10 @@ import { after, before, describe, it } from 'node:test';
 import { formatSarif, formatText, sarifUri } from '../../../src/lib/conf/format';
 import { painter } from '../../../src/lib/cli/color';
 import { hactl } from '../../helpers/cli';
+import { validateSchema } from '../../helpers/schema';
 
 let dir = '';
 
-/**
- * The JSON Schema keywords schemas/conf-lint.schema.json uses (type, enum, required, properties,
- * additionalProperties: false, items, minimum): the list of violations, empty when `v` conforms.
- */
-function validateSchema(s: Record<string, unknown>, v: unknown, at = '$'): string[] {
-  const errs: string[] = [];
-  const t = s.type as string | undefined;
-  const kind = Array.isArray(v) ? 'array' : v === null ? 'null' : Number.isInteger(v) ? 'integer' : typeof v;
-  if (t && !(t === kind || (t === 'number' && kind === 'integer'))) return [`${at}: ${kind}, expected ${t}`];
-  if (Array.isArray(s.enum) && !s.enum.includes(v)) errs.push(`${at}: ${JSON.stringify(v)} not in ${JSON.stringify(s.enum)}`);
-  if (typeof s.minimum === 'number' && typeof v === 'number' && v < s.minimum) errs.push(`${at}: ${v} < ${s.minimum}`);
-  if (kind === 'object') {
-    const o = v as Record<string, unknown>;
-    const props = (s.properties ?? {}) as Record<string, Record<string, unknown>>;
-    for (const k of (s.required as string[] | undefined) ?? []) if (!(k in o)) errs.push(`${at}: ${k} missing`);
-    for (const [k, x] of Object.entries(o)) {
-      if (props[k]) errs.push(...validateSchema(props[k], x, `${at}.${k}`));
-      else if (s.additionalProperties === false) errs.push(`${at}: unexpected ${k}`);
-    }
-  }
-  if (kind === 'array' && s.items) {
-    const items = v as unknown[];
-    for (let i = 0; i < items.length; i++) errs.push(...validateSchema(s.items as Record<string, unknown>, items[i], `${at}[${i}]`));
-  }
-  return errs;
-}
 const file = (name: string, content: string) => {
   const p = path.join(dir, name);
   fs.writeFileSync(p, content);
