@@ -24,8 +24,8 @@ export interface CommandEntry {
 }
 
 const check = (kind: string): CommandEntry => ({ load: () => require('./lib/check/run-cli').checkHandler(kind) });
-const arp = (role: string, verb: string): CommandEntry => ({ load: () => require('./lib/arp/commands').arpHandler(role, verb) });
-const ipvs = (verb: string): CommandEntry => ({ load: () => require('./lib/ipvs/cli').fast(verb), raw: true });
+const arp = (role: string, verb: string): CommandEntry => ({ load: () => require('./lib/arp/arp-cli').arpHandler(role, verb) });
+const ipvs = (verb: string): CommandEntry => ({ load: () => require('./lib/ipvs/ipvs-cli').fast(verb), raw: true });
 
 /** Keyed by the command words. */
 export const commands: Record<string, CommandEntry> = {
@@ -45,9 +45,9 @@ export const commands: Record<string, CommandEntry> = {
   'vrrp reload': { load: () => require('./lib/vrrp/plan-cli').vrrpReloadHandler },
   'vrrp drill': { load: () => require('./lib/vrrp/drill-cli').vrrpDrillHandler },
   status: { load: () => require('./lib/vrrp/overview-cli').statusHandler },
-  completion: { load: () => require('./lib/cli/completion').completionHandler },
-  ipvsadm: { load: () => require('./lib/ipvs/cli').ipvsadmFast, raw: true },
-  restore: { load: () => require('./lib/ipvs/cli').restoreMain, raw: true },
+  completion: { load: () => require('./lib/cli/completion-cli').completionHandler },
+  ipvsadm: { load: () => require('./lib/ipvs/ipvs-cli').ipvsadmFast, raw: true },
+  restore: { load: () => require('./lib/ipvs/ipvs-cli').restoreMain, raw: true },
   ...Object.fromEntries(
     ['vs add', 'vs edit', 'vs del', 'vs list', 'vs zero', 'vs clear', 'vs timeout', 'vs sync start', 'vs sync stop', 'vs sync status', 'rs add', 'rs edit', 'rs del', 'save'].map(
       (v) => [v, ipvs(v)],
@@ -74,7 +74,7 @@ export function tryFast(argv: string[]): boolean {
       process.exitCode = code;
     },
     (err: unknown) => {
-      process.exitCode = (require('./lib/cli/report') as typeof import('./lib/cli/report')).reportError(err);
+      process.exitCode = (require('./lib/cli/report-cli') as typeof import('./lib/cli/report-cli')).reportError(err);
     },
   );
   return true;

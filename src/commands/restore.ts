@@ -18,7 +18,7 @@ export default class Restore extends HactlCommand {
     json: Flags.boolean({ description: 'JSON result' }),
   };
   async run(): Promise<void> {
-    const { restoreMain } = await import('../lib/ipvs/cli');
+    const { restoreMain } = await import('../lib/ipvs/ipvs-cli');
     process.exitCode = await restoreMain(this.argv);
   }
 }

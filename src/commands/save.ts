@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { IpvsCommand } from '../lib/ipvs/oclif';
+import { IpvsCommand } from '../flags/ipvs';
 
 export default class Save extends IpvsCommand {
   static override description = 'Print the IPVS table as ipvsadm -S rules';

@@ -12,7 +12,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { buildOptions } from '../../src/lib/check/cli';
+import { buildOptions } from '../../src/lib/check/run-cli';
 import { runCheck } from '../../src/lib/check/index';
 import type { CheckOptions } from '../../src/lib/check/types';
 import { hactlAsync, rawHttpServer, sleep } from './check-helpers';

@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { buildOptions } from '../../src/lib/check/cli';
+import { buildOptions } from '../../src/lib/check/run-cli';
 import { runCheck } from '../../src/lib/check/index';
 import { hactl } from '../helpers/cli';
 import { hactlAsync, rawHttpServer } from './check-helpers';

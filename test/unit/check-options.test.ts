@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { buildOptions, parseUrlSpec } from '../../src/lib/check/cli';
+import { buildOptions, parseUrlSpec } from '../../src/lib/check/run-cli';
 import { checkersFor, matchesVs } from '../../src/lib/check/from-conf';
 import { parseTarget, parseTimer } from '../../src/lib/check/target';
 import { loadConfig, memoryReader } from '../../src/lib/conf/index';

@@ -10,7 +10,7 @@ import { UsageError } from '../../src/lib/cli/errors';
 import { commandHelp } from '../../src/lib/cli/help';
 import { manPage } from '../../src/lib/cli/man';
 import { parseArgv } from '../../src/lib/cli/parse';
-import { jsonError } from '../../src/lib/cli/report';
+import { jsonError } from '../../src/lib/cli/report-cli';
 import { resolveCommand } from '../../src/lib/cli/resolve';
 import { type CliSpec, type CommandSpec, loadSpec } from '../../src/lib/cli/spec';
 import { closest, editDistance } from '../../src/lib/cli/suggest';

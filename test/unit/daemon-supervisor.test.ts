@@ -15,7 +15,7 @@ import {
   KEEPALIVED_EXIT,
   restartDelay,
 } from '../../src/lib/daemon/supervisor';
-import { BYE_FRAME, encodePlan, type MasterPlan } from '../../src/lib/daemon/watchdog';
+import { BYE_FRAME, encodePlan, type MasterPlan } from '../../src/lib/vrrp/watchdog';
 import { delRouteRequest } from '../../src/lib/net/rtnl';
 import { metricsText, renderStatus } from '../../src/lib/vrrp/control';
 import { VrrpDaemon } from '../../src/lib/vrrp/daemon';

@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { dryRunFlag, persistFlag, stateDirFlag, sysctlDirFlag, unitDirFlag, vipFlagRequired } from '../../lib/arp/flags';
+import { dryRunFlag, persistFlag, stateDirFlag, sysctlDirFlag, unitDirFlag, vipFlagRequired } from '../../flags/arp';
 import { HandledCommand } from '../../lib/cli/base';
 
 /** Handler: src/lib/arp/commands.ts. */

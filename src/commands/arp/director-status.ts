@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { jsonFlag, stateDirFlag, vipFlag } from '../../lib/arp/flags';
+import { jsonFlag, stateDirFlag, vipFlag } from '../../flags/arp';
 import { HandledCommand } from '../../lib/cli/base';
 
 /** Handler: src/lib/arp/commands.ts. */

@@ -1,4 +1,4 @@
-import { dryRunFlag, stateDirFlag } from '../../lib/arp/flags';
+import { dryRunFlag, stateDirFlag } from '../../flags/arp';
 import { HandledCommand } from '../../lib/cli/base';
 
 /** Handler: src/lib/arp/commands.ts. */

@@ -1,5 +1,5 @@
 import { HandledCommand } from '../../lib/cli/base';
-import { commonFlags, httpFlags, outputFlags, retryFlags, targetArg } from '../../lib/check/cli';
+import { commonFlags, httpFlags, outputFlags, retryFlags, targetArg } from '../../flags/check';
 
 export default class CheckHttp extends HandledCommand {
   static override summary = 'Run an HTTP_GET check once';

@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { HandledCommand } from '../../lib/cli/base';
-import { outputFlags, retryFlags } from '../../lib/check/cli';
+import { outputFlags, retryFlags } from '../../flags/check';
 
 export default class CheckMisc extends HandledCommand {
   static override summary = 'Run a MISC_CHECK once';

@@ -1,5 +1,5 @@
 import { HandledCommand } from '../../lib/cli/base';
-import { commonFlags, outputFlags, retryFlags, targetArg } from '../../lib/check/cli';
+import { commonFlags, outputFlags, retryFlags, targetArg } from '../../flags/check';
 
 export default class CheckPing extends HandledCommand {
   static override summary = 'Run a PING_CHECK once';

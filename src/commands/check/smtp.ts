@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 import { HandledCommand } from '../../lib/cli/base';
-import { commonFlags, outputFlags, retryFlags, targetArg } from '../../lib/check/cli';
+import { commonFlags, outputFlags, retryFlags, targetArg } from '../../flags/check';
 
 export default class CheckSmtp extends HandledCommand {
   static override summary = 'Run an SMTP_CHECK once';

@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 import { HandledCommand } from '../../lib/cli/base';
-import { commonFlags, httpFlags, outputFlags, retryFlags, sslFileFlags, targetArg } from '../../lib/check/cli';
+import { commonFlags, httpFlags, outputFlags, retryFlags, sslFileFlags, targetArg } from '../../flags/check';
 
 export default class CheckSsl extends HandledCommand {
   static override summary = 'Run an SSL_GET check once';

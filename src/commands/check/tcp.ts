@@ -1,5 +1,5 @@
 import { HandledCommand } from '../../lib/cli/base';
-import { commonFlags, outputFlags, retryFlags, targetArg } from '../../lib/check/cli';
+import { commonFlags, outputFlags, retryFlags, targetArg } from '../../flags/check';
 
 export default class CheckTcp extends HandledCommand {
   static override summary = 'Run a TCP_CHECK once';

@@ -1,4 +1,4 @@
-import { IpvsCommand, destFlags, serviceFlags } from '../../lib/ipvs/oclif';
+import { IpvsCommand, destFlags, serviceFlags } from '../../flags/ipvs';
 
 export default class RsAdd extends IpvsCommand {
   static override description = 'Add a real server to a virtual service (ipvsadm -a)';

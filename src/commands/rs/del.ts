@@ -1,4 +1,4 @@
-import { IpvsCommand, destFlags, serviceFlags } from '../../lib/ipvs/oclif';
+import { IpvsCommand, destFlags, serviceFlags } from '../../flags/ipvs';
 
 export default class RsDel extends IpvsCommand {
   static override description = 'Remove a real server (ipvsadm -d)';

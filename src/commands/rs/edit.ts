@@ -1,4 +1,4 @@
-import { IpvsCommand, destFlags, serviceFlags } from '../../lib/ipvs/oclif';
+import { IpvsCommand, destFlags, serviceFlags } from '../../flags/ipvs';
 
 export default class RsEdit extends IpvsCommand {
   static override description = 'Change a real server (ipvsadm -e)';

@@ -1,4 +1,4 @@
-import { IpvsCommand, serviceFlags, svcOptionFlags } from '../../lib/ipvs/oclif';
+import { IpvsCommand, serviceFlags, svcOptionFlags } from '../../flags/ipvs';
 
 export default class VsAdd extends IpvsCommand {
   static override description = 'Add a virtual service (ipvsadm -A)';

@@ -1,4 +1,4 @@
-import { IpvsCommand, yesFlag } from '../../lib/ipvs/oclif';
+import { IpvsCommand, yesFlag } from '../../flags/ipvs';
 
 export default class VsClear extends IpvsCommand {
   static override description = 'Delete every virtual service (ipvsadm -C); asks first unless --yes';

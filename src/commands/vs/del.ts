@@ -1,4 +1,4 @@
-import { IpvsCommand, serviceFlags, yesFlag } from '../../lib/ipvs/oclif';
+import { IpvsCommand, serviceFlags, yesFlag } from '../../flags/ipvs';
 
 export default class VsDel extends IpvsCommand {
   static override description = 'Delete a virtual service and its real servers (ipvsadm -D); asks first unless --yes';

@@ -1,4 +1,4 @@
-import { IpvsCommand, serviceFlags, svcOptionFlags } from '../../lib/ipvs/oclif';
+import { IpvsCommand, serviceFlags, svcOptionFlags } from '../../flags/ipvs';
 
 export default class VsEdit extends IpvsCommand {
   static override description = 'Change a virtual service (ipvsadm -E)';

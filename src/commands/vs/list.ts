@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { IpvsCommand, outputFlags, serviceFlags } from '../../lib/ipvs/oclif';
+import { IpvsCommand, outputFlags, serviceFlags } from '../../flags/ipvs';
 
 export default class VsList extends IpvsCommand {
   static override description = 'List the IPVS table exactly like ipvsadm -L (or as JSON / a table)';

@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { IpvsCommand } from '../../lib/ipvs/oclif';
+import { IpvsCommand } from '../../flags/ipvs';
 
 export default class VsTimeout extends IpvsCommand {
   static override description = 'Show, or with --set change, the tcp/tcpfin/udp connection timeouts (0 keeps a value)';

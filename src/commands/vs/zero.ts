@@ -1,4 +1,4 @@
-import { IpvsCommand, serviceFlags } from '../../lib/ipvs/oclif';
+import { IpvsCommand, serviceFlags } from '../../flags/ipvs';
 
 export default class VsZero extends IpvsCommand {
   static override description = 'Zero the counters of one service or of all (ipvsadm -Z)';

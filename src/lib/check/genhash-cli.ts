@@ -112,6 +112,6 @@ export function genhashHandler(p: Parsed): Promise<number> {
       verbose: f.verbose === true,
       json: f.json === true,
     },
-    (m) => (require('../cli/report') as typeof import('../cli/report')).reportWarning(m),
+    (m) => (require('../cli/report-cli') as typeof import('../cli/report-cli')).reportWarning(m),
   );
 }

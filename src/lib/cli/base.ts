@@ -1,7 +1,13 @@
 import { Command } from '@oclif/core';
 import { rewordOclifMessage } from './errors';
 import type { Parsed } from './parse';
-import { reportError, reportFailure } from './report';
+import { reportError, reportFailure } from './report-cli';
+
+/** Run a command line through oclif (what ./main does not serve: `vrrp run` without its fast entry); oclif sets the exit status. */
+export async function runOclif(root: string, argv: string[]): Promise<void> {
+  const oclif = require('@oclif/core') as typeof import('@oclif/core');
+  await oclif.execute({ dir: root, args: argv }).catch((err: unknown) => require('@oclif/core/handle')(err));
+}
 
 /**
  * Base class of every hactl command: uniform error reporting when oclif runs

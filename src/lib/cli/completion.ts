@@ -1,10 +1,8 @@
 /**
  * Shell completion scripts (bash, zsh) generated from the command spec (./spec),
- * the same one help and the parser use: `hactl completion bash|zsh`. Pure and
- * deterministic (the scripts are derived from the spec only).
+ * the same one help and the parser use. Pure and deterministic (the scripts are
+ * derived from the spec only); `hactl completion bash|zsh` prints them: ./completion-cli.
  */
-import { UsageError } from './errors';
-import type { Parsed } from './parse';
 import { type CliSpec, commandList, topicsOf, visibleFlags, words } from './spec';
 
 function q(s: string): string {
@@ -161,15 +159,4 @@ _hactl() {
 }
 if [[ \${zsh_eval_context[-1]} == loadautofunc ]]; then _hactl "$@"; else compdef _hactl ${spec.bin}; fi
 `;
-}
-
-/** `hactl completion bash|zsh` (src/fast.ts). */
-export function completionHandler(p: Parsed): number {
-  const shell = p.args.shell;
-  const { loadSpec } = require('./spec') as typeof import('./spec');
-  const spec = loadSpec(require('node:path').join(__dirname, '..', '..', '..', '..'));
-  if (shell === 'bash') process.stdout.write(bashCompletion(spec));
-  else if (shell === 'zsh') process.stdout.write(zshCompletion(spec));
-  else throw new UsageError(`unknown shell '${shell}' (expected bash or zsh)`, { hint: 'see `hactl completion --help`' });
-  return 0;
 }

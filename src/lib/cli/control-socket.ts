@@ -145,3 +145,10 @@ export function queryLineJson(p: string, request: string, timeoutMs = 3000): Pro
     });
   });
 }
+
+/** A daemon's `status` answer on its control socket (rejects with the daemon's own error sentence, when it gives one). */
+export async function queryStatus<T>(p: string, timeoutMs = 3000): Promise<T> {
+  const j = (await queryLineJson(p, 'status', timeoutMs)) as T & { error?: string };
+  if (j.error) throw new Error(j.error);
+  return j;
+}

@@ -9,7 +9,7 @@
  */
 import { UsageError } from './errors';
 import { parseArgv } from './parse';
-import { reportError, setJsonErrors } from './report';
+import { reportError, setJsonErrors } from './report-cli';
 import { resolveCommand } from './resolve';
 import { type CliSpec, type CommandSpec, loadSpec, words } from './spec';
 
@@ -18,6 +18,7 @@ const helpLib = () => require('./help') as typeof import('./help');
 const commandHelp: typeof import('./help').commandHelp = (...a) => helpLib().commandHelp(...a);
 const rootHelp: typeof import('./help').rootHelp = (...a) => helpLib().rootHelp(...a);
 const topicHelp: typeof import('./help').topicHelp = (...a) => helpLib().topicHelp(...a);
+const printHelp = (text: string): number => (require('./help-cli') as typeof import('./help-cli')).printHelp(text);
 
 function helpRef(spec: CliSpec, c?: CommandSpec): string {
   return c ? `see \`${spec.bin} ${words(c.id)} --help\`` : `see \`${spec.bin} --help\``;
@@ -74,21 +75,18 @@ export async function run(root: string, argv: string[]): Promise<number | undefi
   try {
     spec = loadSpec(root);
     if (argv.length === 0 || (argv.length === 1 && (argv[0] === '--help' || argv[0] === '-h'))) {
-      process.stdout.write(rootHelp(spec));
-      return 0;
+      return printHelp(rootHelp(spec));
     }
     if (argv[0] === 'help') {
       const own = argv.length === 2 && (argv[1] === '--help' || argv[1] === '-h') && spec.commands.help;
-      process.stdout.write(own ? commandHelp(spec, own) : helpFor(spec, argv.slice(1)));
-      return 0;
+      return printHelp(own ? commandHelp(spec, own) : helpFor(spec, argv.slice(1)));
     }
     const r = resolveCommand(spec, argv);
     if (r.kind === 'root') throw new UsageError(`unknown flag ${argv[0]}`, { hint: helpRef(spec) });
     if (r.kind === 'unknown') throw unknownCommand(spec, r.typed, r.suggestion);
     if (r.kind === 'topic') {
       if (r.rest.length === 0 || hasHelpFlag(r.rest)) {
-        process.stdout.write(topicHelp(spec, r.topic));
-        return 0;
+        return printHelp(topicHelp(spec, r.topic));
       }
       throw new UsageError(`\`${spec.bin} ${r.topic}\` needs a command before ${r.rest[0]}`, { hint: `see \`${spec.bin} help ${r.topic}\`` });
     }
@@ -96,8 +94,7 @@ export async function run(root: string, argv: string[]): Promise<number | undefi
     const key = words(cmd.id);
     // `hactl ipvsadm ...` is ipvsadm's own command line, -h included.
     if (key !== 'ipvsadm' && hasHelpFlag(r.rest, cmd)) {
-      process.stdout.write(commandHelp(spec, cmd));
-      return 0;
+      return printHelp(commandHelp(spec, cmd));
     }
     const fast = require('../../fast') as typeof import('../../fast');
     const entry = fast.commands[key];
@@ -116,9 +113,7 @@ export async function run(root: string, argv: string[]): Promise<number | undefi
     if (!entry) {
       // Not served here (vrrp run): its own fast entry, else oclif.
       if (fast.tryFast(argv)) return undefined;
-      await require('@oclif/core')
-        .execute({ dir: root, args: argv })
-        .catch((err: unknown) => require('@oclif/core/handle')(err));
+      await (require('./base') as typeof import('./base')).runOclif(root, argv);
       return undefined;
     }
     const handler = entry.load();

@@ -4,15 +4,29 @@
  * checker child), watches it and restarts it with keepalived's back-off, or stops the daemon
  * when it failed for good (supervisor.ts, pure); it keeps the VRRP instances out of MASTER
  * while the LVS half is down (through the VRRP daemon's own tracked object "LVS half"); and it
- * runs the watchdog that gives up the VIPs should this process be killed (watchdog.ts).
+ * runs the watchdog that gives up the VIPs should this process be killed (vrrp/watchdog.ts,
+ * given by the VRRP half's start-up: this folder imports neither half).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { FIFO_OWNER_ENV, LVS_CHILD_ENV, LVS_READY_MESSAGE } from '../lvs/daemon';
-import { type ChildEvents, type ChildHandle, HalfSupervisor, type HalfStatus, type SupervisorLog } from './supervisor';
-import { type MasterPlan, Watchdog } from './watchdog';
+import {
+  type ChildEvents,
+  type ChildHandle,
+  FIFO_OWNER_ENV,
+  HalfSupervisor,
+  type HalfStatus,
+  LVS_CHILD_ENV,
+  LVS_READY_MESSAGE,
+  type SupervisorLog,
+} from './supervisor';
 
 export { degraded, type HalfStatus, STATUS_EXIT_DEGRADED } from './supervisor';
-export type { MasterPlan } from './watchdog';
+
+/** The dead-man switch the supervisor runs (vrrp/watchdog.ts's Watchdog): it is told the MASTER plans, and "bye" on a clean stop. */
+export interface DeadManSwitch<P> {
+  update(plans: P[], links?: readonly string[]): void;
+  bye(): void;
+  readonly pid: number | undefined;
+}
 
 /** The name of the VRRP daemon's internal tracked object for the LVS half. */
 export const LVS_TRACK = 'LVS half';
@@ -48,7 +62,7 @@ export function spawnLvsChild(argv: string[], ev: ChildEvents): ChildHandle {
   };
 }
 
-export interface SupervisionOptions {
+export interface SupervisionOptions<P> {
   /** the `vrrp run` argv, when the LVS half runs as a child */
   lvsArgv?: string[];
   log: SupervisorLog;
@@ -56,15 +70,17 @@ export interface SupervisionOptions {
   availability(up: boolean): void;
   /** a half failed for good: stop the daemon and exit with `code` */
   permanent(code: number, message: string): void;
+  /** start the dead-man switch (undefined: none, e.g. not built) */
+  watchdog?: (log: (level: 'info' | 'warn' | 'error', msg: string) => void) => DeadManSwitch<P> | undefined;
   /** for tests of the wiring: another spawner */
   spawn?: (ev: ChildEvents) => ChildHandle;
 }
 
-export class Supervision {
+export class Supervision<P> {
   readonly lvs?: HalfSupervisor;
-  private watchdog?: Watchdog;
+  private watchdog?: DeadManSwitch<P>;
 
-  constructor(private readonly o: SupervisionOptions) {
+  constructor(private readonly o: SupervisionOptions<P>) {
     const argv = o.lvsArgv;
     if (argv)
       this.lvs = new HalfSupervisor('LVS', {
@@ -79,12 +95,12 @@ export class Supervision {
 
   /** Start the watchdog and the LVS child. */
   start(): void {
-    this.watchdog = Watchdog.start((l, m) => this.o.log(l, m));
+    this.watchdog = this.o.watchdog?.((l, m) => this.o.log(l, m));
     this.lvs?.start();
   }
 
   /** The VRRP daemon's MASTER instances or vmac links changed (VrrpDaemon deps.onMasters). */
-  masters(plans: MasterPlan[], links: readonly string[] = []): void {
+  masters(plans: P[], links: readonly string[] = []): void {
     this.watchdog?.update(plans, links);
   }
 

@@ -21,6 +21,25 @@
  * start that fails for good stops the daemon instead).
  */
 
+// The supervisor's protocol with the LVS child it spawns (lvs/daemon.ts reads these).
+
+/**
+ * Set when this process is the LVS half that `vrrp run` spawned: the VRRP half (the parent) owns the
+ * global notify_fifo and runs its notify_fifo_script (keepalived: the parent process), so this half
+ * only writes to that FIFO.
+ */
+export const FIFO_OWNER_ENV = 'HACTL_NOTIFY_FIFO_OWNER';
+
+/**
+ * Set (to the parent's pid) in the environment of the LVS half that a VRRP half
+ * spawned: that child holds only the LVS pid file (the parent holds the main one)
+ * and serves no metrics (the parent serves the VRRP metrics on --metrics).
+ */
+export const LVS_CHILD_ENV = 'HACTL_LVS_CHILD_OF';
+
+/** The message an LVS half started by the supervisor (IPC channel) sends once it serves. */
+export const LVS_READY_MESSAGE = { hactl: 'lvs-ready' } as const;
+
 /** keepalived 2.2.7's exit codes (lib/scheduler.h). */
 export const KEEPALIVED_EXIT = {
   OK: 0,

@@ -32,10 +32,6 @@ export interface Io {
   err(s: string): void;
 }
 
-export const processIo: Io = {
-  out: (s) => process.stdout.write(s),
-  err: (s) => process.stderr.write(s),
-};
 
 function readOr(path: string, dflt = ''): string {
   try {
@@ -515,7 +511,7 @@ export class ExitRequest extends Error {
 }
 
 /** ipvsadm's main(): initialise (exit 2 if IPVS is unusable), then run. */
-export async function ipvsadmMain(argv: string[], io: Io = processIo, readStdin?: () => string, list?: ListFn): Promise<number> {
+export async function ipvsadmMain(argv: string[], io: Io, readStdin?: () => string, list?: ListFn): Promise<number> {
   const { ipvs } = await import('./client');
   let c: IpvsClient;
   try {

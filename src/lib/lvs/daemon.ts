@@ -20,10 +20,11 @@
  */
 import type { FileCheckOptions } from '../check/from-conf';
 import * as os from 'node:os';
-import { bindLineJson, queryLineJson } from '../cli/control-socket';
+import { bindLineJson, queryLineJson, queryStatus } from '../cli/control-socket';
 import { daemonLogger } from '../daemon/log';
 import { alreadyRunningOnSocket, DEFAULT_PID_FILE, Held, lockPidFile, lvsPidFileFor } from '../daemon/pidfile';
-import { KEEPALIVED_EXIT } from '../daemon/supervisor';
+import { bindMetrics } from '../daemon/metrics';
+import { FIFO_OWNER_ENV, KEEPALIVED_EXIT, LVS_CHILD_ENV, LVS_READY_MESSAGE } from '../daemon/supervisor';
 import { HactlError } from '../cli/errors';
 import { NotifyFifo } from '../notify/fifo';
 import { splitCommand } from '../proc/argv';
@@ -87,12 +88,6 @@ export function lvsSpecFromModel(model: KeepalivedConfig, userExists = nodeHostP
   return lvsSpecFromConfig(model);
 }
 
-/**
- * Set when this process is the LVS half that `vrrp run` spawned: the VRRP half (the parent) owns the
- * global notify_fifo and runs its notify_fifo_script (keepalived: the parent process), so this half
- * only writes to that FIFO.
- */
-export const FIFO_OWNER_ENV = 'HACTL_NOTIFY_FIFO_OWNER';
 
 /**
  * Run a notify or quorum script as keepalived does (src/lib/proc): its words as argv, no shell
@@ -210,8 +205,8 @@ export class LvsHost {
         const inst = this.spec?.syncDaemon?.instance;
         if (busy || !inst || !this.rec) return;
         busy = true;
-        const { queryControl } = require('../vrrp/control') as typeof import('../vrrp/control');
-        queryControl(sock, 1500)
+        // the VRRP half's status (vrrp/control.ts queryControl), read as far as this needs it
+        queryStatus<{ instances: { name: string; state: string }[] }>(sock, 1500)
           .then((st) => {
             const i = st.instances.find((x) => x.name === inst);
             if (!i) return;
@@ -343,8 +338,6 @@ function testIpvs(): IpvsPort | undefined {
   return { list: async () => [], apply: async (ops) => ops.map(() => ({ ok: true as const })) };
 }
 
-/** The message an LVS half started by the supervisor (IPC channel) sends once it serves. */
-export const LVS_READY_MESSAGE = { hactl: 'lvs-ready' } as const;
 
 /**
  * Run the LVS half in this process until SIGTERM/SIGINT. Start-up order: pid
@@ -375,7 +368,6 @@ export async function runLvsDaemon(o: LvsDaemonOptions): Promise<void> {
     });
     held.push(() => ctl.close());
     if (o.metrics) {
-      const { bindMetrics } = require('../vrrp/control') as typeof import('../vrrp/control');
       const m = await bindMetrics(o.metrics, async () => lvsMetricsText(host.status(), await host.liveTable())).catch((e: Error) => {
         throw new HactlError(e.message, { hint: 'choose a free ADDR:PORT for --metrics' });
       });
@@ -434,12 +426,6 @@ export interface LvsHalfFlags {
 /** What `hactl vrrp run` does about the LVS half: it ran here ('ran'), runs as a child ('child'), or none. */
 export type LvsHalfMode = 'ran' | 'child' | 'none';
 
-/**
- * Set (to the parent's pid) in the environment of the LVS half that a VRRP half
- * spawned: that child holds only the LVS pid file (the parent holds the main one)
- * and serves no metrics (the parent serves the VRRP metrics on --metrics).
- */
-export const LVS_CHILD_ENV = 'HACTL_LVS_CHILD_OF';
 
 /** This process is an LVS half spawned by a VRRP half (and still has its channel to it). */
 function spawnedLvsChild(): boolean {

@@ -3,8 +3,7 @@
  * the kernel's IPVS counters from a listing of the live table. docs/metrics.md lists every metric.
  */
 import type { ServiceWithDests, Stats } from '../ipvs/types';
-import { type PromMetric, promText, reloadMetrics } from '../vrrp/control';
-import type { ReloadResult } from '../vrrp/daemon';
+import { type PromMetric, promText, reloadMetrics } from '../daemon/metrics';
 import { type LvsStatus, svcLabel } from './reconciler';
 
 type Rows = PromMetric['rows'];
@@ -24,7 +23,7 @@ const COUNTERS: [keyof Stats, string, string][] = [
  * Prometheus text for the LVS half. `live`: the kernel's table with counters (undefined: not read,
  * the IPVS counter metrics are then left out); `lastReload`: the last SIGHUP's result, when known.
  */
-export function lvsMetricsText(s: LvsStatus | undefined, live?: ServiceWithDests[], lastReload?: ReloadResult): string {
+export function lvsMetricsText(s: LvsStatus | undefined, live?: ServiceWithDests[], lastReload?: { ok: boolean; atMs: number }): string {
   const all: PromMetric[] = [];
   const metric = (name: string, help: string, type: PromMetric['type'], rows: Rows) => {
     all.push({ name, help, type, rows });

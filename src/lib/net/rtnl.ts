@@ -3,6 +3,8 @@
  * Thin: converts between hactl's small plain types and the package's
  * structures, and turns "Request rejected: EEXIST" into NetError with `.code`.
  * Every call works in the network namespace of the calling process.
+ * size: ~740 lines: one adapter for links, addresses, routes and rules over one socket; each part is
+ * a thin converter, kept together so the socket handling has one home.
  */
 import { AttrStream, createRtNetlink, FlagsNew, type RtNetlinkSocket, rt as rtStructs, type rt } from 'netlink';
 import { type Cidr, type Family, formatIp, parseCidr, parseIp } from '../addr';

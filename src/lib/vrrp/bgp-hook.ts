@@ -4,7 +4,7 @@
  * 'unchecked' with --vrrp-only; the routes go through src/lib/net/rtnl; the routes the watchdog
  * must delete ride on the MASTER plans it already gets.
  */
-import type { MasterPlan } from '../daemon/watchdog';
+import type { MasterPlan } from './watchdog';
 import type { LvsStatus } from '../lvs/reconciler';
 import type { RouteSpec } from '../net/rtnl';
 import { BgpAnnouncer, type VipAnnounceStatus } from '../bgp/announcer';

@@ -9,7 +9,7 @@ import { formatIpv4 } from '../addr';
 import { parseTrackFileStatus } from '../check/track-file';
 import { runScript } from '../proc/run';
 import type { HalfStatus } from '../daemon/supervisor';
-import type { MasterPlan } from '../daemon/watchdog';
+import type { MasterPlan } from './watchdog';
 import type { Command, DaemonConfig, InstanceConfig, NotifyConfig, ScriptConfig, VipConfig } from './config';
 import { instanceKey, noAccept, notifyArgs, vipPlacement } from './config';
 import { DropLogLimiter } from './droplog';
@@ -88,7 +88,7 @@ export interface DaemonDeps {
   /**
    * The MASTER instances, as what to undo if this process died without stopping (their
    * priority-0 adverts, VIPs, no_accept elements), and every instance's use_vmac macvlan, after
-   * every change: for the watchdog (src/lib/daemon/watchdog.ts).
+   * every change: for the watchdog (src/lib/vrrp/watchdog.ts).
    */
   onMasters?: (plans: MasterPlan[], links: string[]) => void;
 }

@@ -9,7 +9,7 @@ import { ipBytes } from '../addr';
 import { queryLineJson } from '../cli/control-socket';
 import { HactlError, UsageError } from '../cli/errors';
 import type { Parsed } from '../cli/parse';
-import { formatError } from '../cli/report';
+import { formatError } from '../cli/report-cli';
 import { buildArpRequest, buildNeighborSolicit, ETH_P_ALL } from '../net/arp';
 import { formatMac, parseMac, vrrpVirtualMac } from '../net/mac';
 import type { DaemonStatus, InstanceStatus } from './daemon';

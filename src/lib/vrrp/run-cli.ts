@@ -16,6 +16,7 @@ import { LVS_TRACK, Supervision } from '../daemon';
 import { fullGc } from '../daemon/gc';
 import { alreadyRunningOnSocket, DEFAULT_PID_FILE, Held, lockPidFile } from '../daemon/pidfile';
 import { lvsChildArgv, lvsHalf, lvsRole } from '../lvs/daemon';
+import { type MasterPlan, Watchdog } from './watchdog';
 import type { DaemonConfig } from './config';
 import type { LvsSpec } from '../lvs/types';
 import { bindMetrics, DEFAULT_CONTROL_SOCKET, loadDaemonConfig, metricsText, parseMetricsAddr, type ReloadRecord } from './control';
@@ -230,10 +231,11 @@ export async function runVrrp(flags: VrrpRunFlags): Promise<number> {
     let stopNow: ((why: string, code: number) => void) | undefined;
     let fatal: number | undefined;
     let vrrp: VrrpDaemon | undefined; // the instances, once built (before start: the LVS child may report first)
-    let masters: import('../daemon/watchdog').MasterPlan[] = [];
-    const sup = new Supervision({
+    let masters: MasterPlan[] = [];
+    const sup = new Supervision<MasterPlan>({
       lvsArgv: role === 'child' ? lvsChildArgv(flags) : undefined,
       log,
+      watchdog: (l) => Watchdog.start(l),
       availability: (up) => vrrp?.setInternalTrack(LVS_TRACK, up),
       permanent: (code) => {
         fatal ??= code;

@@ -1,4 +1,4 @@
-import { IpvsCommand, syncDaemonFlags } from '../../../lib/ipvs/oclif';
+import { IpvsCommand, syncDaemonFlags } from '../../../flags/ipvs';
 
 export default class VsSyncStart extends IpvsCommand {
   static override description = 'Start the kernel connection-sync daemon, master or backup (ipvsadm --start-daemon)';

@@ -1,4 +1,4 @@
-import { IpvsCommand, outputFlags } from '../../../lib/ipvs/oclif';
+import { IpvsCommand, outputFlags } from '../../../flags/ipvs';
 
 export default class VsSyncStatus extends IpvsCommand {
   static override description = 'Show the running sync daemons (ipvsadm -L --daemon)';

@@ -1,4 +1,4 @@
-import { IpvsCommand, syncDaemonFlags } from '../../../lib/ipvs/oclif';
+import { IpvsCommand, syncDaemonFlags } from '../../../flags/ipvs';
 
 export default class VsSyncStop extends IpvsCommand {
   static override description = 'Stop the kernel connection-sync daemon, master or backup (ipvsadm --stop-daemon)';

@@ -7,14 +7,20 @@
 import { familyOfAf, formatAddrPort } from '../addr';
 import * as fs from 'node:fs';
 import { colorEnabled } from '../cli/color';
-import { reportFailure } from '../cli/report';
+import { reportFailure } from '../cli/report-cli';
 import { IpvsadmArgError, type IpvsadmCommand, OPT, parseIpvsadmArgs } from './argv';
 import type { IpvsClient } from './client';
 import { serviceKey } from './codec';
 import { IpvsError, IpvsUnavailableError } from './errors';
 import { protocolName, schedFlags, tableJson } from './format';
 import { clearQuestion, completeArgs, delQuestion, inquirerPrompter, missingOption, PromptFailure } from './interactive';
-import { commandToOp, type Io, ipvsadmMain, type ListOutput, listOutput, processIo, systemParseOptions, systemResolver } from './run';
+import { commandToOp, type Io, ipvsadmMain, type ListOutput, listOutput, systemParseOptions, systemResolver } from './run';
+
+/** The process's own streams (the IPVS front ends' output). */
+export const processIo: Io = {
+  out: (s) => process.stdout.write(s),
+  err: (s) => process.stderr.write(s),
+};
 import type { ServiceWithDests } from './types';
 
 export type Verb =

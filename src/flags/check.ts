@@ -1,11 +1,10 @@
 /**
  * The flags of the `hactl check <type>` commands (named after the
  * keepalived.conf keywords, `_` -> `-`), for the command classes, i.e. the
- * spec. Turning them into checker options and running: ./run-cli (no oclif).
+ * spec (oclif lives above src/lib). Turning them into checker options and running:
+ * src/lib/check/run-cli.ts (no oclif).
  */
 import { Args, Flags } from '@oclif/core';
-
-export { buildOptions, DEFAULT_PORTS, parseUrlSpec } from './run-cli';
 
 export const commonFlags = {
   'connect-ip': Flags.string({ summary: 'connect_ip: address to connect to instead of TARGET.', helpGroup: 'CONNECTION' }),

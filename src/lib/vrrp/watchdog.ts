@@ -18,8 +18,8 @@ import { parseIp } from '../addr';
 import { watchdogPath } from '../netlink/addon';
 import { delVipElems, encodeBatch, familyOf } from '../net/nft';
 import { delRouteRequest, delRuleRequest, type RouteSpec } from '../net/rtnl';
-import type { RouteConfig, RuleConfig } from '../vrrp/config';
-import { RTPROT_KEEPALIVED, routeSpecOf } from '../vrrp/netops';
+import type { RouteConfig, RuleConfig } from './config';
+import { RTPROT_KEEPALIVED, routeSpecOf } from './netops';
 
 /** One MASTER instance, as the watchdog must undo it. */
 export interface MasterPlan {

@@ -1,12 +1,12 @@
 /**
  * Shared oclif pieces for the IPVS commands. The flags are declared for
- * `--help` only: the commands hand their raw argv to ./cli, which parses it
+ * `--help` only: the commands hand their raw argv to src/lib/ipvs/ipvs-cli.ts, which parses it
  * with ipvsadm's own rules (so `-p` with or without a timeout, `-Ln`-style
  * clusters and every ipvsadm spelling keep working).
  */
 import { Flags } from '@oclif/core';
-import { HactlCommand } from '../cli/base';
-import type { Verb } from './cli';
+import { HactlCommand } from '../lib/cli/base';
+import type { Verb } from '../lib/ipvs/ipvs-cli';
 
 export const serviceFlags = {
   'tcp-service': Flags.string({ char: 't', description: 'TCP virtual service ADDR:PORT ([v6]:PORT for IPv6)', helpValue: 'ADDR:PORT' }),
@@ -62,7 +62,7 @@ export abstract class IpvsCommand extends HactlCommand {
   static override strict = false;
   protected abstract readonly verb: Verb;
   async run(): Promise<void> {
-    const { vsMain } = await import('./cli');
+    const { vsMain } = await import('../lib/ipvs/ipvs-cli');
     process.exitCode = await vsMain(this.verb, this.argv);
   }
 }
