@@ -3,11 +3,10 @@
  * Prometheus /metrics endpoint, the status renderer and config loading.
  */
 import { splitHostPort } from '../addr';
-import * as http from 'node:http';
+import type * as http from 'node:http';
 import type * as net from 'node:net';
 import { queryLineJson, serveLineJson } from '../cli/control-socket';
-import { nodeHostProbe } from '../conf/host-probe';
-import { type DaemonConfig, fromModel } from './config';
+import type { DaemonConfig } from './config';
 import type { HalfStatus } from '../daemon/supervisor';
 import type { LvsSpec } from '../lvs/types';
 import type { DaemonStatus, ReloadResult } from './daemon';
@@ -127,7 +126,8 @@ export function parseMetricsAddr(addr: string): { host: string; port: number } |
 
 /** A /metrics HTTP server for `text()` (not listening yet). */
 function metricsServer(text: () => string | Promise<string>): http.Server {
-  return http.createServer((req, res) => {
+  // node:http is required here: `vrrp status` loads this module and never serves (issue 11)
+  return (require('node:http') as typeof http).createServer((req, res) => {
     if (req.url === '/metrics') {
       Promise.resolve()
         .then(text)
@@ -271,8 +271,9 @@ export function loadDaemonConfig(path: string, configId?: string, opts: { allowN
   const errors = diags.filter((d) => d.severity === 'error').map(fmt);
   const warnings = diags.filter((d) => d.severity !== 'error').map(fmt);
   if (errors.length || !r.model) return { errors: errors.length ? errors : ['configuration could not be read'], warnings };
-  const host = nodeHostProbe();
-  const { config, problems, notes } = fromModel(r.model, { userExists: (n) => host.userExists?.(n) ?? true, groupExists: (n) => host.groupExists?.(n) ?? true });
+  // required here, not at the top: `vrrp status` loads this module only to query and render (issue 11)
+  const host = (require('../conf/host-probe') as typeof import('../conf/host-probe')).nodeHostProbe();
+  const { config, problems, notes } = (require('./config') as typeof import('./config')).fromModel(r.model, { userExists: (n) => host.userExists?.(n) ?? true, groupExists: (n) => host.groupExists?.(n) ?? true });
   for (const p of problems) errors.push(`${p.where}: ${p.message}`);
   warnings.push(...notes);
   if (config.instances.length === 0 && !opts.allowNoInstances) errors.push(`${path}: no vrrp_instance to run`);

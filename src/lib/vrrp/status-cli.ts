@@ -13,7 +13,7 @@ export async function vrrpStatusHandler(p: Parsed): Promise<number> {
     if (code !== 'ENOENT' && code !== 'ECONNREFUSED') throw new HactlError(`cannot query ${sock}: ${(e as Error).message}`);
   }
   // The LVS half answers on its own socket (<sock>-lvs.sock); with --lvs-only it is the only one.
-  const { lvsStatusForCli } = require('../lvs/daemon') as typeof import('../lvs/daemon');
+  const { lvsStatusForCli } = require('../lvs/status-client') as typeof import('../lvs/status-client');
   const lvs = await lvsStatusForCli(sock).catch(() => undefined);
   if (!s && !lvs) throw new HactlError(`no VRRP daemon answers on ${sock}`, { hint: 'start it with `hactl vrrp run -f FILE` or pass --control-socket' });
   if (p.flags.json) process.stdout.write(`${JSON.stringify({ ...(s ?? {}), lvs: lvs?.json }, null, 2)}\n`);
