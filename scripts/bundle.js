@@ -26,7 +26,9 @@ const entry = path.join(root, 'dist/src/lib/cli/main.js');
 const out = path.join(root, 'dist/src/lib/cli/main.bundle.js');
 
 function main() {
-  if (process.argv.includes('--cache-only')) return writeCache();
+  // npm's install script (a packed package installed with another node): rewrite the
+  // cache for this node; never fail the install for it (the bundle runs without one).
+  if (process.argv.includes('--cache-only')) return fs.existsSync(out) ? writeCache(true) : undefined;
   fs.rmSync(out, { force: true });
   fs.rmSync(`${out}.cache`, { force: true });
   let esbuild;
@@ -59,14 +61,14 @@ function main() {
  * few representative command lines in one child (help, flag parsing, an engine)
  * and keep what they compiled, so that most runs find their code cached.
  */
-function writeCache() {
+function writeCache(optional = false) {
   const r = spawnSync(process.execPath, [path.join(root, 'bin', 'hactl')], {
     env: { ...process.env, HACTL_WRITE_CODE_CACHE: '1' },
     encoding: 'utf8',
   });
   if (r.status !== 0) {
     process.stderr.write(`bundle: writing the code cache failed (exit ${r.status}): ${(r.stderr || '').trim().split('\n')[0]}\n`);
-    process.exit(1);
+    process.exit(optional ? 0 : 1);
   }
   process.stdout.write(`${path.relative(root, out)}.cache: ${fs.statSync(`${out}.cache`).size} bytes\n`);
 }
