@@ -3,7 +3,7 @@
  * for the VRRP metrics in vrrp/control.ts and the LVS metrics in lvs/metrics.ts), the last reload's
  * gauges, the `--metrics ADDR:PORT` reader and the HTTP server.
  */
-import * as http from 'node:http';
+import type * as http from 'node:http';
 import { splitHostPort } from '../addr';
 
 export interface PromMetric {
@@ -50,7 +50,8 @@ export function parseMetricsAddr(addr: string): { host: string; port: number } |
 
 /** A /metrics HTTP server for `text()` (not listening yet). */
 export function metricsServer(text: () => string | Promise<string>): http.Server {
-  return http.createServer((req, res) => {
+  // node:http is required here: `vrrp status` loads the modules that import this one and never serves (issue 11)
+  return (require('node:http') as typeof http).createServer((req, res) => {
     if (req.url === '/metrics') {
       Promise.resolve()
         .then(text)

@@ -37,19 +37,14 @@ import type { IpvsClient } from '../ipvs/client';
 import type { ServiceWithDests } from '../ipvs/types';
 import { initTrackFiles, isFileCheck, realCheckers, trackFilePaths, watchTrackFiles } from './checkers';
 import { lvsSpecFromConfig } from './from-config';
-import { formatLvsStatus, type IpvsPort, LvsReconciler, type LvsStatus, realTimerClock } from './reconciler';
+import { type IpvsPort, LvsReconciler, type LvsStatus, realTimerClock } from './reconciler';
 import type { LvsEvent, LvsSpec, ScriptSpec } from './types';
 import { lvsMetricsText } from './metrics';
+import { DEFAULT_LVS_CONTROL_SOCKET, lvsSocketFor, lvsStatusForCli, queryLvsStatus } from './status-client';
 
 export type LvsLog = (level: 'info' | 'warn' | 'error' | 'debug', msg: string) => void;
 
-export const DEFAULT_LVS_CONTROL_SOCKET = '/run/hactl/lvs.sock';
-
-/** The LVS control socket that goes with a VRRP control socket path. */
-export function lvsSocketFor(vrrpSock: string | undefined): string {
-  if (!vrrpSock) return DEFAULT_LVS_CONTROL_SOCKET;
-  return vrrpSock.endsWith('.sock') ? `${vrrpSock.slice(0, -5)}-lvs.sock` : `${vrrpSock}-lvs`;
-}
+export { DEFAULT_LVS_CONTROL_SOCKET, lvsSocketFor, lvsStatusForCli, queryLvsStatus };
 
 /** IpvsPort on src/lib/ipvs's netlink client. */
 export function netlinkIpvsPort(c: IpvsClient): IpvsPort {
@@ -320,14 +315,6 @@ export async function queryLvsMetrics(p: string, timeoutMs = 2000): Promise<stri
 
 export { lvsMetricsText };
 
-/** Ask a running LVS half for its status (undefined when none answers). */
-export async function queryLvsStatus(p: string, timeoutMs = 3000): Promise<LvsStatus | undefined> {
-  try {
-    return ((await queryLineJson(p, 'lvs-status', timeoutMs)) as { lvs?: LvsStatus }).lvs ?? undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * HACTL_TEST_FAKE_IPVS=1 (tests only): an IPVS table in memory, so the LVS half runs on a host
@@ -494,13 +481,3 @@ export async function lvsHalf(flags: LvsHalfFlags, log: LvsLog = daemonLogger({ 
   return 'none';
 }
 
-/**
- * For `hactl vrrp status`: the LVS half's part, found next to the VRRP control
- * socket (`--control-socket X.sock` -> `X-lvs.sock`). Undefined when no LVS
- * half answers. Text from formatLvsStatus, or the object for --json.
- */
-export async function lvsStatusForCli(vrrpSock: string | undefined): Promise<{ text: string; json: LvsStatus } | undefined> {
-  const st = await queryLvsStatus(lvsSocketFor(vrrpSock));
-  if (!st) return undefined;
-  return { text: formatLvsStatus(st), json: st };
-}

@@ -5,8 +5,7 @@
 import type * as http from 'node:http';
 import type * as net from 'node:net';
 import { queryStatus, serveLineJson } from '../cli/control-socket';
-import { nodeHostProbe } from '../conf/host-probe';
-import { type DaemonConfig, fromModel } from './config';
+import type { DaemonConfig } from './config';
 import { bindMetrics, metricsServer, type PromMetric, parseMetricsAddr, promText, reloadMetrics } from '../daemon/metrics';
 import type { HalfStatus } from '../daemon/supervisor';
 import type { LvsSpec } from '../lvs/types';
@@ -195,8 +194,9 @@ export function loadDaemonConfig(path: string, configId?: string, opts: { allowN
   const errors = diags.filter((d) => d.severity === 'error').map(fmt);
   const warnings = diags.filter((d) => d.severity !== 'error').map(fmt);
   if (errors.length || !r.model) return { errors: errors.length ? errors : ['configuration could not be read'], warnings };
-  const host = nodeHostProbe();
-  const { config, problems, notes } = fromModel(r.model, { userExists: (n) => host.userExists?.(n) ?? true, groupExists: (n) => host.groupExists?.(n) ?? true });
+  // required here, not at the top: `vrrp status` loads this module only to query and render (issue 11)
+  const host = (require('../conf/host-probe') as typeof import('../conf/host-probe')).nodeHostProbe();
+  const { config, problems, notes } = (require('./config') as typeof import('./config')).fromModel(r.model, { userExists: (n) => host.userExists?.(n) ?? true, groupExists: (n) => host.groupExists?.(n) ?? true });
   for (const p of problems) errors.push(`${p.where}: ${p.message}`);
   warnings.push(...notes);
   if (config.instances.length === 0 && !opts.allowNoInstances) errors.push(`${path}: no vrrp_instance to run`);

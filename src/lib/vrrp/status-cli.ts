@@ -19,7 +19,8 @@ export async function queryNode(sock: string): Promise<{ vrrp?: DaemonStatus; lv
     const code = (e as NodeJS.ErrnoException).code;
     if (code !== 'ENOENT' && code !== 'ECONNREFUSED') throw new HactlError(`cannot query ${sock}: ${(e as Error).message}`);
   }
-  const { lvsStatusForCli } = require('../lvs/daemon') as typeof import('../lvs/daemon');
+  // The LVS half answers on its own socket (<sock>-lvs.sock); with --lvs-only it is the only one.
+  const { lvsStatusForCli } = require('../lvs/status-client') as typeof import('../lvs/status-client');
   const lvs = await lvsStatusForCli(sock).catch(() => undefined);
   return { vrrp: s, lvs };
 }
