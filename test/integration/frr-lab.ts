@@ -123,3 +123,23 @@ export function bgpPaths(router: FrrNode, vip: string): string[] {
   // biome-ignore lint/suspicious/noExplicitAny: untyped JSON from vtysh
   return e ? (e.nexthops as any[]).filter((n) => n.active).map((n) => n.ip as string).sort() : [];
 }
+
+/** A director's FRR (8.4): zebra imports table 100, bgpd redistributes it to the router (eBGP 64501 -> 64500, fast timers). */
+export function directorConf(addr: string, router: string): string {
+  return [
+    'frr defaults datacenter',
+    'ip import-table 100',
+    'router bgp 64501',
+    ` bgp router-id ${addr}`,
+    ' no bgp ebgp-requires-policy',
+    ` neighbor ${router} remote-as 64500`,
+    ` neighbor ${router} timers 1 3`,
+    ` neighbor ${router} timers connect 1`,
+    ` neighbor ${router} advertisement-interval 0`,
+    ' address-family ipv4 unicast',
+    '  redistribute table 100',
+    ' exit-address-family',
+    'exit',
+    '',
+  ].join('\n');
+}

@@ -9,7 +9,10 @@ import type { LvsStatus } from '../lvs/reconciler';
 import type { RouteSpec } from '../net/rtnl';
 import { BgpAnnouncer, type VipAnnounceStatus } from '../bgp/announcer';
 import { type VrrpHolder, type VsQuorum, vsAddress } from '../bgp/decide';
+import type { ConfFacts } from '../bgp/check';
 import type { BgpSettings } from '../bgp/settings';
+import type { LvsSpec } from '../lvs/types';
+import type { DaemonConfig } from './config';
 
 type Log = (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
 
@@ -18,6 +21,8 @@ export interface BgpHookOptions {
   log: Log;
   /** the VRRP instances now: name, state, VIPs ("addr/prefix") */
   instances: () => { name: string; state: string; vips: string[] }[];
+  /** the vrrp_scripts' results now (name -> up) */
+  scripts?: () => Readonly<Record<string, boolean | undefined>>;
   /** the LVS half's status (undefined: not answering); absent: --vrrp-only */
   lvsStatus?: () => Promise<LvsStatus | undefined>;
   /** the watchdog's plan changed */
@@ -30,6 +35,16 @@ export function quorumOf(st: LvsStatus | undefined, vip: string): VsQuorum[] {
   return st.virtualServers
     .filter((v) => vsAddress(v.id) === vip)
     .map((v) => ({ id: v.id, quorumUp: v.quorumUp, sorryAlive: v.sorryServer?.active ?? false }));
+}
+
+/** The facts of the daemon's configuration (vrrp run --bgp at start; quorum settings are not known there). */
+export function confFacts(file: string, c: DaemonConfig, lvs: LvsSpec | undefined): ConfFacts {
+  return {
+    file,
+    instances: c.instances.map((i) => ({ name: i.name, vips: [...i.vips, ...i.excludedVips].map((v) => v.address) })),
+    virtualServers: (lvs?.virtualServers ?? []).map((v) => ({ id: v.id, vips: v.vips.map((a) => vsAddress(`[${a}]:`) ?? a), sched: v.sched })),
+    scripts: c.scripts.map((s) => s.name),
+  };
 }
 
 /** The instances holding the VIP. Pure. */
@@ -64,6 +79,13 @@ export class BgpHook {
         }
       },
       quorum: (vip) => (o.lvsStatus ? quorumOf(this.lvs, vip) : 'unchecked'),
+      scripts: () => {
+        try {
+          return o.scripts?.() ?? {};
+        } catch {
+          return {};
+        }
+      },
       watchdog: (routes) => {
         this.routes = routes;
         o.onPlan();

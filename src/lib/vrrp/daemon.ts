@@ -1361,6 +1361,13 @@ export class VrrpDaemon {
     return { instances, internal: [...this.internal], links, scripts, files: Object.fromEntries(this.fileValues), processes };
   }
 
+  /** The vrrp_scripts' results now, name -> up (the BGP announcer's track-script). */
+  scriptStates(): Record<string, boolean> {
+    const out: Record<string, boolean> = {};
+    for (const [n, r] of this.scripts) out[n] = r.up;
+    return out;
+  }
+
   status(): DaemonStatus {
     const now = this.deps.clock();
     return {

@@ -194,12 +194,20 @@ export async function runVrrp(flags: VrrpRunFlags): Promise<number> {
     let bgpSettings: import('../bgp/settings').BgpSettings | undefined;
     if (flags.bgp) {
       bgpSettings = (require('../bgp/bgp-cli') as typeof import('../bgp/bgp-cli')).loadSettings(flags.bgp, '--bgp FILE');
-      for (const a of bgpSettings.vips) {
-        const held = config.instances.some((i) => [...i.vips, ...i.excludedVips].some((v) => v.address === a.vip));
-        if (a.mode === 'master-only' && !held) diag('warn', `${flags.bgp}:${a.line}: vip ${a.vip} is master-only but no vrrp_instance holds it: it is never announced`);
-        if (a.mode === 'active-active' && role === 'none' && flags['vrrp-only'])
-          diag('warn', `${flags.bgp}:${a.line}: vip ${a.vip} is active-active, which needs the health checks' quorum: never announced with --vrrp-only`);
+      // the announcement file against keepalived.conf (src/lib/bgp/check.ts, as `conf lint --bgp`): a VIP
+      // nothing serves or a track-script naming no vrrp_script refuses the start; the rest are warnings
+      const chk = require('../bgp/check') as typeof import('../bgp/check');
+      const problems = chk.checkSettings(bgpSettings, (require('./bgp-hook') as typeof import('./bgp-hook')).confFacts(flags.file, config, loaded.lvs));
+      const vrrpOnly = role === 'none' && !!flags['vrrp-only'];
+      const fatal = problems.filter((p) => p.rule === 'bgp-unknown-vip' || p.rule === 'bgp-unknown-script');
+      for (const p of problems) {
+        if (fatal.includes(p)) diag('error', `${flags.bgp}:${p.line}: ${p.message}`);
+        else if (!(vrrpOnly && p.severity === 'warning' && p.rule === 'bgp-not-served')) diag('warn', `${flags.bgp}:${p.line}: ${p.message}`);
       }
+      if (fatal.length)
+        throw new HactlError(`--bgp ${flags.bgp}: ${fatal.length} announcement(s) keepalived.conf does not serve; not starting`, {
+          hint: `fix the lines above (\`hactl conf lint --bgp ${flags.bgp} ${flags.file}\` shows them too)`,
+        });
     }
     const pid = lockPidFile(flags['pid-file'] ?? DEFAULT_PID_FILE);
     held.push(() => pid.release());
@@ -407,6 +415,7 @@ export async function runVrrp(flags: VrrpRunFlags): Promise<number> {
         settings: bgpSettings,
         log,
         instances: () => d.status().instances.map((i) => ({ name: i.name, state: i.state, vips: i.vips })),
+        scripts: () => d.scriptStates(),
         lvsStatus: role === 'child' ? () => queryLvsStatus(lvsSocketFor(sock), 900) : undefined,
         onPlan: () => sup.masters(bgp ? bgp.plans(masters) : masters),
       });

@@ -1,0 +1,101 @@
+// biome-ignore-all lint/suspicious/noExplicitAny: test code reading untyped JSON from vtysh
+/**
+ * `hactl vrrp run --vrrp-only --bgp FILE`, mode active-active, against real FRR in namespaces: the
+ * VIP is held by no vrrp_instance and announced by every director whose track-script is up (the
+ * host has no IPVS, so the LVS half's quorum, the other input of the same decision, is covered by
+ * test/unit/bgp-quorum.test.ts and the VM). A failing script on one director removes its path only.
+ */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { sh } from '../helpers/netns';
+import { bgpPaths, directorConf, FrrNode, frrUnavailable, routerConf, until } from './frr-lab';
+import { type Node, VrrpLab, vrrpConf, vrrpLabUnavailable } from './vrrp-lab';
+
+const skip = vrrpLabUnavailable() ?? frrUnavailable();
+if (skip) console.log(`# skipping bgp-active: ${skip}`);
+
+const VIP = '203.0.113.10';
+const ROUTER = '198.51.100.50';
+
+describe('bgp: active-active, announced on every healthy director', { skip: skip ?? false, timeout: 120_000 }, () => {
+  let l: VrrpLab;
+  let router: FrrNode;
+  const frr: FrrNode[] = [];
+  let settings: string;
+  const down = (n: Node) => path.join(l.dir, `${n.name}.down`);
+
+  const routerPaths = (): string[] => bgpPaths(router, VIP);
+  const pathsBecome = (want: string[], why: string, ms = 20_000) =>
+    until(why, ms, () => (JSON.stringify(routerPaths()) === JSON.stringify(want.slice().sort())) ? true : undefined, () => JSON.stringify(routerPaths()));
+  const ours = (n: Node) => sh('ip', ['-n', n.host.ns, 'route', 'show', 'table', 'all', 'proto', '249']).trim();
+  // the VIP's virtual_server is in the file (the same keepalived.conf on every director) but not run: --vrrp-only
+  const conf = (n: Node, prio: number) =>
+    vrrpConf({
+      prio,
+      vrid: 52,
+      version: 3,
+      advert: 0.5,
+      nice: null,
+      top: `vrrp_script chk_web {\n  script "/bin/sh -c '! test -e ${down(n)}'"\n  interval 1\n  fall 1\n  rise 1\n}\nvirtual_server ${VIP} 80 {\n  lb_algo mh\n  lb_kind DR\n  protocol TCP\n  quorum 1\n  real_server 192.0.2.1 80 {\n    TCP_CHECK {\n    }\n  }\n}\n`,
+    });
+
+  before(async () => {
+    l = new VrrpLab('bga', 2);
+    settings = path.join(l.dir, 'bgp.conf');
+    fs.writeFileSync(settings, `table 100\nprotocol 249\nvip ${VIP} track-script chk_web\n`);
+    router = new FrrNode(l.lab, l.client, routerConf(ROUTER)).start();
+    for (const n of l.nodes) frr.push(new FrrNode(l.lab, n.host, directorConf(n.addr, ROUTER)).start());
+    await until(
+      'both sessions established',
+      30_000,
+      () => {
+        const peers = router.json<any>('show bgp ipv4 unicast summary json').peers ?? {};
+        return Object.values(peers).filter((p: any) => p.state === 'Established').length === 2 ? true : undefined;
+      },
+      () => router.vtysh('show bgp ipv4 unicast summary'),
+    );
+  });
+
+  after(() => {
+    for (const f of [router, ...frr]) f?.cleanup();
+    l?.cleanup();
+  });
+
+  it('both directors announce (ECMP, MASTER and BACKUP alike); status says why', async () => {
+    const [n1, n2] = l.nodes;
+    l.startHactl(n1, conf(n1, 150), { args: ['--vrrp-only', '--bgp', settings] });
+    l.startHactl(n2, conf(n2, 100), { args: ['--vrrp-only', '--bgp', settings] });
+    await pathsBecome([n1.addr, n2.addr], 'router has both directors');
+    for (const n of [n1, n2]) {
+      assert.equal(ours(n), `blackhole ${VIP} table 100`);
+      const st = (await l.status(n)) as any;
+      assert.deepEqual(st.bgp, [
+        { vip: VIP, mode: 'active-active', announced: true, reason: 'quorum not checked (--vrrp-only), track_script chk_web up, mode active-active', error: null },
+      ]);
+    }
+  });
+
+  it("a director's failing track-script withdraws its path only; recovery announces again", async () => {
+    const [n1, n2] = l.nodes;
+    const t0 = Date.now();
+    fs.writeFileSync(down(n2), '');
+    await pathsBecome([n1.addr], 'router has n1 only');
+    console.log(`# track-script down on n2 -> router path via n1 only: ${Date.now() - t0} ms (interval 1, fall 1, announcer tick 1 s)`);
+    assert.equal(ours(n2), '');
+    const st = (await l.status(n2)) as any;
+    assert.deepEqual(
+      st.bgp.map((b: any) => [b.announced, b.reason]),
+      [[false, 'track_script chk_web is down']],
+    );
+    fs.rmSync(down(n2));
+    await pathsBecome([n1.addr, n2.addr], 'router has both again');
+  });
+
+  it('SIGTERM withdraws on each; the router has no path', async () => {
+    for (const n of l.nodes) assert.equal(await l.stop(n), 0);
+    for (const n of l.nodes) assert.equal(ours(n), '');
+    await pathsBecome([], 'router has no path');
+  });
+});
