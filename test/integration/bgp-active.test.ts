@@ -23,7 +23,7 @@ describe('bgp: active-active, announced on every healthy director', { skip: skip
   let l: VrrpLab;
   let router: FrrNode;
   const frr: FrrNode[] = [];
-  let settings: string;
+  const settings = (n: Node) => path.join(l.dir, `${n.name}-bgp.conf`);
   const down = (n: Node) => path.join(l.dir, `${n.name}.down`);
 
   const routerPaths = (): string[] => bgpPaths(router, VIP);
@@ -43,10 +43,11 @@ describe('bgp: active-active, announced on every healthy director', { skip: skip
 
   before(async () => {
     l = new VrrpLab('bga', 2);
-    settings = path.join(l.dir, 'bgp.conf');
-    fs.writeFileSync(settings, `table 100\nprotocol 249\nvip ${VIP} track-script chk_web\n`);
     router = new FrrNode(l.lab, l.client, routerConf(ROUTER)).start();
     for (const n of l.nodes) frr.push(new FrrNode(l.lab, n.host, directorConf(n.addr, ROUTER)).start());
+    l.nodes.forEach((n, i) => {
+      fs.writeFileSync(settings(n), `table 100\nprotocol 249\nvty-socket ${frr[i].dir}\nvip ${VIP} track-script chk_web\n`);
+    });
     await until(
       'both sessions established',
       30_000,
@@ -65,8 +66,8 @@ describe('bgp: active-active, announced on every healthy director', { skip: skip
 
   it('both directors announce (ECMP, MASTER and BACKUP alike); status says why', async () => {
     const [n1, n2] = l.nodes;
-    l.startHactl(n1, conf(n1, 150), { args: ['--vrrp-only', '--bgp', settings] });
-    l.startHactl(n2, conf(n2, 100), { args: ['--vrrp-only', '--bgp', settings] });
+    l.startHactl(n1, conf(n1, 150), { args: ['--vrrp-only', '--bgp', settings(n1)] });
+    l.startHactl(n2, conf(n2, 100), { args: ['--vrrp-only', '--bgp', settings(n2)] });
     await pathsBecome([n1.addr, n2.addr], 'router has both directors');
     for (const n of [n1, n2]) {
       assert.equal(ours(n), `blackhole ${VIP} table 100`);
@@ -91,6 +92,24 @@ describe('bgp: active-active, announced on every healthy director', { skip: skip
     );
     fs.rmSync(down(n2));
     await pathsBecome([n1.addr, n2.addr], 'router has both again');
+  });
+
+  it("status shows FRR's view; FRR stopped mid-run is a visible degraded state, and the router drops that path", async () => {
+    const [n1, n2] = l.nodes;
+    const view = await until('n1 reads FRR: session up, VIP advertised', 15_000, async () => {
+      const r = ((await l.status(n1)) as any).bgpRouting;
+      return r?.ok && r.vips[0]?.advertisedTo.length === 1 ? r : undefined;
+    });
+    assert.deepEqual(view.peers.map((p: any) => [p.peer, p.state]), [[ROUTER, 'Established']]);
+    assert.deepEqual(view.vips, [{ vip: VIP, inBgp: true, advertisedTo: [ROUTER] }]);
+    frr[0].stop('bgpd');
+    const bad = await until('n1 reports FRR down', 15_000, async () => {
+      const r = ((await l.status(n1)) as any).bgpRouting;
+      return r && !r.ok ? r : undefined;
+    });
+    assert.match(bad.error, /FRR's bgpd is not running/);
+    assert.ok(n1.logs.some((x) => /bgp: cannot read FRR's view: FRR's bgpd is not running/.test(x.line)), 'logged');
+    await pathsBecome([n2.addr], 'router dropped n1 (session gone)');
   });
 
   it('SIGTERM withdraws on each; the router has no path', async () => {

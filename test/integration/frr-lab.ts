@@ -80,10 +80,10 @@ function waitFile(p: string, ms: number): void {
 }
 
 /** Poll `fn` until it returns a value that is not undefined, or fail with the last state. */
-export async function until<T>(what: string, ms: number, fn: () => T | undefined, state?: () => string): Promise<T> {
+export async function until<T>(what: string, ms: number, fn: () => T | undefined | Promise<T | undefined>, state?: () => string): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
-    const v = fn();
+    const v = await fn();
     if (v !== undefined) return v;
     if (Date.now() > end) throw new Error(`${what}: not within ${ms} ms${state ? `; last: ${state()}` : ''}`);
     await new Promise((r) => setTimeout(r, 100));

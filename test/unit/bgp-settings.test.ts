@@ -69,7 +69,7 @@ describe('bgp settings file', () => {
       ['vip 192.0.2.1 med 1 med 2', `${F}:1: vip 192.0.2.1: med given twice`],
       ['vip 192.0.2.1 community 65536:1', `${F}:1: vip 192.0.2.1: community must be AA:NN (0-65535 each) or no-export, no-advertise, local-AS, got "65536:1"`],
       ['vip 192.0.2.1 sorry-server maybe', `${F}:1: vip 192.0.2.1: sorry-server must be announce or withdraw, got "maybe"`],
-      ['virtual_server 192.0.2.1 80', `${F}:1: unknown keyword "virtual_server" (table, protocol, mode, vip)`],
+      ['virtual_server 192.0.2.1 80', `${F}:1: unknown keyword "virtual_server" (table, protocol, vty-socket, mode, vip)`],
     ];
     for (const [text, want] of cases) assert.equal(err(text), want, text);
   });
@@ -186,5 +186,14 @@ describe('bgp: track-script (the health signal without the LVS half)', () => {
     const q = [{ id: '[203.0.113.10]:tcp:80', quorumUp: true }];
     assert.equal(decideAnnounce({ announcement: aa, virtualServers: q, vrrp: [], scripts: { chk_web: true, chk_db: true } }).reason, 'quorum, track_script chk_web, chk_db up, mode active-active');
     assert.equal(decideAnnounce({ announcement: aa, virtualServers: q, vrrp: [], scripts: { chk_web: false, chk_db: true } }).announce, false);
+  });
+});
+
+describe('bgp settings: vty-socket', () => {
+  it("FRR's vty socket directory for the daemon's reads: absolute, once", () => {
+    assert.equal(parseSettings('vty-socket /run/frr-lab\nvip 203.0.113.10\n', F).vtySocket, '/run/frr-lab');
+    assert.equal(parseSettings('vip 203.0.113.10\n', F).vtySocket, undefined);
+    assert.match(err('vty-socket run/frr\n'), /:1: vty-socket must be an absolute directory/);
+    assert.match(err('vty-socket /a\nvty-socket /b\n'), /:2: vty-socket given twice/);
   });
 });

@@ -33,6 +33,8 @@ export interface BgpSettings {
   file: string;
   table: number;
   protocol: number;
+  /** FRR's vty socket directory for the daemon's vtysh reads (`vty-socket DIR`; default FRR's own) */
+  vtySocket?: string;
   vips: VipAnnouncement[];
 }
 
@@ -96,6 +98,7 @@ export function parseSettings(text: string, file: string): BgpSettings {
   let table: number | undefined;
   let protocol: number | undefined;
   let mode: AnnounceMode = 'active-active';
+  let vtySocket: string | undefined;
   const vips: VipAnnouncement[] = [];
   const seen = new Map<string, number>();
   const lines = text.split(/\r?\n/);
@@ -125,6 +128,12 @@ export function parseSettings(text: string, file: string): BgpSettings {
         const owner = RESERVED_PROTOCOLS.get(n);
         if (owner) fail(`protocol ${n} belongs to ${owner}: choose a number nobody else uses (default ${DEFAULT_PROTOCOL})`);
         protocol = n;
+        break;
+      }
+      case 'vty-socket': {
+        if (vtySocket !== undefined) fail('vty-socket given twice');
+        vtySocket = one("FRR's vty socket directory (vtysh --vty_socket)");
+        if (!vtySocket.startsWith('/')) fail(`vty-socket must be an absolute directory, got "${vtySocket}"`);
         break;
       }
       case 'mode': {
@@ -171,10 +180,10 @@ export function parseSettings(text: string, file: string): BgpSettings {
         break;
       }
       default:
-        fail(`unknown keyword "${w[0]}" (table, protocol, mode, vip)`);
+        fail(`unknown keyword "${w[0]}" (table, protocol, vty-socket, mode, vip)`);
     }
   }
-  return { file, table: table ?? DEFAULT_TABLE, protocol: protocol ?? DEFAULT_PROTOCOL, vips };
+  return { file, table: table ?? DEFAULT_TABLE, protocol: protocol ?? DEFAULT_PROTOCOL, ...(vtySocket ? { vtySocket } : {}), vips };
 }
 
 /** The announcement of `vip` (any spelling of the address), undefined when the file has none. */

@@ -151,6 +151,9 @@ export interface DaemonStatus {
   halves?: HalfStatus[];
   /** the last reload attempt (run-cli; vrrp status, /metrics) */
   lastReload?: import('./control').ReloadRecord;
+  /** `--bgp`: each VIP's announcement and why (src/lib/bgp/announcer.ts), and FRR's view (vrrp/bgp-hook.ts) */
+  bgp?: import('../bgp/announcer').VipAnnounceStatus[];
+  bgpRouting?: import('./bgp-hook').BgpRoutingStatus;
 }
 
 /** How a reload ended, as /metrics shows it: wall-clock time (ms since the epoch), applied or not. */

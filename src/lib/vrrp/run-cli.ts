@@ -249,7 +249,7 @@ export async function runVrrp(flags: VrrpRunFlags): Promise<number> {
       },
     });
     let bgp: import('./bgp-hook').BgpHook | undefined;
-    const status = () => (daemon ? { ...daemon.status(), halves: sup.halves(), lastReload, ...(bgp ? { bgp: bgp.status() } : {}) } : undefined);
+    const status = () => (daemon ? { ...daemon.status(), halves: sup.halves(), lastReload, ...(bgp ? { bgp: bgp.status(), bgpRouting: bgp.routingStatus() } : {}) } : undefined);
     // reload (SIGHUP and `hactl vrrp reload`): one path, one at a time. The file is loaded first;
     // a configuration that does not load leaves both halves on the running one (the LVS half is
     // only told to reload once the VRRP half accepted the file).
