@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { sh } from '../helpers/netns';
-import { bgpPaths, directorConf, FrrNode, frrUnavailable, routerConf, until } from './frr-lab';
+import { bgpPaths, directorConf, FrrNode, frrUnavailable, routerConf, sessionsEstablished, until } from './frr-lab';
 import { type Node, VrrpLab, vrrpConf, vrrpLabUnavailable } from './vrrp-lab';
 
 const skip = vrrpLabUnavailable() ?? frrUnavailable();
@@ -48,15 +48,7 @@ describe('bgp: active-active, announced on every healthy director', { skip: skip
     l.nodes.forEach((n, i) => {
       fs.writeFileSync(settings(n), `table 100\nprotocol 249\nvty-socket ${frr[i].dir}\nvip ${VIP} track-script chk_web\n`);
     });
-    await until(
-      'both sessions established',
-      30_000,
-      () => {
-        const peers = router.json<any>('show bgp ipv4 unicast summary json').peers ?? {};
-        return Object.values(peers).filter((p: any) => p.state === 'Established').length === 2 ? true : undefined;
-      },
-      () => router.vtysh('show bgp ipv4 unicast summary'),
-    );
+    await sessionsEstablished(router, 2);
   });
 
   after(() => {

@@ -143,3 +143,18 @@ export function directorConf(addr: string, router: string): string {
     '',
   ].join('\n');
 }
+
+/** Wait until the router has `n` Established BGP sessions. */
+export function sessionsEstablished(router: FrrNode, n: number, ms = 30_000): Promise<true> {
+  return until(
+    `${n} sessions established`,
+    ms,
+    () => {
+      // biome-ignore lint/suspicious/noExplicitAny: untyped JSON from vtysh
+      const peers = router.json<any>('show bgp ipv4 unicast summary json').peers ?? {};
+      // biome-ignore lint/suspicious/noExplicitAny: untyped JSON from vtysh
+      return Object.values(peers).filter((p: any) => p.state === 'Established').length === n ? true : undefined;
+    },
+    () => router.vtysh('show bgp ipv4 unicast summary'),
+  );
+}
