@@ -31,15 +31,11 @@ describe('bgp: active-active, announced on every healthy director', { skip: skip
     until(why, ms, () => (JSON.stringify(routerPaths()) === JSON.stringify(want.slice().sort())) ? true : undefined, () => JSON.stringify(routerPaths()));
   const ours = (n: Node) => sh('ip', ['-n', n.host.ns, 'route', 'show', 'table', 'all', 'proto', '249']).trim();
   // the VIP's virtual_server is in the file (the same keepalived.conf on every director) but not run: --vrrp-only
-  const conf = (n: Node, prio: number) =>
-    vrrpConf({
-      prio,
-      vrid: 52,
-      version: 3,
-      advert: 0.5,
-      nice: null,
-      top: `vrrp_script chk_web {\n  script "/bin/sh -c '! test -e ${down(n)}'"\n  interval 1\n  fall 1\n  rise 1\n}\nvirtual_server ${VIP} 80 {\n  lb_algo mh\n  lb_kind DR\n  protocol TCP\n  quorum 1\n  real_server 192.0.2.1 80 {\n    TCP_CHECK {\n    }\n  }\n}\n`,
-    });
+  const conf = (n: Node, prio: number) => {
+    const top = `vrrp_script chk_web {\n  script "/bin/sh -c '! test -e ${down(n)}'"\n  interval 1\n  fall 1\n  rise 1\n}\nvirtual_server ${VIP} 80 {\n  lb_algo mh\n  lb_kind DR\n  protocol TCP\n  quorum 1\n  real_server 192.0.2.1 80 {\n    TCP_CHECK {\n    }\n  }\n}\n`;
+    // n2 runs no vrrp_instance at all: the VRRP half runs for the announcer alone
+    return prio === 0 ? `global_defs {\n  router_id ${n.name}\n}\n${top}` : vrrpConf({ prio, vrid: 52, version: 3, advert: 0.5, nice: null, top });
+  };
 
   before(async () => {
     l = new VrrpLab('bga', 2);
@@ -56,10 +52,13 @@ describe('bgp: active-active, announced on every healthy director', { skip: skip
     l?.cleanup();
   });
 
-  it('both directors announce (ECMP, MASTER and BACKUP alike); status says why', async () => {
+  it('both directors announce (ECMP; n1 runs a vrrp_instance, n2 none); status says why', async () => {
     const [n1, n2] = l.nodes;
     l.startHactl(n1, conf(n1, 150), { args: ['--vrrp-only', '--bgp', settings(n1)] });
-    l.startHactl(n2, conf(n2, 100), { args: ['--vrrp-only', '--bgp', settings(n2)] });
+    // n2's vtysh fails (exit 1, a message): a degraded view, the announcement itself goes on
+    const broken = path.join(l.dir, 'broken-vtysh');
+    fs.writeFileSync(broken, '#!/bin/sh\necho "% vtysh broke" >&2\nexit 1\n', { mode: 0o755 });
+    l.startHactl(n2, conf(n2, 0), { args: ['--vrrp-only', '--bgp', settings(n2)], env: { HACTL_VTYSH: broken } });
     await pathsBecome([n1.addr, n2.addr], 'router has both directors');
     for (const n of [n1, n2]) {
       assert.equal(ours(n), `blackhole ${VIP} table 100`);
@@ -68,6 +67,9 @@ describe('bgp: active-active, announced on every healthy director', { skip: skip
         { vip: VIP, mode: 'active-active', announced: true, reason: 'quorum not checked (--vrrp-only), track_script chk_web up, mode active-active', error: null },
       ]);
     }
+    const r2 = await until('n2 reports vtysh failing', 15_000, async () => ((await l.status(n2)) as any).bgpRouting);
+    assert.equal(r2.ok, false);
+    assert.match(r2.error, /^`.*broken-vtysh -d bgpd -c 'show bgp ipv4 unicast summary json'` failed \(vty sockets in .*\): % vtysh broke$/);
   });
 
   it("a director's failing track-script withdraws its path only; recovery announces again", async () => {
@@ -104,9 +106,19 @@ describe('bgp: active-active, announced on every healthy director', { skip: skip
     await pathsBecome([n2.addr], 'router dropped n1 (session gone)');
   });
 
-  it('SIGTERM withdraws on each; the router has no path', async () => {
-    for (const n of l.nodes) assert.equal(await l.stop(n), 0);
-    for (const n of l.nodes) assert.equal(ours(n), '');
+  it("SIGKILL of n2's daemon (no vrrp_instance): its watchdog deletes the route, the router has no path left", async () => {
+    const n2 = l.nodes[1];
+    const t0 = Date.now();
+    l.killDaemonOnly(n2);
+    await until('n2 route deleted by the watchdog', 5000, () => (ours(n2) === '' ? true : undefined), () => ours(n2));
     await pathsBecome([], 'router has no path');
+    console.log(`# SIGKILL of n2 -> router path removed: ${Date.now() - t0} ms`);
+  });
+
+  it('SIGTERM withdraws (n1, whose FRR is down: the route goes anyway)', async () => {
+    const n1 = l.nodes[0];
+    assert.equal(ours(n1), `blackhole ${VIP} table 100`);
+    assert.equal(await l.stop(n1), 0);
+    assert.equal(ours(n1), '');
   });
 });

@@ -171,18 +171,23 @@ export async function runVrrp(flags: VrrpRunFlags): Promise<number> {
   try {
     checkRunFlags(flags);
     if (!fs.existsSync(flags.file)) throw new HactlError(`configuration file ${flags.file} does not exist`, { exitCode: 1 });
-    const role = lvsRole(flags);
-    if (role === 'here' && flags.bgp)
-      throw new HactlError(`--bgp: ${flags['lvs-only'] ? '--lvs-only runs' : `${flags.file} has no vrrp_instance, so hactl runs`} the LVS half alone, which does not announce over BGP yet`, {
-        hint: 'announce from the VRRP half: at least one vrrp_instance, mode master-only (docs/bgp.md)',
-      });
+    let role = lvsRole(flags);
+    if (role === 'here' && flags.bgp) {
+      if (flags['lvs-only'])
+        throw new HactlError('--bgp: --lvs-only runs the LVS half alone, and the announcer lives in the VRRP half', {
+          hint: 'drop --lvs-only: without a vrrp_instance hactl runs the LVS half as its child and announces from its quorum (docs/bgp.md)',
+        });
+      // virtual servers and no vrrp_instance (active-active): the VRRP half runs with no instance,
+      // for the announcer, the watchdog and the control socket; the LVS half is its child as usual
+      role = 'child';
+    }
     if (role === 'here') {
       // LVS half in this process: src/lib/lvs/daemon.ts
       await lvsHalf(flags, daemonLogger({ format: json ? 'json' : 'text', ident: 'hactl-lvs', debug: !!process.env.HACTL_LVS_DEBUG }));
       await out.flush();
       return 0;
     }
-    const loaded = loadDaemonConfig(flags.file, flags['config-id']);
+    const loaded = loadDaemonConfig(flags.file, flags['config-id'], { allowNoInstances: !!flags.bgp });
     for (const w of loaded.warnings) diag('warn', w);
     if (!loaded.config) {
       for (const e of loaded.errors) diag('error', e);
@@ -270,7 +275,7 @@ export async function runVrrp(flags: VrrpRunFlags): Promise<number> {
           return { reload: rec };
         }
         log('info', `reloading ${flags.file} (${source === 'SIGHUP' ? 'SIGHUP' : 'hactl vrrp reload'})`);
-        const r = loadDaemonConfig(flags.file, flags['config-id']);
+        const r = loadDaemonConfig(flags.file, flags['config-id'], { allowNoInstances: !!flags.bgp });
         if (!r.config) {
           for (const e of r.errors) log('error', e);
           log('error', 'reload refused: configuration has errors; keeping the running configuration');
