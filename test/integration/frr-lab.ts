@@ -41,6 +41,8 @@ export class FrrNode {
   start(daemons: string[] = ['zebra', 'bgpd']): this {
     for (const d of daemons) {
       const args = ['-f', `${this.dir}/frr.conf`, '-i', `${this.dir}/${d}.pid`, '-z', `${this.dir}/zserv.api`, '--vty_socket', this.dir, '--log', `file:${this.dir}/${d}.log`];
+      // bfdd's control socket is /var/run/frr/bfdd.sock by default: one per node, in its own directory
+      if (d === 'bfdd') args.push('--bfdctl', `${this.dir}/bfdd.sock`);
       this.procs.set(d, this.lab.spawn(this.host.ns, `${FRR_DIR}/${d}`, args, { stdio: 'ignore' }));
       // bgpd needs zebra's socket: wait for it
       if (d === 'zebra') waitFile(`${this.dir}/zserv.api`, 10_000);
