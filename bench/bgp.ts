@@ -133,7 +133,7 @@ async function main(): Promise<void> {
     const start = (n: Node) => {
       const settings = path.join(l.dir, `${n.name}-bgp.conf`);
       fs.writeFileSync(settings, `vty-socket ${dfrr.get(n)?.dir}\nvip ${VIP} track-script chk\n`);
-      const conf = `global_defs {\n  router_id ${n.name}\n}\nvrrp_script chk {\n  script "/bin/sh -c '! test -e ${down(n)}'"\n  interval 1\n  fall 1\n  rise 1\n}\n`;
+      const conf = `global_defs {\n  router_id ${n.name}\n}\nvrrp_script chk {\n  script "/bin/sh -c '! test -e ${down(n)}'"\n  interval 1\n  fall 1\n  rise 1\n}\nvirtual_server ${VIP} 80 {\n  lb_algo mh\n  lb_kind DR\n  protocol TCP\n  quorum 1\n  real_server 192.0.2.1 80 {\n    TCP_CHECK {\n    }\n  }\n}\n`;
       l.startHactl(n, conf, { args: ['--vrrp-only', '--bgp', settings] });
     };
     const both = () => until('router has both paths', 30_000, () => (nextHops(l.client.ns).join() === [n1.addr, n2.addr].sort().join() ? true : undefined), () => nextHops(l.client.ns).join());
