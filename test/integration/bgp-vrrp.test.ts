@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { sh } from '../helpers/netns';
-import { bgpPaths, FrrNode, frrUnavailable, routerConf, until } from './frr-lab';
+import { bgpPaths, directorConf, FrrNode, frrUnavailable, routerConf, sessionsEstablished, until } from './frr-lab';
 import { type Node, VrrpLab, vrrpConf, vrrpLabUnavailable } from './vrrp-lab';
 
 const skip = vrrpLabUnavailable() ?? frrUnavailable();
@@ -19,25 +19,6 @@ if (skip) console.log(`# skipping bgp-vrrp: ${skip}`);
 
 const VIP = '203.0.113.10';
 const ROUTER = '198.51.100.50';
-
-function directorConf(addr: string): string {
-  return [
-    'frr defaults datacenter',
-    'ip import-table 100',
-    'router bgp 64501',
-    ` bgp router-id ${addr}`,
-    ' no bgp ebgp-requires-policy',
-    ` neighbor ${ROUTER} remote-as 64500`,
-    ` neighbor ${ROUTER} timers 1 3`,
-    ` neighbor ${ROUTER} timers connect 1`,
-    ` neighbor ${ROUTER} advertisement-interval 0`,
-    ' address-family ipv4 unicast',
-    '  redistribute table 100',
-    ' exit-address-family',
-    'exit',
-    '',
-  ].join('\n');
-}
 
 describe('bgp: vrrp run --bgp announces from the MASTER only', { skip: skip ?? false, timeout: 120_000 }, () => {
   let l: VrrpLab;
@@ -56,16 +37,8 @@ describe('bgp: vrrp run --bgp announces from the MASTER only', { skip: skip ?? f
     settings = path.join(l.dir, 'bgp.conf');
     fs.writeFileSync(settings, `table 100\nprotocol 249\nmode master-only\nvip ${VIP}\n`);
     router = new FrrNode(l.lab, l.client, routerConf(ROUTER)).start();
-    for (const n of l.nodes) frr.push(new FrrNode(l.lab, n.host, directorConf(n.addr)).start());
-    await until(
-      'both sessions established',
-      30_000,
-      () => {
-        const peers = router.json<any>('show bgp ipv4 unicast summary json').peers ?? {};
-        return Object.values(peers).filter((p: any) => p.state === 'Established').length === 2 ? true : undefined;
-      },
-      () => router.vtysh('show bgp ipv4 unicast summary'),
-    );
+    for (const n of l.nodes) frr.push(new FrrNode(l.lab, n.host, directorConf(n.addr, ROUTER)).start());
+    await sessionsEstablished(router, 2);
   });
 
   after(() => {

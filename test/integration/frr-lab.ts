@@ -41,6 +41,8 @@ export class FrrNode {
   start(daemons: string[] = ['zebra', 'bgpd']): this {
     for (const d of daemons) {
       const args = ['-f', `${this.dir}/frr.conf`, '-i', `${this.dir}/${d}.pid`, '-z', `${this.dir}/zserv.api`, '--vty_socket', this.dir, '--log', `file:${this.dir}/${d}.log`];
+      // bfdd's control socket is /var/run/frr/bfdd.sock by default: one per node, in its own directory
+      if (d === 'bfdd') args.push('--bfdctl', `${this.dir}/bfdd.sock`);
       this.procs.set(d, this.lab.spawn(this.host.ns, `${FRR_DIR}/${d}`, args, { stdio: 'ignore' }));
       // bgpd needs zebra's socket: wait for it
       if (d === 'zebra') waitFile(`${this.dir}/zserv.api`, 10_000);
@@ -80,10 +82,10 @@ function waitFile(p: string, ms: number): void {
 }
 
 /** Poll `fn` until it returns a value that is not undefined, or fail with the last state. */
-export async function until<T>(what: string, ms: number, fn: () => T | undefined, state?: () => string): Promise<T> {
+export async function until<T>(what: string, ms: number, fn: () => T | undefined | Promise<T | undefined>, state?: () => string): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
-    const v = fn();
+    const v = await fn();
     if (v !== undefined) return v;
     if (Date.now() > end) throw new Error(`${what}: not within ${ms} ms${state ? `; last: ${state()}` : ''}`);
     await new Promise((r) => setTimeout(r, 100));
@@ -122,4 +124,39 @@ export function bgpPaths(router: FrrNode, vip: string): string[] {
   const e = (j[`${vip}/32`] ?? []).find((x: any) => x.protocol === 'bgp' && x.selected);
   // biome-ignore lint/suspicious/noExplicitAny: untyped JSON from vtysh
   return e ? (e.nexthops as any[]).filter((n) => n.active).map((n) => n.ip as string).sort() : [];
+}
+
+/** A director's FRR (8.4): zebra imports table 100, bgpd redistributes it to the router (eBGP 64501 -> 64500, fast timers). */
+export function directorConf(addr: string, router: string): string {
+  return [
+    'frr defaults datacenter',
+    'ip import-table 100',
+    'router bgp 64501',
+    ` bgp router-id ${addr}`,
+    ' no bgp ebgp-requires-policy',
+    ` neighbor ${router} remote-as 64500`,
+    ` neighbor ${router} timers 1 3`,
+    ` neighbor ${router} timers connect 1`,
+    ` neighbor ${router} advertisement-interval 0`,
+    ' address-family ipv4 unicast',
+    '  redistribute table 100',
+    ' exit-address-family',
+    'exit',
+    '',
+  ].join('\n');
+}
+
+/** Wait until the router has `n` Established BGP sessions. */
+export function sessionsEstablished(router: FrrNode, n: number, ms = 30_000): Promise<true> {
+  return until(
+    `${n} sessions established`,
+    ms,
+    () => {
+      // biome-ignore lint/suspicious/noExplicitAny: untyped JSON from vtysh
+      const peers = router.json<any>('show bgp ipv4 unicast summary json').peers ?? {};
+      // biome-ignore lint/suspicious/noExplicitAny: untyped JSON from vtysh
+      return Object.values(peers).filter((p: any) => p.state === 'Established').length === n ? true : undefined;
+    },
+    () => router.vtysh('show bgp ipv4 unicast summary'),
+  );
 }

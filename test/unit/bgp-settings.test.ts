@@ -62,14 +62,14 @@ describe('bgp settings file', () => {
       ['vip 2001:db8::1', `${F}:1: IPv6 VIP 2001:db8::1: FRR 8.4's zebra imports only IPv4 tables (ip import-table); IPv6 is not supported yet`],
       ['vip 192.0.2.1\n\nvip 192.0.2.01', `${F}:3: "192.0.2.01" is not an IP address (a VIP is announced as a host route: no prefix)`],
       ['vip 192.0.2.1\n\nvip 192.0.2.1', `${F}:3: vip 192.0.2.1 already declared at line 1`],
-      ['vip 192.0.2.1 weight 3', `${F}:1: unknown vip option "weight" (mode, med, community, sorry-server)`],
+      ['vip 192.0.2.1 weight 3', `${F}:1: unknown vip option "weight" (mode, med, community, sorry-server, track-script)`],
       ['vip 192.0.2.1 med', `${F}:1: vip 192.0.2.1: med needs a value`],
       ['vip 192.0.2.1 med -1', `${F}:1: vip 192.0.2.1: med must be 0-4294967295, got "-1"`],
       ['vip 192.0.2.1 med 4294967296', `${F}:1: vip 192.0.2.1: med must be 0-4294967295, got "4294967296"`],
       ['vip 192.0.2.1 med 1 med 2', `${F}:1: vip 192.0.2.1: med given twice`],
       ['vip 192.0.2.1 community 65536:1', `${F}:1: vip 192.0.2.1: community must be AA:NN (0-65535 each) or no-export, no-advertise, local-AS, got "65536:1"`],
       ['vip 192.0.2.1 sorry-server maybe', `${F}:1: vip 192.0.2.1: sorry-server must be announce or withdraw, got "maybe"`],
-      ['virtual_server 192.0.2.1 80', `${F}:1: unknown keyword "virtual_server" (table, protocol, mode, vip)`],
+      ['virtual_server 192.0.2.1 80', `${F}:1: unknown keyword "virtual_server" (table, protocol, vty-socket, mode, vip)`],
     ];
     for (const [text, want] of cases) assert.equal(err(text), want, text);
   });
@@ -162,9 +162,38 @@ describe('bgp announce decision', () => {
     assert.equal(decideAnnounce({ announcement: ann('master-only'), virtualServers: 'unchecked', vrrp: [h('VI_1', 'BACKUP')] }).announce, false);
     assert.deepEqual(decideAnnounce({ announcement: ann('active-active'), virtualServers: 'unchecked', vrrp: [] }), {
       announce: false,
-      reason: "mode active-active needs the virtual servers' quorum, and no health checks run here (--vrrp-only)",
+      reason: "mode active-active needs the virtual servers' quorum or a track-script, and no health checks run here (--vrrp-only)",
     });
     // quorum first: a MASTER without quorum does not attract traffic
     assert.equal(decideAnnounce({ announcement: ann('master-only'), virtualServers: [vs('x', false)], vrrp: [h('VI_1', 'MASTER')] }).announce, false);
+  });
+});
+
+describe('bgp: track-script (the health signal without the LVS half)', () => {
+  const aa = parseSettings('vip 203.0.113.10 track-script chk_web track-script chk_db track-script chk_web\n', F).vips[0];
+  it('parses track-script (repeatable, once each)', () => {
+    assert.deepEqual(aa.trackScripts, ['chk_web', 'chk_db']);
+    assert.match(err('vip 203.0.113.10 track-script\n'), /:1: vip 203\.0\.113\.10: track-script needs a value/);
+  });
+  it('--vrrp-only: an active-active VIP follows its track-scripts; every one must be up', () => {
+    const d = (scripts: Record<string, boolean | undefined>, vrrp: VrrpHolder[] = []) => decideAnnounce({ announcement: aa, virtualServers: 'unchecked', vrrp, scripts });
+    assert.deepEqual(d({ chk_web: true, chk_db: true }), { announce: true, reason: 'quorum not checked (--vrrp-only), track_script chk_web, chk_db up, mode active-active' });
+    assert.deepEqual(d({ chk_web: true, chk_db: false }), { announce: false, reason: 'track_script chk_db is down' });
+    assert.deepEqual(d({ chk_web: true }), { announce: false, reason: 'track_script chk_db is not known yet' });
+    assert.deepEqual(d({ chk_web: true, chk_db: true }, [{ instance: 'VI_1', state: 'FAULT' }]), { announce: false, reason: 'mode active-active: VI_1 is FAULT' });
+  });
+  it('with the LVS half: quorum and the track-scripts', () => {
+    const q = [{ id: '[203.0.113.10]:tcp:80', quorumUp: true }];
+    assert.equal(decideAnnounce({ announcement: aa, virtualServers: q, vrrp: [], scripts: { chk_web: true, chk_db: true } }).reason, 'quorum, track_script chk_web, chk_db up, mode active-active');
+    assert.equal(decideAnnounce({ announcement: aa, virtualServers: q, vrrp: [], scripts: { chk_web: false, chk_db: true } }).announce, false);
+  });
+});
+
+describe('bgp settings: vty-socket', () => {
+  it("FRR's vty socket directory for the daemon's reads: absolute, once", () => {
+    assert.equal(parseSettings('vty-socket /run/frr-lab\nvip 203.0.113.10\n', F).vtySocket, '/run/frr-lab');
+    assert.equal(parseSettings('vip 203.0.113.10\n', F).vtySocket, undefined);
+    assert.match(err('vty-socket run/frr\n'), /:1: vty-socket must be an absolute directory/);
+    assert.match(err('vty-socket /a\nvty-socket /b\n'), /:2: vty-socket given twice/);
   });
 });

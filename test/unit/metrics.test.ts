@@ -225,3 +225,36 @@ describe('LVS checker statistics behind the metrics (reconciler, virtual clock)'
     await rec.stop();
   });
 });
+
+describe('VRRP /metrics with --bgp', () => {
+  const withBgp: DaemonStatus = {
+    ...status,
+    bgp: [
+      { vip: '203.0.113.10', mode: 'active-active', announced: true, reason: 'quorum, mode active-active', error: null },
+      { vip: '203.0.113.20', mode: 'master-only', announced: false, reason: 'mode master-only: VI_1 is BACKUP', error: 'bgp: withdraw 203.0.113.20 failed: EPERM' },
+    ],
+    bgpRouting: {
+      ok: true,
+      checkedAt: '2026-01-01T00:00:00.000Z',
+      peers: [{ peer: '198.51.100.50', state: 'Established' }],
+      vips: [{ vip: '203.0.113.10', inBgp: true, advertisedTo: ['198.51.100.50'] }],
+    },
+  };
+  const t = metricsText(withBgp);
+  it('each VIP announced or not, route errors, FRR up, sessions and advertised peers', () => {
+    assert.match(t, /^hactl_bgp_vip_announced\{vip="203.0.113.10",mode="active-active"\} 1$/m);
+    assert.match(t, /^hactl_bgp_vip_announced\{vip="203.0.113.20",mode="master-only"\} 0$/m);
+    assert.match(t, /^hactl_bgp_vip_announce_error\{vip="203.0.113.20"\} 1$/m);
+    assert.match(t, /^hactl_bgp_frr_up 1$/m);
+    assert.match(t, /^hactl_bgp_peer_up\{peer="198.51.100.50"\} 1$/m);
+    assert.match(t, /^hactl_bgp_vip_advertised_peers\{vip="203.0.113.10"\} 1$/m);
+    assert.match(t, /^hactl_bgp_vip_advertised_peers\{vip="203.0.113.20"\} 0$/m);
+    const down = metricsText({ ...withBgp, bgpRouting: { ok: false, error: "FRR's bgpd is not running", checkedAt: '', peers: [], vips: [] } });
+    assert.match(down, /^hactl_bgp_frr_up 0$/m);
+    assert.match(down, /^hactl_bgp_vip_advertised_peers\{vip="203.0.113.10"\} 0$/m);
+  });
+  it('passes promtool check metrics', { skip: promtool ? false : 'promtool not installed (apt-get install prometheus)' }, () => {
+    assertHelpAndType(t);
+    assert.equal(promtoolProblems(t), '');
+  });
+});

@@ -13,12 +13,14 @@ export default class ConfLint extends HandledCommand {
     host: Flags.boolean({ description: 'also check this host: interfaces, script programs, users and groups, CPU ids exist' }),
     'config-id': Flags.string({ char: 'i', description: 'config id for @id lines (default: hostname up to the first dot)' }),
     cluster: Flags.boolean({ description: 'the FILEs are the nodes of one cluster: check them against each other' }),
+    bgp: Flags.string({ description: 'also check this BGP announcement file (docs/bgp.md) against the FILEs (with --cluster: on every node)', helpValue: 'FILE' }),
   };
   static override examples = [
     '<%= config.bin %> conf lint /etc/keepalived/keepalived.conf',
     '<%= config.bin %> conf lint --format json keepalived.conf',
     '<%= config.bin %> conf lint --host --config-id lb1 keepalived.conf',
     '<%= config.bin %> conf lint --cluster lb1.conf lb2.conf',
+    '<%= config.bin %> conf lint --cluster --bgp /etc/hactl/bgp.conf lb1.conf lb2.conf',
     'cat keepalived.conf | <%= config.bin %> conf lint -',
   ];
 }

@@ -20,6 +20,8 @@ export interface AnnouncerDeps {
   holders(vip: string): VrrpHolder[];
   /** the VIP's virtual servers' quorum now, or 'unchecked' (--vrrp-only) */
   quorum(vip: string): VsQuorum[] | 'unchecked';
+  /** vrrp_script results now (for track-script), name -> up */
+  scripts?(): Readonly<Record<string, boolean | undefined>>;
   /** the delete requests the watchdog must send if this process dies */
   watchdog(routes: RouteSpec[]): void;
   log(level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>): void;
@@ -61,8 +63,9 @@ export class BgpAnnouncer {
   evaluate(): void {
     if (this.stopped) return;
     const want = new Set<string>();
+    const scripts = this.deps.scripts?.() ?? {};
     for (const a of this.settings.vips) {
-      const v = decideAnnounce({ announcement: a, virtualServers: this.deps.quorum(a.vip), vrrp: this.deps.holders(a.vip) });
+      const v = decideAnnounce({ announcement: a, virtualServers: this.deps.quorum(a.vip), vrrp: this.deps.holders(a.vip), scripts });
       const prev = this.verdicts.get(a.vip);
       if (!prev || prev.announce !== v.announce || prev.reason !== v.reason)
         this.deps.log('info', `bgp: ${a.vip} ${v.announce ? 'announce' : 'withdraw'}: ${v.reason}`, { vip: a.vip, announce: v.announce, reason: v.reason });

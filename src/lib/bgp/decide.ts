@@ -26,6 +26,8 @@ export interface AnnounceInput {
   /** 'unchecked': no health checks run in this process (`vrrp run --vrrp-only`, keepalived -P) */
   virtualServers: VsQuorum[] | 'unchecked';
   vrrp: VrrpHolder[];
+  /** vrrp_script results now (name -> up; absent: no such script, or not run yet): for the VIP's track-script */
+  scripts?: Readonly<Record<string, boolean | undefined>>;
 }
 
 export interface AnnounceVerdict {
@@ -37,10 +39,17 @@ export interface AnnounceVerdict {
 export function decideAnnounce(inp: AnnounceInput): AnnounceVerdict {
   const a = inp.announcement;
   const no = (reason: string): AnnounceVerdict => ({ announce: false, reason });
+  const tracked = a.trackScripts ?? [];
+  for (const n of tracked) {
+    const up = inp.scripts?.[n];
+    if (up !== true) return no(`track_script ${n} is ${up === false ? 'down' : 'not known yet'}`);
+  }
+  const scripts = tracked.length ? `, track_script ${tracked.join(', ')} up` : '';
   if (inp.virtualServers === 'unchecked') {
-    // without health checks only VRRP can say this node serves the VIP
-    if (a.mode !== 'master-only') return no('mode active-active needs the virtual servers\' quorum, and no health checks run here (--vrrp-only)');
-    return decideVrrp(a, inp.vrrp, 'quorum not checked (--vrrp-only)');
+    // without health checks only VRRP, or the VIP's own track-scripts, can say this node serves the VIP
+    if (a.mode !== 'master-only' && !tracked.length)
+      return no("mode active-active needs the virtual servers' quorum or a track-script, and no health checks run here (--vrrp-only)");
+    return decideVrrp(a, inp.vrrp, `quorum not checked (--vrrp-only)${scripts}`);
   }
   if (inp.virtualServers.length === 0) return no(`no virtual_server on ${a.vip}: announced but not served`);
   const unknown = inp.virtualServers.filter((v) => v.quorumUp === undefined);
@@ -48,7 +57,7 @@ export function decideAnnounce(inp: AnnounceInput): AnnounceVerdict {
   const down = inp.virtualServers.filter((v) => !v.quorumUp && !(a.sorryServerAnnounces && v.sorryAlive));
   if (down.length) return no(`quorum lost on ${down.map((v) => v.id).join(', ')}`);
   const sorry = inp.virtualServers.filter((v) => !v.quorumUp);
-  const served = sorry.length ? `quorum (sorry server on ${sorry.map((v) => v.id).join(', ')})` : 'quorum';
+  const served = `${sorry.length ? `quorum (sorry server on ${sorry.map((v) => v.id).join(', ')})` : 'quorum'}${scripts}`;
   return decideVrrp(a, inp.vrrp, served);
 }
 

@@ -19,6 +19,12 @@ export interface VipAnnouncement {
   communities: string[];
   /** announce while only a sorry server serves (quorum lost, sorry server up) */
   sorryServerAnnounces: boolean;
+  /**
+   * vrrp_scripts of keepalived.conf that must be up for the VIP to be announced (`track-script
+   * NAME`, repeatable; absent when none). Without health checks (`--vrrp-only`) they stand in for
+   * the virtual servers' quorum of an active-active VIP.
+   */
+  trackScripts?: string[];
   /** where it was declared */
   line: number;
 }
@@ -27,6 +33,8 @@ export interface BgpSettings {
   file: string;
   table: number;
   protocol: number;
+  /** FRR's vty socket directory for the daemon's vtysh reads (`vty-socket DIR`; default FRR's own) */
+  vtySocket?: string;
   vips: VipAnnouncement[];
 }
 
@@ -90,6 +98,7 @@ export function parseSettings(text: string, file: string): BgpSettings {
   let table: number | undefined;
   let protocol: number | undefined;
   let mode: AnnounceMode = 'active-active';
+  let vtySocket: string | undefined;
   const vips: VipAnnouncement[] = [];
   const seen = new Map<string, number>();
   const lines = text.split(/\r?\n/);
@@ -121,6 +130,12 @@ export function parseSettings(text: string, file: string): BgpSettings {
         protocol = n;
         break;
       }
+      case 'vty-socket': {
+        if (vtySocket !== undefined) fail('vty-socket given twice');
+        vtySocket = one("FRR's vty socket directory (vtysh --vty_socket)");
+        if (!vtySocket.startsWith('/')) fail(`vty-socket must be an absolute directory, got "${vtySocket}"`);
+        break;
+      }
       case 'mode': {
         const v = one(`a mode (${ANNOUNCE_MODES.join(' | ')})`);
         if (!ANNOUNCE_MODES.includes(v as AnnounceMode)) fail(`mode must be ${ANNOUNCE_MODES.join(' or ')}, got "${v}"`);
@@ -142,9 +157,9 @@ export function parseSettings(text: string, file: string): BgpSettings {
         for (let j = 2; j < w.length; j += 2) {
           const k = w[j];
           const v = w[j + 1];
-          if (!['mode', 'med', 'community', 'sorry-server'].includes(k)) fail(`unknown vip option "${k}" (mode, med, community, sorry-server)`);
+          if (!['mode', 'med', 'community', 'sorry-server', 'track-script'].includes(k)) fail(`unknown vip option "${k}" (mode, med, community, sorry-server, track-script)`);
           if (v === undefined) fail(`vip ${vip}: ${k} needs a value`);
-          if (k !== 'community' && given.has(k)) fail(`vip ${vip}: ${k} given twice`);
+          if (k !== 'community' && k !== 'track-script' && given.has(k)) fail(`vip ${vip}: ${k} given twice`);
           given.add(k);
           if (k === 'mode') {
             if (!ANNOUNCE_MODES.includes(v as AnnounceMode)) fail(`vip ${vip}: mode must be ${ANNOUNCE_MODES.join(' or ')}, got "${v}"`);
@@ -153,6 +168,9 @@ export function parseSettings(text: string, file: string): BgpSettings {
           else if (k === 'community') {
             const c = parseCommunity(v) ?? fail(`vip ${vip}: community must be AA:NN (0-65535 each) or ${WELL_KNOWN_COMMUNITIES.join(', ')}, got "${v}"`);
             if (!a.communities.includes(c)) a.communities.push(c);
+          } else if (k === 'track-script') {
+            if (!/^[^\s{}]+$/.test(v)) fail(`vip ${vip}: track-script needs a vrrp_script name, got "${v}"`);
+            a.trackScripts = [...new Set([...(a.trackScripts ?? []), v])];
           } else {
             if (v !== 'announce' && v !== 'withdraw') fail(`vip ${vip}: sorry-server must be announce or withdraw, got "${v}"`);
             a.sorryServerAnnounces = v === 'announce';
@@ -162,10 +180,10 @@ export function parseSettings(text: string, file: string): BgpSettings {
         break;
       }
       default:
-        fail(`unknown keyword "${w[0]}" (table, protocol, mode, vip)`);
+        fail(`unknown keyword "${w[0]}" (table, protocol, vty-socket, mode, vip)`);
     }
   }
-  return { file, table: table ?? DEFAULT_TABLE, protocol: protocol ?? DEFAULT_PROTOCOL, vips };
+  return { file, table: table ?? DEFAULT_TABLE, protocol: protocol ?? DEFAULT_PROTOCOL, ...(vtySocket ? { vtySocket } : {}), vips };
 }
 
 /** The announcement of `vip` (any spelling of the address), undefined when the file has none. */

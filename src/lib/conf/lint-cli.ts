@@ -17,6 +17,8 @@ export interface LintFlags {
   host: boolean;
   configId?: string;
   cluster: boolean;
+  /** a BGP announcement file to check against the FILEs (src/lib/bgp/check.ts) */
+  bgp?: string;
 }
 
 function version(): string {
@@ -74,6 +76,7 @@ export function runLint(files: string[], flags: LintFlags, stream?: NodeJS.Write
     warningsOk: flags.warningsOk,
     configId: flags.configId,
     cluster: flags.cluster,
+    bgp: flags.bgp,
     host: flags.host ? (require('./host-probe') as typeof import('./host-probe')).nodeHostProbe() : undefined,
     lean: true,
   });
@@ -165,6 +168,7 @@ export function lintHandler(p: Parsed): number {
     host: p.flags.host === true,
     configId: p.flags['config-id'] as string | undefined,
     cluster: p.flags.cluster === true,
+    bgp: p.flags.bgp as string | undefined,
   });
   // After a big lint, leave as soon as the output is out (tearing down a heap
   // of 100 MiB costs more than the lint's output): an empty write's callback

@@ -36,6 +36,8 @@ export interface LintOptions {
    * are the same; `models` stays empty for such files. Ignored with `cluster`.
    */
   lean?: boolean;
+  /** A BGP announcement file (docs/bgp.md) checked against the files (each node's with `cluster`). */
+  bgp?: string;
 }
 
 export interface LintResult {
@@ -226,7 +228,7 @@ export function lint(opts: LintOptions): LintResult {
   let fatal = false;
   let security = false;
   for (const f of opts.files) {
-    const r = loadConfig(f, { configId: opts.configId, env: opts.env, reader: opts.reader, lean: opts.lean && !opts.cluster });
+    const r = loadConfig(f, { configId: opts.configId, env: opts.env, reader: opts.reader, lean: opts.lean && !opts.cluster && !opts.bgp });
     files.push(...(r.model.files.length ? r.model.files : [f]));
     diagnostics.push(...r.diagnostics);
     if (r.fatal) {
@@ -240,6 +242,10 @@ export function lint(opts: LintOptions): LintResult {
     if (v.checker || (v.vrrp && !vrrpIfMissing)) security = true;
   }
   if (opts.cluster && models.length >= 2) diagnostics.push(...(require('./cluster') as typeof import('./cluster')).checkCluster(models));
+  if (opts.bgp && !fatal) {
+    files.push(opts.bgp);
+    diagnostics.push(...bgpChecks(opts.bgp, models, !!opts.cluster, opts.reader));
+  }
   let exitCode = 0;
   const counts = diagnostics.some((x) => x.rule !== 'file-unreadable' && x.severity !== 'note' && (x.severity === 'error' || !opts.warningsOk));
   if (fatal) exitCode = 4;
@@ -259,6 +265,68 @@ export function lint(opts: LintOptions): LintResult {
     .filter((x, i, a) => i === 0 || !(a[i - 1].line === x.line && a[i - 1].col === x.col && a[i - 1].file === x.file && a[i - 1].message === x.message));
   sorted.push(...summaries);
   return { files, diagnostics: capDiagnostics(sorted), exitCode, models };
+}
+
+/** The facts of a parsed keepalived.conf (conf lint). */
+function bgpFacts(m: KeepalivedConfig): import('../bgp/check').ConfFacts {
+  const groups = new Map(m.virtual_server_groups.map((g) => [g.name, g]));
+  return {
+    file: m.files[0] ?? '?',
+    instances: m.vrrp_instances.map((i) => ({ name: i.name, vips: [...i.virtual_ipaddress, ...i.virtual_ipaddress_excluded].map((v) => v.address.address) })),
+    virtualServers: m.virtual_servers.map((v) => {
+      const proto = (v.protocol ?? 'TCP').toLowerCase();
+      const vips =
+        v.group !== undefined
+          ? (groups.get(v.group)?.entries ?? []).flatMap((e) => (e.address ? lastOctetRange(e.address.address, e.range_end) : []))
+          : v.address
+            ? [v.address.address]
+            : [];
+      const id = v.group !== undefined ? `[${v.group}]:0` : v.fwmark !== undefined ? `FWM ${v.fwmark}` : `[${v.address?.address}]:${proto}:${v.port ?? 0}`;
+      return { id, vips, sched: v.lb_algo ?? 'wlc', quorumSet: v.quorum !== undefined || v.hysteresis !== undefined };
+    }),
+    scripts: m.vrrp_scripts.map((s) => s.name),
+  };
+}
+
+/** 192.0.2.1-3 -> 192.0.2.1, .2, .3 (IPv4; the BGP VIPs are IPv4 only, an IPv6 range stays its first address). */
+function lastOctetRange(a: string, end: number | undefined): string[] {
+  const m = /^(\d+\.\d+\.\d+\.)(\d+)$/.exec(a);
+  if (end === undefined || !m) return [a];
+  const out: string[] = [];
+  for (let i = Number(m[2]); i <= Math.min(end, 255); i++) out.push(`${m[1]}${i}`);
+  return out;
+}
+
+/**
+ * `--bgp FILE`: the announcement file parsed (src/lib/bgp/settings.ts) and checked against each
+ * model (src/lib/bgp/check.ts), with `cluster` across them too; diagnostics at the file's lines.
+ */
+function bgpChecks(file: string, models: KeepalivedConfig[], cluster: boolean, reader?: FileReader): Diagnostic[] {
+  const d = (line: number, severity: 'error' | 'warning', message: string, rule: string): Diagnostic => ({ file, line, col: 1, severity, message, rule });
+  const rd = reader ?? (require('./node-reader') as typeof import('./node-reader')).nodeReader;
+  const r = rd.read(file, 1 << 20);
+  if (!r.ok) return [d(0, 'error', `cannot read the BGP announcement file ${file}: ${r.message}`, 'file-unreadable')];
+  const { parseSettings, SettingsError } = require('../bgp/settings') as typeof import('../bgp/settings');
+  const chk = require('../bgp/check') as typeof import('../bgp/check');
+  let s: import('../bgp/settings').BgpSettings;
+  try {
+    s = parseSettings(new TextDecoder().decode(r.data), file);
+  } catch (e) {
+    if (e instanceof SettingsError) return [d(e.line, 'error', e.reason, 'bgp-settings')];
+    throw e;
+  }
+  const facts = models.map(bgpFacts);
+  const seen = new Set<string>();
+  const out: Diagnostic[] = [];
+  for (const f of facts)
+    for (const p of chk.checkSettings(s, f)) {
+      // the same finding on every node is reported once
+      const key = `${p.line} ${p.rule} ${p.message}`;
+      if (!seen.has(key)) out.push(d(p.line, p.severity, p.message, p.rule));
+      seen.add(key);
+    }
+  if (cluster) for (const p of chk.checkClusterSettings(s, facts)) out.push(d(p.line, p.severity, p.message, p.rule));
+  return out;
 }
 
 /** Bound the output: each message at most 400 characters (the count is capped per file by DiagnosticList). */

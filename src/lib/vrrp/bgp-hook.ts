@@ -9,7 +9,10 @@ import type { LvsStatus } from '../lvs/reconciler';
 import type { RouteSpec } from '../net/rtnl';
 import { BgpAnnouncer, type VipAnnounceStatus } from '../bgp/announcer';
 import { type VrrpHolder, type VsQuorum, vsAddress } from '../bgp/decide';
+import type { ConfFacts } from '../bgp/check';
 import type { BgpSettings } from '../bgp/settings';
+import type { LvsSpec } from '../lvs/types';
+import type { DaemonConfig } from './config';
 
 type Log = (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
 
@@ -18,6 +21,8 @@ export interface BgpHookOptions {
   log: Log;
   /** the VRRP instances now: name, state, VIPs ("addr/prefix") */
   instances: () => { name: string; state: string; vips: string[] }[];
+  /** the vrrp_scripts' results now (name -> up) */
+  scripts?: () => Readonly<Record<string, boolean | undefined>>;
   /** the LVS half's status (undefined: not answering); absent: --vrrp-only */
   lvsStatus?: () => Promise<LvsStatus | undefined>;
   /** the watchdog's plan changed */
@@ -32,12 +37,39 @@ export function quorumOf(st: LvsStatus | undefined, vip: string): VsQuorum[] {
     .map((v) => ({ id: v.id, quorumUp: v.quorumUp, sorryAlive: v.sorryServer?.active ?? false }));
 }
 
+/** The facts of the daemon's configuration (vrrp run --bgp at start; quorum settings are not known there). */
+export function confFacts(file: string, c: DaemonConfig, lvs: LvsSpec | undefined): ConfFacts {
+  return {
+    file,
+    instances: c.instances.map((i) => ({ name: i.name, vips: [...i.vips, ...i.excludedVips].map((v) => v.address) })),
+    virtualServers: (lvs?.virtualServers ?? []).map((v) => ({ id: v.id, vips: v.vips.map((a) => vsAddress(`[${a}]:`) ?? a), sched: v.sched })),
+    scripts: c.scripts.map((s) => s.name),
+  };
+}
+
 /** The instances holding the VIP. Pure. */
 export function holdersOf(instances: { name: string; state: string; vips: string[] }[], vip: string): VrrpHolder[] {
   return instances.filter((i) => i.vips.some((v) => v.split('/')[0] === vip)).map((i) => ({ instance: i.name, state: i.state }));
 }
 
+/** FRR's view as the daemon last read it through vtysh (status `bgpRouting`, /metrics). */
+export interface BgpRoutingStatus {
+  /** vtysh answered the last time */
+  ok: boolean;
+  /** why not (one line), with ok false */
+  error?: string;
+  checkedAt: string;
+  peers: import('../bgp/frr').BgpPeer[];
+  vips: import('../bgp/frr').FrrVipView[];
+}
+
+/** How often the daemon asks FRR (vtysh runs are processes: not every second). */
+export const FRR_POLL_MS = 5000;
+
 export class BgpHook {
+  private routing?: BgpRoutingStatus;
+  private frrTimer?: NodeJS.Timeout;
+  private frrBusy = false;
   readonly announcer: BgpAnnouncer;
   private routes: RouteSpec[] = [];
   private lvs: LvsStatus | undefined;
@@ -64,6 +96,13 @@ export class BgpHook {
         }
       },
       quorum: (vip) => (o.lvsStatus ? quorumOf(this.lvs, vip) : 'unchecked'),
+      scripts: () => {
+        try {
+          return o.scripts?.() ?? {};
+        } catch {
+          return {};
+        }
+      },
       watchdog: (routes) => {
         this.routes = routes;
         o.onPlan();
@@ -77,6 +116,33 @@ export class BgpHook {
     await this.announcer.start();
     this.timer = setInterval(() => void this.tick(), 1000);
     this.timer.unref();
+    void this.readFrr();
+    this.frrTimer = setInterval(() => void this.readFrr(), FRR_POLL_MS);
+    this.frrTimer.unref();
+  }
+
+  /** FRR's sessions and, per VIP, whether bgpd has and advertises it; a failure is the visible degraded state. */
+  private async readFrr(): Promise<void> {
+    if (this.frrBusy) return;
+    this.frrBusy = true;
+    const { frrView } = require('../bgp/frr') as typeof import('../bgp/frr');
+    const s = this.settingsNow;
+    const was = this.routing;
+    try {
+      const v = await frrView({ vtySocket: s.vtySocket, timeoutMs: 3000 }, s.vips.map((a) => a.vip));
+      this.routing = { ok: true, checkedAt: new Date().toISOString(), peers: v.peers, vips: v.vips };
+      if (was && !was.ok) this.o.log('info', 'bgp: FRR answers again');
+    } catch (e) {
+      const error = (e as Error).message;
+      this.routing = { ok: false, error, checkedAt: new Date().toISOString(), peers: [], vips: [] };
+      if (!was || was.ok || was.error !== error) this.o.log('error', `bgp: cannot read FRR's view: ${error}; the routes stay as decided, but FRR may not announce them`);
+    } finally {
+      this.frrBusy = false;
+    }
+  }
+
+  routingStatus(): BgpRoutingStatus | undefined {
+    return this.routing;
   }
 
   private async tick(): Promise<void> {
@@ -97,6 +163,7 @@ export class BgpHook {
 
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    if (this.frrTimer) clearInterval(this.frrTimer);
     await this.announcer.stop();
     this.rtnl?.close();
     this.rtnl = undefined;

@@ -67,6 +67,27 @@ export function metricsText(s: DaemonStatus): string {
   metric('hactl_vrrp_loop_stall_max_seconds', 'Longest event loop stall seen', 'gauge', [[{}, (s.maxStallMs ?? 0) / 1000]]);
   metric('hactl_vrrp_uptime_seconds', 'Time since the daemon started', 'gauge', [[{}, s.uptimeMs / 1000]]);
   if (s.lastReload) reloadMetrics('hactl_vrrp', { ok: s.lastReload.result === 'ok', atMs: Date.parse(s.lastReload.at) }, metric);
+  if (s.bgp) {
+    const B = s.bgp;
+    metric('hactl_bgp_vip_announced', "VIP's host route in hactl's table, for FRR to announce (1) or withdrawn (0)", 'gauge', B.map((b) => [{ vip: b.vip, mode: b.mode }, b.announced ? 1 : 0]));
+    metric(
+      'hactl_bgp_vip_announce_error',
+      'The last route change for the VIP failed (1; vrrp status --json says why) or not (0)',
+      'gauge',
+      B.map((b) => [{ vip: b.vip }, b.error ? 1 : 0]),
+    );
+    const R = s.bgpRouting;
+    if (R) {
+      metric('hactl_bgp_frr_up', "FRR answered the last vtysh read (1) or not (0: FRR stopped, vtysh failing)", 'gauge', [[{}, R.ok ? 1 : 0]]);
+      metric('hactl_bgp_peer_up', 'BGP session Established (1) or not (0), as FRR reports it', 'gauge', R.peers.map((p) => [{ peer: p.peer }, p.state === 'Established' ? 1 : 0]));
+      metric(
+        'hactl_bgp_vip_advertised_peers',
+        "Peers FRR's bgpd advertises the VIP to (0 also while FRR does not answer)",
+        'gauge',
+        B.map((b) => [{ vip: b.vip }, R.vips.find((v) => v.vip === b.vip)?.advertisedTo.length ?? 0]),
+      );
+    }
+  }
   const H = s.halves ?? [];
   if (H.length) {
     const states: HalfStatus['state'][] = ['starting', 'up', 'restarting', 'failed', 'stopped'];

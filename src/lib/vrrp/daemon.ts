@@ -157,6 +157,9 @@ export interface DaemonStatus {
   halves?: HalfStatus[];
   /** the last reload attempt (run-cli; vrrp status, /metrics) */
   lastReload?: import('./control').ReloadRecord;
+  /** `--bgp`: each VIP's announcement and why (src/lib/bgp/announcer.ts), and FRR's view (vrrp/bgp-hook.ts) */
+  bgp?: import('../bgp/announcer').VipAnnounceStatus[];
+  bgpRouting?: import('./bgp-hook').BgpRoutingStatus;
 }
 
 /** How a reload ended, as /metrics shows it: wall-clock time (ms since the epoch), applied or not. */
@@ -1388,6 +1391,13 @@ export class VrrpDaemon {
     const processes: Record<string, boolean> = {};
     for (const [n, t] of this.procs?.trackers ?? []) processes[n] = t.up;
     return { instances, internal: [...this.internal], links, scripts, files: Object.fromEntries(this.fileValues), processes };
+  }
+
+  /** The vrrp_scripts' results now, name -> up (the BGP announcer's track-script). */
+  scriptStates(): Record<string, boolean> {
+    const out: Record<string, boolean> = {};
+    for (const [n, r] of this.scripts) out[n] = r.up;
+    return out;
   }
 
   status(): DaemonStatus {

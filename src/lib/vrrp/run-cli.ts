@@ -172,18 +172,23 @@ export async function runVrrp(flags: VrrpRunFlags): Promise<number> {
   try {
     checkRunFlags(flags);
     if (!fs.existsSync(flags.file)) throw new HactlError(`configuration file ${flags.file} does not exist`, { exitCode: 1 });
-    const role = lvsRole(flags);
-    if (role === 'here' && flags.bgp)
-      throw new HactlError(`--bgp: ${flags['lvs-only'] ? '--lvs-only runs' : `${flags.file} has no vrrp_instance, so hactl runs`} the LVS half alone, which does not announce over BGP yet`, {
-        hint: 'announce from the VRRP half: at least one vrrp_instance, mode master-only (docs/bgp.md)',
-      });
+    let role = lvsRole(flags);
+    if (role === 'here' && flags.bgp) {
+      if (flags['lvs-only'])
+        throw new HactlError('--bgp: --lvs-only runs the LVS half alone, and the announcer lives in the VRRP half', {
+          hint: 'drop --lvs-only: without a vrrp_instance hactl runs the LVS half as its child and announces from its quorum (docs/bgp.md)',
+        });
+      // virtual servers and no vrrp_instance (active-active): the VRRP half runs with no instance,
+      // for the announcer, the watchdog and the control socket; the LVS half is its child as usual
+      role = 'child';
+    }
     if (role === 'here') {
       // LVS half in this process: src/lib/lvs/daemon.ts
       await lvsHalf(flags, daemonLogger({ format: json ? 'json' : 'text', ident: 'hactl-lvs', debug: !!process.env.HACTL_LVS_DEBUG }));
       await out.flush();
       return 0;
     }
-    const loaded = loadDaemonConfig(flags.file, flags['config-id']);
+    const loaded = loadDaemonConfig(flags.file, flags['config-id'], { allowNoInstances: !!flags.bgp });
     for (const w of loaded.warnings) diag('warn', w);
     if (!loaded.config) {
       for (const e of loaded.errors) diag('error', e);
@@ -195,12 +200,20 @@ export async function runVrrp(flags: VrrpRunFlags): Promise<number> {
     let bgpSettings: import('../bgp/settings').BgpSettings | undefined;
     if (flags.bgp) {
       bgpSettings = (require('../bgp/bgp-cli') as typeof import('../bgp/bgp-cli')).loadSettings(flags.bgp, '--bgp FILE');
-      for (const a of bgpSettings.vips) {
-        const held = config.instances.some((i) => [...i.vips, ...i.excludedVips].some((v) => v.address === a.vip));
-        if (a.mode === 'master-only' && !held) diag('warn', `${flags.bgp}:${a.line}: vip ${a.vip} is master-only but no vrrp_instance holds it: it is never announced`);
-        if (a.mode === 'active-active' && role === 'none' && flags['vrrp-only'])
-          diag('warn', `${flags.bgp}:${a.line}: vip ${a.vip} is active-active, which needs the health checks' quorum: never announced with --vrrp-only`);
+      // the announcement file against keepalived.conf (src/lib/bgp/check.ts, as `conf lint --bgp`): a VIP
+      // nothing serves or a track-script naming no vrrp_script refuses the start; the rest are warnings
+      const chk = require('../bgp/check') as typeof import('../bgp/check');
+      const problems = chk.checkSettings(bgpSettings, (require('./bgp-hook') as typeof import('./bgp-hook')).confFacts(flags.file, config, loaded.lvs));
+      const vrrpOnly = role === 'none' && !!flags['vrrp-only'];
+      const fatal = problems.filter((p) => p.rule === 'bgp-unknown-vip' || p.rule === 'bgp-unknown-script');
+      for (const p of problems) {
+        if (fatal.includes(p)) diag('error', `${flags.bgp}:${p.line}: ${p.message}`);
+        else if (!(vrrpOnly && p.severity === 'warning' && p.rule === 'bgp-not-served')) diag('warn', `${flags.bgp}:${p.line}: ${p.message}`);
       }
+      if (fatal.length)
+        throw new HactlError(`--bgp ${flags.bgp}: ${fatal.length} announcement(s) keepalived.conf does not serve; not starting`, {
+          hint: `fix the lines above (\`hactl conf lint --bgp ${flags.bgp} ${flags.file}\` shows them too)`,
+        });
     }
     const pid = lockPidFile(flags['pid-file'] ?? DEFAULT_PID_FILE);
     held.push(() => pid.release());
@@ -243,7 +256,7 @@ export async function runVrrp(flags: VrrpRunFlags): Promise<number> {
       },
     });
     let bgp: import('./bgp-hook').BgpHook | undefined;
-    const status = () => (daemon ? { ...daemon.status(), halves: sup.halves(), lastReload, ...(bgp ? { bgp: bgp.status() } : {}) } : undefined);
+    const status = () => (daemon ? { ...daemon.status(), halves: sup.halves(), lastReload, ...(bgp ? { bgp: bgp.status(), bgpRouting: bgp.routingStatus() } : {}) } : undefined);
     // reload (SIGHUP and `hactl vrrp reload`): one path, one at a time. The file is loaded first;
     // a configuration that does not load leaves both halves on the running one (the LVS half is
     // only told to reload once the VRRP half accepted the file).
@@ -264,7 +277,7 @@ export async function runVrrp(flags: VrrpRunFlags): Promise<number> {
           return { reload: rec };
         }
         log('info', `reloading ${flags.file} (${source === 'SIGHUP' ? 'SIGHUP' : 'hactl vrrp reload'})`);
-        const r = loadDaemonConfig(flags.file, flags['config-id']);
+        const r = loadDaemonConfig(flags.file, flags['config-id'], { allowNoInstances: !!flags.bgp });
         if (!r.config) {
           for (const e of r.errors) log('error', e);
           log('error', 'reload refused: configuration has errors; keeping the running configuration');
@@ -412,6 +425,7 @@ export async function runVrrp(flags: VrrpRunFlags): Promise<number> {
         settings: bgpSettings,
         log,
         instances: () => d.status().instances.map((i) => ({ name: i.name, state: i.state, vips: i.vips })),
+        scripts: () => d.scriptStates(),
         lvsStatus: role === 'child' ? () => queryLvsStatus(lvsSocketFor(sock), 900) : undefined,
         onPlan: () => sup.masters(bgp ? bgp.plans(masters) : masters),
       });
