@@ -17,6 +17,8 @@ export interface LintFlags {
   host: boolean;
   configId?: string;
   cluster: boolean;
+  /** --keepalived: keepalived -t's verdict and exit code, hactl's extra rules as notes */
+  keepalived?: boolean;
 }
 
 function version(): string {
@@ -76,6 +78,7 @@ export function runLint(files: string[], flags: LintFlags, stream?: NodeJS.Write
     cluster: flags.cluster,
     host: flags.host ? (require('./host-probe') as typeof import('./host-probe')).nodeHostProbe() : undefined,
     lean: true,
+    keepalived: flags.keepalived,
   });
   // Clean text output prints nothing (like keepalived -t); process.stdout is not even touched then (start-up cost).
   if (flags.format === 'text' && r.diagnostics.length === 0) return r.exitCode;
@@ -165,6 +168,7 @@ export function lintHandler(p: Parsed): number {
     host: p.flags.host === true,
     configId: p.flags['config-id'] as string | undefined,
     cluster: p.flags.cluster === true,
+    keepalived: p.flags.keepalived === true,
   });
   // After a big lint, leave as soon as the output is out (tearing down a heap
   // of 100 MiB costs more than the lint's output): an empty write's callback
