@@ -161,20 +161,24 @@ interface CaseResult {
   offline: Captured;
   ktNoif: Captured;
   hostNoif: Captured;
+  /** `--keepalived` runs: --host in each namespace, and offline */
+  exactHost: Captured;
+  exactOffline: Captured;
+  exactHostNoif: Captured;
 }
 
-function lintArgs(file: string, host: boolean): string[] {
-  return [LINT_BIN, 'conf', 'lint', '--format', 'json', ...(host ? ['--host'] : []), file];
+function lintArgs(file: string, host: boolean, exact = false): string[] {
+  return [LINT_BIN, 'conf', 'lint', '--format', 'json', ...(host ? ['--host'] : []), ...(exact ? ['--keepalived'] : []), file];
 }
 
 /**
  * Run hactl in a namespace; a run that is not a lint verdict (crash, exit 1/3) is retried once so a
  * half-rebuilt dist/ in a shared working tree does not count, while a deterministic crash still shows.
  */
-async function lintIn(space: KtNamespace, def: CaseDef, host: boolean, env: NodeJS.ProcessEnv): Promise<Captured> {
-  const once = () => space.exec(def.dir, process.execPath, lintArgs(def.file, host), { timeoutMs: HACTL_TIMEOUT_MS, env });
+async function lintIn(space: KtNamespace, def: CaseDef, host: boolean, env: NodeJS.ProcessEnv, exact = false): Promise<Captured> {
+  const once = () => space.exec(def.dir, process.execPath, lintArgs(def.file, host, exact), { timeoutMs: HACTL_TIMEOUT_MS, env });
   const first = await once();
-  return hactlVerdict(first.code) === 'broken' && !first.timedOut ? once() : first;
+  return hactlVerdict(first.code) === 'broken' && !first.timedOut && !(exact && first.code === 139) ? once() : first;
 }
 
 async function runCase(ns: KtNamespace, noif: KtNamespace, def: CaseDef): Promise<CaseResult> {
@@ -184,7 +188,10 @@ async function runCase(ns: KtNamespace, noif: KtNamespace, def: CaseDef): Promis
   const offline = await lintIn(ns, def, false, env);
   const ktNoif = await noif.exec(def.dir, 'keepalived', ['-t', '-f', def.file], { timeoutMs: KT_TIMEOUT_MS, env });
   const hostNoif = await lintIn(noif, def, true, env);
-  return { def, kt, host, offline, ktNoif, hostNoif };
+  const exactHost = await lintIn(ns, def, true, env, true);
+  const exactOffline = await lintIn(ns, def, false, env, true);
+  const exactHostNoif = await lintIn(noif, def, true, env, true);
+  return { def, kt, host, offline, ktNoif, hostNoif, exactHost, exactOffline, exactHostNoif };
 }
 
 function describeRun(c: Captured): string {
@@ -202,6 +209,10 @@ interface Judged {
   offlineAgrees: boolean;
   offlineWaived: boolean;
   noifAgrees: boolean;
+  /** --keepalived: exit code equal to keepalived's (--host, offline unless host-dependent, --host without interfaces) */
+  exactHost: boolean;
+  exactOffline: boolean;
+  exactNoif: boolean;
   lineRefs: number;
   linesMatched: number;
   problems: string[];
@@ -210,7 +221,7 @@ interface Judged {
 }
 
 function judge(r: CaseResult): Judged {
-  const { def, kt, host, offline, ktNoif, hostNoif } = r;
+  const { def, kt, host, offline, ktNoif, hostNoif, exactHost, exactOffline, exactHostNoif } = r;
   const ex = EXPLAINED[def.id] ?? {};
   const problems: string[] = [];
   const explainedProblems: string[] = [];
@@ -302,6 +313,18 @@ function judge(r: CaseResult): Judged {
     else problems.push(msg);
   } else if (ex.noif) stale.push('noif');
 
+  // 7. --keepalived: keepalived's exit code itself, with no explanation allowed
+  const exact = {
+    host: exactHost.code === ktExit,
+    offline: exactOffline.code === ktExit || offlineWaived,
+    noif: exactHostNoif.code === ktNoifExit,
+  };
+  const exactJson = parseLintJson(exactHost.stdout);
+  if (typeof exactJson === 'string') problems.push(`hactl --keepalived --host ${describeRun(exactHost)}: ${exactJson}`);
+  if (!exact.host) problems.push(`--keepalived --host: keepalived ${describeRun(kt)} but hactl ${describeRun(exactHost)}; hactl says: ${diagSummary(typeof exactJson === 'string' ? null : exactJson)}`);
+  if (!exact.offline) problems.push(`--keepalived (offline): keepalived ${describeRun(kt)} but hactl ${describeRun(exactOffline)}`);
+  if (!exact.noif) problems.push(`--keepalived --host without interfaces: keepalived ${describeRun(ktNoif)} but hactl ${describeRun(exactHostNoif)}`);
+
   // An explained verdict difference that no longer happens means a deliberate hactl rule
   // (stricter than keepalived, or a --host check) stopped firing: fail, so the regression is seen.
   // A stale `lines` explanation (hactl now also reports keepalived's line) is only noted.
@@ -321,6 +344,9 @@ function judge(r: CaseResult): Judged {
     offlineAgrees,
     offlineWaived,
     noifAgrees,
+    exactHost: exact.host,
+    exactOffline: exact.offline,
+    exactNoif: exact.noif,
     lineRefs: refs.length,
     linesMatched: refs.length - missing.length,
     problems,
@@ -346,7 +372,7 @@ describe('conf differential: keepalived -t vs hactl conf lint', { skip: SKIP ?? 
       raw = await pool(CASES, PARALLEL, (def) => runCase(space, bare, def));
       for (const r of raw) judged.set(r.def.id, judge(r));
     },
-    { timeout: 8 * 60_000 },
+    { timeout: 12 * 60_000 },
   );
 
   after(() => {
@@ -371,6 +397,7 @@ describe('conf differential: keepalived -t vs hactl conf lint', { skip: SKIP ?? 
         `#   ${forSet('samples')}`,
         `#   ${forSet('mutants')}`,
         `#   without interfaces (--host): verdict agrees on ${sum((j) => j.noifAgrees)}`,
+        `#   --keepalived: exit code equal to keepalived -t's on ${sum((j) => j.exactHost)}/${all.length} (--host), ${sum((j) => j.exactOffline)}/${all.length} (offline, host-dependent waived), ${sum((j) => j.exactNoif)}/${all.length} (--host, no interfaces)`,
         `#   keepalived line messages matched by a hactl diagnostic: ${matched}/${lines}`,
         `#   unexplained: ${sum((j) => j.problems.length > 0)} files; explained: ${sum((j) => j.explainedProblems.length > 0)} files`,
         ...all.filter((j) => j.stale.length > 0).map((j) => `#   stale explanation (now agrees): ${j.id} [${j.stale.join(', ')}]`),

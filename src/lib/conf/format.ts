@@ -53,8 +53,8 @@ export function sarifUri(file: string): string {
   return file.startsWith('/') ? `file://${enc}` : enc;
 }
 
-/** lint's exit codes that mean the files were read and checked (findings or not); 4 and 1 mean it could not run. */
-const RAN = new Set([0, 5, 6]);
+/** lint's exit codes that mean the files were read and checked (findings or not; 139: --keepalived's crash code); 4 and 1 mean it could not run. */
+const RAN = new Set([0, 5, 6, 139]);
 
 export function formatSarif(r: LintOutput, version: string): string {
   const rules = [...new Set(r.diagnostics.map((d) => d.rule))].sort();

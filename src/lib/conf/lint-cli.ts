@@ -19,6 +19,8 @@ export interface LintFlags {
   cluster: boolean;
   /** a BGP announcement file to check against the FILEs (src/lib/bgp/check.ts) */
   bgp?: string;
+  /** --keepalived: keepalived -t's verdict and exit code, hactl's extra rules as notes */
+  keepalived?: boolean;
 }
 
 function version(): string {
@@ -79,6 +81,7 @@ export function runLint(files: string[], flags: LintFlags, stream?: NodeJS.Write
     bgp: flags.bgp,
     host: flags.host ? (require('./host-probe') as typeof import('./host-probe')).nodeHostProbe() : undefined,
     lean: true,
+    keepalived: flags.keepalived,
   });
   // Clean text output prints nothing (like keepalived -t); process.stdout is not even touched then (start-up cost).
   if (flags.format === 'text' && r.diagnostics.length === 0) return r.exitCode;
@@ -169,6 +172,7 @@ export function lintHandler(p: Parsed): number {
     configId: p.flags['config-id'] as string | undefined,
     cluster: p.flags.cluster === true,
     bgp: p.flags.bgp as string | undefined,
+    keepalived: p.flags.keepalived === true,
   });
   // After a big lint, leave as soon as the output is out (tearing down a heap
   // of 100 MiB costs more than the lint's output): an empty write's callback

@@ -9,6 +9,7 @@ import { loadConfig } from './index';
 import { type Diagnostic, type KeepalivedConfig, type ScriptUse, virtualServerScripts } from './model';
 import type { FileReader } from './reader';
 import { defaultScriptUser } from '../proc/user';
+import { KEEPALIVED_CRASH_EXIT, asExtraNote, braceLessGlobalSecurity, cycleRedefinitions, isHactlOnly, keepalivedCrashes } from './keepalived-mode';
 
 export interface HostProbe {
   interfaceExists(name: string): boolean;
@@ -38,6 +39,11 @@ export interface LintOptions {
   lean?: boolean;
   /** A BGP announcement file (docs/bgp.md) checked against the files (each node's with `cluster`). */
   bgp?: string;
+  /**
+   * keepalived -t's verdict and exit code exactly (`--keepalived`): hactl's extra rules become
+   * notes (keepalived-mode.ts), and keepalived's own quirks (its crash, exit 139) are followed.
+   */
+  keepalived?: boolean;
 }
 
 export interface LintResult {
@@ -85,13 +91,46 @@ function defaultUserMissing(cfg: KeepalivedConfig, host: HostProbe | undefined):
   return defaultScriptUser(cfg.global_defs, exists && ((n) => exists.call(host, n)))?.missing === true;
 }
 
+type At = { file: string; line: number; col: number };
+
+/**
+ * With the default script user missing, where each process (VRRP, checker) first asks for it:
+ * keepalived reports "Unable to set default user keepalived_script for script" there, once per
+ * process (lib/notify.c get_default_script_user: later scripts fail silently), a config error.
+ * Asking are the scripts without a user of their own: a vrrp_script (at its block's end), a notify
+ * script (its line), a MISC_CHECK (its block's end).
+ */
+function firstDefaultUserAsk(cfg: KeepalivedConfig, scripts: readonly ScriptUse[]): { vrrp?: At; checker?: At } {
+  const order = (a: At) => [cfg.files.indexOf(a.file), a.line, a.col];
+  const before = (a: At, b: At | undefined) => {
+    if (!b) return true;
+    const [x, y] = [order(a), order(b)];
+    return (x[0] - y[0] || x[1] - y[1] || x[2] - y[2]) < 0;
+  };
+  const first: { vrrp?: At; checker?: At } = {};
+  for (const sc of cfg.vrrp_scripts) if (!sc.user && sc.script) {
+    const at = sc.end ?? sc.script.pos;
+    if (before(at, first.vrrp)) first.vrrp = at;
+  }
+  for (const u of scripts) {
+    if (u.kind === 'track' || u.ref.user || u.ref.argv.length === 0) continue;
+    const at = u.kind === 'check' ? (u.endPos ?? u.ref.pos) : u.ref.pos;
+    const proc = u.vrrp ? 'vrrp' : 'checker';
+    if (before(at, first[proc])) first[proc] = at;
+  }
+  return first;
+}
+
+const samePlace = (a: At, b: At | undefined) => !!b && a.file === b.file && a.line === b.line && a.col === b.col;
+
 /** Returns which script families would make keepalived -t exit 6. */
 function scriptChecks(cfg: KeepalivedConfig, host: HostProbe | undefined, diags: Diagnostic[], vsScripts?: readonly ScriptUse[]): { vrrp: boolean; checker: boolean } {
   const violation = { vrrp: false, checker: false };
   const secure = cfg.global_defs.enable_script_security;
   const noDefaultUser = defaultUserMissing(cfg, host);
-  let saidCheckDefault = false;
-  for (const { ref, kind, vrrp, userPos, endPos } of allScripts(cfg, vsScripts)) {
+  const scripts = allScripts(cfg, vsScripts);
+  const firstAsk = noDefaultUser ? firstDefaultUserAsk(cfg, scripts) : {};
+  for (const { ref, kind, vrrp, userPos, endPos } of scripts) {
     // a line keepalived cannot read is no script at all (said where it is built)
     if (ref.argv.length === 0) continue;
     const prog = ref.argv[0];
@@ -100,11 +139,15 @@ function scriptChecks(cfg: KeepalivedConfig, host: HostProbe | undefined, diags:
       if (kind === 'check') {
         // the checker process says it once, at the end of its first MISC_CHECK block
         const at = endPos ?? ref.pos;
-        if (!saidCheckDefault) diags.push(d(at, 'error', 'Unable to set default user keepalived_script for script (checker process)', 'user-missing'));
-        saidCheckDefault = true;
+        if (samePlace(at, firstAsk.checker)) diags.push(d(at, 'error', 'Unable to set default user keepalived_script for script (checker process)', 'user-missing'));
         diags.push(d(at, 'error', `Unable to set default user for misc script '${prog}' - removing (add script_user to global_defs, or a user to the MISC_CHECK)`, 'user-missing'));
       }
-      else diags.push(d(ref.pos, 'note', `Failed to set default user for notify script ${prog} - ignoring: keepalived_script does not exist and there is no script_user`, 'user-missing'));
+      else {
+        // the first script of its process to ask for the missing user makes keepalived report it (exit 5)
+        if (samePlace(ref.pos, firstAsk[vrrp ? 'vrrp' : 'checker']))
+          diags.push(d(ref.pos, 'error', `Unable to set default user keepalived_script for script (${vrrp ? 'VRRP' : 'checker'} process; add script_user to global_defs, or a user to this script)`, 'user-missing'));
+        diags.push(d(ref.pos, 'note', `Failed to set default user for notify script ${prog} - ignoring: keepalived_script does not exist and there is no script_user`, 'user-missing'));
+      }
       continue;
     }
     // keepalived drops a notify script whose user or group does not exist (LOG_INFO only, -t exits 0):
@@ -152,7 +195,7 @@ function scriptChecks(cfg: KeepalivedConfig, host: HostProbe | undefined, diags:
 }
 
 /** Host checks of interfaces and users; returns true when a VRRP interface is missing (keepalived then stops validating VRRP). */
-function interfaceChecks(cfg: KeepalivedConfig, host: HostProbe, diags: Diagnostic[]): boolean {
+function interfaceChecks(cfg: KeepalivedConfig, host: HostProbe, diags: Diagnostic[], vsScripts?: readonly ScriptUse[]): boolean {
   const seen = new Set<string>();
   let missing = false;
   const check = (name: string | undefined, pos: { file: string; line: number; col: number }, what: string) => {
@@ -197,13 +240,12 @@ function interfaceChecks(cfg: KeepalivedConfig, host: HostProbe, diags: Diagnost
   // enable_script_security without script_user: keepalived runs scripts as keepalived_script and
   // drops those without a user of their own when that user does not exist
   const noDefaultUser = defaultUserMissing(cfg, host);
-  let saidDefault = false;
+  const firstAsk = noDefaultUser ? firstDefaultUserAsk(cfg, allScripts(cfg, vsScripts)) : {};
   for (const s of cfg.vrrp_scripts) {
     if (!s.user && noDefaultUser && s.script) {
       // keepalived names the end of the vrrp_script block
       const at = s.end ?? s.script.pos;
-      if (!saidDefault) diags.push(d(at, 'error', 'Unable to set default user keepalived_script for script (add script_user to global_defs, or create the user keepalived_script)', 'user-missing'));
-      saidDefault = true;
+      if (samePlace(at, firstAsk.vrrp)) diags.push(d(at, 'error', 'Unable to set default user keepalived_script for script (add script_user to global_defs, or create the user keepalived_script)', 'user-missing'));
       diags.push(d(at, 'error', `Unable to set default user for vrrp script ${s.name} - removing`, 'user-missing'));
       for (const o of [...cfg.vrrp_instances, ...cfg.vrrp_sync_groups])
         for (const t of o.track_script)
@@ -230,6 +272,7 @@ export function lint(opts: LintOptions): LintResult {
   for (const f of opts.files) {
     const r = loadConfig(f, { configId: opts.configId, env: opts.env, reader: opts.reader, lean: opts.lean && !opts.cluster && !opts.bgp });
     files.push(...(r.model.files.length ? r.model.files : [f]));
+    const from = diagnostics.length;
     diagnostics.push(...r.diagnostics);
     if (r.fatal) {
       fatal = true;
@@ -237,20 +280,28 @@ export function lint(opts: LintOptions): LintResult {
     }
     if (!r.lean) models.push(r.model);
     const v = scriptChecks(r.model, opts.host, diagnostics, r.vsScripts);
-    const vrrpIfMissing = opts.host ? interfaceChecks(r.model, opts.host, diagnostics) : false;
+    const vrrpIfMissing = opts.host ? interfaceChecks(r.model, opts.host, diagnostics, r.vsScripts) : false;
     // keepalived stops validating VRRP after a missing interface, so VRRP scripts no longer count then.
-    if (v.checker || (v.vrrp && !vrrpIfMissing)) security = true;
+    const secured = opts.keepalived && braceLessGlobalSecurity(diagnostics.slice(from));
+    if (opts.keepalived) diagnostics.push(...cycleRedefinitions(r.model, diagnostics.slice(from)));
+    if (!secured && (v.checker || (v.vrrp && !vrrpIfMissing))) security = true;
   }
   if (opts.cluster && models.length >= 2) diagnostics.push(...(require('./cluster') as typeof import('./cluster')).checkCluster(models));
   if (opts.bgp && !fatal) {
     files.push(opts.bgp);
     diagnostics.push(...bgpChecks(opts.bgp, models, !!opts.cluster, opts.reader));
   }
+  // --keepalived: what keepalived -t does not count is shown, as a note
+  if (opts.keepalived) {
+    for (let i = 0; i < diagnostics.length; i++) if (diagnostics[i].severity !== 'note' && isHactlOnly(diagnostics[i])) diagnostics[i] = asExtraNote(diagnostics[i]);
+  }
   let exitCode = 0;
   const counts = diagnostics.some((x) => x.rule !== 'file-unreadable' && x.severity !== 'note' && (x.severity === 'error' || !opts.warningsOk));
   if (fatal) exitCode = 4;
   if (counts) exitCode = 5;
   if (security) exitCode = 6;
+  // keepalived 2.2.7 -t dies (SIGSEGV) on these after reporting them
+  if (opts.keepalived && diagnostics.some(keepalivedCrashes)) exitCode = KEEPALIVED_CRASH_EXIT;
   // keepalived exits 2 at the first missing word it reads through strvec_slot (see build.ts NO_PARSER_ABORT).
   if (diagnostics.some((x) => x.rule === 'parser-abort')) exitCode = 2;
   // Stable order: by file (reading order), then line and column.

@@ -190,6 +190,7 @@ export function validate(cfg: KeepalivedConfig, topCount: number, diags: Diagnos
       }
     }
   }
+  untrackedStaticRoutes(cfg, diags);
   for (const sg of cfg.vrrp_sync_groups) {
     for (const t of sg.track_script) usedScripts.add(t.name);
     let found = 0;
@@ -389,4 +390,13 @@ export function checkVirtualServer(vs: VirtualServer, st: VsCheckState, diags: D
 
 function stripPos(v: unknown): unknown {
   return JSON.parse(JSON.stringify(v, (k, val) => (k === 'pos' || k === 'at' || k === 'line' || k === 'col' || k === 'file' ? undefined : val)));
+}
+
+/**
+ * keepalived 2.2.7 vrrp_iproute.c alloc_route: a route that is tracked (no `no_track`) needs an
+ * interface; static_routes are tracked like an instance's virtual_routes, so the same warning.
+ */
+function untrackedStaticRoutes(cfg: KeepalivedConfig, diags: Diagnostic[]): void {
+  for (const r of cfg.static_routes)
+    if (!r.dev && !r.words.includes('no_track')) push(diags, r.pos, 'warning', `cannot track route ${r.to?.text ?? '?'} with no interface specified, not tracking`, 'route-no-interface');
 }

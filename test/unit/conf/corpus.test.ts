@@ -90,7 +90,21 @@ describe('corpus: keepalived-samples verdicts', { skip: SKIP ?? false }, () => {
     });
   }
 
+  let keepalivedExact = 0;
+  for (const f of files) {
+    it(`${f}: --keepalived gives keepalived -t's exit code (${verdicts.get(f)?.exit}), extra rules only as notes`, () => {
+      const want = verdicts.get(f)!.exit;
+      const r = hactl(['conf', 'lint', '--keepalived', '--format', 'json', '--config-id', 'kt-verdict', f], { cwd: DIR });
+      const j = JSON.parse(r.stdout) as { diagnostics: { severity: string; rule: string }[]; exitCode: number };
+      assert.equal(r.status, want, `${f}: keepalived exit ${want}, hactl --keepalived exit ${r.status}\n${r.stdout}`);
+      assert.equal(j.exitCode, r.status);
+      if (KNOWN_DIFFERENCES[f]) assert.ok(j.diagnostics.some((d) => d.severity === 'note'), `${f}: the default mode's extra finding is still shown, as a note`);
+      keepalivedExact++;
+    });
+  }
+
   it('reports the agreement numbers', () => {
+    console.log(`# corpus --keepalived: ${keepalivedExact}/${files.length} exit codes equal to keepalived -t's`);
     console.log(`# corpus: ${agree}/${files.length - Object.keys(KNOWN_DIFFERENCES).length} verdicts agree (accept/reject), ${exact} with the exact exit code; ${Object.keys(KNOWN_DIFFERENCES).length} known differences`);
     assert.ok(agree > 0);
   });

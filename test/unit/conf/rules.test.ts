@@ -309,4 +309,33 @@ describe('script lines as keepalived 2.2.7 reads them (notify_script_init / set_
     assert.match(group.diagnostics[0]?.message ?? '', /group nosuch does not exist/);
     assert.equal(run(vi(' notify_master /bin/true root'), { host: probe }).exitCode, 6, 'an existing user: the script runs, security applies');
   });
+  it('--host, enable_script_security, keepalived_script absent: the first notify script without a user is "Unable to set default user" (exit 5, as keepalived -t)', () => {
+    const noDefault: HostProbe = { interfaceExists: () => true, programExists: () => true, userExists: (u) => u === 'root', groupExists: (g) => g === 'root' };
+    const secure = 'global_defs {\n enable_script_security\n}\n';
+    const r = run(secure + vi(' notify_master /bin/true\n notify_backup /bin/true'), { host: noDefault });
+    assert.equal(r.exitCode, 5);
+    const errors = r.diagnostics.filter((d) => d.severity === 'error');
+    assert.deepEqual(errors.map((d) => [d.rule, d.line]), [['user-missing', 11]], 'said once, on the first script that asks');
+    assert.match(errors[0].message, /^Unable to set default user keepalived_script for script/);
+    // the user exists: the scripts run as keepalived_script (exit 0: keepalived -t's 143 there is its bug, KNOWN-DIFFERENCES.md)
+    const withUser: HostProbe = { ...noDefault, userExists: (u) => u === 'root' || u === 'keepalived_script' };
+    assert.equal(run(secure + vi(' notify_master /bin/true'), { host: withUser }).exitCode, 0);
+    // a user of its own, or a script_user: no default needed
+    assert.equal(run(secure + vi(' notify_master /bin/true root'), { host: noDefault }).exitCode, 0);
+    assert.equal(run('global_defs {\n enable_script_security\n script_user root\n}\n' + vi(' notify_master /bin/true'), { host: noDefault }).exitCode, 0);
+    // a vrrp_script earlier in the file asks first: the message is at its end, once
+    const both = run(`${secure}vrrp_script chk {\n script /bin/true\n}\n${vi(' notify_master /bin/true\n track_script {\n  chk\n }')}`, { host: noDefault });
+    assert.deepEqual(both.diagnostics.filter((d) => /^Unable to set default user keepalived_script/.test(d.message)).map((d) => d.line), [6]);
+  });
+  it('--keepalived: hactl-only findings become notes and keepalived -t exit codes follow (139 where 2.2.7 crashes)', () => {
+    const dupVip = vi('', 'VI_1', 51, ' virtual_ipaddress {\n  192.0.2.1/24\n  192.0.2.1/24\n }\n');
+    assert.equal(run(dupVip).exitCode, 5);
+    const k = lint({ files: ['/c/k.conf'], reader: memoryReader({ '/c/k.conf': dupVip }, '/c'), configId: 'lb1', env: {}, keepalived: true });
+    assert.equal(k.exitCode, 0);
+    assert.deepEqual(k.diagnostics.map((d) => [d.rule, d.severity]), [['duplicate-vip', 'note']]);
+    const noUrl = vs('', '192.0.2.1 80').replace('TCP_CHECK {\n   connect_timeout 3\n  }', 'HTTP_GET {\n   connect_timeout 3\n  }');
+    const c = lint({ files: ['/c/k.conf'], reader: memoryReader({ '/c/k.conf': noUrl }, '/c'), configId: 'lb1', env: {}, keepalived: true });
+    assert.equal(c.exitCode, 139);
+    assert.equal(run(noUrl).exitCode, 5, 'the default mode keeps 5');
+  });
 });
