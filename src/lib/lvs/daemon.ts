@@ -54,7 +54,8 @@ export function lvsSocketFor(vrrpSock: string | undefined): string {
 export function netlinkIpvsPort(c: IpvsClient): IpvsPort {
   return {
     list: () => c.getTable(),
-    apply: async (ops) => (await c.apply(ops)).map((r) => (r.errno === 0 ? { ok: true as const } : { ok: false as const, error: 'error' in r ? r.error.message : `errno ${r.errno}` })),
+    apply: async (ops) =>
+      (await c.apply(ops)).map((r) => (r.errno === 0 ? { ok: true as const } : { ok: false as const, error: 'error' in r ? r.error.message : `errno ${r.errno}`, errno: r.errno })),
   };
 }
 
