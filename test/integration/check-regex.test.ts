@@ -17,6 +17,7 @@ import { hactlAsync, rawHttpServer } from './check-helpers';
 
 type Srv = Awaited<ReturnType<typeof rawHttpServer>>;
 const BODY = `<html><body>${'x'.repeat(5000)}<p id="state">status: HEALTHY</p></body></html>\n`;
+const HEAD = `HTTP/1.0 200 OK\r\nContent-Length: ${BODY.length}\r\n\r\n`;
 const md5 = (s: string) => createHash('md5').update(s).digest('hex');
 
 describe('url regex in the HTTP checker', { timeout: 60_000 }, () => {
@@ -25,8 +26,9 @@ describe('url regex in the HTTP checker', { timeout: 60_000 }, () => {
   before(async () => {
     // Sends the body in small pieces, so a match spans reads.
     srv = await rawHttpServer((s) => {
-      s.write(`HTTP/1.0 200 OK\r\nContent-Length: ${BODY.length}\r\n\r\n`);
-      let i = 0;
+      // The header and the first piece in one write: keepalived's first read then holds both.
+      s.write(HEAD + BODY.slice(0, 700));
+      let i = 700;
       const next = () => {
         if (i >= BODY.length) return void s.end();
         s.write(BODY.slice(i, i + 700));
@@ -59,13 +61,19 @@ describe('url regex in the HTTP checker', { timeout: 60_000 }, () => {
     assert.equal((await check({ regex: 'HEALTHY', 'regex-no-match': true })).up, false);
   });
   it('regex_min_offset / regex_max_offset bound where the match may start', async () => {
-    const at = BODY.indexOf('status:');
+    // Offsets count from the start of keepalived's first read buffer: the header is in it.
+    const at = HEAD.length + BODY.indexOf('status:');
     assert.equal((await check({ regex: 'status:', 'regex-max-offset': String(at) })).up, true);
     const beyond = await check({ regex: 'status:', 'regex-max-offset': String(at - 1) });
     assert.equal(beyond.up, false);
     assert.match(beyond.reason, new RegExp(`first match at offset ${at}, beyond regex_max_offset ${at - 1}`));
     assert.equal((await check({ regex: 'status:', 'regex-min-offset': String(at + 1) })).up, false);
-    assert.equal((await check({ regex: '<html>', 'regex-min-offset': '1' })).up, false);
+    assert.equal((await check({ regex: 'HTTP/1', 'regex-min-offset': '1' })).up, false);
+  });
+  it('the regex also sees the header, as keepalived matches its whole first read buffer', async () => {
+    assert.equal((await check({ regex: '^HTTP/1.0 200' })).up, true);
+    assert.equal((await check({ regex: '^<html>' })).up, false);
+    assert.equal((await check({ regex: 'Content-Length: \\d+' })).up, true);
   });
   it('status and digest are checked before the regex', async () => {
     const wrongStatus = await check({ regex: 'HEALTHY', 'status-code': ['404'] });

@@ -1,10 +1,13 @@
 /**
- * `hactl restore` and `hactl vrrp run` must plan the same operations for the
- * same (live table, wanted table). Each pair is fed to both paths:
+ * `hactl restore` and `hactl vrrp run` identify services and destinations the
+ * same way (one planner, plan.ts), but the daemon, like keepalived, only adds
+ * to what is already there. Each pair is fed to both paths:
  * - restore: the wanted table saved as ipvsadm -S rules, planned by planRestore
  *   against the live table (what `hactl ipvs save > f; hactl restore f` does);
  * - reconciler: the LVS daemon started on a kernel-like IPVS holding the live
- *   table, with a configuration whose desired table is the wanted one.
+ *   table, with a configuration whose desired table is the wanted one: what
+ *   the kernel accepts from it is restore's adds of destinations only (an
+ *   existing service or destination is left as it is, nothing is deleted).
  * The kernel-like IPVS keys and prints addresses as the kernel does (bytes,
  * glibc inet_ntop: ::ffff:192.0.2.1), whatever text an operation carried.
  */
@@ -108,11 +111,11 @@ async function reconcilerPlan(live: ServiceWithDests[], spec: LvsSpec): Promise<
     const { dests, ...svc } = s;
     await ipvs.apply([{ kind: 'add-service', svc }, ...dests.map((dest): Op => ({ kind: 'add-dest', svc, dest }))]);
   }
-  const before = ipvs.attempted.length;
+  const before = ipvs.log.length;
   const r = rig({ ipvs });
   await r.rec.start(spec);
   await r.rec.idle();
-  const ops = ipvs.attempted.slice(before).map((op) => opToRule(canonOp(op)));
+  const ops = ipvs.log.slice(before).map((op) => opToRule(canonOp(op)));
   await r.rec.stop();
   return ops;
 }
@@ -126,13 +129,14 @@ function restorePlan(live: ServiceWithDests[], spec: LvsSpec): string[] {
   return plan.ops.map((p) => opToRule(canonOp(p.op)));
 }
 
-describe('restore and the LVS daemon plan the same operations', () => {
+describe('restore plans the difference, the LVS daemon only the missing destinations', () => {
   for (const p of pairs) {
     it(p.name, async () => {
       const spec: LvsSpec = { virtualServers: p.spec };
       const viaRestore = restorePlan(p.live, spec);
       const viaDaemon = await reconcilerPlan(p.live, spec);
-      assert.deepEqual(viaDaemon, viaRestore, 'the daemon and restore disagree');
+      const adds = viaRestore.filter((l) => l.startsWith('-a '));
+      assert.deepEqual(viaDaemon, adds, 'the daemon changed more than keepalived would');
       assert.deepEqual(viaRestore, p.want);
     });
   }

@@ -37,7 +37,7 @@ export class FakeIpvs implements IpvsPort {
   timeouts?: { tcp: number; tcpFin: number; udp: number };
   readonly log: Op[] = [];
   /** Make the next operations of this kind fail (once each). */
-  failNext: { kind: Op['kind']; error: string }[] = [];
+  failNext: { kind: Op['kind']; error: string; errno?: number }[] = [];
   listCalls = 0;
 
   async list(): Promise<ServiceWithDests[]> {
@@ -69,12 +69,12 @@ export class FakeIpvs implements IpvsPort {
     const inj = this.failNext.findIndex((f) => f.kind === op.kind);
     if (inj >= 0) {
       const [f] = this.failNext.splice(inj, 1);
-      return { ok: false, error: f.error };
+      return { ok: false, error: f.error, errno: f.errno };
     }
     switch (op.kind) {
       case 'add-service': {
         const k = svcKey(op.svc);
-        if (this.services.has(k)) return { ok: false, error: 'Service already exists' };
+        if (this.services.has(k)) return { ok: false, error: 'Service already exists', errno: 17 };
         if (!SCHEDULERS.has(op.svc.sched)) return { ok: false, error: 'Scheduler or persistence engine not found' };
         this.services.set(k, { svc: { ...op.svc }, dests: new Map() });
         return { ok: true };
@@ -87,7 +87,7 @@ export class FakeIpvs implements IpvsPort {
         return { ok: true };
       }
       case 'del-service':
-        if (!this.services.delete(svcKey(op.svc))) return { ok: false, error: 'No such service' };
+        if (!this.services.delete(svcKey(op.svc))) return { ok: false, error: 'No such service', errno: 3 };
         return { ok: true };
       case 'add-dest':
       case 'edit-dest':
@@ -99,12 +99,12 @@ export class FakeIpvs implements IpvsPort {
         if (d.fwd !== Fwd.MASQ && !op.svc.fwmark && d.port !== op.svc.port) return { ok: false, error: 'Invalid argument' };
         const k = destKey(d);
         if (op.kind === 'add-dest') {
-          if (s.dests.has(k)) return { ok: false, error: 'Destination already exists' };
+          if (s.dests.has(k)) return { ok: false, error: 'Destination already exists', errno: 17 };
           s.dests.set(k, { ...d });
         } else if (op.kind === 'edit-dest') {
-          if (!s.dests.has(k)) return { ok: false, error: 'No such destination' };
+          if (!s.dests.has(k)) return { ok: false, error: 'No such destination', errno: 2 };
           s.dests.set(k, { ...d });
-        } else if (!s.dests.delete(k)) return { ok: false, error: 'No such destination' };
+        } else if (!s.dests.delete(k)) return { ok: false, error: 'No such destination', errno: 2 };
         return { ok: true };
       }
       case 'flush':

@@ -235,11 +235,36 @@ describe('lvs reconciler: notifiers', () => {
     await tick(r);
     const got = r.events.filter((e) => e.kind !== 'log');
     assert.deepEqual(got, [
+      // keepalived starts each virtual server with quorum down and gains it once its real servers are in
+      { kind: 'fifo', line: `VS [${VIP}]:tcp:80 UP\n` },
       { kind: 'script', command: '/n/down 1', why: 'RS [127.0.0.1]:tcp:8080 DOWN' },
       { kind: 'fifo', line: `RS [127.0.0.1]:tcp:8080 [${VIP}]:tcp:80 DOWN\n` },
       { kind: 'script', command: '/n/up 1', why: 'RS [127.0.0.1]:tcp:8080 UP' },
       { kind: 'fifo', line: `RS [127.0.0.1]:tcp:8080 [${VIP}]:tcp:80 UP\n` },
     ]);
+  });
+
+  it('quorum_up runs and "Gained quorum" is logged for a virtual server that starts with quorum, or that a reload adds (keepalived)', async () => {
+    const r = rig();
+    const a = vs(VIP, 80, [rs('127.0.0.1'), rs('127.0.0.2')], { quorum: 2, quorumUp: { command: '/q/up a' } });
+    await startAndCheck(r, spec(a));
+    const logs = () => r.events.map((e) => (e.kind === 'log' ? e.message : e.kind === 'script' ? `script ${e.command}` : '')).filter(Boolean);
+    assert.ok(logs().includes('Gained quorum 2+0=2 <= 2 for VS [192.0.2.10]:tcp:80'), logs().join('\n'));
+    assert.ok(logs().includes('script /q/up a'));
+    r.events.length = 0;
+    await r.rec.reload(spec(a, vs('192.0.2.11', 80, [rs('127.0.0.3')], { quorumUp: { command: '/q/up b' } })));
+    await r.rec.idle();
+    assert.deepEqual(logs().filter((l) => /quorum|script/.test(l)), ['Gained quorum 1+0=1 <= 1 for VS [192.0.2.11]:tcp:80', 'script /q/up b']);
+  });
+
+  it('lvs_flush_on_stop (without VS) empties the whole table at stop, other services included', async () => {
+    const ipvs = new FakeIpvs();
+    await ipvs.apply([{ kind: 'add-service', svc: { af: 2, protocol: IPPROTO_UDP, addr: '198.51.100.1', port: 53, fwmark: 0, sched: 'rr', flags: 0, timeout: 0, netmask: 0xffffffff, pe: '' } }]);
+    const r = rig({ ipvs });
+    await startAndCheck(r, { virtualServers: [vs(VIP, 80, [rs('127.0.0.1')])], flushOnStop: true });
+    assert.equal(ipvs.services.size, 2);
+    await r.rec.stop();
+    assert.equal(ipvs.services.size, 0);
   });
 
   it('omega: stopping runs the down notifiers; without omega it does not', async () => {
@@ -337,7 +362,7 @@ describe('lvs reconciler: scheduling, ha_suspend, reload, stop', () => {
     }
   });
 
-  it('adopts a service that already exists: edits it and fixes its destinations', async () => {
+  it('a service that already exists keeps its scheduler and foreign real servers, through transitions (keepalived)', async () => {
     const ipvs = new FakeIpvs();
     const base = { af: 2 as const, protocol: IPPROTO_TCP, addr: VIP, port: 80, fwmark: 0, flags: 0, timeout: 0, netmask: 0xffffffff, pe: '' };
     const d = { af: 2 as const, port: 80, fwd: 0, uThresh: 0, lThresh: 0, tunType: 0, tunPort: 0, tunFlags: 0 };
@@ -347,19 +372,40 @@ describe('lvs reconciler: scheduling, ha_suspend, reload, stop', () => {
       { kind: 'add-dest', svc: base, dest: { ...d, addr: '127.0.0.66', weight: 1 } },
     ]);
     const r = rig({ ipvs });
-    await r.rec.start(spec(vs(VIP, 80, [rs('127.0.0.1'), rs('127.0.0.2')], { sched: 'wlc' })));
+    await r.rec.start(spec(vs(VIP, 80, [rs('127.0.0.1', 80, { weight: 4 }), rs('127.0.0.2')], { sched: 'wlc' })));
     await r.rec.idle();
-    assert.equal(ipvs.services.get(K)!.svc.sched, 'wlc');
-    assert.deepEqual(r.ipvs.weights(K), { '127.0.0.1|80': 1, '127.0.0.2|80': 1 });
+    assert.equal(ipvs.services.get(K)!.svc.sched, 'rr');
+    // an add that finds the real server there leaves its weight (keepalived's EEXIST)
+    assert.deepEqual(r.ipvs.weights(K), { '127.0.0.1|80': 1, '127.0.0.66|80': 1, '127.0.0.2|80': 1 });
+    assert.equal(r.rec.status().lastIpvsError, undefined);
+    r.checks.up.set('127.0.0.2|80', false);
+    await tick(r);
+    assert.deepEqual(r.ipvs.weights(K), { '127.0.0.1|80': 1, '127.0.0.66|80': 1 });
+    assert.equal(ipvs.services.get(K)!.svc.sched, 'rr');
+    // A hand edit of a real server stays through other transitions and an unchanged reload.
+    await ipvs.apply([{ kind: 'edit-dest', svc: base, dest: { ...d, addr: '127.0.0.1', weight: 7 } }]);
+    r.checks.up.set('127.0.0.2|80', true);
+    await tick(r);
+    await r.rec.reload(spec(vs(VIP, 80, [rs('127.0.0.1', 80, { weight: 4 }), rs('127.0.0.2')], { sched: 'wlc' })));
+    await r.rec.idle();
+    assert.deepEqual(r.ipvs.weights(K), { '127.0.0.1|80': 7, '127.0.0.66|80': 1, '127.0.0.2|80': 1 });
+    // Its own transition sets it again, like keepalived's ADD/EDIT of that real server.
+    r.checks.up.set('127.0.0.1|80', false);
+    await tick(r);
+    r.checks.up.set('127.0.0.1|80', true);
+    await tick(r);
+    assert.equal(r.ipvs.weights(K)['127.0.0.1|80'], 4);
+    await r.rec.stop();
+    assert.equal(ipvs.services.size, 0);
   });
 
-  it('a refused operation is reported in the status and the table is re-read', async () => {
+  it('a refused operation is reported in the status and retried (the table is not re-read)', async () => {
     const r = rig();
-    r.ipvs.failNext.push({ kind: 'add-dest', error: 'Destination already exists' });
+    r.ipvs.failNext.push({ kind: 'add-dest', error: 'Invalid argument', errno: 22 });
     await r.rec.start(spec(vs(VIP, 80, [rs('127.0.0.1')])));
     await r.rec.idle();
-    assert.match(r.rec.status().lastIpvsError ?? '', /add-dest TCP 192\.0\.2\.10:80 -> 127\.0\.0\.1:80: Destination already exists/);
-    assert.ok(r.ipvs.listCalls >= 2);
+    assert.match(r.rec.status().lastIpvsError ?? '', /add-dest TCP 192\.0\.2\.10:80 -> 127\.0\.0\.1:80: Invalid argument/);
+    assert.equal(r.ipvs.listCalls, 0);
     // A retry (0.5 s later) repairs it without any health change.
     await tick(r, 500);
     assert.deepEqual(r.ipvs.weights(K), { '127.0.0.1|80': 1 });
@@ -526,7 +572,7 @@ describe('lvs reconciler: addresses compared as the kernel keeps them', () => {
       'only the failed real server is touched (its removal once refused, then retried)',
     );
     assert.equal(r.rec.status().syncPending, false);
-    // A restarted daemon finds the service in the kernel and leaves it; a weight change is one edit.
+    // A restarted daemon finds the service and its real servers in the kernel and leaves them as they are (keepalived's EEXIST).
     await r.rec.stop();
     const ipvs2 = new KernelLikeIpvs();
     await ipvs2.apply([{ kind: 'add-service', svc: { af: 10, protocol: IPPROTO_TCP, addr: VIPM, port: 80, fwmark: 0, sched: 'wlc', flags: 0, timeout: 0, netmask: 128, pe: '' } }]);
@@ -537,9 +583,10 @@ describe('lvs reconciler: addresses compared as the kernel keeps them', () => {
     await startAndCheck(r2, spec(mappedVs(3)));
     assert.deepEqual(
       ipvs2.attempted.slice(m).map((o) => `${o.kind} ${'dest' in o ? `${o.dest.addr}:${o.dest.weight}` : ''}`),
-      ['edit-dest 2001:db8::1:3'],
+      ['add-service ', 'add-dest 2001:db8::1:3', 'add-dest 2001:db8::2:1'],
     );
+    assert.deepEqual(ipvs2.weights(KM), { '2001:db8::1|80': 1, '2001:db8::2|80': 1 });
     assert.equal(r2.rec.status().lastIpvsError, undefined);
-    assert.equal(r2.rec.status().virtualServers[0].realServers[0].ipvsWeight, 3, 'status finds the service in IPVS');
+    assert.equal(r2.rec.status().virtualServers[0].realServers[0].inIpvs, true, 'status finds the service');
   });
 });

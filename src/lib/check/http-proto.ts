@@ -166,6 +166,12 @@ export interface HttpHeaderInfo {
   statusLine: string;
   headers: Array<[string, string]>;
   contentLength?: number;
+  /**
+   * The read that completed the header also held body bytes. keepalived's url
+   * regex then runs over that whole read buffer, header included
+   * (http_process_response); otherwise it skips that read and sees the body only.
+   */
+  bodyInHeaderRead?: boolean;
 }
 
 function parseHeaderLines(raw: Buffer): { statusLine: string; headers: Array<[string, string]> } {
@@ -236,6 +242,7 @@ export class HttpResponseReader {
       statusLine,
       headers,
       contentLength: extractContentLength(buf),
+      bodyInHeaderRead: buf.length > end + 4,
     };
     this.pending = Buffer.alloc(0);
     this.body(buf.subarray(end + 4));

@@ -198,7 +198,9 @@ export async function httpUrlAttempt(o: HttpCheckOptions, url: HttpUrl): Promise
         c = compileRegex(url.regex);
         compiled.set(url.regex, c);
       }
-      v = matchBody(c, r.body ?? Buffer.alloc(0));
+      // keepalived's subject: the header too when its read also held body bytes (anchored patterns see "HTTP/1.x").
+      const body = r.body ?? Buffer.alloc(0);
+      v = matchBody(c, r.header.bodyInHeaderRead ? Buffer.concat([r.header.raw, body]) : body);
     } catch (e) {
       if (!(e instanceof RegexError)) throw e;
       return { ok: false, reason: `${url.path}: ${e.message}`, detail };

@@ -173,6 +173,8 @@ export function globalDefs(bu: Builder, body: Stmt[], g: GlobalDefs, s: Stmt): v
     g.lvs_timeouts = v;
   }
   if (one('lvs_flush')) g.lvs_flush = true;
+  const fos = one('lvs_flush_on_stop') ?? one('lvs_flush_onstop');
+  if (fos) g.lvs_flush_on_stop = fos.stmt.args[0]?.text === 'VS' ? 'VS' : 'full';
   if (one('dynamic_interfaces')) g.dynamic_interfaces = true;
   g.default_interface = str('default_interface') ?? g.default_interface;
   g.snmp_socket = str('snmp_socket') ?? g.snmp_socket;

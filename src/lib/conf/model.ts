@@ -146,6 +146,8 @@ export interface GlobalDefs extends NodeBase {
   };
   lvs_timeouts?: { tcp?: number; tcpfin?: number; udp?: number; pos: Pos };
   lvs_flush: boolean;
+  /** lvs_flush_on_stop: 'full' (no argument: empty the whole table at stop) or 'VS' (delete each virtual server without its real servers first). */
+  lvs_flush_on_stop?: 'full' | 'VS';
   notify_fifo?: string;
   notify_fifo_owner?: FifoOwner;
   notify_fifo_script?: ScriptRef;

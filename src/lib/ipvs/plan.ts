@@ -15,6 +15,16 @@
  * - a destination needs SET_DEST when its forwarding method (under
  *   FWD_MASK), weight or thresholds differ, or, for a tunnel, its tunnel
  *   type, port or flags.
+ *
+ * Two ways to plan. `hactl restore` plans from the live table: the result
+ * IS the wanted table. The LVS daemon plans like keepalived's checker
+ * process, which never reconciles the whole table: it plans from what it
+ * set itself (the previous wanted table, not the kernel's), so only what
+ * its checkers or a reload changed reaches IPVS, and the kernel's answers
+ * are read with `keepalivedOutcome` (an add that finds the entry there, or
+ * a delete that finds it gone, is done). A service or destination that
+ * already exists, an operator's `ipvsadm -e`/`-E` and a hand-added real
+ * server are then left as they are, as keepalived leaves them.
  */
 import { canonicalIp, INET_ATON } from '../addr';
 import { destId as destTextId, serviceId as serviceTextId, serviceKey } from './codec';
@@ -212,4 +222,21 @@ export function planTable(live: Iterable<ServiceWithDests> | TableModel, wanted:
     if (!wantM.svcs.has(id) && (!o.deletable || o.deletable.has(id))) later.push({ op: { kind: 'del-service', svc: serviceKey(l.svc) } });
   }
   return [...first, ...later];
+}
+
+/**
+ * How the LVS daemon reads a refused operation (keepalived's ipvs_talk):
+ * - 'done': an add that finds the entry already there (EEXIST), or a delete
+ *   that finds it gone (ENOENT, ESRCH for a service): the table has what the
+ *   daemon wanted, whatever the entry's attributes are;
+ * - 'add': an edit of a destination that is not there (ENOENT): add it
+ *   instead (keepalived's IP_VS_SO_SET_EDITDEST fallback);
+ * - 'failed': anything else.
+ */
+export function keepalivedOutcome(op: Op, errno: number | undefined): 'done' | 'add' | 'failed' {
+  if (errno === ERRNO.EEXIST && (op.kind === 'add-service' || op.kind === 'add-dest')) return 'done';
+  if (errno === ERRNO.ENOENT && op.kind === 'del-dest') return 'done';
+  if ((errno === ERRNO.ESRCH || errno === ERRNO.ENOENT) && op.kind === 'del-service') return 'done';
+  if (errno === ERRNO.ENOENT && op.kind === 'edit-dest') return 'add';
+  return 'failed';
 }

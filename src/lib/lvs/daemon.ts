@@ -50,7 +50,8 @@ export { DEFAULT_LVS_CONTROL_SOCKET, lvsSocketFor, lvsStatusForCli, queryLvsStat
 export function netlinkIpvsPort(c: IpvsClient): IpvsPort {
   return {
     list: () => c.getTable(),
-    apply: async (ops) => (await c.apply(ops)).map((r) => (r.errno === 0 ? { ok: true as const } : { ok: false as const, error: 'error' in r ? r.error.message : `errno ${r.errno}` })),
+    apply: async (ops) =>
+      (await c.apply(ops)).map((r) => (r.errno === 0 ? { ok: true as const } : { ok: false as const, error: 'error' in r ? r.error.message : `errno ${r.errno}`, errno: r.errno })),
   };
 }
 

@@ -359,7 +359,7 @@ export function lvsSpecFromConfig(cfg: M.KeepalivedConfig): FromConfigResult {
   const lt = cfg.global_defs.lvs_timeouts;
   const timeouts = lt ? { tcp: lt.tcp ?? 0, tcpFin: lt.tcpfin ?? 0, udp: lt.udp ?? 0 } : undefined;
   return {
-    spec: { virtualServers: vss, syncDaemon, timeouts, flushOnStart: cfg.global_defs.lvs_flush || undefined, notifyFifos: [...new Set(fifos)], notifyFifoSetup: fifoSetup.length ? fifoSetup : undefined },
+    spec: { virtualServers: vss, syncDaemon, timeouts, flushOnStart: cfg.global_defs.lvs_flush || undefined, flushOnStop: cfg.global_defs.lvs_flush_on_stop === 'full' || undefined, notifyFifos: [...new Set(fifos)], notifyFifoSetup: fifoSetup.length ? fifoSetup : undefined },
     warnings,
   };
 }

@@ -1,7 +1,12 @@
 /**
- * The LVS reconciler: keeps IPVS equal to the table desired.ts computes from
- * the health state, runs each checker every delay_loop, reloads (SIGHUP)
- * by applying only the difference, and removes what it manages on stop.
+ * The LVS reconciler: runs each checker every delay_loop and, like
+ * keepalived's checker process, sends IPVS only what changed in the table
+ * desired.ts computes from the health state: it plans from what it set
+ * itself, never from the kernel's table (plan.ts, keepalivedOutcome), so a
+ * service or real server that already exists, a hand edit (`ipvsadm -e -w`,
+ * `-E -s`) and a hand-added real server stay as they are until a checker or
+ * a reload (SIGHUP) changes that very entry. On stop it removes the services
+ * it manages (lvs_flush_on_stop: the whole table).
  *
  * All I/O goes through three small ports, so the whole loop runs in unit
  * tests with an in-memory IPVS, fake checkers and a fake clock:
@@ -12,7 +17,7 @@
 import { familyOfAf, formatAddrPort } from '../addr';
 import { serviceKey } from '../ipvs/codec';
 import { DaemonState } from '../ipvs/constants';
-import { addrId, planTable, serviceId, TableModel } from '../ipvs/plan';
+import { addrId, keepalivedOutcome, planTable, serviceId, TableModel } from '../ipvs/plan';
 import type { Daemon } from '../ipvs/types';
 import { desiredTable, type IpvsTable } from './desired';
 import { LvsState } from './state';
@@ -30,7 +35,8 @@ import {
   type VirtualServerSpec,
 } from './types';
 
-export type OpResult = { ok: true } | { ok: false; error: string };
+/** A refused operation carries the kernel's errno when there is one (keepalivedOutcome reads it). */
+export type OpResult = { ok: true } | { ok: false; error: string; errno?: number };
 
 /** After a refused operation or a failed batch, a full pass is retried after 0.5 s, doubling up to 30 s. */
 const RETRY_MIN_MS = 500;
@@ -203,7 +209,9 @@ export class LvsReconciler {
       const [r] = await this.o.ipvs.apply([{ kind: 'flush' }]);
       if (r && !r.ok) this.emit([{ kind: 'log', message: `IPVS: lvs_flush: ${r.error}` }]);
     }
-    this.model = TableModel.from(await this.o.ipvs.list());
+    // What is already in the kernel is not read: keepalived adds its services and real servers,
+    // and an add that finds one there (EEXIST) leaves it as it is.
+    this.model = new TableModel();
     if (spec.timeouts) await this.applyTimeouts(spec.timeouts);
     this.lastTimeouts = spec.timeouts;
     await this.sync();
@@ -240,12 +248,17 @@ export class LvsReconciler {
     await this.enqueue(async () => {
       this.emit(this.state.shutdown());
       if (this.o.dontRelease) return;
-      const ops: Op[] = [];
-      for (const k of this.owned) {
-        const l = this.model.svcs.get(k);
-        if (l) ops.push({ kind: 'del-service', svc: serviceKey(l.svc) });
+      if (this.spec.flushOnStop) {
+        // lvs_flush_on_stop (no VS): keepalived empties the whole table, other services included.
+        await this.applyOps([{ kind: 'flush' }]);
+      } else {
+        const ops: Op[] = [];
+        for (const k of this.owned) {
+          const l = this.model.svcs.get(k);
+          if (l) ops.push({ kind: 'del-service', svc: serviceKey(l.svc) });
+        }
+        await this.applyOps(ops);
       }
-      await this.applyOps(ops);
       if (this.spec.syncDaemon && this.syncRole !== 'none') await this.daemonOp('stop-daemon', this.spec.syncDaemon, this.syncRole);
       this.syncRole = 'none';
     });
@@ -340,14 +353,9 @@ export class LvsReconciler {
       for (const k of [...this.owned]) if (!wanted.svcs.has(k) && !this.model.svcs.has(k)) this.owned.delete(k);
       if (ok) this.retryDelay = RETRY_MIN_MS;
       else {
-        // Something was refused or the batch failed: re-read the kernel so the next pass starts
-        // from the truth, and try again soon (backing off) so IPVS converges without waiting for
-        // the next health change.
-        try {
-          this.model = TableModel.from(await this.o.ipvs.list());
-        } catch (e) {
-          this.emit([{ kind: 'log', message: `IPVS: cannot read the table: ${e instanceof Error ? e.message : String(e)}` }]);
-        }
+        // Something was refused or the batch failed: only what succeeded is in the model, so the
+        // next pass plans the rest again; try soon (backing off) so IPVS converges without waiting
+        // for the next health change. The kernel's table is not re-read: that would undo hand edits.
         this.scheduleRetry();
       }
     } finally {
@@ -376,19 +384,24 @@ export class LvsReconciler {
       return false;
     }
     let allOk = true;
+    const instead: Op[] = [];
     ops.forEach((op, i) => {
-      const r = results[i] ?? { ok: false, error: 'no reply' };
-      if (r.ok) {
+      const r: OpResult = results[i] ?? { ok: false, error: 'no reply' };
+      const outcome = r.ok ? 'done' : keepalivedOutcome(op, r.errno);
+      if (outcome === 'done') {
         this.model.apply(op);
-        this.appliedCount++;
+        if (r.ok) this.appliedCount++;
+      } else if (outcome === 'add' && op.kind === 'edit-dest') {
+        instead.push({ kind: 'add-dest', svc: op.svc, dest: op.dest });
       } else {
-        const msg = `${opLabel(op)}: ${r.error}`;
+        const msg = `${opLabel(op)}: ${r.ok ? '' : r.error}`;
         // The first refusal of a batch is the cause; later ones usually follow from it.
         if (allOk) this.lastIpvsError = msg;
         allOk = false;
         this.emit([{ kind: 'log', message: `IPVS: ${msg}` }]);
       }
     });
+    if (instead.length && !(await this.applyOps(instead))) allOk = false;
     return allOk;
   }
 

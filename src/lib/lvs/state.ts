@@ -77,6 +77,15 @@ function newChecker(c: CheckerSpec): CheckerState {
   return { id: c.id, type: c.type, alpha: c.alpha, isUp: !c.alpha, hasRun: false, runs: 0 };
 }
 
+/**
+ * The quorum state a virtual server starts from (keepalived's set_quorum_states, run when the
+ * configuration is read, before any real server is alive): so one that starts with quorum gains it
+ * in its first update_quorum_state ("Gained quorum", quorum_up runs), at start and when a reload adds it.
+ */
+function initialQuorum(v: VirtualServerState): boolean {
+  return 0 >= v.spec.quorum + v.spec.hysteresis;
+}
+
 export class LvsState {
   readonly vs = new Map<string, VirtualServerState>();
   private readonly opts: StateOptions;
@@ -91,7 +100,7 @@ export class LvsState {
     this.vs.clear();
     for (const v of spec.virtualServers) this.vs.set(v.id, this.freshVs(v, ev, now));
     for (const v of this.vs.values()) {
-      v.quorumUp = this.weightSum(v) >= v.spec.quorum + v.spec.hysteresis;
+      v.quorumUp = initialQuorum(v);
       this.updateQuorum(v, true, ev);
     }
     return ev;
@@ -306,7 +315,7 @@ export class LvsState {
       const ov = old.get(nv.id);
       if (!ov) {
         const st = this.freshVs(nv, ev, now);
-        st.quorumUp = this.weightSum(st) >= nv.quorum + nv.hysteresis;
+        st.quorumUp = initialQuorum(st);
         this.vs.set(nv.id, st);
         continue;
       }

@@ -103,6 +103,8 @@ export interface LvsSpec {
   syncDaemon?: LvsSyncDaemonSpec;
   /** global_defs lvs_flush: clear the whole IPVS table at start. */
   flushOnStart?: boolean;
+  /** global_defs lvs_flush_on_stop without VS: empty the whole IPVS table at stop (keepalived's LVS_FLUSH_FULL). */
+  flushOnStop?: boolean;
   /** global_defs lvs_timeouts (seconds; 0 = leave as is). */
   timeouts?: { tcp: number; tcpFin: number; udp: number };
   /** global_defs lvs_notify_fifo and notify_fifo (paths): RS/VS lines go to both. */
