@@ -21,7 +21,7 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { FrrNode, frrUnavailable, sessionsEstablished, until } from '../test/integration/frr-lab';
+import { directorConf, FrrNode, frrUnavailable, sessionsEstablished, until } from '../test/integration/frr-lab';
 import { keepalivedUnavailable, type Node, sleep, VrrpLab, vrrpConf, vrrpLabUnavailable } from '../test/integration/vrrp-lab';
 import { median } from './lib/stats';
 
@@ -85,27 +85,6 @@ function routerConf(n1: string, n2: string): string {
   ].join('\n');
 }
 
-function directorConf(addr: string, bfd: boolean): string {
-  return [
-    'frr defaults datacenter',
-    'ip import-table 100',
-    'router bgp 64501',
-    ` bgp router-id ${addr}`,
-    ' no bgp ebgp-requires-policy',
-    ` neighbor ${ROUTER} remote-as 64500`,
-    ` neighbor ${ROUTER} timers 1 3`,
-    ` neighbor ${ROUTER} timers connect 1`,
-    ` neighbor ${ROUTER} advertisement-interval 0`,
-    ...(bfd ? [` neighbor ${ROUTER} bfd profile fast`] : []),
-    ' address-family ipv4 unicast',
-    '  redistribute table 100',
-    ' exit-address-family',
-    'exit',
-    ...(bfd ? BFD : []),
-    '',
-  ].join('\n');
-}
-
 async function main(): Promise<void> {
   const skip = vrrpLabUnavailable() ?? frrUnavailable() ?? keepalivedUnavailable();
   if (skip) {
@@ -125,7 +104,7 @@ async function main(): Promise<void> {
       [n1, true],
       [n2, false],
     ] as [Node, boolean][]) {
-      const f = new FrrNode(l.lab, n.host, directorConf(n.addr, bfd)).start(bfd ? ['zebra', 'bfdd', 'bgpd'] : ['zebra', 'bgpd']);
+      const f = new FrrNode(l.lab, n.host, directorConf(n.addr, ROUTER, bfd ? BFD : undefined)).start(bfd ? ['zebra', 'bfdd', 'bgpd'] : ['zebra', 'bgpd']);
       frr.push(f);
       dfrr.set(n, f);
     }

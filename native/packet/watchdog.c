@@ -230,19 +230,25 @@ static int rtnl_msg(int s, const unsigned char *b, size_t n) {
   return r;
 }
 
+/* an interface request (RTM_GETLINK, RTM_DELLINK) for interface `idx` */
+struct link_req {
+  struct nlmsghdr h;
+  struct ifinfomsg i;
+};
+static void link_req_init(struct link_req *req, unsigned short type, unsigned short flags, unsigned idx) {
+  memset(req, 0, sizeof *req);
+  req->h.nlmsg_len = NLMSG_LENGTH(sizeof req->i);
+  req->h.nlmsg_type = type;
+  req->h.nlmsg_flags = flags;
+  req->h.nlmsg_seq = type;
+  req->i.ifi_family = AF_UNSPEC;
+  req->i.ifi_index = (int)idx;
+}
+
 /* RTM_GETLINK: is interface `idx` a macvlan (IFLA_LINKINFO / IFLA_INFO_KIND "macvlan")? */
 static int is_macvlan(int s, unsigned idx) {
-  struct {
-    struct nlmsghdr h;
-    struct ifinfomsg i;
-  } req;
-  memset(&req, 0, sizeof req);
-  req.h.nlmsg_len = NLMSG_LENGTH(sizeof req.i);
-  req.h.nlmsg_type = RTM_GETLINK;
-  req.h.nlmsg_flags = NLM_F_REQUEST;
-  req.h.nlmsg_seq = 3;
-  req.i.ifi_family = AF_UNSPEC;
-  req.i.ifi_index = (int)idx;
+  struct link_req req;
+  link_req_init(&req, RTM_GETLINK, NLM_F_REQUEST, idx);
   struct sockaddr_nl to;
   memset(&to, 0, sizeof to);
   to.nl_family = AF_NETLINK;
@@ -272,17 +278,8 @@ static int del_link(int s, const unsigned char *b, size_t n) {
   if (!k) return -1;
   unsigned idx = if_nametoindex(ifn);
   if (!idx || !is_macvlan(s, idx)) return -1;
-  struct {
-    struct nlmsghdr h;
-    struct ifinfomsg i;
-  } req;
-  memset(&req, 0, sizeof req);
-  req.h.nlmsg_len = NLMSG_LENGTH(sizeof req.i);
-  req.h.nlmsg_type = RTM_DELLINK;
-  req.h.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-  req.h.nlmsg_seq = 2;
-  req.i.ifi_family = AF_UNSPEC;
-  req.i.ifi_index = (int)idx;
+  struct link_req req;
+  link_req_init(&req, RTM_DELLINK, NLM_F_REQUEST | NLM_F_ACK, idx);
   return nl_request(s, &req, req.h.nlmsg_len);
 }
 

@@ -126,8 +126,11 @@ export function bgpPaths(router: FrrNode, vip: string): string[] {
   return e ? (e.nexthops as any[]).filter((n) => n.active).map((n) => n.ip as string).sort() : [];
 }
 
-/** A director's FRR (8.4): zebra imports table 100, bgpd redistributes it to the router (eBGP 64501 -> 64500, fast timers). */
-export function directorConf(addr: string, router: string): string {
+/**
+ * A director's FRR (8.4): zebra imports table 100, bgpd redistributes it to the router (eBGP 64501 -> 64500, fast timers).
+ * `bfd`: the lines that turn BFD on for the session (a `bfd` block with profile `fast`), as bench/bgp uses.
+ */
+export function directorConf(addr: string, router: string, bfd?: string[]): string {
   return [
     'frr defaults datacenter',
     'ip import-table 100',
@@ -138,10 +141,12 @@ export function directorConf(addr: string, router: string): string {
     ` neighbor ${router} timers 1 3`,
     ` neighbor ${router} timers connect 1`,
     ` neighbor ${router} advertisement-interval 0`,
+    ...(bfd ? [` neighbor ${router} bfd profile fast`] : []),
     ' address-family ipv4 unicast',
     '  redistribute table 100',
     ' exit-address-family',
     'exit',
+    ...(bfd ?? []),
     '',
   ].join('\n');
 }
