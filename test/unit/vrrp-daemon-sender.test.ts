@@ -96,6 +96,31 @@ describe('vrrp daemon: the MASTER advert timer on the native sender', () => {
     assert.equal(sentAt().at(-1), `${clock.now} p0`, 'the last advert is the priority-0 one');
   });
 
+  it('a reload that changes the adverts (a new VIP) re-arms with the new bytes on the same cadence', async () => {
+    const { clock, da, ops, link } = await master();
+    await clock.advance(MDI + 2300);
+    await da.reload(
+      daemonConfig([
+        instance({
+          priority: 150,
+          vips: [
+            { address: '192.0.2.100', prefix: 24, family: 4 },
+            { address: '192.0.2.101', prefix: 24, family: 4 },
+          ],
+        }),
+      ]),
+    );
+    const re = ops().slice(1);
+    assert.equal(re.length, 1, re.join('\n'));
+    // the next beat of the running cadence (MDI + 3000), not at once
+    assert.match(re[0], new RegExp(`^${clock.now} arm \\+${MDI + 3000 - clock.now} /1000 p150$`));
+    await clock.advance(MDI + 3500);
+    const last = link.sent.filter((s) => s.from === 'a').at(-1)!;
+    assert.equal(last.at, MDI + 3000);
+    assert.deepEqual(decodeIpv4Packet(last.buf).advert.addrs, ['192.0.2.100', '192.0.2.101']);
+    await da.stop();
+  });
+
   it('the sender stops when the event loop does not check in within its lease, and is re-armed (sending at once) when the loop runs again', async () => {
     const { clock, da, ops, link, a } = await master();
     await clock.advance(MDI + 1500);

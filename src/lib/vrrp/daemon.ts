@@ -649,7 +649,7 @@ export class VrrpDaemon {
    * or priority-0 advert, a new priority, a reload changed the adverts), disarmed in every other
    * state. The FSM decides every other send. Returns true when the sender runs the timer.
    */
-  private syncSender(inst: Instance, d: number | null): boolean {
+  private syncSender(inst: Instance, d: number | null, resume = false): boolean {
     const master = !this.stopping && d !== null && inst.fsm.state === 'MASTER' && inst.fsm.timerKind() === 'adver';
     const s = master || inst.armed ? this.senderOf(inst) : null;
     if (!s || !master || d === null) {
@@ -671,7 +671,7 @@ export class VrrpDaemon {
         src: inst.cfg.family === 6 ? inst.src : undefined,
         hopLimit: inst.cfg.family === 6 && unicast ? (inst.cfg.unicastTtl ?? -1) : undefined,
         intervalMs: inst.fsm.advertIntervalMs,
-        delayMs: Math.max(0, d - this.deps.clock()),
+        delayMs: this.firstSendIn(inst, d, resume),
         ipId: inst.ipId,
         leaseMs: this.senderLeaseMs(),
       });
@@ -684,6 +684,18 @@ export class VrrpDaemon {
     inst.armed = key;
     if (this.checkInTimer === null) this.checkInTimer = this.deps.timers.set(() => this.senderCheckIn(), SENDER_CHECKIN_MS);
     return true;
+  }
+
+  /**
+   * How long from now the sender's first advert is due: at the FSM's deadline `d`. A deadline
+   * already passed is one the sender has been keeping since (only the adverts changed, e.g. a
+   * reload): its next beat of that cadence; after a lease expiry (`resume`) at once, as a late timer.
+   */
+  private firstSendIn(inst: Instance, d: number, resume: boolean): number {
+    const now = this.deps.clock();
+    if (d >= now || resume || !inst.armed) return Math.max(0, d - now);
+    const ivl = inst.fsm.advertIntervalMs;
+    return d + Math.ceil((now - d) / ivl) * ivl - now;
   }
 
   /** SENDER_LEASE_MIN_MS, or the longest Master_Down_Interval of a MASTER instance when longer. */
@@ -716,7 +728,7 @@ export class VrrpDaemon {
           instance: inst.cfg.name,
         });
         inst.armed = '';
-        this.syncSender(inst, inst.fsm.deadline());
+        this.syncSender(inst, inst.fsm.deadline(), true);
       }
       any = inst.sender;
     }

@@ -151,6 +151,8 @@ class RawChannel implements Channel {
   private rawFd = -1;
   /** IPv6: the source address of every advert (setSource) */
   private src = '';
+  /** IPv6: the kernel's default unicast hop limit on this interface (read once, for the advert sender) */
+  defaultHops?: number;
   /** IPV6_UNICAST_HOPS now set on the socket */
   private unicastHops = 255;
   // biome-ignore lint/suspicious/noExplicitAny: optional sibling module (net helper)
@@ -314,7 +316,7 @@ class RawChannel implements Channel {
       arm(a: AdvertArming): void {
         if (ch.closed) return;
         let hop = -1;
-        if (ch.family === 6 && a.hopLimit !== undefined) hop = a.hopLimit >= 0 ? a.hopLimit : kernelHopLimit(ch.ifname);
+        if (ch.family === 6 && a.hopLimit !== undefined) hop = a.hopLimit >= 0 ? a.hopLimit : (ch.defaultHops ??= kernelHopLimit(ch.ifname));
         n.arm(
           a.packets.map((p) => p.buf),
           a.packets.map((p) => p.dst),
