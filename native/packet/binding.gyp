@@ -2,8 +2,9 @@
   "targets": [
     {
       "target_name": "hactl_packet",
-      "sources": ["packet.c"],
-      "cflags": ["-std=gnu11", "-Wall", "-Wextra", "-O2"],
+      "sources": ["packet.c", "sender.c"],
+      "cflags": ["-std=gnu11", "-Wall", "-Wextra", "-O2", "-pthread"],
+      "ldflags": ["-pthread"],
       "defines": ["NAPI_VERSION=8"]
     },
     {

@@ -33,6 +33,8 @@
  *                                               daemon's timed sleeps wake on time, like keepalived's timerfd)
  *   flock(fd, op) -> 0 | errno                  flock(2) (op: LOCK_SH 1, LOCK_EX 2, LOCK_NB 4, LOCK_UN 8);
  *                                               EWOULDBLOCK is returned, not thrown (the daemon's pid-file lock)
+ *   senderOpen/senderArm/senderDisarm/senderStats/senderLease/senderClose: the MASTER advert
+ *                                               sender thread (sender.c)
  *   sendPktinfo6(fd, buffer, dst, src, ifindex) -> bytes sent
  *                                               sendmsg() on an AF_INET6 socket fd (the VRRP raw socket that
  *                                               raw-socket opened) with an IPV6_PKTINFO control message: the
@@ -738,6 +740,8 @@ static napi_value js_send_pktinfo6(napi_env env, napi_callback_info info) {
   return r;
 }
 
+void sender_register(napi_env env, napi_value exports); /* sender.c */
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"open", NULL, js_open, NULL, NULL, NULL, napi_default, NULL},
@@ -758,6 +762,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"sendPktinfo6", NULL, js_send_pktinfo6, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
+  sender_register(env, exports);
   return exports;
 }
 

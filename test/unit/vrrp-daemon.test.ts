@@ -618,6 +618,8 @@ describe('vrrp daemon (in-process, fake link and clock)', () => {
     ] as const) {
       const clock = new VirtualClock();
       const link = new FakeLink(clock);
+      // the event-loop advert timer (a native sender's adverts do not wait for the collection)
+      link.nativeSenders = false;
       const a = makeNode(link, 'a', '192.0.2.1');
       const at: number[] = [];
       a.deps.compact = () => {

@@ -5,10 +5,10 @@
  */
 import type { Command, DaemonConfig, InstanceConfig } from '../../src/lib/vrrp/config';
 import type { FsmParams } from '../../src/lib/vrrp/fsm';
-import type { DecodedAdvert } from '../../src/lib/vrrp/packet';
+import { type DecodedAdvert, setIpv4Id } from '../../src/lib/vrrp/packet';
 import type { DaemonDeps, ExecResult, LogLevel } from '../../src/lib/vrrp/daemon';
 import type { LinkState, NetOps } from '../../src/lib/vrrp/netops';
-import type { Channel, ChannelFactory, RxPacket } from '../../src/lib/vrrp/transport';
+import type { AdvertArming, AdvertSender, AdvertSenderStats, Channel, ChannelFactory, RxPacket } from '../../src/lib/vrrp/transport';
 
 export class VirtualClock {
   now = 0;
@@ -74,7 +74,87 @@ export class FakeLink {
   /** src: the IPv6 source the daemon asked for (undefined for IPv4, where it is in the packet) */
   sent: { from: string; buf: Buffer; dst: string; at: number; src?: string; hopLimit?: number }[] = [];
   queued = false;
+  /**
+   * Channels offer an AdvertSender (FakeSender: sends on the fake clock, like the native thread).
+   * VRRP_FAKE_SENDERS=1 turns it on for every test (the daemon suites then run the native path).
+   */
+  nativeSenders = process.env.VRRP_FAKE_SENDERS === '1';
+  /** what the daemons did with their senders, in order */
+  senderLog: { node: string; at: number; op: 'arm' | 'disarm' | 'close' | 'checkIn'; delayMs?: number; intervalMs?: number; priority?: number }[] = [];
+  /** per node: the last sender check-in and its lease */
+  leases = new Map<string, { at: number; ms: number }>();
   constructor(readonly clock: VirtualClock) {}
+}
+
+/** The native advert sender on the fake clock: arm/disarm/lease as native/packet/sender.c. */
+export class FakeSender implements AdvertSender {
+  private a: AdvertArming | null = null;
+  private timer: unknown = null;
+  sent = 0;
+  expired = false;
+  ipId = 0;
+  constructor(private readonly ch: FakeChannel) {}
+  private get clock(): VirtualClock {
+    return this.ch.link.clock;
+  }
+  private log(op: 'arm' | 'disarm' | 'close' | 'checkIn', o: { delayMs?: number; intervalMs?: number; priority?: number } = {}): void {
+    this.ch.link.senderLog.push({ node: this.ch.node, at: this.clock.now, op, ...o });
+  }
+  arm(a: AdvertArming): void {
+    const b = a.packets[0].buf;
+    const priority = this.ch.family === 4 ? b[(b[0] & 0x0f) * 4 + 2] : b[2];
+    this.log('arm', { delayMs: a.delayMs, intervalMs: a.intervalMs, priority });
+    if (this.timer) this.clock.clear(this.timer);
+    this.checkIn(a.leaseMs, false);
+    this.a = { ...a, packets: a.packets.map((p) => ({ buf: Buffer.from(p.buf), dst: p.dst })) };
+    this.ipId = a.ipId;
+    this.expired = false;
+    this.timer = this.clock.set(() => this.fire(), a.delayMs);
+  }
+  /** the thread runs on while the loop stalls: past its lease it has stopped */
+  private expire(): boolean {
+    const lease = this.ch.link.leases.get(this.ch.node) ?? { at: 0, ms: 0 };
+    if (!this.a || this.clock.now < lease.at + lease.ms) return false;
+    this.expired = true;
+    this.a = null;
+    if (this.timer) this.clock.clear(this.timer);
+    this.timer = null;
+    return true;
+  }
+  private fire(): void {
+    this.timer = null;
+    const a = this.a;
+    if (!a || this.expire()) return;
+    for (const p of a.packets) {
+      if (this.ch.family === 4) {
+        this.ipId = (this.ipId % 0xffff) + 1;
+        setIpv4Id(p.buf, this.ipId);
+      }
+      this.ch.send(p.buf, p.dst, a.src, a.hopLimit);
+      this.sent++;
+    }
+    this.timer = this.clock.set(() => this.fire(), a.intervalMs);
+  }
+  disarm(): void {
+    this.log('disarm');
+    this.a = null;
+    if (this.timer) this.clock.clear(this.timer);
+    this.timer = null;
+  }
+  checkIn(leaseMs: number, log = true): void {
+    if (log) this.log('checkIn');
+    for (const c of this.ch.link.channels) for (const x of c.senders) x.expire();
+    // one lease per process (node), as the native thread's
+    this.ch.link.leases.set(this.ch.node, { at: this.clock.now, ms: leaseMs });
+  }
+  stats(): AdvertSenderStats {
+    this.expire();
+    return { sent: this.sent, errors: 0, ipId: this.ipId, expired: this.expired };
+  }
+  close(): void {
+    this.log('close');
+    this.disarm();
+  }
 }
 
 export class FakeChannel implements Channel {
@@ -100,6 +180,13 @@ export class FakeChannel implements Channel {
       if (this.link.queued) c.queue.push(p);
       else c.onPacket(p);
     }
+  }
+  readonly senders: FakeSender[] = [];
+  advertSender(): AdvertSender | null {
+    if (!this.link.nativeSenders) return null;
+    const s = new FakeSender(this);
+    this.senders.push(s);
+    return s;
   }
   /** Deliver one queued packet, as one event-loop poll would. */
   poll(): void {

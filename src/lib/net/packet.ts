@@ -23,6 +23,23 @@ interface Native {
   setTimerSlack?(ns: number): void;
   flock?(fd: number, op: number): number;
   sendPktinfo6?(fd: number, payload: Buffer, dst: string, src: string, ifindex: number): number;
+  senderOpen?(fd: number, family: number): unknown;
+  senderArm?(
+    h: unknown,
+    packets: Buffer[],
+    dsts: string[],
+    src: string | null,
+    ifindex: number,
+    hopLimit: number,
+    intervalMs: number,
+    delayMs: number,
+    ipId: number,
+    leaseMs: number,
+  ): void;
+  senderDisarm?(h: unknown): void;
+  senderClose?(h: unknown): void;
+  senderStats?(h: unknown): number[];
+  senderLease?(ms: number): void;
 }
 
 export interface SocketInfo {
@@ -62,6 +79,46 @@ export function packetUnavailable(): string | null {
   } catch (e) {
     return (e as Error).message;
   }
+}
+
+/** What the native advert sender thread did for one instance (native/packet/sender.c). */
+export interface NativeSenderStats {
+  sent: number;
+  errors: number;
+  /** errno of the last failed send (0: none) */
+  lastErrno: number;
+  /** the IPv4 id of its last send */
+  ipId: number;
+  /** it stopped itself: no senderLease() check-in came in time */
+  expired: boolean;
+}
+
+/**
+ * The MASTER advert sender thread for one VRRP raw socket fd (native/packet/sender.c), or
+ * null when the addon lacks it. arm(): send `packets[i]` to `dsts[i]` every intervalMs, the
+ * first delayMs from now; IPv6: from `src` on `ifindex` (IPV6_PKTINFO), hopLimit >= 0 as
+ * IPV6_HOPLIMIT. Every arming also checks in (leaseMs, see lease()).
+ */
+export function openNativeSender(fd: number, family: 4 | 6) {
+  const n = load();
+  if (!n.senderOpen || !n.senderArm || !n.senderDisarm || !n.senderClose || !n.senderStats) return null;
+  const h = n.senderOpen(fd, family);
+  return {
+    arm(packets: Buffer[], dsts: string[], src: string | null, ifindex: number, hopLimit: number, intervalMs: number, delayMs: number, ipId: number, leaseMs: number): void {
+      n.senderArm!(h, packets, dsts, src, ifindex, hopLimit, intervalMs, delayMs, ipId, leaseMs);
+    },
+    disarm: (): void => n.senderDisarm!(h),
+    close: (): void => n.senderClose!(h),
+    stats(): NativeSenderStats {
+      const [sent, errors, lastErrno, ipId, expired] = n.senderStats!(h);
+      return { sent, errors, lastErrno, ipId, expired: expired === 1 };
+    },
+  };
+}
+
+/** Check in with the advert sender thread: it stops every sender when no check-in comes within `ms`. */
+export function nativeSenderLease(ms: number): void {
+  load().senderLease?.(ms);
 }
 
 export class PacketSocket {

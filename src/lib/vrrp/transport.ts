@@ -10,6 +10,7 @@
  * via raw-socket cannot return the hop limit or the destination.
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { formatIpv6, mustIpBytes } from '../addr';
 import { VRRP_MCAST_V4, VRRP_MCAST_V6, VRRP_PROTO } from './packet';
@@ -57,6 +58,50 @@ export interface Channel {
   drain(): number;
   /** IPv6: the default source of send() (a sticky IPV6_PKTINFO: only the interface sticks on raw sockets). */
   setSource?(addr: string): void;
+  /**
+   * A MASTER advert sender off the event loop (native thread, native/packet/sender.c) for one
+   * instance on this channel, or null when there is none (the daemon then sends from its timers).
+   */
+  advertSender?(): AdvertSender | null;
+  close(): void;
+}
+
+/** One arming of an AdvertSender: what to send, how often, from when. */
+export interface AdvertArming {
+  /** the encoded adverts, one per destination, as send() takes them */
+  packets: { buf: Buffer; dst: string }[];
+  /** IPv6: the source (IPV6_PKTINFO per send, as send()'s `src`) */
+  src?: string;
+  /** IPv6 unicast: as send()'s hopLimit (-1 the kernel's default); unset: the multicast hop limit 255 */
+  hopLimit?: number;
+  intervalMs: number;
+  /** the first send this long from now, then every intervalMs (late: no burst) */
+  delayMs: number;
+  /** IPv4: the id of the last advert sent (the sender continues from it) */
+  ipId: number;
+  /** the sender stops by itself when no arm() or checkIn() came for this long */
+  leaseMs: number;
+}
+
+export interface AdvertSenderStats {
+  sent: number;
+  errors: number;
+  /** the last send error (e.g. "ENETUNREACH"), when errors > 0 */
+  lastError?: string;
+  /** IPv4: the id of its last send */
+  ipId: number;
+  /** it stopped because no check-in came within the lease */
+  expired: boolean;
+}
+
+/** "Send these bytes every interval from time T": the state machine decides, this executes. */
+export interface AdvertSender {
+  /** replaces the previous arming */
+  arm(a: AdvertArming): void;
+  disarm(): void;
+  /** the daemon's event loop is alive: every sender of this process keeps going for `leaseMs` more */
+  checkIn(leaseMs: number): void;
+  stats(): AdvertSenderStats;
   close(): void;
 }
 
@@ -106,6 +151,8 @@ class RawChannel implements Channel {
   private rawFd = -1;
   /** IPv6: the source address of every advert (setSource) */
   private src = '';
+  /** IPv6: the kernel's default unicast hop limit on this interface (read once, for the advert sender) */
+  defaultHops?: number;
   /** IPV6_UNICAST_HOPS now set on the socket */
   private unicastHops = 255;
   // biome-ignore lint/suspicious/noExplicitAny: optional sibling module (net helper)
@@ -260,6 +307,38 @@ class RawChannel implements Channel {
     }
   }
 
+  advertSender(): AdvertSender | null {
+    if (this.rawFd < 0 || !this.net?.openNativeSender || this.closed) return null;
+    const n = this.net.openNativeSender(this.rawFd, this.family) as NativeSender | null;
+    if (!n) return null;
+    const ch = this;
+    return {
+      arm(a: AdvertArming): void {
+        if (ch.closed) return;
+        let hop = -1;
+        if (ch.family === 6 && a.hopLimit !== undefined) hop = a.hopLimit >= 0 ? a.hopLimit : (ch.defaultHops ??= kernelHopLimit(ch.ifname));
+        n.arm(
+          a.packets.map((p) => p.buf),
+          a.packets.map((p) => p.dst),
+          ch.family === 6 ? (a.src ?? ch.src) || null : null,
+          ch.ifindex,
+          hop,
+          a.intervalMs,
+          a.delayMs,
+          a.ipId,
+          a.leaseMs,
+        );
+      },
+      disarm: () => n.disarm(),
+      checkIn: (ms: number) => ch.net.nativeSenderLease(ms),
+      stats(): AdvertSenderStats {
+        const s = n.stats();
+        return { sent: s.sent, errors: s.errors, ipId: s.ipId, expired: s.expired, ...(s.errors > 0 ? { lastError: errnoName(s.lastErrno) } : {}) };
+      },
+      close: () => n.close(),
+    };
+  }
+
   setSource(addr: string): void {
     if (this.family !== 6) return;
     this.src = addr;
@@ -306,6 +385,28 @@ class RawChannel implements Channel {
     }
     this.sock.close();
   }
+}
+
+interface NativeSender {
+  arm(packets: Buffer[], dsts: string[], src: string | null, ifindex: number, hopLimit: number, intervalMs: number, delayMs: number, ipId: number, leaseMs: number): void;
+  disarm(): void;
+  close(): void;
+  stats(): { sent: number; errors: number; lastErrno: number; ipId: number; expired: boolean };
+}
+
+/** The hop limit the kernel gives IPv6 unicast from `ifname` when none is set (keepalived 2.2.7's IPv6 unicast adverts). */
+function kernelHopLimit(ifname: string): number {
+  try {
+    const v = Number(fs.readFileSync(`/proc/sys/net/ipv6/conf/${ifname}/hop_limit`, 'utf8').trim());
+    return Number.isInteger(v) && v >= 1 && v <= 255 ? v : 64;
+  } catch {
+    return 64;
+  }
+}
+
+function errnoName(e: number): string {
+  for (const [k, v] of Object.entries(os.constants.errno)) if (v === e) return k;
+  return `errno ${e}`;
 }
 
 /** This process's socket file descriptors. */
