@@ -24,6 +24,15 @@ import { instanceBlock, keepalivedUnavailable, type Node, sleep, VrrpLab, vrrpCo
 import { median, percentile } from './lib/stats';
 
 const args = process.argv.slice(2);
+if (args.includes('--help') || args.includes('-h')) {
+  process.stdout.write(`usage: sudo node dist/bench/vrrp.js [--runs N] [--quick] [--json] [--advert 1|0.1|0.01]
+         [--no-resources | --only-resources] [--footprint-secs S] [--jitter | --only-jitter] [--jitter-secs S]
+         [--rt-priority N]   (jitter runs: vrrp_rt_priority N for both implementations)
+  failover time, false takeovers, daemon RSS/CPU and advert jitter, hactl against keepalived 2.2.7 in one run
+  example: sudo node dist/bench/vrrp.js --only-jitter --runs 3 --jitter-secs 20
+`);
+  process.exit(0);
+}
 const RUNS = Number(args[args.indexOf('--runs') + 1]) || (args.includes('--quick') ? 1 : 3);
 const JSON_OUT = args.includes('--json');
 const QUICK = args.includes('--quick');
@@ -47,6 +56,8 @@ const ONLY_RESOURCES = args.includes('--only-resources');
 const RESOURCES = (!args.includes('--no-resources') && !ONLY_JITTER) || ONLY_RESOURCES;
 const JITTER = args.includes('--jitter') || ONLY_JITTER || QUICK;
 const FOOTPRINT_SECS = args.includes('--footprint-secs') ? Number(args[args.indexOf('--footprint-secs') + 1]) : QUICK ? 3 : 10;
+/** --rt-priority N: vrrp_rt_priority N for both implementations in the jitter runs (default: neither sets it) */
+const RT_PRIORITY = args.includes('--rt-priority') ? Number(args[args.indexOf('--rt-priority') + 1]) : undefined;
 const JITTER_SECS = args.includes('--jitter-secs') ? Number(args[args.indexOf('--jitter-secs') + 1]) : QUICK ? 4 : 20;
 
 type Impl = 'hactl' | 'keepalived';
@@ -198,6 +209,8 @@ interface Jitter {
   p99: number;
   max: number;
   gaps: number;
+  /** hactl: adverts its sender thread sent more than half an interval late (counters.txLate) */
+  late?: number;
 }
 
 /** One MASTER alone at advert_int 0.01 for JITTER_SECS: intervals between its adverts on the wire. */
@@ -205,13 +218,15 @@ async function jitter(l: VrrpLab, impl: Impl, load: boolean): Promise<Jitter> {
   const node = l.nodes[0];
   const cap = l.capture!;
   const ivl = 10;
-  start(l, node, impl, vrrpConf({ prio: 150, version: 3, advert: 0.01, nice: null, state: 'MASTER' }));
+  const globalExtra = RT_PRIORITY === undefined ? undefined : `  vrrp_rt_priority ${RT_PRIORITY}\n`;
+  start(l, node, impl, vrrpConf({ prio: 150, version: 3, advert: 0.01, nice: null, state: 'MASTER', globalExtra }));
   await l.waitState(node, 'MASTER', 10_000);
   const hogs = load ? [0, 1].map(() => l.lab.spawn(node.host.ns, process.execPath, ['-e', 'for(;;){}'])) : [];
   await sleep(1000);
   const from = Date.now();
   await sleep(JITTER_SECS * 1000);
   const to = Date.now();
+  const late = impl === 'hactl' ? (await l.status(node))?.instances.find((i) => i.name === 'VI_1')?.counters.txLate : undefined;
   for (const h of hogs) h.kill('SIGKILL');
   await l.stop(node);
   l.kill(node);
@@ -220,12 +235,14 @@ async function jitter(l: VrrpLab, impl: Impl, load: boolean): Promise<Jitter> {
   const d: number[] = [];
   for (let i = 1; i < ts.length; i++) d.push(ts[i] - ts[i - 1]);
   const s = [...d].sort((a, b) => a - b);
-  return { n: d.length, p50: median(s), p99: percentile(s, 99), max: s[s.length - 1] ?? Number.NaN, gaps: d.filter((x) => x > 1.5 * ivl).length };
+  return { n: d.length, p50: median(s), p99: percentile(s, 99), max: s[s.length - 1] ?? Number.NaN, gaps: d.filter((x) => x > 1.5 * ivl).length, late };
 }
 
 async function jitterRuns(l: VrrpLab, results: Record<string, unknown>[]): Promise<void> {
-  out(`\nAdvert intervals as MASTER, advert_int 0.01 v3, ${JITTER_SECS} s per run, ${RUNS} run(s) each, alternated (ms)\n`);
-  out('load        impl          adverts     p50      p99      max   gaps>15ms\n');
+  out(
+    `\nAdvert intervals as MASTER, advert_int 0.01 v3, ${JITTER_SECS} s per run, ${RUNS} run(s) each, alternated (ms)${RT_PRIORITY === undefined ? '' : `, vrrp_rt_priority ${RT_PRIORITY} for both`}\n`,
+  );
+  out('load        impl          adverts     p50      p99      max   gaps>15ms   late sends\n');
   for (const load of [false, true]) {
     const pooled: Record<Impl, Jitter[]> = { hactl: [], keepalived: [] };
     for (let r = 0; r < RUNS; r++) for (const impl of ['keepalived', 'hactl'] as Impl[]) pooled[impl].push(await jitter(l, impl, load));
@@ -234,9 +251,10 @@ async function jitterRuns(l: VrrpLab, results: Record<string, unknown>[]): Promi
       const j = pooled[impl];
       const m = (f: (x: Jitter) => number) => median(j.map(f).sort((a, b) => a - b));
       sum[impl] = { n: j.reduce((a, x) => a + x.n, 0), p50: m((x) => x.p50), p99: m((x) => x.p99), max: Math.max(...j.map((x) => x.max)), gaps: j.reduce((a, x) => a + x.gaps, 0) };
+      if (impl === 'hactl' && j.every((x) => x.late !== undefined)) sum[impl].late = j.reduce((a, x) => a + (x.late ?? 0), 0);
       const x = sum[impl]!;
       out(
-        `${(load ? '2 CPU hogs' : 'idle').padEnd(12)}${impl.padEnd(12)}${String(x.n).padStart(9)}${x.p50.toFixed(2).padStart(8)}${x.p99.toFixed(2).padStart(9)}${x.max.toFixed(1).padStart(9)}${String(x.gaps).padStart(12)}\n`,
+        `${(load ? '2 CPU hogs' : 'idle').padEnd(12)}${impl.padEnd(12)}${String(x.n).padStart(9)}${x.p50.toFixed(2).padStart(8)}${x.p99.toFixed(2).padStart(9)}${x.max.toFixed(1).padStart(9)}${String(x.gaps).padStart(12)}${(x.late === undefined ? '' : String(x.late)).padStart(13)}\n`,
       );
     }
     const h = sum.hactl!;

@@ -18,11 +18,17 @@
  *       The first send is delayMs from now, then every intervalMs; late by more than
  *       an interval: no burst, the next one an interval after the late one (the FSM's rule).
  *   senderDisarm(handle)
- *   senderStats(handle) -> [sent, errors, lastErrno, ipId, expired]
+ *   senderStats(handle) -> [sent, errors, lastErrno, ipId, expired, late, lateMaxMs]
+ *                         late: sends more than half an interval after their deadline
  *   senderLease(ms)       JS checks in: every sender stops (disarms itself, expired = 1)
  *                         when no check-in came for ms. A wedged event loop must not
  *                         keep this node MASTER on the wire.
  *   senderClose(handle)
+ *   senderRealtime(prio) -> 0 | errno   the thread's scheduling: SCHED_RR at prio (1..99,
+ *                         keepalived's vrrp_rt_priority, given to this thread only), 0: SCHED_OTHER.
+ *                         It sleeps between adverts and does microseconds of work per advert; in
+ *                         a process with a JS runtime and GC threads, a normal-priority thread was
+ *                         woken late (5+ ms) several times a minute on a busy 2-core host.
  * The thread dies with the process (exit, SIGKILL): the watchdog then sends priority 0.
  */
 #define _GNU_SOURCE
@@ -34,6 +40,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -65,6 +72,8 @@ typedef struct sender {
   uint64_t sent;
   uint64_t errors;
   int last_errno;
+  uint64_t late;      /* sends more than half an interval after their deadline */
+  int64_t late_max_ns; /* the latest send, after its deadline */
 } sender_t;
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
@@ -102,8 +111,9 @@ static void send_all(sender_t *s) {
     adv_pkt_t *p = &s->pkts[i];
     ssize_t n;
     if (s->family == 4) {
-      s->ipid = (uint16_t)((s->ipid % 0xffff) + 1);
-      ipv4_fix(p->buf, p->len, s->ipid);
+      uint16_t id = (uint16_t)((s->ipid % 0xffff) + 1);
+      __atomic_store_n(&s->ipid, id, __ATOMIC_RELAXED);
+      ipv4_fix(p->buf, p->len, id);
       n = sendto(s->fd, p->buf, p->len, MSG_DONTWAIT, (struct sockaddr *)&p->to, p->tolen);
     } else {
       char cbuf[CMSG_SPACE(sizeof(struct in6_pktinfo)) + CMSG_SPACE(sizeof(int))] __attribute__((aligned(__alignof__(struct cmsghdr))));
@@ -140,16 +150,17 @@ static void send_all(sender_t *s) {
       n = sendmsg(s->fd, &msg, MSG_DONTWAIT);
     }
     if (n < 0) {
-      s->errors++;
-      s->last_errno = errno;
+      __atomic_store_n(&s->last_errno, errno, __ATOMIC_RELAXED);
+      __atomic_add_fetch(&s->errors, 1, __ATOMIC_RELAXED);
     } else
-      s->sent++;
+      __atomic_add_fetch(&s->sent, 1, __ATOMIC_RELAXED);
   }
 }
 
 static void *run(void *arg) {
   (void)arg;
   prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
+  prctl(PR_SET_NAME, "vrrp-advert", 0, 0, 0); /* ps -L / top -H show it */
   pthread_mutex_lock(&mu);
   while (!quit) {
     int64_t now = mono_ns();
@@ -157,12 +168,16 @@ static void *run(void *arg) {
     int any = 0;
     for (sender_t *s = senders; s; s = s->next) {
       if (!s->armed) continue;
-      if (lease_ns && now >= lease_ns) {
+      int64_t lease = __atomic_load_n(&lease_ns, __ATOMIC_ACQUIRE);
+      if (lease && now >= lease) {
         s->armed = 0;
-        s->expired = 1;
+        __atomic_store_n(&s->expired, 1, __ATOMIC_RELAXED);
         continue;
       }
       if (s->next_ns <= now) {
+        int64_t late = now - s->next_ns;
+        if (late > __atomic_load_n(&s->late_max_ns, __ATOMIC_RELAXED)) __atomic_store_n(&s->late_max_ns, late, __ATOMIC_RELAXED);
+        if (late * 2 > s->interval_ns) __atomic_add_fetch(&s->late, 1, __ATOMIC_RELAXED);
         send_all(s);
         int64_t nx = s->next_ns + s->interval_ns;
         s->next_ns = nx > now ? nx : now + s->interval_ns;
@@ -174,7 +189,8 @@ static void *run(void *arg) {
       pthread_cond_wait(&cv, &mu);
       continue;
     }
-    if (lease_ns && lease_ns < wake) wake = lease_ns;
+    int64_t lease = __atomic_load_n(&lease_ns, __ATOMIC_ACQUIRE);
+    if (lease && lease < wake) wake = lease;
     struct timespec ts = {(time_t)(wake / 1000000000LL), (long)(wake % 1000000000LL)};
     pthread_cond_timedwait(&cv, &mu, &ts);
   }
@@ -198,6 +214,13 @@ static napi_value fail(napi_env env, const char *code, const char *m) {
   return NULL;
 }
 
+static int rt_prio; /* senderRealtime: SCHED_RR priority of the thread, 0: SCHED_OTHER */
+
+static int apply_sched(void) {
+  struct sched_param sp = {.sched_priority = rt_prio};
+  return pthread_setschedparam(thr, rt_prio > 0 ? SCHED_RR | SCHED_RESET_ON_FORK : SCHED_OTHER, &sp);
+}
+
 static int ensure_thread(napi_env env) {
   if (thread_started) return 0;
   pthread_condattr_t ca;
@@ -209,6 +232,7 @@ static int ensure_thread(napi_env env) {
   if (pthread_create(&thr, NULL, run, NULL) != 0) return -1;
   thread_started = 1;
   napi_add_env_cleanup_hook(env, stop_thread, NULL);
+  if (rt_prio > 0) apply_sched();
   return 0;
 }
 
@@ -356,10 +380,10 @@ static napi_value js_sender_arm(napi_env env, napi_callback_info info) {
   s->interval_ns = ms_to_ns(interval);
   int64_t now = mono_ns();
   s->next_ns = now + (delay > 0 ? ms_to_ns(delay) : 0);
-  s->ipid = (uint16_t)ipid;
+  __atomic_store_n(&s->ipid, (uint16_t)ipid, __ATOMIC_RELAXED);
   s->armed = 1;
-  s->expired = 0;
-  if (lease > 0) lease_ns = now + ms_to_ns(lease);
+  __atomic_store_n(&s->expired, 0, __ATOMIC_RELAXED);
+  if (lease > 0) __atomic_store_n(&lease_ns, now + ms_to_ns(lease), __ATOMIC_RELEASE);
   pthread_cond_signal(&cv);
   pthread_mutex_unlock(&mu);
   free(old);
@@ -400,11 +424,14 @@ static napi_value js_sender_stats(napi_env env, napi_callback_info info) {
   if (argc < 1) return fail(env, "EINVAL", "senderStats(handle)");
   sender_t *s = get_sender(env, argv[0]);
   if (!s) return NULL;
-  pthread_mutex_lock(&mu);
-  double vals[5] = {(double)s->sent, (double)s->errors, (double)s->last_errno, (double)s->ipid, (double)s->expired};
-  pthread_mutex_unlock(&mu);
-  napi_create_array_with_length(env, 5, &arr);
-  for (uint32_t i = 0; i < 5; i++) {
+  /* no lock: the event loop thread must never make the sender wait for it (a JS thread
+   * preempted while holding the mutex delayed adverts on a loaded host) */
+  double vals[7] = {(double)__atomic_load_n(&s->sent, __ATOMIC_RELAXED), (double)__atomic_load_n(&s->errors, __ATOMIC_RELAXED),
+                    (double)__atomic_load_n(&s->last_errno, __ATOMIC_RELAXED), (double)__atomic_load_n(&s->ipid, __ATOMIC_RELAXED),
+                    (double)__atomic_load_n(&s->expired, __ATOMIC_RELAXED), (double)__atomic_load_n(&s->late, __ATOMIC_RELAXED),
+                    (double)__atomic_load_n(&s->late_max_ns, __ATOMIC_RELAXED) / 1e6};
+  napi_create_array_with_length(env, 7, &arr);
+  for (uint32_t i = 0; i < 7; i++) {
     napi_create_double(env, vals[i], &v);
     napi_set_element(env, arr, i, v);
   }
@@ -417,11 +444,26 @@ static napi_value js_sender_lease(napi_env env, napi_callback_info info) {
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   double ms = 0;
   if (argc < 1 || napi_get_value_double(env, argv[0], &ms) != napi_ok || !(ms > 0)) return fail(env, "EINVAL", "senderLease(ms > 0)");
-  pthread_mutex_lock(&mu);
-  lease_ns = mono_ns() + ms_to_ns(ms);
-  pthread_cond_signal(&cv);
-  pthread_mutex_unlock(&mu);
+  /* no lock and no wake-up: the lease is always longer than the interval of a MASTER, so the
+   * thread reads the new one at its next advert (and a thread with nothing armed ignores it) */
+  __atomic_store_n(&lease_ns, mono_ns() + ms_to_ns(ms), __ATOMIC_RELEASE);
   return NULL;
+}
+
+static napi_value js_sender_realtime(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1], r;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  int32_t prio = -1;
+  if (argc < 1 || napi_get_value_int32(env, argv[0], &prio) != napi_ok || prio < 0 || prio > sched_get_priority_max(SCHED_RR))
+    return fail(env, "EINVAL", "senderRealtime(priority 0..99)");
+  if (ensure_thread(env) < 0) return fail(env, "EAGAIN", "cannot start the advert sender thread");
+  int old = rt_prio;
+  rt_prio = prio;
+  int err = apply_sched();
+  if (err) rt_prio = old;
+  napi_create_int32(env, err, &r);
+  return r;
 }
 
 void sender_register(napi_env env, napi_value exports) {
@@ -432,6 +474,7 @@ void sender_register(napi_env env, napi_value exports) {
       {"senderClose", NULL, js_sender_close, NULL, NULL, NULL, napi_default, NULL},
       {"senderStats", NULL, js_sender_stats, NULL, NULL, NULL, napi_default, NULL},
       {"senderLease", NULL, js_sender_lease, NULL, NULL, NULL, napi_default, NULL},
+      {"senderRealtime", NULL, js_sender_realtime, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
 }

@@ -10,6 +10,10 @@
  *     (with "count":N and "match":"hex": stops as soon as N frames containing that hex were
  *     received, "ms" then being only a deadline, so a loaded machine cannot cut the window short)
  *   {"arpProbe":"198.51.100.100","dev":"eth0"} -> sorted MACs that answered our who-has
+ *   {"advertSender":"eth0","src":"198.51.100.1","intervalMs":20,"leaseMs":1000,"checkInMs":1500,"wedgeMs":2500}
+ *     -> the native MASTER advert sender (VRRPv3, VRID 51, multicast): armed at once, checked in every
+ *        100 ms for checkInMs, then the event loop is wedged (busy) for wedgeMs; prints
+ *        {"armedAt","lastCheckIn","stats"} (epoch ms; stats after the wedge)
  */
 import { buildArpRequest, buildGarp, ETH_P_ALL, ETH_P_ARP, parseArp } from '../../src/lib/net/arp';
 import { parseIp } from '../../src/lib/addr';
@@ -17,6 +21,8 @@ import { parseMac } from '../../src/lib/net/mac';
 import { announce } from '../../src/lib/net/announce';
 import { PacketSocket } from '../../src/lib/net/packet';
 import { Rtnl, watchLinks } from '../../src/lib/net/rtnl';
+import { encodeIpv4Packet, VRRP_MCAST_V4 } from '../../src/lib/vrrp/packet';
+import { rawChannels } from '../../src/lib/vrrp/transport';
 
 type Op = Record<string, unknown> & { op: string; dev?: string };
 
@@ -29,6 +35,31 @@ async function main(): Promise<void> {
       w.close();
       process.exit(0);
     });
+    return;
+  }
+  if (req.advertSender) {
+    const ch = rawChannels.open(req.advertSender, 4, () => {}, (e) => process.stderr.write(`${e.message}\n`));
+    const sender = ch.advertSender?.();
+    if (!sender) throw new Error('no native advert sender');
+    const buf = encodeIpv4Packet({ version: 3, vrid: 51, priority: 150, intervalCs: Math.round(req.intervalMs / 10), addrs: ['198.51.100.100'] }, { src: req.src, dst: VRRP_MCAST_V4, id: 1 });
+    const armedAt = Date.now();
+    sender.arm({ packets: [{ buf, dst: VRRP_MCAST_V4 }], intervalMs: req.intervalMs, delayMs: 0, ipId: 1, leaseMs: req.leaseMs });
+    let lastCheckIn = armedAt;
+    const iv = setInterval(() => {
+      if (Date.now() - armedAt >= req.checkInMs) return;
+      sender.checkIn(req.leaseMs);
+      lastCheckIn = Date.now();
+    }, 100);
+    setTimeout(() => {
+      clearInterval(iv);
+      const until = Date.now() + req.wedgeMs;
+      while (Date.now() < until) {
+        /* a wedged event loop: no check-in */
+      }
+      process.stdout.write(`${JSON.stringify({ armedAt, lastCheckIn, stats: sender.stats() })}\n`);
+      sender.close();
+      ch.close();
+    }, req.checkInMs + 50);
     return;
   }
   if (req.arpProbe) {

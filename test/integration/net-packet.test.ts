@@ -162,4 +162,28 @@ describe('net: AF_PACKET sending and receiving in namespaces', { skip: skip ?? f
     ]);
     assert.equal(out.trim(), 'ENODEV');
   });
+  it('the native advert sender keeps its cadence while checked in, and stops by itself when the event loop is wedged', async (t) => {
+    if (!tcpdump) return t.skip('tcpdump not installed');
+    const td = await startAndWait(lab, b.ns, 'tcpdump', ['-l', '-n', '-tt', '-i', 'eth0', 'ip proto 112'], /listening/, 'stderr');
+    const lease = 1000;
+    const checkInMs = 1500;
+    const r = drive(a.ns, { advertSender: 'eth0', src: '198.51.100.1', intervalMs: 20, leaseMs: lease, checkInMs, wedgeMs: 2500 });
+    await new Promise((res) => setTimeout(res, 300));
+    td.child.kill('SIGINT');
+    await exited(td.child, 3000);
+    const ts = td
+      .out()
+      .split('\n')
+      .filter((l) => / 198\.51\.100\.1 > 224\.0\.0\.18: VRRP/.test(l))
+      .map((l) => Number(l.split(' ')[0]) * 1000);
+    assert.ok(ts.length > 0, 'adverts on the wire');
+    // check-ins extend the lease past the arming's own: adverts continue after armedAt + lease
+    assert.ok(ts[ts.length - 1] > r.armedAt + lease + 200, `adverts until ${ts[ts.length - 1] - r.armedAt} ms after arming (lease ${lease} ms, check-ins until ${r.lastCheckIn - r.armedAt} ms)`);
+    // ...and stop within one interval (plus scheduling) of the lease after the last check-in, while the loop is still wedged
+    const after = ts[ts.length - 1] - r.lastCheckIn;
+    assert.ok(after <= lease + 150, `last advert ${after} ms after the last check-in (lease ${lease} ms)`);
+    assert.equal(r.stats.expired, true, 'the sender says it stopped for want of a check-in');
+    assert.equal(r.stats.sent, ts.length, 'every send counted, nothing sent that the wire did not see');
+    assert.equal(typeof r.stats.late, 'number');
+  });
 });

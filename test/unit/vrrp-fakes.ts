@@ -149,7 +149,7 @@ export class FakeSender implements AdvertSender {
   }
   stats(): AdvertSenderStats {
     this.expire();
-    return { sent: this.sent, errors: 0, ipId: this.ipId, expired: this.expired };
+    return { sent: this.sent, errors: 0, ipId: this.ipId, expired: this.expired, late: 0 };
   }
   close(): void {
     this.log('close');

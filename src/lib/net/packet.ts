@@ -6,6 +6,7 @@
  */
 import * as os from 'node:os';
 import { loadAddon, NATIVE_BUILD_HINT } from '../netlink/addon';
+import { errnoName } from '../netlink/errors';
 import { ETH_P_ALL } from './arp';
 
 interface Native {
@@ -40,6 +41,7 @@ interface Native {
   senderClose?(h: unknown): void;
   senderStats?(h: unknown): number[];
   senderLease?(ms: number): void;
+  senderRealtime?(prio: number): number;
 }
 
 export interface SocketInfo {
@@ -91,6 +93,10 @@ export interface NativeSenderStats {
   ipId: number;
   /** it stopped itself: no senderLease() check-in came in time */
   expired: boolean;
+  /** sends more than half an interval after their deadline (the thread was not scheduled in time) */
+  late: number;
+  /** the latest send after its deadline, ms */
+  lateMaxMs: number;
 }
 
 /**
@@ -110,10 +116,21 @@ export function openNativeSender(fd: number, family: 4 | 6) {
     disarm: (): void => n.senderDisarm!(h),
     close: (): void => n.senderClose!(h),
     stats(): NativeSenderStats {
-      const [sent, errors, lastErrno, ipId, expired] = n.senderStats!(h);
-      return { sent, errors, lastErrno, ipId, expired: expired === 1 };
+      const [sent, errors, lastErrno, ipId, expired, late = 0, lateMaxMs = 0] = n.senderStats!(h);
+      return { sent, errors, lastErrno, ipId, expired: expired === 1, late, lateMaxMs };
     },
   };
+}
+
+/**
+ * The advert sender thread's scheduling: SCHED_RR at `prio` (1..99), 0 for SCHED_OTHER.
+ * Returns null when it took, else why not (e.g. "EPERM": no CAP_SYS_NICE).
+ */
+export function nativeSenderRealtime(prio: number): string | null {
+  const n = load();
+  if (!n.senderRealtime) return 'the native addon has no advert sender';
+  const err = n.senderRealtime(prio);
+  return err === 0 ? null : errnoName(err);
 }
 
 /** Check in with the advert sender thread: it stops every sender when no check-in comes within `ms`. */

@@ -181,6 +181,8 @@ export interface DaemonConfig {
   enableScriptSecurity: boolean;
   /** global_defs vrrp_priority: nice value of the VRRP process (-20..19) */
   processPriority?: number;
+  /** global_defs vrrp_rt_priority: SCHED_RR priority (1..99) of the advert sender thread */
+  realtimePriority?: number;
 }
 
 export interface NotifyFifoConfig {
@@ -517,6 +519,7 @@ export function fromModel(model: KeepalivedConfig, ids?: UserProbe): { config: D
       scriptUser: scriptUserFor({}, su),
       enableScriptSecurity: g.enable_script_security,
       processPriority: gv.priority,
+      realtimePriority: gv.rt_priority,
     },
     problems,
     notes,

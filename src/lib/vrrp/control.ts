@@ -54,6 +54,7 @@ export function metricsText(s: DaemonStatus): string {
   metric('hactl_vrrp_advert_interval_seconds', 'Configured advertisement interval', 'gauge', per((i) => i.advertIntervalMs / 1000));
   metric('hactl_vrrp_adverts_received_total', 'Adverts received and accepted', 'counter', per((i) => i.counters.rxAdverts));
   metric('hactl_vrrp_adverts_sent_total', 'Adverts sent', 'counter', per((i) => i.counters.txAdverts));
+  metric('hactl_vrrp_adverts_late_total', 'MASTER adverts sent more than half an advert interval late (the sender thread was not scheduled in time)', 'counter', per((i) => i.counters.txLate ?? 0));
   metric('hactl_vrrp_advert_send_errors_total', 'Adverts that could not be sent (socket errors)', 'counter', per((i) => i.counters.txErrors ?? 0));
   metric('hactl_vrrp_priority_zero_received_total', 'Adverts with priority 0 received (a master giving up)', 'counter', per((i) => i.counters.rxPriorityZero));
   metric('hactl_vrrp_priority_zero_sent_total', 'Adverts with priority 0 sent (this master giving up)', 'counter', per((i) => i.counters.txPriorityZero));

@@ -151,6 +151,8 @@ export interface InstanceStatus {
     addrMismatch: number;
     /** adverts that could not be sent (socket errors) */
     txErrors?: number;
+    /** MASTER adverts the native sender sent more than half an interval late (CPU starvation) */
+    txLate?: number;
     drops: Partial<Record<DropReason, number>>;
   };
 }
@@ -205,6 +207,7 @@ class Instance {
   senderErrorsSeen = 0;
   /** adverts that failed to send from JS */
   txErrors = 0;
+  txLate = 0;
   garpTimers: unknown[] = [];
   /** serialises address changes */
   ops: Promise<void> = Promise.resolve();
@@ -747,10 +750,10 @@ export class VrrpDaemon {
   }
 
   /** The native sender's adverts and errors (0 when there is none). */
-  private senderStats(inst: Instance): { sent: number; errors: number } {
-    if (!inst.sender) return { sent: 0, errors: 0 };
+  private senderStats(inst: Instance): { sent: number; errors: number; late: number } {
+    if (!inst.sender) return { sent: 0, errors: 0, late: 0 };
     const st = inst.sender.stats();
-    return { sent: st.sent, errors: st.errors };
+    return { sent: st.sent, errors: st.errors, late: st.late };
   }
 
   /**
@@ -1525,6 +1528,7 @@ export class VrrpDaemon {
       // keep its counts: the FSM's count plus the sender's own
       inst.fsm.stats.txAdverts += st.sent;
       inst.txErrors += st.errors;
+      inst.txLate += st.late;
       inst.sender.close();
     }
     inst.sender = null;
@@ -1607,6 +1611,7 @@ export class VrrpDaemon {
           transitions: i.fsm.stats.transitions,
           addrMismatch: i.fsm.stats.addrMismatch,
           txErrors: i.txErrors + this.senderStats(i).errors,
+          txLate: i.txLate + this.senderStats(i).late,
           drops: { ...i.fsm.stats.drops },
         },
       })),

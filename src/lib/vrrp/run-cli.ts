@@ -25,6 +25,9 @@ import { execArgv, realTimers, sleepPrecise, VrrpDaemon } from './daemon';
 import { VipFirewall } from './firewall';
 import { NotifyFifo } from '../notify/fifo';
 import { RealNetOps } from './netops';
+
+/** SCHED_RR priority of the advert sender thread when vrrp_rt_priority is not set */
+const DEFAULT_SENDER_RT_PRIORITY = 1;
 import { rawChannels } from './transport';
 
 export interface VrrpRunFlags {
@@ -359,6 +362,22 @@ export async function runVrrp(flags: VrrpRunFlags): Promise<number> {
       } catch (e) {
         log('warn', `vrrp_priority ${config.processPriority}: ${(e as Error).message}`);
       }
+    }
+    {
+      // The MASTER advert sender thread runs SCHED_RR: vrrp_rt_priority when configured (keepalived
+      // gives it to its whole VRRP process), else the lowest real-time priority (KNOWN-DIFFERENCES.md).
+      const prio = config.realtimePriority ?? DEFAULT_SENDER_RT_PRIORITY;
+      let why: string | null;
+      try {
+        why = (require('../net') as typeof import('../net')).nativeSenderRealtime(prio);
+      } catch (e) {
+        why = (e as Error).message;
+      }
+      if (why)
+        log(
+          config.realtimePriority !== undefined ? 'warn' : 'info',
+          `advert sender thread: cannot set real-time priority ${prio} (${why}); adverts keep normal scheduling${why === 'EPERM' ? ' (needs CAP_SYS_NICE)' : ''}`,
+        );
     }
     try {
       // timed waits wake on time (keepalived's timerfd has no slack; the default is 50 µs)

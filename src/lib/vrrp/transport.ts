@@ -10,9 +10,9 @@
  * via raw-socket cannot return the hop limit or the destination.
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { formatIpv6, mustIpBytes } from '../addr';
+import { errnoName } from '../netlink/errors';
 import { VRRP_MCAST_V4, VRRP_MCAST_V6, VRRP_PROTO } from './packet';
 
 // setsockopt constants (Linux)
@@ -92,6 +92,8 @@ export interface AdvertSenderStats {
   ipId: number;
   /** it stopped because no check-in came within the lease */
   expired: boolean;
+  /** adverts sent more than half an interval after their deadline */
+  late: number;
 }
 
 /** "Send these bytes every interval from time T": the state machine decides, this executes. */
@@ -333,7 +335,7 @@ class RawChannel implements Channel {
       checkIn: (ms: number) => ch.net.nativeSenderLease(ms),
       stats(): AdvertSenderStats {
         const s = n.stats();
-        return { sent: s.sent, errors: s.errors, ipId: s.ipId, expired: s.expired, ...(s.errors > 0 ? { lastError: errnoName(s.lastErrno) } : {}) };
+        return { sent: s.sent, errors: s.errors, ipId: s.ipId, expired: s.expired, late: s.late, ...(s.errors > 0 ? { lastError: errnoName(s.lastErrno) } : {}) };
       },
       close: () => n.close(),
     };
@@ -387,12 +389,7 @@ class RawChannel implements Channel {
   }
 }
 
-interface NativeSender {
-  arm(packets: Buffer[], dsts: string[], src: string | null, ifindex: number, hopLimit: number, intervalMs: number, delayMs: number, ipId: number, leaseMs: number): void;
-  disarm(): void;
-  close(): void;
-  stats(): { sent: number; errors: number; lastErrno: number; ipId: number; expired: boolean };
-}
+type NativeSender = NonNullable<ReturnType<typeof import('../net/packet').openNativeSender>>;
 
 /** The hop limit the kernel gives IPv6 unicast from `ifname` when none is set (keepalived 2.2.7's IPv6 unicast adverts). */
 function kernelHopLimit(ifname: string): number {
@@ -402,11 +399,6 @@ function kernelHopLimit(ifname: string): number {
   } catch {
     return 64;
   }
-}
-
-function errnoName(e: number): string {
-  for (const [k, v] of Object.entries(os.constants.errno)) if (v === e) return k;
-  return `errno ${e}`;
 }
 
 /** This process's socket file descriptors. */
