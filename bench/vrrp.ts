@@ -15,7 +15,8 @@
  * - resources: one daemon with N instances as MASTER for 10 s (--footprint-secs): RSS and CPU %.
  * - jitter (--jitter, or --only-jitter): one MASTER at advert_int 0.01 (v3), alone on the link,
  *   keepalived and hactl alternated: advert intervals from the client's tcpdump timestamps
- *   (p50/p99/max, gaps > 1.5 intervals), idle and with two CPU hogs running in the lab.
+ *   (p50/p99/max, gaps > 1.5 intervals), idle, with two CPU hogs running in the lab, and with 1,000
+ *   TCP checks a second in hactl's LVS half (keepalived: VRRP only; see checksConf).
  * Target (issue 3): ratio hactl/keepalived <= 1.05, no false takeover.
  */
 import * as fs from 'node:fs';
@@ -28,6 +29,7 @@ if (args.includes('--help') || args.includes('-h')) {
   process.stdout.write(`usage: sudo node dist/bench/vrrp.js [--runs N] [--quick] [--json] [--advert 1|0.1|0.01]
          [--no-resources | --only-resources] [--footprint-secs S] [--jitter | --only-jitter] [--jitter-secs S]
          [--rt-priority N]   (jitter runs: vrrp_rt_priority N for both implementations)
+         [--jitter-loads idle,hogs,checks]
   failover time, false takeovers, daemon RSS/CPU and advert jitter, hactl against keepalived 2.2.7 in one run
   example: sudo node dist/bench/vrrp.js --only-jitter --runs 3 --jitter-secs 20
 `);
@@ -211,31 +213,77 @@ interface Jitter {
   gaps: number;
   /** hactl: adverts its sender thread sent more than half an interval late (counters.txLate) */
   late?: number;
+  /** the 'checks' load: TCP connections the check targets accepted during the run */
+  checked?: number;
+}
+
+type Load = 'idle' | 'hogs' | 'checks';
+const LOAD_NAME: Record<Load, string> = { idle: 'idle', hogs: '2 CPU hogs', checks: '1000 checks' };
+const CHECKS = 1000;
+/** --jitter-loads idle,hogs,checks: which load rows to run (default all three) */
+const JITTER_LOADS = (args.includes('--jitter-loads') ? args[args.indexOf('--jitter-loads') + 1].split(',') : ['idle', 'hogs', 'checks']).filter((x): x is Load =>
+  x === 'idle' || x === 'hogs' || x === 'checks',
+);
+const CHECK_PORT0 = 20000;
+
+/**
+ * The 'checks' load: a virtual server with CHECKS real servers (one lab host, ports CHECK_PORT0..),
+ * each with a TCP_CHECK every second, in the daemon's LVS half. This kernel has no IPVS, so
+ * hactl's LVS half runs on an in-memory table (HACTL_TEST_FAKE_IPVS=1; the checks, their sockets and
+ * timers are real); keepalived runs with -P as everywhere in the lab (VRRP only: its checker process
+ * cannot start without IPVS), so its row has no checks: hactl carries them, keepalived does not.
+ */
+function checksConf(server: string): string {
+  const rs = Array.from({ length: CHECKS }, (_, i) => `  real_server ${server} ${CHECK_PORT0 + i} {\n    TCP_CHECK {\n      connect_timeout 3\n    }\n  }\n`).join('');
+  return `virtual_server 203.0.113.80 80 {\n  delay_loop 1\n  lb_algo rr\n  lb_kind NAT\n  protocol TCP\n${rs}}\n`;
+}
+
+/** CHECKS TCP listeners on the lab's second host: accepts and closes; prints the connection count on SIGTERM. */
+function startCheckTargets(l: VrrpLab): { stop: () => Promise<number> } {
+  const n = l.nodes[1];
+  const code = `const net=require('net');let c=0;for(let i=0;i<${CHECKS};i++)net.createServer((s)=>{c++;s.on('error',()=>{});s.destroy();}).listen(${CHECK_PORT0}+i,'${n.addr}');process.on('SIGTERM',()=>{process.stdout.write(String(c));process.exit(0);});`;
+  const p = l.lab.spawn(n.host.ns, process.execPath, ['-e', code]);
+  let out = '';
+  p.stdout?.on('data', (d) => (out += d));
+  return {
+    stop: () =>
+      new Promise((resolve) => {
+        p.on('exit', () => resolve(Number(out) || 0));
+        p.kill('SIGTERM');
+      }),
+  };
 }
 
 /** One MASTER alone at advert_int 0.01 for JITTER_SECS: intervals between its adverts on the wire. */
-async function jitter(l: VrrpLab, impl: Impl, load: boolean): Promise<Jitter> {
+async function jitter(l: VrrpLab, impl: Impl, load: Load): Promise<Jitter> {
   const node = l.nodes[0];
   const cap = l.capture!;
   const ivl = 10;
   const globalExtra = RT_PRIORITY === undefined ? undefined : `  vrrp_rt_priority ${RT_PRIORITY}\n`;
-  start(l, node, impl, vrrpConf({ prio: 150, version: 3, advert: 0.01, nice: null, state: 'MASTER', globalExtra }));
+  const conf = vrrpConf({ prio: 150, version: 3, advert: 0.01, nice: null, state: 'MASTER', globalExtra });
+  const targets = load === 'checks' ? startCheckTargets(l) : null;
+  if (load === 'checks' && impl === 'hactl') l.startHactl(node, conf + checksConf(l.nodes[1].addr), { env: { HACTL_TEST_FAKE_IPVS: '1' } });
+  else start(l, node, impl, conf);
   await l.waitState(node, 'MASTER', 10_000);
-  const hogs = load ? [0, 1].map(() => l.lab.spawn(node.host.ns, process.execPath, ['-e', 'for(;;){}'])) : [];
-  await sleep(1000);
+  const hogs = load === 'hogs' ? [0, 1].map(() => l.lab.spawn(node.host.ns, process.execPath, ['-e', 'for(;;){}'])) : [];
+  // with checks: the first round of CHECKS connections is under way
+  await sleep(load === 'checks' ? 3000 : 1000);
   const from = Date.now();
   await sleep(JITTER_SECS * 1000);
   const to = Date.now();
   const late = impl === 'hactl' ? (await l.status(node))?.instances.find((i) => i.name === 'VI_1')?.counters.txLate : undefined;
   for (const h of hogs) h.kill('SIGKILL');
   await l.stop(node);
+  const checked = targets ? await targets.stop() : undefined;
+  if (checked !== undefined && impl === 'hactl' && checked < CHECKS * JITTER_SECS * 0.8)
+    throw new Error(`the 1000-check load did not run: ${checked} connections in ${JITTER_SECS + 3} s (expected about ${CHECKS} a second)`);
   l.kill(node);
   await sleep(300);
   const ts = cap.adverts.filter((a) => a.src === node.addr && a.prio > 0 && a.t >= from && a.t <= to).map((a) => a.t);
   const d: number[] = [];
   for (let i = 1; i < ts.length; i++) d.push(ts[i] - ts[i - 1]);
   const s = [...d].sort((a, b) => a - b);
-  return { n: d.length, p50: median(s), p99: percentile(s, 99), max: s[s.length - 1] ?? Number.NaN, gaps: d.filter((x) => x > 1.5 * ivl).length, late };
+  return { n: d.length, p50: median(s), p99: percentile(s, 99), max: s[s.length - 1] ?? Number.NaN, gaps: d.filter((x) => x > 1.5 * ivl).length, late, checked };
 }
 
 async function jitterRuns(l: VrrpLab, results: Record<string, unknown>[]): Promise<void> {
@@ -243,7 +291,7 @@ async function jitterRuns(l: VrrpLab, results: Record<string, unknown>[]): Promi
     `\nAdvert intervals as MASTER, advert_int 0.01 v3, ${JITTER_SECS} s per run, ${RUNS} run(s) each, alternated (ms)${RT_PRIORITY === undefined ? '' : `, vrrp_rt_priority ${RT_PRIORITY} for both`}\n`,
   );
   out('load        impl          adverts     p50      p99      max   gaps>15ms   late sends\n');
-  for (const load of [false, true]) {
+  for (const load of JITTER_LOADS) {
     const pooled: Record<Impl, Jitter[]> = { hactl: [], keepalived: [] };
     for (let r = 0; r < RUNS; r++) for (const impl of ['keepalived', 'hactl'] as Impl[]) pooled[impl].push(await jitter(l, impl, load));
     const sum: Partial<Record<Impl, Jitter>> = {};
@@ -254,12 +302,16 @@ async function jitterRuns(l: VrrpLab, results: Record<string, unknown>[]): Promi
       if (impl === 'hactl' && j.every((x) => x.late !== undefined)) sum[impl].late = j.reduce((a, x) => a + (x.late ?? 0), 0);
       const x = sum[impl]!;
       out(
-        `${(load ? '2 CPU hogs' : 'idle').padEnd(12)}${impl.padEnd(12)}${String(x.n).padStart(9)}${x.p50.toFixed(2).padStart(8)}${x.p99.toFixed(2).padStart(9)}${x.max.toFixed(1).padStart(9)}${String(x.gaps).padStart(12)}${(x.late === undefined ? '' : String(x.late)).padStart(13)}\n`,
+        `${LOAD_NAME[load].padEnd(12)}${impl.padEnd(12)}${String(x.n).padStart(9)}${x.p50.toFixed(2).padStart(8)}${x.p99.toFixed(2).padStart(9)}${x.max.toFixed(1).padStart(9)}${String(x.gaps).padStart(12)}${(x.late === undefined ? '' : String(x.late)).padStart(13)}\n`,
       );
     }
     const h = sum.hactl!;
     const k = sum.keepalived!;
     out(`${''.padEnd(12)}${'ratio'.padEnd(12)}${''.padStart(9)}${(h.p50 / k.p50).toFixed(2).padStart(8)}${(h.p99 / k.p99).toFixed(2).padStart(9)}${(h.max / k.max).toFixed(2).padStart(9)}${(k.gaps ? (h.gaps / k.gaps).toFixed(2) : h.gaps ? 'inf' : '-').padStart(12)}\n`);
+    if (load === 'checks') {
+      const conns = pooled.hactl.reduce((a, x) => a + (x.checked ?? 0), 0);
+      out(`${''.padEnd(12)}(hactl's LVS half made ${Math.round(conns / (RUNS * (JITTER_SECS + 3)))} TCP checks/s on an in-memory IPVS table; keepalived: VRRP only, -P: no IPVS here)\n`);
+    }
     results.push({ jitter: { load, runs: pooled, hactl: h, keepalived: k } });
   }
 }
