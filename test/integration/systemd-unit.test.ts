@@ -19,6 +19,7 @@ import { after, before, describe, it } from 'node:test';
 import { queryControl } from '../../src/lib/vrrp/control';
 import { HACTL } from '../helpers/cli';
 import { type Host, Lab, netnsUnavailable } from '../helpers/netns';
+import { advertThreads } from './vrrp-lab';
 
 const UNIT = path.join(__dirname, '..', '..', '..', 'examples', 'hactl-vrrp.service');
 
@@ -133,6 +134,7 @@ vrrp_instance VI_1 {
       });
       const addrs = lab.nsExec(host.ns, 'ip', ['-o', 'addr', 'show', 'dev', 'eth0']);
       assert.match(addrs, / 198\.51\.100\.100\/24 /, 'VIP added (CAP_NET_ADMIN)');
+      assert.deepEqual(advertThreads(p.pid!), ['policy 2 rtprio 1'], `the advert sender thread runs SCHED_RR 1 (CAP_SYS_NICE); daemon log:\n${log}`);
       const nobody = Number(execFileSync('id', ['-u', 'nobody'], { encoding: 'utf8' }).trim());
       assert.equal(fs.statSync(fifo).uid, nobody, `FIFO given to nobody (CAP_CHOWN); daemon log:\n${log}`);
       const masterUid = await until('notify_master to run', () => (fs.existsSync(`${dir}/master.uid`) ? fs.readFileSync(`${dir}/master.uid`, 'utf8').trim() : undefined));

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import { describe, it } from 'node:test';
 import { masterDownIntervalMs, skewTimeMs } from '../../src/lib/vrrp/fsm';
 import { HACTL, hactl } from '../helpers/cli';
-import { assertNoSplitBrain, instanceBlock, sleep, VrrpLab, vrrpConf, vrrpLabUnavailable } from './vrrp-lab';
+import { advertThreads, assertNoSplitBrain, instanceBlock, sleep, VrrpLab, vrrpConf, vrrpLabUnavailable } from './vrrp-lab';
 
 const skip = vrrpLabUnavailable() ?? undefined;
 const VIP = '198.51.100.100';
@@ -173,27 +173,7 @@ describe('vrrp acceptance: hactl nodes', { skip, timeout: 240_000 }, () => {
       l.startHactl(n2, vrrpConf({ prio: 100, version: 3, advert: 0.2, globalExtra: '  vrrp_rt_priority 7\n' }));
       await l.waitState(n1, 'MASTER', 15_000);
       await l.waitState(n2, 'BACKUP', 15_000);
-      const sched = (n: typeof n1) => {
-        // the daemon and its children: the thread named vrrp-advert, its policy (41st field of stat) and rt priority (40th)
-        const pids = [l.vrrpPid(n)!];
-        for (let i = 0; i < pids.length; i++)
-          for (const t of fs.readdirSync(`/proc/${pids[i]}/task`)) {
-            try {
-              for (const c of fs.readFileSync(`/proc/${pids[i]}/task/${t}/children`, 'utf8').split(' ').filter(Boolean)) pids.push(Number(c));
-            } catch {
-              /* gone */
-            }
-          }
-        const out: string[] = [];
-        for (const p of pids)
-          for (const t of fs.readdirSync(`/proc/${p}/task`)) {
-            const st = fs.readFileSync(`/proc/${p}/task/${t}/stat`, 'utf8');
-            const comm = st.slice(st.indexOf('(') + 1, st.lastIndexOf(')'));
-            const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
-            if (comm === 'vrrp-advert') out.push(`policy ${f[38]} rtprio ${f[37]}`);
-          }
-        return out;
-      };
+      const sched = (n: typeof n1) => advertThreads(l.vrrpPid(n)!);
       // SCHED_RR is policy 2; only the advert thread is real-time (the JS thread stays SCHED_OTHER)
       assert.deepEqual(sched(n1), ['policy 2 rtprio 1']);
       assert.deepEqual(sched(n2), ['policy 2 rtprio 7'], 'the BACKUP has its sender thread too (started with the daemon)');

@@ -456,6 +456,31 @@ export function assertNoSplitBrain(
   }
 }
 
+/**
+ * The native advert sender threads (named vrrp-advert) of process `pid` and its descendants, as
+ * "policy P rtprio R" (SCHED_RR is 2; from the 41st and 40th fields of /proc/PID/task/TID/stat).
+ */
+export function advertThreads(pid: number): string[] {
+  const pids = [pid];
+  for (let i = 0; i < pids.length; i++)
+    for (const t of fs.readdirSync(`/proc/${pids[i]}/task`)) {
+      try {
+        for (const c of fs.readFileSync(`/proc/${pids[i]}/task/${t}/children`, 'utf8').split(' ').filter(Boolean)) pids.push(Number(c));
+      } catch {
+        /* gone */
+      }
+    }
+  const out: string[] = [];
+  for (const p of pids)
+    for (const t of fs.readdirSync(`/proc/${p}/task`)) {
+      const st = fs.readFileSync(`/proc/${p}/task/${t}/stat`, 'utf8');
+      const comm = st.slice(st.indexOf('(') + 1, st.lastIndexOf(')'));
+      const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
+      if (comm === 'vrrp-advert') out.push(`policy ${f[38]} rtprio ${f[37]}`);
+    }
+  return out;
+}
+
 /** A keepalived.conf for one instance. */
 export function vrrpConf(o: {
   name?: string;
