@@ -31,6 +31,7 @@ import {
 import { type ProcInfo, ProcessTrackers, type TrackerState } from './track-process';
 import { ProcScanner } from './track-process-proc';
 import type { RuntimeView } from './plan';
+import { SenderArming } from './sender-arming';
 import type { AdvertSender, Channel, ChannelFactory, RxPacket } from './transport';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -103,16 +104,6 @@ export interface DaemonDeps {
 export const PROC_POLL_MS = 250;
 
 const EARLY_MS = 2;
-/**
- * The native advert sender (transport AdvertSender) stops by itself when the event loop has not
- * checked in for this long, or for the longest Master_Down_Interval of the MASTER instances
- * when that is longer: a stall shorter than that (a GC pause, a reload of 1,000 checks) no
- * longer delays the adverts, and a wedged loop, which can no longer yield to a better master or
- * react to a fault, loses MASTER on the wire within the lease plus the peer's Master_Down_Interval.
- */
-const SENDER_LEASE_MIN_MS = 1000;
-/** the check-in period (a tenth of the shortest lease: ten missed check-ins before the sender stops) */
-const SENDER_CHECKIN_MS = 100;
 /** deps.compact: once, this long after start-up, when no timer is due within COMPACT_ROOM_MS (retried every COMPACT_RETRY_MS, COMPACT_TRIES times) */
 const COMPACT_AFTER_MS = 10_000;
 const COMPACT_ROOM_MS = 80;
@@ -330,7 +321,7 @@ export class VrrpDaemon {
   /** the daemon's own tracked objects (e.g. "LVS half"): weight 0, FAULT while down */
   private readonly internal = new Map<string, boolean>();
   private mastersKey = '';
-  private checkInTimer: unknown = null;
+  private readonly arming: SenderArming<Instance>;
 
   constructor(
     cfg: DaemonConfig,
@@ -338,6 +329,18 @@ export class VrrpDaemon {
   ) {
     this.cfg = cfg;
     this.started = deps.clock();
+    this.arming = new SenderArming<Instance>({
+      log: (level, msg, fields) => deps.log(level, msg, fields),
+      timers: deps.timers,
+      clock: () => deps.clock(),
+      instances: () => this.instances.values(),
+      stopping: () => this.stopping,
+      packets: (inst, priority) => {
+        const dsts = inst.dsts ?? (inst.dsts = this.destinations(inst));
+        return dsts.map((dst) => ({ buf: this.packetFor(inst, priority, dst), dst }));
+      },
+      onStall: () => this.stalls++,
+    });
   }
 
   // ------------------------------------------------------------ lifecycle
@@ -596,7 +599,7 @@ export class VrrpDaemon {
   private sendAdvert(inst: Instance, priority: number): void {
     const dsts = inst.dsts ?? (inst.dsts = this.destinations(inst));
     // IPv4: continue the ids of the native sender's adverts
-    if (inst.armed && inst.sender && inst.cfg.family === 4) inst.ipId = inst.sender.stats().ipId;
+    this.arming.syncIpId(inst);
     for (const dst of dsts) {
       try {
         const pkt = this.packetFor(inst, priority, dst);
@@ -621,7 +624,7 @@ export class VrrpDaemon {
     inst.timer = null;
     inst.gen++;
     const d = inst.fsm.deadline();
-    if (this.syncSender(inst, d)) return;
+    if (this.arming.sync(inst, d)) return;
     if (d === null || this.stopping) return;
     // Timers have millisecond granularity and fire late; with `immediate`
     // available, wake up EARLY_MS before the deadline and yield to I/O until
@@ -640,120 +643,6 @@ export class VrrpDaemon {
     // duration, and fractional ones made a new list (and queue entry) for every advert
     if (this.deps.sleepSync) delay = this.wholeMsDelay(d, delay);
     inst.timer = this.deps.timers.set(inst.onTimer, delay);
-  }
-
-  /** The instance's native advert sender, asked for once (null: none, adverts go from the JS timer). */
-  private senderOf(inst: Instance): AdvertSender | null {
-    if (inst.sender !== undefined) return inst.sender;
-    try {
-      inst.sender = inst.chan?.advertSender?.() ?? null;
-    } catch (e) {
-      this.deps.log('warn', `${inst.cfg.name}: no native advert sender, adverts are sent from the event loop: ${(e as Error).message}`);
-      inst.sender = null;
-    }
-    return inst.sender;
-  }
-
-  /**
-   * A MASTER's advert timer runs on the native sender (off the event loop): armed with the
-   * state machine's next advert deadline `d`, its priority's adverts and the interval; re-armed
-   * only when one of those changes (the FSM restarted the timer after answering a lower-priority
-   * or priority-0 advert, a new priority, a reload changed the adverts), disarmed in every other
-   * state. The FSM decides every other send. Returns true when the sender runs the timer.
-   */
-  private syncSender(inst: Instance, d: number | null, resume = false): boolean {
-    const master = !this.stopping && d !== null && inst.fsm.state === 'MASTER' && inst.fsm.timerKind() === 'adver';
-    const s = master || inst.armed ? this.senderOf(inst) : null;
-    if (!s || !master || d === null) {
-      if (inst.armed) {
-        s?.disarm();
-        inst.armed = '';
-      }
-      return false;
-    }
-    const priority = inst.fsm.priority;
-    const key = `${d}|${priority}|${inst.content}`;
-    if (key === inst.armed) return true;
-    try {
-      const dsts = inst.dsts ?? (inst.dsts = this.destinations(inst));
-      const packets = dsts.map((dst) => ({ buf: this.packetFor(inst, priority, dst), dst }));
-      const unicast = inst.cfg.unicastPeers.length > 0;
-      s.arm({
-        packets,
-        src: inst.cfg.family === 6 ? inst.src : undefined,
-        hopLimit: inst.cfg.family === 6 && unicast ? (inst.cfg.unicastTtl ?? -1) : undefined,
-        intervalMs: inst.fsm.advertIntervalMs,
-        delayMs: this.firstSendIn(inst, d, resume),
-        ipId: inst.ipId,
-        leaseMs: this.senderLeaseMs(),
-      });
-    } catch (e) {
-      this.deps.log('warn', `${inst.cfg.name}: native advert sender failed, adverts are sent from the event loop: ${(e as Error).message}`);
-      inst.sender = null;
-      inst.armed = '';
-      return false;
-    }
-    inst.armed = key;
-    if (this.checkInTimer === null) this.checkInTimer = this.deps.timers.set(() => this.senderCheckIn(), SENDER_CHECKIN_MS);
-    return true;
-  }
-
-  /**
-   * How long from now the sender's first advert is due: at the FSM's deadline `d`. A deadline
-   * already passed is one the sender has been keeping since (only the adverts changed, e.g. a
-   * reload): its next beat of that cadence; after a lease expiry (`resume`) at once, as a late timer.
-   */
-  private firstSendIn(inst: Instance, d: number, resume: boolean): number {
-    const now = this.deps.clock();
-    if (d >= now || resume || !inst.armed) return Math.max(0, d - now);
-    const ivl = inst.fsm.advertIntervalMs;
-    return d + Math.ceil((now - d) / ivl) * ivl - now;
-  }
-
-  /** SENDER_LEASE_MIN_MS, or the longest Master_Down_Interval of a MASTER instance when longer. */
-  private senderLeaseMs(): number {
-    let ms = SENDER_LEASE_MIN_MS;
-    for (const i of this.instances.values()) if (i.fsm.state === 'MASTER') ms = Math.max(ms, i.fsm.masterDownMs());
-    return ms;
-  }
-
-  /**
-   * Every SENDER_CHECKIN_MS while a sender is armed: tell the senders the loop is alive, log
-   * their send errors, and re-arm one that stopped because a stall outlasted its lease (it
-   * sends at once: the FSM's next advert is overdue, as after a late JS timer).
-   */
-  private senderCheckIn(): void {
-    this.checkInTimer = null;
-    if (this.stopping) return;
-    let any: AdvertSender | null = null;
-    const lease = this.senderLeaseMs();
-    for (const inst of this.instances.values()) {
-      if (!inst.armed || !inst.sender) continue;
-      const st = inst.sender.stats();
-      if (st.errors > inst.senderErrorsSeen) {
-        this.deps.log('error', `${inst.cfg.name}: cannot send advert: ${st.errors - inst.senderErrorsSeen} failed (${st.lastError ?? 'error'})`);
-        inst.senderErrorsSeen = st.errors;
-      }
-      if (st.expired) {
-        this.stalls++;
-        this.deps.log('warn', `event loop stalled: ${inst.cfg.name} advert sender stopped after ${lease} ms without a check-in; sending again`, {
-          instance: inst.cfg.name,
-        });
-        inst.armed = '';
-        this.syncSender(inst, inst.fsm.deadline(), true);
-      }
-      any = inst.sender;
-    }
-    if (!any) return;
-    any.checkIn(lease);
-    this.checkInTimer = this.deps.timers.set(() => this.senderCheckIn(), SENDER_CHECKIN_MS);
-  }
-
-  /** The native sender's adverts and errors (0 when there is none). */
-  private senderStats(inst: Instance): { sent: number; errors: number; late: number } {
-    if (!inst.sender) return { sent: 0, errors: 0, late: 0 };
-    const st = inst.sender.stats();
-    return { sent: st.sent, errors: st.errors, late: st.late };
   }
 
   /**
@@ -1400,7 +1289,7 @@ export class VrrpDaemon {
       });
       if (inst.timer) this.deps.timers.clear(inst.timer);
       inst.timer = undefined;
-      this.closeSender(inst);
+      this.arming.close(inst);
       await inst.ops;
       await this.removeAddresses(inst);
       if (inst.cfg.vmac) await this.deps.net.deleteLink(inst.cfg.vmac).catch(() => {});
@@ -1481,12 +1370,11 @@ export class VrrpDaemon {
     if (this.stopping) return;
     if (this.compactTimer) this.deps.timers.clear(this.compactTimer);
     this.compactTimer = null;
-    if (this.checkInTimer) this.deps.timers.clear(this.checkInTimer);
-    this.checkInTimer = null;
+    this.arming.stop();
     const now = this.deps.clock();
     for (const inst of this.instances.values()) {
       // no regular advert after the priority-0 one
-      this.closeSender(inst);
+      this.arming.close(inst);
       const was = inst.fsm.state;
       const acts = inst.fsm.shutdown(now);
       for (const a of acts) if (a.kind === 'send') this.sendAdvert(inst, a.priority);
@@ -1519,20 +1407,6 @@ export class VrrpDaemon {
     await new Promise((r) => setTimeout(r, 20));
     for (const ch of this.channels.values()) ch.close();
     this.channels.clear();
-  }
-
-  private closeSender(inst: Instance): void {
-    if (inst.sender) {
-      if (inst.cfg.family === 4 && inst.armed) inst.ipId = inst.sender.stats().ipId;
-      const st = this.senderStats(inst);
-      // keep its counts: the FSM's count plus the sender's own
-      inst.fsm.stats.txAdverts += st.sent;
-      inst.txErrors += st.errors;
-      inst.txLate += st.late;
-      inst.sender.close();
-    }
-    inst.sender = null;
-    inst.armed = '';
   }
 
   // ------------------------------------------------------------ status
@@ -1603,15 +1477,15 @@ export class VrrpDaemon {
         counters: {
           rxAdverts: i.fsm.stats.rxAdverts,
           // the FSM counts the adverts it decided one by one; a MASTER's periodic ones the sender counts
-          txAdverts: i.fsm.stats.txAdverts + this.senderStats(i).sent,
+          txAdverts: i.fsm.stats.txAdverts + this.arming.stats(i).sent,
           rxPriorityZero: i.fsm.stats.rxPriorityZero,
           txPriorityZero: i.fsm.stats.txPriorityZero,
           becameMaster: i.fsm.stats.becameMaster,
           releasedMaster: i.fsm.stats.releasedMaster,
           transitions: i.fsm.stats.transitions,
           addrMismatch: i.fsm.stats.addrMismatch,
-          txErrors: i.txErrors + this.senderStats(i).errors,
-          txLate: i.txLate + this.senderStats(i).late,
+          txErrors: i.txErrors + this.arming.stats(i).errors,
+          txLate: i.txLate + this.arming.stats(i).late,
           drops: { ...i.fsm.stats.drops },
         },
       })),
