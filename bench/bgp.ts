@@ -58,7 +58,11 @@ async function timeUntil(cond: () => boolean, ms: number): Promise<number | unde
   return undefined;
 }
 
-const BFD = ['bfd', ' profile fast', '  detect-multiplier 3', '  receive-interval 100', '  transmit-interval 100', ' exit', 'exit'];
+// biome-ignore lint/suspicious/noExplicitAny: untyped JSON from vtysh
+const bfdPeers = (f: FrrNode): Record<string, any>[] => f.json<Record<string, any>[]>('show bfd peers json') as Record<string, any>[];
+
+/** bfdd's own config file (FrrNode daemonConf): in the shared file after `router bgp`, bfdd never read it. */
+const BFD = { bfdd: ['bfd', ' profile fast', '  detect-multiplier 3', '  receive-interval 100', '  transmit-interval 100', ' exit', 'exit', ''].join('\n') };
 
 function routerConf(n1: string, n2: string): string {
   const nb = (a: string, bfd: boolean) => [
@@ -79,8 +83,6 @@ function routerConf(n1: string, n2: string): string {
     '  maximum-paths 8',
     ' exit-address-family',
     'exit',
-    // after router bgp: bgpd reads the same file and stops at the bfd node it does not know
-    ...BFD,
     '',
   ].join('\n');
 }
@@ -97,14 +99,14 @@ async function main(): Promise<void> {
   const results: Record<string, number[]> = { 'hactl SIGKILL (watchdog withdraws)': [], 'node failure, BFD 100 ms x 3': [], 'node failure, no BFD (hold 3 s)': [], 'quorum loss (track-script)': [], 'baseline: keepalived VRRP failover, advert_int 1': [] };
   try {
     const [n1, n2, n3, n4] = l.nodes;
-    const router = new FrrNode(l.lab, l.client, routerConf(n1.addr, n2.addr)).start(['zebra', 'bfdd', 'bgpd']);
+    const router = new FrrNode(l.lab, l.client, routerConf(n1.addr, n2.addr), BFD).start(['zebra', 'bfdd', 'bgpd']);
     frr.push(router);
     const dfrr = new Map<Node, FrrNode>();
     for (const [n, bfd] of [
       [n1, true],
       [n2, false],
     ] as [Node, boolean][]) {
-      const f = new FrrNode(l.lab, n.host, directorConf(n.addr, ROUTER, bfd ? BFD : undefined)).start(bfd ? ['zebra', 'bfdd', 'bgpd'] : ['zebra', 'bgpd']);
+      const f = new FrrNode(l.lab, n.host, directorConf(n.addr, ROUTER, bfd ? 'fast' : undefined), bfd ? BFD : {}).start(bfd ? ['zebra', 'bfdd', 'bgpd'] : ['zebra', 'bgpd']);
       frr.push(f);
       dfrr.set(n, f);
     }
@@ -121,6 +123,9 @@ async function main(): Promise<void> {
     start(n1);
     start(n2);
     await both();
+    // the BFD session the router negotiated with n1 (diagnostic: the timers actually in use)
+    await until('BFD session up', 15_000, () => (bfdPeers(router).some((p) => p.status === 'up') ? true : undefined));
+    for (const p of bfdPeers(router)) console.log(`BFD ${p.peer}: ${p.status}, tx ${p['transmit-interval']} ms rx ${p['receive-interval']} ms x ${p['detect-multiplier']}; remote tx ${p['remote-transmit-interval']} rx ${p['remote-receive-interval']} x ${p['remote-detect-multiplier']}`);
     const ka = (n: Node, prio: number) => l.startKeepalived(n, vrrpConf({ prio, vrid: 61, advert: 1, vips: [`${KA_VIP}/24`] }));
     ka(n3, 150);
     await sleep(500);
