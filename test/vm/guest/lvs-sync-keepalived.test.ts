@@ -1,0 +1,76 @@
+/**
+ * Runs INSIDE the IPVS VM: `lvs_sync_daemon` naming no vrrp_instance (active/active directors, no
+ * VRRP) starts the kernel's master AND backup sync daemons, with keepalived's checker (`keepalived -C`)
+ * and with `hactl vrrp run --lvs-only` on the same keepalived.conf: the same `ipvsadm -L --daemon`,
+ * shown by `hactl vs sync status`; both are stopped on SIGTERM. Needs keepalived in the guest
+ * (IPVS_VM_EXTRA_BINS="keepalived"); skips elsewhere.
+ */
+import * as assert from 'node:assert/strict';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, describe, it } from 'node:test';
+import { guestSkipWith, HACTL, hactl } from './ipvs-guest-lib';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const daemons = () => spawnSync('ipvsadm', ['-L', '--daemon'], { encoding: 'utf8' }).stdout.trim().split('\n').filter(Boolean).sort().join('\n');
+
+async function until(cond: () => boolean, ms: number): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (cond()) return true;
+    await sleep(300);
+  }
+  return cond();
+}
+
+describe('lvs_sync_daemon without a vrrp_instance: hactl as keepalived (IPVS VM)', { skip: guestSkipWith('keepalived') }, () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hactl-syncd-'));
+  const procs: ChildProcess[] = [];
+  after(() => {
+    for (const p of procs) if (p.exitCode === null) p.kill('SIGKILL');
+    spawnSync('ipvsadm', ['--stop-daemon', 'master']);
+    spawnSync('ipvsadm', ['--stop-daemon', 'backup']);
+    spawnSync('ipvsadm', ['-C']);
+    spawnSync('ip', ['link', 'del', 'syncd0']);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('starts master and backup sync daemons like keepalived -C, shows them, stops both on SIGTERM', { timeout: 170_000 }, async () => {
+    spawnSync('sh', ['-c', 'ip link add syncd0 type dummy && ip link set syncd0 multicast on up && ip addr add 192.0.2.1/24 dev syncd0']);
+    const conf = path.join(dir, 'keepalived.conf');
+    fs.writeFileSync(
+      conf,
+      'global_defs {\n  lvs_sync_daemon syncd0 id 7\n}\nvirtual_server 192.0.2.100 80 {\n  lb_algo mh\n  lb_kind NAT\n  protocol TCP\n  real_server 192.0.2.11 80 {\n    weight 1\n  }\n}\n',
+    );
+    const run = async (argv: string[]): Promise<string> => {
+      let log = '';
+      const p = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+      procs.push(p);
+      p.stdout?.on('data', (b) => (log += b));
+      p.stderr?.on('data', (b) => (log += b));
+      assert.ok(await until(() => daemons().split('\n').length === 2, 120_000), `${argv[0]}: sync daemons: ${daemons()}\n${log}`);
+      await sleep(1500);
+      const seen = daemons();
+      if (argv[0] !== 'keepalived') {
+        const st = hactl(['vs', 'sync', 'status']);
+        assert.equal(st.status, 0, st.stderr);
+        assert.equal(st.stdout.trim().split('\n').sort().join('\n'), seen, 'hactl vs sync status shows the kernel daemons');
+        const js = hactl(['vs', 'sync', 'status', '--json']);
+        assert.equal(js.status, 0, js.stderr);
+        assert.equal(js.stdout.match(/syncd0/g)?.length, 2, js.stdout);
+      }
+      const exited = new Promise<void>((r) => p.once('exit', () => r()));
+      p.kill('SIGTERM');
+      await exited;
+      assert.ok(await until(() => daemons() === '', 30_000), `${argv[0]} left sync daemons: ${daemons()}`);
+      return seen;
+    };
+    const ka = await run(['keepalived', '-C', '-n', '-l', '-f', conf, '-p', path.join(dir, 'ka.pid'), '-c', path.join(dir, 'kc.pid')]);
+    assert.match(ka, /master sync daemon \(mcast=syncd0, syncid=7/);
+    assert.match(ka, /backup sync daemon \(mcast=syncd0, syncid=7/);
+    const mine = await run([process.execPath, HACTL, 'vrrp', 'run', '--lvs-only', '-f', conf, '--control-socket', path.join(dir, 'h.sock'), '--pid-file', path.join(dir, 'h.pid')]);
+    assert.equal(mine, ka, 'the same sync daemons as keepalived');
+  });
+});
