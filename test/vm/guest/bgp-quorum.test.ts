@@ -13,24 +13,14 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { guestSkip, HACTL, hactl } from './ipvs-guest-lib';
+import { guestSkip, HACTL, hactl, until } from './ipvs-guest-lib';
 
 const VIP = '203.0.113.10';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const announced = () => spawnSync('ip', ['route', 'show', 'table', '100', 'proto', '249'], { encoding: 'utf8' }).stdout.includes(VIP);
 const RS = [
   { ns: 'bgpq-rs1', dev: 'bgpq1', here: '192.0.2.1', there: '192.0.2.2' },
   { ns: 'bgpq-rs2', dev: 'bgpq2', here: '192.0.2.5', there: '192.0.2.6' },
 ];
-
-async function until(cond: () => boolean, ms: number): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (cond()) return true;
-    await sleep(300);
-  }
-  return cond();
-}
 
 describe('BGP announcement follows the live LVS quorum (IPVS VM)', { skip: guestSkip() }, () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hactl-bgpq-'));

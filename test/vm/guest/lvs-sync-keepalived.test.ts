@@ -11,19 +11,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { guestSkipWith, HACTL, hactl } from './ipvs-guest-lib';
+import { guestSkipWith, HACTL, hactl, sleep, until } from './ipvs-guest-lib';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const daemons = () => spawnSync('ipvsadm', ['-L', '--daemon'], { encoding: 'utf8' }).stdout.trim().split('\n').filter(Boolean).sort().join('\n');
-
-async function until(cond: () => boolean, ms: number): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (cond()) return true;
-    await sleep(300);
-  }
-  return cond();
-}
 
 describe('lvs_sync_daemon without a vrrp_instance: hactl as keepalived (IPVS VM)', { skip: guestSkipWith('keepalived') }, () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hactl-syncd-'));
