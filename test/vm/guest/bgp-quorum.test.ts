@@ -88,6 +88,9 @@ describe('BGP announcement follows the live LVS quorum (IPVS VM)', { skip: guest
     assert.equal(st?.bgp?.[0]?.announced, false, JSON.stringify(st?.bgp));
     assert.match(String(st?.bgp?.[0]?.reason), /quorum/i);
     assert.equal(st?.bgpRouting?.ok, false, 'no FRR: degraded routing view');
+    const txt = hactl(['vrrp', 'status', '--control-socket', sock]);
+    assert.match(txt.stdout, /^BGP 203\.0\.113\.10 \(active-active\): withdrawn \(.*quorum.*\); FRR unknown$/im, txt.stdout);
+    assert.match(txt.stdout, /^BGP: FRR not answering: /m);
 
     serve(RS[1]);
     assert.ok(await until(announced, 40_000), `real server back: VIP not announced again\n${log}`);
