@@ -31,16 +31,25 @@ export class FrrNode {
     private readonly lab: Lab,
     readonly host: Host,
     readonly conf: string,
+    /**
+     * A daemon's own config file instead of `conf` (e.g. `{ bfdd: 'bfd\n profile fast ...' }`). A daemon
+     * started with `-f` on a file holding another daemon's nodes fails those lines, and the node's
+     * `exit` then leaves config mode, so every later top-level line is lost too: bfdd never saw a
+     * `bfd` block placed after `router bgp` and ran the BFD session at its 300 ms defaults.
+     */
+    daemonConf: Record<string, string> = {},
   ) {
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hactl-frr-'));
     // the daemons drop to user frr: they write their pid files and sockets here
     fs.chmodSync(this.dir, 0o777);
     fs.writeFileSync(path.join(this.dir, 'frr.conf'), conf, { mode: 0o644 });
+    for (const [d, c] of Object.entries(daemonConf)) fs.writeFileSync(path.join(this.dir, `${d}.conf`), c, { mode: 0o644 });
   }
 
   start(daemons: string[] = ['zebra', 'bgpd']): this {
     for (const d of daemons) {
-      const args = ['-f', `${this.dir}/frr.conf`, '-i', `${this.dir}/${d}.pid`, '-z', `${this.dir}/zserv.api`, '--vty_socket', this.dir, '--log', `file:${this.dir}/${d}.log`];
+      const own = path.join(this.dir, `${d}.conf`);
+      const args = ['-f', fs.existsSync(own) ? own : `${this.dir}/frr.conf`, '-i', `${this.dir}/${d}.pid`, '-z', `${this.dir}/zserv.api`, '--vty_socket', this.dir, '--log', `file:${this.dir}/${d}.log`];
       // bfdd's control socket is /var/run/frr/bfdd.sock by default: one per node, in its own directory
       if (d === 'bfdd') args.push('--bfdctl', `${this.dir}/bfdd.sock`);
       this.procs.set(d, this.lab.spawn(this.host.ns, `${FRR_DIR}/${d}`, args, { stdio: 'ignore' }));
@@ -128,9 +137,9 @@ export function bgpPaths(router: FrrNode, vip: string): string[] {
 
 /**
  * A director's FRR (8.4): zebra imports table 100, bgpd redistributes it to the router (eBGP 64501 -> 64500, fast timers).
- * `bfd`: the lines that turn BFD on for the session (a `bfd` block with profile `fast`), as bench/bgp uses.
+ * `bfdProfile`: BFD on the session with that profile (bfdd's own config, FrrNode's `daemonConf.bfdd`, defines it), as bench/bgp uses.
  */
-export function directorConf(addr: string, router: string, bfd?: string[]): string {
+export function directorConf(addr: string, router: string, bfdProfile?: string): string {
   return [
     'frr defaults datacenter',
     'ip import-table 100',
@@ -141,12 +150,11 @@ export function directorConf(addr: string, router: string, bfd?: string[]): stri
     ` neighbor ${router} timers 1 3`,
     ` neighbor ${router} timers connect 1`,
     ` neighbor ${router} advertisement-interval 0`,
-    ...(bfd ? [` neighbor ${router} bfd profile fast`] : []),
+    ...(bfdProfile ? [` neighbor ${router} bfd profile ${bfdProfile}`] : []),
     ' address-family ipv4 unicast',
     '  redistribute table 100',
     ' exit-address-family',
     'exit',
-    ...(bfd ?? []),
     '',
   ].join('\n');
 }

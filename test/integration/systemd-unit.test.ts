@@ -22,6 +22,7 @@ import { type Host, Lab, netnsUnavailable } from '../helpers/netns';
 import { advertThreads } from './vrrp-lab';
 
 const UNIT = path.join(__dirname, '..', '..', '..', 'examples', 'hactl-vrrp.service');
+const BGP_DROPIN = path.join(__dirname, '..', '..', '..', 'examples', 'hactl-vrrp-bgp.conf');
 
 function setprivUnavailable(): string | null {
   try {
@@ -153,5 +154,30 @@ vrrp_instance VI_1 {
     } finally {
       if (p.exitCode === null) p.kill('SIGKILL');
     }
+  });
+
+  it('BGP drop-in: ExecStopPost withdraws routes a killed daemon and watchdog left, under the unit\'s bounding set', () => {
+    const line = fs
+      .readFileSync(BGP_DROPIN, 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('ExecStopPost='));
+    assert.ok(line, 'the drop-in has an ExecStopPost line');
+    const settings = path.join(dir, 'bgp.conf');
+    fs.writeFileSync(settings, 'vip 203.0.113.10\nvip 203.0.113.20\n');
+    const argv = line
+      .replace(/^ExecStopPost=/, '')
+      .trim()
+      .split(/\s+/)
+      .map((a) => (a === '/etc/hactl/bgp.conf' ? settings : a));
+    assert.equal(argv[0], '/usr/bin/hactl');
+    // what a run killed together with its watchdog leaves: its routes in table 100, proto 249, and another's
+    for (const v of ['203.0.113.10', '203.0.113.20']) lab.nsExec(host.ns, 'ip', ['route', 'add', 'blackhole', `${v}/32`, 'table', '100', 'proto', '249']);
+    lab.nsExec(host.ns, 'ip', ['route', 'add', 'blackhole', '203.0.113.30/32', 'table', '100', 'proto', 'static']);
+    const bset = boundingSetArg(fs.readFileSync(UNIT, 'utf8'));
+    const r = spawnSync('ip', ['netns', 'exec', host.ns, 'setpriv', '--bounding-set', bset, '--inh-caps', '-all', '--', process.execPath, HACTL, ...argv.slice(1)], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const left = lab.nsExec(host.ns, 'ip', ['route', 'show', 'table', '100']);
+    assert.doesNotMatch(left, /203\.0\.113\.(10|20)/, `hactl's routes withdrawn: ${left}`);
+    assert.match(left, /203\.0\.113\.30/, 'a route of another protocol stays');
   });
 });

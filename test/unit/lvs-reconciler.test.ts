@@ -433,12 +433,24 @@ describe('lvs reconciler: scheduling, ha_suspend, reload, stop', () => {
     assert.match(r.rec.status().lastIpvsError ?? '', /Scheduler or persistence engine not found/);
   });
 
-  it('lvs_sync_daemon starts the kernel sync daemon (backup) and stops it on stop', async () => {
+  it('lvs_sync_daemon naming a vrrp_instance starts the kernel sync daemon (backup), follows it to master, stops it on stop', async () => {
     const r = rig();
-    await r.rec.start({ virtualServers: [], syncDaemon: { interface: 'eth0', syncId: 51 } });
+    await r.rec.start({ virtualServers: [], syncDaemon: { interface: 'eth0', syncId: 51, instance: 'VI_1' } });
     assert.deepEqual(r.ipvs.daemons.map((d) => [d.state, d.ifname, d.syncId]), [[2, 'eth0', 51]]);
     await r.rec.setSyncDaemonRole('master');
     assert.deepEqual(r.ipvs.daemons.map((d) => d.state), [1]);
+    await r.rec.stop();
+    assert.equal(r.ipvs.daemons.length, 0);
+  });
+
+  it('lvs_sync_daemon without a vrrp_instance runs master and backup at once (keepalived: the checker starts both) and stops both', async () => {
+    const r = rig();
+    await r.rec.start({ virtualServers: [], syncDaemon: { interface: 'eth0', syncId: 0 } });
+    assert.deepEqual(r.ipvs.daemons.map((d) => [d.state, d.ifname, d.syncId]).sort(), [
+      [1, 'eth0', 0],
+      [2, 'eth0', 0],
+    ]);
+    assert.equal(r.rec.status().syncDaemon?.state, 'master+backup');
     await r.rec.stop();
     assert.equal(r.ipvs.daemons.length, 0);
   });

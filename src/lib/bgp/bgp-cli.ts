@@ -123,11 +123,10 @@ export function bgpHandler(verb: 'announce' | 'withdraw' | 'status'): (p: Parsed
       } else {
         out(`settings ${s.file}: table ${s.table}, protocol ${s.protocol}`);
         for (const r of rows) {
-          const fv = r.frr ? (r.frr.inBgp ? `in BGP, advertised to ${r.frr.advertisedTo.join(', ') || 'no peer'}` : 'not in BGP') : 'FRR unknown';
-          out(`  ${r.vip} (${r.mode}): ${r.kernelRoute ? 'route in kernel' : 'no route'}; ${fv}`);
+          out(`  ${r.vip} (${r.mode}): ${r.kernelRoute ? 'route in kernel' : 'no route'}; ${frr.formatVipView(r.frr)}`);
         }
         for (const d of undeclared) out(`  ${d}: route in kernel but not declared in ${s.file} (hactl bgp withdraw --all removes it)`);
-        if (view) for (const peer of view.peers) out(`  peer ${peer.peer}${peer.remoteAs ? ` AS${peer.remoteAs}` : ''}: ${peer.state}${peer.prefixesSent !== undefined ? `, ${peer.prefixesSent} prefixes sent` : ''}`);
+        if (view) for (const peer of view.peers) out(`  peer ${frr.formatPeer(peer)}`);
       }
       if (frrError) {
         process.stderr.write(`hactl: error: ${frrError}\n`);

@@ -35,6 +35,17 @@ export interface FrrVipView {
   advertisedTo: string[];
 }
 
+/** "in BGP, advertised to A, B" / "not in BGP" / "FRR unknown" (no view). Pure; `bgp status` and `vrrp status` text. */
+export function formatVipView(f: Pick<FrrVipView, 'inBgp' | 'advertisedTo'> | null | undefined): string {
+  if (!f) return 'FRR unknown';
+  return f.inBgp ? `in BGP, advertised to ${f.advertisedTo.join(', ') || 'no peer'}` : 'not in BGP';
+}
+
+/** "198.51.100.50 AS64500: Established, 1 prefixes sent". Pure. */
+export function formatPeer(p: BgpPeer): string {
+  return `${p.peer}${p.remoteAs ? ` AS${p.remoteAs}` : ''}: ${p.state}${p.prefixesSent !== undefined ? `, ${p.prefixesSent} prefixes sent` : ''}`;
+}
+
 export interface FrrView {
   peers: BgpPeer[];
   vips: FrrVipView[];

@@ -121,7 +121,7 @@ export interface LvsStatus {
       }[];
     }[];
   }[];
-  syncDaemon?: { interface: string; syncId: number; state: 'master' | 'backup' | 'none' };
+  syncDaemon?: { interface: string; syncId: number; state: SyncRole | 'none' };
   lastIpvsError?: string;
   /** IPVS operations applied since start. */
   ipvsOps: number;
@@ -184,7 +184,7 @@ export class LvsReconciler {
   private stopped = false;
   private started = false;
   private lastIpvsError?: string;
-  private syncRole: 'master' | 'backup' | 'none' = 'none';
+  private syncRole: SyncRole | 'none' = 'none';
   private lastTimeouts?: LvsSpec['timeouts'];
   private retryTimer?: unknown;
   private retryDelay = RETRY_MIN_MS;
@@ -215,7 +215,7 @@ export class LvsReconciler {
     if (spec.timeouts) await this.applyTimeouts(spec.timeouts);
     this.lastTimeouts = spec.timeouts;
     await this.sync();
-    if (spec.syncDaemon) await this.setSyncDaemonRole('backup');
+    if (spec.syncDaemon) await this.setSyncDaemonRole(initialSyncRole(spec.syncDaemon));
     this.schedule(true);
   }
 
@@ -233,7 +233,7 @@ export class LvsReconciler {
         const role = this.syncRole;
         if (prevSync && role !== 'none') await this.daemonOp('stop-daemon', prevSync, role);
         this.syncRole = 'none';
-        if (spec.syncDaemon) await this.setSyncDaemonRole(role === 'none' ? 'backup' : role);
+        if (spec.syncDaemon) await this.setSyncDaemonRole(role === 'none' || !spec.syncDaemon.instance ? initialSyncRole(spec.syncDaemon) : role);
       }
       this.schedule(true);
     });
@@ -274,12 +274,12 @@ export class LvsReconciler {
   }
 
   /** The sync daemon's role, for whoever follows the VRRP instance named in lvs_sync_daemon. */
-  syncDaemonRole(): 'master' | 'backup' | 'none' {
+  syncDaemonRole(): SyncRole | 'none' {
     return this.syncRole;
   }
 
   /** Start (or switch) the kernel's connection sync daemon (lvs_sync_daemon). */
-  async setSyncDaemonRole(role: 'master' | 'backup'): Promise<void> {
+  async setSyncDaemonRole(role: SyncRole): Promise<void> {
     const sd = this.spec.syncDaemon;
     if (!sd || this.syncRole === role) return;
     if (this.syncRole !== 'none') await this.daemonOp('stop-daemon', sd, this.syncRole);
@@ -287,7 +287,11 @@ export class LvsReconciler {
     this.syncRole = role;
   }
 
-  private async daemonOp(kind: 'start-daemon' | 'stop-daemon', sd: NonNullable<LvsSpec['syncDaemon']>, role: 'master' | 'backup'): Promise<void> {
+  private async daemonOp(kind: 'start-daemon' | 'stop-daemon', sd: NonNullable<LvsSpec['syncDaemon']>, role: SyncRole): Promise<void> {
+    if (role === 'master+backup') {
+      await this.daemonOp(kind, sd, 'master');
+      return this.daemonOp(kind, sd, 'backup');
+    }
     const daemon: Daemon = {
       state: role === 'master' ? DaemonState.MASTER : DaemonState.BACKUP,
       ifname: sd.interface,
@@ -574,4 +578,16 @@ export function formatLvsStatus(st: LvsStatus, now = Date.now()): string {
   if (st.syncDaemon) lines.push(`LVS sync daemon: ${st.syncDaemon.state} on ${st.syncDaemon.interface}, syncid ${st.syncDaemon.syncId}`);
   if (st.lastIpvsError) lines.push(`Last IPVS error: ${st.lastIpvsError}`);
   return lines.join('\n') + (lines.length ? '\n' : '');
+}
+
+/** The kernel sync daemons hactl runs: one state, or both at once. */
+export type SyncRole = 'master' | 'backup' | 'master+backup';
+
+/**
+ * At start: backup until the named vrrp_instance is MASTER; with no instance named (active/active
+ * directors, no VRRP) master and backup at once, as keepalived 2.2.7's checker does
+ * (check_daemon.c: IPVS_MASTER_BACKUP when lvs_sync_daemon names no instance).
+ */
+export function initialSyncRole(sd: { instance?: string }): SyncRole {
+  return sd.instance ? 'backup' : 'master+backup';
 }

@@ -150,11 +150,26 @@ export function renderStatus(s: DaemonStatus): string {
     );
   }
   for (const h of s.halves ?? []) lines.push(renderHalf(h));
+  lines.push(...renderBgp(s));
   if (s.lastReload) lines.push(renderReload(s.lastReload));
   const gd = Object.entries(s.drops);
   if (gd.length) lines.push(`dropped before instance lookup: ${gd.map(([k, v]) => `${k}=${v}`).join(' ')}`);
   if (s.stalls) lines.push(`event-loop stalls: ${s.stalls} (max ${s.maxStallMs} ms late)`);
   return `${lines.join('\n')}\n`;
+}
+
+/** `--bgp`: one line per VIP (announced or why not, FRR's view of it), FRR's sessions. */
+function renderBgp(s: DaemonStatus): string[] {
+  if (!s.bgp) return [];
+  const { formatPeer, formatVipView } = require('../bgp/frr') as typeof import('../bgp/frr');
+  const R = s.bgpRouting;
+  const out = s.bgp.map((b) => {
+    const view = R?.ok ? (R.vips.find((v) => v.vip === b.vip) ?? { inBgp: false, advertisedTo: [] }) : undefined;
+    return `BGP ${b.vip} (${b.mode}): ${b.announced ? 'ANNOUNCED' : 'withdrawn'} (${b.reason})${b.error ? `, error: ${b.error}` : ''}; ${formatVipView(view).replace(/^(in|not)/, 'FRR: $1')}`;
+  });
+  if (R && !R.ok) out.push(`BGP: FRR not answering: ${R.error ?? 'unknown'}`);
+  for (const p of R?.ok ? R.peers : []) out.push(`BGP peer ${formatPeer(p)}`);
+  return out;
 }
 
 /** One line per supervised half: "LVS half: up (pid 123, 0 restarts)" or what is wrong. */
