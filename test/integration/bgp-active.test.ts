@@ -88,6 +88,45 @@ describe('bgp: active-active, announced on every healthy director', { skip: skip
     await pathsBecome([n1.addr, n2.addr], 'router has both again');
   });
 
+  it("SIGHUP without changes keeps the path: the route is never deleted and the router's path is not updated (no flap)", async () => {
+    const [n1, n2] = l.nodes;
+    await pathsBecome([n1.addr, n2.addr], 'router has both');
+    // the router's BGP paths for the VIP and when each was last updated (a withdraw + announce, or any update, changes it)
+    const updates = () =>
+      (router.json<any>(`show bgp ipv4 unicast ${VIP}/32 json`).paths ?? [])
+        .map((p: any) => `${p.peer?.peerId ?? p.nexthops?.[0]?.ip} ${p.lastUpdate?.epoch}`)
+        .sort();
+    // settled first: the previous test's re-announcement may still be updating the router
+    let before = updates();
+    for (let i = 0; i < 20; i++) {
+      await new Promise((r) => setTimeout(r, 1500));
+      const now = updates();
+      if (JSON.stringify(now) === JSON.stringify(before)) break;
+      before = now;
+    }
+    assert.equal(before.length, 2, `two paths: ${JSON.stringify(before)}`);
+    const mon = l.lab.spawn(n1.host.ns, 'ip', ['monitor', 'route']);
+    let events = '';
+    mon.stdout?.on('data', (d) => (events += d));
+    try {
+      await new Promise((r) => setTimeout(r, 300));
+      n1.proc!.kill('SIGHUP');
+      await until('n1 reloaded', 10_000, () => (n1.logs.some((x) => /"reloaded: added \[\] removed \[\] changed \[\]"/.test(x.line)) ? true : undefined), () =>
+        n1.logs.map((x) => x.line).slice(-5).join('\n'),
+      );
+      const end = Date.now() + 3000;
+      while (Date.now() < end) {
+        assert.deepEqual(routerPaths(), [n1.addr, n2.addr].sort(), 'both paths held during the reload');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.equal(ours(n1), `blackhole ${VIP} table 100`);
+      assert.doesNotMatch(events, new RegExp(`Deleted.*${VIP.replace(/\./g, '\\.')}`), `the route was deleted during the reload:\n${events}`);
+      assert.deepEqual(updates(), before, `the router saw an update for the VIP: ${JSON.stringify(before)} -> ${JSON.stringify(updates())}; route events on n1:\n${events}`);
+    } finally {
+      mon.kill('SIGKILL');
+    }
+  });
+
   it("status shows FRR's view; FRR stopped mid-run is a visible degraded state, and the router drops that path", async () => {
     const [n1, n2] = l.nodes;
     const view = await until('n1 reads FRR: session up, VIP advertised', 15_000, async () => {
