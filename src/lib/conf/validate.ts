@@ -441,7 +441,14 @@ export function checkVirtualServer(vs: VirtualServer, st: VsCheckState, diags: D
       push(diags, rs.end ?? rs.pos, 'error', `Address family of virtual server and real server ${rs.address.text} don't match - skipping real server.`, 'mixed-family');
     }
     if (vs.address && rs.address.family !== vs.address.family && vs.lb_kind !== 'TUN') {
-      push(diags, rs.pos, 'error', `real_server ${rs.address.text} is not of the same address family as virtual_server ${vsLabel(vs)}`, 'mixed-family');
+      // keepalived checks at the end of the real_server block and names that line
+      push(
+        diags,
+        rs.end ?? rs.pos,
+        'error',
+        `Address family of virtual server and real server ${rs.address.text} don't match - skipping real server. (real_server at line ${rs.pos.line}; virtual_server ${vsLabel(vs)} is ${vs.address.family === 'inet' ? 'IPv4' : 'IPv6'})`,
+        'mixed-family',
+      );
     }
   }
   if (vs.sorry_server && vs.address && vs.sorry_server.address.family !== vs.address.family) {

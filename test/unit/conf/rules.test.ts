@@ -384,3 +384,14 @@ describe('issue 16: five keepalived -t warnings (wording and line as keepalived 
     }
   });
 });
+
+describe('issue 16: line-level agreement with keepalived -t', () => {
+  it('a real server of the other family is reported where keepalived reports it: the end of its block', () => {
+    const cfg = 'virtual_server 192.0.2.100 80 {\n lb_algo rr\n lb_kind NAT\n protocol TCP\n real_server 2001:db8::1 80 {\n  TCP_CHECK {\n   connect_timeout 3\n  }\n }\n}\n';
+    const d = run(cfg).diagnostics.filter((x) => x.rule === 'mixed-family');
+    assert.deepEqual(
+      d.map((x) => `${x.line}: ${x.message}`),
+      ["9: Address family of virtual server and real server 2001:db8::1 don't match - skipping real server. (real_server at line 5; virtual_server 192.0.2.100:80 is IPv4)"],
+    );
+  });
+});
