@@ -62,7 +62,7 @@ function stdinReader(): FileReader {
       }
       return { ok: true, data: data.subarray(0, max) };
     },
-    glob: (g) => base.glob(g),
+    glob: (g, missed) => base.glob(g, missed),
     cwd: () => base.cwd(),
   };
 }

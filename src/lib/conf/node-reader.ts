@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import { type FileReader, globToRegExp, hasGlob } from './reader';
 
-function globWalk(pattern: string): string[] {
+function globWalk(pattern: string, missed?: { count: number }): string[] {
   const parts = pattern.split('/').filter((p, i) => p !== '' || i === 0);
   let current: string[] = [pattern.startsWith('/') ? '/' : '.'];
   const start = pattern.startsWith('/') ? 1 : 0;
@@ -18,6 +18,7 @@ function globWalk(pattern: string): string[] {
       if (!hasGlob(part)) {
         const p = join(part);
         if (last ? fs.existsSync(p) : isDir(p)) next.push(p);
+        else if (missed) missed.count++;
         continue;
       }
       const re = globToRegExp(part);
@@ -25,6 +26,7 @@ function globWalk(pattern: string): string[] {
       try {
         names = fs.readdirSync(dir);
       } catch {
+        if (missed) missed.count++;
         continue;
       }
       for (const n of names.sort()) {

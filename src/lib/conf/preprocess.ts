@@ -734,14 +734,26 @@ export class Preprocessor {
     const checked = kind !== 'include';
     const isGlob = hasGlob(name);
     // GLOB_BRACE: each alternative globbed in the order written (a plain one only when it exists)
-    const matches = !isGlob ? [pattern] : name.includes('{') ? expandBraces(pattern).flatMap((p) => this.reader.glob(p)) : this.reader.glob(pattern);
+    // keepalived's glob hooks (lib/parser.c gl_opendir / gl_lstat) count directories it could not
+    // open and literal names that are missing; with them it prints "Config files missing" (no match)
+    // or "Some config files missing" (some matches), and at exit 0 unless include_check asks for more
+    const missed = { count: 0 };
+    const matches = !isGlob
+      ? [pattern]
+      : name.includes('{')
+        ? expandBraces(pattern).flatMap((p) => this.reader.glob(p, missed))
+        : this.reader.glob(pattern, missed);
     if (isGlob && matches.length === 0) {
+      const ktSays = missed.count > 0 ? ` (keepalived: "Config files missing '${name}'." and carries on)` : ' (keepalived silently ignores this)';
       if (kind === 'includem' || kind === 'includew' || kind === 'includeb' || kind === 'includea') {
-        this.diags.push(diag(at, 'error', `${kind} ${name}: no file matches`, 'missing-include'));
+        this.diags.push(diag(at, 'error', `${kind} ${name}: no file matches${missed.count > 0 ? ` (keepalived: "Config files missing '${name}'.")` : ''}`, 'missing-include'));
       } else if (kind === 'include') {
-        this.diags.push(diag(at, 'warning', `include ${name}: no file matches (keepalived silently ignores this)`, 'missing-include'));
+        this.diags.push(diag(at, 'warning', `include ${name}: no file matches${ktSays}`, 'missing-include'));
       }
       return;
+    }
+    if (isGlob && missed.count > 0 && kind === 'include') {
+      this.diags.push(diag(at, 'warning', `include ${name}: some of the files or directories it names are missing (keepalived: "Some config files missing: "${name}".", and it reads the others)`, 'missing-include'));
     }
     if (this.stack.length >= MAX_INCLUDE_DEPTH) {
       this.diags.push(diag(at, 'error', `includes nested deeper than ${MAX_INCLUDE_DEPTH} levels: hactl reads no further (keepalived follows them until it runs out of file descriptors, about 1,000 levels)`, 'include-depth'));
@@ -767,7 +779,12 @@ export class Preprocessor {
           this.diags.push(diag(at, 'warning', `${kind} ${name}: ${f} is ${r.message}; keepalived skips it ("is not a regular non-executable file - skipping")`, 'not-regular-file'));
           continue;
         }
-        const why = r.code === 'ENOENT' ? 'no such file' : r.code === 'EISDIR' ? 'is a directory' : r.message;
+        const why =
+          r.code === 'ENOENT'
+            ? 'no such file'
+            : r.code === 'EISDIR'
+              ? `is a directory (keepalived: "Configuration file '${name.endsWith('/') ? name : `${name}/`}' is a directory - skipping")`
+              : r.message;
         const sev = checked || r.code !== 'ENOENT' ? 'error' : 'warning';
         this.diags.push(
           diag(at, sev, `${kind} ${name}: ${why}${r.code === 'ENOENT' && !checked ? " (keepalived only prints \"Config files missing\" and carries on)" : ''}`, 'missing-include'),

@@ -12,8 +12,12 @@ export type ReadResult =
 export interface FileReader {
   /** Read a whole file. Never throws. `maxBytes` caps what is read. */
   read(path: string, maxBytes: number): ReadResult;
-  /** Expand a glob (absolute pattern): matching paths, sorted. No match: []. */
-  glob(pattern: string): string[];
+  /**
+   * Expand a glob (absolute pattern): matching paths, sorted. No match: []. `missed`, when given,
+   * counts what glob(3) with keepalived's gl_opendir / gl_lstat hooks counts (lib/parser.c): each
+   * directory the pattern needed that could not be opened, and each literal name that is not there.
+   */
+  glob(pattern: string, missed?: { count: number }): string[];
   /** Current directory (relative main files resolve against it). */
   cwd(): string;
 }
@@ -138,11 +142,18 @@ export function memoryReader(files: Record<string, string | Uint8Array>, cwd = '
       if (data.length > maxBytes) return { ok: false, code: 'ETOOBIG', message: `larger than ${maxBytes} bytes` };
       return { ok: true, data };
     },
-    glob(pattern) {
+    glob(pattern, missed) {
       const re = globToRegExp(pattern);
-      return Object.keys(files)
+      const out = Object.keys(files)
         .filter((f) => re.test(f))
         .sort();
+      if (missed && out.length === 0) {
+        // the directory before the first wildcard, or the literal name itself
+        const wild = pattern.search(/[*?[]/);
+        const need = wild < 0 ? pattern : dirname(pattern.slice(0, wild + 1));
+        if (wild < 0 ? files[need] === undefined && !dirs.has(need) : !dirs.has(need)) missed.count++;
+      }
+      return out;
     },
     cwd: () => cwd,
   };

@@ -68,8 +68,16 @@ export function validate(cfg: KeepalivedConfig, topCount: number, diags: Diagnos
   const vipSeen = new Map<string, { pos: Pos; inst: string }>();
   const vridSeen = new Map<string, { pos: Pos; inst: string }>();
 
+  // keepalived reads global_defs first: a global lvs_sync_daemon is there before any instance's
+  let lvsSyncIf = g.lvs_sync_daemon?.interface;
   for (const inst of cfg.vrrp_instances) {
     const n = inst.name;
+    if (inst.lvs_sync_daemon_interface !== undefined) {
+      // vrrp_parser.c vrrp_lvs_syncd_handler: the first one wins
+      if (lvsSyncIf !== undefined) {
+        push(diags, inst.at.lvs_sync_daemon_interface ?? inst.pos, 'warning', `(${n}) lvs_sync_daemon_interface has already been specified as ${lvsSyncIf} - ignoring`, 'lvs-sync-daemon-twice');
+      } else lvsSyncIf = inst.lvs_sync_daemon_interface;
+    }
     const strict = inst.strict_mode ?? g.vrrp.strict;
     const version = inst.version ?? g.vrrp.version ?? 2;
     if (inst.virtual_router_id === undefined) push(diags, inst.pos, 'error', `(${n}) the virtual router id must be set`, 'vrid-missing');
@@ -157,6 +165,7 @@ export function validate(cfg: KeepalivedConfig, topCount: number, diags: Diagnos
     for (const t of inst.track_interface) {
       if (t.name === inst.interface) push(diags, t.pos, 'warning', `(${n}) Ignoring track_interface ${t.name} since own interface`, 'track-own-interface');
     }
+    vipsPerAdvert(inst, fam, version, diags);
     // Duplicate VIPs (within and across instances).
     for (const v of [...inst.virtual_ipaddress, ...inst.virtual_ipaddress_excluded]) {
       const key = `${v.address.address}/${v.prefix}${v.dev ? `%${v.dev}` : ''}`;
@@ -200,7 +209,10 @@ export function validate(cfg: KeepalivedConfig, topCount: number, diags: Diagnos
     }
     if (found === 0) push(diags, sg.pos, 'error', `Sync group ${sg.name} has no virtual router(s). removing`, 'sync-group-empty');
     else if (found === 1) push(diags, sg.pos, 'warning', `Sync group ${sg.name} has only 1 virtual router(s) - this probably isn't what you want`, 'sync-group-single');
-    for (const t of sg.track_script) if (!scripts.has(t.name)) push(diags, t.pos, 'error', `(${sg.name}) track script ${t.name} not found, ignoring...`, 'undefined-reference');
+    // a vrrp_script without a script line is removed before the sync group looks it up
+    for (const t of sg.track_script)
+      if (!scripts.get(t.name)?.script?.argv.length) push(diags, t.pos, 'error', `(${sg.name}) track script ${t.name} not found, ignoring...`, 'undefined-reference');
+    trackedTwice(sg, instances, diags);
     for (const t of sg.track_file) if (!trackFiles.has(t.name)) push(diags, t.pos, 'error', `(${sg.name}) track file ${t.name} not found, ignoring...`, 'undefined-reference');
   }
   // Instances in more than one sync group.
@@ -249,6 +261,55 @@ export function validate(cfg: KeepalivedConfig, topCount: number, diags: Diagnos
     vsSeen: new Map<string, VirtualServer>(),
   };
   for (const vs of cfg.virtual_servers) checkVirtualServer(vs, st, diags);
+}
+
+/** keepalived's DEFAULT_MTU: the MTU offline lint assumes for the instance's interface. */
+const ADVERT_MTU = 1500;
+
+/**
+ * vrrp.c vrrp_complete_instance: the VIPs that fit in one advert (ethernet + IP + VRRP header,
+ * VRRPv2 authentication data, AH), at most 255 (the count field is 8 bits); the rest become eVIPs.
+ * keepalived uses the interface's MTU; hactl assumes 1500.
+ */
+export function maxVipsPerAdvert(family: 'inet' | 'inet6', version: number, ah: boolean, mtu = ADVERT_MTU): number {
+  const ether = 14;
+  const vrrpHdr = 8;
+  const hdr = family === 'inet' ? ether + 20 + vrrpHdr + (version === 2 ? 8 + (ah ? 24 : 0) : 0) : ether + 40 + vrrpHdr;
+  return Math.min(255, Math.floor((mtu - hdr) / (family === 'inet' ? 4 : 16)));
+}
+
+function vipsPerAdvert(inst: KeepalivedConfig['vrrp_instances'][number], fam: 'inet' | 'inet6' | undefined, version: number, diags: Diagnostic[]): void {
+  const family = fam ?? 'inet';
+  const vips = inst.virtual_ipaddress.filter((v) => v.family === family);
+  const max = maxVipsPerAdvert(family, version, inst.authentication?.auth_type === 'AH');
+  if (vips.length <= max) return;
+  push(
+    diags,
+    vips[max].pos,
+    'warning',
+    `(${inst.name}) Number of VIPs (${vips.length}) exceeds maximum/space available in packet (max ${max} addresses) - excess moved to eVIPs (from ${vips[max].address.text} on; hactl assumes a ${ADVERT_MTU}-byte MTU)`,
+    'vips-per-advert',
+  );
+}
+
+/**
+ * vrrp.c add_vrrp_to_interface: an interface a sync group tracks that a member instance tracks too
+ * (its track_interface, or its own interface unless dont_track_primary).
+ */
+function trackedTwice(sg: KeepalivedConfig['vrrp_sync_groups'][number], instances: ReadonlyMap<string, KeepalivedConfig['vrrp_instances'][number]>, diags: Diagnostic[]): void {
+  if (sg.track_interface.length === 0) return;
+  const groupIfs = new Set(sg.track_interface.map((t) => t.name));
+  for (const m of sg.group) {
+    const inst = instances.get(m.name);
+    if (!inst) continue;
+    const seen = new Set<string>();
+    const own = inst.interface && !inst.dont_track_primary ? [{ name: inst.interface, pos: inst.at.interface ?? inst.pos }] : [];
+    for (const t of [...own, ...inst.track_interface]) {
+      if (!groupIfs.has(t.name) || seen.has(t.name)) continue;
+      seen.add(t.name);
+      push(diags, t.pos, 'warning', `(${inst.name}) track_interface ${t.name} is configured on VRRP instance and sync group. Remove vrrp instance or sync group config`, 'track-interface-twice');
+    }
+  }
 }
 
 /** What the checks of one virtual server need from the rest of the config. */
@@ -380,7 +441,14 @@ export function checkVirtualServer(vs: VirtualServer, st: VsCheckState, diags: D
       push(diags, rs.end ?? rs.pos, 'error', `Address family of virtual server and real server ${rs.address.text} don't match - skipping real server.`, 'mixed-family');
     }
     if (vs.address && rs.address.family !== vs.address.family && vs.lb_kind !== 'TUN') {
-      push(diags, rs.pos, 'error', `real_server ${rs.address.text} is not of the same address family as virtual_server ${vsLabel(vs)}`, 'mixed-family');
+      // keepalived checks at the end of the real_server block and names that line
+      push(
+        diags,
+        rs.end ?? rs.pos,
+        'error',
+        `Address family of virtual server and real server ${rs.address.text} don't match - skipping real server. (real_server at line ${rs.pos.line}; virtual_server ${vsLabel(vs)} is ${vs.address.family === 'inet' ? 'IPv4' : 'IPv6'})`,
+        'mixed-family',
+      );
     }
   }
   if (vs.sorry_server && vs.address && vs.sorry_server.address.family !== vs.address.family) {

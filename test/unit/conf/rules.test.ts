@@ -339,3 +339,59 @@ describe('script lines as keepalived 2.2.7 reads them (notify_script_init / set_
     assert.equal(run(noUrl).exitCode, 5, 'the default mode keeps 5');
   });
 });
+
+describe('issue 16: five keepalived -t warnings (wording and line as keepalived 2.2.7)', () => {
+  const msgs = (text: string | Record<string, string>) => run(text).diagnostics.map((d) => `${d.line}:${d.rule}:${d.message}`);
+  const sg = (track: string) => `vrrp_sync_group VG_1 {\n group {\n  VI_1\n  VI_2\n }\n${track}}\n`;
+  it('track_interface on an instance and its sync group (vrrp.c add_vrrp_to_interface)', () => {
+    const both = sg(' track_interface {\n  eth1\n }\n') + vi(' track_interface {\n  eth1\n }') + vi('', 'VI_2', 52);
+    assert.ok(msgs(both).some((m) => m.endsWith(':track-interface-twice:(VI_1) track_interface eth1 is configured on VRRP instance and sync group. Remove vrrp instance or sync group config')), msgs(both).join('\n'));
+    // the member's own interface counts too, unless dont_track_primary
+    assert.ok(rules(sg(' track_interface {\n  eth0\n }\n') + vi() + vi('', 'VI_2', 52)).includes('track-interface-twice'));
+    assert.ok(!rules(sg(' track_interface {\n  eth0\n }\n') + vi(' dont_track_primary') + vi(' dont_track_primary', 'VI_2', 52)).includes('track-interface-twice'));
+    assert.ok(!rules(sg(' track_interface {\n  eth1\n }\n') + vi() + vi('', 'VI_2', 52)).includes('track-interface-twice'));
+  });
+  it('more VIPs than fit in an advert move to eVIPs (vrrp.c vrrp_complete_instance; MTU 1500)', () => {
+    const v4 = (n: number) => ` virtual_ipaddress {\n${Array.from({ length: n }, (_, i) => `  198.51.${100 + (i >> 8)}.${i & 255}\n`).join('')} }\n`;
+    const v6 = (n: number) => ` virtual_ipaddress {\n${Array.from({ length: n }, (_, i) => `  2001:db8::${(i + 1).toString(16)}\n`).join('')} }\n`;
+    assert.ok(!rules(vi('', 'VI_1', 51, v4(255))).includes('vips-per-advert'));
+    assert.ok(msgs(vi('', 'VI_1', 51, v4(256))).some((m) => m.includes('(VI_1) Number of VIPs (256) exceeds maximum/space available in packet (max 255 addresses) - excess moved to eVIPs')));
+    assert.ok(!rules(vi('', 'VI_1', 51, v6(89))).includes('vips-per-advert'));
+    assert.ok(msgs(vi('', 'VI_1', 51, v6(90))).some((m) => m.includes('(VI_1) Number of VIPs (90) exceeds maximum/space available in packet (max 89 addresses)')));
+  });
+  it('lvs_sync_daemon_interface after one already given (vrrp_parser.c vrrp_lvs_syncd_handler)', () => {
+    const twice = vi(' lvs_sync_daemon_interface eth0') + vi(' lvs_sync_daemon_interface eth1', 'VI_2', 52);
+    assert.ok(msgs(twice).some((m) => m.startsWith('17:lvs-sync-daemon-twice:(VI_2) lvs_sync_daemon_interface has already been specified as eth0 - ignoring')), msgs(twice).join('\n'));
+    // global_defs is read first, wherever it is in the file
+    const global = `${vi(' lvs_sync_daemon_interface eth0')}global_defs {\n lvs_sync_daemon eth1 VI_1\n}\n`;
+    assert.ok(msgs(global).some((m) => m.includes('(VI_1) lvs_sync_daemon_interface has already been specified as eth1 - ignoring')));
+    assert.ok(!rules(vi(' lvs_sync_daemon_interface eth0')).includes('lvs-sync-daemon-twice'));
+  });
+  it("a sync group's track_script naming a removed vrrp_script (vrrp_track.c alloc_track_script)", () => {
+    const cfg = `vrrp_script chk_none {\n interval 2\n}\n${sg(' track_script {\n  chk_none\n }\n')}${vi()}${vi('', 'VI_2', 52)}`;
+    assert.ok(msgs(cfg).includes('10:undefined-reference:(VG_1) track script chk_none not found, ignoring...'), msgs(cfg).join('\n'));
+  });
+  it('include globs: missing directories and files, directories (lib/parser.c gl_opendir / gl_lstat / check_glob_file)', () => {
+    const main = (inc: string) => ({ '/c/k.conf': `include ${inc}\n${vi()}`, '/c/d/a.conf': '# a\n' });
+    assert.ok(msgs(main('nodir/*.conf')).some((m) => m.includes(`(keepalived: "Config files missing 'nodir/*.conf'." and carries on)`)));
+    assert.ok(msgs(main('d/*.none')).some((m) => m.includes('(keepalived silently ignores this)')), 'a wildcard that matches nothing in a present directory');
+    assert.ok(msgs(main('d/{a,b}.conf')).some((m) => m.includes('(keepalived: "Some config files missing: "d/{a,b}.conf".", and it reads the others)')));
+    assert.ok(msgs(main('d')).some((m) => m.includes(`"Configuration file 'd/' is a directory - skipping"`)));
+    // --keepalived: keepalived -t exits 0 on all of them
+    for (const inc of ['nodir/*.conf', 'd/{a,b}.conf', 'd']) {
+      const files = main(inc);
+      assert.equal(lint({ files: ['/c/k.conf'], reader: memoryReader(files, '/c'), configId: 'lb1', env: {}, keepalived: true }).exitCode, 0, inc);
+    }
+  });
+});
+
+describe('issue 16: line-level agreement with keepalived -t', () => {
+  it('a real server of the other family is reported where keepalived reports it: the end of its block', () => {
+    const cfg = 'virtual_server 192.0.2.100 80 {\n lb_algo rr\n lb_kind NAT\n protocol TCP\n real_server 2001:db8::1 80 {\n  TCP_CHECK {\n   connect_timeout 3\n  }\n }\n}\n';
+    const d = run(cfg).diagnostics.filter((x) => x.rule === 'mixed-family');
+    assert.deepEqual(
+      d.map((x) => `${x.line}: ${x.message}`),
+      ["9: Address family of virtual server and real server 2001:db8::1 don't match - skipping real server. (real_server at line 5; virtual_server 192.0.2.100:80 is IPv4)"],
+    );
+  });
+});
