@@ -144,6 +144,25 @@ describe('completion and man page from the same spec', () => {
       assert.equal(r.stderr, '', args);
     }
   });
+  it('start-up: help, completion and the IPVS listing load no net/stream/tty module and no ICU collator work (issue 11)', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hactl-mods-'));
+    try {
+      const pre = path.join(dir, 'mods.js');
+      // the built-in modules loaded beyond a bare node, printed at exit
+      fs.writeFileSync(
+        pre,
+        "const base = new Set(process.moduleLoadList); process.on('exit', () => require('fs').writeSync(2, 'MODS ' + process.moduleLoadList.filter((m) => !base.has(m)).join(',') + '\\n'));",
+      );
+      for (const args of [['--help'], ['help', 'vs', 'list'], ['completion', 'bash'], ['vs', 'list', '-n'], ['save', '-n'], ['nonsense']]) {
+        const r = spawnSync(process.execPath, ['-r', pre, HACTL, ...args], { encoding: 'utf8', cwd: ROOT, env: { ...process.env, NO_COLOR: '1' } });
+        const mods = (/^MODS (.*)$/m.exec(r.stderr)?.[1] ?? '').split(',');
+        assert.ok(mods.length > 0 && /MODS/.test(r.stderr), `${args.join(' ')}: ${r.stderr}`);
+        for (const m of ['NativeModule net', 'NativeModule stream', 'NativeModule tty']) assert.ok(!mods.includes(m), `${args.join(' ')} loads ${m}`);
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
   it('`hactl completion bash` prints the script; man -l renders the page', () => {
     const r = hactl(['completion', 'bash']);
     assert.equal(r.status, 0, r.stderr);

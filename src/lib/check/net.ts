@@ -5,7 +5,6 @@
  * path (no leaks on timeout).
  */
 import { ipFamily, WITH_ZONE } from '../addr';
-import { lookup } from 'node:dns/promises';
 import * as net from 'node:net';
 import type * as tls from 'node:tls';
 import * as fs from 'node:fs';
@@ -35,7 +34,8 @@ export async function connectTcp(o: ConnOptions): Promise<net.Socket> {
   let ip = o.host;
   if (!ipFamily(ip, WITH_ZONE)) {
     try {
-      ip = (await lookup(o.host)).address;
+      // node:dns/promises only for a name (an address is the usual target: start-up, issue 11)
+      ip = (await (require('node:dns/promises') as typeof import('node:dns/promises')).lookup(o.host)).address;
     } catch (e) {
       throw new ConnectFailure(`Error connecting (cannot resolve ${o.host}: ${(e as NodeJS.ErrnoException).code ?? String(e)})`, 'error');
     }

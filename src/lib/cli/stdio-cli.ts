@@ -44,7 +44,16 @@ export function writeFd(fd: Fd, text: string): void {
 export const writeStdout = (text: string): void => writeFd(1, text);
 export const writeStderr = (text: string): void => writeFd(2, text);
 
-/** Whether fd 1 or 2 is a terminal (what process.stdout.isTTY says, without creating the stream). */
+/**
+ * Whether fd 1 or 2 is a terminal (what process.stdout.isTTY says, without creating the
+ * stream). A pipe or a file is told by fstat alone: node:tty loads net and the stream
+ * modules, which only a character device (a terminal, /dev/null) makes worth asking.
+ */
 export function isTTY(fd: Fd): boolean {
+  try {
+    if (!fs.fstatSync(fd).isCharacterDevice()) return false;
+  } catch {
+    return false;
+  }
   return (require('node:tty') as typeof import('node:tty')).isatty(fd);
 }
