@@ -218,14 +218,15 @@ export class VrrpLab {
     }
   }
 
-  startHactl(node: Node, conf: string, opts: { args?: string[]; env?: Record<string, string> } = {}): ChildProcess {
+  /** `opts.bin`: another build's bin/hactl (bench/coldstart --baseline). */
+  startHactl(node: Node, conf: string, opts: { args?: string[]; env?: Record<string, string>; bin?: string } = {}): ChildProcess {
     fs.writeFileSync(node.conf, conf);
     node.kind = 'hactl';
     node.logs = [];
     const p = this.lab.spawn(
       node.host.ns,
       process.execPath,
-      [HACTL, 'vrrp', 'run', '-f', node.conf, '--control-socket', node.sock, '--pid-file', path.join(this.dir, `${node.name}.pid`), '--log-format', 'json', ...(opts.args ?? [])],
+      [opts.bin ?? HACTL, 'vrrp', 'run', '-f', node.conf, '--control-socket', node.sock, '--pid-file', path.join(this.dir, `${node.name}.pid`), '--log-format', 'json', ...(opts.args ?? [])],
       opts.env ? { env: { ...process.env, ...opts.env } } : {},
     );
     node.proc = p;

@@ -12,9 +12,9 @@ import { manPage } from '../../src/lib/cli/man';
 import { parseArgv } from '../../src/lib/cli/parse';
 import { jsonError } from '../../src/lib/cli/report-cli';
 import { resolveCommand } from '../../src/lib/cli/resolve';
-import { type CliSpec, type CommandSpec, loadSpec } from '../../src/lib/cli/spec';
+import { type CliSpec, type CommandSpec, commandList, compareWords, loadSpec, topicsOf, visibleFlags, words } from '../../src/lib/cli/spec';
 import { closest, editDistance } from '../../src/lib/cli/suggest';
-import { hactl, ROOT } from '../helpers/cli';
+import { HACTL, hactl, ROOT } from '../helpers/cli';
 
 const cmd: CommandSpec = {
   id: 'check:http',
@@ -108,10 +108,60 @@ describe('completion and man page from the same spec', () => {
     assert.deepEqual(complete(['hactl', 'conf', 'lint', '--format', '']).sort(), ['json', 'sarif', 'text']);
     assert.deepEqual(complete(['hactl', 'help', 'vs', 'ad']), ['add']);
   });
+  it('help, completion and man page keep localeCompare order without ICU (compareWords agrees on every key of the spec)', () => {
+    const keys = ['', 'help', ...topicsOf(spec).keys()];
+    for (const c of commandList(spec)) {
+      const w = words(c.id);
+      keys.push(w);
+      for (const f of visibleFlags(c)) for (const n of [`--${f.name}`, ...(f.char ? [`-${f.char}`] : [])]) keys.push(`${w}|${n}`);
+    }
+    assert.deepEqual([...keys].sort(compareWords), [...keys].sort((a, b) => a.localeCompare(b)));
+    // and on random words over the same characters, pair by pair
+    const chars = ' -|09azAZbB';
+    let seed = 1;
+    const rnd = (n: number) => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    const word = () => Array.from({ length: rnd(4) }, () => chars[rnd(chars.length)]).join('');
+    for (let i = 0; i < 5000; i++) {
+      const a = word();
+      const b = word();
+      assert.equal(Math.sign(compareWords(a, b)), Math.sign(a.localeCompare(b)), `${JSON.stringify(a)} vs ${JSON.stringify(b)}`);
+    }
+    assert.equal(compareWords('a_b', 'a.b'), 'a_b'.localeCompare('a.b'));
+  });
   it('the scripts are deterministic and zsh gets a #compdef script', () => {
     assert.equal(bashCompletion(spec), bashCompletion(loadSpec(ROOT)));
     assert.match(zshCompletion(spec), /^#compdef hactl\n/);
     assert.match(zshCompletion(spec), /'vs sync'\) echo 'start status stop' ;;/);
+  });
+  it('a reader that goes away ends the output silently (EPIPE: no stack trace, no crash)', () => {
+    // `true` exits before node has started, so every write of hactl meets a closed pipe
+    for (const args of ['completion bash', '--help', 'help vs list']) {
+      const r = spawnSync('bash', ['-c', `"${process.execPath}" "${HACTL}" ${args} | true; echo "exit \${PIPESTATUS[0]}"`], { encoding: 'utf8' });
+      assert.equal(r.stdout, 'exit 0\n', `${args}: ${r.stderr}`);
+      assert.equal(r.stderr, '', args);
+    }
+  });
+  it('start-up: help, completion and the IPVS listing load no net/stream/tty module and no ICU collator work (issue 11)', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hactl-mods-'));
+    try {
+      const pre = path.join(dir, 'mods.js');
+      // the built-in modules loaded beyond a bare node, printed at exit
+      fs.writeFileSync(
+        pre,
+        "const base = new Set(process.moduleLoadList); process.on('exit', () => require('fs').writeSync(2, 'MODS ' + process.moduleLoadList.filter((m) => !base.has(m)).join(',') + '\\n'));",
+      );
+      for (const args of [['--help'], ['help', 'vs', 'list'], ['completion', 'bash'], ['vs', 'list', '-n'], ['save', '-n'], ['nonsense']]) {
+        const r = spawnSync(process.execPath, ['-r', pre, HACTL, ...args], { encoding: 'utf8', cwd: ROOT, env: { ...process.env, NO_COLOR: '1' } });
+        const mods = (/^MODS (.*)$/m.exec(r.stderr)?.[1] ?? '').split(',');
+        assert.ok(mods.length > 0 && /MODS/.test(r.stderr), `${args.join(' ')}: ${r.stderr}`);
+        for (const m of ['NativeModule net', 'NativeModule stream', 'NativeModule tty']) assert.ok(!mods.includes(m), `${args.join(' ')} loads ${m}`);
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
   it('`hactl completion bash` prints the script; man -l renders the page', () => {
     const r = hactl(['completion', 'bash']);

@@ -1,8 +1,9 @@
 /** The `hactl arp <role>-<verb>` handlers (src/fast.ts): parsed flags to the use cases of ./index. */
+import { writeStderr, writeStdout } from '../cli/stdio-cli';
 import type { Parsed } from '../cli/parse';
 
-export const out = (l: string) => process.stdout.write(`${l}\n`);
-export const warn = (l: string) => process.stderr.write(`${l}\n`);
+export const out = (l: string) => writeStdout(`${l}\n`);
+export const warn = (l: string) => writeStderr(`${l}\n`);
 
 type Role = 'director' | 'realserver';
 

@@ -1,4 +1,5 @@
 /** `hactl check config`: load keepalived.conf, pick a real server's checkers, run them concurrently. */
+import { monoMs } from './types';
 import { loadConfig } from '../conf/index';
 import type { TrackFile } from '../conf/model';
 import { readTrackFile } from './file';
@@ -67,7 +68,7 @@ export async function runConfigChecks(path: string, rsSpec: string, vsSpec?: str
 function fileEntry(m: ConfRunEntry, trackFiles: readonly TrackFile[]): ConfRunEntry {
   const o = fileCheckOptions(m.source.checker, m.source.rs, trackFiles);
   if (typeof o === 'string') return { ...m, skipped: o };
-  const start = performance.now();
+  const start = monoMs();
   const text = readTrackFile(o.path);
   const parsed = parseTrackFileStatus(text);
   const status = parsed ?? 0;
@@ -75,7 +76,7 @@ function fileEntry(m: ConfRunEntry, trackFiles: readonly TrackFile[]): ConfRunEn
   const read = text === undefined ? 'missing or unreadable, status 0' : parsed === null ? 'not a 32-bit number, read as 0' : `status ${status}`;
   const how = o.weight === 0 ? 'down unless the status is 0' : `weight ${o.weight}${o.reverse ? ' reverse' : ''}: adds status x weight`;
   const reason = `track_file ${o.trackFile}: ${read} (${how})`;
-  const totalMs = performance.now() - start;
+  const totalMs = monoMs() - start;
   const result: CheckResult = {
     kind: 'file',
     target: o.path,

@@ -1,4 +1,5 @@
 /** DNS_CHECK I/O over a connected UDP socket; connect_timeout bounds the whole exchange. */
+import { monoMs } from './types';
 import { randomInt } from 'node:crypto';
 import { encodeQuery, judgeReply, rcodeName } from './dns-codec';
 import type { AttemptResult, DnsCheckOptions } from './types';
@@ -11,7 +12,7 @@ export async function dnsAttempt(o: DnsCheckOptions, id: number = randomInt(0, 0
   } catch (e) {
     return { ok: false, reason: e instanceof Error ? e.message : String(e) };
   }
-  const t0 = performance.now();
+  const t0 = monoMs();
   let close = () => {};
   try {
     return await new Promise<AttemptResult>((resolve) => {
@@ -28,7 +29,7 @@ export async function dnsAttempt(o: DnsCheckOptions, id: number = randomInt(0, 0
         message: (msg) => {
           const v = judgeReply(msg, id);
           if (v.kind === 'ignore') return;
-          const detail = { id, type: o.type, name: o.name, rcode: rcodeName(v.rcode), ms: performance.now() - t0 };
+          const detail = { id, type: o.type, name: o.name, rcode: rcodeName(v.rcode), ms: monoMs() - t0 };
           if (v.kind === 'error') done({ ok: false, reason: `error occurred (rcode = ${v.rcode} ${rcodeName(v.rcode)})`, detail });
           else done({ ok: true, reason: `${o.type} ${o.name} answered NOERROR (${v.ancount} answers)`, detail });
         },

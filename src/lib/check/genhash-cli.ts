@@ -5,6 +5,7 @@
  * People call genhash from loops while tuning HTTP_GET blocks, so the fast path
  * keeps oclif (~150 ms of module loading) out of it.
  */
+import { writeStderr, writeStdout } from '../cli/stdio-cli';
 import { HactlError, UsageError } from '../cli/errors';
 import type { Parsed } from '../cli/parse';
 import { genhash, genhashJson, genhashVerbose } from './genhash';
@@ -83,13 +84,13 @@ export async function runGenhash(flags: GenhashFlags, warn: (msg: string) => voi
     });
   }
   if (flags.json) {
-    process.stdout.write(`${JSON.stringify(genhashJson(report), null, 2)}\n`);
+    writeStdout(`${JSON.stringify(genhashJson(report), null, 2)}\n`);
   } else if (flags.verbose) {
-    process.stdout.write(genhashVerbose(report, VERBOSE_BODY));
+    writeStdout(genhashVerbose(report, VERBOSE_BODY));
   } else if (report.onStderr) {
-    process.stderr.write(`${report.line}\n`);
+    writeStderr(`${report.line}\n`);
   } else {
-    process.stdout.write(`${report.line}\n`);
+    writeStdout(`${report.line}\n`);
   }
   return report.digest === undefined ? 1 : 0;
 }

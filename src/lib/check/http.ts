@@ -4,6 +4,7 @@
  * bounds the connect, the handshake and every wait for data, not the whole
  * transfer). Failure messages are keepalived's (genhash prints them as is).
  */
+import { monoMs } from './types';
 import type * as net from 'node:net';
 import { buildHttpRequest, HttpResponseReader, KEEPALIVED_READ_BUFFER, statusAccepted, formatStatusCodes } from './http-proto';
 import type { HttpHeaderInfo } from './http-proto';
@@ -60,7 +61,7 @@ export interface FetchOutcome {
 }
 
 export async function fetchUrl(spec: FetchSpec): Promise<FetchOutcome> {
-  const t0 = performance.now();
+  const t0 = monoMs();
   const request = buildHttpRequest({
     path: spec.path,
     protocol: spec.protocol,
@@ -87,7 +88,7 @@ export async function fetchUrl(spec: FetchSpec): Promise<FetchOutcome> {
       out.error = f.message;
       return out;
     }
-    out.connectMs = performance.now() - t0;
+    out.connectMs = monoMs() - t0;
     const reader = new HttpResponseReader(spec.keepBody ?? 0, spec.hash ?? true);
     const s = sock;
     const end = await new Promise<'eof' | 'timeout' | 'error' | 'write-error'>((resolve) => {
@@ -101,7 +102,7 @@ export async function fetchUrl(spec: FetchSpec): Promise<FetchOutcome> {
       s.setTimeout(spec.connectTimeoutMs);
       s.on('timeout', () => settle('timeout'));
       s.on('data', (chunk: Buffer) => {
-        if (out.firstByteMs === undefined) out.firstByteMs = performance.now() - t0;
+        if (out.firstByteMs === undefined) out.firstByteMs = monoMs() - t0;
         reader.push(chunk);
         // keepalived stops when its buffer is full without a header: read() of 0 bytes is EOF. Over TLS,
         // SSL_read() of 0 bytes is not: it waits for the peer's close or the read timeout (the reader
@@ -135,7 +136,7 @@ export async function fetchUrl(spec: FetchSpec): Promise<FetchOutcome> {
     return out;
   } finally {
     sock?.destroy();
-    out.totalMs = performance.now() - t0;
+    out.totalMs = monoMs() - t0;
   }
 }
 

@@ -4,8 +4,8 @@
  * report failures with keepalived's wording. Every socket is destroyed on every
  * path (no leaks on timeout).
  */
+import { monoMs } from './types';
 import { ipFamily, WITH_ZONE } from '../addr';
-import { lookup } from 'node:dns/promises';
 import * as net from 'node:net';
 import type * as tls from 'node:tls';
 import * as fs from 'node:fs';
@@ -31,11 +31,12 @@ export class ConnectFailure extends Error {
  */
 export async function connectTcp(o: ConnOptions): Promise<net.Socket> {
   if (!o.fwmark) return connectPlain(o, undefined, o.host);
-  const t0 = performance.now();
+  const t0 = monoMs();
   let ip = o.host;
   if (!ipFamily(ip, WITH_ZONE)) {
     try {
-      ip = (await lookup(o.host)).address;
+      // node:dns/promises only for a name (an address is the usual target: start-up, issue 11)
+      ip = (await (require('node:dns/promises') as typeof import('node:dns/promises')).lookup(o.host)).address;
     } catch (e) {
       throw new ConnectFailure(`Error connecting (cannot resolve ${o.host}: ${(e as NodeJS.ErrnoException).code ?? String(e)})`, 'error');
     }
@@ -46,7 +47,7 @@ export async function connectTcp(o: ConnOptions): Promise<net.Socket> {
   } catch (e) {
     throw new ConnectFailure(`Error connecting (${markLib().markError(e)})`, 'error');
   }
-  return connectPlain({ ...o, connectTimeoutMs: Math.max(1, o.connectTimeoutMs - (performance.now() - t0)) }, sock, ip);
+  return connectPlain({ ...o, connectTimeoutMs: Math.max(1, o.connectTimeoutMs - (monoMs() - t0)) }, sock, ip);
 }
 
 function connectPlain(o: ConnOptions, marked: net.Socket | undefined, host: string): Promise<net.Socket> {

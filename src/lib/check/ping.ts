@@ -3,6 +3,7 @@
  * needs root/CAP_NET_RAW); up when the matching echo reply arrives within
  * connect_timeout. fwmark is applied with SO_MARK through the addon.
  */
+import { monoMs } from './types';
 import { randomInt } from 'node:crypto';
 import { isIpv6Host } from '../addr';
 import { buildEcho, isEchoReply } from './icmp';
@@ -45,7 +46,7 @@ export async function pingAttempt(o: PingCheckOptions, seq = 1): Promise<Attempt
     return { ok: false, reason: `cannot open an ICMP raw socket (${e instanceof Error ? e.message : e}); PING_CHECK needs root or CAP_NET_RAW` };
   }
   const id = randomInt(0, 0x10000);
-  const t0 = performance.now();
+  const t0 = monoMs();
   try {
     if (o.fwmark) {
       const b = Buffer.alloc(4);
@@ -61,7 +62,7 @@ export async function pingAttempt(o: PingCheckOptions, seq = 1): Promise<Attempt
       sock.on('error', (e) => done({ ok: false, reason: `ICMP socket error (${e.message})` }));
       sock.on('message', (buf, addr) => {
         if (isEchoReply(v6, buf, id, seq)) {
-          done({ ok: true, reason: `echo reply from ${addr}`, detail: { rttMs: performance.now() - t0 } });
+          done({ ok: true, reason: `echo reply from ${addr}`, detail: { rttMs: monoMs() - t0 } });
         }
       });
       const pkt = buildEcho(v6, id, seq, Buffer.from('keepalived-hactl'));

@@ -3,6 +3,7 @@
  * the spec of ./cli) to checker options with keepalived's defaults, then one
  * run and the rendered result. Checker code is loaded only when it runs.
  */
+import { isTTY, writeStdout } from '../cli/stdio-cli';
 import { ipFamily, WITH_ZONE } from '../addr';
 import { painterFor } from '../cli/color';
 import { UsageError } from '../cli/errors';
@@ -214,8 +215,8 @@ export function checkHandler(kind: CheckKind): (p: Parsed) => Promise<number> {
     const { runCheck } = require('./index') as typeof import('./index');
     const r = await runCheck(opts);
     const { renderResult, resultJson } = require('./render') as typeof import('./render');
-    if (p.flags.json) process.stdout.write(`${JSON.stringify(resultJson(r), null, 2)}\n`);
-    else process.stdout.write(renderResult(r, painterFor(process.stdout)));
+    if (p.flags.json) writeStdout(`${JSON.stringify(resultJson(r), null, 2)}\n`);
+    else writeStdout(renderResult(r, painterFor({ isTTY: isTTY(1) })));
     return r.up ? 0 : 1;
   };
 }

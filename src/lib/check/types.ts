@@ -181,7 +181,14 @@ export interface Clock {
   sleep(ms: number): Promise<void>;
 }
 
+/**
+ * Monotonic milliseconds (for differences only): process.hrtime, because the global
+ * `performance` loads node's 11 perf_hooks modules on first use (start-up of one-shot checks,
+ * issue 11).
+ */
+export const monoMs = (): number => Number(process.hrtime.bigint()) / 1e6;
+
 export const realClock: Clock = {
-  now: () => performance.now(),
+  now: monoMs,
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 };

@@ -5,6 +5,7 @@
  * it, a reply must arrive, and when reply bytes are configured the reply must
  * match them and lie within [min_reply_length, max_reply_length].
  */
+import { monoMs } from './types';
 import { randomBytes } from 'node:crypto';
 import { udpReplyMismatch } from './hexstr';
 import type { AttemptResult, UdpCheckOptions } from './types';
@@ -12,7 +13,7 @@ import { udpExchange } from './udp-link';
 
 export async function udpAttempt(o: UdpCheckOptions): Promise<AttemptResult> {
   const payload = o.payload ?? randomBytes(8);
-  const t0 = performance.now();
+  const t0 = monoMs();
   let close = () => {};
   try {
     return await new Promise<AttemptResult>((resolve) => {
@@ -31,7 +32,7 @@ export async function udpAttempt(o: UdpCheckOptions): Promise<AttemptResult> {
           else done({ ok: false, reason: `socket error (${code})` });
         },
         message: (msg) => {
-          const detail = { replyBytes: msg.length, replyHex: msg.subarray(0, 64).toString('hex'), ms: performance.now() - t0 };
+          const detail = { replyBytes: msg.length, replyHex: msg.subarray(0, 64).toString('hex'), ms: monoMs() - t0 };
           if (o.requireReply && o.replyData) {
             const bad = udpReplyMismatch(msg, o.replyData, o.replyMask, o.minReplyLength, o.maxReplyLength);
             if (bad) return done({ ok: false, reason: bad, detail });

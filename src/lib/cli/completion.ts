@@ -3,7 +3,7 @@
  * the same one help and the parser use. Pure and deterministic (the scripts are
  * derived from the spec only); `hactl completion bash|zsh` prints them: ./completion-cli.
  */
-import { type CliSpec, commandList, topicsOf, visibleFlags, words } from './spec';
+import { type CliSpec, commandList, compareWords, topicsOf, visibleFlags, words } from './spec';
 
 function q(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
@@ -57,7 +57,7 @@ function dataFunctions(spec: CliSpec): string {
   const t = tables(spec);
   const cases = (m: Map<string, string[]>) =>
     [...m.entries()]
-      .sort((a, b) => a[0].localeCompare(b[0]))
+      .sort((a, b) => compareWords(a[0], b[0]))
       .map(([k, v]) => `    ${q(k)}) echo ${q(v.join(' '))} ;;`)
       .join('\n');
   return `_hactl_sub() {

@@ -3,7 +3,7 @@
  * `hactl help TOPIC`, `hactl CMD --help`. Pure; the same spec feeds the
  * parser, shell completion (./completion) and the man page (./man).
  */
-import { type CliSpec, type CommandSpec, commandList, type FlagSpec, summaryOf, topicsOf, visibleFlags, words } from './spec';
+import { type CliSpec, type CommandSpec, commandList, compareWords, type FlagSpec, summaryOf, topicsOf, visibleFlags, words } from './spec';
 
 function columns(rows: [string, string][], indent = '  '): string {
   const w = Math.max(0, ...rows.map((r) => r[0].length));
@@ -85,7 +85,7 @@ function listing(spec: CliSpec, prefix: string): { topics: [string, string][]; c
     const w = words(c.id);
     if (w.split(' ').length === depth + 1 && (prefix === '' || w.startsWith(`${prefix} `))) commands.push([w, summaryOf(texts(c))]);
   }
-  topics.sort((a, b) => a[0].localeCompare(b[0]));
+  topics.sort((a, b) => compareWords(a[0], b[0]));
   return { topics, commands };
 }
 

@@ -8,6 +8,7 @@
  */
 import { painterFor } from './color';
 import { errorMessage, HactlError } from './errors';
+import { isTTY, writeStderr, writeStdout } from './stdio-cli';
 
 let jsonErrors = false;
 
@@ -36,9 +37,9 @@ export function reportFailure(
   message: string,
   hint: string | undefined,
   exitCode: number,
-  io: { err: (s: string) => void; out: (s: string) => void } = { err: (s) => process.stderr.write(s), out: (s) => process.stdout.write(s) },
+  io: { err: (s: string) => void; out: (s: string) => void } = { err: writeStderr, out: writeStdout },
 ): number {
-  io.err(formatError(message, hint, !!process.stderr.isTTY));
+  io.err(formatError(message, hint, isTTY(2)));
   if (jsonErrors) io.out(jsonError(message, hint, exitCode));
   return exitCode;
 }
@@ -46,12 +47,12 @@ export function reportFailure(
 /** Print `err` to stderr and return the exit status to use. */
 export function reportError(err: unknown): number {
   if (err instanceof HactlError) return reportFailure(err.message, err.hint, err.exitCode);
-  if (process.env.HACTL_DEBUG && err instanceof Error) process.stderr.write(`${err.stack ?? err}\n`);
+  if (process.env.HACTL_DEBUG && err instanceof Error) writeStderr(`${err.stack ?? err}\n`);
   const code = (err as { exitCode?: unknown } | null)?.exitCode;
   return reportFailure(errorMessage(err), process.env.HACTL_DEBUG ? undefined : 'set HACTL_DEBUG=1 for details', typeof code === 'number' ? code : 1);
 }
 
 /** A warning line on stderr (yellow on a TTY). */
 export function reportWarning(message: string): void {
-  process.stderr.write(`${painterFor(process.stderr).yellow('hactl: warning:')} ${message}\n`);
+  writeStderr(`${painterFor({ isTTY: isTTY(2) }).yellow('hactl: warning:')} ${message}\n`);
 }

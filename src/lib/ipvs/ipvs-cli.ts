@@ -4,6 +4,7 @@
  * shared by the oclif command classes and the oclif-free fast path
  * (src/fast.ts). Output is ipvsadm's; errors are one hactl line.
  */
+import { isTTY, writeStderr, writeStdout } from '../cli/stdio-cli';
 import { familyOfAf, formatAddrPort } from '../addr';
 import * as fs from 'node:fs';
 import { colorEnabled } from '../cli/color';
@@ -18,8 +19,8 @@ import { commandToOp, type Io, ipvsadmMain, type ListOutput, listOutput, systemP
 
 /** The process's own streams (the IPVS front ends' output). */
 export const processIo: Io = {
-  out: (s) => process.stdout.write(s),
-  err: (s) => process.stderr.write(s),
+  out: writeStdout,
+  err: writeStderr,
 };
 import type { ServiceWithDests } from './types';
 
@@ -291,7 +292,7 @@ async function vsRun(verb: Verb, rawArgv: string[], io: Io): Promise<number> {
     if (got.has('--json')) io.out(`${JSON.stringify(res.json, null, 2)}\n`);
     else if (got.has('--pretty') && !ce.options.has(OPT.CONNECTION) && !ce.options.has(OPT.TIMEOUT) && !ce.options.has(OPT.DAEMON)) {
       const table = ce.options.has(OPT.SERVICE) ? [{ ...(await c.getService(serviceKey(ce.svc))), dests: await c.getDests(serviceKey(ce.svc)) }] : await c.getTable();
-      io.out(renderPretty(ce.options.has(OPT.SERVICE) ? table : (await import('./format')).sortServices(table), colorOk(process.stdout)));
+      io.out(renderPretty(ce.options.has(OPT.SERVICE) ? table : (await import('./format')).sortServices(table), colorOk({ isTTY: isTTY(1) })));
     } else io.out(res.text);
     return 0;
   }

@@ -29,14 +29,14 @@ import { HactlError } from '../cli/errors';
 import { NotifyFifo } from '../notify/fifo';
 import { splitCommand } from '../proc/argv';
 import { startScript } from '../proc/run';
-import { defaultScriptUser } from '../proc/user';
-import { nodeHostProbe } from '../conf/host-probe';
 import { loadConfig } from '../conf/index';
 import type { KeepalivedConfig } from '../conf/model';
 import type { IpvsClient } from '../ipvs/client';
 import type { ServiceWithDests } from '../ipvs/types';
 import { initTrackFiles, isFileCheck, realCheckers, trackFilePaths, watchTrackFiles } from './checkers';
-import { lvsSpecFromConfig } from './from-config';
+import { lvsRole, lvsSpecFromModel } from './role';
+
+export { lvsRole, lvsSpecFromModel };
 import { type IpvsPort, LvsReconciler, type LvsStatus, realTimerClock } from './reconciler';
 import type { LvsEvent, LvsSpec, ScriptSpec } from './types';
 import { lvsMetricsText } from './metrics';
@@ -75,16 +75,6 @@ export function loadLvsSpec(file: string, configId?: string): LoadedLvs {
 }
 
 /** The LVS half's spec from a loaded model (loadLvsSpec; also the VRRP half's reload plan). Sets the model's default script_user. */
-export function lvsSpecFromModel(model: KeepalivedConfig, userExists = nodeHostProbe().userExists) {
-  // keepalived's default script user (src/lib/proc/user): with enable_script_security it is
-  // keepalived_script even when that user does not exist, and the scripts then do not run
-  const g = model.global_defs;
-  const su = defaultScriptUser(g, userExists);
-  if (!g.script_user && su) g.script_user = { user: su.user, pos: g.pos };
-  return lvsSpecFromConfig(model);
-}
-
-
 /**
  * Run a notify or quorum script as keepalived does (src/lib/proc): its words as argv, no shell
  * (config values are never shell-interpreted), as its user/group; a user or group that does not
@@ -432,22 +422,6 @@ export function lvsChildArgv(flags: LvsHalfFlags): string[] {
   if (flags['log-format'] !== undefined) a.push('--log-format', flags['log-format']);
   if (flags['dont-release-ipvs']) a.push('--dont-release-ipvs');
   return a;
-}
-
-/**
- * Where the LVS half of `vrrp run` runs: 'here' (--lvs-only, or virtual servers without any
- * vrrp_instance), 'child' (both: a child process), 'none' (--vrrp-only, no virtual servers,
- * or a configuration with errors, which the VRRP half reports and refuses).
- */
-export function lvsRole(flags: LvsHalfFlags): 'here' | 'child' | 'none' {
-  if (flags['vrrp-only']) return 'none';
-  if (flags['lvs-only']) return 'here';
-  const r = loadConfig(flags.file, { configId: flags['config-id'] });
-  if (r.fatal || r.diagnostics.some((d) => d.severity === 'error')) return 'none';
-  const hasVs = (r.model?.virtual_servers?.length ?? 0) > 0;
-  const hasVrrp = (r.model?.vrrp_instances?.length ?? 0) > 0;
-  if (!hasVs) return 'none';
-  return hasVrrp ? 'child' : 'here';
 }
 
 /**

@@ -215,19 +215,15 @@ export function renderReload(r: ReloadRecord): string {
 }
 
 /** Load keepalived.conf through the conf engine and map it. */
-export function loadDaemonConfig(path: string, configId?: string, opts: { allowNoInstances?: boolean } = {}): LoadResult {
-  // biome-ignore lint/suspicious/noExplicitAny: the conf engine is a sibling module
-  let conf: any;
-  try {
-    const mod = '../conf';
-    conf = require(mod);
-  } catch {
-    conf = undefined;
-  }
-  if (!conf || typeof conf.loadConfig !== 'function')
-    return { errors: ['the keepalived.conf engine (src/lib/conf) is not available in this build'], warnings: [] };
-  const r = conf.loadConfig(path, { configId });
-  const diags: { file: string; line: number; col: number; severity: string; message: string; rule: string }[] = r.diagnostics ?? [];
+export function loadDaemonConfig(
+  path: string,
+  configId?: string,
+  opts: { allowNoInstances?: boolean; loaded?: import('../conf/index').LoadResult } = {},
+): LoadResult {
+  // `loaded`: the file as the caller already parsed it (vrrp run parses it once per start).
+  // A literal require: the bundle (scripts/bundle.js) carries the engine, compiled and cached.
+  const r = opts.loaded ?? (require('../conf/index') as typeof import('../conf/index')).loadConfig(path, { configId });
+  const diags = r.diagnostics ?? [];
   const fmt = (d: (typeof diags)[number]) => `${d.file}:${d.line}:${d.col}: ${d.severity}: ${d.message} [${d.rule}]`;
   const errors = diags.filter((d) => d.severity === 'error').map(fmt);
   const warnings = diags.filter((d) => d.severity !== 'error').map(fmt);
@@ -239,7 +235,7 @@ export function loadDaemonConfig(path: string, configId?: string, opts: { allowN
   warnings.push(...notes);
   if (config.instances.length === 0 && !opts.allowNoInstances) errors.push(`${path}: no vrrp_instance to run`);
   if (errors.length) return { errors, warnings };
-  const { lvsSpecFromModel } = require('../lvs/daemon') as typeof import('../lvs/daemon');
+  const { lvsSpecFromModel } = require('../lvs/role') as typeof import('../lvs/role');
   let lvs: LvsSpec | undefined;
   try {
     lvs = lvsSpecFromModel(r.model).spec;

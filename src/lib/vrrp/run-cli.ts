@@ -15,15 +15,16 @@ import { daemonLogger, stderrWriter } from '../daemon/log';
 import { LVS_TRACK, Supervision } from '../daemon';
 import { fullGc } from '../daemon/gc';
 import { alreadyRunningOnSocket, DEFAULT_PID_FILE, Held, lockPidFile } from '../daemon/pidfile';
-import { lvsChildArgv, lvsHalf, lvsRole } from '../lvs/daemon';
+// the LVS half (../lvs/daemon: checkers, reconciler, IPVS) is required only when it runs here or as a child
+import { lvsRole } from '../lvs/role';
 import { type MasterPlan, Watchdog } from './watchdog';
 import type { DaemonConfig } from './config';
 import type { LvsSpec } from '../lvs/types';
 import { bindMetrics, DEFAULT_CONTROL_SOCKET, loadDaemonConfig, metricsText, parseMetricsAddr, type ReloadRecord } from './control';
-import { planReload, type ReloadPlan } from './plan';
+import type { ReloadPlan } from './plan';
 import { execArgv, realTimers, sleepPrecise, VrrpDaemon } from './daemon';
 import { VipFirewall } from './firewall';
-import { NotifyFifo } from '../notify/fifo';
+import type { NotifyFifo } from '../notify/fifo';
 import { RealNetOps } from './netops';
 
 /** SCHED_RR priority of the advert sender thread when vrrp_rt_priority is not set */
@@ -175,7 +176,9 @@ export async function runVrrp(flags: VrrpRunFlags): Promise<number> {
   try {
     checkRunFlags(flags);
     if (!fs.existsSync(flags.file)) throw new HactlError(`configuration file ${flags.file} does not exist`, { exitCode: 1 });
-    let role = lvsRole(flags);
+    // parsed once for both the LVS decision and the VRRP half (--lvs-only: the LVS half parses it)
+    const parsed = flags['lvs-only'] ? undefined : (require('../conf/index') as typeof import('../conf/index')).loadConfig(flags.file, { configId: flags['config-id'] });
+    let role = lvsRole(flags, parsed);
     if (role === 'here' && flags.bgp) {
       if (flags['lvs-only'])
         throw new HactlError('--bgp: --lvs-only runs the LVS half alone, and the announcer lives in the VRRP half', {
@@ -187,11 +190,11 @@ export async function runVrrp(flags: VrrpRunFlags): Promise<number> {
     }
     if (role === 'here') {
       // LVS half in this process: src/lib/lvs/daemon.ts
-      await lvsHalf(flags, daemonLogger({ format: json ? 'json' : 'text', ident: 'hactl-lvs', debug: !!process.env.HACTL_LVS_DEBUG }));
+      await (require('../lvs/daemon') as typeof import('../lvs/daemon')).lvsHalf(flags, daemonLogger({ format: json ? 'json' : 'text', ident: 'hactl-lvs', debug: !!process.env.HACTL_LVS_DEBUG }));
       await out.flush();
       return 0;
     }
-    const loaded = loadDaemonConfig(flags.file, flags['config-id'], { allowNoInstances: !!flags.bgp });
+    const loaded = loadDaemonConfig(flags.file, flags['config-id'], { allowNoInstances: !!flags.bgp, loaded: parsed });
     for (const w of loaded.warnings) diag('warn', w);
     if (!loaded.config) {
       for (const e of loaded.errors) diag('error', e);
@@ -249,7 +252,7 @@ export async function runVrrp(flags: VrrpRunFlags): Promise<number> {
     let vrrp: VrrpDaemon | undefined; // the instances, once built (before start: the LVS child may report first)
     let masters: MasterPlan[] = [];
     const sup = new Supervision<MasterPlan>({
-      lvsArgv: role === 'child' ? lvsChildArgv(flags) : undefined,
+      lvsArgv: role === 'child' ? (require('../lvs/daemon') as typeof import('../lvs/daemon')).lvsChildArgv(flags) : undefined,
       log,
       watchdog: (l) => Watchdog.start(l),
       availability: (up) => vrrp?.setInternalTrack(LVS_TRACK, up),
@@ -268,7 +271,7 @@ export async function runVrrp(flags: VrrpRunFlags): Promise<number> {
     let reloading: Promise<unknown> = Promise.resolve();
     const planFor = async (next: { config: DaemonConfig; lvs?: LvsSpec }) => {
       const view = daemon ? await daemon.planView(next.config) : undefined;
-      return planReload({ vrrp: running.config, lvs: running.lvs }, { vrrp: next.config, lvs: next.lvs }, view, { lvsManaged: role === 'child' });
+      return (require('./plan') as typeof import('./plan')).planReload({ vrrp: running.config, lvs: running.lvs }, { vrrp: next.config, lvs: next.lvs }, view, { lvsManaged: role === 'child' });
     };
     const reload = (source: ReloadRecord['source'], ifSafe = false): Promise<{ reload: ReloadRecord; plan?: ReloadPlan }> => {
       const run = reloading.then(async () => {
@@ -402,7 +405,7 @@ export async function runVrrp(flags: VrrpRunFlags): Promise<number> {
     const openFifos = (cfg: DaemonConfig) => {
       for (const f of cfg.notifyFifos ?? []) {
         // (fromModel already gave the script its user: its own or the default script user)
-        const nf = new NotifyFifo(f.path, f.what, log);
+        const nf = new (require('../notify/fifo') as typeof import('../notify/fifo')).NotifyFifo(f.path, f.what, log);
         if (nf.open(f.script, f.owner)) fifos.set(f.path, nf);
       }
     };

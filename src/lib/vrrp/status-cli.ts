@@ -1,4 +1,5 @@
 /** `hactl vrrp status`: ask a running `hactl vrrp run` (and its LVS half) over the control sockets. src/fast.ts handler. */
+import { writeStdout } from '../cli/stdio-cli';
 import { HactlError } from '../cli/errors';
 import type { Parsed } from '../cli/parse';
 import type { LvsStatus } from '../lvs/reconciler';
@@ -30,8 +31,8 @@ export async function vrrpStatusHandler(p: Parsed): Promise<number> {
   const sock = p.flags['control-socket'] as string;
   const { vrrp: s, lvs } = await queryNode(sock);
   if (!s && !lvs) throw new HactlError(`no VRRP daemon answers on ${sock}`, { hint: NO_DAEMON_HINT });
-  if (p.flags.json) process.stdout.write(`${JSON.stringify({ ...(s ?? {}), lvs: lvs?.json }, null, 2)}\n`);
-  else process.stdout.write((s ? renderStatus(s) : '') + (lvs?.text ?? ''));
+  if (p.flags.json) writeStdout(`${JSON.stringify({ ...(s ?? {}), lvs: lvs?.json }, null, 2)}\n`);
+  else writeStdout((s ? renderStatus(s) : '') + (lvs?.text ?? ''));
   // degraded: a supervised half is not up (the VRRP instances are FAULT meanwhile)
   const { degraded, STATUS_EXIT_DEGRADED } = require('../daemon/supervisor') as typeof import('../daemon/supervisor');
   return degraded(s?.halves) ? STATUS_EXIT_DEGRADED : 0;
