@@ -8,11 +8,12 @@ import { familyOfAf, formatAddrPort } from '../addr';
 import * as fs from 'node:fs';
 import { colorEnabled } from '../cli/color';
 import { reportFailure } from '../cli/report-cli';
-import { IpvsadmArgError, type IpvsadmCommand, OPT, parseIpvsadmArgs } from './argv';
+import { IpvsadmArgError, type IpvsadmCommand, parseIpvsadmArgs } from './argv';
 import type { IpvsClient } from './client';
 import { serviceKey } from './codec';
 import { IpvsError, IpvsUnavailableError } from './errors';
 import { protocolName, schedFlags, tableJson } from './format';
+import { OPT } from './options';
 import { clearQuestion, completeArgs, delQuestion, inquirerPrompter, missingOption, PromptFailure } from './interactive';
 import { commandToOp, type Io, ipvsadmMain, type ListOutput, listOutput, systemParseOptions, systemResolver } from './run';
 

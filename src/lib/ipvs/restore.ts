@@ -5,7 +5,8 @@
  */
 import { ipv4Scan, scanIpv4At } from '../addr';
 import * as fs from 'node:fs';
-import { IpvsadmArgError, parseIpvsadmArgs, parseSavedLineFast, type RuleLine, ruleLines } from './argv';
+import { IpvsadmArgError, parseIpvsadmArgs, parseSavedLineFast } from './argv';
+import { type RuleLine, ruleLines } from './rules';
 import type { IpvsClient } from './client';
 import { encodeOp, serviceKey } from './codec';
 import { AF_INET, Fwd, IPPROTO_SCTP, IPPROTO_TCP, IPPROTO_UDP } from './constants';

@@ -482,7 +482,7 @@ export async function runIpvsadmArgs(
   }
   if (ce.cmd === 'restore') {
     const text = opts.readStdin ? opts.readStdin() : '';
-    const { ruleLines } = await import('./argv');
+    const { ruleLines } = await import('./rules');
     let result = 0;
     for (const l of ruleLines(text)) {
       result = await runIpvsadmArgs(c, l.args, io, { readingStdin: true });
