@@ -10,7 +10,7 @@ import { colorEnabled } from '../cli/color';
 import { reportFailure } from '../cli/report-cli';
 import { IpvsadmArgError, type IpvsadmCommand, parseIpvsadmArgs } from './argv';
 import type { IpvsClient } from './client';
-import { serviceKey } from './codec';
+import { serviceKey } from './ids';
 import { IpvsError, IpvsUnavailableError } from './errors';
 import { protocolName, schedFlags, tableJson } from './format';
 import { OPT } from './options';

@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import { IpvsadmArgError, type IpvsadmCommand, parseIpvsadmArgs, type ParseOptions } from './argv';
 import type { IpvsClient } from './client';
-import { serviceKey } from './codec';
+import { serviceKey } from './ids';
 import { ERRNO, IpvsError, IpvsUnavailableError, ipvsStrerror } from './errors';
 import { Fwd, IPPROTO_SCTP, IPPROTO_TCP, IPPROTO_UDP, SvcFlag } from './constants';
 import { type Proc4, parseProcIpvs4, v4Key } from './procfs';
