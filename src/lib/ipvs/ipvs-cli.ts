@@ -77,6 +77,19 @@ export function printFailure(e: CliFailure, io: Io = processIo): void {
   reportFailure(e.message, e.hint, e.exitCode, io);
 }
 
+/** A CliFailure or IpvsError printed through the one reporter: its exit status; undefined for anything else. */
+function reported(e: unknown, io: Io): number | undefined {
+  if (e instanceof CliFailure) {
+    printFailure(e, io);
+    return e.exitCode;
+  }
+  if (e instanceof IpvsError) {
+    printFailure(new CliFailure(e.message, 1), io);
+    return 1;
+  }
+  return undefined;
+}
+
 /** Clearer wording for ipvsadm's usage messages (the original text stays recognisable). */
 function clarify(verb: Verb, msg: string): CliFailure {
   const m = /^You need to supply the '([^']+)' option/.exec(msg);
@@ -233,14 +246,8 @@ export async function vsMain(verb: Verb, rawArgv: string[], io: Io = processIo):
   try {
     return await vsRun(verb, rawArgv, io);
   } catch (e) {
-    if (e instanceof CliFailure) {
-      printFailure(e, io);
-      return e.exitCode;
-    }
-    if (e instanceof IpvsError) {
-      printFailure(new CliFailure(e.message, 1), io);
-      return 1;
-    }
+    const code = reported(e, io);
+    if (code !== undefined) return code;
     if (e instanceof PromptFailure) {
       printFailure(new CliFailure(e.message, 1, e.hint), io);
       return 1;
@@ -359,14 +366,8 @@ export async function restoreMain(rawArgv: string[], io: Io = processIo): Promis
     const c = await openClient();
     return await restoreRun(c, text, { append: got.has('--append'), dryRun: got.has('--dry-run'), json: got.has('--json') }, io);
   } catch (e) {
-    if (e instanceof CliFailure) {
-      printFailure(e, io);
-      return e.exitCode;
-    }
-    if (e instanceof IpvsError) {
-      printFailure(new CliFailure(e.message, 1), io);
-      return 1;
-    }
+    const code = reported(e, io);
+    if (code !== undefined) return code;
     throw e;
   } finally {
     const { closeIpvs } = await import('./client');
