@@ -21,6 +21,7 @@
  *   and type keep their state (new options apply), and every checker's schedule starts over.
  */
 import type { CheckerSpec, LvsSpec, RealServerSpec, VirtualServerSpec } from '../lvs/types';
+import { formatHostPort } from '../addr';
 import { destTextId } from '../ipvs/ids';
 import type { DaemonConfig, InstanceConfig, VipConfig } from './config';
 import { instanceKey } from './config';
@@ -358,7 +359,7 @@ function checkerCanon(c: CheckerSpec): string {
 }
 
 function rsText(r: RealServerSpec): string {
-  return r.addr.includes(':') ? `[${r.addr}]:${r.port}` : `${r.addr}:${r.port}`;
+  return formatHostPort(r.addr, r.port);
 }
 
 function planLvs(cur: LvsSpec, next: LvsSpec, out: PlanChange[]): void {
