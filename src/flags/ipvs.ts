@@ -1,6 +1,7 @@
 /**
  * Shared oclif pieces for the IPVS commands. The flags come from the one ipvsadm
- * option table (src/lib/ipvs/options.ts) and serve `--help` only: the commands hand their raw argv to src/lib/ipvs/ipvs-cli.ts, which parses it
+ * option table (src/lib/ipvs/options.ts) and serve `--help` only: the commands
+ * hand their raw argv to src/lib/ipvs/ipvs-cli.ts, which parses it
  * with ipvsadm's own rules (so `-p` with or without a timeout, `-Ln`-style
  * clusters and every ipvsadm spelling keep working).
  */
