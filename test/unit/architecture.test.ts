@@ -216,6 +216,23 @@ export function folderCycles(g: Map<string, Map<string, string>>): string[][] {
   return cycles;
 }
 
+/**
+ * Module edges inside each folder (both ends in one folder), with one import that makes each.
+ * Type-only imports count here too (a design dependency); lazy require()s inside functions do not.
+ */
+function moduleGraph(): Map<string, Map<string, string>> {
+  const g = new Map<string, Map<string, string>>();
+  for (const s of SOURCES) {
+    if (!g.has(s.file)) g.set(s.file, new Map());
+    for (const d of s.deps) {
+      if (!d.target || d.lazy || d.target === s.file || folderOf(d.target) !== folderOf(s.file)) continue;
+      const edges = g.get(s.file)!;
+      if (!edges.has(d.target)) edges.set(d.target, `${s.file}:${d.line} imports ${d.spec}`);
+    }
+  }
+  return g;
+}
+
 /** The folders by layer when the graph is a DAG: a leaf is layer 0, any other one above the highest it imports. */
 export function folderLayers(g: Map<string, Map<string, string>>): string[] {
   const layer = new Map<string, number>();
@@ -257,6 +274,9 @@ const PURE = [
   'ipvs/plan.ts',
   'ipvs/format.ts',
   'ipvs/argv.ts',
+  'ipvs/options.ts',
+  'ipvs/rules.ts',
+  'ipvs/ids.ts',
   'check/*-proto.ts',
   'check/dns-codec.ts',
   'check/track-file.ts',
@@ -308,13 +328,19 @@ function ioChain(file: string): string[] | undefined {
  */
 /** Folder cycles allowed today: none (issue 12 removed daemon <-> lvs, daemon <-> vrrp, lvs <-> vrrp). Same rule: the list may only shrink. */
 const KNOWN_CYCLES = new Set<string>([]);
+/**
+ * Module cycles inside a folder allowed today (same rule). conf/build.ts and its sections were one
+ * (the sections imported the shared context back from build.ts) until build-common.ts; what is
+ * left is type-only, through vrrp/daemon.ts's DaemonStatus, due to go with that file's split.
+ */
+const KNOWN_MODULE_CYCLES = new Set<string>(['vrrp/control.ts <-> vrrp/daemon.ts']);
 const KNOWN_OCLIF = new Set<string>([]);
 const KNOWN_STDOUT = new Set<string>([]);
 
 describe('architecture: the dependency rule (ARCHITECTURE.md)', () => {
   it('reads the sources', () => {
     assert.ok(SOURCES.length > 100, `only ${SOURCES.length} files under ${LIB}`);
-    assert.ok(BY_FILE.get('conf/build.ts')?.deps.some((d) => d.target === 'conf/diagnostics.ts'));
+    assert.ok(BY_FILE.get('conf/build-common.ts')?.deps.some((d) => d.target === 'conf/diagnostics.ts'));
   });
 
   it('src/lib folders form a DAG', (t) => {
@@ -326,6 +352,16 @@ describe('architecture: the dependency rule (ARCHITECTURE.md)', () => {
     assert.equal(unexpected.length, 0, `src/lib folder cycles:\n${unexpected.map((c) => describeCycle(g, c)).join('\n')}`);
     const gone = [...KNOWN_CYCLES].filter((k) => !cycles.some((c) => key(c) === k));
     assert.deepEqual(gone, [], 'this cycle is gone: take it off KNOWN_CYCLES');
+  });
+
+  it('no module cycle inside a folder either', () => {
+    const g = moduleGraph();
+    const cycles = folderCycles(g);
+    const key = (c: string[]) => [...c].sort().join(' <-> ');
+    const unexpected = cycles.filter((c) => !KNOWN_MODULE_CYCLES.has(key(c)));
+    assert.equal(unexpected.length, 0, `src/lib module cycles:\n${unexpected.map((c) => describeCycle(g, c)).join('\n')}`);
+    const gone = [...KNOWN_MODULE_CYCLES].filter((k) => !cycles.some((c) => key(c) === k));
+    assert.deepEqual(gone, [], 'this module cycle is gone: take it off KNOWN_MODULE_CYCLES');
   });
 
   it('src/lib never imports oclif (only cli/base.ts, under the commands)', () => {

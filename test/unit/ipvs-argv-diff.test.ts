@@ -1,11 +1,12 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { IpvsadmArgError, parseIpvsadmArgs, parseSavedLineFast, ruleLines, splitWords } from '../../src/lib/ipvs/argv';
+import { IpvsadmArgError, parseIpvsadmArgs, parseSavedLineFast } from '../../src/lib/ipvs/argv';
 import { opToRule, rollbackOps } from '../../src/lib/ipvs/diff';
 import { ERRNO, IPVS_UNAVAILABLE, IpvsUnavailableError, ipvsStrerror } from '../../src/lib/ipvs/errors';
 import { formatTable } from '../../src/lib/ipvs/format';
 import { planTable, TableModel } from '../../src/lib/ipvs/plan';
 import { planRestore } from '../../src/lib/ipvs/restore';
+import { ruleLines, splitWords } from '../../src/lib/ipvs/rules';
 import type { ServiceWithDests } from '../../src/lib/ipvs/types';
 
 function argErr(argv: string[]): { message: string; code: number; tryHelp: boolean } {

@@ -6,7 +6,8 @@ import { canonicalAddr } from '../../src/lib/ipvs/addr';
 import { Fwd, IPPROTO_TCP, IPPROTO_UDP, SvcFlag, TunType } from '../../src/lib/ipvs/constants';
 import { opToRule } from '../../src/lib/ipvs/diff';
 import { isInetNtopV6 } from '../../src/lib/addr';
-import { destId, destNeedsEdit, planTable, serviceId, serviceNeedsEdit, TableModel } from '../../src/lib/ipvs/plan';
+import { destId, serviceId } from '../../src/lib/ipvs/ids';
+import { destNeedsEdit, planTable, serviceNeedsEdit, TableModel } from '../../src/lib/ipvs/plan';
 import type { Dest, Service, ServiceWithDests } from '../../src/lib/ipvs/types';
 
 const S = (addr: string, extra: Partial<ServiceWithDests> = {}): ServiceWithDests => ({

@@ -6,7 +6,7 @@
  */
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { serviceId } from '../../src/lib/ipvs/codec';
+import { serviceTextId } from '../../src/lib/ipvs/ids';
 import { formatTable, tableJson } from '../../src/lib/ipvs/format';
 import { parseProcIpvs, parseProcIpvs4, v4Key } from '../../src/lib/ipvs/procfs';
 import { fastSaveFrom } from '../../src/lib/ipvs/run';
@@ -38,7 +38,7 @@ function general(svcs: Service[], text: string): ServiceWithDests[] {
   const proc = parseProcIpvs(text);
   assert.ok(proc);
   const by = new Map(proc.map((p) => [p.key, p.dests]));
-  return svcs.map((s) => ({ ...s, dests: by.get(serviceId(s)) ?? [] }));
+  return svcs.map((s) => ({ ...s, dests: by.get(serviceTextId(s)) ?? [] }));
 }
 
 function prng(seed: number): () => number {
@@ -62,8 +62,8 @@ function randomTable(seed: number, n: number): ServiceWithDests[] {
     if (x < 0.15) Object.assign(s, { flags: 1, timeout: 300, netmask: pick([0xffffffff, 0xffffff00]) });
     else if (x < 0.2) s.flags = 4; // one-packet
     else if (x < 0.25) s.flags = 8; // sh-fallback
-    if (seen.has(serviceId(s))) continue;
-    seen.add(serviceId(s));
+    if (seen.has(serviceTextId(s))) continue;
+    seen.add(serviceTextId(s));
     const dests = [];
     const dseen = new Set<string>();
     for (let k = Math.floor(r() * 6); k > 0; k--) {

@@ -1,9 +1,10 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { loadConfig, memoryReader } from '../../src/lib/conf/index';
-import { Fwd, IPPROTO_TCP, IPPROTO_UDP, SvcFlag } from '../../src/lib/ipvs/constants';
+import { AF_INET, Fwd, IPPROTO_TCP, IPPROTO_UDP, SvcFlag } from '../../src/lib/ipvs/constants';
 import { checkOptionsFor } from '../../src/lib/lvs/checkers';
 import { desiredTable } from '../../src/lib/lvs/desired';
+import { serviceTextId } from '../../src/lib/ipvs/ids';
 import { expandRange, lvsSpecFromConfig } from '../../src/lib/lvs/from-config';
 import { LvsState } from '../../src/lib/lvs/state';
 
@@ -147,7 +148,7 @@ describe('lvs from keepalived.conf', () => {
     st.init(s);
     const t = desiredTable(st);
     assert.equal(t.size, 1 + 4 + 1 + 1);
-    const a = t.get(`${IPPROTO_TCP}|192.0.2.10|80`)!;
+    const a = t.get(serviceTextId({ af: AF_INET, protocol: IPPROTO_TCP, addr: '192.0.2.10', port: 80, fwmark: 0 }))!;
     assert.deepEqual(
       [...a.dests.values()].map((d) => `${d.addr}:${d.port} w${d.weight}`),
       ['127.0.0.1:80 w0', '127.0.0.9:80 w1'],

@@ -7,19 +7,26 @@ import { canonicalAddr } from '../../src/lib/ipvs/addr';
 import { Fwd } from '../../src/lib/ipvs/constants';
 import type { OpResult } from '../../src/lib/lvs/reconciler';
 import type { CheckerPort, IpvsPort, TimerClock } from '../../src/lib/lvs/reconciler';
-import {
-  type CheckOutcome,
-  type CheckerSpec,
-  type Daemon,
-  type Dest,
-  destKey,
-  type Op,
-  type RealServerSpec,
-  type Service,
-  type ServiceWithDests,
-  svcKey,
-  type VirtualServerSpec,
+import type {
+  CheckOutcome,
+  CheckerSpec,
+  Daemon,
+  Dest,
+  Op,
+  RealServerSpec,
+  Service,
+  ServiceWithDests,
+  ServiceKey,
+  VirtualServerSpec,
 } from '../../src/lib/lvs/types';
+
+/** The fake table's own keys (tests name services and dests by them): `6|192.0.2.1|80`, `fwm|2|7`, `198.51.100.1|80`. */
+export function svcKey(s: ServiceKey): string {
+  return s.fwmark ? `fwm|${s.af}|${s.fwmark}` : `${s.protocol}|${s.addr}|${s.port}`;
+}
+export function destKey(d: { addr: string; port: number }): string {
+  return `${d.addr}|${d.port}`;
+}
 
 /** An operation with its addresses as the kernel keeps them (bytes) and prints them back (inet_ntop). */
 export function canonOp(op: Op): Op {

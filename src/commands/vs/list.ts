@@ -1,5 +1,4 @@
-import { Flags } from '@oclif/core';
-import { IpvsCommand, outputFlags, serviceFlags } from '../../flags/ipvs';
+import { IpvsCommand, listFlags, outputFlags, serviceFlags } from '../../flags/ipvs';
 
 export default class VsList extends IpvsCommand {
   static override description = 'List the IPVS table exactly like ipvsadm -L (or as JSON / a table)';
@@ -12,17 +11,7 @@ export default class VsList extends IpvsCommand {
   ];
   static override flags = {
     ...serviceFlags,
-    numeric: Flags.boolean({ char: 'n', description: 'numeric addresses and ports' }),
-    connection: Flags.boolean({ char: 'c', description: 'connections (/proc/net/ip_vs_conn)' }),
-    stats: Flags.boolean({ description: 'counters' }),
-    rate: Flags.boolean({ description: 'rates' }),
-    exact: Flags.boolean({ char: 'X', description: 'exact numbers' }),
-    thresholds: Flags.boolean({ description: 'thresholds' }),
-    'persistent-conn': Flags.boolean({ description: 'persistent connections' }),
-    'tun-info': Flags.boolean({ description: 'tunnel information' }),
-    timeout: Flags.boolean({ description: 'tcp tcpfin udp timeouts' }),
-    daemon: Flags.boolean({ description: 'sync daemon state' }),
-    nosort: Flags.boolean({ description: 'kernel order' }),
+    ...listFlags,
     ...outputFlags,
   };
   protected readonly verb = 'vs list' as const;

@@ -106,12 +106,7 @@ export async function runSetup(o: SetupOptions): Promise<number> {
   }
   const sysctl = new Sysctl();
   return withRtnl(async (nl) => {
-    let rec: Record_ | undefined;
-    try {
-      rec = readRecord(file);
-    } catch (e) {
-      throw new HactlError((e as Error).message);
-    }
+    const rec = recordAt(file);
     const req: Request = { role: o.role, mode: o.mode, vips: o.vips, iface: o.iface, persist: o.persist ? persistPaths(o, dir) : undefined };
     const pf = req.persist ? persistFiles(o.role, req.persist) : undefined;
     const snap = await snapshot(nl, sysctl, keysFor(req, rec), pf ? [pf.sysctl, pf.unit] : [], pf ? [pf.wants] : []);
@@ -210,14 +205,18 @@ export interface StatusReport {
   checks: Check[];
 }
 
-export async function runStatus(o: StatusOptions): Promise<number> {
-  const file = statePath(stateDir(o.stateDir), o.role);
-  let rec: Record_ | undefined;
+/** The state record of a role (undefined: none yet); an unreadable one is a one-line HactlError. */
+function recordAt(file: string): Record_ | undefined {
   try {
-    rec = readRecord(file);
+    return readRecord(file);
   } catch (e) {
     throw new HactlError((e as Error).message);
   }
+}
+
+export async function runStatus(o: StatusOptions): Promise<number> {
+  const file = statePath(stateDir(o.stateDir), o.role);
+  const rec = recordAt(file);
   const vips = o.vips.length ? o.vips : (rec?.vips ?? []);
   if (vips.length === 0) throw new UsageError(`no --vip given and no setup recorded in ${file}`, { hint: 'pass the VIPs to check with --vip ADDR' });
   const mode: Mode = o.mode ?? rec?.mode ?? (o.role === 'director' ? 'dr' : 'dr');
@@ -252,12 +251,7 @@ export interface TeardownOptions extends CommonOptions {
 export async function runTeardown(o: TeardownOptions): Promise<number> {
   if (!o.dryRun) requireRoot(`hactl arp ${o.role}-teardown`);
   const file = statePath(stateDir(o.stateDir), o.role);
-  let rec: Record_ | undefined;
-  try {
-    rec = readRecord(file);
-  } catch (e) {
-    throw new HactlError((e as Error).message);
-  }
+  const rec = recordAt(file);
   if (!rec) {
     o.out(`nothing recorded in ${file}: nothing to tear down`);
     return 0;

@@ -10,7 +10,7 @@ import { buildHttpRequest, HttpResponseReader, KEEPALIVED_READ_BUFFER, statusAcc
 import type { HttpHeaderInfo } from './http-proto';
 import { ConnectFailure, connectTcp, tlsHandshake } from './net';
 import { type CompiledRegex, compileRegex, matchBody, RegexError, type RegexSpec } from '../pcre/pcre';
-import type { AttemptResult, HttpCheckOptions, HttpUrl, TlsClientFiles } from './types';
+import type { AttemptResult, ConnOptions, HttpCheckOptions, HttpUrl, TlsClientFiles } from './types';
 
 // The addon (for SO_ERROR) loads at the first EOF, not at start-up (as for SO_MARK in ./net).
 const markLib = () => require('./mark') as typeof import('./mark');
@@ -19,13 +19,7 @@ const markLib = () => require('./mark') as typeof import('./mark');
 export const REGEX_BODY_LIMIT = 16 << 20;
 const compiled = new WeakMap<RegexSpec, CompiledRegex>();
 
-export interface FetchSpec {
-  host: string;
-  port: number;
-  bindto?: string;
-  bindPort?: number;
-  fwmark?: number;
-  connectTimeoutMs: number;
+export interface FetchSpec extends ConnOptions {
   ssl: boolean;
   /** Server name for SNI (undefined = no SNI). */
   sni?: string;

@@ -12,7 +12,7 @@ import type {
 } from './model';
 import type { Stmt } from './parser';
 import { compileRegex } from '../pcre/pcre';
-import { type SeenTable, NO_PREFIX, type Builder } from './build';
+import { type SeenTable, NO_PREFIX, type Builder } from './build-common';
 
 /** A block of at most 16 plain statements (no nested or stray braces). */
 export function plainBlock(b: Stmt[] | undefined): b is Stmt[] {

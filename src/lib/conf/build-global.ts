@@ -11,7 +11,7 @@ import type {
 import { INET_ATON, ipBytes, isMulticast } from '../addr';
 import type { Stmt } from './parser';
 import { parseInteger, parseIp, } from './values';
-import { NO_PREFIX, type Builder } from './build';
+import { NO_PREFIX, type Builder } from './build-common';
 
 export function globalDefs(bu: Builder, body: Stmt[], g: GlobalDefs, s: Stmt): void {
   if (g.pos.line === 1 && g.pos.col === 1 && Object.keys(g.at).length === 0) g.pos = s.pos;

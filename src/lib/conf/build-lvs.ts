@@ -18,7 +18,7 @@ import { virtualServerScripts } from './model';
 import type { Stmt } from './parser';
 import { checkVirtualServer, vsKey } from './validate';
 import { parseInteger, parseIp, suggest } from './values';
-import { LEAN_ABORT, NO_NAMES, NO_PREFIX, type LeanState, type Builder, ABORT_NOTE } from './build';
+import { LEAN_ABORT, NO_NAMES, NO_PREFIX, type LeanState, type Builder, ABORT_NOTE } from './build-common';
 import { checker, CHECKER_KINDS } from './build-check';
 
 export function leanCheck(_bu: Builder, vs: VirtualServer, lean: LeanState, cfg: KeepalivedConfig): void {

@@ -11,7 +11,7 @@ import type {
 } from './model';
 import type { Stmt } from './parser';
 import { parseInteger, parseIp, } from './values';
-import { NO_PREFIX, type Builder } from './build';
+import { NO_PREFIX, type Builder } from './build-common';
 
 export function vip(bu: Builder, e: Stmt, where: string): VirtualIp | undefined {
   const words = [e.keyword, ...e.args.map((t) => t.text)];

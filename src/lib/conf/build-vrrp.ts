@@ -14,7 +14,7 @@ import type {
 } from './model';
 import type { Stmt } from './parser';
 import { parseInteger, parseIp, suggest } from './values';
-import { NO_PREFIX, type Builder } from './build';
+import { NO_PREFIX, type Builder } from './build-common';
 import { garpExtraIf } from './build-global';
 import { vip, route, rule } from './build-static';
 

@@ -4,7 +4,8 @@
  * plus every diagnostic. It never throws for config problems. Other areas
  * (vrrp daemon, checkers, dump) consume the model from here.
  */
-import { Builder, LEAN_ABORT, LeanState } from './build';
+import { ConfigBuilder } from './build';
+import { LEAN_ABORT, LeanState } from './build-common';
 import { DiagnosticList } from './diagnostics';
 import type { Diagnostic, KeepalivedConfig, ScriptUse } from './model';
 import { TreeBuilder } from './parser';
@@ -70,7 +71,7 @@ function load(path: string, opts: LoadOptions, lean: LeanState | undefined): Loa
   // are kept apart and appended after the reader's and the block structure's,
   // so the capped list keeps the same ones as a build after parsing would.
   const buildDiags = new DiagnosticList();
-  const builder = new Builder(buildDiags);
+  const builder = new ConfigBuilder(buildDiags);
   builder.lean = lean;
   // Top-level blocks go to the model builder as soon as they are complete (no whole-file statement tree).
   const tree = new TreeBuilder(diagnostics, (s) => builder.top(s));

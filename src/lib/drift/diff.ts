@@ -18,7 +18,8 @@
  * found with the IPVS planner's own predicates (ipvs/plan.ts), so drift and the reconciler agree on
  * what "different" means.
  */
-import { destNeedsEdit, serviceId, serviceNeedsEdit, TableModel } from '../ipvs/plan';
+import { serviceId } from '../ipvs/ids';
+import { destNeedsEdit, serviceNeedsEdit, TableModel } from '../ipvs/plan';
 import type { Dest, Service, ServiceWithDests } from '../ipvs/types';
 import { desiredTable } from '../lvs/desired';
 import { type LvsStatus, svcLabel } from '../lvs/reconciler';

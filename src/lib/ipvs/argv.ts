@@ -1,8 +1,8 @@
 /**
- * ipvsadm 1.31's own command line (popt semantics, its option/command table,
- * its messages and exit codes), and the -S/-R rule file format. Pure.
- * size: ~880 lines: ipvsadm's option table and the -S/-R rule format are one parser; due to be split so
- * one option table drives parsing and checking (issue 12, not done yet).
+ * ipvsadm 1.31's own command line (popt semantics, the commands_v_options
+ * checks, its messages and exit codes) and the -S lines' fast reading. Pure.
+ * The options themselves (spellings, columns, help) are declared once in ./options;
+ * the -S/-R line splitting is ./rules.
  */
 import { formatIpv4, formatIpv6, INET_ATON, ipBytes } from '../addr';
 import {
@@ -22,6 +22,7 @@ import {
   TunFlag,
 } from './constants';
 import type { ListFormat } from './format';
+import { OPT, OPT_NAMES, OPTIONS, type OptDef, TABLE, TUN_NAMES, TUN_OPTS, TUN_TABLE } from './options';
 import type { Daemon, Dest, Af, Service, Timeouts } from './types';
 
 export type IpvsadmCmd =
@@ -58,103 +59,6 @@ const _CMD_NAMES: IpvsadmCmd[] = [
   'save',
   'zero',
 ];
-
-export const OPT = {
-  NUMERIC: 0,
-  CONNECTION: 1,
-  SERVICE: 2,
-  SCHEDULER: 3,
-  PERSISTENT: 4,
-  NETMASK: 5,
-  SERVER: 6,
-  FORWARD: 7,
-  WEIGHT: 8,
-  UTHRESHOLD: 9,
-  LTHRESHOLD: 10,
-  MCAST: 11,
-  TIMEOUT: 12,
-  DAEMON: 13,
-  STATS: 14,
-  RATE: 15,
-  THRESHOLDS: 16,
-  PERSISTENTCONN: 17,
-  NOSORT: 18,
-  SYNCID: 19,
-  EXACT: 20,
-  ONEPACKET: 21,
-  PE: 22,
-  SCHED_FLAGS: 23,
-  MCAST_GROUP: 24,
-  MCAST_PORT: 25,
-  MCAST_TTL: 26,
-  SYNC_MAXLEN: 27,
-  TUN_INFO: 28,
-  TUN_TYPE: 29,
-  TUN_PORT: 30,
-  TUN_NOCSUM: 31,
-  TUN_CSUM: 32,
-  TUN_REMCSUM: 33,
-} as const;
-
-const OPT_NAMES = [
-  'numeric',
-  'connection',
-  'service-address',
-  'scheduler',
-  'persistent',
-  'netmask',
-  'real-server',
-  'forwarding-method',
-  'weight',
-  'u-threshold',
-  'l-threshold',
-  'mcast-interface',
-  'timeout',
-  'daemon',
-  'stats',
-  'rate',
-  'thresholds',
-  'persistent-conn',
-  'nosort',
-  'syncid',
-  'exact',
-  'ops',
-  'pe',
-  'sched-flags',
-  'mcast-group',
-  'mcast-port',
-  'mcast-ttl',
-  'sync-maxlen',
-  'tun-info',
-  'tun-type',
-  'tun-port',
-  'tun-nocsum',
-  'tun-csum',
-  'tun-remcsum',
-];
-
-/** commands_v_options: '+' compulsory, 'x' illegal, '1' exclusive, ' ' optional (one char per OPT). */
-const TABLE: Record<string, string> = {
-  'add-service': 'xx+   xxxxxxxxxxxxxxx   xxxxxxxxxx',
-  'edit-service': 'xx+   xxxxxxxxxxxxxxx   xxxxxxxxxx',
-  'delete-service': 'xx+xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx',
-  flush: 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx',
-  list: ' 11xxxxxxxxx11       xxxxxxx xxxxx',
-  'add-server': 'xx+xxx+    xxxxxxxxxxxxxxxxxx     ',
-  'delete-server': 'xx+xxx+xxxxxxxxxxxxxxxxxxxxxxxxxxx',
-  'edit-server': 'xx+xxx+    xxxxxxxxxxxxxxxxxx     ',
-  set: 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx',
-  'start-daemon': 'xxxxxxxxxxx xxxxxxx xxxx    xxxxxx',
-  'stop-daemon': 'xxxxxxxxxxxxxxxxxxx xxxxxxxxxxxxxx',
-  restore: 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx',
-  save: ' xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx',
-  zero: 'xx xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx',
-};
-
-/** tunnel_types_v_options over [tun-port, nocsum, csum, remcsum]. */
-const TUN_TABLE = ['xxxx', '+111', 'x11x'];
-const TUN_OPTS = [OPT.TUN_PORT, OPT.TUN_NOCSUM, OPT.TUN_CSUM, OPT.TUN_REMCSUM];
-const TUN_NAMES = ['ipip', 'gue', 'gre'];
 
 /** A command-line error: ipvsadm's message and exit status. */
 export class IpvsadmArgError extends Error {
@@ -297,84 +201,14 @@ function parseSchedFlags(sched: string, arg: string): number {
   return flags;
 }
 
-interface OptDef {
-  long: string;
-  short?: string;
-  arg: 'none' | 'required' | 'optional';
-  tag: string;
-}
-
-const DEFS: OptDef[] = [
-  { long: 'add-service', short: 'A', arg: 'none', tag: 'A' },
-  { long: 'edit-service', short: 'E', arg: 'none', tag: 'E' },
-  { long: 'delete-service', short: 'D', arg: 'none', tag: 'D' },
-  { long: 'clear', short: 'C', arg: 'none', tag: 'C' },
-  { long: 'list', short: 'L', arg: 'none', tag: 'L' },
-  { long: 'list', short: 'l', arg: 'none', tag: 'L' },
-  { long: 'zero', short: 'Z', arg: 'none', tag: 'Z' },
-  { long: 'add-server', short: 'a', arg: 'none', tag: 'a' },
-  { long: 'edit-server', short: 'e', arg: 'none', tag: 'e' },
-  { long: 'delete-server', short: 'd', arg: 'none', tag: 'd' },
-  { long: 'set', arg: 'none', tag: 'set' },
-  { long: 'help', short: 'h', arg: 'none', tag: 'h' },
-  { long: 'version', short: 'v', arg: 'none', tag: 'v' },
-  { long: 'restore', short: 'R', arg: 'none', tag: 'R' },
-  { long: 'save', short: 'S', arg: 'none', tag: 'S' },
-  { long: 'start-daemon', arg: 'required', tag: 'start-daemon' },
-  { long: 'stop-daemon', arg: 'required', tag: 'stop-daemon' },
-  { long: 'tcp-service', short: 't', arg: 'required', tag: 't' },
-  { long: 'udp-service', short: 'u', arg: 'required', tag: 'u' },
-  { long: 'sctp-service', arg: 'required', tag: 'sctp' },
-  // hactl's shorter spelling (ipvsadm itself only knows --sctp-service).
-  { long: 'sctp', arg: 'required', tag: 'sctp' },
-  { long: 'fwmark-service', short: 'f', arg: 'required', tag: 'f' },
-  { long: 'scheduler', short: 's', arg: 'required', tag: 's' },
-  { long: 'persistent', short: 'p', arg: 'optional', tag: 'p' },
-  { long: 'netmask', short: 'M', arg: 'required', tag: 'M' },
-  { long: 'real-server', short: 'r', arg: 'required', tag: 'r' },
-  { long: 'masquerading', short: 'm', arg: 'none', tag: 'm' },
-  { long: 'ipip', short: 'i', arg: 'none', tag: 'i' },
-  { long: 'gatewaying', short: 'g', arg: 'none', tag: 'g' },
-  { long: 'weight', short: 'w', arg: 'required', tag: 'w' },
-  { long: 'u-threshold', short: 'x', arg: 'required', tag: 'x' },
-  { long: 'l-threshold', short: 'y', arg: 'required', tag: 'y' },
-  { long: 'numeric', short: 'n', arg: 'none', tag: 'n' },
-  { long: 'connection', short: 'c', arg: 'none', tag: 'c' },
-  { long: 'mcast-interface', arg: 'required', tag: 'mcast-interface' },
-  { long: 'syncid', arg: 'required', tag: 'syncid' },
-  { long: 'timeout', arg: 'none', tag: 'timeout' },
-  { long: 'daemon', arg: 'none', tag: 'daemon' },
-  { long: 'stats', arg: 'none', tag: 'stats' },
-  { long: 'rate', arg: 'none', tag: 'rate' },
-  { long: 'thresholds', arg: 'none', tag: 'thresholds' },
-  { long: 'persistent-conn', arg: 'none', tag: 'persistent-conn' },
-  { long: 'nosort', arg: 'none', tag: 'nosort' },
-  { long: 'sort', arg: 'none', tag: 'sort' },
-  { long: 'exact', short: 'X', arg: 'none', tag: 'X' },
-  { long: 'ipv6', short: '6', arg: 'none', tag: '6' },
-  { long: 'ops', short: 'o', arg: 'none', tag: 'o' },
-  { long: 'pe', arg: 'required', tag: 'pe' },
-  { long: 'sched-flags', short: 'b', arg: 'required', tag: 'b' },
-  { long: 'mcast-group', arg: 'required', tag: 'mcast-group' },
-  { long: 'mcast-port', arg: 'required', tag: 'mcast-port' },
-  { long: 'mcast-ttl', arg: 'required', tag: 'mcast-ttl' },
-  { long: 'sync-maxlen', arg: 'required', tag: 'sync-maxlen' },
-  { long: 'tun-info', arg: 'none', tag: 'tun-info' },
-  { long: 'tun-type', arg: 'required', tag: 'tun-type' },
-  { long: 'tun-port', arg: 'required', tag: 'tun-port' },
-  { long: 'tun-nocsum', arg: 'none', tag: 'tun-nocsum' },
-  { long: 'tun-csum', arg: 'none', tag: 'tun-csum' },
-  { long: 'tun-remcsum', arg: 'none', tag: 'tun-remcsum' },
-];
-
 interface Tok {
-  tag: string;
+  def: OptDef;
   arg: string | null;
   raw: string;
 }
 
-const BY_LONG = new Map(DEFS.map((d) => [d.long, d]));
-const BY_SHORT = new Map(DEFS.filter((d) => d.short).map((d) => [d.short as string, d]));
+const BY_LONG = new Map(OPTIONS.map((d) => [d.long, d]));
+const BY_SHORT = new Map(OPTIONS.filter((d) => d.short).map((d) => [d.short as string, d]));
 
 /** popt-like tokenizer: returns options in order and the leftover arguments. Throws popt errors. */
 function tokenize(argv: string[]): { opts: Tok[]; rest: string[]; bad?: { opt: string; err: string; at: number } } {
@@ -400,7 +234,7 @@ function tokenize(argv: string[]): { opts: Tok[]; rest: string[]; bad?: { opt: s
           arg = argv[i++];
         } else if (i < argv.length && !argv[i].startsWith('-')) arg = argv[i++];
       }
-      opts.push({ tag: def.tag, arg, raw: a });
+      opts.push({ def, arg, raw: a });
       continue;
     }
     if (a.startsWith('-') && a.length > 1) {
@@ -409,7 +243,7 @@ function tokenize(argv: string[]): { opts: Tok[]; rest: string[]; bad?: { opt: s
         const def = BY_SHORT.get(ch);
         if (!def) return { opts, rest, bad: { opt: `-${ch}`, err: 'unknown option', at: opts.length } };
         if (def.arg === 'none') {
-          opts.push({ tag: def.tag, arg: null, raw: `-${ch}` });
+          opts.push({ def, arg: null, raw: `-${ch}` });
           continue;
         }
         const inline = a.slice(j + 1);
@@ -419,7 +253,7 @@ function tokenize(argv: string[]): { opts: Tok[]; rest: string[]; bad?: { opt: s
           if (i >= argv.length) return { opts, rest, bad: { opt: `-${ch}`, err: 'missing argument', at: opts.length } };
           arg = argv[i++];
         } else if (i < argv.length && !argv[i].startsWith('-')) arg = argv[i++];
-        opts.push({ tag: def.tag, arg, raw: `-${ch}` });
+        opts.push({ def, arg, raw: `-${ch}` });
         break;
       }
       continue;
@@ -512,7 +346,7 @@ export function parseIpvsadmArgs(argv: string[], popts: ParseOptions = {}): Ipvs
     h: 'help',
     v: 'version',
   };
-  const cmd = cmdOf[first.tag];
+  const cmd = cmdOf[first.def.tag];
   if (!cmd) throw new IpvsadmArgError('', 255, true);
   ce.cmd = cmd;
   if (cmd === 'help' || cmd === 'version') return ce;
@@ -529,13 +363,15 @@ export function parseIpvsadmArgs(argv: string[], popts: ParseOptions = {}): Ipvs
   const svc = ce.svc;
   const dest = ce.dest;
   for (let k = 1; k < opts.length; k++) {
-    const { tag, arg } = opts[k];
+    const { def, arg } = opts[k];
+    const { tag } = def;
     const optarg = arg ?? '';
+    // Every option first claims its commands_v_options column (a second use is an error).
+    if (def.col) set(OPT[def.col]);
     switch (tag) {
       case 't':
       case 'u':
       case 'sctp': {
-        set(OPT.SERVICE);
         svc.protocol = tag === 't' ? IPPROTO_TCP : tag === 'u' ? IPPROTO_UDP : IPPROTO_SCTP;
         const p = parseServiceArg(optarg, svc.protocol, popts);
         if (!(p.result & 1)) fail('illegal virtual server address[:port] specified');
@@ -546,22 +382,18 @@ export function parseIpvsadmArgs(argv: string[], popts: ParseOptions = {}): Ipvs
         break;
       }
       case 'f':
-        set(OPT.SERVICE);
         svc.af = AF_INET;
         svc.protocol = IPPROTO_TCP;
         svc.fwmark = parseFwmark(optarg);
         break;
       case 's':
-        set(OPT.SCHEDULER);
         svc.sched = optarg.slice(0, 15);
         break;
       case 'p':
-        set(OPT.PERSISTENT);
         svc.flags |= SvcFlag.PERSISTENT;
         svc.timeout = parseTimeout(arg, 1, MAX_TIMEOUT);
         break;
       case 'M':
-        set(OPT.NETMASK);
         if (svc.af !== AF_INET6) {
           const m = ipBytes(optarg, 4, INET_ATON);
           if (!m) fail('illegal virtual server persistent mask specified');
@@ -573,7 +405,6 @@ export function parseIpvsadmArgs(argv: string[], popts: ParseOptions = {}): Ipvs
         }
         break;
       case 'r': {
-        set(OPT.SERVER);
         const p = parseServiceArg(optarg, svc.protocol, popts);
         if (!(p.result & 1)) fail('illegal real server address[:port] specified');
         dest.af = p.af;
@@ -582,79 +413,61 @@ export function parseIpvsadmArgs(argv: string[], popts: ParseOptions = {}): Ipvs
         break;
       }
       case 'i':
-        set(OPT.FORWARD);
         dest.fwd = Fwd.TUNNEL;
         break;
       case 'g':
-        set(OPT.FORWARD);
         dest.fwd = Fwd.DROUTE;
         break;
       case 'm':
-        set(OPT.FORWARD);
         dest.fwd = Fwd.MASQ;
         break;
       case 'w':
-        set(OPT.WEIGHT);
         // ipvsadm 1.31 takes any non-negative int (the kernel rejects negative weights).
         dest.weight = stringToNumber(optarg, 0, 2147483647);
         if (dest.weight === -1) fail('illegal weight specified');
         break;
       case 'x':
-        set(OPT.UTHRESHOLD);
         dest.uThresh = stringToNumber(optarg, 0, 2147483647);
         if (dest.uThresh === -1) fail('illegal u_threshold specified');
         break;
       case 'y':
-        set(OPT.LTHRESHOLD);
         dest.lThresh = stringToNumber(optarg, 0, 2147483647);
         if (dest.lThresh === -1) fail('illegal l_threshold specified');
         break;
       case 'c':
-        set(OPT.CONNECTION);
         break;
       case 'n':
-        set(OPT.NUMERIC);
         ce.fmt.numeric = true;
         break;
       case 'mcast-interface':
-        set(OPT.MCAST);
         ce.daemon.ifname = optarg.slice(0, 15);
         break;
       case 'syncid':
-        set(OPT.SYNCID);
         ce.daemon.syncId = stringToNumber(optarg, 0, 255);
         if (ce.daemon.syncId === -1) fail('illegal syncid specified');
         break;
       case 'timeout':
-        set(OPT.TIMEOUT);
         break;
       case 'daemon':
-        set(OPT.DAEMON);
         break;
       case 'stats':
-        set(OPT.STATS);
         ce.fmt.stats = true;
         break;
       case 'rate':
-        set(OPT.RATE);
         ce.fmt.rate = true;
         break;
       case 'thresholds':
-        set(OPT.THRESHOLDS);
         ce.fmt.thresholds = true;
         break;
       case 'persistent-conn':
-        set(OPT.PERSISTENTCONN);
         ce.fmt.persistentConn = true;
         break;
       case 'nosort':
-        set(OPT.NOSORT);
         ce.fmt.nosort = true;
         break;
       case 'sort':
         break;
       case 'X':
-        set(OPT.EXACT);
         ce.fmt.exact = true;
         break;
       case '6':
@@ -664,19 +477,15 @@ export function parseIpvsadmArgs(argv: string[], popts: ParseOptions = {}): Ipvs
         } else fail('-6 used before -f\n');
         break;
       case 'o':
-        set(OPT.ONEPACKET);
         svc.flags |= SvcFlag.ONEPACKET;
         break;
       case 'pe':
-        set(OPT.PE);
         svc.pe = optarg.slice(0, 16);
         break;
       case 'b':
-        set(OPT.SCHED_FLAGS);
         schedFlagsArg = optarg.slice(0, 127);
         break;
       case 'mcast-group': {
-        set(OPT.MCAST_GROUP);
         if (optarg.includes(':')) {
           const g = ipBytes(optarg, 6);
           if (g?.[0] !== 0xff) fail(`invalid IPv6 mcast-group \`${optarg}'`);
@@ -689,54 +498,45 @@ export function parseIpvsadmArgs(argv: string[], popts: ParseOptions = {}): Ipvs
         break;
       }
       case 'mcast-port': {
-        set(OPT.MCAST_PORT);
         const n = stringToNumber(optarg, 1, 65535);
         if (n === -1) fail('illegal mcast-port specified');
         ce.daemon.port = n;
         break;
       }
       case 'mcast-ttl': {
-        set(OPT.MCAST_TTL);
         const n = stringToNumber(optarg, 1, 255);
         if (n === -1) fail('illegal mcast-ttl specified');
         ce.daemon.ttl = n;
         break;
       }
       case 'sync-maxlen': {
-        set(OPT.SYNC_MAXLEN);
         const n = stringToNumber(optarg, 1, 65535 - 20 - 8);
         if (n === -1) fail('illegal sync-maxlen specified');
         ce.daemon.maxLen = n;
         break;
       }
       case 'tun-info':
-        set(OPT.TUN_INFO);
         ce.fmt.tunInfo = true;
         break;
       case 'tun-type': {
-        set(OPT.TUN_TYPE);
         const t = TUN_NAMES.indexOf(optarg);
         if (t < 0) fail('illegal tunnel type specified');
         dest.tunType = t;
         break;
       }
       case 'tun-port': {
-        set(OPT.TUN_PORT);
         const n = stringToNumber(optarg, 1, 65535);
         if (n === -1) fail('illegal tunnel port specified');
         dest.tunPort = n;
         break;
       }
       case 'tun-nocsum':
-        set(OPT.TUN_NOCSUM);
         dest.tunFlags |= TunFlag.NOCSUM;
         break;
       case 'tun-csum':
-        set(OPT.TUN_CSUM);
         dest.tunFlags |= TunFlag.CSUM;
         break;
       case 'tun-remcsum':
-        set(OPT.TUN_REMCSUM);
         dest.tunFlags |= TunFlag.REMCSUM;
         break;
       default:
@@ -828,56 +628,4 @@ function tunnelOptCheck(tunType: number, options: Set<number>): void {
       }
     }
   }
-}
-
-/** Split a rule-file line into words (whitespace, with "double" and 'single' quotes). */
-export function splitWords(line: string): string[] {
-  if (!line.includes('"') && !line.includes("'")) {
-    const t = line.trim();
-    return t === '' ? [] : t.split(/\s+/);
-  }
-  const out: string[] = [];
-  let cur = '';
-  let inWord = false;
-  let q: string | null = null;
-  for (const ch of line) {
-    if (q) {
-      if (ch === q) q = null;
-      else cur += ch;
-      continue;
-    }
-    if (ch === '"' || ch === "'") {
-      q = ch;
-      inWord = true;
-      continue;
-    }
-    if (/\s/.test(ch)) {
-      if (inWord) out.push(cur);
-      cur = '';
-      inWord = false;
-      continue;
-    }
-    cur += ch;
-    inWord = true;
-  }
-  if (inWord) out.push(cur);
-  return out;
-}
-
-export interface RuleLine {
-  line: number;
-  text: string;
-  args: string[];
-}
-
-/** Lines of an ipvsadm -S / -R stream with their 1-based numbers (blank and # lines skipped). */
-export function ruleLines(text: string): RuleLine[] {
-  const out: RuleLine[] = [];
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const t = lines[i].replace(/\r$/, '');
-    if (!t.trim() || t.trim().startsWith('#')) continue;
-    out.push({ line: i + 1, text: t, args: splitWords(t) });
-  }
-  return out;
 }

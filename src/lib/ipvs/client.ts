@@ -27,7 +27,7 @@ import { loadNetlinkAddon, type NativeNl } from '../netlink/addon';
 import { forEachAttr } from '../netlink/attrs';
 import { ackErrno, errnoAt, forEachMessage } from '../netlink/message';
 import { parseProcIpvs } from './procfs';
-import { serviceId } from './codec';
+import { procFwmarkId, serviceTextId } from './ids';
 import { Cmd, CmdAttr, Fwd, GENL_ID_CTRL, IPVS_GENL_NAME, NETLINK_GENERIC, NLMSG_DONE, NLMSG_ERROR } from './constants';
 import { ERRNO, IpvsError, IpvsUnavailableError, type OpKind } from './errors';
 import type { Daemon, Dest, Info, Op, Service, ServiceKey, ServiceWithDests, Timeouts } from './types';
@@ -550,7 +550,7 @@ export class IpvsClient {
     const out: ServiceWithDests[] = new Array(svcs.length);
     const need: number[] = [];
     svcs.forEach((s, i) => {
-      const dests = byKey.get(s.fwmark ? `fwm:${s.fwmark}` : serviceId(s));
+      const dests = byKey.get(s.fwmark ? procFwmarkId(s.fwmark) : serviceTextId(s));
       if (!dests || dests.some((d) => d.fwd === Fwd.TUNNEL)) need.push(i);
       else out[i] = { ...s, dests };
     });

@@ -6,7 +6,6 @@
  * tunnel) and the IPv4 persistence netmask / sync group are network order;
  * every other integer is host order (little-endian on the targets we run on).
  */
-import { familyOfAf, formatAddrPort } from '../addr';
 import { AF_INET, AF_INET6 } from './constants';
 import {
   Cmd,
@@ -521,19 +520,4 @@ export function decodeInfo(attrs: Map<number, Buffer>): Info {
 export function decodeFamily(msg: NlMessage): { id: number; version: number } {
   const a = genlAttrs(msg);
   return { id: u16(a.get(CTRL_ATTR_FAMILY_ID)), version: u32(a.get(CTRL_ATTR_VERSION)) };
-}
-
-/** Build a canonical ServiceKey (normalising the address text). */
-export function serviceKey(s: ServiceKey): ServiceKey {
-  return { af: s.af, protocol: s.fwmark ? 0 : s.protocol, addr: s.fwmark ? (s.af === AF_INET6 ? '::' : '0.0.0.0') : s.addr, port: s.fwmark ? 0 : s.port, fwmark: s.fwmark };
-}
-
-/** Stable identity string of a service. */
-export function serviceId(s: ServiceKey): string {
-  return s.fwmark ? `fwm:${s.af}:${s.fwmark}` : `${s.protocol}:${formatAddrPort(familyOfAf(s.af), s.addr, s.port)}`;
-}
-
-/** Stable identity string of a destination within a service. */
-export function destId(d: Pick<Dest, 'af' | 'addr' | 'port'>): string {
-  return formatAddrPort(familyOfAf(d.af), d.addr, d.port);
 }

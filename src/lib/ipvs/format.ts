@@ -3,7 +3,7 @@
  * --thresholds, --persistent-conn, --tun-info, --nosort), -S, -c, --timeout,
  * --daemon. Pure: name lookups go through an injected resolver.
  */
-import { INET_ATON, formatIpv4, formatIpv6, ipBytes } from '../addr';
+import { INET_ATON, formatIpv4, formatIpv6, ipBytes, ipv4Scan, scanIpv4At } from '../addr';
 import { cmpAddr, cmpU32Wrapping } from './addr';
 import { AF_INET, AF_INET6, Fwd, FWD_MASK, IPPROTO_SCTP, IPPROTO_TCP, IPPROTO_UDP, SvcFlag, TunType } from './constants';
 import type { Daemon, Dest, Info, Service, ServiceWithDests, Stats, Timeouts } from './types';
@@ -303,27 +303,8 @@ function addrWords(af: number, addr: string): number[] {
     return b ? [b.readUInt32BE(0), b.readUInt32BE(4), b.readUInt32BE(8), b.readUInt32BE(12)] : [0, 0, 0, 0];
   }
   // Canonical dotted quads (what the kernel gives back) without allocations.
-  let v = 0;
-  let part = 0;
-  let dots = 0;
-  let digits = 0;
-  for (let i = 0; i < addr.length; i++) {
-    const c = addr.charCodeAt(i);
-    if (c === 46) {
-      if (!digits || part > 255) break;
-      v = v * 256 + part;
-      part = 0;
-      digits = 0;
-      dots++;
-    } else if (c >= 48 && c <= 57) {
-      part = part * 10 + (c - 48);
-      digits++;
-    } else {
-      dots = -1;
-      break;
-    }
-  }
-  if (dots === 3 && digits && part <= 255) return [v * 256 + part];
+  const v = scanIpv4At(addr, 0, addr.length);
+  if (v >= 0 && ipv4Scan.end === addr.length) return [v];
   const b = ipBytes(addr, 4, INET_ATON);
   return [b ? b.readUInt32BE(0) : 0];
 }

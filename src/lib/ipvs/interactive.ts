@@ -6,7 +6,8 @@
  * only ever adds ipvsadm-style arguments to argv, so what runs afterwards is
  * exactly what the same command line would run.
  */
-import { IpvsadmArgError, type IpvsadmCommand, OPT, type ParseOptions, parseServiceArg } from './argv';
+import { IpvsadmArgError, type IpvsadmCommand, type ParseOptions, parseServiceArg } from './argv';
+import { OPT } from './options';
 import { IPPROTO_SCTP, IPPROTO_TCP, IPPROTO_UDP } from './constants';
 import { protocolName, sortDests, sortServices } from './format';
 import type { Dest, ServiceWithDests } from './types';

@@ -9,11 +9,12 @@ import { familyOfAf, formatAddrPort } from '../addr';
 import * as fs from 'node:fs';
 import { colorEnabled } from '../cli/color';
 import { reportFailure } from '../cli/report-cli';
-import { IpvsadmArgError, type IpvsadmCommand, OPT, parseIpvsadmArgs } from './argv';
+import { IpvsadmArgError, type IpvsadmCommand, parseIpvsadmArgs } from './argv';
 import type { IpvsClient } from './client';
-import { serviceKey } from './codec';
+import { serviceKey } from './ids';
 import { IpvsError, IpvsUnavailableError } from './errors';
 import { protocolName, schedFlags, tableJson } from './format';
+import { OPT } from './options';
 import { clearQuestion, completeArgs, delQuestion, inquirerPrompter, missingOption, PromptFailure } from './interactive';
 import { commandToOp, type Io, ipvsadmMain, type ListOutput, listOutput, systemParseOptions, systemResolver } from './run';
 
@@ -75,6 +76,19 @@ function colorOk(stream: { isTTY?: boolean }): boolean {
 /** Through the one reporter (src/lib/cli/report: the line, the hint, the JSON error with --json). */
 export function printFailure(e: CliFailure, io: Io = processIo): void {
   reportFailure(e.message, e.hint, e.exitCode, io);
+}
+
+/** A CliFailure or IpvsError printed through the one reporter: its exit status; undefined for anything else. */
+function reported(e: unknown, io: Io): number | undefined {
+  if (e instanceof CliFailure) {
+    printFailure(e, io);
+    return e.exitCode;
+  }
+  if (e instanceof IpvsError) {
+    printFailure(new CliFailure(e.message, 1), io);
+    return 1;
+  }
+  return undefined;
 }
 
 /** Clearer wording for ipvsadm's usage messages (the original text stays recognisable). */
@@ -233,14 +247,8 @@ export async function vsMain(verb: Verb, rawArgv: string[], io: Io = processIo):
   try {
     return await vsRun(verb, rawArgv, io);
   } catch (e) {
-    if (e instanceof CliFailure) {
-      printFailure(e, io);
-      return e.exitCode;
-    }
-    if (e instanceof IpvsError) {
-      printFailure(new CliFailure(e.message, 1), io);
-      return 1;
-    }
+    const code = reported(e, io);
+    if (code !== undefined) return code;
     if (e instanceof PromptFailure) {
       printFailure(new CliFailure(e.message, 1, e.hint), io);
       return 1;
@@ -359,14 +367,8 @@ export async function restoreMain(rawArgv: string[], io: Io = processIo): Promis
     const c = await openClient();
     return await restoreRun(c, text, { append: got.has('--append'), dryRun: got.has('--dry-run'), json: got.has('--json') }, io);
   } catch (e) {
-    if (e instanceof CliFailure) {
-      printFailure(e, io);
-      return e.exitCode;
-    }
-    if (e instanceof IpvsError) {
-      printFailure(new CliFailure(e.message, 1), io);
-      return 1;
-    }
+    const code = reported(e, io);
+    if (code !== undefined) return code;
     throw e;
   } finally {
     const { closeIpvs } = await import('./client');

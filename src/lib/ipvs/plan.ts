@@ -26,30 +26,13 @@
  * already exists, an operator's `ipvsadm -e`/`-E` and a hand-added real
  * server are then left as they are, as keepalived leaves them.
  */
-import { canonicalIp, INET_ATON } from '../addr';
-import { destId as destTextId, serviceId as serviceTextId, serviceKey } from './codec';
+import { destId, serviceId, serviceKey, tableDestId } from './ids';
 import { AF_INET6, Fwd, FWD_MASK, SvcFlag } from './constants';
 import { ERRNO } from './errors';
-import type { Dest, Op, Service, ServiceKey, ServiceWithDests } from './types';
+import type { Dest, Op, Service, ServiceWithDests } from './types';
 
 /** The service flags that mean something to IPVS (HASHED is the kernel's own bookkeeping). */
 export const SVC_FLAG_MASK = SvcFlag.PERSISTENT | SvcFlag.ONEPACKET | SvcFlag.SCHED1 | SvcFlag.SCHED2 | SvcFlag.SCHED3;
-
-/** An address as the kernel prints it back (text that is not an address is kept as is). */
-export function addrId(af: number, addr: string): string {
-  const c = canonicalIp(addr, INET_ATON);
-  return c !== null && c.includes(':') === (af === AF_INET6) ? c : addr;
-}
-
-/** Identity of a service: protocol, canonical address and port, or family and fwmark. */
-export function serviceId(s: ServiceKey): string {
-  return s.fwmark ? serviceTextId(s) : serviceTextId({ ...s, addr: addrId(s.af, s.addr) });
-}
-
-/** Identity of a destination within its service: canonical address and port. */
-export function destId(d: Pick<Dest, 'af' | 'addr' | 'port'>): string {
-  return destTextId({ af: d.af, addr: addrId(d.af, d.addr), port: d.port });
-}
 
 /** Mutable model: services by id, each with dests by id (insertion order kept). */
 export class TableModel {
@@ -183,7 +166,7 @@ export interface PlannedOp {
 }
 
 export interface PlanOptions {
-  /** Source line numbers by service id and by "service id|dest id" (ids of this module). */
+  /** Source line numbers by service id and by table-wide destination id (./ids serviceId, serviceDestId). */
   lines?: ReadonlyMap<string, number>;
   /** Live services not wanted that may be deleted (by service id); default: every one. */
   deletable?: { has(id: string): boolean };
@@ -207,14 +190,14 @@ export function planTable(live: Iterable<ServiceWithDests> | TableModel, wanted:
     const key = serviceKey(w.svc);
     if (!l) {
       first.push({ op: { kind: 'add-service', svc: w.svc }, line: lines?.get(id) });
-      for (const [did, d] of w.dests) first.push({ op: { kind: 'add-dest', svc: key, dest: d }, line: lines?.get(`${id}|${did}`) });
+      for (const [did, d] of w.dests) first.push({ op: { kind: 'add-dest', svc: key, dest: d }, line: lines?.get(tableDestId(id, did)) });
       continue;
     }
     if (serviceNeedsEdit(l.svc, w.svc)) first.push({ op: { kind: 'edit-service', svc: w.svc }, line: lines?.get(id) });
     for (const [did, d] of w.dests) {
       const ld = l.dests.get(did);
-      if (!ld) first.push({ op: { kind: 'add-dest', svc: key, dest: d }, line: lines?.get(`${id}|${did}`) });
-      else if (destNeedsEdit(ld, d)) first.push({ op: { kind: 'edit-dest', svc: key, dest: d }, line: lines?.get(`${id}|${did}`) });
+      if (!ld) first.push({ op: { kind: 'add-dest', svc: key, dest: d }, line: lines?.get(tableDestId(id, did)) });
+      else if (destNeedsEdit(ld, d)) first.push({ op: { kind: 'edit-dest', svc: key, dest: d }, line: lines?.get(tableDestId(id, did)) });
     }
     for (const [did, d] of l.dests) if (!w.dests.has(did)) later.push({ op: { kind: 'del-dest', svc: key, dest: d } });
   }

@@ -4,13 +4,13 @@
  * dump per service: it holds everything -S prints except tunnel details
  * (fetched over netlink for the services that have tunnel destinations).
  */
-import { familyOfAf, formatAddrPort } from '../addr';
+import { procFwmarkId, serviceTextId } from './ids';
 import { formatIpv6, ipBytes } from '../addr';
 import { AF_INET, AF_INET6, Fwd, IPPROTO_SCTP, IPPROTO_TCP, IPPROTO_UDP } from './constants';
 import type { Dest, Af } from './types';
 
 export interface ProcService {
-  /** serviceId()-compatible key, or `fwm:<mark>` (the file does not say the family of fwmark services). */
+  /** ./ids serviceTextId, or procFwmarkId for a fwmark service (the file does not say its family). */
   key: string;
   dests: Dest[];
 }
@@ -58,7 +58,7 @@ export function parseProcIpvs(text: string): ProcService[] | null {
     }
     const fw = /^FWM {2}([0-9A-F]{8}) /.exec(l);
     if (fw) {
-      cur = { key: `fwm:${Number.parseInt(fw[1], 16)}`, dests: [] };
+      cur = { key: procFwmarkId(Number.parseInt(fw[1], 16)), dests: [] };
       out.push(cur);
       continue;
     }
@@ -66,7 +66,7 @@ export function parseProcIpvs(text: string): ProcService[] | null {
     const a = m && addr(m[2]);
     if (!m || !a) return null;
     const port = Number.parseInt(m[3], 16);
-    cur = { key: `${PROTO[m[1]]}:${formatAddrPort(familyOfAf(a.af), a.addr, port)}`, dests: [] };
+    cur = { key: serviceTextId({ af: a.af, protocol: PROTO[m[1]], addr: a.addr, port, fwmark: 0 }), dests: [] };
     out.push(cur);
   }
   return out;

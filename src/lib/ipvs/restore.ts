@@ -5,13 +5,15 @@
  */
 import { ipv4Scan, scanIpv4At } from '../addr';
 import * as fs from 'node:fs';
-import { IpvsadmArgError, parseIpvsadmArgs, parseSavedLineFast, type RuleLine, ruleLines } from './argv';
+import { IpvsadmArgError, parseIpvsadmArgs, parseSavedLineFast } from './argv';
+import { type RuleLine, ruleLines } from './rules';
 import type { IpvsClient } from './client';
-import { encodeOp, serviceKey } from './codec';
+import { encodeOp } from './codec';
+import { serviceDestId, serviceId, serviceKey } from './ids';
 import { AF_INET, Fwd, IPPROTO_SCTP, IPPROTO_TCP, IPPROTO_UDP } from './constants';
 import { opToRule, rollbackOps } from './diff';
 import { ipvsStrerror } from './errors';
-import { destId, type PlannedOp, planTable, serviceId, TableModel } from './plan';
+import { type PlannedOp, planTable, TableModel } from './plan';
 import { commandToOp, type Io, systemParseOptions } from './run';
 import type { Op, ServiceWithDests } from './types';
 
@@ -75,7 +77,7 @@ export function planRestore(text: string, live: ServiceWithDests[], append: bool
       continue;
     }
     if (op.kind === 'add-service' || op.kind === 'edit-service') lines.set(serviceId(op.svc), p.line ?? 0);
-    if (op.kind === 'add-dest' || op.kind === 'edit-dest') lines.set(`${serviceId(op.svc)}|${destId(op.dest)}`, p.line ?? 0);
+    if (op.kind === 'add-dest' || op.kind === 'edit-dest') lines.set(serviceDestId(op.svc, op.dest), p.line ?? 0);
   }
   if (live.length === 0) {
     // Cleared kernel: the plan is the file's own additions, in order (already checked on the model).

@@ -7,7 +7,8 @@
 import * as fs from 'node:fs';
 import { IpvsadmArgError, type IpvsadmCommand, parseIpvsadmArgs, type ParseOptions } from './argv';
 import type { IpvsClient } from './client';
-import { serviceKey } from './codec';
+import { serviceKey } from './ids';
+import { ipv4Scan, scanIpv4At } from '../addr';
 import { ERRNO, IpvsError, IpvsUnavailableError, ipvsStrerror } from './errors';
 import { Fwd, IPPROTO_SCTP, IPPROTO_TCP, IPPROTO_UDP, SvcFlag } from './constants';
 import { type Proc4, parseProcIpvs4, v4Key } from './procfs';
@@ -169,19 +170,8 @@ function v4Text(a: number): string {
 
 /** Dotted quad (as the codec formats it) to a number; -1 if not one. */
 function v4Num(s: string): number {
-  let v = 0;
-  let part = 0;
-  let dots = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 46) {
-      v = v * 256 + part;
-      part = 0;
-      dots++;
-    } else if (c >= 48 && c <= 57) part = part * 10 + (c - 48);
-    else return -1;
-  }
-  return dots === 3 && part < 256 ? v * 256 + part : -1;
+  const v = scanIpv4At(s, 0, s.length);
+  return ipv4Scan.end === s.length ? v : -1;
 }
 
 function procDest(p: Proc4, j: number): Dest {
@@ -482,7 +472,7 @@ export async function runIpvsadmArgs(
   }
   if (ce.cmd === 'restore') {
     const text = opts.readStdin ? opts.readStdin() : '';
-    const { ruleLines } = await import('./argv');
+    const { ruleLines } = await import('./rules');
     let result = 0;
     for (const l of ruleLines(text)) {
       result = await runIpvsadmArgs(c, l.args, io, { readingStdin: true });

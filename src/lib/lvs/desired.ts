@@ -13,7 +13,8 @@
  */
 import { AF_INET6, Fwd, SvcFlag } from '../ipvs/constants';
 import type { LvsState, VirtualServerState } from './state';
-import { type Dest, destKey, realWeight, type Service, type ServiceKey, svcKey, type VirtualServerSpec } from './types';
+import { destTextId, serviceTextId } from '../ipvs/ids';
+import { type Dest, realWeight, type Service, type ServiceKey, type VirtualServerSpec } from './types';
 
 export interface WantedService {
   service: Service;
@@ -66,13 +67,13 @@ export function wantedDests(v: VirtualServerState, sorryActive: boolean): { inpu
   const out = new Map<string, { input: DestInput; weight: number }>();
   for (const rs of v.rs.values()) {
     const r = rs.spec;
-    if (rs.alive && !sorryActive) out.set(destKey(r), { input: r, weight: realWeight(rs.effectiveWeight) });
-    else if (r.inhibitOnFailure) out.set(destKey(r), { input: r, weight: 0 });
+    if (rs.alive && !sorryActive) out.set(destTextId(r), { input: r, weight: realWeight(rs.effectiveWeight) });
+    else if (r.inhibitOnFailure) out.set(destTextId(r), { input: r, weight: 0 });
   }
   const ss = v.spec.sorryServer;
   if (ss) {
-    if (sorryActive) out.set(destKey(ss), { input: { ...ss, uThresh: 0, lThresh: 0 }, weight: 1 });
-    else if (ss.inhibit && !out.has(destKey(ss))) out.set(destKey(ss), { input: { ...ss, uThresh: 0, lThresh: 0 }, weight: 0 });
+    if (sorryActive) out.set(destTextId(ss), { input: { ...ss, uThresh: 0, lThresh: 0 }, weight: 1 });
+    else if (ss.inhibit && !out.has(destTextId(ss))) out.set(destTextId(ss), { input: { ...ss, uThresh: 0, lThresh: 0 }, weight: 0 });
   }
   return [...out.values()];
 }
@@ -84,12 +85,12 @@ export function desiredTable(state: LvsState, only?: ReadonlySet<string>): IpvsT
     if (only && !only.has(v.id)) continue;
     const dests = wantedDests(v, state.sorryActive(v));
     for (const key of v.spec.services) {
-      const k = svcKey(key);
+      const k = serviceTextId(key);
       if (table.has(k)) continue; // the first virtual server using a service wins (keepalived rejects duplicates)
       const m = new Map<string, Dest>();
       for (const d of dests) {
         const dest = destFor(key, d.input, d.weight);
-        m.set(destKey(dest), dest);
+        m.set(destTextId(dest), dest);
       }
       table.set(k, { service: serviceFor(v.spec, key), dests: m, vsId: v.id });
     }

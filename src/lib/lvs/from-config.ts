@@ -6,6 +6,7 @@
  * forced on zero-port services, ops only with UDP or fwmark). Pure.
  */
 import { AF_INET, AF_INET6, Fwd, IPPROTO_SCTP, IPPROTO_TCP, IPPROTO_UDP, SvcFlag } from '../ipvs/constants';
+import { destTextId } from '../ipvs/ids';
 import { familyOfName, formatIp, ipBytes } from '../addr';
 import type * as M from '../conf/model';
 import { fileCheckOptions } from '../check/from-conf';
@@ -256,7 +257,7 @@ export function lvsSpecFromConfig(cfg: M.KeepalivedConfig): FromConfigResult {
         if (!allFwmark && port === 0 && vs.group === undefined) port = vsPort;
       } else if (allFwmark) port = 0;
       else if (vs.group === undefined) port = vsPort;
-      const key = `${rs.address.address}|${port}`;
+      const key = destTextId({ af: famNum(rs.address.family), addr: rs.address.address, port });
       if (rsSeen.has(key)) {
         warnings.push(`${where}: VS ${id}: real server ${fmtTrio(rs.address.address, protoName(proto), port)} is duplicated - removing second rs`);
         continue;

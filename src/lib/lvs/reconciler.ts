@@ -15,9 +15,9 @@
  * - TimerClock: now / setTimeout / clearTimeout.
  */
 import { familyOfAf, formatAddrPort } from '../addr';
-import { serviceKey } from '../ipvs/codec';
+import { addrId, destTextId, serviceId, serviceKey, serviceTextId } from '../ipvs/ids';
 import { DaemonState } from '../ipvs/constants';
-import { addrId, keepalivedOutcome, planTable, serviceId, TableModel } from '../ipvs/plan';
+import { keepalivedOutcome, planTable, TableModel } from '../ipvs/plan';
 import type { Daemon } from '../ipvs/types';
 import { desiredTable, type IpvsTable } from './desired';
 import { LvsState } from './state';
@@ -31,7 +31,6 @@ import {
   type RealServerSpec,
   type Service,
   type ServiceWithDests,
-  svcKey,
   type VirtualServerSpec,
 } from './types';
 
@@ -476,7 +475,7 @@ export class LvsReconciler {
     s.abort = new AbortController();
     let out: CheckOutcome;
     const t0 = this.o.clock.now();
-    if (s.dueAt !== undefined) this.state.checkerStarted(s.vs.id, `${s.rs.addr}|${s.rs.port}`, s.check.id, t0 - s.dueAt);
+    if (s.dueAt !== undefined) this.state.checkerStarted(s.vs.id, destTextId(s.rs), s.check.id, t0 - s.dueAt);
     try {
       out = await this.o.checkers.run(s.check, s.rs, s.vs, s.abort.signal);
     } catch (e) {
@@ -487,7 +486,7 @@ export class LvsReconciler {
     if (out.durationMs === undefined) out = { ...out, durationMs: this.o.clock.now() - t0 };
     const v = this.state.vs.get(s.vs.id);
     const before = v && this.signature(v);
-    const evs = this.state.checkerResult(s.vs.id, `${s.rs.addr}|${s.rs.port}`, s.check.id, out, this.o.clock.now());
+    const evs = this.state.checkerResult(s.vs.id, destTextId(s.rs), s.check.id, out, this.o.clock.now());
     this.emit(evs);
     // Most results change nothing: no IPVS pass then. Otherwise only this virtual server is recomputed.
     if (v && this.signature(v) !== before) this.requestSync(s.vs.id);
@@ -511,7 +510,7 @@ export class LvsReconciler {
         const ss = v.spec.sorryServer;
         return {
           id: v.id,
-          services: v.spec.services.map((k) => svcLabel(wanted.get(svcKey(k))?.service ?? (k as Service))),
+          services: v.spec.services.map((k) => svcLabel(wanted.get(serviceTextId(k))?.service ?? (k as Service))),
           sched: v.spec.sched,
           quorum: v.spec.quorum,
           hysteresis: v.spec.hysteresis,

@@ -21,9 +21,9 @@ import {
   type LvsSpec,
   type RealServerSpec,
   realWeight,
-  rsKey,
   type VirtualServerSpec,
 } from './types';
+import { destTextId } from '../ipvs/ids';
 
 export interface CheckerState {
   id: string;
@@ -108,13 +108,13 @@ export class LvsState {
 
   private freshVs(v: VirtualServerSpec, ev: LvsEvent[], now: number): VirtualServerState {
     const st: VirtualServerState = { id: v.id, spec: v, quorumUp: true, sorryAlive: false, rs: new Map() };
-    for (const r of v.realServers) st.rs.set(rsKey(r), this.freshRs(st, r, ev, now));
+    for (const r of v.realServers) st.rs.set(destTextId(r), this.freshRs(st, r, ev, now));
     return st;
   }
 
   private freshRs(v: VirtualServerState, r: RealServerSpec, ev: LvsEvent[], now: number): RealServerState {
     const rs: RealServerState = {
-      key: rsKey(r),
+      key: destTextId(r),
       spec: r,
       alive: false,
       effectiveWeight: r.weight,
@@ -321,8 +321,8 @@ export class LvsState {
       }
       const st: VirtualServerState = { id: nv.id, spec: nv, quorumUp: ov.quorumUp, sorryAlive: false, rs: new Map() };
       // A sorry server only stays in when it is still configured.
-      if (nv.sorryServer && ov.spec.sorryServer && rsKey(nv.sorryServer) === rsKey(ov.spec.sorryServer)) st.sorryAlive = ov.sorryAlive;
-      const newKeys = new Set(nv.realServers.map(rsKey));
+      if (nv.sorryServer && ov.spec.sorryServer && destTextId(nv.sorryServer) === destTextId(ov.spec.sorryServer)) st.sorryAlive = ov.sorryAlive;
+      const newKeys = new Set(nv.realServers.map((r) => destTextId(r)));
       for (const [k, ors] of ov.rs) {
         if (!newKeys.has(k)) {
           ev.push({ kind: 'log', message: `service ${this.fmtRs(ov, ors)} no longer exist` });
@@ -330,7 +330,7 @@ export class LvsState {
         }
       }
       for (const r of nv.realServers) {
-        const k = rsKey(r);
+        const k = destTextId(r);
         const ors = ov.rs.get(k);
         if (!ors) {
           st.rs.set(k, this.freshRs(st, r, ev, now));

@@ -147,21 +147,6 @@ export interface CheckOutcome {
   durationMs?: number;
 }
 
-/** Key of a real server within a virtual server: "addr|port". */
-export function rsKey(rs: { addr: string; port: number }): string {
-  return `${rs.addr}|${rs.port}`;
-}
-
-/** Key of an IPVS service. */
-export function svcKey(s: ServiceKey): string {
-  return s.fwmark ? `fwm|${s.af}|${s.fwmark}` : `${s.protocol}|${s.addr}|${s.port}`;
-}
-
-/** Key of an IPVS destination within its service. */
-export function destKey(d: { addr: string; port: number }): string {
-  return `${d.addr}|${d.port}`;
-}
-
 /** keepalived's inet_sockaddrtotrio: "[addr]:proto:port". */
 export function fmtTrio(addr: string, proto: string, port: number): string {
   return `[${addr}]:${proto}:${port}`;

@@ -25,7 +25,7 @@ import {
 } from '../net/nft';
 import { loadNetlinkAddon, NETLINK_ADDON_HINT } from '../netlink/addon';
 import { errnoNumber } from '../netlink/errors';
-import type { Logger } from './daemon';
+import type { Logger } from '../daemon/log';
 
 /** One nf_tables batch in, one errno per message out (0 = done, -1 = no answer). */
 export interface NftSocket {

@@ -21,7 +21,8 @@
  *   and type keep their state (new options apply), and every checker's schedule starts over.
  */
 import type { CheckerSpec, LvsSpec, RealServerSpec, VirtualServerSpec } from '../lvs/types';
-import { rsKey } from '../lvs/types';
+import { formatHostPort } from '../addr';
+import { destTextId } from '../ipvs/ids';
 import type { DaemonConfig, InstanceConfig, VipConfig } from './config';
 import { instanceKey } from './config';
 import { effectivePriority, instanceTracks, masterDownIntervalMs, type State } from './fsm';
@@ -358,7 +359,7 @@ function checkerCanon(c: CheckerSpec): string {
 }
 
 function rsText(r: RealServerSpec): string {
-  return r.addr.includes(':') ? `[${r.addr}]:${r.port}` : `${r.addr}:${r.port}`;
+  return formatHostPort(r.addr, r.port);
 }
 
 function planLvs(cur: LvsSpec, next: LvsSpec, out: PlanChange[]): void {
@@ -386,8 +387,8 @@ function planLvs(cur: LvsSpec, next: LvsSpec, out: PlanChange[]): void {
       (f) => f !== 'realServers' && !(f === 'vips' && !nv.haSuspend && !ov.haSuspend) && canon((strip(ov) as Record<string, unknown>)[f]) !== canon((strip(nv) as Record<string, unknown>)[f]),
     );
     if (fields.length) out.push({ area: 'lvs', action: 'change', subject: `virtual_server ${id}`, detail: `changes: ${fields.join(', ')}`, disruptive: false, virtualServer: id });
-    const oldRs = new Map(ov.realServers.map((r) => [rsKey(r), r]));
-    const newRs = new Map(nv.realServers.map((r) => [rsKey(r), r]));
+    const oldRs = new Map(ov.realServers.map((r) => [destTextId(r), r]));
+    const newRs = new Map(nv.realServers.map((r) => [destTextId(r), r]));
     for (const [k, r] of oldRs)
       if (!newRs.has(k))
         out.push({
