@@ -34,9 +34,9 @@ import type { KeepalivedConfig } from '../conf/model';
 import type { IpvsClient } from '../ipvs/client';
 import type { ServiceWithDests } from '../ipvs/types';
 import { initTrackFiles, isFileCheck, realCheckers, trackFilePaths, watchTrackFiles } from './checkers';
-import { lvsRole, lvsSpecFromModel } from './role';
+import { type LvsHalfFlags, lvsRole, lvsSpecFromModel } from './role';
 
-export { lvsRole, lvsSpecFromModel };
+export { type LvsHalfFlags, lvsRole, lvsSpecFromModel };
 import { type IpvsPort, LvsReconciler, type LvsStatus, realTimerClock } from './reconciler';
 import type { LvsEvent, LvsSpec, ScriptSpec } from './types';
 import { lvsMetricsText } from './metrics';
@@ -388,18 +388,6 @@ export async function runLvsDaemon(o: LvsDaemonOptions): Promise<void> {
   });
 }
 
-export interface LvsHalfFlags {
-  file: string;
-  'config-id'?: string;
-  'control-socket'?: string;
-  'pid-file'?: string;
-  'checkers-pid'?: string;
-  'log-format'?: string;
-  metrics?: string;
-  'lvs-only'?: boolean;
-  'vrrp-only'?: boolean;
-  'dont-release-ipvs'?: boolean;
-}
 
 /** What `hactl vrrp run` does about the LVS half: it ran here ('ran'), runs as a child ('child'), or none. */
 export type LvsHalfMode = 'ran' | 'child' | 'none';

@@ -9,8 +9,21 @@ import { nodeHostProbe } from '../conf/host-probe';
 import { type LoadResult, loadConfig } from '../conf/index';
 import type { KeepalivedConfig } from '../conf/model';
 import { defaultScriptUser } from '../proc/user';
-import type { LvsHalfFlags } from './daemon';
 import { lvsSpecFromConfig } from './from-config';
+
+/** `vrrp run`'s flags that the LVS half reads (./daemon re-exports this). */
+export interface LvsHalfFlags {
+  file: string;
+  'config-id'?: string;
+  'control-socket'?: string;
+  'pid-file'?: string;
+  'checkers-pid'?: string;
+  'log-format'?: string;
+  metrics?: string;
+  'lvs-only'?: boolean;
+  'vrrp-only'?: boolean;
+  'dont-release-ipvs'?: boolean;
+}
 
 /** The LVS half's spec from a parsed keepalived.conf (its default script user applied as keepalived does). */
 export function lvsSpecFromModel(model: KeepalivedConfig, userExists = nodeHostProbe().userExists) {
