@@ -31,6 +31,7 @@ import {
   type Op,
   type RealServerSpec,
   type Service,
+  type ServiceKey,
   type ServiceWithDests,
   svcKey,
   type VirtualServerSpec,
@@ -137,7 +138,7 @@ function wantedModel(wanted: IpvsTable): TableModel {
   return TableModel.from([...wanted.values()].map((w) => ({ ...w.service, dests: [...w.dests.values()] })));
 }
 
-export function svcLabel(s: Service): string {
+export function svcLabel(s: ServiceKey): string {
   if (s.fwmark) return `FWM ${s.fwmark}${s.af === 10 ? ' IPv6' : ''}`;
   const proto = s.protocol === 6 ? 'TCP' : s.protocol === 17 ? 'UDP' : s.protocol === 132 ? 'SCTP' : String(s.protocol);
   return `${proto} ${formatAddrPort(familyOfAf(s.af), s.addr, s.port)}`;
