@@ -137,4 +137,36 @@ describe('vrrp drill: hactl MASTER, keepalived backup', { skip, timeout: 90_000 
       l.cleanup();
     }
   });
+  it('vrrp drain --all --wait hands the VIP to the keepalived peer (the drill step-down); undrain --wait takes it back', { timeout: 60_000 }, async () => {
+    const l = new VrrpLab('drn', 2);
+    try {
+      const [n1, n2] = l.nodes;
+      const conf = (prio: number) => vrrpConf({ prio, version: 3, advert: ADVERT_MS / 1000, vips: [`${VIP}/24`] });
+      l.startKeepalived(n2, conf(100));
+      await l.waitState(n2, 'MASTER', 10_000);
+      l.startHactl(n1, conf(150));
+      await l.waitState(n1, 'MASTER', 10_000);
+      await l.waitState(n2, 'BACKUP', 5_000);
+      const r = await hactlIn(n1, ['vrrp', 'drain', '--all', '--wait', '--timeout', '10', '--json']);
+      assert.equal(r.status, 0, r.stdout + r.stderr);
+      const j = JSON.parse(r.stdout);
+      assert.deepEqual(j.drained, ['VI_1']);
+      assert.deepEqual(j.pending, []);
+      assert.ok(l.hasAddr(n2, VIP) && !l.hasAddr(n1, VIP), 'the peer holds the VIP once drain --wait returns');
+      assert.equal((await l.status(n1))?.instances[0].drillHold, true);
+      const again = await hactlIn(n1, ['vrrp', 'drain', '--all']);
+      assert.equal(again.status, 0, again.stderr);
+      assert.match(again.stdout, /^VI_1: skipped, already drained \(held BACKUP\)$/m);
+      const back = await hactlIn(n1, ['vrrp', 'undrain', '--all', '--wait', '--timeout', '10']);
+      assert.equal(back.status, 0, back.stdout + back.stderr);
+      assert.match(back.stdout, /MASTER again: VI_1/);
+      await l.waitState(n2, 'BACKUP', 5_000);
+      assert.ok(l.hasAddr(n1, VIP));
+      const bad = await hactlIn(n1, ['vrrp', 'drain', '--instance', 'VI_9']);
+      assert.equal(bad.status, 1);
+      assert.match(bad.stderr, /^hactl: error: no vrrp_instance VI_9 /);
+    } finally {
+      l.cleanup();
+    }
+  });
 });
