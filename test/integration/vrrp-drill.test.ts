@@ -3,7 +3,8 @@
  * figures are checked against an independent tcpdump on the client, measured as bench/vrrp.md
  * measures a SIGTERM takeover (the backup's first advert - the master's priority-0 advert, both
  * tcpdump timestamps), within one advert interval; then the hold, the refusals and --return.
- * `hactl status` (--json against its schema, --watch's change lines on a pipe) rides along.
+ * `hactl status` (--json against its schema, --watch's change lines on a pipe) rides along; the same
+ * drill over IPv6 (link-local adverts, the VIP's unsolicited NA), and `vrrp drain` / `undrain`.
  */
 import * as assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
@@ -137,6 +138,52 @@ describe('vrrp drill: hactl MASTER, keepalived backup', { skip, timeout: 90_000 
       l.cleanup();
     }
   });
+  it('IPv6: the drill measures the takeover as tcpdump does (within one advert interval) and sees the VIP move to the peer (Neighbour Advertisement)', { timeout: 60_000 }, async () => {
+    const l = new VrrpLab('dr6', 2, { v6: true });
+    try {
+      const [n1, n2] = l.nodes;
+      await l.waitDad();
+      const VIP6 = '2001:db8::100';
+      const conf = (prio: number) => vrrpConf({ prio, version: 3, advert: ADVERT_MS / 1000, vips: [`${VIP6}/64`] });
+      l.startKeepalived(n2, conf(100));
+      await l.waitState(n2, 'MASTER', 10_000);
+      const cap = l.startCapture();
+      await sleep(300);
+      l.startHactl(n1, conf(150));
+      await l.waitState(n1, 'MASTER', 10_000);
+      await l.waitState(n2, 'BACKUP', 5_000);
+      await sleep(4 * ADVERT_MS);
+      const before = Date.now();
+      const r = await hactlIn(n1, ['vrrp', 'drill', '--instance', 'VI_1', '--json']);
+      assert.equal(r.status, 0, r.stdout + r.stderr);
+      const d = JSON.parse(r.stdout);
+      assert.equal(d.complete, true);
+      assert.equal(d.zeroSeen, true);
+      const ll1 = l.linkLocal(n1);
+      const ll2 = l.linkLocal(n2);
+      assert.equal(d.peer.addr, ll2, 'IPv6 adverts come from the link-local address');
+      assert.equal(d.peer.mac, l.mac(n2));
+      assert.equal(d.vips[0].address, VIP6);
+      assert.equal(d.vips[0].mac, l.mac(n2), 'the VIP answers from the peer');
+      await sleep(500);
+      const zero = cap.adverts.find((a) => a.src === ll1 && a.prio === 0 && a.t >= before - 50);
+      assert.ok(zero, 'tcpdump saw the priority-0 advert');
+      const first = cap.firstAfter(ll2, zero.t, 51);
+      assert.ok(first, 'tcpdump saw the backup take over');
+      const wire = first.t - zero.t;
+      process.stderr.write(`drill (IPv6): advert ${d.advertMs} ms, VIP ${d.vips[0].ms} ms (${d.vips[0].how}); tcpdump: advert ${wire.toFixed(1)} ms\n`);
+      assert.ok(Math.abs(d.advertMs - wire) <= ADVERT_MS, `drill ${d.advertMs} ms vs tcpdump ${wire.toFixed(1)} ms`);
+      assert.ok(d.takeoverMs >= d.advertMs);
+      assert.ok(l.hasAddr(n2, VIP6) && !l.hasAddr(n1, VIP6));
+      const back = await hactlIn(n1, ['vrrp', 'drill', '--instance', 'VI_1', '--return']);
+      assert.equal(back.status, 0, back.stdout + back.stderr);
+      await l.waitState(n2, 'BACKUP', 5_000);
+      assert.ok(l.hasAddr(n1, VIP6));
+    } finally {
+      l.cleanup();
+    }
+  });
+
   it('vrrp drain --all --wait hands the VIP to the keepalived peer (the drill step-down); undrain --wait takes it back', { timeout: 60_000 }, async () => {
     const l = new VrrpLab('drn', 2);
     try {
