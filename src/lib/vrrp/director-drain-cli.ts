@@ -4,22 +4,13 @@
  * BACKUP; the BGP announcements that follow the VRRP state are withdrawn by the daemon), and with
  * --wait poll its status until a peer holds every VIP and nothing is announced (./director-drain.ts).
  */
-import { queryLineJson } from '../cli/control-socket';
 import { HactlError, UsageError } from '../cli/errors';
 import type { Parsed } from '../cli/parse';
 import type { DaemonStatus } from './daemon';
 import { type DrainSelection, drainPending, pickInstances, undrainPending } from './director-drain';
-import { NO_DAEMON_HINT } from './status-cli';
+import { askDaemon } from './status-cli';
 
-async function ask(sock: string, request: string): Promise<Record<string, unknown>> {
-  try {
-    return (await queryLineJson(sock, request, 5000)) as Record<string, unknown>;
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ECONNREFUSED') throw new HactlError(`no VRRP daemon answers on ${sock}`, { hint: NO_DAEMON_HINT });
-    throw new HactlError(`cannot query ${sock}: ${(e as Error).message}`);
-  }
-}
+const ask = askDaemon;
 
 async function status(sock: string): Promise<DaemonStatus> {
   const s = (await ask(sock, 'status')) as unknown as DaemonStatus & { error?: string };
