@@ -8,6 +8,7 @@ import { describe, it } from 'node:test';
 import { Fwd, IPPROTO_TCP } from '../../src/lib/ipvs/constants';
 import { desiredTable } from '../../src/lib/lvs/desired';
 import { findDrainTarget, waitStep } from '../../src/lib/lvs/drain';
+import { lvsMetricsText } from '../../src/lib/lvs/metrics';
 import { LvsState } from '../../src/lib/lvs/state';
 import type { LvsSpec, ServiceKey } from '../../src/lib/lvs/types';
 import { rig, rs, startAndCheck, svc, tick, vs } from './lvs-helpers';
@@ -87,6 +88,10 @@ describe('lvs drain: reconciler', () => {
     const st = r.rec.status().virtualServers[0].realServers[0];
     assert.equal(st.drained, true);
     assert.equal(st.ipvsWeight, 0);
+    const m = lvsMetricsText(r.rec.status());
+    assert.match(m, /^# TYPE hactl_lvs_real_server_drained gauge$/m);
+    assert.match(m, /^hactl_lvs_real_server_drained\{virtual_server="\[192\.0\.2\.10\]:tcp:80",real_server="198\.51\.100\.11:80"\} 1$/m);
+    assert.match(m, /^hactl_lvs_real_server_drained\{virtual_server="\[192\.0\.2\.10\]:tcp:80",real_server="198\.51\.100\.12:80"\} 0$/m);
     r.checks.weight.delete('198.51.100.11|80');
     await r.rec.setDrain(target, false);
     assert.equal(r.ipvs.weights(K)['198.51.100.11|80'], 7);
