@@ -3,7 +3,8 @@
  * figures are checked against an independent tcpdump on the client, measured as bench/vrrp.md
  * measures a SIGTERM takeover (the backup's first advert - the master's priority-0 advert, both
  * tcpdump timestamps), within one advert interval; then the hold, the refusals and --return.
- * `hactl status` (--json against its schema, --watch's change lines on a pipe) rides along.
+ * `hactl status` (--json against its schema, --watch's change lines on a pipe) rides along; the same
+ * drill over IPv6 (link-local adverts, the VIP's unsolicited NA), and `vrrp drain` / `undrain`.
  */
 import * as assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
@@ -27,6 +28,49 @@ function hactlIn(n: Node, args: string[]): Promise<{ status: number; stdout: str
   });
 }
 
+/** keepalived MASTER first, then hactl (higher priority) hears it and preempts; the capture runs from before that. */
+async function hactlOverKeepalived(l: VrrpLab, conf: (prio: number) => string) {
+  const [n1, n2] = l.nodes;
+  l.startKeepalived(n2, conf(100));
+  await l.waitState(n2, 'MASTER', 10_000);
+  const cap = l.startCapture();
+  await sleep(300);
+  l.startHactl(n1, conf(150));
+  await l.waitState(n1, 'MASTER', 10_000);
+  await l.waitState(n2, 'BACKUP', 5_000);
+  await sleep(4 * ADVERT_MS);
+  return cap;
+}
+
+/**
+ * `vrrp drill --json` on the first node: complete, the peer (advert source `peerSrc`) holds `vip`, and
+ * its advert figure agrees within one advert interval with tcpdump on the client (the peer's first
+ * advert - our priority-0 advert, as bench/vrrp.md measures a takeover).
+ */
+async function drillAgainstTcpdump(l: VrrpLab, cap: ReturnType<VrrpLab['startCapture']>, vip: string, selfSrc: string, peerSrc: string) {
+  const [n1, n2] = l.nodes;
+  const before = Date.now();
+  const r = await hactlIn(n1, ['vrrp', 'drill', '--instance', 'VI_1', '--json']);
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  const d = JSON.parse(r.stdout);
+  assert.equal(d.complete, true);
+  assert.equal(d.zeroSeen, true);
+  assert.equal(d.peer.addr, peerSrc);
+  assert.equal(d.peer.mac, l.mac(n2));
+  assert.equal(d.vips[0].address, vip);
+  assert.equal(d.vips[0].mac, l.mac(n2), 'the VIP answers from the peer');
+  await sleep(500);
+  // the independent measurement: tcpdump on the client
+  const zero = cap.adverts.find((a) => a.src === selfSrc && a.prio === 0 && a.t >= before - 50);
+  assert.ok(zero, 'tcpdump saw the priority-0 advert');
+  const first = cap.firstAfter(peerSrc, zero.t, 51);
+  assert.ok(first, 'tcpdump saw the backup take over');
+  const wire = first.t - zero.t;
+  assert.ok(Math.abs(d.advertMs - wire) <= ADVERT_MS, `drill ${d.advertMs} ms vs tcpdump ${wire.toFixed(1)} ms`);
+  assert.ok(d.takeoverMs >= d.advertMs);
+  return { d, zero, wire };
+}
+
 describe('vrrp drill: hactl MASTER, keepalived backup', { skip, timeout: 90_000 }, () => {
   it('refuses without a peer; measures the takeover as tcpdump does (within one advert interval); holds BACKUP; --return gives MASTER back', { timeout: 80_000 }, async () => {
     const l = new VrrpLab('drl', 2);
@@ -43,14 +87,7 @@ describe('vrrp drill: hactl MASTER, keepalived backup', { skip, timeout: 90_000 
       await l.stop(n1);
 
       // keepalived is MASTER first; hactl (higher priority) hears it and preempts
-      l.startKeepalived(n2, conf(100));
-      await l.waitState(n2, 'MASTER', 10_000);
-      const cap = l.startCapture();
-      await sleep(300);
-      l.startHactl(n1, conf(150));
-      await l.waitState(n1, 'MASTER', 10_000);
-      await l.waitState(n2, 'BACKUP', 5_000);
-      await sleep(4 * ADVERT_MS);
+      const cap = await hactlOverKeepalived(l, conf);
 
       // hactl status --watch on a pipe: one line per change
       const watch = spawn('ip', ['netns', 'exec', n1.host.ns, process.execPath, HACTL, 'status', '--watch', '--interval', '0.1', '--control-socket', n1.sock], {
@@ -64,31 +101,12 @@ describe('vrrp drill: hactl MASTER, keepalived backup', { skip, timeout: 90_000 
       await sleep(1000);
       assert.match(watched, /^\S+Z VI_1 state: MASTER$/m, watched);
 
-      const before = Date.now();
-      const r = await hactlIn(n1, ['vrrp', 'drill', '--instance', 'VI_1', '--json']);
-      assert.equal(r.status, 0, r.stdout + r.stderr);
-      const d = JSON.parse(r.stdout);
-      assert.equal(d.complete, true);
-      assert.equal(d.zeroSeen, true);
+      const { d, zero, wire } = await drillAgainstTcpdump(l, cap, VIP, n1.addr, n2.addr);
       assert.equal(d.held, true);
-      assert.equal(d.peer.addr, n2.addr);
-      assert.equal(d.peer.mac, l.mac(n2));
-      assert.equal(d.vips[0].address, VIP);
-      assert.equal(d.vips[0].mac, l.mac(n2), 'the VIP answers from the peer');
-      await sleep(500);
-
-      // the independent measurement: tcpdump on the client
-      const zero = cap.adverts.find((a) => a.src === n1.addr && a.prio === 0 && a.t >= before - 50);
-      assert.ok(zero, 'tcpdump saw the priority-0 advert');
-      const first = cap.firstAfter(n2.addr, zero.t, 51);
-      assert.ok(first, 'tcpdump saw the backup take over');
-      const wire = first.t - zero.t;
       const garp = cap.arps.find((a) => a.t >= zero.t && a.line.includes(`tell ${VIP},`));
       assert.ok(garp, 'tcpdump saw the gratuitous ARP of the new master');
       process.stderr.write(`drill: advert ${d.advertMs} ms, VIP ${d.vips[0].ms} ms (${d.vips[0].how}); tcpdump: advert ${wire.toFixed(1)} ms, GARP ${(garp.t - zero.t).toFixed(1)} ms\n`);
-      assert.ok(Math.abs(d.advertMs - wire) <= ADVERT_MS, `drill ${d.advertMs} ms vs tcpdump ${wire.toFixed(1)} ms`);
       assert.ok(d.vips[0].ms <= garp.t - zero.t + ADVERT_MS, `VIP ${d.vips[0].ms} ms vs tcpdump GARP ${(garp.t - zero.t).toFixed(1)} ms`);
-      assert.ok(d.takeoverMs >= d.advertMs);
 
       // held: no preemption back over many Master_Down_Intervals, although hactl's priority is higher
       await sleep(10 * ADVERT_MS);
@@ -133,6 +151,54 @@ describe('vrrp drill: hactl MASTER, keepalived backup', { skip, timeout: 90_000 
       const absent = await hactlIn(n1, ['status']);
       assert.equal(absent.status, 1);
       assert.match(absent.stderr, /^hactl: error: no VRRP daemon answers on .*\nhint: /);
+    } finally {
+      l.cleanup();
+    }
+  });
+  it('IPv6: the drill measures the takeover as tcpdump does (within one advert interval) and sees the VIP move to the peer (Neighbour Advertisement)', { timeout: 60_000 }, async () => {
+    const l = new VrrpLab('dr6', 2, { v6: true });
+    try {
+      const [n1, n2] = l.nodes;
+      await l.waitDad();
+      const VIP6 = '2001:db8::100';
+      const conf = (prio: number) => vrrpConf({ prio, version: 3, advert: ADVERT_MS / 1000, vips: [`${VIP6}/64`] });
+      const cap = await hactlOverKeepalived(l, conf);
+      const { d, wire } = await drillAgainstTcpdump(l, cap, VIP6, l.linkLocal(n1), l.linkLocal(n2));
+      process.stderr.write(`drill (IPv6): advert ${d.advertMs} ms, VIP ${d.vips[0].ms} ms (${d.vips[0].how}); tcpdump: advert ${wire.toFixed(1)} ms\n`);
+      assert.ok(l.hasAddr(n2, VIP6) && !l.hasAddr(n1, VIP6));
+      const back = await hactlIn(n1, ['vrrp', 'drill', '--instance', 'VI_1', '--return']);
+      assert.equal(back.status, 0, back.stdout + back.stderr);
+      await l.waitState(n2, 'BACKUP', 5_000);
+      assert.ok(l.hasAddr(n1, VIP6));
+    } finally {
+      l.cleanup();
+    }
+  });
+
+  it('vrrp drain --all --wait hands the VIP to the keepalived peer (the drill step-down); undrain --wait takes it back', { timeout: 60_000 }, async () => {
+    const l = new VrrpLab('drn', 2);
+    try {
+      const [n1, n2] = l.nodes;
+      const conf = (prio: number) => vrrpConf({ prio, version: 3, advert: ADVERT_MS / 1000, vips: [`${VIP}/24`] });
+      await hactlOverKeepalived(l, conf);
+      const r = await hactlIn(n1, ['vrrp', 'drain', '--all', '--wait', '--timeout', '10', '--json']);
+      assert.equal(r.status, 0, r.stdout + r.stderr);
+      const j = JSON.parse(r.stdout);
+      assert.deepEqual(j.drained, ['VI_1']);
+      assert.deepEqual(j.pending, []);
+      assert.ok(l.hasAddr(n2, VIP) && !l.hasAddr(n1, VIP), 'the peer holds the VIP once drain --wait returns');
+      assert.equal((await l.status(n1))?.instances[0].drillHold, true);
+      const again = await hactlIn(n1, ['vrrp', 'drain', '--all']);
+      assert.equal(again.status, 0, again.stderr);
+      assert.match(again.stdout, /^VI_1: skipped, already drained \(held BACKUP\)$/m);
+      const back = await hactlIn(n1, ['vrrp', 'undrain', '--all', '--wait', '--timeout', '10']);
+      assert.equal(back.status, 0, back.stdout + back.stderr);
+      assert.match(back.stdout, /MASTER again: VI_1/);
+      await l.waitState(n2, 'BACKUP', 5_000);
+      assert.ok(l.hasAddr(n1, VIP));
+      const bad = await hactlIn(n1, ['vrrp', 'drain', '--instance', 'VI_9']);
+      assert.equal(bad.status, 1);
+      assert.match(bad.stderr, /^hactl: error: no vrrp_instance VI_9 /);
     } finally {
       l.cleanup();
     }

@@ -133,6 +133,24 @@ describe('drift: IPVS', () => {
       ['198.51.100.11:5'],
     );
   });
+  it('a real server drained by the LVS half (hactl rs drain) is wanted at weight 0', () => {
+    const h = {
+      virtualServers: [
+        {
+          id: '[192.0.2.10]:tcp:80',
+          quorumUp: true,
+          realServers: [
+            { addr: '198.51.100.11', port: 80, alive: true, effectiveWeight: 3, drained: true },
+            { addr: '198.51.100.12', port: 80, alive: true, effectiveWeight: 1 },
+          ],
+        },
+      ],
+    } as unknown as LvsStatus;
+    assert.deepEqual(
+      wantedIpvs(spec, h).table[0].dests.map((d) => `${d.addr}:${d.weight}`),
+      ['198.51.100.11:0', '198.51.100.12:1'],
+    );
+  });
   it('a clean table: nothing', () => {
     const w = wantedIpvs(spec).table;
     assert.deepEqual(ipvsDrift(w, clone(w)), []);

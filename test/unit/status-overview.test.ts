@@ -80,7 +80,7 @@ describe('hactl status: one view', () => {
     assert.deepEqual(validateSchema(schema, o), []);
     assert.equal(o.exitCode, 0);
     assert.equal(o.daemon.state, 'running');
-    assert.deepEqual(o.lvs[0].realServers[0], { address: '198.51.100.11', port: 80, alive: true, weight: 3, ipvsWeight: 3, checkers: [{ type: 'TCP_CHECK', up: true, last: 'connected' }] });
+    assert.deepEqual(o.lvs[0].realServers[0], { address: '198.51.100.11', port: 80, alive: true, weight: 3, ipvsWeight: 3, drained: false, checkers: [{ type: 'TCP_CHECK', up: true, last: 'connected' }] });
     assert.deepEqual(o.bgp, bgp);
     assert.notDeepEqual(validateSchema(schema, { ...o, extra: 1 }), []);
     assert.notDeepEqual(validateSchema(schema, { ...o, vrrp: [{ ...o.vrrp[0], state: 'UP' }] }), []);
@@ -90,6 +90,16 @@ describe('hactl status: one view', () => {
     assert.deepEqual(validateSchema(schema, l), []);
     assert.equal(l.daemon.state, 'lvs-only');
     assert.equal(l.lvs[0].realServers[0].ipvsWeight, null);
+  });
+  it('a drained real server (hactl rs drain): drained in the JSON, DRAINED in the table, a --watch change', () => {
+    const base = lvs();
+    const d: LvsStatus = { ...base, virtualServers: [{ ...base.virtualServers[0], realServers: [{ ...base.virtualServers[0].realServers[0], ipvsWeight: 0, drained: true }] }] };
+    const o = buildOverview(vrrp(), d);
+    assert.deepEqual(validateSchema(schema, o), []);
+    assert.equal(o.schemaVersion, 2);
+    assert.equal(o.lvs[0].realServers[0].drained, true);
+    assert.match(renderOverview(o, painter(false)), /198\.51\.100\.11:80 {2}UP DRAINED {2}0 \(3\)/);
+    assert.deepEqual(factChanges(overviewFacts(buildOverview(vrrp(), base)), overviewFacts(o)).length, 1);
   });
   it('a supervised half not up: degraded, exit 3 as vrrp status', () => {
     const h = vrrp().halves as NonNullable<DaemonStatus['halves']>;

@@ -333,7 +333,7 @@ export function driftInstances(config: DaemonConfig, states?: ReadonlyMap<string
 
 /**
  * The IPVS table the LVS half wants (lvs/desired.ts) for the given health: the running LVS half's
- * (alive, effective weight, quorum, sorry server per real server) or, without one, every real
+ * (alive, effective weight, drained, quorum, sorry server per real server) or, without one, every real
  * server alive at its configured weight. Also the virtual server that owns each service.
  */
 export function wantedIpvs(spec: LvsSpec, health?: LvsStatus): { table: ServiceWithDests[]; owners: Map<string, string> } {
@@ -345,6 +345,8 @@ export function wantedIpvs(spec: LvsSpec, health?: LvsStatus): { table: ServiceW
       const hr = h?.realServers.find((x) => x.addr === rs.spec.addr && x.port === rs.spec.port);
       rs.alive = hr ? hr.alive : true;
       rs.effectiveWeight = hr ? hr.effectiveWeight : rs.spec.weight;
+      // drained by `hactl rs drain`: weight 0 is what the daemon wants
+      rs.drained = hr?.drained || undefined;
     }
     v.quorumUp = h ? h.quorumUp : st.weightSum(v) >= v.spec.quorum;
     v.sorryAlive = h ? !!h.sorryServer?.active : !v.quorumUp && !!v.spec.sorryServer;

@@ -121,7 +121,8 @@ function takeFlags(argv: string[], names: string[]): { rest: string[]; got: Set<
   return { rest, got };
 }
 
-async function openClient(): Promise<IpvsClient> {
+/** The IPVS client for a command line: no IPVS in the kernel is exit 2 with the modprobe hint. */
+export async function openClient(): Promise<IpvsClient> {
   const { ipvs } = await import('./client');
   try {
     return await ipvs();

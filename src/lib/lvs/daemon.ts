@@ -33,6 +33,7 @@ import { loadConfig } from '../conf/index';
 import type { KeepalivedConfig } from '../conf/model';
 import type { IpvsClient } from '../ipvs/client';
 import type { ServiceWithDests } from '../ipvs/types';
+import type { DrainMatch, DrainTarget } from './drain';
 import { initTrackFiles, isFileCheck, realCheckers, trackFilePaths, watchTrackFiles } from './checkers';
 import { type LvsHalfFlags, lvsRole, lvsSpecFromModel } from './role';
 
@@ -269,6 +270,14 @@ export class LvsHost {
     return this.rec?.status();
   }
 
+  /** `hactl rs drain` / `undrain` through the control socket (reconciler.setDrain). */
+  async setDrain(t: DrainTarget, on: boolean): Promise<DrainMatch> {
+    if (!this.rec) return { kind: 'error', message: 'the LVS half is not running its configuration yet', hint: 'try again in a moment' };
+    const m = await this.rec.setDrain(t, on);
+    if (m.kind === 'found') this.o.log('info', `LVS: real server ${m.rsKey.replace('|', ':')} of VS ${m.vsId} ${on ? 'drained (weight 0)' : 'undrained'}`);
+    return m;
+  }
+
   /**
    * The kernel's IPVS table with its counters (for /metrics); undefined when it cannot be read.
    * Its own netlink socket: the kernel runs one dump at a time per socket, and a scrape must not
@@ -292,8 +301,27 @@ const lvsAnswers = (host: LvsHost) => {
   const answer = () => ({ pid: process.pid, lvs: host.status() ?? null });
   // the VRRP parent's /metrics appends this half's (with the kernel's IPVS counters)
   const metrics = async () => ({ text: lvsMetricsText(host.status(), await host.liveTable()) });
-  return { status: answer, 'lvs-status': answer, 'lvs-metrics': metrics };
+  // `lvs-drain JSON` / `lvs-undrain JSON` (a DrainTarget): the match, or {kind: 'error'|'not-managed'}
+  const drain = (on: boolean) => (arg?: string) => {
+    const t = parseDrainTarget(arg);
+    return t ? host.setDrain(t, on) : { kind: 'error', message: 'bad drain request: expected a JSON {svc, addr, port}' };
+  };
+  return { status: answer, 'lvs-status': answer, 'lvs-metrics': metrics, 'lvs-drain': drain(true), 'lvs-undrain': drain(false) };
 };
+
+/** A drain request's argument, checked (the daemon never trusts a control line). */
+function parseDrainTarget(arg: string | undefined): DrainTarget | undefined {
+  try {
+    const j = JSON.parse(arg ?? '') as DrainTarget;
+    const s = j?.svc;
+    const num = (x: unknown) => typeof x === 'number' && Number.isInteger(x) && x >= 0;
+    if (!s || !num(s.af) || !num(s.protocol) || typeof s.addr !== 'string' || !num(s.port) || !num(s.fwmark)) return undefined;
+    if (typeof j.addr !== 'string' || !(j.port === null || num(j.port))) return undefined;
+    return { svc: { af: s.af, protocol: s.protocol, addr: s.addr, port: s.port, fwmark: s.fwmark }, addr: j.addr, port: j.port };
+  } catch {
+    return undefined;
+  }
+}
 
 /** The LVS half's /metrics text from its control socket ('' when none answers). */
 export async function queryLvsMetrics(p: string, timeoutMs = 2000): Promise<string> {

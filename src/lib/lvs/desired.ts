@@ -9,7 +9,8 @@
  *   any other real server is absent;
  * - a sorry server is in with weight 1 while the quorum is lost; with
  *   `sorry_server_inhibit` it otherwise stays with weight 0;
- * - destinations that are not NAT take the service's port (0 for fwmark).
+ * - destinations that are not NAT take the service's port (0 for fwmark);
+ * - a drained real server (`hactl rs drain`) that would be in is in with weight 0.
  */
 import { AF_INET6, Fwd, SvcFlag } from '../ipvs/constants';
 import type { LvsState, VirtualServerState } from './state';
@@ -67,7 +68,7 @@ export function wantedDests(v: VirtualServerState, sorryActive: boolean): { inpu
   const out = new Map<string, { input: DestInput; weight: number }>();
   for (const rs of v.rs.values()) {
     const r = rs.spec;
-    if (rs.alive && !sorryActive) out.set(destTextId(r), { input: r, weight: realWeight(rs.effectiveWeight) });
+    if (rs.alive && !sorryActive) out.set(destTextId(r), { input: r, weight: rs.drained ? 0 : realWeight(rs.effectiveWeight) });
     else if (r.inhibitOnFailure) out.set(destTextId(r), { input: r, weight: 0 });
   }
   const ss = v.spec.sorryServer;

@@ -42,6 +42,7 @@ export function lvsMetricsText(s: LvsStatus | undefined, live?: ServiceWithDests
     'gauge',
     rs.filter((x) => x.r.ipvsWeight !== undefined).map((x) => [x.labels, x.r.ipvsWeight ?? 0]),
   );
+  metric('hactl_lvs_real_server_drained', 'Real server drained by `hactl rs drain` (1: held at weight 0 until undrained) or not (0)', 'gauge', rs.map((x) => [x.labels, x.r.drained ? 1 : 0]));
   metric('hactl_lvs_real_server_in_ipvs', 'Real server present in the IPVS table', 'gauge', rs.map((x) => [x.labels, x.r.inIpvs ? 1 : 0]));
   metric('hactl_lvs_checker_up', 'Checker verdict: up (1) or down (0)', 'gauge', ck.map((x) => [x.labels, x.c.up ? 1 : 0]));
   metric('hactl_lvs_checker_runs_total', 'Checks run', 'counter', ck.map((x) => [x.labels, x.c.runs]));

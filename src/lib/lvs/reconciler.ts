@@ -20,6 +20,7 @@ import { DaemonState } from '../ipvs/constants';
 import { keepalivedOutcome, planTable, TableModel } from '../ipvs/plan';
 import type { Daemon } from '../ipvs/types';
 import { desiredTable, type IpvsTable } from './desired';
+import { type DrainMatch, type DrainTarget, findDrainTarget } from './drain';
 import { LvsState } from './state';
 import {
   type CheckOutcome,
@@ -30,6 +31,7 @@ import {
   type Op,
   type RealServerSpec,
   type Service,
+  type ServiceKey,
   type ServiceWithDests,
   type VirtualServerSpec,
 } from './types';
@@ -104,6 +106,8 @@ export interface LvsStatus {
       inhibitOnFailure: boolean;
       inIpvs: boolean;
       ipvsWeight?: number;
+      /** `hactl rs drain`: held at weight 0 until undrained */
+      drained?: boolean;
       lastChangeAt?: number;
       checkers: {
         id: string;
@@ -133,7 +137,7 @@ function wantedModel(wanted: IpvsTable): TableModel {
   return TableModel.from([...wanted.values()].map((w) => ({ ...w.service, dests: [...w.dests.values()] })));
 }
 
-export function svcLabel(s: Service): string {
+export function svcLabel(s: ServiceKey): string {
   if (s.fwmark) return `FWM ${s.fwmark}${s.af === 10 ? ' IPv6' : ''}`;
   const proto = s.protocol === 6 ? 'TCP' : s.protocol === 17 ? 'UDP' : s.protocol === 132 ? 'SCTP' : String(s.protocol);
   return `${proto} ${formatAddrPort(familyOfAf(s.af), s.addr, s.port)}`;
@@ -408,6 +412,19 @@ export class LvsReconciler {
     return allOk;
   }
 
+  /**
+   * `hactl rs drain` / `undrain` (the LVS control socket): hold the named real server at weight 0
+   * (every later pass keeps it there) or give it its weight back; resolves once IPVS has it.
+   */
+  async setDrain(t: DrainTarget, on: boolean): Promise<DrainMatch> {
+    const m = findDrainTarget(this.spec.virtualServers, t);
+    if (m.kind !== 'found') return m;
+    this.state.setDrained(m.vsId, m.rsKey, on);
+    this.requestSync(m.vsId);
+    await this.idle();
+    return m;
+  }
+
   // --- checkers --------------------------------------------------------------
 
   private cancelAll(): void {
@@ -529,6 +546,7 @@ export class LvsReconciler {
               inhibitOnFailure: rs.spec.inhibitOnFailure,
               inIpvs: !!d,
               ipvsWeight: d?.weight,
+              drained: !!rs.drained,
               lastChangeAt: rs.lastChangeAt,
               checkers: [...rs.checkers.values()].map((c) => ({
                 id: c.id,
@@ -566,7 +584,7 @@ export function formatLvsStatus(st: LvsStatus, now = Date.now()): string {
     const ss = v.sorryServer ? `, sorry server ${v.sorryServer.addr}:${v.sorryServer.port}${v.sorryServer.active ? ' (ACTIVE)' : ''}` : '';
     lines.push(`Virtual server ${v.id} (${v.services.join(', ')}), ${v.sched}, quorum ${v.quorumUp ? 'UP' : 'DOWN'} (${v.weightSum}/${v.quorum}±${v.hysteresis})${ss}`);
     for (const r of v.realServers) {
-      const w = r.inIpvs ? `weight ${r.ipvsWeight}` : 'not in IPVS';
+      const w = `${r.inIpvs ? `weight ${r.ipvsWeight}` : 'not in IPVS'}${r.drained ? ', DRAINED' : ''}`;
       lines.push(`  ${fmtTrio(r.addr, '', r.port).replace(']::', ']:')} ${r.alive ? 'UP' : 'DOWN'} (${w}${r.inhibitOnFailure ? ', inhibit_on_failure' : ''})`);
       for (const c of r.checkers) {
         const fail = c.lastFailure ? `, last failure ${Math.round((now - c.lastFailure.at) / 1000)}s ago: ${c.lastFailure.reason}` : '';

@@ -50,6 +50,8 @@ export interface RealServerState {
   effectiveWeight: number;
   checkers: Map<string, CheckerState>;
   lastChangeAt?: number;
+  /** `hactl rs drain`: kept in IPVS at weight 0 while alive (no new connections), until undrained. */
+  drained?: boolean;
 }
 
 export interface VirtualServerState {
@@ -137,6 +139,18 @@ export class LvsState {
   /** Is a sorry server currently serving instead of the real servers? */
   sorryActive(v: VirtualServerState): boolean {
     return !!v.spec.sorryServer && v.sorryAlive;
+  }
+
+  /**
+   * `hactl rs drain` / `undrain`: the real server stays in IPVS (while alive) at weight 0, or gets
+   * its weight back. The quorum is not changed (a drain is the operator's, not a health change).
+   * False when the virtual or real server is not known.
+   */
+  setDrained(vsId: string, rsK: string, on: boolean): boolean {
+    const rs = this.vs.get(vsId)?.rs.get(rsK);
+    if (!rs) return false;
+    rs.drained = on || undefined;
+    return true;
   }
 
   /** A checker run starts `lagMs` after it was due (scheduling lag, /metrics). Unknown ids are ignored. */
@@ -344,6 +358,8 @@ export class LvsState {
           effectiveWeight: ors.effectiveWeight === ors.spec.weight ? r.weight : ors.spec.weight !== r.weight ? r.weight : ors.effectiveWeight,
           checkers: new Map(),
           lastChangeAt: ors.lastChangeAt,
+          // a drain outlives a reload while the real server is still configured
+          drained: ors.drained,
         };
         let anyRun = false;
         for (const c of r.checkers) {

@@ -6,7 +6,6 @@
 import * as fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { ipBytes } from '../addr';
-import { queryLineJson } from '../cli/control-socket';
 import { HactlError, UsageError } from '../cli/errors';
 import type { Parsed } from '../cli/parse';
 import { formatError } from '../cli/report-cli';
@@ -15,17 +14,9 @@ import { formatMac, parseMac, vrrpVirtualMac } from '../net/mac';
 import type { DaemonStatus, InstanceStatus } from './daemon';
 import { type DrillResult, DrillWatch, renderDrill } from './drill';
 
-import { NO_DAEMON_HINT } from './status-cli';
+import { askDaemon } from './status-cli';
 
-async function ask(sock: string, request: string): Promise<Record<string, unknown>> {
-  try {
-    return (await queryLineJson(sock, request, 5000)) as Record<string, unknown>;
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ECONNREFUSED') throw new HactlError(`no VRRP daemon answers on ${sock}`, { hint: NO_DAEMON_HINT });
-    throw new HactlError(`cannot query ${sock}: ${(e as Error).message}`);
-  }
-}
+const ask = askDaemon;
 
 async function instanceOf(sock: string, name: string): Promise<InstanceStatus> {
   const s = (await ask(sock, 'status')) as unknown as DaemonStatus & { error?: string };

@@ -8,7 +8,7 @@ import type { Painter } from '../cli/color';
 import type { LvsStatus } from '../lvs/reconciler';
 import type { DaemonStatus } from './daemon';
 
-export const STATUS_SCHEMA_VERSION = 1;
+export const STATUS_SCHEMA_VERSION = 2;
 
 export interface Overview {
   schemaVersion: number;
@@ -32,7 +32,7 @@ export interface Overview {
     services: string[];
     scheduler: string;
     quorumUp: boolean;
-    realServers: { address: string; port: number; alive: boolean; weight: number; ipvsWeight: number | null; checkers: { type: string; up: boolean; last: string }[] }[];
+    realServers: { address: string; port: number; alive: boolean; weight: number; ipvsWeight: number | null; drained: boolean; checkers: { type: string; up: boolean; last: string }[] }[];
   }[];
   bgp: { vip: string; mode: string; announced: boolean; reason: string; error: string | null }[];
   exitCode: number;
@@ -72,6 +72,7 @@ export function buildOverview(v: (DaemonStatus & { bgp?: Overview['bgp'] }) | un
         alive: r.alive,
         weight: r.weight,
         ipvsWeight: r.inIpvs ? (r.ipvsWeight ?? null) : null,
+        drained: !!r.drained,
         checkers: r.checkers.map((c) => ({ type: c.type, up: c.up, last: c.runs ? (c.lastReason ?? '') : 'not run yet' })),
       })),
     })),
@@ -133,7 +134,7 @@ export function renderOverview(o: Overview, p: Painter): string {
         rows.push([
           k === 0 ? vs : '',
           hostPort(r.address, r.port),
-          r.alive ? 'UP' : 'DOWN',
+          `${r.alive ? 'UP' : 'DOWN'}${r.drained ? ' DRAINED' : ''}`,
           r.ipvsWeight === null ? `${r.weight} (not in IPVS)` : r.ipvsWeight === r.weight ? String(r.weight) : `${r.ipvsWeight} (${r.weight})`,
           r.checkers.map((c) => `${c.type} ${c.up ? 'up' : 'down'}${c.up ? '' : `: ${c.last}`}`).join('; ') || '-',
         ]);
@@ -165,7 +166,7 @@ export function overviewFacts(o: Overview | undefined): Map<string, string> {
     f.set(`${s.virtualServer} quorum`, s.quorumUp ? 'UP' : 'DOWN');
     for (const r of s.realServers) {
       const k = `${s.virtualServer} ${hostPort(r.address, r.port)}`;
-      f.set(k, `${r.alive ? 'UP' : 'DOWN'} weight ${r.ipvsWeight ?? 'not in IPVS'}`);
+      f.set(k, `${r.alive ? 'UP' : 'DOWN'}${r.drained ? ' DRAINED' : ''} weight ${r.ipvsWeight ?? 'not in IPVS'}`);
       for (const c of r.checkers) f.set(`${k} ${c.type}`, c.up ? 'up' : 'down');
     }
   }

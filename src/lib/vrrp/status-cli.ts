@@ -7,6 +7,18 @@ import type { DaemonStatus } from './daemon';
 
 export const NO_DAEMON_HINT = 'start it with `hactl vrrp run -f FILE` or pass --control-socket';
 
+/** One request to the VRRP daemon's control socket (`vrrp drill`, `vrrp drain`): no daemon and a bad answer are one-line errors. */
+export async function askDaemon(sock: string, request: string): Promise<Record<string, unknown>> {
+  const { queryLineJson } = require('../cli/control-socket') as typeof import('../cli/control-socket');
+  try {
+    return (await queryLineJson(sock, request, 5000)) as Record<string, unknown>;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ECONNREFUSED') throw new HactlError(`no VRRP daemon answers on ${sock}`, { hint: NO_DAEMON_HINT });
+    throw new HactlError(`cannot query ${sock}: ${(e as Error).message}`);
+  }
+}
+
 /**
  * Both halves' answers (the LVS half answers on <sock>-lvs.sock; with --lvs-only it is the only
  * one); undefined where nothing answers. Throws only for a socket that answers wrongly.
