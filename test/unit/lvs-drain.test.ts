@@ -4,6 +4,7 @@
  * changes and reloads until it is undrained (in-memory IPVS, fake clock).
  */
 import * as assert from 'node:assert/strict';
+import { serviceTextId } from '../../src/lib/ipvs/ids';
 import { describe, it } from 'node:test';
 import { Fwd, IPPROTO_TCP } from '../../src/lib/ipvs/constants';
 import { desiredTable } from '../../src/lib/lvs/desired';
@@ -24,7 +25,7 @@ describe('lvs drain: target lookup', () => {
   it('finds a NAT real server by its port, a DR one by the service port or its own, or by address alone', () => {
     assert.deepEqual(
       ((m) => (m.kind === 'found' ? [m.vsId, m.rsKey] : m))(findDrainTarget([v], { svc: key(), addr: '198.51.100.11', port: 8080 })),
-      ['[192.0.2.10]:tcp:80', '198.51.100.11|8080'],
+      ['[192.0.2.10]:tcp:80', '198.51.100.11:8080'],
     );
     assert.equal(findDrainTarget([v], { svc: key(), addr: '198.51.100.12', port: 80 }).kind, 'found');
     assert.equal(findDrainTarget([v], { svc: key(), addr: '198.51.100.11', port: null }).kind, 'found');
@@ -56,11 +57,11 @@ describe('lvs drain: desired table', () => {
   it('a drained alive real server is wanted at weight 0, the others keep theirs; undrained it gets its weight back', () => {
     const st = new LvsState();
     st.init(spec(vs(VIP, 80, [rs('198.51.100.11', 80, { weight: 3 }), rs('198.51.100.12', 80, { weight: 2 })])));
-    const w = () => Object.fromEntries([...desiredTable(st).get(K)!.dests.values()].map((d) => [d.addr, d.weight]));
-    assert.equal(st.setDrained('[192.0.2.10]:tcp:80', '198.51.100.11|80', true), true);
+    const w = () => Object.fromEntries([...desiredTable(st).get(serviceTextId(key()))!.dests.values()].map((d) => [d.addr, d.weight]));
+    assert.equal(st.setDrained('[192.0.2.10]:tcp:80', '198.51.100.11:80', true), true);
     assert.deepEqual(w(), { '198.51.100.11': 0, '198.51.100.12': 2 });
     assert.equal(st.setDrained('[192.0.2.10]:tcp:80', '198.51.100.99|80', true), false);
-    st.setDrained('[192.0.2.10]:tcp:80', '198.51.100.11|80', false);
+    st.setDrained('[192.0.2.10]:tcp:80', '198.51.100.11:80', false);
     assert.deepEqual(w(), { '198.51.100.11': 3, '198.51.100.12': 2 });
   });
 });
