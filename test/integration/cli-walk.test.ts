@@ -109,11 +109,15 @@ const BAD_VALUE: Record<string, string[]> = {
   'rs:add': ['-t', '192.0.2.1:80', '-r', '300.1.1.1'],
   'rs:del': ['-t', '300.1.1.1:80', '-r', '192.0.2.2'],
   'rs:edit': ['-t', '192.0.2.1:80', '-r', '192.0.2.2', '-w', 'x'],
+  'rs:drain': ['-t', '300.1.1.1:80', '-r', '192.0.2.2'],
+  'rs:undrain': ['-t', '192.0.2.1:80', '-r', '192.0.2.2', '-w', 'x'],
   'vrrp:run': ['-f', 'examples/keepalived.conf', '--log-format', 'xml'],
   'vrrp:plan': ['-f'],
   'vrrp:reload': ['--control-socket'],
   'vrrp:status': ['--control-socket'],
   'vrrp:drill': ['--instance', 'VI_1', '--timeout', 'x'],
+  'vrrp:drain': ['--instance', 'VI_1', '--timeout', 'x'],
+  'vrrp:undrain': ['--instance', 'VI_1', '--timeout', 'x'],
   status: ['--watch', '--interval', 'x'],
   drift: ['-f', 'examples/keepalived.conf', '--control-socket'],
   'vs:add': ['-t', '300.1.1.1:80'],
@@ -134,7 +138,7 @@ const BAD_VALUE: Record<string, string[]> = {
 };
 
 /** Commands that need something the spec cannot mark required (ipvsadm syntax): run bare, they must say what is missing. */
-const MISSING_BARE = new Set(['vs:add', 'vs:edit', 'vs:del', 'rs:add', 'rs:edit', 'rs:del', 'vs:sync:start', 'vs:sync:stop', 'check', 'bgp:announce', 'bgp:withdraw']);
+const MISSING_BARE = new Set(['vs:add', 'vs:edit', 'vs:del', 'rs:add', 'rs:edit', 'rs:del', 'vs:sync:start', 'vs:sync:stop', 'check', 'bgp:announce', 'bgp:withdraw', 'rs:drain', 'rs:undrain', 'vrrp:drain', 'vrrp:undrain']);
 
 describe('every command walked through bin/hactl', () => {
   it('the walk covers the whole manifest', () => {
